@@ -1,0 +1,30 @@
+# Two commands: `make run` and `make test`. Both create .venv on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint snapshots screenshots bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/synic $(ARGS)
+
+test: $(STAMP)
+	$(BIN)/ruff check synic_core tui tests
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check synic_core tui tests
+	$(BIN)/ruff format --check synic_core tui tests || true
+
+snapshots: $(STAMP)
+	$(BIN)/python -m pytest tests/tui --snapshot-update
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -1,0 +1,126 @@
+"""The `synic` command: the dashboard by default, headless subcommands otherwise.
+
+The headless paths never import textual; the dashboard is imported only when it is started.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from ..actions import ACTIONS
+from ..config import MAX_CPUS
+from ..findings import KINDS
+from ..partitions import PARTITIONS
+from ..profiles import PROFILES
+from ..versions import VERSIONS
+
+SUBCOMMANDS = ("run", "ownership", "explain")
+EXIT_BAD_INPUT = 2
+
+
+def cpu_count(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number of CPUs, got {text!r}") from None
+    if not 1 <= n <= MAX_CPUS:
+        raise argparse.ArgumentTypeError(f"expected 1..{MAX_CPUS} CPUs, got {n}")
+    return n
+
+
+def add_settings(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--partition", choices=list(PARTITIONS), help="partition type (default l1vh)")
+    parser.add_argument("--mshv", choices=list(VERSIONS), help="MSHV patch version (default v4)")
+    parser.add_argument("--hypervisor", choices=list(PROFILES), help="hypervisor profile (default strict)")
+    parser.add_argument("--cpus", type=cpu_count, help=f"number of CPUs, 1..{MAX_CPUS} (default 4)")
+
+
+def dashboard_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="synic",
+        description="SynIC Lab: see who owns the Hyper-V SynIC registers that VMBus and MSHV share. "
+        f"Without a subcommand, opens the dashboard. Subcommands: {', '.join(SUBCOMMANDS)} "
+        "(synic SUBCOMMAND --help).",
+    )
+    p.add_argument("file", nargs="?", help="a scenario file (JSON or TOML) or built-in scenario to open")
+    add_settings(p)
+    return p
+
+
+def subcommand_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="synic")
+    sub = p.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="replay a scenario headless", description="Replay a scenario headless. "
+                         "Exit 0: no error or fault; 1: findings at error or above; 2: bad input.")
+    run.add_argument("target", nargs="?", help="a scenario file (JSON/TOML) or the name of a built-in scenario")
+    run.add_argument("--list", action="store_true", help="list the built-in scenarios")
+    run.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
+    run.add_argument("--trace", action="store_true", help="also print every MSR write")
+    own = sub.add_parser("ownership", help="print the ownership table and the model's assumptions")
+    own.add_argument("--partition", choices=list(PARTITIONS))
+    exp = sub.add_parser("explain", help="explain the finding kinds and what they model")
+    exp.add_argument("kind", nargs="?", choices=list(KINDS))
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] in SUBCOMMANDS:
+        return run_subcommand(subcommand_parser().parse_args(args))
+    return run_dashboard(dashboard_parser().parse_args(args))
+
+
+def run_subcommand(ns: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from ..scenario import ScenarioError
+
+    console = Console()
+    try:
+        if ns.command == "run":
+            return _run(ns, console)
+        if ns.command == "ownership":
+            from .tables import ownership
+
+            return ownership(console, ns.partition)
+        from .tables import explain
+
+        return explain(console, ns.kind)
+    except ScenarioError as exc:
+        print(f"synic: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+def _run(ns: argparse.Namespace, console: object) -> int:
+    from . import run_cmd
+
+    if ns.list:
+        return run_cmd.list_builtins(console)  # type: ignore[arg-type]
+    if not ns.target:
+        from ..scenario import ScenarioError
+
+        raise ScenarioError("run: expected a scenario file or built-in name (synic run --list shows them)")
+    return run_cmd.run(ns.target, ns.json, ns.trace)
+
+
+def run_dashboard(ns: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from ..scenario import ScenarioError
+
+    try:
+        from tui.launch import launch
+    except ImportError:  # the dashboard is not installed: show the model instead
+        from .tables import ownership
+
+        return ownership(Console(), ns.partition)
+    try:
+        return launch(ns)
+    except ScenarioError as exc:
+        print(f"synic: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+__all__ = ["ACTIONS", "main"]

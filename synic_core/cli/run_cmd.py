@@ -1,0 +1,117 @@
+"""`synic run NAME|FILE`: headless replay with a rich table or one JSON object."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import defaultdict
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from ..findings import Finding
+from ..partitions import title
+from ..report import exit_code, run_report
+from ..scenario import Scenario, builtin_names, load, load_builtin, replay
+from ..session import Session
+from .fmt import cpu_ranges, summary_line
+
+SEVERITY_STYLE = {"info": "cyan", "warning": "yellow", "error": "bold red", "fault": "bold white on red"}
+COMPONENT_STYLE = {"vmbus": "blue", "mshv": "dark_orange", "reset": "dim", "hypervisor": "magenta"}
+
+
+def list_builtins(console: Console) -> int:
+    table = Table(title="Built-in scenarios (synic run NAME)", title_justify="left")
+    table.add_column("name", style="bold")
+    table.add_column("partition / mshv")
+    table.add_column("what it shows")
+    for name in builtin_names():
+        sc = load_builtin(name)
+        table.add_row(name, f"{sc.partition} / {sc.mshv}", sc.title)
+    console.print(table)
+    return 0
+
+
+def run(target: str, as_json: bool, trace: bool) -> int:
+    """Raises ScenarioError on bad input; returns the exit code otherwise."""
+    scenario = load(target)
+    session = replay(scenario, target)
+    if as_json:
+        json.dump(run_report(scenario, session), sys.stdout, indent=None if len(session.state.cpus) > 64 else 1)
+        sys.stdout.write("\n")
+    else:
+        print_run(Console(), scenario, session, trace)
+    return exit_code(session)
+
+
+def print_run(console: Console, scenario: Scenario, session: Session, trace: bool) -> None:
+    head = scenario.title or scenario.name or "scenario"
+    console.print(f"[bold]{head}[/]  partition [bold]{scenario.partition}[/]  mshv [bold]{scenario.mshv}[/]  "
+                  f"hypervisor [bold]{scenario.hypervisor}[/]  cpus [bold]{scenario.cpus}[/]")
+    console.print(steps_table(session))
+    if trace:
+        print_writes(console, session)
+    if session.findings:
+        print_findings(console, session.findings)
+    counts = session.summary()
+    console.print(summary_line(counts), style="bold red" if counts["fault"] + counts["error"] else "bold green")
+
+
+def steps_table(session: Session) -> Table:
+    table = Table(title="Steps", title_justify="left")
+    for col in ("#", "action", "CPUs", "writes", "findings", "notes"):
+        table.add_column(col, overflow="fold")
+    for s in session.history:
+        notes = "; ".join(s.notes)
+        table.add_row(str(s.index), s.action, cpu_ranges(s.cpus), str(len(s.writes)), str(len(s.findings)), notes)
+    return table
+
+
+def print_writes(console: Console, session: Session) -> None:
+    """One line per MSR write, like a trace log: who wrote what, and from which kernel function."""
+    two_banks = len(session.state.banks) > 1
+    console.print("[bold]MSR writes[/]")
+    for s in session.history:
+        for w in s.writes:
+            line = Text(f"{s.index:>3} cpu{w.cpu:<4} ")
+            line.append(f"{title(w.component):<6}", COMPONENT_STYLE[w.component])
+            line.append(f" {w.register + ('@' + w.bank if two_banks else ''):<9} {w.old:#x} → ")
+            line.append("REJECTED" if w.rejected else f"{w.new:#x}", "reverse" if w.rejected else "")
+            line.append(f"  [{','.join(w.changed) or '-'}]  ")
+            line.append(w.source, "dim")
+            console.print(line)
+
+
+def print_findings(console: Console, findings: list[Finding]) -> None:
+    """One block per (step, kind, register, component), with the CPUs it hit."""
+    groups: dict[tuple, list[Finding]] = defaultdict(list)
+    for f in findings:
+        groups[(f.step, f.kind, f.bank, f.register, f.field, f.component, f.owner)].append(f)
+    console.print("[bold]Findings[/]")
+    for group in groups.values():
+        console.print(finding_block(group))
+
+
+def finding_block(group: list[Finding]) -> Text:
+    f = group[0]
+    cpus = cpu_ranges(g.cpu for g in group if g.cpu is not None)
+    message = f.message
+    if len(group) > 1 and f.cpu is not None:
+        message = message.replace(f"CPU {f.cpu}", f"CPUs {cpus}", 1)
+    where = f"{f.register}.{f.field}" if f.register and f.field else (f.register or "")
+    text = Text()
+    text.append(f"{f.severity:<8}", SEVERITY_STYLE[f.severity])
+    text.append(f" {f.kind}", "bold")
+    text.append(f"  step {f.step}" + (f"  CPU{'s' if len(group) > 1 else ''} {cpus}" if cpus else ""))
+    if where:
+        text.append(f"  {where}")
+    if f.component:
+        text.append(f"  by {title(f.component)}")
+    if f.owner:
+        text.append(f"  owner {title(f.owner)}")
+    text.append(f"\n    {message}\n")
+    text.append(f"    models: {f.cites}\n", "dim")
+    if f.assumption:
+        text.append(f"    assumption: {f.assumption}\n", "italic yellow")
+    return text

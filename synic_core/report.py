@@ -1,0 +1,53 @@
+"""The machine-readable result of a run (the `synic run --json` object)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .engine import StepResult
+from .findings import SEVERITY_RANK
+from .scenario import Scenario
+from .session import Session
+
+FAILING = SEVERITY_RANK["error"]
+
+
+def step_dict(step: StepResult) -> dict[str, Any]:
+    return {
+        "index": step.index,
+        "action": step.action,
+        "cpus": step.cpus,
+        "writes": [w.to_dict() for w in step.writes],
+        "findings": [f.to_dict() for f in step.findings],
+        "notes": step.notes,
+        "kernel_order": step.kernel_order,
+        "refused": step.refused,
+    }
+
+
+def final_state(session: Session) -> dict[str, Any]:
+    st = session.state
+    return {
+        str(cpu): {
+            "online": cs.online,
+            "vmbus": cs.vmbus,
+            "mshv": cs.mshv,
+            "registers": {bank: st.registers_dict(cpu, bank) for bank in st.banks},
+        }
+        for cpu, cs in enumerate(st.cpus)
+    }
+
+
+def run_report(scenario: Scenario, session: Session) -> dict[str, Any]:
+    return {
+        "scenario": scenario.dump(),
+        "steps": [step_dict(s) for s in session.history],
+        "findings": [f.to_dict() for f in session.findings],
+        "final": final_state(session),
+        "summary": session.summary(),
+    }
+
+
+def exit_code(session: Session) -> int:
+    """0 when no finding is an error or a fault, 1 otherwise."""
+    return int(any(SEVERITY_RANK[f.severity] >= FAILING for f in session.findings))

@@ -1,0 +1,174 @@
+"""Scenario files (design §4): pydantic models, JSON or TOML, and the built-in scenarios.
+
+Every way a file can be wrong ends in a `ScenarioError` whose one-line message names the file,
+the field and what was expected.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, field_validator, model_validator
+
+from .actions import ACTION_NAMES, ACTIONS
+from .config import MAX_CPUS, SessionConfig
+from .partitions import PARTITION_NAMES
+from .profiles import PROFILE_NAMES
+from .session import ActionError, Session
+from .versions import VERSION_NAMES
+
+BUILTIN_PACKAGE = "synic_core.scenarios"
+
+
+class ScenarioError(Exception):
+    """Bad input: the message is one line, ready to print; the CLI exits with code 2."""
+
+
+class Step(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    action: Literal[ACTION_NAMES]  # type: ignore[valid-type]
+    cpus: list[StrictInt] | None = Field(default=None, description="omitted: all online CPUs (kexec: CPU 0)")
+    note: str = Field(default="", description="what this step shows, for lessons and reports")
+
+    @field_validator("cpus")
+    @classmethod
+    def _no_duplicates(cls, cpus: list[int] | None) -> list[int] | None:
+        if cpus is not None:
+            if not cpus:
+                raise ValueError("expected at least one CPU index, or omit cpus for all online CPUs")
+            dup = sorted({c for c in cpus if cpus.count(c) > 1})
+            if dup:
+                raise ValueError(f"expected each CPU once, CPU {dup[0]} is listed twice")
+        return cpus
+
+
+class Scenario(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = ""
+    title: str = ""
+    description: str = ""
+    partition: Literal[PARTITION_NAMES] = "l1vh"  # type: ignore[valid-type]
+    cpus: StrictInt = Field(default=4, ge=1, le=MAX_CPUS)
+    mshv: Literal[VERSION_NAMES] = "v4"  # type: ignore[valid-type]
+    hypervisor: Literal[PROFILE_NAMES] = "strict"  # type: ignore[valid-type]
+    steps: list[Step] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _cpus_in_range(self) -> Scenario:
+        for i, step in enumerate(self.steps):
+            for cpu in step.cpus or ():
+                if not 0 <= cpu < self.cpus:
+                    raise ValueError(f"steps[{i}].cpus: CPU {cpu} is out of range (expected 0..{self.cpus - 1})")
+        return self
+
+    def config(self) -> SessionConfig:
+        return SessionConfig(partition=self.partition, cpus=self.cpus, mshv=self.mshv, hypervisor=self.hypervisor)
+
+    def dump(self) -> dict[str, Any]:
+        """The scenario as it would be saved: defaults kept, empty notes and texts dropped."""
+        data = self.model_dump(exclude_defaults=False)
+        data["steps"] = [{k: v for k, v in s.items() if v not in (None, "")} for s in data["steps"]]
+        return {k: v for k, v in data.items() if v != ""}
+
+
+# -- loading ---------------------------------------------------------------------------------
+def parse_scenario(data: object, source: str) -> Scenario:
+    if not isinstance(data, dict):
+        raise ScenarioError(f"{source}: expected an object with partition, cpus, mshv, hypervisor and steps, "
+                            f"got {type(data).__name__}")
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(f"{source}: {describe_validation_error(exc)}") from None
+
+
+def describe_validation_error(exc: ValidationError) -> str:
+    errors = exc.errors(include_url=False)
+    first = errors[0]
+    msg = str(first["msg"]).removeprefix("Value error, ")
+    field = format_loc(first["loc"])
+    text = f"{field}: {msg}" if field and not msg.startswith("steps[") else msg
+    if first["type"] not in ("missing", "value_error") and "input" in first:
+        text += f" (got {_short(first['input'])})"
+    if len(errors) > 1:
+        text += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
+    return text
+
+
+def format_loc(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def read_file(path: Path) -> object:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ScenarioError(f"{path}: cannot read the file: {exc.strerror or exc}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ScenarioError(f"{path}: expected UTF-8 text (JSON or TOML)") from None
+    if path.suffix.lower() == ".toml":
+        try:
+            return tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise ScenarioError(f"{path}: invalid TOML: {exc}") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ScenarioError(f"{path}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+    except RecursionError:
+        raise ScenarioError(f"{path}: invalid JSON: nested too deeply") from None
+
+
+def load_file(path: str | Path) -> Scenario:
+    p = Path(path)
+    return parse_scenario(read_file(p), str(p))
+
+
+def builtin_names() -> list[str]:
+    files = resources.files(BUILTIN_PACKAGE).iterdir()
+    return sorted(f.name.removesuffix(".json") for f in files if f.name.endswith(".json"))
+
+
+def load_builtin(name: str) -> Scenario:
+    ref = resources.files(BUILTIN_PACKAGE) / f"{name}.json"
+    return parse_scenario(json.loads(ref.read_text("utf-8")), f"built-in scenario {name}")
+
+
+def load(name_or_path: str) -> Scenario:
+    """A file path, or the name of a built-in scenario."""
+    if Path(name_or_path).exists() or Path(name_or_path).suffix in (".json", ".toml"):
+        return load_file(name_or_path)
+    if name_or_path in builtin_names():
+        return load_builtin(name_or_path)
+    raise ScenarioError(f"{name_or_path}: no such file, and no built-in scenario of that name "
+                        "(synic run --list shows them)")
+
+
+# -- replaying -------------------------------------------------------------------------------
+def replay(scenario: Scenario, source: str = "scenario") -> Session:
+    """Run every step; a step that cannot apply (e.g. an offline CPU) is bad input."""
+    session = Session(scenario.config())
+    for i, step in enumerate(scenario.steps):
+        try:
+            session.apply(step.action, step.cpus)
+        except ActionError as exc:
+            target = ACTIONS[step.action].target
+            raise ScenarioError(f"{source}: steps[{i}].{exc.field}: {exc.detail} ({step.action} targets "
+                                f"{'one online CPU' if target == 'one' else target + ' CPUs'})") from None
+    return session

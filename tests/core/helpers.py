@@ -1,0 +1,26 @@
+"""Shared helpers for the core tests."""
+
+from __future__ import annotations
+
+from synic_core import Session, SessionConfig
+
+STANDARD = ("vmbus_load", "mshv_init", "kexec")
+
+
+def run(partition: str, mshv: str, actions=STANDARD, hypervisor: str = "strict", cpus: int = 4) -> Session:
+    s = Session(SessionConfig(partition=partition, mshv=mshv, hypervisor=hypervisor, cpus=cpus))
+    for a in actions:
+        if isinstance(a, tuple):
+            s.apply(*a)
+        else:
+            s.apply(a)
+    return s
+
+
+def kinds(session: Session, **where) -> set[tuple]:
+    return {(f.kind, f.register, f.component) for f in session.findings
+            if all(getattr(f, k) == v for k, v in where.items())}
+
+
+def order(step, cpu: int = 0) -> list[tuple[str, str]]:
+    return [(w.component, w.register) for w in step.writes if w.cpu == cpu]

@@ -1,0 +1,92 @@
+"""Bad scenario input: one clear line naming the file and field, exit 2, never a traceback."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from synic_core.cli import main
+
+GOOD = {"partition": "l1vh", "cpus": 2, "mshv": "v4", "hypervisor": "strict",
+        "steps": [{"action": "vmbus_load"}, {"action": "mshv_init", "cpus": [0, 1]}]}
+
+
+def bad(**changes):
+    data = json.loads(json.dumps(GOOD))
+    data.update(changes)
+    return data
+
+
+CASES = {
+    "unknown partition": (bad(partition="l2vh"), "partition", "'root', 'nested_root', 'l1vh' or 'guest'"),
+    "unknown version": (bad(mshv="v9"), "mshv", "'mainline'"),
+    "unknown profile": (bad(hypervisor="picky"), "hypervisor", "'strict' or 'lenient'"),
+    "unknown action": (bad(steps=[{"action": "vmbus_lod"}]), "steps[0].action", "'vmbus_load'"),
+    "zero cpus": (bad(cpus=0), "cpus", "greater than or equal to 1"),
+    "too many cpus": (bad(cpus=4097), "cpus", "less than or equal to 4096"),
+    "cpus not a number": (bad(cpus="four"), "cpus", "valid integer"),
+    "cpu index out of range": (bad(steps=[{"action": "vmbus_load", "cpus": [0, 2]}]), "steps[0].cpus",
+                               "out of range (expected 0..1)"),
+    "duplicate cpu": (bad(steps=[{"action": "vmbus_load", "cpus": [1, 1]}]), "steps[0].cpus", "listed twice"),
+    "offline cpu": (bad(steps=[{"action": "cpu_offline", "cpus": [1]}, {"action": "mshv_init", "cpus": [1]}]),
+                    "steps[1].cpus", "CPU 1 is offline (expected an online CPU)"),
+    "online cpu brought online": (bad(steps=[{"action": "cpu_online", "cpus": [1]}]), "steps[0].cpus",
+                                  "already online"),
+    "two reboot cpus": (bad(steps=[{"action": "kexec", "cpus": [0, 1]}]), "steps[0].cpus", "exactly one CPU"),
+    "unknown field": (bad(speed=3), "speed", "Extra inputs are not permitted"),
+    "not an object": ([1, 2], "", "expected an object"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_bad_scenario_json(case, tmp_path, capsys):
+    data, field, expected = CASES[case]
+    path = tmp_path / "scenario.json"
+    path.write_text(json.dumps(data))
+    assert main(["run", str(path)]) == 2
+    captured = capsys.readouterr()
+    err = captured.err.strip()
+    assert captured.out == ""
+    assert len(err.splitlines()) == 1, err
+    assert str(path) in err and field in err and expected in err, err
+    assert "Traceback" not in err
+
+
+def test_missing_file(capsys):
+    assert main(["run", "no/such/file.json"]) == 2
+    err = capsys.readouterr().err
+    assert "no/such/file.json: cannot read the file" in err
+
+
+def test_unknown_builtin_name(capsys):
+    assert main(["run", "no-such-scenario"]) == 2
+    assert "synic run --list" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("suffix", "text", "expected"), [
+    (".json", '{"partition": "l1vh",', "invalid JSON at line 1"),
+    (".toml", 'partition = "l1vh"\ncpus = ', "invalid TOML"),
+    (".json", "\udcff", "UTF-8"),
+])
+def test_malformed_files(tmp_path, capsys, suffix, text, expected):
+    path = tmp_path / f"bad{suffix}"
+    path.write_bytes(text.encode("utf-8", "surrogateescape"))
+    assert main(["run", str(path)]) == 2
+    assert expected in capsys.readouterr().err
+
+
+def test_toml_scenarios_are_accepted(tmp_path, capsys):
+    path = tmp_path / "ok.toml"
+    path.write_text('partition = "l1vh"\ncpus = 2\nmshv = "patch5-only"\n'
+                    '[[steps]]\naction = "vmbus_load"\n[[steps]]\naction = "mshv_init"\n'
+                    '[[steps]]\naction = "kexec"\ncpus = [1]\n')
+    assert main(["run", str(path), "--json"]) == 1
+    out = json.loads(capsys.readouterr().out)
+    assert out["summary"]["fault"] > 0 and out["steps"][2]["cpus"] == [1]
+
+
+def test_bad_dashboard_options_exit_2_without_traceback():
+    proc = subprocess.run([sys.executable, "-m", "synic_core", "--partition", "nope"], capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert "invalid choice" in proc.stderr and "Traceback" not in proc.stderr

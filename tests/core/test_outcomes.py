@@ -1,0 +1,146 @@
+"""Design §3: the expected outcomes, through the session API and through `synic run --json`."""
+
+import json
+
+import pytest
+
+from synic_core.cli import main
+from synic_core.findings import SEVERITY_RANK
+
+from .helpers import kinds, run
+
+SHARED = ("SIMP", "SIEFP", "SCONTROL")
+
+
+def above_info(session):
+    return [f for f in session.findings if SEVERITY_RANK[f.severity] > 0]
+
+
+def test_row1_l1vh_mainline():
+    s = run("l1vh", "mainline")
+    found = kinds(s)
+    for reg in SHARED:
+        assert ("redundant_write", reg, "mshv") in found
+    assert ("dangling_page", "SIRBP", "mshv") in found
+    kexec = s.history[2]
+    assert not [w for w in kexec.writes if w.component == "mshv"]  # no notifier on l1vh
+    stale = {(f.register, f.cpu) for f in kexec.findings if f.kind == "stale_state"}
+    assert stale == {(r, c) for r in ("SINT0", "SINT5", "SIRBP") for c in range(4)}
+    assert s.summary()["fault"] == 0
+
+
+def test_row2_l1vh_patch5_only():
+    s = run("l1vh", "patch5-only")
+    kexec = s.history[2]
+    for reg in SHARED:
+        assert ("foreign_write", reg, "mshv") in kinds(s, step=2)
+        assert ("pulled_from_under", reg, "mshv") in kinds(s, step=2)
+    faults = [f for f in kexec.findings if f.kind == "hypervisor_fault"]
+    assert {f.cpu for f in faults} == {0, 1, 2, 3}
+    assert {f.component for f in faults} == {"vmbus"}
+    # each fault comes after MSHV cleared SCONTROL on that CPU
+    for f in faults:
+        cleared = [w.index for w in kexec.writes
+                   if w.cpu == f.cpu and w.register == "SCONTROL" and w.component == "mshv"]
+        assert cleared and cleared[0] < f.write
+        assert kexec.writes[f.write].rejected
+
+
+def test_row3_l1vh_v4():
+    s = run("l1vh", "v4")
+    assert above_info(s) == []
+    for cpu in range(4):
+        regs = s.state.registers_dict(cpu, "l1")
+        assert all(regs[f"SINT{n}"] & 0x10000 for n in range(16))
+        assert all(regs[r] & 1 == 0 for r in ("SIMP", "SIEFP", "SIRBP", "SCONTROL"))
+
+
+def test_row4_root_v4():
+    s = run("root", "v4", ["mshv_init", "kexec"])
+    assert above_info(s) == []
+    init, kexec = s.history
+    assert {w.register for w in init.writes if w.new & 1 and not w.old & 1} >= set(SHARED)
+    assert {w.register for w in kexec.writes if w.old & 1 and not w.new & 1} >= set(SHARED)
+    assert {w.component for w in init.writes + kexec.writes} == {"mshv"}
+
+
+@pytest.mark.parametrize("version", ["mainline", "patch5-only", "v1", "v3", "v4"])
+def test_row5_guest_refuses_mshv(version):
+    s = run("guest", version, ["mshv_init"])
+    before = s.state_before(0)
+    step = s.history[0]
+    assert step.refused and step.writes == []
+    assert [f.kind for f in step.findings] == ["refused"]
+    assert "hv_parent_partition" in step.findings[0].message
+    assert s.state.regs == before.regs
+
+
+def test_row6_cpu0_offline_refused_and_rolled_back():
+    s = run("l1vh", "v4", ["vmbus_load", "mshv_init", ("cpu_offline", [0])])
+    step = s.history[2]
+    assert [(w.component, w.register) for w in step.writes] == [
+        ("mshv", "SINT0"), ("mshv", "SINT5"), ("mshv", "SIRBP"),  # MSHV exit
+        ("mshv", "SIRBP"), ("mshv", "SINT0"), ("mshv", "SINT5"),  # rollback: MSHV init again
+    ]
+    assert [f.kind for f in step.findings] == ["refused"]
+    assert "-EBUSY" in step.findings[0].message
+    assert s.state.cpus[0].online and s.state.cpus[0].mshv and s.state.cpus[0].vmbus
+    assert s.summary()["fault"] == 0
+
+
+def test_other_cpus_go_offline_and_online_in_cpuhp_order():
+    s = run("l1vh", "v4", ["vmbus_load", "mshv_init", ("cpu_offline", [2]), ("cpu_online", [2])])
+    off, on = s.history[2], s.history[3]
+    assert [w.component for w in off.writes] == ["mshv"] * 3 + ["vmbus"] * 4
+    assert [w.component for w in on.writes] == ["vmbus"] * 4 + ["mshv"] * 3
+    assert not s.state.cpus[2].online if False else s.state.cpus[2].online
+
+
+ROWS = {
+    "l1vh-mainline-kexec": (1, {"redundant_write", "dangling_page", "stale_state"}),
+    "l1vh-patch5-only-kexec": (1, {"foreign_write", "pulled_from_under", "hypervisor_fault"}),
+    "l1vh-v4-kexec": (0, set()),
+    "root-v4-kexec": (0, set()),
+    "guest-mshv-refused": (0, {"refused"}),
+    "l1vh-v4-offline-cpu0": (0, {"refused"}),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ROWS))
+def test_rows_through_synic_run_json(name, capsys):
+    code, expected_kinds = ROWS[name]
+    assert main(["run", name, "--json"]) == code
+    out = json.loads(capsys.readouterr().out)
+    assert set(out) == {"scenario", "steps", "findings", "final", "summary"}
+    assert {f["kind"] for f in out["findings"]} >= expected_kinds
+    assert sum(out["summary"].values()) == len(out["findings"])
+    assert out["steps"][0]["index"] == 0 and isinstance(out["steps"][0]["cpus"], list)
+    assert set(out["final"]) == {str(c) for c in range(out["scenario"]["cpus"])}
+
+
+def test_json_shape_of_a_fault(capsys):
+    main(["run", "l1vh-patch5-only-kexec", "--json"])
+    out = json.loads(capsys.readouterr().out)
+    fault = next(f for f in out["findings"] if f["kind"] == "hypervisor_fault")
+    assert fault["severity"] == "fault" and fault["step"] == 2 and fault["bank"] == "l1"
+    assert fault["component"] == "vmbus" and fault["owner"] == "vmbus"
+    assert fault["register"] == "SINT2" and fault["field"] == "masked"
+    write = out["steps"][0]["writes"][0]
+    assert write["register"] == "SIMP" and write["old"] == 0 and write["new"] & 1
+    final = out["final"]["0"]
+    assert final["online"] is True and final["vmbus"] is False
+    assert final["registers"]["l1"]["SINT2"] == 0x200F3  # the mask write was refused
+    assert out["summary"]["fault"] == 12
+
+
+def test_human_output_names_findings_and_counts(capsys):
+    assert main(["run", "l1vh-patch5-only-kexec"]) == 1
+    out = capsys.readouterr().out
+    assert "hypervisor_fault" in out and "faults 12  errors" in out
+    assert "assumption:" in out and "models:" in out
+
+
+def test_trace_lists_every_write(capsys):
+    main(["run", "l1vh-v4-kexec", "--trace"])
+    out = capsys.readouterr().out
+    assert "MSR writes" in out and "hv_synic_init" in out
