@@ -1,0 +1,17 @@
+"""Fixtures for the dashboard tests: an app factory with fixed settings."""
+
+from __future__ import annotations
+
+import pytest
+
+from synic_core import Session, SessionConfig
+from tui.app import SynicApp
+
+
+def make_app(mshv: str = "patch5-only", partition: str = "l1vh", cpus: int = 4, instant: bool = True) -> SynicApp:
+    return SynicApp(Session(SessionConfig(partition=partition, mshv=mshv, cpus=cpus)), instant=instant)
+
+
+@pytest.fixture
+def app_factory():
+    return make_app

@@ -1,0 +1,321 @@
+"""Pilot tests: drive the real app with keys and check what the user would see."""
+
+from __future__ import annotations
+
+import re
+
+from textual.widgets import OptionList, TabbedContent
+
+from synic_core.findings import SEVERITY_RANK
+from tui.app import SPEEDS, SynicApp
+from tui.commands import COMMANDS
+from tui.widgets.grid import SynicGrid
+from tui.widgets.panels import FindingsPanel, TracePanel
+
+from .conftest import make_app
+
+FAULT = SEVERITY_RANK["fault"]
+SIZE = (120, 40)
+
+
+def status(app: SynicApp) -> str:
+    return str(app.query_one("#status").render())
+
+
+def counts(app: SynicApp) -> dict[str, int]:
+    text = status(app)
+    return {k: int(re.search(rf"{k}s? (\d+)", text).group(1)) for k in ("fault", "error", "warning")}
+
+
+async def press(pilot, *keys):
+    for k in keys:
+        await pilot.press(k)
+        await pilot.pause()
+
+
+async def test_acceptance_patch5_only_faults_light_up():
+    app = make_app("patch5-only")
+    async with app.run_test(size=SIZE) as pilot:
+        await press(pilot, "a", "v", "m", "k")
+        assert counts(app)["fault"] > 0
+        for reg in ("SINT2", "SIMP", "SIEFP"):
+            assert all(app.view.severity(cpu, "l1", reg) == FAULT for cpu in range(4))
+        options = app.query_one(FindingsPanel)
+        texts = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert any("hypervisor_fault" in t and "SCONTROL.enable went from 1 to 0" in t for t in texts)
+
+
+async def test_acceptance_v4_is_clean():
+    app = make_app("v4")
+    async with app.run_test(size=SIZE) as pilot:
+        await press(pilot, "a", "v", "m", "k")
+        assert "faults 0  errors 0" in status(app)
+
+
+async def test_acceptance_mainline_shows_stale_state():
+    app = make_app("mainline")
+    async with app.run_test(size=SIZE) as pilot:
+        await press(pilot, "a", "v", "m", "k")
+        assert counts(app)["error"] > 0 and counts(app)["fault"] == 0
+        stale = [f for f in app.view.findings if f.kind == "stale_state"]
+        assert {f.register for f in stale} == {"SINT0", "SINT5", "SIRBP"}
+
+
+async def test_fault_lights_up_at_the_write_that_causes_it():
+    app = make_app("patch5-only", cpus=2, instant=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await press(pilot, "a", "i", "v", "m", "i")  # instant for setup, then animated
+        await press(pilot, "k", "p")  # start kexec and pause at once
+        assert app.view.playing and app.paused
+        step = app.view.step
+        target = next(f.write for f in step.findings if f.kind == "hypervisor_fault")
+        while app.view.pos < target:
+            assert app.view.severity(0, "l1", "SINT2") < FAULT
+            await press(pilot, "full_stop")
+        assert app.view.severity(0, "l1", "SINT2") < FAULT  # the causing write is not played yet
+        await press(pilot, "full_stop")
+        assert app.view.severity(0, "l1", "SINT2") == FAULT
+        assert app.view.last == (0, "l1", "SINT2")
+        await press(pilot, "enter")
+        assert not app.view.playing and counts(app)["fault"] == 6
+
+
+async def test_playback_runs_on_a_timer_and_speed_keys_change_it():
+    app = make_app("v4", instant=False)
+    async with app.run_test(size=SIZE) as pilot:
+        assert app.speed_index == 3
+        await press(pilot, "plus", "plus", "minus")
+        assert app.speed_index == 4
+        await press(pilot, "a", "v")
+        assert app.view.playing and app.view.pos < app.view.total  # not all at once
+        assert "playing" in status(app)
+        await pilot.pause(1.5)
+        assert not app.view.playing  # finished by the timer
+        assert app.session.state.cpus[0].vmbus and app.view.cpus[0].vmbus
+
+
+async def test_speed_has_bounds():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await press(pilot, *["minus"] * 10)
+        assert app.speed_index == 0
+        await press(pilot, *["plus"] * 10)
+        assert app.speed_index == len(SPEEDS) - 1
+
+
+async def test_cursor_selection_keys():
+    app = make_app(cpus=8)
+    async with app.run_test(size=SIZE) as pilot:
+        grid = app.query_one(SynicGrid)
+        await press(pilot, "down", "down", "right")
+        assert (grid.cursor_cpu, grid.cursor_col) == (2, 1)
+        await press(pilot, "space")
+        assert grid.selected == {2}
+        await press(pilot, "shift+down", "shift+down")
+        assert grid.selected == {2, 3, 4}
+        await press(pilot, "escape")
+        assert grid.selected == set()
+        await press(pilot, "a")
+        assert grid.selected == set(range(8))
+        await press(pilot, "end")
+        assert grid.cursor_cpu == 7
+        await press(pilot, "home", "pagedown")
+        assert grid.cursor_cpu == 7  # one screen is more than 8 CPUs
+        await press(pilot, "up", "left")
+        assert (grid.cursor_cpu, grid.cursor_col) == (6, 0)
+
+
+async def test_actions_apply_to_cursor_cpu_without_selection():
+    app = make_app("v4", cpus=4)
+    async with app.run_test(size=SIZE) as pilot:
+        await press(pilot, "down", "v")
+        assert [c.vmbus for c in app.session.state.cpus] == [False, True, False, False]
+        assert not app.session.history[0].kernel_order
+
+
+async def test_click_moves_cursor_and_selects():
+    app = make_app(cpus=4)
+    async with app.run_test(size=SIZE) as pilot:
+        grid = app.query_one(SynicGrid)
+        await pilot.click(SynicGrid, offset=(11 + 6 * 2 + 1, 2 + 3))
+        assert (grid.cursor_cpu, grid.cursor_col) == (3, 2)
+        await pilot.click(SynicGrid, offset=(3, 2 + 1))
+        assert grid.selected == {1}
+
+
+async def test_offline_online_unload_crash():
+    app = make_app("v4", cpus=4)
+    async with app.run_test(size=SIZE) as pilot:
+        await press(pilot, "a", "v", "m", "escape", "down", "down", "o")
+        assert not app.session.state.cpus[2].online
+        await press(pilot, "o")
+        assert app.session.state.cpus[2].online and app.session.state.cpus[2].mshv
+        await press(pilot, "home", "o")  # CPU 0: refused, rolled back
+        assert app.session.state.cpus[0].online and app.session.history[-1].refused
+        await press(pilot, "a", "c", "u")
+        assert not any(c.vmbus or c.mshv for c in app.session.state.cpus)
+        await press(pilot, "v", "x")
+        assert app.session.history[-1].action == "crash_kexec"
+        assert app.session.state.drivers.kdump
+
+
+async def test_undo_redo():
+    app = make_app("patch5-only")
+    async with app.run_test(size=SIZE) as pilot:
+        await press(pilot, "a", "v", "m", "k")
+        faults = counts(app)["fault"]
+        await press(pilot, "z")
+        assert counts(app)["fault"] == 0 and len(app.session.history) == 2
+        assert app.view.cpus[0].mshv  # the state before kexec is shown again
+        await press(pilot, "y")
+        assert counts(app)["fault"] == faults
+
+
+async def test_bits_view_opens_and_closes():
+    app = make_app("v4")
+    async with app.run_test(size=SIZE) as pilot:
+        await press(pilot, "a", "v", "right", "right", "right", "right", "right", "b")
+        from tui.screens.bits import BitsScreen, BitsView
+
+        assert isinstance(app.screen, BitsScreen)
+        view = app.screen.query_one(BitsView)
+        assert view.register == "SINT2"
+        assert "vector" in str(app.screen.query_one("#bits-title").render())
+        await press(pilot, "escape")
+        assert not isinstance(app.screen, BitsScreen)
+
+
+async def test_help_screen_lists_every_key():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await press(pilot, "question_mark")
+        from textual.widgets import Markdown
+
+        from tui.screens.help import HelpScreen, keys_markdown
+
+        assert isinstance(app.screen, HelpScreen)
+        md = keys_markdown()
+        for c in COMMANDS:
+            assert c.description in md
+        assert app.screen.query_one(Markdown)
+        await press(pilot, "escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_settings_screen_starts_a_new_session():
+    app = make_app("v4", cpus=4)
+    async with app.run_test(size=SIZE) as pilot:
+        await press(pilot, "s")
+        from textual.widgets import Input
+
+        inp = app.screen.query_one("#cpus", Input)
+        inp.focus()
+        inp.value = "16"
+        await press(pilot, "enter")
+        assert app.session.config.cpus == 16 and app.query_one(SynicGrid).ncpus == 16
+
+
+async def test_settings_screen_rejects_bad_cpu_count():
+    app = make_app("v4", cpus=4)
+    async with app.run_test(size=SIZE) as pilot:
+        await press(pilot, "s")
+        from textual.widgets import Input
+
+        await press(pilot, "v")  # app keys do nothing under a dialog
+        assert app.session.history == []
+        inp = app.screen.query_one("#cpus", Input)
+        inp.focus()
+        inp.value = "5000"
+        await press(pilot, "enter")
+        assert "expected 1..4096" in str(app.screen.query_one("#settings-error").render())
+        await press(pilot, "escape")
+        assert app.session.config.cpus == 4
+
+
+async def test_panel_keys_and_trace_filters():
+    app = make_app("v4")
+    async with app.run_test(size=SIZE) as pilot:
+        tabs = app.query_one(TabbedContent)
+        for key, pane in (("t", "trace"), ("n", "inspector"), ("l", "legend"), ("f", "findings")):
+            await press(pilot, key)
+            assert tabs.active == pane
+        await press(pilot, "a", "v", "m")
+        trace = app.query_one(TracePanel)
+        assert len(trace.lines) == 16 + 12
+        await press(pilot, "e")
+        assert trace.component == "vmbus" and len(trace.lines) == 16
+        await press(pilot, "e", "r")
+        assert trace.component == "mshv" and trace.cpu == 0 and len(trace.lines) == 3
+        await press(pilot, "w")
+        assert not app.query_one("#sidebar").display
+        await press(pilot, "w")
+        assert app.query_one("#sidebar").display
+
+
+async def test_choosing_a_finding_moves_the_cursor():
+    app = make_app("patch5-only")
+    async with app.run_test(size=SIZE) as pilot:
+        await press(pilot, "a", "v", "m", "k")
+        panel = app.query_one(FindingsPanel)
+        panel.focus()
+        index = next(i for i, f in enumerate(panel._shown) if f.kind == "hypervisor_fault")
+        panel.highlighted = index
+        await press(pilot, "enter")
+        f = panel._shown[index]
+        grid = app.query_one(SynicGrid)
+        assert grid.cursor_cpu == f.cpu and grid.column.register == f.register
+        assert app.query_one(TabbedContent).active == "inspector"
+        text = str(app.query_one("#inspector-text").render())
+        assert "hypervisor_fault" in text and "assumption" in text and "owner VMBus" in text
+
+
+async def test_instant_toggle():
+    app = make_app("v4", instant=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await press(pilot, "i", "a", "v")
+        assert app.instant and not app.view.playing
+
+
+async def test_too_small_terminal_says_so():
+    app = make_app()
+    async with app.run_test(size=(50, 10)) as pilot:
+        await pilot.pause()
+        assert app.screen.has_class("too-small")
+        assert app.query_one("#too-small").display
+        await pilot.resize_terminal(120, 40)
+        await pilot.pause()
+        assert not app.screen.has_class("too-small")
+
+
+async def test_command_palette_runs_actions_and_settings():
+    app = make_app("v4")
+    async with app.run_test(size=SIZE) as pilot:
+        await press(pilot, "ctrl+p")
+        await pilot.press(*"VMBus load")
+        await pilot.pause(0.5)
+        await press(pilot, "enter")
+        await pilot.pause(0.3)
+        assert app.session.history and app.session.history[0].action == "vmbus_load"
+        await press(pilot, "ctrl+p")
+        await pilot.press(*"MSHV version: mainline")
+        await pilot.pause(0.5)
+        await press(pilot, "enter")
+        await pilot.pause(0.3)
+        assert app.session.config.mshv == "mainline"
+
+
+def test_every_command_has_a_handler():
+    """The command table is the only place keys are defined; each one must do something."""
+    for c in COMMANDS:
+        name = "action_" + c.action.split("(")[0]
+        owner = SynicGrid if c.scope == "grid" else SynicApp
+        assert hasattr(owner, name), c
+
+
+async def test_findings_panel_is_an_option_list_newest_first():
+    app = make_app("patch5-only")
+    async with app.run_test(size=SIZE) as pilot:
+        await press(pilot, "a", "v", "m", "k")
+        panel = app.query_one(FindingsPanel)
+        assert isinstance(panel, OptionList)
+        assert [f.step for f in panel._shown] == sorted((f.step for f in panel._shown), reverse=True)

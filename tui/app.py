@@ -1,0 +1,305 @@
+"""SynIC Lab dashboard: the grid, the side panels, playback of actions write by write.
+
+The app renders and dispatches; every simulation decision is made by `synic_core`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import events, on
+from textual.app import App, ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.timer import Timer
+from textual.widgets import Footer, Static, TabbedContent, TabPane
+
+from synic_core import ActionError, Session, SessionConfig, StepResult
+from synic_core.actions import ACTIONS
+
+from .columns import columns_for
+from .commands import bindings
+from .describe import LEGEND, inspector, status_line
+from .display import Display
+from .palette import SynicCommands
+from .widgets.grid import SynicGrid
+from .widgets.panels import FindingsPanel, Inspector, Legend, TracePanel
+
+SPEEDS = (2, 5, 10, 20, 50, 200)  # MSR writes per second
+DEFAULT_SPEED = 3
+TICK = 1 / 30
+MAX_PLAYBACK_SECONDS = 4.0  # long actions speed up so they never take longer than this
+MIN_SIZE = (60, 14)
+NARROW = 110  # below this width the panels go under the grid
+
+
+class SynicApp(App[None]):
+    """A live grid of CPUs × SynIC register fields; actions play back one MSR write at a time."""
+
+    TITLE = "SynIC Lab"
+    CSS_PATH = "synic.tcss"
+    BINDINGS = bindings("app")
+    COMMANDS = App.COMMANDS | {SynicCommands}
+
+    def __init__(self, session: Session | None = None, *, instant: bool = False) -> None:
+        super().__init__()
+        self.session = session or Session(SessionConfig())
+        self.view = Display(self.session)
+        self.speed_index = DEFAULT_SPEED
+        self.instant = instant
+        self.paused = False
+        self._budget = 0.0
+        self._timer: Timer | None = None
+
+    # -- layout ---------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Static(id="status")
+        with Horizontal(id="main"):
+            yield SynicGrid(self.view, columns_for(self.session.config.partition_spec), id="grid")
+            with Vertical(id="sidebar"), TabbedContent(id="tabs", initial="findings"):
+                with TabPane("Findings", id="findings"):
+                    yield FindingsPanel(id="findings-list")
+                with TabPane("Trace", id="trace"):
+                    yield TracePanel(id="trace-log")
+                with TabPane("Inspector", id="inspector"):
+                    yield Inspector(id="inspector-text")
+                with TabPane("Legend", id="legend"):
+                    yield Legend(LEGEND, id="legend-text")
+        yield Static(f"The terminal is too small for SynIC Lab: it needs at least {MIN_SIZE[0]}×{MIN_SIZE[1]}.",
+                     id="too-small")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._timer = self.set_interval(TICK, self._tick, pause=True)
+        self.query_one(SynicGrid).focus()
+        self.refresh_panels(rebuild_trace=True)
+
+    def on_resize(self, event: events.Resize) -> None:
+        width, height = event.size
+        main = self.screen_stack[0] if self.screen_stack else self.screen
+        main.set_class(width < MIN_SIZE[0] or height < MIN_SIZE[1], "too-small")
+        main.set_class(width < NARROW, "narrow")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """On a dialog (help, bits, settings) only the dialog's own keys and quit work."""
+        return not isinstance(self.screen, ModalScreen) or action in ("quit", "command_palette")
+
+    @property
+    def grid(self) -> SynicGrid:
+        return self.query_one(SynicGrid)
+
+    # -- actions on the simulation --------------------------------------------------------
+    def action_sim(self, name: str) -> None:
+        self.finish_playback()
+        cpus = [self.grid.cursor_cpu] if ACTIONS[name].target == "one" else self.grid.chosen_cpus()
+        self.apply(name, cpus)
+
+    def action_toggle_online(self) -> None:
+        cpus = self.grid.chosen_cpus()
+        online = {self.view.cpus[c].online for c in cpus}
+        if online == {True, False}:
+            self.notify("The chosen CPUs are partly online and partly offline; choose one kind.", severity="warning")
+            return
+        self.finish_playback()
+        self.apply("cpu_offline" if online == {True} else "cpu_online", cpus)
+
+    def apply(self, name: str, cpus: list[int]) -> StepResult | None:
+        try:
+            step = self.session.apply(name, cpus)
+        except ActionError as exc:
+            self.notify(f"{ACTIONS[name].title}: {exc.detail}", severity="error", title="Cannot apply")
+            return None
+        for note in step.notes:
+            if note.startswith("not an order"):
+                self.notify(note, severity="warning", title=ACTIONS[name].title)
+        self.play(step)
+        return step
+
+    def action_undo(self) -> None:
+        self.finish_playback()
+        if self.session.undo() is None:
+            self.notify("Nothing to undo.")
+        self._show_session_state()
+
+    def action_redo(self) -> None:
+        self.finish_playback()
+        step = self.session.redo()
+        if step is None:
+            self.notify("Nothing to redo.")
+            return
+        self.play(step)
+
+    def _show_session_state(self) -> None:
+        self.view.show_final()
+        self.grid.invalidate()
+        self.refresh_panels(rebuild_trace=True)
+
+    # -- playback -------------------------------------------------------------------------
+    @property
+    def speed(self) -> float:
+        return float(SPEEDS[self.speed_index])
+
+    def play(self, step: StepResult) -> None:
+        self.view.begin(step)
+        self.grid.invalidate()
+        self.paused = False
+        self._budget = 0.0
+        if self.instant or not step.writes:
+            self.finish_playback()
+        else:
+            assert self._timer is not None
+            self._timer.resume()
+        self.refresh_panels(rebuild_trace=True)
+
+    def _tick(self) -> None:
+        if not self.view.playing or self.paused:
+            return
+        rate = max(self.speed, self.view.total / MAX_PLAYBACK_SECONDS)
+        self._budget += rate * TICK
+        n = int(self._budget)
+        if n:
+            self._budget -= n
+            self.advance(n)
+
+    def advance(self, n: int) -> None:
+        step, start, previous = self.view.step, self.view.pos, self.view.last
+        assert step is not None
+        changed, revealed, done = self.view.advance(n)
+        self.query_one(TracePanel).add(step.index, step.writes[start:self.view.pos])
+        if done:
+            assert self._timer is not None
+            self._timer.pause()
+            self.grid.invalidate()  # driver flags and online state change at the end of an action
+        else:
+            self.grid.refresh_cells(changed, previous)
+        self.refresh_panels(findings=bool(revealed) or done)
+
+    def finish_playback(self) -> None:
+        if self.view.playing:
+            self.advance(self.view.total)
+
+    def action_finish(self) -> None:
+        self.finish_playback()
+
+    def action_toggle_pause(self) -> None:
+        if not self.view.playing:
+            self.notify("Nothing is playing.")
+            return
+        self.paused = not self.paused
+        self.refresh_panels(findings=False)
+
+    def action_step_write(self) -> None:
+        if self.view.playing:
+            self.paused = True
+            self.advance(1)
+
+    def action_speed(self, delta: int) -> None:
+        self.speed_index = max(0, min(len(SPEEDS) - 1, self.speed_index + delta))
+        self.instant = False
+        self.notify(f"Playback: {SPEEDS[self.speed_index]} writes/s", timeout=1.5)
+        self.refresh_panels(findings=False)
+
+    def action_toggle_instant(self) -> None:
+        self.instant = not self.instant
+        self.notify("Playback: instant" if self.instant else f"Playback: {SPEEDS[self.speed_index]} writes/s",
+                    timeout=1.5)
+        if self.instant:
+            self.finish_playback()
+
+    # -- panels ---------------------------------------------------------------------------
+    def refresh_panels(self, findings: bool = True, rebuild_trace: bool = False) -> None:
+        speed = "instant" if self.instant else f"{SPEEDS[self.speed_index]}/s"
+        self.query_one("#status", Static).update(status_line(self.view, speed, self.paused))
+        if findings:
+            self.query_one(FindingsPanel).show(self.view.findings)
+        if rebuild_trace:
+            self.query_one(TracePanel).rebuild(self._played_writes())
+        self._refresh_inspector()
+
+    def _played_writes(self) -> list[tuple[int, list]]:
+        out = []
+        for step in self.session.history:
+            if self.view.step is step:
+                out.append((step.index, step.writes[: self.view.pos]))
+                break
+            out.append((step.index, step.writes))
+        return out
+
+    def _refresh_inspector(self) -> None:
+        grid = self.grid
+        self.query_one(Inspector).update(inspector(self.view, grid.cursor_cpu, grid.column))
+
+    @on(SynicGrid.CursorMoved)
+    def _cursor_moved(self) -> None:
+        self._refresh_inspector()
+        trace = self.query_one(TracePanel)
+        if trace.cpu is not None:
+            trace.cpu = self.grid.cursor_cpu
+            trace.rebuild(self._played_writes())
+
+    @on(FindingsPanel.FindingChosen)
+    def _finding_chosen(self, event: FindingsPanel.FindingChosen) -> None:
+        f = event.finding
+        if f.cpu is None:
+            return
+        col = self.grid.column_of(f.bank, f.register, f.field)
+        self.grid.move_to(f.cpu, col)
+        self.query_one(TabbedContent).active = "inspector"
+
+    def action_panel(self, name: str) -> None:
+        self.query_one("#sidebar").display = True
+        self.query_one(TabbedContent).active = name
+
+    def action_toggle_sidebar(self) -> None:
+        sidebar = self.query_one("#sidebar")
+        sidebar.display = not sidebar.display
+
+    def action_trace_component(self) -> None:
+        trace = self.query_one(TracePanel)
+        order = [None, "vmbus", "mshv"]
+        trace.component = order[(order.index(trace.component) + 1) % len(order)]
+        trace.rebuild(self._played_writes())
+        self.action_panel("trace")
+
+    def action_trace_cpu(self) -> None:
+        trace = self.query_one(TracePanel)
+        trace.cpu = None if trace.cpu is not None else self.grid.cursor_cpu
+        trace.rebuild(self._played_writes())
+        self.action_panel("trace")
+
+    # -- screens --------------------------------------------------------------------------
+    def action_help(self) -> None:
+        from .screens.help import HelpScreen
+
+        self.push_screen(HelpScreen())
+
+    def action_bits(self) -> None:
+        from .screens.bits import BitsScreen
+
+        col = self.grid.column
+        self.push_screen(BitsScreen(self.view, col.bank, col.register, self.grid.cursor_cpu))
+
+    def action_settings(self) -> None:
+        from .screens.settings import SettingsScreen
+
+        self.push_screen(SettingsScreen(self.session.config), self.apply_settings)
+
+    def apply_settings(self, config: SessionConfig | None) -> None:
+        """Start a new session with other settings (the old history is dropped; undo does not cross it)."""
+        if config is None or config == self.session.config:
+            return
+        self.finish_playback()
+        self.session = Session(config)
+        self.view = Display(self.session)
+        self.grid.load(self.view, columns_for(config.partition_spec))
+        self.refresh_panels(rebuild_trace=True)
+        self.notify(f"New session: {config.partition}, mshv {config.mshv}, {config.hypervisor}, {config.cpus} CPUs")
+
+    def set_setting(self, name: str, value: str | int) -> None:
+        fields = {"partition": self.session.config.partition, "mshv": self.session.config.mshv,
+                  "hypervisor": self.session.config.hypervisor, "cpus": self.session.config.cpus}
+        fields[name] = value
+        self.apply_settings(SessionConfig(**fields))  # type: ignore[arg-type]
+
+
+HELP_PATH = Path(__file__).with_name("help.md")

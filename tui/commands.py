@@ -1,0 +1,83 @@
+"""The one command table: key bindings, footer, help screen and command palette all come from it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.binding import Binding
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    key: str  # Textual key name(s), comma-separated
+    action: str  # action string, dispatched with run_action
+    label: str  # short label for the footer and the palette
+    description: str  # one line for the help screen and the palette
+    group: str
+    footer: bool = False
+    scope: str = "app"  # "app": App.BINDINGS; "grid": the grid's own BINDINGS
+    palette: bool = True
+
+
+COMMANDS: tuple[Command, ...] = (
+    # driver actions, on the selected CPUs (or the cursor CPU)
+    Command("v", "sim('vmbus_load')", "VMBus load", "VMBus hv_synic_init on the chosen CPUs", "Actions", footer=True),
+    Command("u", "sim('vmbus_unload')", "VMBus unload", "VMBus module exit: disconnect, hv_synic_cleanup", "Actions"),
+    Command("m", "sim('mshv_init')", "MSHV init", "mshv_synic_cpu_init on the chosen CPUs", "Actions", footer=True),
+    Command("c", "sim('mshv_cleanup')", "MSHV cleanup", "mshv_synic_cpu_exit on the chosen CPUs", "Actions", footer=True),
+    Command("o", "toggle_online", "CPU off/online", "offline the chosen online CPUs, or online the offline ones", "Actions"),
+    Command("k", "sim('kexec')", "kexec", "kexec the machine; the cursor CPU is the reboot CPU", "Actions", footer=True),
+    Command("x", "sim('crash_kexec')", "crash kexec", "panic on the cursor CPU and boot the kdump kernel", "Actions"),
+    # choosing CPUs
+    Command("up", "move(-1, 0)", "up", "cursor up one CPU", "Choose CPUs", scope="grid", palette=False),
+    Command("down", "move(1, 0)", "down", "cursor down one CPU", "Choose CPUs", scope="grid", palette=False),
+    Command("left", "move(0, -1)", "left", "cursor to the previous column", "Choose CPUs", scope="grid", palette=False),
+    Command("right", "move(0, 1)", "right", "cursor to the next column", "Choose CPUs", scope="grid", palette=False),
+    Command("pageup", "page(-1)", "page up", "cursor up one screen", "Choose CPUs", scope="grid", palette=False),
+    Command("pagedown", "page(1)", "page down", "cursor down one screen", "Choose CPUs", scope="grid", palette=False),
+    Command("home", "jump(0)", "first CPU", "cursor to CPU 0", "Choose CPUs", scope="grid", palette=False),
+    Command("end", "jump(-1)", "last CPU", "cursor to the last CPU", "Choose CPUs", scope="grid", palette=False),
+    Command("shift+up", "extend(-1)", "extend up", "select a range of CPUs upwards", "Choose CPUs", scope="grid",
+            palette=False),
+    Command("shift+down", "extend(1)", "extend down", "select a range of CPUs downwards", "Choose CPUs", scope="grid",
+            palette=False),
+    Command("space", "toggle_select", "select", "select or unselect the cursor CPU", "Choose CPUs", scope="grid"),
+    Command("a", "select_all", "all", "select every online CPU", "Choose CPUs", footer=True, scope="grid"),
+    Command("escape", "clear_selection", "none", "clear the selection", "Choose CPUs", scope="grid"),
+    # playback
+    Command("p", "toggle_pause", "pause", "pause or resume the playback of an action", "Playback"),
+    Command("full_stop", "step_write", "step", "play the next MSR write (when paused)", "Playback"),
+    Command("plus,equals_sign", "speed(1)", "faster", "play writes faster", "Playback"),
+    Command("minus", "speed(-1)", "slower", "play writes slower", "Playback"),
+    Command("enter", "finish", "finish", "play the rest of the action at once", "Playback"),
+    Command("i", "toggle_instant", "instant", "switch between animated and instant playback", "Playback"),
+    # views
+    Command("b", "bits", "bits", "the register under the cursor, all 64 bits, for every CPU", "View", footer=True),
+    Command("f", "panel('findings')", "findings", "show the findings panel", "View"),
+    Command("t", "panel('trace')", "trace", "show the MSR write trace", "View"),
+    Command("n", "panel('inspector')", "inspector", "show the inspector for the cursor cell", "View"),
+    Command("l", "panel('legend')", "legend", "show the legend", "View"),
+    Command("e", "trace_component", "trace: who", "trace filter: all writes, VMBus only, MSHV only", "View"),
+    Command("r", "trace_cpu", "trace: CPU", "trace filter: all CPUs or the cursor CPU only", "View"),
+    Command("w", "toggle_sidebar", "panels", "hide or show the side panels", "View"),
+    # session
+    Command("z", "undo", "undo", "undo the last action", "Session", footer=True),
+    Command("y", "redo", "redo", "redo the action undone last", "Session"),
+    Command("s", "settings", "settings", "partition, MSHV version, hypervisor profile, CPU count", "Session"),
+    Command("question_mark", "help", "help", "this help", "Session", footer=True),
+    Command("q", "quit", "quit", "leave SynIC Lab", "Session"),
+)
+
+
+def bindings(scope: str) -> list[Binding]:
+    return [
+        Binding(c.key, c.action, c.label, show=c.footer, tooltip=c.description)
+        for c in COMMANDS
+        if c.scope == scope
+    ]
+
+
+def key_label(key: str) -> str:
+    names = {"question_mark": "?", "full_stop": ".", "plus": "+", "equals_sign": "=", "minus": "-",
+             "space": "space", "escape": "esc"}
+    return "/".join(names.get(k, k) for k in key.split(","))

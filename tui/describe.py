@@ -1,0 +1,115 @@
+"""Text for the panels: the inspector, finding lines, trace lines, the status line, the legend.
+
+Returns rich `Text`; no widgets here, so the wording is testable on its own.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from synic_core import Finding, Write
+from synic_core.cli.fmt import summary_line
+from synic_core.partitions import title
+from synic_core.registers import BANK_TITLES, REGISTERS
+
+from .columns import Column
+from .display import Display
+
+SEVERITY_STYLE = {"info": "cyan", "warning": "yellow", "error": "bold #cc79a7", "fault": "bold #000000 on #cc79a7"}
+COMPONENT_STYLE = {"vmbus": "#56b4e9", "mshv": "#e69f00", "reset": "dim", "hypervisor": "magenta"}
+SEVERITY_GLYPH = {"info": "i", "warning": "?", "error": "!", "fault": "X"}
+
+
+def finding_line(f: Finding) -> Text:
+    where = f"CPU {f.cpu} " if f.cpu is not None else ""
+    reg = f"{f.register}.{f.field} " if f.register and f.field else (f"{f.register} " if f.register else "")
+    text = Text()
+    text.append(f"{SEVERITY_GLYPH[f.severity]} {f.severity:<7}", SEVERITY_STYLE[f.severity])
+    text.append(f" {f.kind}", "bold")
+    text.append(f"  step {f.step} {where}{reg}\n")
+    text.append(f"  {f.message}")
+    return text
+
+
+def finding_detail(f: Finding) -> Text:
+    text = finding_line(f)
+    text.append(f"\n  models: {f.cites}", "dim")
+    if f.assumption:
+        text.append(f"\n  assumption: {f.assumption}", "italic yellow")
+    return text
+
+
+def trace_line(step: int, w: Write) -> Text:
+    line = Text(f"{step:>2} cpu{w.cpu:<3} ")
+    line.append(f"{title(w.component):<5}", COMPONENT_STYLE[w.component])
+    line.append(f" {w.register:<8}{'@L0' if w.bank == 'l0' else ''} {w.old:#x}→")
+    line.append("REJECTED" if w.rejected else f"{w.new:#x}", "reverse red" if w.rejected else "")
+    return line
+
+
+def inspector(display: Display, cpu: int, col: Column) -> Text:
+    session = display.session
+    reg = REGISTERS[col.register]
+    value = display.value(cpu, col.bank, col.register)
+    owner = session.config.partition_spec.owner(col.bank, col.register)
+    writer = display.last_writer(cpu, col.bank, col.register)
+    field = reg.field(col.field)
+    text = Text()
+    text.append(f"{col.register}.{col.field}", "bold")
+    text.append(f"  CPU {cpu}  {reg.address(col.bank):#x} {BANK_TITLES[col.bank]}\n")
+    text.append(f"{reg.summary}\n", "dim")
+    text.append(f"{col.field}: {field.meaning}\n")
+    text.append(f"value {value:#x}\n")
+    for name, v in reg.decode(value).items():
+        if not name.startswith(("reserved", "preserved")):
+            text.append(f"  {name} = {v:#x}\n" if name == "frame" else f"  {name} = {v}\n")
+    text.append("owner ")
+    text.append(title(owner), COMPONENT_STYLE.get(owner or "", ""))
+    text.append("  last writer ")
+    text.append(title(writer), COMPONENT_STYLE.get(writer, ""))
+    text.append("\n")
+    history = cell_history(display, cpu, col)
+    if history:
+        text.append("writes:\n", "bold")
+        for step, w in history[-6:]:
+            text.append_text(trace_line(step, w))
+            text.append("\n")
+    for f in display.findings:
+        if f.cpu == cpu and f.bank == col.bank and f.register == col.register:
+            text.append_text(finding_detail(f))
+            text.append("\n")
+    return text
+
+
+def cell_history(display: Display, cpu: int, col: Column) -> list[tuple[int, Write]]:
+    """Writes to this register on this CPU, as far as playback has got."""
+    out: list[tuple[int, Write]] = []
+    for step in display.session.history:
+        writes = step.writes[: display.pos] if display.step is step else step.writes
+        out += [(step.index, w) for w in writes if w.cpu == cpu and w.bank == col.bank and w.register == col.register]
+        if display.step is step:
+            break
+    return out
+
+
+def status_line(display: Display, speed: str, paused: bool) -> Text:
+    """Counts first (they matter most and survive a narrow terminal), then the settings and playback."""
+    cfg = display.session.config
+    counts = display.counts()
+    bad = counts["fault"] + counts["error"]
+    text = Text(" ")
+    text.append(summary_line(counts).removesuffix(f"  info {counts['info']}"), "bold #cc79a7" if bad else "bold")
+    text.append(f" │ {cfg.partition} · {cfg.mshv} · {cfg.hypervisor} · {cfg.cpus} CPUs · step {len(display.session.history)}")
+    if display.playing:
+        state = "paused" if paused else f"playing {speed}"
+        text.append(f" · {state} {display.pos}/{display.total}", "bold")
+    return text
+
+
+LEGEND = """[b]Cells[/b]  ● on (enabled, or SINT unmasked)  ○ off
+[b]Who wrote it last[/b]  [#56b4e9]V VMBus[/]  [#e69f00]M MSHV[/]  · reset value
+[b]Findings[/b]  X fault  ! error  ? warning  i info
+[b]CPU column[/b]  ▸ selected  ● online / ○ offline  V VMBus live  M MSHV live
+[b]Columns[/b]  SCTRL = SCONTROL.enable, SIMP/SIEFP/SIRBP .enable,
+  SINTn on = not masked, int = SINT5.as_intercept;  ' marks the L0 (nested) bank
+"""

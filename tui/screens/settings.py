@@ -1,0 +1,63 @@
+"""Settings: partition type, MSHV version, hypervisor profile, CPU count (starts a new session)."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Select
+
+from synic_core import SessionConfig
+from synic_core.config import MAX_CPUS
+from synic_core.partitions import PARTITIONS
+from synic_core.profiles import PROFILES
+from synic_core.versions import VERSIONS
+
+
+class SettingsScreen(ModalScreen[SessionConfig | None]):
+    BINDINGS = [Binding("escape", "cancel", "cancel")]
+
+    def __init__(self, config: SessionConfig) -> None:
+        super().__init__()
+        self.config = config
+
+    def compose(self) -> ComposeResult:
+        c = self.config
+        with Vertical(id="settings-box"):
+            yield Label("Settings (Apply starts a new session)", id="settings-title")
+            yield Label("Partition")
+            yield Select([(f"{k} — {p.title}", k) for k, p in PARTITIONS.items()], value=c.partition,
+                         allow_blank=False, id="partition")
+            yield Label("MSHV version")
+            yield Select([(f"{k} — {v.title}", k) for k, v in VERSIONS.items()], value=c.mshv,
+                         allow_blank=False, id="mshv")
+            yield Label("Hypervisor profile")
+            yield Select([(f"{k} — {p.title}", k) for k, p in PROFILES.items()], value=c.hypervisor,
+                         allow_blank=False, id="hypervisor")
+            yield Label(f"CPUs (1..{MAX_CPUS})")
+            yield Input(str(c.cpus), type="integer", id="cpus")
+            yield Label("", id="settings-error")
+            with Horizontal(id="settings-buttons"):
+                yield Button("Apply", variant="primary", id="apply")
+                yield Button("Cancel", id="cancel")
+
+    @on(Button.Pressed, "#apply")
+    @on(Input.Submitted, "#cpus")
+    def _apply(self) -> None:
+        try:
+            config = SessionConfig(
+                partition=str(self.query_one("#partition", Select).value),
+                mshv=str(self.query_one("#mshv", Select).value),
+                hypervisor=str(self.query_one("#hypervisor", Select).value),
+                cpus=int(self.query_one("#cpus", Input).value or 0),
+            )
+        except ValueError as exc:
+            self.query_one("#settings-error", Label).update(f"[red]{exc}[/]")
+            return
+        self.dismiss(config)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,296 @@
+"""The live grid: one row per CPU, one column per shown register field.
+
+A single Line-API `ScrollView`: only visible rows are rendered, each row's `Strip` is cached
+until something in that row changes, and a write repaints only its cell's region.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.reactive import var
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from synic_core.findings import SEVERITIES
+from synic_core.registers import REGISTERS
+
+from ..columns import Column
+from ..commands import bindings
+from ..display import Cell, Display
+
+LABEL_W = 11
+CELL_W = 6
+HEADER_H = 2
+WRITER_GLYPH = {"vmbus": "V", "mshv": "M", "reset": "·"}
+SEVERITY_GLYPH = {"info": "i", "warning": "?", "error": "!", "fault": "X"}
+MAX_CACHED_ROWS = 4096
+
+
+@dataclass(slots=True)
+class Styles:
+    """Rich styles resolved once from the component classes (again on theme change)."""
+
+    base: Style
+    header: Style
+    label: Style
+    selected: Style
+    offline: Style
+    cursor: Style
+    flash: Style
+    writer: dict[str, Style]
+    severity: list[Style]
+
+
+class SynicGrid(ScrollView, can_focus=True):
+    """CPUs × SynIC register fields; colour and letter show who wrote each cell last."""
+
+    BINDINGS = bindings("grid")
+    COMPONENT_CLASSES = {
+        "synic-grid--header", "synic-grid--label", "synic-grid--selected", "synic-grid--offline",
+        "synic-grid--cursor", "synic-grid--flash", "synic-grid--vmbus", "synic-grid--mshv", "synic-grid--reset",
+        "synic-grid--info", "synic-grid--warning", "synic-grid--error", "synic-grid--fault",
+    }
+
+    cursor_cpu: var[int] = var(0)
+    cursor_col: var[int] = var(0)
+
+    class CursorMoved(Message):
+        """The cursor moved to another cell (the inspector follows)."""
+
+        def __init__(self, cpu: int, column: Column) -> None:
+            super().__init__()
+            self.cpu = cpu
+            self.column = column
+
+    class SelectionChanged(Message):
+        """The set of selected CPUs changed."""
+
+        def __init__(self, cpus: frozenset[int]) -> None:
+            super().__init__()
+            self.cpus = cpus
+
+    def __init__(self, display: Display, columns: list[Column], **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.selected: set[int] = set()
+        self._anchor: int | None = None
+        self._rows: dict[int, Strip] = {}
+        self._styles: Styles | None = None
+        self.load(display, columns)
+
+    # -- model ----------------------------------------------------------------------------
+    def load(self, display: Display, columns: list[Column]) -> None:
+        """Show another session (new settings): reset cursor, selection and caches."""
+        self.display_state = display
+        self.columns = columns
+        self._fields = [REGISTERS[c.register].field(c.field) for c in columns]
+        self._col_of: dict[tuple[str, str], list[int]] = {}
+        for i, c in enumerate(columns):
+            self._col_of.setdefault((c.bank, c.register), []).append(i)
+        self.selected = set()
+        self._anchor = None
+        self.set_reactive(SynicGrid.cursor_cpu, 0)
+        self.set_reactive(SynicGrid.cursor_col, 0)
+        self.virtual_size = Size(LABEL_W + CELL_W * len(columns), len(display.cpus) + HEADER_H)
+        self.invalidate()
+
+    @property
+    def ncpus(self) -> int:
+        return len(self.display_state.cpus)
+
+    @property
+    def column(self) -> Column:
+        return self.columns[self.cursor_col]
+
+    def chosen_cpus(self) -> list[int]:
+        """The selection, or the cursor CPU when nothing is selected."""
+        return sorted(self.selected) if self.selected else [self.cursor_cpu]
+
+    # -- invalidation ---------------------------------------------------------------------
+    def invalidate(self) -> None:
+        self._rows.clear()
+        self.refresh()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles = None
+        self._rows.clear()
+
+    def refresh_cells(self, cells: set[Cell], previous_flash: Cell | None = None) -> None:
+        """Repaint only the cells that changed (and the cell that stops flashing)."""
+        targets = set(cells)
+        if previous_flash is not None:
+            targets.add(previous_flash)
+        for cpu, bank, reg in targets:
+            self._rows.pop(cpu, None)
+            for col in self._col_of.get((bank, reg), ()):
+                self._refresh_region(cpu, LABEL_W + col * CELL_W, CELL_W)
+
+    def refresh_row(self, cpu: int) -> None:
+        self._rows.pop(cpu, None)
+        self._refresh_region(cpu, 0, self.virtual_size.width)
+
+    def _refresh_region(self, cpu: int, x: int, width: int) -> None:
+        sx, sy = self.scroll_offset
+        y = cpu - sy + HEADER_H
+        if HEADER_H <= y < self.size.height:
+            self.refresh(Region(x - sx, y, width, 1))
+
+    # -- rendering ------------------------------------------------------------------------
+    def styles_cache(self) -> Styles:
+        if self._styles is None:
+            get = self.get_component_rich_style
+            self._styles = Styles(
+                base=self.rich_style,
+                header=get("synic-grid--header"),
+                label=get("synic-grid--label"),
+                selected=get("synic-grid--selected"),
+                offline=get("synic-grid--offline"),
+                cursor=get("synic-grid--cursor"),
+                flash=get("synic-grid--flash"),
+                writer={w: get(f"synic-grid--{w}") for w in WRITER_GLYPH},
+                severity=[get(f"synic-grid--{s}") for s in SEVERITIES],
+            )
+        return self._styles
+
+    def render_line(self, y: int) -> Strip:
+        sx, sy = self.scroll_offset
+        width = self.size.width
+        st = self.styles_cache()
+        if y < HEADER_H:
+            strip = self._header_strip(y, st)
+        else:
+            cpu = sy + y - HEADER_H
+            if cpu >= self.ncpus:
+                return Strip.blank(width, st.base)
+            strip = self._rows.get(cpu)
+            if strip is None:
+                if len(self._rows) > MAX_CACHED_ROWS:
+                    self._rows.clear()
+                strip = self._rows[cpu] = self._row_strip(cpu, st)
+        return strip.crop_extend(sx, sx + width, st.base)
+
+    def _header_strip(self, y: int, st: Styles) -> Strip:
+        two_banks = len({c.bank for c in self.columns}) > 1
+        if y == 0:
+            segs = [Segment(" CPU".ljust(LABEL_W), st.header)]
+            for i, c in enumerate(self.columns):
+                first = i == 0 or (self.columns[i - 1].register, self.columns[i - 1].bank) != (c.register, c.bank)
+                name = c.short + ("'" if two_banks and c.bank == "l0" else "")
+                segs.append(Segment((name if first else "").ljust(CELL_W), st.header))
+        else:
+            segs = [Segment("     on V M".ljust(LABEL_W), st.header)]
+            segs += [Segment(c.label.ljust(CELL_W), st.header) for c in self.columns]
+        return Strip(segs)
+
+    def _row_strip(self, cpu: int, st: Styles) -> Strip:
+        d = self.display_state
+        cs = d.cpus[cpu]
+        mark = "▸" if cpu in self.selected else " "
+        flags = f"{'●' if cs.online else '○'} {'V' if cs.vmbus else '·'} {'M' if cs.mshv else '·'}"
+        label_style = st.selected if cpu in self.selected else (st.label if cs.online else st.offline)
+        segs = [Segment(f"{mark}{cpu:>4} {flags}".ljust(LABEL_W), label_style)]
+        for i, col in enumerate(self.columns):
+            segs.append(self._cell(cpu, i, col, st))
+        return Strip(segs)
+
+    def _cell(self, cpu: int, i: int, col: Column, st: Styles) -> Segment:
+        d = self.display_state
+        bit = self._fields[i].get(d.value(cpu, col.bank, col.register))
+        writer = d.last_writer(cpu, col.bank, col.register)
+        sev = d.severity(cpu, col.bank, col.register)
+        flag = SEVERITY_GLYPH[SEVERITIES[sev]] if sev >= 0 else " "
+        text = f"{'●' if col.live(bit) else '○'}{WRITER_GLYPH.get(writer, '?')}{flag}"
+        style = st.writer.get(writer, st.base)
+        if sev >= 1:
+            style += st.severity[sev]
+        if d.last == (cpu, col.bank, col.register):
+            style += st.flash
+        if cpu == self.cursor_cpu and i == self.cursor_col:
+            style += st.cursor
+        return Segment(f" {text}  ", style)
+
+    # -- cursor and selection -------------------------------------------------------------
+    def watch_cursor_cpu(self, old: int, new: int) -> None:
+        self.refresh_row(old)
+        self.refresh_row(new)
+        self._scroll_to_cursor()
+        self.post_message(self.CursorMoved(new, self.column))
+
+    def watch_cursor_col(self, old: int, new: int) -> None:
+        self.refresh_row(self.cursor_cpu)
+        self.scroll_to_region(Region(LABEL_W + new * CELL_W, self.scroll_offset.y, CELL_W, 1), animate=False)
+        self.post_message(self.CursorMoved(self.cursor_cpu, self.column))
+
+    def _scroll_to_cursor(self) -> None:
+        rows = max(1, self.size.height - HEADER_H)
+        sy = self.scroll_offset.y
+        if self.cursor_cpu < sy:
+            self.scroll_to(y=self.cursor_cpu, animate=False)
+        elif self.cursor_cpu >= sy + rows:
+            self.scroll_to(y=self.cursor_cpu - rows + 1, animate=False)
+
+    def move_to(self, cpu: int, col: int | None = None) -> None:
+        self.cursor_cpu = max(0, min(self.ncpus - 1, cpu))
+        if col is not None:
+            self.cursor_col = max(0, min(len(self.columns) - 1, col))
+
+    def column_of(self, bank: str | None, register: str | None, field: str | None = None) -> int | None:
+        cols = self._col_of.get((bank or "", register or ""), [])
+        for i in cols:
+            if field and self.columns[i].field in field.split("+"):
+                return i
+        return cols[0] if cols else None
+
+    def action_move(self, dcpu: int, dcol: int) -> None:
+        self._anchor = None
+        self.move_to(self.cursor_cpu + dcpu, self.cursor_col + dcol)
+
+    def action_page(self, direction: int) -> None:
+        self.move_to(self.cursor_cpu + direction * max(1, self.size.height - HEADER_H))
+
+    def action_jump(self, cpu: int) -> None:
+        self.move_to(cpu if cpu >= 0 else self.ncpus - 1)
+
+    def action_extend(self, direction: int) -> None:
+        if self._anchor is None:
+            self._anchor = self.cursor_cpu
+        self.move_to(self.cursor_cpu + direction)
+        lo, hi = sorted((self._anchor, self.cursor_cpu))
+        self._set_selection(set(range(lo, hi + 1)))
+
+    def action_toggle_select(self) -> None:
+        self._set_selection(self.selected ^ {self.cursor_cpu})
+
+    def action_select_all(self) -> None:
+        self._set_selection({i for i, c in enumerate(self.display_state.cpus) if c.online})
+
+    def action_clear_selection(self) -> None:
+        self._anchor = None
+        self._set_selection(set())
+
+    def _set_selection(self, cpus: set[int]) -> None:
+        changed = cpus ^ self.selected
+        self.selected = cpus
+        for cpu in changed:
+            self.refresh_row(cpu)
+        self.post_message(self.SelectionChanged(frozenset(cpus)))
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None or offset.y < HEADER_H:
+            return
+        cpu = self.scroll_offset.y + offset.y - HEADER_H
+        x = self.scroll_offset.x + offset.x
+        if cpu >= self.ncpus:
+            return
+        if x < LABEL_W:
+            self.move_to(cpu)
+            self.action_toggle_select()
+        else:
+            self.move_to(cpu, (x - LABEL_W) // CELL_W)

@@ -1,0 +1,72 @@
+"""Side panels: findings (newest first), the MSR write trace, the inspector, the legend."""
+
+from __future__ import annotations
+
+from textual.message import Message
+from textual.widgets import OptionList, RichLog, Static
+from textual.widgets.option_list import Option
+
+from synic_core import Finding, Write
+
+from ..describe import finding_line, trace_line
+
+MAX_FINDINGS_SHOWN = 400
+MAX_TRACE_LINES = 2000
+
+
+class FindingsPanel(OptionList):
+    """Findings, newest first; choosing one moves the grid cursor to its cell."""
+
+    class FindingChosen(Message):
+        def __init__(self, finding: Finding) -> None:
+            super().__init__()
+            self.finding = finding
+
+    def show(self, findings: list[Finding]) -> None:
+        newest = findings[::-1][:MAX_FINDINGS_SHOWN]
+        self._shown = newest
+        self.clear_options()
+        options = [Option(finding_line(f), id=str(i)) for i, f in enumerate(newest)]
+        if len(findings) > MAX_FINDINGS_SHOWN:
+            options.append(Option(f"… {len(findings) - MAX_FINDINGS_SHOWN} older findings (synic run shows all)",
+                                  disabled=True))
+        if not options:
+            options.append(Option("No findings yet.", disabled=True))
+        self.add_options(options)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option.id is not None:
+            self.post_message(self.FindingChosen(self._shown[int(event.option.id)]))
+
+
+class TracePanel(RichLog):
+    """Every MSR write as it is played, coloured by component, with optional filters."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(max_lines=MAX_TRACE_LINES, wrap=False, markup=False, **kwargs)  # type: ignore[arg-type]
+        self.component: str | None = None
+        self.cpu: int | None = None
+
+    def accepts(self, w: Write) -> bool:
+        return (self.component is None or w.component == self.component) and (self.cpu is None or w.cpu == self.cpu)
+
+    def add(self, step: int, writes: list[Write]) -> None:
+        for w in writes:
+            if self.accepts(w):
+                self.write(trace_line(step, w))
+
+    def rebuild(self, history: list[tuple[int, list[Write]]]) -> None:
+        self.clear()
+        who = {None: "all components", "vmbus": "VMBus only", "mshv": "MSHV only"}[self.component]
+        self.border_title = f"trace · {who} · {'all CPUs' if self.cpu is None else f'CPU {self.cpu}'}"
+        for step, writes in history:
+            self.add(step, writes)
+
+
+class Inspector(Static):
+    """Everything about the cursor cell: register, address, fields, owner, history, findings."""
+
+
+class Legend(Static):
+    """What the glyphs and colours mean (they read the same without colour)."""
