@@ -182,10 +182,10 @@ class SynicGrid(ScrollView, can_focus=True):
             for i, c in enumerate(self.columns):
                 first = i == 0 or (self.columns[i - 1].register, self.columns[i - 1].bank) != (c.register, c.bank)
                 name = c.short + ("'" if two_banks and c.bank == "l0" else "")
-                segs.append(Segment((name if first else "").ljust(CELL_W), st.header))
+                segs.append(Segment((" " + name if first else "").ljust(CELL_W), st.header))
         else:
             segs = [Segment("     on V M".ljust(LABEL_W), st.header)]
-            segs += [Segment(c.label.ljust(CELL_W), st.header) for c in self.columns]
+            segs += [Segment(f" {c.label}".ljust(CELL_W), st.header) for c in self.columns]
         return Strip(segs)
 
     def _row_strip(self, cpu: int, st: Styles) -> Strip:

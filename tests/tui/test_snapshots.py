@@ -1,0 +1,52 @@
+"""Snapshot SVGs of the screens (pytest-textual-snapshot; accept changes with `make snapshots`)."""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import make_app
+
+RUN = ["a", "v", "m", "k"]
+
+
+class TestMainScreen:
+    def test_empty_80x24(self, snap_compare):
+        assert snap_compare(make_app("v4"), terminal_size=(80, 24))
+
+    def test_patch5_only_kexec_80x24(self, snap_compare):
+        assert snap_compare(make_app("patch5-only"), press=RUN, terminal_size=(80, 24))
+
+    def test_patch5_only_kexec_160x48(self, snap_compare):
+        assert snap_compare(make_app("patch5-only"), press=RUN, terminal_size=(160, 48))
+
+    def test_v4_kexec_160x48(self, snap_compare):
+        assert snap_compare(make_app("v4"), press=RUN, terminal_size=(160, 48))
+
+    def test_nested_root_two_banks(self, snap_compare):
+        app = make_app("v4", partition="nested_root")
+        assert snap_compare(app, press=["a", "v", "m"], terminal_size=(160, 48))
+
+
+class TestHighlights:
+    def test_highlighted_fault_in_inspector(self, snap_compare):
+        keys = [*RUN, "escape", "down", "right", "right", "right", "right", "right", "n"]
+        assert snap_compare(make_app("patch5-only"), press=keys, terminal_size=(160, 48))
+
+    def test_no_color_keeps_every_meaning(self, snap_compare, monkeypatch: pytest.MonkeyPatch):
+        monkeypatch.setenv("NO_COLOR", "1")
+        assert snap_compare(make_app("patch5-only"), press=RUN, terminal_size=(120, 40))
+
+
+class TestScreens:
+    def test_bits_view(self, snap_compare):
+        keys = ["a", "v", "m", "right", "right", "right", "right", "right", "right", "b"]
+        assert snap_compare(make_app("v4"), press=keys, terminal_size=(100, 30))
+
+    def test_help_screen(self, snap_compare):
+        assert snap_compare(make_app("v4"), press=["question_mark"], terminal_size=(100, 40))
+
+    def test_settings_screen(self, snap_compare):
+        assert snap_compare(make_app("v4"), press=["s"], terminal_size=(100, 36))
+
+    def test_too_small(self, snap_compare):
+        assert snap_compare(make_app("v4"), terminal_size=(50, 10))
