@@ -23,6 +23,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check synic_core tui tests
 	$(BIN)/ruff format --check synic_core tui tests || true
 
+screenshots: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[screenshots]'
+	$(BIN)/python scripts/screenshots.py
+
 snapshots: $(STAMP)
 	$(BIN)/python -m pytest tests/tui --snapshot-update
 
