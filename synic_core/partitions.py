@@ -48,9 +48,7 @@ class Partition:
 
     def uses(self, component: str) -> tuple[tuple[str, str], ...]:
         """(bank, register) pairs the component depends on while it is live."""
-        if component == "vmbus":
-            return tuple((self.vmbus_bank, r) for r in VMBUS_OWNS) if self.vmbus_bank else ()
-        return tuple(("l1", r) for r in MSHV_USES) if self.mshv_allowed else ()
+        return _USES[(self.name, component)]
 
 
 def _own(bank: str, component: str, registers: tuple[str, ...]) -> dict[tuple[str, str], str]:
@@ -86,3 +84,12 @@ PARTITIONS: dict[str, Partition] = {
     )
 }
 PARTITION_NAMES = tuple(PARTITIONS)
+
+
+def _uses(p: Partition, component: str) -> tuple[tuple[str, str], ...]:
+    if component == "vmbus":
+        return tuple((p.vmbus_bank, r) for r in VMBUS_OWNS) if p.vmbus_bank else ()
+    return tuple(("l1", r) for r in MSHV_USES) if p.mshv_allowed else ()
+
+
+_USES = {(p.name, c): _uses(p, c) for p in PARTITIONS.values() for c in COMPONENTS}

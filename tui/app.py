@@ -29,6 +29,7 @@ SPEEDS = (2, 5, 10, 20, 50, 200)  # MSR writes per second
 DEFAULT_SPEED = 3
 TICK = 1 / 30
 MAX_PLAYBACK_SECONDS = 4.0  # long actions speed up so they never take longer than this
+FINDINGS_PERIOD = 0.25  # seconds between findings-list rebuilds during playback
 MIN_SIZE = (60, 14)
 NARROW = 110  # below this width the panels go under the grid
 
@@ -50,6 +51,8 @@ class SynicApp(App[None]):
         self.paused = False
         self._budget = 0.0
         self._timer: Timer | None = None
+        self._findings_timer: Timer | None = None
+        self._findings_dirty = False
 
     # -- layout ---------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -172,7 +175,8 @@ class SynicApp(App[None]):
             self.grid.invalidate()  # driver flags and online state change at the end of an action
         else:
             self.grid.refresh_cells(changed, previous)
-        self.refresh_panels(findings=bool(revealed) or done)
+        cursor_touched = done or any(c[0] == self.grid.cursor_cpu for c in changed)
+        self.refresh_panels(findings=bool(revealed) or done, inspector=cursor_touched, now=done)
 
     def finish_playback(self) -> None:
         if self.view.playing:
@@ -207,14 +211,27 @@ class SynicApp(App[None]):
             self.finish_playback()
 
     # -- panels ---------------------------------------------------------------------------
-    def refresh_panels(self, findings: bool = True, rebuild_trace: bool = False) -> None:
+    def refresh_panels(self, findings: bool = True, rebuild_trace: bool = False, inspector: bool = True,
+                       now: bool = True) -> None:
+        """Status every time; the findings list at most every FINDINGS_PERIOD while playing."""
         speed = "instant" if self.instant else f"{SPEEDS[self.speed_index]}/s"
         self.query_one("#status", Static).update(status_line(self.view, speed, self.paused))
         if findings:
-            self.query_one(FindingsPanel).show(self.view.findings)
+            self._findings_dirty = True
+            if now:
+                self._flush_findings()
+            elif self._findings_timer is None:
+                self._findings_timer = self.set_timer(FINDINGS_PERIOD, self._flush_findings)
         if rebuild_trace:
             self.query_one(TracePanel).rebuild(self._played_writes())
-        self._refresh_inspector()
+        if inspector:
+            self._refresh_inspector()
+
+    def _flush_findings(self) -> None:
+        self._findings_timer = None
+        if self._findings_dirty:
+            self._findings_dirty = False
+            self.query_one(FindingsPanel).show(self.view.findings)
 
     def _played_writes(self) -> list[tuple[int, list]]:
         out = []

@@ -68,28 +68,16 @@ def inspector(display: Display, cpu: int, col: Column) -> Text:
     text.append("  last writer ")
     text.append(title(writer), COMPONENT_STYLE.get(writer, ""))
     text.append("\n")
-    history = cell_history(display, cpu, col)
+    history = display.cell_writes(cpu, col.bank, col.register)
     if history:
         text.append("writes:\n", "bold")
         for step, w in history[-6:]:
             text.append_text(trace_line(step, w))
             text.append("\n")
-    for f in display.findings:
-        if f.cpu == cpu and f.bank == col.bank and f.register == col.register:
-            text.append_text(finding_detail(f))
-            text.append("\n")
+    for f in display.cell_findings(cpu, col.bank, col.register):
+        text.append_text(finding_detail(f))
+        text.append("\n")
     return text
-
-
-def cell_history(display: Display, cpu: int, col: Column) -> list[tuple[int, Write]]:
-    """Writes to this register on this CPU, as far as playback has got."""
-    out: list[tuple[int, Write]] = []
-    for step in display.session.history:
-        writes = step.writes[: display.pos] if display.step is step else step.writes
-        out += [(step.index, w) for w in writes if w.cpu == cpu and w.bank == col.bank and w.register == col.register]
-        if display.step is step:
-            break
-    return out
 
 
 def status_line(display: Display, speed: str, paused: bool) -> Text:

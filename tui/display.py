@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from synic_core import Finding, Session, StepResult
+from synic_core import Finding, Session, StepResult, Write
 from synic_core.findings import SEVERITY_RANK
 from synic_core.registers import STATE_INDEX
 from synic_core.state import CpuState
@@ -23,6 +23,7 @@ class Display:
         self.step: StepResult | None = None
         self.pos = 0  # writes of `step` played so far
         self.last: Cell | None = None  # the cell written last (it flashes)
+        self._indexes: dict[int, tuple[StepResult, dict[Cell, list[Write]]]] = {}
         self.show_final()
 
     # -- whole states ---------------------------------------------------------------------
@@ -37,7 +38,8 @@ class Display:
         self._load(st.regs, st.writer, st.cpus)
         self.step, self.pos, self.last = None, 0, None
         self.findings: list[Finding] = self.session.findings
-        self.marks = marks_of(self.findings)
+        self.marks = CellFindings(self.findings)
+        self._counts = _count(self.findings)
 
     def begin(self, step: StepResult) -> None:
         """Rewind to the state before `step` (the last one in history) and play it from its first write."""
@@ -45,7 +47,8 @@ class Display:
         self._load(before.regs, before.writer, before.cpus)
         self.step, self.pos, self.last = step, 0, None
         self.findings = [f for s in self.session.history[: step.index] for f in s.findings]
-        self.marks = marks_of(self.findings)
+        self.marks = CellFindings(self.findings)
+        self._counts = _count(self.findings)
 
     # -- playback -------------------------------------------------------------------------
     @property
@@ -80,7 +83,8 @@ class Display:
     def _reveal(self, findings: list[Finding]) -> None:
         self.findings.extend(findings)
         for f in findings:
-            _mark(self.marks, f)
+            self.marks.add(f)
+            self._counts[f.severity] += 1
 
     def _finish(self) -> list[Finding]:
         """End of the action: state findings (no causing write) appear, and the final driver state."""
@@ -100,26 +104,56 @@ class Display:
         return self.writer[bank][cpu][STATE_INDEX[register]]
 
     def severity(self, cpu: int, bank: str, register: str) -> int:
-        return self.marks.get((cpu, bank, register), -1)
+        return self.marks.rank.get((cpu, bank, register), -1)
+
+    def cell_findings(self, cpu: int, bank: str, register: str) -> list[Finding]:
+        return self.marks.by_cell.get((cpu, bank, register), [])
 
     def counts(self) -> dict[str, int]:
-        counts = dict.fromkeys(SEVERITY_RANK, 0)
-        for f in self.findings:
-            counts[f.severity] += 1
-        return counts
+        return dict(self._counts)
+
+    def cell_writes(self, cpu: int, bank: str, register: str) -> list[tuple[int, Write]]:
+        """Writes to one register of one CPU, as far as playback has got (indexed once per step)."""
+        out: list[tuple[int, Write]] = []
+        for step in self.session.history:
+            writes = self._index(step).get((cpu, bank, register), [])
+            if self.step is step:
+                out += [(step.index, w) for w in writes if w.index < self.pos]
+                break
+            out += [(step.index, w) for w in writes]
+        return out
+
+    def _index(self, step: StepResult) -> dict[Cell, list[Write]]:
+        cached = self._indexes.get(id(step))
+        if cached is None or cached[0] is not step:
+            index: dict[Cell, list[Write]] = {}
+            for w in step.writes:
+                index.setdefault((w.cpu, w.bank, w.register), []).append(w)
+            cached = self._indexes[id(step)] = (step, index)
+        return cached[1]
 
 
-def marks_of(findings: list[Finding]) -> dict[Cell, int]:
-    marks: dict[Cell, int] = {}
+def _count(findings: list[Finding]) -> dict[str, int]:
+    counts = dict.fromkeys(SEVERITY_RANK, 0)
     for f in findings:
-        _mark(marks, f)
-    return marks
+        counts[f.severity] += 1
+    return counts
 
 
-def _mark(marks: dict[Cell, int], f: Finding) -> None:
-    if f.cpu is None or f.bank is None or f.register is None:
-        return
-    key = (f.cpu, f.bank, f.register)
-    rank = SEVERITY_RANK[f.severity]
-    if rank > marks.get(key, -1):
-        marks[key] = rank
+class CellFindings:
+    """Findings indexed by cell, with the strongest severity of each (what the grid highlights)."""
+
+    def __init__(self, findings: list[Finding]) -> None:
+        self.by_cell: dict[Cell, list[Finding]] = {}
+        self.rank: dict[Cell, int] = {}
+        for f in findings:
+            self.add(f)
+
+    def add(self, f: Finding) -> None:
+        if f.cpu is None or f.bank is None or f.register is None:
+            return
+        key = (f.cpu, f.bank, f.register)
+        self.by_cell.setdefault(key, []).append(f)
+        rank = SEVERITY_RANK[f.severity]
+        if rank > self.rank.get(key, -1):
+            self.rank[key] = rank

@@ -10,7 +10,7 @@ from synic_core import Finding, Write
 
 from ..describe import finding_line, trace_line
 
-MAX_FINDINGS_SHOWN = 400
+MAX_FINDINGS_SHOWN = 200
 MAX_TRACE_LINES = 2000
 
 
@@ -52,16 +52,21 @@ class TracePanel(RichLog):
         return (self.component is None or w.component == self.component) and (self.cpu is None or w.cpu == self.cpu)
 
     def add(self, step: int, writes: list[Write]) -> None:
-        for w in writes:
-            if self.accepts(w):
-                self.write(trace_line(step, w))
+        """Append the accepted writes; only the newest MAX_TRACE_LINES are ever rendered."""
+        for w in [w for w in writes if self.accepts(w)][-MAX_TRACE_LINES:]:
+            self.write(trace_line(step, w))
 
     def rebuild(self, history: list[tuple[int, list[Write]]]) -> None:
         self.clear()
         who = {None: "all components", "vmbus": "VMBus only", "mshv": "MSHV only"}[self.component]
         self.border_title = f"trace · {who} · {'all CPUs' if self.cpu is None else f'CPU {self.cpu}'}"
-        for step, writes in history:
-            self.add(step, writes)
+        kept: list[tuple[int, Write]] = []
+        for step, writes in reversed(history):
+            kept[:0] = [(step, w) for w in writes if self.accepts(w)][-MAX_TRACE_LINES:]
+            if len(kept) >= MAX_TRACE_LINES:
+                break
+        for step, w in kept[-MAX_TRACE_LINES:]:
+            self.write(trace_line(step, w))
 
 
 class Inspector(Static):
