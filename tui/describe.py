@@ -9,6 +9,7 @@ from rich.text import Text
 
 from synic_core import Finding, Write
 from synic_core.cli.fmt import summary_line
+from synic_core.findings import SEVERITY_RANK
 from synic_core.partitions import title
 from synic_core.registers import BANK_TITLES, REGISTERS
 
@@ -87,11 +88,27 @@ def status_line(display: Display, speed: str, paused: bool) -> Text:
     bad = counts["fault"] + counts["error"]
     text = Text(" ")
     text.append(summary_line(counts).removesuffix(f"  info {counts['info']}"), "bold #cc79a7" if bad else "bold")
+    last = last_step_kinds(display)
+    if last:
+        text.append(f" │ {last}", "bold")
     text.append(f" │ {cfg.partition} · {cfg.mshv} · {cfg.hypervisor} · {cfg.cpus} CPUs · step {len(display.session.history)}")
     if display.playing:
         state = "paused" if paused else f"playing {speed}"
         text.append(f" · {state} {display.pos}/{display.total}", "bold")
     return text
+
+
+def last_step_kinds(display: Display) -> str:
+    """The finding kinds of the latest step: what it left behind (state findings) first, then by severity."""
+    step = display.step or (display.session.history[-1] if display.session.history else None)
+    if step is None:
+        return ""
+    tally: dict[str, list] = {}
+    for f in display.step_findings():
+        entry = tally.setdefault(f.kind, [f.write is None, SEVERITY_RANK[f.severity], 0])
+        entry[2] += 1
+    ordered = sorted(tally.items(), key=lambda kv: (not kv[1][0], -kv[1][1], kv[0]))
+    return f"{step.action}: " + ", ".join(f"{kind} {n}" for kind, (_, _, n) in ordered) if ordered else ""
 
 
 LEGEND = """[b]Cells[/b]  ● on (enabled, or SINT unmasked)  ○ off

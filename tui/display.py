@@ -24,6 +24,7 @@ class Display:
         self.pos = 0  # writes of `step` played so far
         self.last: Cell | None = None  # the cell written last (it flashes)
         self._indexes: dict[int, tuple[StepResult, dict[Cell, list[Write]]]] = {}
+        self._step_start = 0
         self.show_final()
 
     # -- whole states ---------------------------------------------------------------------
@@ -47,6 +48,7 @@ class Display:
         self._load(before.regs, before.writer, before.cpus)
         self.step, self.pos, self.last = step, 0, None
         self.findings = [f for s in self.session.history[: step.index] for f in s.findings]
+        self._step_start = len(self.findings)
         self.marks = CellFindings(self.findings)
         self._counts = _count(self.findings)
 
@@ -108,6 +110,13 @@ class Display:
 
     def cell_findings(self, cpu: int, bank: str, register: str) -> list[Finding]:
         return self.marks.by_cell.get((cpu, bank, register), [])
+
+    def step_findings(self) -> list[Finding]:
+        """Findings of the step being played (as far as revealed), else of the last step."""
+        if self.step is not None:
+            return self.findings[self._step_start:]
+        history = self.session.history
+        return history[-1].findings if history else []
 
     def counts(self) -> dict[str, int]:
         return dict(self._counts)

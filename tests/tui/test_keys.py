@@ -59,6 +59,7 @@ async def test_acceptance_mainline_shows_stale_state():
         assert counts(app)["error"] > 0 and counts(app)["fault"] == 0
         stale = [f for f in app.view.findings if f.kind == "stale_state"]
         assert {f.register for f in stale} == {"SINT0", "SINT5", "SIRBP"}
+        assert "│ kexec: stale_state 12" in status(app)
 
 
 async def test_fault_lights_up_at_the_write_that_causes_it():
@@ -84,7 +85,7 @@ async def test_playback_runs_on_a_timer_and_speed_keys_change_it():
     app = make_app("v4", instant=False)
     async with app.run_test(size=SIZE) as pilot:
         assert app.speed_index == 3
-        await press(pilot, "plus", "plus", "minus")
+        await press(pilot, "plus", "equals_sign", "minus")
         assert app.speed_index == 4
         await press(pilot, "a", "v")
         assert app.view.playing and app.view.pos < app.view.total  # not all at once
@@ -121,7 +122,9 @@ async def test_cursor_selection_keys():
         assert grid.cursor_cpu == 7
         await press(pilot, "home", "pagedown")
         assert grid.cursor_cpu == 7  # one screen is more than 8 CPUs
-        await press(pilot, "up", "left")
+        await press(pilot, "pageup")
+        assert grid.cursor_cpu == 0
+        await press(pilot, "end", "up", "left")
         assert (grid.cursor_cpu, grid.cursor_col) == (6, 0)
 
 
@@ -319,3 +322,10 @@ async def test_findings_panel_is_an_option_list_newest_first():
         panel = app.query_one(FindingsPanel)
         assert isinstance(panel, OptionList)
         assert [f.step for f in panel._shown] == sorted((f.step for f in panel._shown), reverse=True)
+
+
+async def test_q_quits():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await press(pilot, "q")
+        assert not app.is_running
