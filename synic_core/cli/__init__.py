@@ -16,7 +16,7 @@ from ..partitions import PARTITIONS
 from ..profiles import PROFILES
 from ..versions import VERSIONS
 
-SUBCOMMANDS = ("run", "ownership", "explain")
+SUBCOMMANDS = ("run", "explore", "ownership", "explain")
 EXIT_BAD_INPUT = 2
 
 
@@ -28,6 +28,23 @@ def cpu_count(text: str) -> int:
     if not 1 <= n <= MAX_CPUS:
         raise argparse.ArgumentTypeError(f"expected 1..{MAX_CPUS} CPUs, got {n}")
     return n
+
+
+def _bounded(name: str, low: int, high: int):  # type: ignore[no-untyped-def]
+    def parse(text: str) -> int:
+        try:
+            n = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number of {name}, got {text!r}") from None
+        if not low <= n <= high:
+            raise argparse.ArgumentTypeError(f"expected {low}..{high} {name}, got {n}")
+        return n
+
+    return parse
+
+
+explore_cpus = _bounded("CPUs", 1, 8)
+explore_depth = _bounded("steps", 1, 12)
 
 
 def add_settings(parser: argparse.ArgumentParser) -> None:
@@ -58,10 +75,22 @@ def subcommand_parser() -> argparse.ArgumentParser:
     run.add_argument("--list", action="store_true", help="list the built-in scenarios")
     run.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
     run.add_argument("--trace", action="store_true", help="also print every MSR write")
+    exp = sub.add_parser("explore", help="search every order of actions for shortest counterexamples",
+                         description="Breadth-first search over action sequences (kernel orders only unless "
+                         "--any-order). Exit 1 when an error or fault is reachable.")
+    exp.add_argument("--partition", choices=list(PARTITIONS), default="l1vh")
+    exp.add_argument("--mshv", choices=list(VERSIONS), default="v4")
+    exp.add_argument("--hypervisor", choices=list(PROFILES), default="strict")
+    exp.add_argument("--cpus", type=explore_cpus, default=2, help="CPUs to model, 1..8 (default 2)")
+    exp.add_argument("--depth", type=explore_depth, default=6, help="longest sequence, 1..12 (default 6)")
+    exp.add_argument("--any-order", action="store_true", help="also orders the kernel cannot produce (labelled)")
+    exp.add_argument("--json", action="store_true", help="print one JSON object")
+    exp.add_argument("--out", metavar="DIR", help="write each counterexample as a scenario file into DIR")
+    exp.add_argument("--all", action="store_true", help="every partition x version x profile, as a table")
     own = sub.add_parser("ownership", help="print the ownership table and the model's assumptions")
     own.add_argument("--partition", choices=list(PARTITIONS))
-    exp = sub.add_parser("explain", help="explain the finding kinds and what they model")
-    exp.add_argument("kind", nargs="?", choices=list(KINDS))
+    why = sub.add_parser("explain", help="explain the finding kinds and what they model")
+    why.add_argument("kind", nargs="?", choices=list(KINDS))
     return p
 
 
@@ -81,6 +110,12 @@ def run_subcommand(ns: argparse.Namespace) -> int:
     try:
         if ns.command == "run":
             return _run(ns, console)
+        if ns.command == "explore":
+            from . import explore_cmd
+
+            if ns.all:
+                return explore_cmd.run_matrix(ns.cpus, ns.depth, ns.any_order, ns.json)
+            return explore_cmd.run_explore(ns)
         if ns.command == "ownership":
             from .tables import ownership
 

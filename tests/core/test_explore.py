@@ -1,0 +1,126 @@
+"""The explorer: completeness of deduplication, symmetry, shortest counterexamples, the CLI."""
+
+from __future__ import annotations
+
+import itertools
+import json
+
+import pytest
+
+from synic_core import SessionConfig
+from synic_core.cli import main
+from synic_core.explore import candidate_moves, explore, state_key, step_from
+from synic_core.scenario import parse_scenario, replay
+from synic_core.state import MachineState
+
+
+def naive(config: SessionConfig, depth: int, any_order: bool = False):
+    """Every sequence of moves, no deduplication: (distinct keys seen, kind -> shortest length)."""
+    root = MachineState.reset(config.partition_spec, config.cpus)
+    keys, shortest = {state_key(root)}, {}
+    frontier = [root]
+    for level in range(1, depth + 1):
+        nxt = []
+        for state in frontier:
+            for move in candidate_moves(state, any_order, symmetry=False):
+                new, step = step_from(config, state, move)
+                if not any_order and not step.kernel_order:
+                    continue
+                for f in step.findings:
+                    shortest.setdefault(f.kind, level)
+                keys.add(state_key(new))
+                nxt.append(new)
+        frontier = nxt
+    return keys, shortest
+
+
+def test_guest_one_cpu_depth_one_by_hand():
+    # from reset: vmbus_load (new state), crash_kexec (kdump flag: new state); vmbus_unload, mshv_init,
+    # mshv_cleanup, cpu_offline of the last CPU are refused; kexec of an idle machine changes nothing.
+    r = explore(SessionConfig(partition="guest", cpus=1), depth=1)
+    assert r.states == 3 and r.levels == [2]
+    assert set(r.found) == {"refused"}
+
+
+@pytest.mark.parametrize(("partition", "mshv"), [("l1vh", "patch5-only"), ("l1vh", "v4"), ("root", "v4"),
+                                                  ("nested_root", "v3")])
+def test_dedup_finds_every_state_and_kind_the_naive_search_finds(partition, mshv):
+    config = SessionConfig(partition=partition, mshv=mshv, cpus=2)
+    keys, shortest = naive(config, 4)
+    r = explore(config, 4)
+    assert r.states == len(keys)
+    assert {k: len(c.steps) for k, c in r.found.items()} == shortest
+
+
+def test_symmetry_reduces_states_but_not_what_is_reachable():
+    config = SessionConfig(partition="l1vh", mshv="mainline", cpus=3)
+    with_sym = explore(config, 4)
+    without = explore(config, 4, symmetry=False)
+    assert with_sym.states < without.states
+    assert {k: len(c.steps) for k, c in with_sym.found.items()} == {k: len(c.steps) for k, c in without.found.items()}
+
+
+def test_counterexamples_are_shortest_and_replay():
+    config = SessionConfig(partition="l1vh", mshv="patch5-only", cpus=2)
+    r = explore(config, 4)
+    fault = r.found["hypervisor_fault"]
+    assert [a for a, _ in fault.steps] == ["vmbus_load", "mshv_init", "kexec"]
+    _, shortest = naive(config, len(fault.steps) - 1)
+    assert "hypervisor_fault" not in shortest  # nothing shorter exists
+    for c in r.found.values():
+        session = replay(parse_scenario(c.scenario(config), "counterexample"))
+        assert c.kind in {f.kind for f in session.history[-1].findings}
+
+
+def test_v4_cannot_reach_a_hypervisor_fault():
+    r = explore(SessionConfig(partition="l1vh", mshv="v4", cpus=2), 6)
+    assert "hypervisor_fault" not in r.found and "foreign_write" not in r.found
+
+
+def test_any_order_is_labelled():
+    config = SessionConfig(partition="l1vh", mshv="v4", cpus=2)
+    r = explore(config, 3, any_order=True)
+    assert "hypervisor_fault" not in explore(config, 3).found
+    assert any(not c.kernel_order for c in r.found.values())
+
+
+def test_interrupt_returns_partial_result():
+    calls = itertools.count()
+
+    def stop(level, states, transitions):
+        if next(calls) == 1:
+            raise KeyboardInterrupt
+
+    r = explore(SessionConfig(partition="l1vh", mshv="mainline", cpus=2), 6, progress=stop)
+    assert not r.complete and len(r.levels) == 2 and r.found
+
+
+def test_cli_explore_json_and_out(tmp_path, capsys):
+    out = tmp_path / "cx"
+    code = main(["explore", "--partition", "l1vh", "--mshv", "patch5-only", "--cpus", "2", "--depth", "4",
+                 "--json", "--out", str(out)])
+    assert code == 1
+    data = json.loads(capsys.readouterr().out)
+    assert data["counterexamples"]["hypervisor_fault"]["length"] == 3
+    assert main(["run", str(out / "hypervisor_fault.json"), "--json"]) == 1
+    replayed = json.loads(capsys.readouterr().out)
+    assert replayed["summary"]["fault"] > 0
+
+
+def test_cli_explore_v4_table(capsys):
+    assert main(["explore", "--mshv", "v4", "--depth", "3"]) == 1  # stale_state after a crash is an error
+    out = capsys.readouterr().out
+    assert "hypervisor_fault" in out.split("not reachable")[1]
+
+
+def test_cli_matrix(capsys):
+    assert main(["explore", "--all", "--depth", "3", "--cpus", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "l1vh" in out and "patch5-only" in out and "HF hypervisor_fault" in out
+
+
+@pytest.mark.parametrize("args", [["--depth", "0"], ["--cpus", "9"], ["--depth", "x"]])
+def test_cli_explore_bad_bounds(args, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["explore", *args])
+    assert exc.value.code == 2
