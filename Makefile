@@ -16,16 +16,19 @@ run: $(STAMP)
 	$(BIN)/synic $(ARGS)
 
 test: $(STAMP)
-	$(BIN)/ruff check synic_core tui tests
+	$(BIN)/ruff check synic_core tui tests bench scripts
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check synic_core tui tests
+	$(BIN)/ruff check synic_core tui tests bench scripts
 	$(BIN)/ruff format --check synic_core tui tests || true
 
 screenshots: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[screenshots]'
 	$(BIN)/python scripts/screenshots.py
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
 
 snapshots: $(STAMP)
 	$(BIN)/python -m pytest tests/tui --snapshot-update

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from typing import Any, TextIO
 
 from .engine import StepResult
 from .findings import SEVERITY_RANK
@@ -46,6 +47,12 @@ def run_report(scenario: Scenario, session: Session) -> dict[str, Any]:
         "final": final_state(session),
         "summary": session.summary(),
     }
+
+
+def write_json(scenario: Scenario, session: Session, out: TextIO) -> None:
+    """One JSON object; compact for big machines, indented for small ones."""
+    json.dump(run_report(scenario, session), out, indent=None if len(session.state.cpus) > 64 else 1)
+    out.write("\n")
 
 
 def exit_code(session: Session) -> int:

@@ -6,8 +6,11 @@ The headless paths never import textual; the dashboard is imported only when it 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
+
+os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")  # no plugin scan: start-up matters for scripts
 
 from ..actions import ACTIONS
 from ..config import MAX_CPUS
@@ -102,14 +105,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run_subcommand(ns: argparse.Namespace) -> int:
-    from rich.console import Console
-
     from ..scenario import ScenarioError
 
-    console = Console()
     try:
         if ns.command == "run":
-            return _run(ns, console)
+            return _run(ns)
+        from rich.console import Console
+
+        console = Console()
         if ns.command == "explore":
             from . import explore_cmd
 
@@ -128,16 +131,26 @@ def run_subcommand(ns: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
 
 
-def _run(ns: argparse.Namespace, console: object) -> int:
-    from . import run_cmd
+def _run(ns: argparse.Namespace) -> int:
+    """`--json` stays on the light path: no rich, no textual."""
+    from ..scenario import ScenarioError, load, replay
 
     if ns.list:
-        return run_cmd.list_builtins(console)  # type: ignore[arg-type]
-    if not ns.target:
-        from ..scenario import ScenarioError
+        from . import run_cmd
 
+        return run_cmd.list_builtins()
+    if not ns.target:
         raise ScenarioError("run: expected a scenario file or built-in name (synic run --list shows them)")
-    return run_cmd.run(ns.target, ns.json, ns.trace)
+    scenario = load(ns.target)
+    session = replay(scenario, ns.target)
+    if ns.json:
+        from ..report import exit_code, write_json
+
+        write_json(scenario, session, sys.stdout)
+        return exit_code(session)
+    from . import run_cmd
+
+    return run_cmd.print_run_result(scenario, session, ns.trace)
 
 
 def run_dashboard(ns: argparse.Namespace) -> int:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from collections import defaultdict
 
 from rich.console import Console
@@ -12,8 +10,8 @@ from rich.text import Text
 
 from ..findings import Finding
 from ..partitions import title
-from ..report import exit_code, run_report
-from ..scenario import Scenario, builtin_names, load, load_builtin, replay
+from ..report import exit_code
+from ..scenario import Scenario, builtin_names, load_builtin
 from ..session import Session
 from .fmt import cpu_ranges, summary_line
 
@@ -21,7 +19,8 @@ SEVERITY_STYLE = {"info": "cyan", "warning": "yellow", "error": "bold red", "fau
 COMPONENT_STYLE = {"vmbus": "blue", "mshv": "dark_orange", "reset": "dim", "hypervisor": "magenta"}
 
 
-def list_builtins(console: Console) -> int:
+def list_builtins() -> int:
+    console = Console()
     table = Table(title="Built-in scenarios (synic run NAME)", title_justify="left")
     table.add_column("name", style="bold")
     table.add_column("partition / mshv")
@@ -33,15 +32,8 @@ def list_builtins(console: Console) -> int:
     return 0
 
 
-def run(target: str, as_json: bool, trace: bool) -> int:
-    """Raises ScenarioError on bad input; returns the exit code otherwise."""
-    scenario = load(target)
-    session = replay(scenario, target)
-    if as_json:
-        json.dump(run_report(scenario, session), sys.stdout, indent=None if len(session.state.cpus) > 64 else 1)
-        sys.stdout.write("\n")
-    else:
-        print_run(Console(), scenario, session, trace)
+def print_run_result(scenario: Scenario, session: Session, trace: bool) -> int:
+    print_run(Console(), scenario, session, trace)
     return exit_code(session)
 
 
