@@ -144,28 +144,35 @@ def explore(
     dedup: bool = True,
     symmetry: bool = True,
     progress: Callable[[int, int, int], None] | None = None,
+    stop: Callable[[], bool] | None = None,
 ) -> ExploreResult:
-    """Breadth-first search to `depth` actions. Ctrl-C returns what was found so far."""
+    """Breadth-first search to `depth` actions. Ctrl-C (or `stop()` turning true) returns what was found so far."""
     result = ExploreResult(config, depth, any_order)
     root = MachineState.reset(config.partition_spec, config.cpus)
     seen = {state_key(root, symmetry)}
     frontier: list[tuple[MachineState, tuple[Move, ...], bool]] = [(root, (), True)]
     try:
         for level in range(depth):
-            frontier = _expand(config, frontier, seen, result, any_order, dedup, symmetry)
+            frontier = _expand(config, frontier, seen, result, any_order, dedup, symmetry, stop)
             result.levels.append(len(frontier))
             if progress:
                 progress(level + 1, result.states, result.transitions)
             if not frontier:
                 break
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, Stopped):
         result.complete = False
     return result
 
 
-def _expand(config, frontier, seen, result, any_order, dedup, symmetry):  # type: ignore[no-untyped-def]
+class Stopped(Exception):
+    """The caller asked the search to stop (the dashboard closed the explorer)."""
+
+
+def _expand(config, frontier, seen, result, any_order, dedup, symmetry, stop):  # type: ignore[no-untyped-def]
     nxt = []
     for state, path, kernel in frontier:
+        if stop is not None and stop():
+            raise Stopped
         for move in candidate_moves(state, any_order, symmetry):
             new, step = step_from(config, state, move)
             if not any_order and not step.kernel_order:

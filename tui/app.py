@@ -301,15 +301,37 @@ class SynicApp(App[None]):
 
         self.push_screen(SettingsScreen(self.session.config), self.apply_settings)
 
+    def action_explore(self) -> None:
+        from .screens.explorer import ExplorerScreen
+
+        self.push_screen(ExplorerScreen(self.session.config), self.open_scenario)
+
+    def open_scenario(self, data: dict | None) -> None:
+        """Replay a scenario (a counterexample, a lesson step list) into a new session."""
+        if data is None:
+            return
+        from synic_core.scenario import ScenarioError, parse_scenario, replay
+
+        try:
+            session = replay(parse_scenario(data, data.get("name", "scenario")))
+        except ScenarioError as exc:
+            self.notify(str(exc), severity="error", title="Cannot open")
+            return
+        self.open_session(session)
+        self.notify(data.get("title", "Scenario loaded"))
+
+    def open_session(self, session: Session) -> None:
+        self.finish_playback()
+        self.session = session
+        self.view = Display(session)
+        self.grid.load(self.view, columns_for(session.config.partition_spec))
+        self.refresh_panels(rebuild_trace=True)
+
     def apply_settings(self, config: SessionConfig | None) -> None:
         """Start a new session with other settings (the old history is dropped; undo does not cross it)."""
         if config is None or config == self.session.config:
             return
-        self.finish_playback()
-        self.session = Session(config)
-        self.view = Display(self.session)
-        self.grid.load(self.view, columns_for(config.partition_spec))
-        self.refresh_panels(rebuild_trace=True)
+        self.open_session(Session(config))
         self.notify(f"New session: {config.partition}, mshv {config.mshv}, {config.hypervisor}, {config.cpus} CPUs")
 
     def set_setting(self, name: str, value: str | int) -> None:

@@ -59,6 +59,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("l", "panel('legend')", "legend", "show the legend", "View"),
     Command("e", "trace_component", "trace: who", "trace filter: all writes, VMBus only, MSHV only", "View"),
     Command("r", "trace_cpu", "trace: CPU", "trace filter: all CPUs or the cursor CPU only", "View"),
+    Command("g", "explore", "explore", "search every kernel order for shortest counterexamples", "View"),
     Command("w", "toggle_sidebar", "panels", "hide or show the side panels", "View"),
     # session
     Command("z", "undo", "undo", "undo the last action", "Session", footer=True),

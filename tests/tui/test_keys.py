@@ -329,3 +329,30 @@ async def test_q_quits():
     async with app.run_test(size=SIZE) as pilot:
         await press(pilot, "q")
         assert not app.is_running
+
+
+async def test_explorer_screen_finds_and_loads_a_counterexample():
+    app = make_app("patch5-only", cpus=4)
+    async with app.run_test(size=SIZE) as pilot:
+        await press(pilot, "g")
+        from tui.screens.explorer import ExplorerScreen
+
+        screen = app.screen
+        assert isinstance(screen, ExplorerScreen)
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.2)
+        assert screen.result is not None and screen.shown[0].kind == "hypervisor_fault"
+        await press(pilot, "enter")
+        assert not isinstance(app.screen, ExplorerScreen)
+        assert [s.action for s in app.session.history] == ["vmbus_load", "mshv_init", "kexec"]
+        assert app.session.config.cpus == 2 and counts(app)["fault"] > 0
+
+
+async def test_explorer_closes_while_searching():
+    app = make_app("mainline", cpus=4)
+    async with app.run_test(size=SIZE) as pilot:
+        await press(pilot, "g", "escape")
+        from tui.screens.explorer import ExplorerScreen
+
+        assert not isinstance(app.screen, ExplorerScreen)
+        assert app.session.config.cpus == 4 and app.session.history == []

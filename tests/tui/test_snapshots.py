@@ -50,3 +50,13 @@ class TestScreens:
 
     def test_too_small(self, snap_compare):
         assert snap_compare(make_app("v4"), terminal_size=(50, 10))
+
+
+class TestExplorer:
+    def test_explorer_results(self, snap_compare):
+        async def wait_for_search(pilot):
+            await pilot.press("g")
+            await pilot.app.workers.wait_for_complete()
+            await pilot.pause(0.3)
+
+        assert snap_compare(make_app("patch5-only"), run_before=wait_for_search, terminal_size=(120, 36))
