@@ -12,15 +12,17 @@ from textual.app import App, ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.timer import Timer
-from textual.widgets import Footer, Static, TabbedContent, TabPane
+from textual.widgets import Footer, Markdown, Static, TabbedContent, TabPane
 
 from synic_core import ActionError, Session, SessionConfig, StepResult
 from synic_core.actions import ACTIONS
+from synic_core.lesson import Lesson, load_lesson
 
 from .columns import columns_for
 from .commands import bindings
 from .describe import LEGEND, inspector, status_line
 from .display import Display
+from .lesson_text import lesson_markdown
 from .palette import SynicCommands
 from .widgets.grid import SynicGrid
 from .widgets.panels import FindingsPanel, Inspector, Legend, TracePanel
@@ -42,8 +44,11 @@ class SynicApp(App[None]):
     BINDINGS = bindings("app")
     COMMANDS = App.COMMANDS | {SynicCommands}
 
-    def __init__(self, session: Session | None = None, *, instant: bool = False) -> None:
+    def __init__(self, session: Session | None = None, *, instant: bool = False, lesson: Lesson | None = None) -> None:
         super().__init__()
+        self.lesson: Lesson | None = None
+        self.lesson_pos = 0
+        self._initial_lesson = lesson
         self.session = session or Session(SessionConfig())
         self.view = Display(self.session)
         self.speed_index = DEFAULT_SPEED
@@ -68,6 +73,8 @@ class SynicApp(App[None]):
                     yield Inspector(id="inspector-text")
                 with TabPane("Legend", id="legend"):
                     yield Legend(LEGEND, id="legend-text")
+                with TabPane("Lesson", id="lesson"):
+                    yield Markdown("No lesson. Press **L** to choose one.", id="lesson-text")
         yield Static(f"The terminal is too small for SynIC Lab: it needs at least {MIN_SIZE[0]}×{MIN_SIZE[1]}.",
                      id="too-small")
         yield Footer()
@@ -76,6 +83,8 @@ class SynicApp(App[None]):
         self._timer = self.set_interval(TICK, self._tick, pause=True)
         self.query_one(SynicGrid).focus()
         self.refresh_panels(rebuild_trace=True)
+        if self._initial_lesson is not None:
+            self.start_lesson(self._initial_lesson)
 
     def on_resize(self, event: events.Resize) -> None:
         width, height = event.size
@@ -93,11 +102,13 @@ class SynicApp(App[None]):
 
     # -- actions on the simulation --------------------------------------------------------
     def action_sim(self, name: str) -> None:
+        self.leave_lesson()
         self.finish_playback()
         cpus = [self.grid.cursor_cpu] if ACTIONS[name].target == "one" else self.grid.chosen_cpus()
         self.apply(name, cpus)
 
     def action_toggle_online(self) -> None:
+        self.leave_lesson()
         cpus = self.grid.chosen_cpus()
         online = {self.view.cpus[c].online for c in cpus}
         if online == {True, False}:
@@ -119,12 +130,14 @@ class SynicApp(App[None]):
         return step
 
     def action_undo(self) -> None:
+        self.leave_lesson()
         self.finish_playback()
         if self.session.undo() is None:
             self.notify("Nothing to undo.")
         self._show_session_state()
 
     def action_redo(self) -> None:
+        self.leave_lesson()
         self.finish_playback()
         step = self.session.redo()
         if step is None:
@@ -283,6 +296,60 @@ class SynicApp(App[None]):
         trace.cpu = None if trace.cpu is not None else self.grid.cursor_cpu
         trace.rebuild(self._played_writes())
         self.action_panel("trace")
+
+    # -- lessons --------------------------------------------------------------------------
+    def start_lesson(self, lesson: Lesson) -> None:
+        self.open_session(Session(lesson.config()))
+        self.lesson, self.lesson_pos = lesson, 0
+        self._show_lesson()
+
+    def leave_lesson(self) -> None:
+        """Any other action leaves the lesson; the state stays, so exploring goes on from here."""
+        if self.lesson is not None:
+            self.lesson = None
+            self.query_one("#lesson-text", Markdown).update(
+                "You left the lesson; everything you see is yours to explore. Press **L** for a lesson.")
+
+    def _show_lesson(self) -> None:
+        assert self.lesson is not None
+        self.query_one("#lesson-text", Markdown).update(lesson_markdown(self.lesson, self.lesson_pos))
+        self.action_panel("lesson")
+
+    def action_lesson_next(self) -> None:
+        if self.lesson is None:
+            self.notify("No lesson running: press L to choose one.")
+            return
+        if self.lesson_pos >= len(self.lesson.steps):
+            self.notify("That was the last step. Keep exploring, or press L for another lesson.")
+            return
+        self.finish_playback()
+        step = self.lesson.steps[self.lesson_pos]
+        cpus = step.cpus or (self.session.resolve_cpus(step.action, None))
+        if self.apply(step.action, cpus) is not None:
+            self.lesson_pos += 1
+        self._show_lesson()
+
+    def action_lesson_prev(self) -> None:
+        if self.lesson is None or self.lesson_pos == 0:
+            return
+        self.finish_playback()
+        self.session.undo()
+        self.lesson_pos -= 1
+        self._show_session_state()
+        self._show_lesson()
+
+    def action_lessons(self) -> None:
+        from .screens.lessons import LessonsScreen
+
+        self.push_screen(LessonsScreen(self.lesson is not None), self._lesson_chosen)
+
+    def _lesson_chosen(self, name: str | None) -> None:
+        from .screens.lessons import LEAVE
+
+        if name == LEAVE:
+            self.leave_lesson()
+        elif name:
+            self.start_lesson(load_lesson(name))
 
     # -- screens --------------------------------------------------------------------------
     def action_help(self) -> None:

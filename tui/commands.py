@@ -51,12 +51,17 @@ COMMANDS: tuple[Command, ...] = (
     Command("minus", "speed(-1)", "slower", "play writes slower", "Playback"),
     Command("enter", "finish", "finish", "play the rest of the action at once", "Playback"),
     Command("i", "toggle_instant", "instant", "switch between animated and instant playback", "Playback"),
+    # lessons
+    Command("greater_than_sign", "lesson_next", "next", "lesson: play the next step", "Lessons", footer=True),
+    Command("less_than_sign", "lesson_prev", "previous", "lesson: go back one step", "Lessons"),
+    Command("L", "lessons", "lessons", "choose a guided lesson (or leave the current one)", "Lessons"),
     # views
     Command("b", "bits", "bits", "the register under the cursor, all 64 bits, for every CPU", "View", footer=True),
     Command("f", "panel('findings')", "findings", "show the findings panel", "View"),
     Command("t", "panel('trace')", "trace", "show the MSR write trace", "View"),
     Command("n", "panel('inspector')", "inspector", "show the inspector for the cursor cell", "View"),
     Command("l", "panel('legend')", "legend", "show the legend", "View"),
+    Command("h", "panel('lesson')", "lesson", "show the lesson panel", "View"),
     Command("e", "trace_component", "trace: who", "trace filter: all writes, VMBus only, MSHV only", "View"),
     Command("r", "trace_cpu", "trace: CPU", "trace filter: all CPUs or the cursor CPU only", "View"),
     Command("g", "explore", "explore", "search every kernel order for shortest counterexamples", "View"),
@@ -80,5 +85,5 @@ def bindings(scope: str) -> list[Binding]:
 
 def key_label(key: str) -> str:
     names = {"question_mark": "?", "full_stop": ".", "plus": "+", "equals_sign": "=", "minus": "-",
-             "space": "space", "escape": "esc"}
+             "space": "space", "escape": "esc", "greater_than_sign": ">", "less_than_sign": "<"}
     return "/".join(names.get(k, k) for k in key.split(","))

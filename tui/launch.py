@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from synic_core import Session, SessionConfig
+from synic_core.lesson import load_lesson
 from synic_core.scenario import load, parse_scenario, replay
 
 
@@ -26,5 +27,7 @@ def build_session(ns: argparse.Namespace) -> Session:
 def launch(ns: argparse.Namespace) -> int:
     from .app import SynicApp
 
-    SynicApp(build_session(ns)).run()
+    lesson = load_lesson(ns.lesson) if getattr(ns, "lesson", None) else None
+    session = Session(lesson.config()) if lesson else build_session(ns)
+    SynicApp(session, lesson=lesson).run()
     return 0

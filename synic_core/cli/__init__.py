@@ -19,7 +19,7 @@ from ..partitions import PARTITIONS
 from ..profiles import PROFILES
 from ..versions import VERSIONS
 
-SUBCOMMANDS = ("run", "explore", "ownership", "explain")
+SUBCOMMANDS = ("run", "explore", "lessons", "ownership", "explain")
 EXIT_BAD_INPUT = 2
 
 
@@ -65,6 +65,7 @@ def dashboard_parser() -> argparse.ArgumentParser:
         "(synic SUBCOMMAND --help).",
     )
     p.add_argument("file", nargs="?", help="a scenario file (JSON or TOML) or built-in scenario to open")
+    p.add_argument("--lesson", metavar="NAME", help="start a guided lesson (synic lessons lists them)")
     add_settings(p)
     return p
 
@@ -90,6 +91,7 @@ def subcommand_parser() -> argparse.ArgumentParser:
     exp.add_argument("--json", action="store_true", help="print one JSON object")
     exp.add_argument("--out", metavar="DIR", help="write each counterexample as a scenario file into DIR")
     exp.add_argument("--all", action="store_true", help="every partition x version x profile, as a table")
+    sub.add_parser("lessons", help="list the guided lessons (open one with synic --lesson NAME)")
     own = sub.add_parser("ownership", help="print the ownership table and the model's assumptions")
     own.add_argument("--partition", choices=list(PARTITIONS))
     why = sub.add_parser("explain", help="explain the finding kinds and what they model")
@@ -119,6 +121,10 @@ def run_subcommand(ns: argparse.Namespace) -> int:
             if ns.all:
                 return explore_cmd.run_matrix(ns.cpus, ns.depth, ns.any_order, ns.json)
             return explore_cmd.run_explore(ns)
+        if ns.command == "lessons":
+            from .tables import lessons
+
+            return lessons(console)
         if ns.command == "ownership":
             from .tables import ownership
 

@@ -60,3 +60,16 @@ def explain(console: Console, kind: str | None) -> int:
     if not kind:
         print_assumptions(console)
     return 0
+
+
+def lessons(console: Console) -> int:
+    from ..lesson import lesson_names, load_lesson, short_name
+
+    table = Table(title="Guided lessons (synic --lesson NAME)", title_justify="left")
+    for col in ("name", "title", "partition / mshv", "steps"):
+        table.add_column(col, overflow="fold")
+    for name in lesson_names():
+        lesson = load_lesson(name)
+        table.add_row(short_name(name), lesson.title, f"{lesson.partition} / {lesson.mshv}", str(len(lesson.steps)))
+    console.print(table)
+    return 0

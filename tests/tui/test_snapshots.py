@@ -60,3 +60,13 @@ class TestExplorer:
             await pilot.pause(0.3)
 
         assert snap_compare(make_app("patch5-only"), run_before=wait_for_search, terminal_size=(120, 36))
+
+
+class TestLessons:
+    def test_lesson_panel_mid_lesson(self, snap_compare):
+        from synic_core.lesson import load_lesson
+        from tui.app import SynicApp
+
+        app = SynicApp(instant=True, lesson=load_lesson("kexec-patch5-only"))
+        keys = ["greater_than_sign"] * 3
+        assert snap_compare(app, press=keys, terminal_size=(140, 40))

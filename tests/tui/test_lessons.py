@@ -1,0 +1,85 @@
+"""Lessons: each built-in lesson runs to its end with `>`, matching a headless replay."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from textual.widgets import Markdown, TabbedContent
+
+from synic_core.cli import main
+from synic_core.lesson import lesson_names, load_lesson
+from synic_core.scenario import replay
+from tui.app import SynicApp
+from tui.screens.lessons import LessonsScreen
+
+SIZE = (140, 44)
+
+
+def test_at_least_six_lessons_and_synic_lessons_lists_them(capsys):
+    assert len(lesson_names()) >= 6
+    assert main(["lessons"]) == 0
+    out = capsys.readouterr().out
+    for name in lesson_names():
+        assert load_lesson(name).title.split()[0] in out
+
+
+@pytest.mark.parametrize("name", lesson_names())
+async def test_each_lesson_runs_to_its_end(name):
+    lesson = load_lesson(name)
+    app = SynicApp(instant=True, lesson=lesson)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.query_one(TabbedContent).active == "lesson"
+        for i in range(len(lesson.steps)):
+            await pilot.press("greater_than_sign")
+            await pilot.pause()
+            assert app.lesson_pos == i + 1
+        assert app.lesson is not None
+        text = app.query_one("#lesson-text", Markdown).source
+        assert lesson.steps[-1].note in text and (lesson.outro or "End of the lesson") in text
+        headless = replay(lesson)
+        assert app.session.findings == headless.findings
+
+
+async def test_previous_step_and_leaving_keep_the_state():
+    app = SynicApp(instant=True, lesson=load_lesson("kexec-patch5-only"))
+    async with app.run_test(size=SIZE) as pilot:
+        for key in ("greater_than_sign", "greater_than_sign", "less_than_sign"):
+            await pilot.press(key)
+            await pilot.pause()
+        assert app.lesson_pos == 1 and len(app.session.history) == 1
+        await pilot.press("k")  # any action leaves the lesson and keeps exploring
+        await pilot.pause()
+        assert app.lesson is None and [s.action for s in app.session.history] == ["vmbus_load", "kexec"]
+        assert "You left the lesson" in app.query_one("#lesson-text", Markdown).source
+
+
+async def test_lesson_picker_starts_and_leaves():
+    app = SynicApp(instant=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("L")
+        await pilot.pause()
+        assert isinstance(app.screen, LessonsScreen)
+        await pilot.press("down", "enter")  # the second lesson
+        await pilot.pause()
+        assert app.lesson is not None and app.lesson.title == load_lesson(lesson_names()[1]).title
+        assert app.session.config.mshv == "patch5-only"
+        await pilot.press("L")
+        await pilot.pause()
+        await pilot.press("end", "enter")  # the last option: leave
+        await pilot.pause()
+        assert app.lesson is None
+
+
+def test_bad_lesson_file_is_refused_with_the_field(tmp_path, capsys):
+    path = tmp_path / "lesson.json"
+    path.write_text(json.dumps({"title": "x", "intro": "y", "steps": [{"action": "kexec"}]}))
+    assert main(["--lesson", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "lesson.json: steps[0].note: Field required" in err
+
+
+def test_unknown_lesson_name(capsys):
+    assert main(["--lesson", "no-such-lesson"]) == 2
+    assert "ownership-l1vh" in capsys.readouterr().err
