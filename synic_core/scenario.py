@@ -160,6 +160,13 @@ def load(name_or_path: str) -> Scenario:
                         "(synic run --list shows them)")
 
 
+def session_scenario(session: Session, name: str = "", title: str = "") -> Scenario:
+    """The session as a scenario file: its settings and every step in its history."""
+    cfg = session.config
+    return Scenario(name=name, title=title, partition=cfg.partition, cpus=cfg.cpus, mshv=cfg.mshv,
+                    hypervisor=cfg.hypervisor, steps=[Step(action=s.action, cpus=s.cpus) for s in session.history])
+
+
 # -- replaying -------------------------------------------------------------------------------
 def replay(scenario: Scenario, source: str = "scenario") -> Session:
     """Run every step; a step that cannot apply (e.g. an offline CPU) is bad input."""

@@ -297,6 +297,28 @@ class SynicApp(App[None]):
         trace.rebuild(self._played_writes())
         self.action_panel("trace")
 
+    # -- saving and exporting -------------------------------------------------------------
+    def action_export(self, kind: str) -> None:
+        from .exports import EXPORTS
+        from .screens.save import SaveScreen
+
+        self.finish_playback()
+        spec = EXPORTS[kind]
+        self.push_screen(SaveScreen(spec.title, spec.default), lambda path: self._write_export(kind, path))
+
+    def _write_export(self, kind: str, path: Path | None) -> None:
+        from .exports import write_export
+
+        if path is None:
+            return
+        try:
+            written = write_export(self, kind, path)
+        except OSError as exc:
+            self.notify(f"Could not write {path}: {exc.strerror or exc}. Any previous file is unchanged.",
+                        severity="error", title="Not saved", timeout=8)
+            return
+        self.notify(f"Wrote {', '.join(map(str, written))}", title="Saved")
+
     # -- lessons --------------------------------------------------------------------------
     def start_lesson(self, lesson: Lesson) -> None:
         self.open_session(Session(lesson.config()))

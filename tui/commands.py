@@ -69,6 +69,11 @@ COMMANDS: tuple[Command, ...] = (
     # session
     Command("z", "undo", "undo", "undo the last action", "Session", footer=True),
     Command("y", "redo", "redo", "redo the action undone last", "Session"),
+    Command("ctrl+s", "export('session')", "save", "save the session as a scenario file (reopen with synic FILE)",
+            "Session", footer=True),
+    Command("E", "export('markdown')", "report", "export a Markdown report", "Session"),
+    Command("J", "export('json')", "JSON", "export the run as JSON", "Session"),
+    Command("S", "export('svg')", "screenshot", "export a screenshot (SVG and PNG)", "Session"),
     Command("s", "settings", "settings", "partition, MSHV version, hypervisor profile, CPU count", "Session"),
     Command("question_mark", "help", "help", "this help", "Session", footer=True),
     Command("q", "quit", "quit", "leave SynIC Lab", "Session"),

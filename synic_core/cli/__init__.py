@@ -79,6 +79,7 @@ def subcommand_parser() -> argparse.ArgumentParser:
     run.add_argument("--list", action="store_true", help="list the built-in scenarios")
     run.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
     run.add_argument("--trace", action="store_true", help="also print every MSR write")
+    run.add_argument("--markdown", action="store_true", help="print a Markdown report instead of tables")
     exp = sub.add_parser("explore", help="search every order of actions for shortest counterexamples",
                          description="Breadth-first search over action sequences (kernel orders only unless "
                          "--any-order). Exit 1 when an error or fault is reachable.")
@@ -149,10 +150,17 @@ def _run(ns: argparse.Namespace) -> int:
         raise ScenarioError("run: expected a scenario file or built-in name (synic run --list shows them)")
     scenario = load(ns.target)
     session = replay(scenario, ns.target)
+    from ..report import exit_code
+
     if ns.json:
-        from ..report import exit_code, write_json
+        from ..report import write_json
 
         write_json(scenario, session, sys.stdout)
+        return exit_code(session)
+    if ns.markdown:
+        from ..report_md import markdown_report
+
+        sys.stdout.write(markdown_report(scenario, session))
         return exit_code(session)
     from . import run_cmd
 

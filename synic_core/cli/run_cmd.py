@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -13,7 +11,7 @@ from ..partitions import title
 from ..report import exit_code
 from ..scenario import Scenario, builtin_names, load_builtin
 from ..session import Session
-from .fmt import cpu_ranges, summary_line
+from .fmt import cpu_ranges, grouped_findings, summary_line
 
 SEVERITY_STYLE = {"info": "cyan", "warning": "yellow", "error": "bold red", "fault": "bold white on red"}
 COMPONENT_STYLE = {"vmbus": "blue", "mshv": "dark_orange", "reset": "dim", "hypervisor": "magenta"}
@@ -76,26 +74,17 @@ def print_writes(console: Console, session: Session) -> None:
 
 
 def print_findings(console: Console, findings: list[Finding]) -> None:
-    """One block per (step, kind, register, component), with the CPUs it hit."""
-    groups: dict[tuple, list[Finding]] = defaultdict(list)
-    for f in findings:
-        groups[(f.step, f.kind, f.bank, f.register, f.field, f.component, f.owner)].append(f)
     console.print("[bold]Findings[/]")
-    for group in groups.values():
-        console.print(finding_block(group))
+    for first, count, cpus, message in grouped_findings(findings):
+        console.print(finding_block(first, count, cpus, message))
 
 
-def finding_block(group: list[Finding]) -> Text:
-    f = group[0]
-    cpus = cpu_ranges(g.cpu for g in group if g.cpu is not None)
-    message = f.message
-    if len(group) > 1 and f.cpu is not None:
-        message = message.replace(f"CPU {f.cpu}", f"CPUs {cpus}", 1)
+def finding_block(f: Finding, count: int, cpus: str, message: str) -> Text:
     where = f"{f.register}.{f.field}" if f.register and f.field else (f.register or "")
     text = Text()
     text.append(f"{f.severity:<8}", SEVERITY_STYLE[f.severity])
     text.append(f" {f.kind}", "bold")
-    text.append(f"  step {f.step}" + (f"  CPU{'s' if len(group) > 1 else ''} {cpus}" if cpus else ""))
+    text.append(f"  step {f.step}" + (f"  CPU{'s' if count > 1 else ''} {cpus}" if cpus else ""))
     if where:
         text.append(f"  {where}")
     if f.component:

@@ -144,3 +144,11 @@ def test_trace_lists_every_write(capsys):
     main(["run", "l1vh-v4-kexec", "--trace"])
     out = capsys.readouterr().out
     assert "MSR writes" in out and "hv_synic_init" in out
+
+
+def test_markdown_report(capsys):
+    assert main(["run", "l1vh-patch5-only-kexec", "--markdown"]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith("# SynIC Lab report") and "| 2 | `kexec` | 0 | 40 | 40 |" in out
+    assert "on CPUs 0-3" in out and "*assumption:*" in out
+    assert "| l1 | SINT2 | VMBus | `0x200f3` | 0-3 |" in out  # the mask write was refused

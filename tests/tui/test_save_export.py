@@ -1,0 +1,101 @@
+"""Save, replay and export: atomic writes, identical findings headless, clear failures."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from textual.widgets import Input
+
+from synic_core.cli import main
+from tui.screens.save import SaveScreen
+
+from .conftest import make_app
+
+SIZE = (120, 40)
+
+
+async def save_as(app, pilot, key: str, path: Path) -> None:
+    await pilot.press(key)
+    await pilot.pause()
+    assert isinstance(app.screen, SaveScreen)
+    app.screen.query_one(Input).value = str(path)
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+async def test_saved_session_replays_headless_to_identical_findings(tmp_path, capsys):
+    app = make_app("patch5-only", cpus=3)
+    path = tmp_path / "session.json"
+    async with app.run_test(size=SIZE) as pilot:
+        for key in ("a", "v", "m", "escape", "down", "o", "up", "k"):
+            await pilot.press(key)
+            await pilot.pause()
+        await save_as(app, pilot, "ctrl+s", path)
+        app_findings = [f.to_dict() for f in app.session.findings]
+    saved = json.loads(path.read_text())
+    assert [s["action"] for s in saved["steps"]] == ["vmbus_load", "mshv_init", "cpu_offline", "kexec"]
+    assert main(["run", str(path), "--json"]) == 1
+    assert json.loads(capsys.readouterr().out)["findings"] == app_findings
+
+
+async def test_saved_session_reopens_in_the_dashboard(tmp_path):
+    from synic_core.cli import dashboard_parser
+    from tui.launch import build_session
+
+    app = make_app("mainline")
+    path = tmp_path / "s.json"
+    async with app.run_test(size=SIZE) as pilot:
+        for key in ("a", "v", "m"):
+            await pilot.press(key)
+            await pilot.pause()
+        await save_as(app, pilot, "ctrl+s", path)
+    reopened = build_session(dashboard_parser().parse_args([str(path)]))
+    assert reopened.findings == app.session.findings
+
+
+@pytest.mark.parametrize(("key", "name", "check"), [
+    ("E", "report.md", lambda text: "# SynIC Lab report" in text and "hypervisor_fault" in text),
+    ("J", "report.json", lambda text: json.loads(text)["summary"]["fault"] == 12),
+    ("S", "shot.svg", lambda text: text.startswith("<svg") and "faults&#160;12" in text),
+])
+async def test_exports(tmp_path, key, name, check):
+    app = make_app("patch5-only")
+    async with app.run_test(size=SIZE) as pilot:
+        for k in ("a", "v", "m", "k"):
+            await pilot.press(k)
+            await pilot.pause()
+        await save_as(app, pilot, key, tmp_path / name)
+    assert check((tmp_path / name).read_text())
+
+
+async def test_failed_save_keeps_the_previous_file(tmp_path, monkeypatch):
+    app = make_app("v4")
+    path = tmp_path / "session.json"
+    path.write_text("previous contents\n")
+    notes = []
+    async with app.run_test(size=SIZE) as pilot:
+        monkeypatch.setattr(app, "notify", lambda message, **kw: notes.append((message, kw)))
+
+        def full_disk(fd):
+            raise OSError(28, "No space left on device")
+
+        monkeypatch.setattr("synic_core.atomic.os.fsync", full_disk)
+        await pilot.press("v")
+        await pilot.pause()
+        await save_as(app, pilot, "ctrl+s", path)
+        monkeypatch.undo()
+    assert path.read_text() == "previous contents\n"
+    assert not [p for p in tmp_path.iterdir() if p.name != "session.json"]  # no temp file left behind
+    message, kw = notes[-1]
+    assert "No space left on device" in message and "unchanged" in message and kw["severity"] == "error"
+
+
+async def test_save_into_a_missing_directory_says_so(tmp_path):
+    app = make_app("v4")
+    notes = []
+    async with app.run_test(size=SIZE) as pilot:
+        app.notify = lambda message, **kw: notes.append(message)  # type: ignore[method-assign]
+        await save_as(app, pilot, "ctrl+s", tmp_path / "no" / "such" / "dir" / "s.json")
+    assert "Could not write" in notes[-1] and "No such file or directory" in notes[-1]
