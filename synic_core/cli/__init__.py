@@ -19,7 +19,7 @@ from ..partitions import PARTITIONS
 from ..profiles import PROFILES
 from ..versions import VERSIONS
 
-SUBCOMMANDS = ("run", "explore", "lessons", "ownership", "explain")
+SUBCOMMANDS = ("run", "explore", "lessons", "serve", "ownership", "explain")
 EXIT_BAD_INPUT = 2
 
 
@@ -92,6 +92,13 @@ def subcommand_parser() -> argparse.ArgumentParser:
     exp.add_argument("--json", action="store_true", help="print one JSON object")
     exp.add_argument("--out", metavar="DIR", help="write each counterexample as a scenario file into DIR")
     exp.add_argument("--all", action="store_true", help="every partition x version x profile, as a table")
+    srv = sub.add_parser("serve", help="serve the dashboard to a browser (textual-serve)",
+                         description="Serve the dashboard on HOST:PORT; every browser tab gets its own session.")
+    srv.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    srv.add_argument("--port", type=_bounded("port", 1, 65535), default=8000, help="port (default 8000)")
+    srv.add_argument("file", nargs="?", help="a scenario to open in every tab")
+    srv.add_argument("--lesson", metavar="NAME", help="start every tab in this lesson")
+    add_settings(srv)
     sub.add_parser("lessons", help="list the guided lessons (open one with synic --lesson NAME)")
     own = sub.add_parser("ownership", help="print the ownership table and the model's assumptions")
     own.add_argument("--partition", choices=list(PARTITIONS))
@@ -122,6 +129,10 @@ def run_subcommand(ns: argparse.Namespace) -> int:
             if ns.all:
                 return explore_cmd.run_matrix(ns.cpus, ns.depth, ns.any_order, ns.json)
             return explore_cmd.run_explore(ns)
+        if ns.command == "serve":
+            from .serve_cmd import serve
+
+            return serve(ns)
         if ns.command == "lessons":
             from .tables import lessons
 
