@@ -62,5 +62,5 @@ def test_serve_answers_and_starts_the_app():
     finally:
         proc.terminate()
         proc.wait(timeout=10)
-    assert "<title>SynIC Lab</title>" in page and "textual" in page.lower()
+    assert "static/js/textual.js" in page and f"ws://127.0.0.1:{port}/ws" in page
     assert b"faults 0  errors 0" in frame and b"VMBus load" in frame  # the app rendered its first screen
