@@ -20,7 +20,7 @@ from synic_core.lesson import Lesson, load_lesson
 
 from .columns import columns_for
 from .commands import bindings
-from .describe import LEGEND, inspector, status_line
+from .describe import LEGEND, inspector, status_line, timeline
 from .display import Display
 from .lesson_text import lesson_markdown
 from .palette import SynicCommands
@@ -62,6 +62,7 @@ class SynicApp(App[None]):
     # -- layout ---------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield Static(id="status")
+        yield Static(id="timeline")
         with Horizontal(id="main"):
             yield SynicGrid(self.view, columns_for(self.session.config.partition_spec), id="grid")
             with Vertical(id="sidebar"), TabbedContent(id="tabs", initial="findings"):
@@ -192,8 +193,37 @@ class SynicApp(App[None]):
         self.refresh_panels(findings=bool(revealed) or done, inspector=cursor_touched, now=done)
 
     def finish_playback(self) -> None:
+        """Play the current step to its end and come back to the present (from time travel)."""
         if self.view.playing:
             self.advance(self.view.total)
+        if not self.view.at_present:
+            self._show_session_state()
+
+    # -- time travel ----------------------------------------------------------------------
+    def action_travel_write(self, delta: int) -> None:
+        self._travel(self.view.position + delta)
+
+    def action_travel_step(self, delta: int) -> None:
+        """Mid-step, go to that step's start (back) or end (forward); between steps, move one step."""
+        view = self.view
+        if view.step is not None:
+            target = view.step.index + (1 if delta > 0 else 0)
+        else:
+            target = max(0, min(len(self.session.history), view.upto + delta))
+        self._travel(step=target)
+
+    def _travel(self, position: int = 0, step: int | None = None) -> None:
+        if self._timer is not None:
+            self._timer.pause()
+        self.paused = True
+        previous = self.view.last
+        if step is not None:
+            self.view.show_upto(step)
+        else:
+            self.view.seek(position)
+        self.grid.invalidate()
+        self.grid.refresh_cells(set(), previous)
+        self.refresh_panels(rebuild_trace=True)
 
     def action_finish(self) -> None:
         self.finish_playback()
@@ -203,6 +233,8 @@ class SynicApp(App[None]):
             self.notify("Nothing is playing.")
             return
         self.paused = not self.paused
+        if not self.paused and self._timer is not None:
+            self._timer.resume()
         self.refresh_panels(findings=False)
 
     def action_step_write(self) -> None:
@@ -229,6 +261,7 @@ class SynicApp(App[None]):
         """Status every time; the findings list at most every FINDINGS_PERIOD while playing."""
         speed = "instant" if self.instant else f"{SPEEDS[self.speed_index]}/s"
         self.query_one("#status", Static).update(status_line(self.view, speed, self.paused))
+        self.query_one("#timeline", Static).update(timeline(self.view))
         if findings:
             self._findings_dirty = True
             if now:
@@ -247,12 +280,9 @@ class SynicApp(App[None]):
             self.query_one(FindingsPanel).show(self.view.findings)
 
     def _played_writes(self) -> list[tuple[int, list]]:
-        out = []
-        for step in self.session.history:
-            if self.view.step is step:
-                out.append((step.index, step.writes[: self.view.pos]))
-                break
-            out.append((step.index, step.writes))
+        out = [(step.index, step.writes) for step in self.session.history[: self.view.upto]]
+        if self.view.step is not None:
+            out.append((self.view.step.index, self.view.step.writes[: self.view.pos]))
         return out
 
     def _refresh_inspector(self) -> None:

@@ -50,6 +50,12 @@ COMMANDS: tuple[Command, ...] = (
     Command("plus,equals_sign", "speed(1)", "faster", "play writes faster", "Playback"),
     Command("minus", "speed(-1)", "slower", "play writes slower", "Playback"),
     Command("enter", "finish", "finish", "play the rest of the action at once", "Playback"),
+    Command("left_square_bracket", "travel_write(-1)", "write back", "time travel: back one MSR write", "Playback"),
+    Command("right_square_bracket", "travel_write(1)", "write fwd", "time travel: forward one MSR write", "Playback"),
+    Command("left_curly_bracket", "travel_step(-1)", "step back", "time travel: back to the start of a step",
+            "Playback"),
+    Command("right_curly_bracket", "travel_step(1)", "step fwd", "time travel: forward to the end of a step",
+            "Playback"),
     Command("i", "toggle_instant", "instant", "switch between animated and instant playback", "Playback"),
     # lessons
     Command("greater_than_sign", "lesson_next", "next", "lesson: play the next step", "Lessons", footer=True),
@@ -90,5 +96,7 @@ def bindings(scope: str) -> list[Binding]:
 
 def key_label(key: str) -> str:
     names = {"question_mark": "?", "full_stop": ".", "plus": "+", "equals_sign": "=", "minus": "-",
-             "space": "space", "escape": "esc", "greater_than_sign": ">", "less_than_sign": "<"}
+             "space": "space", "escape": "esc", "greater_than_sign": ">", "less_than_sign": "<",
+             "left_square_bracket": "[", "right_square_bracket": "]", "left_curly_bracket": "{",
+             "right_curly_bracket": "}"}
     return "/".join(names.get(k, k) for k in key.split(","))

@@ -98,6 +98,29 @@ def status_line(display: Display, speed: str, paused: bool) -> Text:
     return text
 
 
+def timeline(display: Display) -> Text:
+    """One line: every step, the one shown, and how far into it (time travel keys: [ ] { })."""
+    history = display.session.history
+    text = Text(" timeline ")
+    if not history:
+        return text.append("empty: apply an action", "dim")
+    shown = display.step.index if display.step is not None else display.upto
+    first = max(0, shown - 4)
+    if first:
+        text.append("… ")
+    for s in history[first:]:
+        if display.step is s:
+            text.append(f" {s.index}:{s.action} {display.pos}/{len(s.writes)} ", "bold reverse")
+        elif s.index < display.upto:
+            text.append(f" {s.index}:{s.action} ✓ ")
+        else:
+            text.append(f" {s.index}:{s.action} ", "dim")
+    if not display.at_present:
+        text.append(f"  ⏪ viewing write {display.position}/{display.boundaries()[-1]}; any action returns to now",
+                    "bold yellow")
+    return text
+
+
 def last_step_kinds(display: Display) -> str:
     """The finding kinds of the latest step: what it left behind (state findings) first, then by severity."""
     step = display.step or (display.session.history[-1] if display.session.history else None)

@@ -25,6 +25,7 @@ class Display:
         self.last: Cell | None = None  # the cell written last (it flashes)
         self._indexes: dict[int, tuple[StepResult, dict[Cell, list[Write]]]] = {}
         self._step_start = 0
+        self.upto = 0
         self.show_final()
 
     # -- whole states ---------------------------------------------------------------------
@@ -35,10 +36,16 @@ class Display:
 
     def show_final(self) -> None:
         """Show the session's current state, every finding revealed."""
-        st = self.session.state
+        self.show_upto(len(self.session.history))
+
+    def show_upto(self, n: int) -> None:
+        """Show the machine after the first `n` steps (time travel; n = len(history) is the present)."""
+        history = self.session.history
+        st = self.session.state if n >= len(history) else self.session.state_before(n)
         self._load(st.regs, st.writer, st.cpus)
         self.step, self.pos, self.last = None, 0, None
-        self.findings: list[Finding] = self.session.findings
+        self.upto = min(n, len(history))
+        self.findings: list[Finding] = [f for s in history[: self.upto] for f in s.findings]
         self.marks = CellFindings(self.findings)
         self._counts = _count(self.findings)
 
@@ -47,6 +54,7 @@ class Display:
         before = self.session.state_before(step.index)
         self._load(before.regs, before.writer, before.cpus)
         self.step, self.pos, self.last = step, 0, None
+        self.upto = step.index
         self.findings = [f for s in self.session.history[: step.index] for f in s.findings]
         self._step_start = len(self.findings)
         self.marks = CellFindings(self.findings)
@@ -56,6 +64,35 @@ class Display:
     @property
     def playing(self) -> bool:
         return self.step is not None
+
+    @property
+    def at_present(self) -> bool:
+        return self.step is None and self.upto == len(self.session.history)
+
+    # -- time travel ----------------------------------------------------------------------
+    def boundaries(self) -> list[int]:
+        """Global write index at the start of each step, plus the total."""
+        out = [0]
+        for s in self.session.history:
+            out.append(out[-1] + len(s.writes))
+        return out
+
+    @property
+    def position(self) -> int:
+        """Writes shown so far, counted across the whole history."""
+        start = self.boundaries()[self.upto]
+        return start + self.pos if self.step is not None else start
+
+    def seek(self, position: int) -> None:
+        """Show the machine after exactly `position` MSR writes of the history."""
+        bounds = self.boundaries()
+        position = max(0, min(position, bounds[-1]))
+        k = max(i for i, b in enumerate(bounds) if b <= position)
+        if bounds[k] == position:
+            self.show_upto(k)
+            return
+        self.begin(self.session.history[k])
+        self.advance(position - bounds[k])
 
     @property
     def total(self) -> int:
@@ -94,7 +131,7 @@ class Display:
         assert step is not None
         rest = [f for f in step.findings if f.write is None]
         last = self.last
-        self.show_final()
+        self.show_upto(step.index + 1)
         self.last = last
         return rest
 
