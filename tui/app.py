@@ -10,7 +10,6 @@ from pathlib import Path
 from textual import events, on
 from textual.app import App, ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widgets import Footer, Markdown, Static, TabbedContent, TabPane
 
@@ -19,7 +18,7 @@ from synic_core.actions import ACTIONS
 from synic_core.lesson import Lesson, load_lesson
 
 from .columns import columns_for
-from .commands import bindings
+from .commands import COMMANDS, bindings
 from .describe import LEGEND, inspector, status_line, timeline
 from .display import Display
 from .lesson_text import lesson_markdown
@@ -27,6 +26,7 @@ from .palette import SynicCommands
 from .widgets.grid import SynicGrid
 from .widgets.panels import FindingsPanel, Inspector, Legend, TracePanel
 
+MAIN_SCREEN_ACTIONS = {c.action.split("(")[0] for c in COMMANDS if c.scope == "app" and c.action != "quit"}
 SPEEDS = (2, 5, 10, 20, 50, 200)  # MSR writes per second
 DEFAULT_SPEED = 3
 TICK = 1 / 30
@@ -94,8 +94,9 @@ class SynicApp(App[None]):
         main.set_class(width < NARROW, "narrow")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """On a dialog (help, bits, settings) only the dialog's own keys and quit work."""
-        return not isinstance(self.screen, ModalScreen) or action in ("quit", "command_palette")
+        """On another screen (help, bits, settings, compare) only that screen's keys and quit work."""
+        on_main = self.screen is self.screen_stack[0] if self.screen_stack else True
+        return on_main or action not in MAIN_SCREEN_ACTIONS
 
     @property
     def grid(self) -> SynicGrid:
@@ -419,6 +420,12 @@ class SynicApp(App[None]):
         from .screens.settings import SettingsScreen
 
         self.push_screen(SettingsScreen(self.session.config), self.apply_settings)
+
+    def action_compare(self) -> None:
+        from .screens.compare import CompareScreen
+
+        self.finish_playback()
+        self.push_screen(CompareScreen(self.session))
 
     def action_explore(self) -> None:
         from .screens.explorer import ExplorerScreen

@@ -80,6 +80,8 @@ def subcommand_parser() -> argparse.ArgumentParser:
     run.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
     run.add_argument("--trace", action="store_true", help="also print every MSR write")
     run.add_argument("--markdown", action="store_true", help="print a Markdown report instead of tables")
+    run.add_argument("--compare", metavar="A,B", help="run under two MSHV versions (mainline,v4) or two "
+                     "hypervisor profiles (strict,lenient) and print the difference")
     exp = sub.add_parser("explore", help="search every order of actions for shortest counterexamples",
                          description="Breadth-first search over action sequences (kernel orders only unless "
                          "--any-order). Exit 1 when an error or fault is reachable.")
@@ -160,6 +162,8 @@ def _run(ns: argparse.Namespace) -> int:
     if not ns.target:
         raise ScenarioError("run: expected a scenario file or built-in name (synic run --list shows them)")
     scenario = load(ns.target)
+    if ns.compare:
+        return _compare(ns, scenario)
     session = replay(scenario, ns.target)
     from ..report import exit_code
 
@@ -176,6 +180,23 @@ def _run(ns: argparse.Namespace) -> int:
     from . import run_cmd
 
     return run_cmd.print_run_result(scenario, session, ns.trace)
+
+
+def _compare(ns: argparse.Namespace, scenario: object) -> int:
+    import json
+
+    from ..compare import compare, compare_dict
+    from ..report import exit_code
+
+    left, right, diffs = compare(scenario, ns.compare, ns.target)  # type: ignore[arg-type]
+    if ns.json:
+        data = {"scenario": scenario.dump(), "compare": compare_dict(left, right, diffs)}  # type: ignore[attr-defined]
+        print(json.dumps(data, indent=1))
+    else:
+        from .run_cmd import print_compare
+
+        print_compare(scenario, left, right, diffs)  # type: ignore[arg-type]
+    return max(exit_code(left.session), exit_code(right.session))
 
 
 def run_dashboard(ns: argparse.Namespace) -> int:

@@ -6,6 +6,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from ..compare import Difference, Side
 from ..findings import Finding
 from ..partitions import title
 from ..report import exit_code
@@ -96,3 +97,29 @@ def finding_block(f: Finding, count: int, cpus: str, message: str) -> Text:
     if f.assumption:
         text.append(f"    assumption: {f.assumption}\n", "italic yellow")
     return text
+
+
+def print_compare(scenario: Scenario, left: Side, right: Side, diffs: list[Difference]) -> None:
+    console = Console()
+    head = scenario.title or scenario.name or "scenario"
+    console.print(f"[bold]{head}[/]: {left.label} vs {right.label}, partition {scenario.partition}, "
+                  f"{scenario.cpus} CPUs, {len(scenario.steps)} steps")
+    table = Table(title="Findings by kind", title_justify="left")
+    table.add_column("kind")
+    table.add_column(left.label, justify="right")
+    table.add_column(right.label, justify="right")
+    ka, kb = left.kinds(), right.kinds()
+    for kind in ka:
+        if ka[kind] or kb[kind]:
+            marker = "" if ka[kind] == kb[kind] else " ≠"
+            table.add_row(kind + marker, str(ka[kind]), str(kb[kind]))
+    console.print(table)
+    for side in (left, right):
+        console.print(f"{side.label:<12} {summary_line(side.session.summary())}")
+    if not diffs:
+        console.print("Final register values are identical.")
+        return
+    console.print("[bold]Final register values that differ[/]")
+    for d in diffs:
+        console.print(f"  {d.register:<8} {d.bank}  CPUs {cpu_ranges(d.cpus):<8} {left.label}: {d.a:#x}  "
+                      f"{right.label}: {d.b:#x}")

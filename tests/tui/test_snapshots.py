@@ -70,3 +70,11 @@ class TestLessons:
         app = SynicApp(instant=True, lesson=load_lesson("kexec-patch5-only"))
         keys = ["greater_than_sign"] * 3
         assert snap_compare(app, press=keys, terminal_size=(140, 40))
+
+
+class TestCompare:
+    def test_compare_v4_vs_mainline(self, snap_compare):
+        assert snap_compare(make_app("v4"), press=[*RUN, "d"], terminal_size=(160, 30))
+
+    def test_compare_stacked_when_narrow(self, snap_compare):
+        assert snap_compare(make_app("v4"), press=[*RUN, "d"], terminal_size=(100, 36))

@@ -30,6 +30,12 @@ HEADER_H = 2
 WRITER_GLYPH = {"vmbus": "V", "mshv": "M", "reset": "·"}
 SEVERITY_GLYPH = {"info": "i", "warning": "?", "error": "!", "fault": "X"}
 MAX_CACHED_ROWS = 4096
+FAULT = SEVERITIES.index("fault")
+
+
+def text_attributes(style: Style) -> Style:
+    """Only bold/underline/italic/reverse: an overlay that must not repaint the cell's colours."""
+    return Style(bold=style.bold, underline=style.underline, italic=style.italic, reverse=style.reverse)
 
 
 @dataclass(slots=True)
@@ -43,6 +49,7 @@ class Styles:
     offline: Style
     cursor: Style
     flash: Style
+    differs: Style
     writer: dict[str, Style]
     severity: list[Style]
 
@@ -54,7 +61,7 @@ class SynicGrid(ScrollView, can_focus=True):
     COMPONENT_CLASSES = {
         "synic-grid--header", "synic-grid--label", "synic-grid--selected", "synic-grid--offline",
         "synic-grid--cursor", "synic-grid--flash", "synic-grid--vmbus", "synic-grid--mshv", "synic-grid--reset",
-        "synic-grid--info", "synic-grid--warning", "synic-grid--error", "synic-grid--fault",
+        "synic-grid--info", "synic-grid--warning", "synic-grid--error", "synic-grid--fault", "synic-grid--differs",
     }
 
     cursor_cpu: var[int] = var(0)
@@ -78,6 +85,7 @@ class SynicGrid(ScrollView, can_focus=True):
     def __init__(self, display: Display, columns: list[Column], **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.selected: set[int] = set()
+        self.compare_to: Display | None = None  # compare mode: mark cells that differ from this one
         self._anchor: int | None = None
         self._rows: dict[int, Strip] = {}
         self._styles: Styles | None = None
@@ -153,6 +161,7 @@ class SynicGrid(ScrollView, can_focus=True):
                 offline=get("synic-grid--offline"),
                 cursor=get("synic-grid--cursor"),
                 flash=get("synic-grid--flash"),
+                differs=text_attributes(get("synic-grid--differs")),
                 writer={w: get(f"synic-grid--{w}") for w in WRITER_GLYPH},
                 severity=[get(f"synic-grid--{s}") for s in SEVERITIES],
             )
@@ -205,15 +214,28 @@ class SynicGrid(ScrollView, can_focus=True):
         writer = d.last_writer(cpu, col.bank, col.register)
         sev = d.severity(cpu, col.bank, col.register)
         flag = SEVERITY_GLYPH[SEVERITIES[sev]] if sev >= 0 else " "
-        text = f"{'●' if col.live(bit) else '○'}{WRITER_GLYPH.get(writer, '?')}{flag}"
-        style = st.writer.get(writer, st.base)
+        differs = self._differs(cpu, i, col, bit, sev)
+        text = f"{'●' if col.live(bit) else '○'}{WRITER_GLYPH.get(writer, '?')}{flag}{'≠' if differs else ' '}"
+        writer_style = st.writer.get(writer, st.base)
+        style = writer_style
         if sev >= 1:
             style += st.severity[sev]
+        if differs:
+            style += st.differs
         if d.last == (cpu, col.bank, col.register):
             style += st.flash
+        if sev != FAULT:  # overlays bring backgrounds and text styles; the colour stays the writer's
+            style += Style(color=writer_style.color)
         if cpu == self.cursor_cpu and i == self.cursor_col:
             style += st.cursor
-        return Segment(f" {text}  ", style)
+        return Segment(f" {text} ", style)
+
+    def _differs(self, cpu: int, i: int, col: Column, bit: int, sev: int) -> bool:
+        other = self.compare_to
+        if other is None or cpu >= len(other.cpus):
+            return False
+        other_bit = self._fields[i].get(other.value(cpu, col.bank, col.register))
+        return other_bit != bit or other.severity(cpu, col.bank, col.register) != sev
 
     # -- cursor and selection -------------------------------------------------------------
     def watch_cursor_cpu(self, old: int, new: int) -> None:
