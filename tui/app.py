@@ -31,6 +31,8 @@ SPEEDS = (2, 5, 10, 20, 50, 200)  # MSR writes per second
 DEFAULT_SPEED = 3
 TICK = 1 / 30
 MAX_PLAYBACK_SECONDS = 4.0  # long actions speed up so they never take longer than this
+PRESENTER_SPEED = 1  # index into SPEEDS: 5 writes/s, easy to follow on a projector
+PRESENTER_PAUSE = 3.0  # seconds between lesson steps when presenter mode plays a lesson by itself
 FINDINGS_PERIOD = 0.25  # seconds between findings-list rebuilds during playback
 MIN_SIZE = (60, 14)
 NARROW = 110  # below this width the panels go under the grid
@@ -48,6 +50,8 @@ class SynicApp(App[None]):
         super().__init__()
         self.lesson: Lesson | None = None
         self.lesson_pos = 0
+        self.presenter = False
+        self.presenter_pause = PRESENTER_PAUSE
         self._initial_lesson = lesson
         self.session = session or Session(SessionConfig())
         self.view = Display(self.session)
@@ -76,6 +80,7 @@ class SynicApp(App[None]):
                     yield Legend(LEGEND, id="legend-text")
                 with TabPane("Lesson", id="lesson"):
                     yield Markdown("No lesson. Press **L** to choose one.", id="lesson-text")
+        yield Static(id="caption")
         yield Static(f"The terminal is too small for SynIC Lab: it needs at least {MIN_SIZE[0]}×{MIN_SIZE[1]}.",
                      id="too-small")
         yield Footer()
@@ -188,6 +193,7 @@ class SynicApp(App[None]):
             assert self._timer is not None
             self._timer.pause()
             self.grid.invalidate()  # driver flags and online state change at the end of an action
+            self._schedule_autoplay()
         else:
             self.grid.refresh_cells(changed, previous)
         cursor_touched = done or any(c[0] == self.grid.cursor_cpu for c in changed)
@@ -263,6 +269,8 @@ class SynicApp(App[None]):
         speed = "instant" if self.instant else f"{SPEEDS[self.speed_index]}/s"
         self.query_one("#status", Static).update(status_line(self.view, speed, self.paused))
         self.query_one("#timeline", Static).update(timeline(self.view))
+        if self.presenter:
+            self.query_one("#caption", Static).update(self.caption())
         if findings:
             self._findings_dirty = True
             if now:
@@ -308,7 +316,9 @@ class SynicApp(App[None]):
         self.query_one(TabbedContent).active = "inspector"
 
     def action_panel(self, name: str) -> None:
-        self.query_one("#sidebar").display = True
+        """Show a side panel (in presenter mode only switch the tab: the panels stay hidden)."""
+        if not self.presenter:
+            self.query_one("#sidebar").display = True
         self.query_one(TabbedContent).active = name
 
     def action_toggle_sidebar(self) -> None:
@@ -327,6 +337,34 @@ class SynicApp(App[None]):
         trace.cpu = None if trace.cpu is not None else self.grid.cursor_cpu
         trace.rebuild(self._played_writes())
         self.action_panel("trace")
+
+    # -- presenter mode -------------------------------------------------------------------
+    def action_presenter(self) -> None:
+        """Big cells, no side panels, a caption, animated playback; a lesson then plays by itself."""
+        self.presenter = not self.presenter
+        self.screen_stack[0].set_class(self.presenter, "presenter")
+        self.query_one("#sidebar").display = not self.presenter
+        self.grid.set_large(self.presenter)
+        if self.presenter:
+            self.instant = False
+            self.speed_index = PRESENTER_SPEED
+            self._schedule_autoplay()
+        self.refresh_panels(findings=False)
+
+    def _schedule_autoplay(self) -> None:
+        if self.presenter and self.lesson is not None and self.lesson_pos < len(self.lesson.steps):
+            self.set_timer(self.presenter_pause, self._autoplay_next)
+
+    def _autoplay_next(self) -> None:
+        if self.presenter and self.lesson is not None and not self.view.playing:
+            self.action_lesson_next()
+
+    def caption(self) -> str:
+        if self.lesson is not None:
+            if self.lesson_pos == 0:
+                return f"{self.lesson.title} — {self.lesson.intro}"
+            return f"{self.lesson_pos}/{len(self.lesson.steps)} {self.lesson.steps[self.lesson_pos - 1].note}"
+        return "Presenter mode: P to leave. Keys as usual; playback is animated."
 
     # -- saving and exporting -------------------------------------------------------------
     def action_export(self, kind: str) -> None:
@@ -367,6 +405,8 @@ class SynicApp(App[None]):
         assert self.lesson is not None
         self.query_one("#lesson-text", Markdown).update(lesson_markdown(self.lesson, self.lesson_pos))
         self.action_panel("lesson")
+        if self.presenter:
+            self.query_one("#caption", Static).update(self.caption())
 
     def action_lesson_next(self) -> None:
         if self.lesson is None:

@@ -72,6 +72,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("r", "trace_cpu", "trace: CPU", "trace filter: all CPUs or the cursor CPU only", "View"),
     Command("d", "compare", "compare", "the same steps under another MSHV version or profile, side by side", "View"),
     Command("g", "explore", "explore", "search every kernel order for shortest counterexamples", "View"),
+    Command("P", "presenter", "presenter", "presenter mode: big cells, no panels, lessons play by themselves", "View"),
     Command("w", "toggle_sidebar", "panels", "hide or show the side panels", "View"),
     # session
     Command("z", "undo", "undo", "undo the last action", "Session", footer=True),

@@ -78,3 +78,20 @@ class TestCompare:
 
     def test_compare_stacked_when_narrow(self, snap_compare):
         assert snap_compare(make_app("v4"), press=[*RUN, "d"], terminal_size=(100, 36))
+
+
+class TestPresenter:
+    def test_presenter_mode_with_lesson(self, snap_compare):
+        from synic_core.lesson import load_lesson
+        from tui.app import SynicApp
+
+        app = SynicApp(instant=True, lesson=load_lesson("kexec-patch5-only"))
+        app.presenter_pause = 3600  # no autoplay during the snapshot
+
+        async def present(pilot):
+            await pilot.press("greater_than_sign", "greater_than_sign", "P")
+            pilot.app.instant = True  # a finished step, not a frame of the animation
+            await pilot.press("greater_than_sign")
+            await pilot.pause()
+
+        assert snap_compare(app, run_before=present, terminal_size=(120, 30))

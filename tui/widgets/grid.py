@@ -89,7 +89,17 @@ class SynicGrid(ScrollView, can_focus=True):
         self._anchor: int | None = None
         self._rows: dict[int, Strip] = {}
         self._styles: Styles | None = None
+        self.label_w, self.cell_w, self.row_h = LABEL_W, CELL_W, 1
         self.load(display, columns)
+
+    def set_large(self, large: bool) -> None:
+        """Presenter mode: wider cells and a blank line between CPU rows."""
+        self.label_w, self.cell_w, self.row_h = (LABEL_W + 2, CELL_W + 3, 2) if large else (LABEL_W, CELL_W, 1)
+        self._resize_virtual()
+        self.invalidate()
+
+    def _resize_virtual(self) -> None:
+        self.virtual_size = Size(self.label_w + self.cell_w * len(self.columns), self.ncpus * self.row_h + HEADER_H)
 
     # -- model ----------------------------------------------------------------------------
     def load(self, display: Display, columns: list[Column]) -> None:
@@ -104,7 +114,7 @@ class SynicGrid(ScrollView, can_focus=True):
         self._anchor = None
         self.set_reactive(SynicGrid.cursor_cpu, 0)
         self.set_reactive(SynicGrid.cursor_col, 0)
-        self.virtual_size = Size(LABEL_W + CELL_W * len(columns), len(display.cpus) + HEADER_H)
+        self._resize_virtual()
         self.invalidate()
 
     @property
@@ -137,7 +147,7 @@ class SynicGrid(ScrollView, can_focus=True):
         for cpu, bank, reg in targets:
             self._rows.pop(cpu, None)
             for col in self._col_of.get((bank, reg), ()):
-                self._refresh_region(cpu, LABEL_W + col * CELL_W, CELL_W)
+                self._refresh_region(cpu, self.label_w + col * self.cell_w, self.cell_w)
 
     def refresh_row(self, cpu: int) -> None:
         self._rows.pop(cpu, None)
@@ -145,7 +155,7 @@ class SynicGrid(ScrollView, can_focus=True):
 
     def _refresh_region(self, cpu: int, x: int, width: int) -> None:
         sx, sy = self.scroll_offset
-        y = cpu - sy + HEADER_H
+        y = cpu * self.row_h - sy + HEADER_H
         if HEADER_H <= y < self.size.height:
             self.refresh(Region(x - sx, y, width, 1))
 
@@ -174,8 +184,8 @@ class SynicGrid(ScrollView, can_focus=True):
         if y < HEADER_H:
             strip = self._header_strip(y, st)
         else:
-            cpu = sy + y - HEADER_H
-            if cpu >= self.ncpus:
+            cpu, gap = divmod(sy + y - HEADER_H, self.row_h)
+            if cpu >= self.ncpus or gap:
                 return Strip.blank(width, st.base)
             strip = self._rows.get(cpu)
             if strip is None:
@@ -187,14 +197,14 @@ class SynicGrid(ScrollView, can_focus=True):
     def _header_strip(self, y: int, st: Styles) -> Strip:
         two_banks = len({c.bank for c in self.columns}) > 1
         if y == 0:
-            segs = [Segment(" CPU".ljust(LABEL_W), st.header)]
+            segs = [Segment(" CPU".ljust(self.label_w), st.header)]
             for i, c in enumerate(self.columns):
                 first = i == 0 or (self.columns[i - 1].register, self.columns[i - 1].bank) != (c.register, c.bank)
                 name = c.short + ("'" if two_banks and c.bank == "l0" else "")
-                segs.append(Segment((" " + name if first else "").ljust(CELL_W), st.header))
+                segs.append(Segment((" " + name if first else "").ljust(self.cell_w), st.header))
         else:
-            segs = [Segment("     on V M".ljust(LABEL_W), st.header)]
-            segs += [Segment(f" {c.label}".ljust(CELL_W), st.header) for c in self.columns]
+            segs = [Segment("     on V M".ljust(self.label_w), st.header)]
+            segs += [Segment(f" {c.label}".ljust(self.cell_w), st.header) for c in self.columns]
         return Strip(segs)
 
     def _row_strip(self, cpu: int, st: Styles) -> Strip:
@@ -203,7 +213,7 @@ class SynicGrid(ScrollView, can_focus=True):
         mark = "▸" if cpu in self.selected else " "
         flags = f"{'●' if cs.online else '○'} {'V' if cs.vmbus else '·'} {'M' if cs.mshv else '·'}"
         label_style = st.selected if cpu in self.selected else (st.label if cs.online else st.offline)
-        segs = [Segment(f"{mark}{cpu:>4} {flags}".ljust(LABEL_W), label_style)]
+        segs = [Segment(f"{mark}{cpu:>4} {flags}".ljust(self.label_w), label_style)]
         for i, col in enumerate(self.columns):
             segs.append(self._cell(cpu, i, col, st))
         return Strip(segs)
@@ -228,7 +238,7 @@ class SynicGrid(ScrollView, can_focus=True):
             style += Style(color=writer_style.color)
         if cpu == self.cursor_cpu and i == self.cursor_col:
             style += st.cursor
-        return Segment(f" {text} ", style)
+        return Segment(f" {text}".ljust(self.cell_w), style)
 
     def _differs(self, cpu: int, i: int, col: Column, bit: int, sev: int) -> bool:
         other = self.compare_to
@@ -246,16 +256,21 @@ class SynicGrid(ScrollView, can_focus=True):
 
     def watch_cursor_col(self, old: int, new: int) -> None:
         self.refresh_row(self.cursor_cpu)
-        self.scroll_to_region(Region(LABEL_W + new * CELL_W, self.scroll_offset.y, CELL_W, 1), animate=False)
+        self.scroll_to_region(Region(self.label_w + new * self.cell_w, self.scroll_offset.y, self.cell_w, 1),
+                              animate=False)
         self.post_message(self.CursorMoved(self.cursor_cpu, self.column))
 
+    @property
+    def visible_rows(self) -> int:
+        return max(1, (self.size.height - HEADER_H) // self.row_h)
+
     def _scroll_to_cursor(self) -> None:
-        rows = max(1, self.size.height - HEADER_H)
-        sy = self.scroll_offset.y
-        if self.cursor_cpu < sy:
-            self.scroll_to(y=self.cursor_cpu, animate=False)
-        elif self.cursor_cpu >= sy + rows:
-            self.scroll_to(y=self.cursor_cpu - rows + 1, animate=False)
+        line, sy = self.cursor_cpu * self.row_h, self.scroll_offset.y
+        lines = max(1, self.size.height - HEADER_H)
+        if line < sy:
+            self.scroll_to(y=line, animate=False)
+        elif line + 1 > sy + lines:
+            self.scroll_to(y=line + 1 - lines, animate=False)
 
     def move_to(self, cpu: int, col: int | None = None) -> None:
         self.cursor_cpu = max(0, min(self.ncpus - 1, cpu))
@@ -274,7 +289,7 @@ class SynicGrid(ScrollView, can_focus=True):
         self.move_to(self.cursor_cpu + dcpu, self.cursor_col + dcol)
 
     def action_page(self, direction: int) -> None:
-        self.move_to(self.cursor_cpu + direction * max(1, self.size.height - HEADER_H))
+        self.move_to(self.cursor_cpu + direction * self.visible_rows)
 
     def action_jump(self, cpu: int) -> None:
         self.move_to(cpu if cpu >= 0 else self.ncpus - 1)
@@ -307,12 +322,12 @@ class SynicGrid(ScrollView, can_focus=True):
         offset = event.get_content_offset(self)
         if offset is None or offset.y < HEADER_H:
             return
-        cpu = self.scroll_offset.y + offset.y - HEADER_H
+        cpu, gap = divmod(self.scroll_offset.y + offset.y - HEADER_H, self.row_h)
         x = self.scroll_offset.x + offset.x
-        if cpu >= self.ncpus:
+        if cpu >= self.ncpus or gap:
             return
-        if x < LABEL_W:
+        if x < self.label_w:
             self.move_to(cpu)
             self.action_toggle_select()
         else:
-            self.move_to(cpu, (x - LABEL_W) // CELL_W)
+            self.move_to(cpu, (x - self.label_w) // self.cell_w)
