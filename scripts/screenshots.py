@@ -11,6 +11,7 @@ from pathlib import Path
 import cairosvg
 
 from synic_core import Session, SessionConfig
+from synic_core.lesson import load_lesson
 from tui.app import SynicApp
 
 OUT = Path(__file__).resolve().parent.parent / "screenshots"
@@ -26,14 +27,29 @@ SHOTS = [
     ("bits-view", dict(mshv="v4"), ["a", "v", "m", "right", "right", "right", "right", "right", "right", "b"],
      (100, 24)),
     ("help", dict(mshv="v4"), ["question_mark"], (100, 40)),
+    ("compare-v4-vs-mainline", dict(mshv="v4"), ["a", "v", "m", "k", "d"], (160, 30)),
+    ("time-travel", dict(mshv="patch5-only", cpus=2), ["a", "v", "m", "k", *["left_square_bracket"] * 12, "t"],
+     (120, 32)),
+    ("explorer", dict(mshv="patch5-only"), ["g", "_wait"], (120, 30)),
+    ("lesson", dict(lesson="kexec-patch5-only"), ["greater_than_sign"] * 3, (140, 36)),
+    ("presenter", dict(lesson="kexec-patch5-only"), ["greater_than_sign"] * 2 + ["P", "_instant", "greater_than_sign"],
+     (120, 30)),
 ]
 
 
 async def shoot(name: str, settings: dict, keys: list[str], size: tuple[int, int]) -> None:
-    app = SynicApp(Session(SessionConfig(cpus=4, **settings)), instant=True)
+    lesson = load_lesson(settings.pop("lesson")) if "lesson" in settings else None
+    session = Session(lesson.config() if lesson else SessionConfig(**{"cpus": 4, **settings}))
+    app = SynicApp(session, instant=True, lesson=lesson)
+    app.presenter_pause = 3600
     async with app.run_test(size=size) as pilot:
         for key in keys:
-            await pilot.press(key)
+            if key == "_wait":
+                await app.workers.wait_for_complete()
+            elif key == "_instant":
+                app.instant = True
+            else:
+                await pilot.press(key)
             await pilot.pause()
         await pilot.pause(0.3)
         svg = app.export_screenshot(title=f"SynIC Lab — {name}")

@@ -116,7 +116,7 @@ def timeline(display: Display) -> Text:
         else:
             text.append(f" {s.index}:{s.action} ", "dim")
     if not display.at_present:
-        text.append(f"  ⏪ viewing write {display.position}/{display.boundaries()[-1]}; any action returns to now",
+        text.append(f"  ◀ viewing write {display.position}/{display.boundaries()[-1]}; any action returns to now",
                     "bold yellow")
     return text
 
