@@ -17,6 +17,7 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check synic_core tui tests bench scripts
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)

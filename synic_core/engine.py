@@ -6,10 +6,11 @@ Every write is recorded with its old and new value and checked by the rules in `
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Unpack
 
 from . import checks
 from .config import SessionConfig
-from .findings import Finding, make_finding
+from .findings import Finding, Where, make_finding
 from .partitions import title
 from .registers import REGISTERS, STATE_INDEX, frame_of
 from .sequences import AEOI, SEQUENCES, VECTOR, X86_CALLBACK_VECTOR, Op
@@ -66,8 +67,8 @@ class Engine:
         self.step = step
 
     # -- recording -------------------------------------------------------------------------
-    def find(self, kind: str, message: str, **where: object) -> None:
-        self.step.findings.append(make_finding(kind, message, step=self.step.index, **where))
+    def find(self, kind: str, message: str, assumption: str | None = "default", **where: Unpack[Where]) -> None:
+        self.step.findings.append(make_finding(kind, message, step=self.step.index, assumption=assumption, **where))
 
     def refuse(self, message: str, cpu: int | None = None, component: str | None = None,
                assumption: str | None = None) -> None:
@@ -169,7 +170,7 @@ class Engine:
         elif now:
             self.state.scontrol_dropped[bank][cpu] = False
 
-    def at(self, w: Write, fields: tuple[str, ...]) -> dict[str, object]:
+    def at(self, w: Write, fields: tuple[str, ...]) -> Where:
         return {
             "cpu": w.cpu, "bank": w.bank, "register": w.register, "field": "+".join(fields) or None,
             "component": w.component, "owner": self.partition.owner(w.bank, w.register), "write": w.index,

@@ -21,6 +21,7 @@ from .registers import PAGE_REGISTERS, STATE_INDEX, registers_in_bank
 from .state import MachineState
 
 Move = tuple[str, tuple[int, ...]]
+Frontier = list[tuple[MachineState, tuple[Move, ...], bool]]  # state, the path to it, all kernel orders?
 MODULE_ACTIONS = ("vmbus_load", "vmbus_unload", "mshv_init", "mshv_cleanup")
 
 
@@ -150,7 +151,7 @@ def explore(
     result = ExploreResult(config, depth, any_order)
     root = MachineState.reset(config.partition_spec, config.cpus)
     seen = {state_key(root, symmetry)}
-    frontier: list[tuple[MachineState, tuple[Move, ...], bool]] = [(root, (), True)]
+    frontier: Frontier = [(root, (), True)]
     try:
         for level in range(depth):
             frontier = _expand(config, frontier, seen, result, any_order, dedup, symmetry, stop)
@@ -168,8 +169,9 @@ class Stopped(Exception):
     """The caller asked the search to stop (the dashboard closed the explorer)."""
 
 
-def _expand(config, frontier, seen, result, any_order, dedup, symmetry, stop):  # type: ignore[no-untyped-def]
-    nxt = []
+def _expand(config: SessionConfig, frontier: Frontier, seen: set[Hashable], result: ExploreResult, any_order: bool,
+            dedup: bool, symmetry: bool, stop: Callable[[], bool] | None) -> Frontier:
+    nxt: Frontier = []
     for state, path, kernel in frontier:
         if stop is not None and stop():
             raise Stopped

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import TypedDict, Unpack
 
 SEVERITIES = ("info", "warning", "error", "fault")
 SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
@@ -60,6 +61,18 @@ KINDS: dict[str, FindingKind] = {
 KIND_NAMES = tuple(KINDS)
 
 
+class Where(TypedDict, total=False):
+    """Where a finding happened and who was involved (every key optional)."""
+
+    cpu: int | None
+    bank: str | None
+    register: str | None
+    field: str | None
+    component: str | None
+    owner: str | None
+    write: int | None
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     """One finding: where it happened, who caused it, who owns the resource, and why it matters."""
@@ -82,19 +95,15 @@ class Finding:
         return asdict(self)
 
 
-def make_finding(kind: str, message: str, *, step: int, assumption: str | None = "default", **where: object) -> Finding:
+def make_finding(kind: str, message: str, *, step: int, assumption: str | None = "default",
+                 **where: Unpack[Where]) -> Finding:
     """Build a finding of `kind`; the assumption defaults to the kind's own."""
     spec = KINDS[kind]
-    defaults: dict[str, object] = dict.fromkeys(("cpu", "bank", "register", "field", "component", "owner", "write"))
-    defaults.update(where)
     return Finding(
-        kind=kind,
-        severity=spec.severity,
-        step=step,
-        message=message,
-        cites=spec.cites,
+        kind=kind, severity=spec.severity, step=step, message=message, cites=spec.cites,
         assumption=spec.assumption if assumption == "default" else assumption,
-        **defaults,  # type: ignore[arg-type]
+        cpu=where.get("cpu"), bank=where.get("bank"), register=where.get("register"), field=where.get("field"),
+        component=where.get("component"), owner=where.get("owner"), write=where.get("write"),
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +88,7 @@ COMMANDS: tuple[Command, ...] = (
 )
 
 
-def bindings(scope: str) -> list[Binding]:
+def bindings(scope: str) -> list[BindingType]:
     return [
         Binding(c.key, c.action, c.label, show=c.footer, tooltip=c.description)
         for c in COMMANDS

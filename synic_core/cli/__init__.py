@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")  # no plugin scan: start-up matters for scripts
 
@@ -33,7 +33,7 @@ def cpu_count(text: str) -> int:
     return n
 
 
-def _bounded(name: str, low: int, high: int):  # type: ignore[no-untyped-def]
+def _bounded(name: str, low: int, high: int) -> Callable[[str], int]:
     def parse(text: str) -> int:
         try:
             n = int(text)

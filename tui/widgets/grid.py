@@ -187,11 +187,12 @@ class SynicGrid(ScrollView, can_focus=True):
             cpu, gap = divmod(sy + y - HEADER_H, self.row_h)
             if cpu >= self.ncpus or gap:
                 return Strip.blank(width, st.base)
-            strip = self._rows.get(cpu)
-            if strip is None:
+            cached = self._rows.get(cpu)
+            if cached is None:
                 if len(self._rows) > MAX_CACHED_ROWS:
                     self._rows.clear()
-                strip = self._rows[cpu] = self._row_strip(cpu, st)
+                cached = self._rows[cpu] = self._row_strip(cpu, st)
+            strip = cached
         return strip.crop_extend(sx, sx + width, st.base)
 
     def _header_strip(self, y: int, st: Styles) -> Strip:
