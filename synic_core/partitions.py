@@ -79,7 +79,7 @@ PARTITIONS: dict[str, Partition] = {
             "guest", "ordinary guest: VMBus only",
             vmbus_bank="l1", banks=("l1",), mshv_allowed=False, hv_root=False, provides_frames=False,
             owners=_own("l1", "vmbus", VMBUS_OWNS),
-            mshv_refusal="mshv_root refuses to load (-ENODEV): hv_parent_partition() is false on a guest",
+            mshv_refusal="mshv_root refuses to load (-ENODEV): hv_parent_partition() is false on a guest.",
         ),
     )
 }

@@ -102,10 +102,20 @@ def describe_validation_error(exc: ValidationError) -> str:
 
 
 def format_loc(loc: tuple[int | str, ...]) -> str:
+    """("steps", 1, "action") -> "steps[1].action"; a key that is not a plain name is quoted."""
     out = ""
     for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            name = part if part.isidentifier() else repr(part)
+            out += f".{name}" if out else name
     return out
+
+
+def one_line(text: str) -> str:
+    """Escape control characters so an error stays on one line and cannot drive the terminal."""
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
 
 
 def _short(value: object) -> str:

@@ -117,7 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run_subcommand(ns: argparse.Namespace) -> int:
-    from ..scenario import ScenarioError
+    from ..scenario import ScenarioError, one_line
 
     try:
         if ns.command == "run":
@@ -147,7 +147,7 @@ def run_subcommand(ns: argparse.Namespace) -> int:
 
         return explain(console, ns.kind)
     except ScenarioError as exc:
-        print(f"synic: {exc}", file=sys.stderr)
+        print(f"synic: {one_line(str(exc))}", file=sys.stderr)
         return EXIT_BAD_INPUT
 
 
@@ -202,7 +202,7 @@ def _compare(ns: argparse.Namespace, scenario: object) -> int:
 def run_dashboard(ns: argparse.Namespace) -> int:
     from rich.console import Console
 
-    from ..scenario import ScenarioError
+    from ..scenario import ScenarioError, one_line
 
     try:
         from tui.launch import launch
@@ -213,7 +213,7 @@ def run_dashboard(ns: argparse.Namespace) -> int:
     try:
         return launch(ns)
     except ScenarioError as exc:
-        print(f"synic: {exc}", file=sys.stderr)
+        print(f"synic: {one_line(str(exc))}", file=sys.stderr)
         return EXIT_BAD_INPUT
 
 

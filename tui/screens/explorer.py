@@ -9,7 +9,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import ModalScreen
-from textual.widgets import Footer, OptionList, ProgressBar, Static
+from textual.widgets import OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
@@ -19,6 +19,7 @@ from synic_core.explore import Counterexample, ExploreResult, explore
 from synic_core.findings import KINDS
 
 from ..describe import SEVERITY_STYLE
+from ..widgets.option_list import PagedOptionList
 
 DEPTH = 6
 MAX_CPUS = 2  # the search space grows fast with CPUs; 2 CPUs already show every kind here
@@ -40,12 +41,11 @@ class ExplorerScreen(ModalScreen[dict[str, Any] | None]):
         c = self.config
         yield Static(f"[b]Explorer[/b] — every kernel order of actions up to {DEPTH} steps on {c.partition}, "
                      f"mshv {c.mshv}, {c.hypervisor}, {c.cpus} CPUs. Shortest sequence per finding kind; "
-                     "[b]enter[/b] loads the highlighted one into the grid.",
+                     "[b]enter[/b] loads the highlighted one into the grid, [b]escape[/b] closes.",
                      id="explorer-title")
         yield ProgressBar(total=DEPTH, show_eta=False, id="explorer-progress")
-        yield OptionList(id="explorer-list")
+        yield PagedOptionList(id="explorer-list")
         yield Static("", id="explorer-detail")
-        yield Footer()
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()

@@ -11,6 +11,8 @@ from textual.widgets.option_list import Option
 
 from synic_core.lesson import lesson_names, load_lesson, short_name
 
+from ..widgets.option_list import PagedOptionList
+
 LEAVE = "__leave__"
 
 
@@ -28,7 +30,7 @@ class LessonsScreen(ModalScreen[str | None]):
         options = [Option(f"{i + 1}. {load_lesson(n).title}", id=n) for i, n in enumerate(lesson_names())]
         if self.in_lesson:
             options.append(Option("Leave the lesson and keep exploring from here", id=LEAVE))
-        yield OptionList(*options, id="lessons-list")
+        yield PagedOptionList(*options, id="lessons-list")
         yield Footer()
 
     @on(OptionList.OptionSelected)

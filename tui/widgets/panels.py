@@ -9,12 +9,13 @@ from textual.widgets.option_list import Option
 from synic_core import Finding, Write
 
 from ..describe import finding_line, trace_line
+from .option_list import PagedOptionList
 
 MAX_FINDINGS_SHOWN = 200
 MAX_TRACE_LINES = 2000
 
 
-class FindingsPanel(OptionList):
+class FindingsPanel(PagedOptionList):
     """Findings, newest first; choosing one moves the grid cursor to its cell."""
 
     class FindingChosen(Message):

@@ -1,0 +1,111 @@
+"""Hostile input: whatever a scenario or lesson file contains, the outcome is exit 0, 1 or 2 with a
+message, never a traceback (hypothesis, bounded so the suite stays fast)."""
+
+from __future__ import annotations
+
+import json
+import math
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from synic_core.actions import ACTION_NAMES
+from synic_core.cli import main
+from synic_core.lesson import load_lesson
+from synic_core.scenario import ScenarioError
+
+FUZZ = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+json_scalars = st.one_of(st.none(), st.booleans(), st.integers(-(2**70), 2**70), st.floats(allow_nan=False),
+                         st.text(max_size=12))
+json_trees = st.recursive(json_scalars, lambda inner: st.one_of(
+    st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=4)), max_leaves=12)
+
+small_or_bad_int = st.one_of(st.integers(1, 6), st.sampled_from([0, -1, 4097, 10**12]), json_scalars)
+steps = st.lists(st.fixed_dictionaries({"action": st.one_of(st.sampled_from(ACTION_NAMES), json_scalars)},
+                                       optional={"cpus": st.one_of(st.lists(small_or_bad_int, max_size=4), json_scalars),
+                                                 "note": json_scalars}), max_size=5)
+scenario_shaped = st.fixed_dictionaries({}, optional={
+    "partition": st.one_of(st.sampled_from(["root", "nested_root", "l1vh", "guest"]), json_scalars),
+    "cpus": small_or_bad_int,
+    "mshv": st.one_of(st.sampled_from(["mainline", "patch5-only", "v1", "v3", "v4"]), json_scalars),
+    "hypervisor": st.one_of(st.sampled_from(["strict", "lenient"]), json_scalars),
+    "steps": st.one_of(steps, json_scalars),
+    "intro": json_scalars,
+})
+
+
+def run_file(tmp_path, name: str, data: bytes, capsys) -> tuple[int, str, str]:
+    path = tmp_path / name
+    path.write_bytes(data)
+    code = main(["run", str(path), "--json"])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def check_outcome(code: int, out: str, err: str) -> None:
+    assert code in (0, 1, 2)
+    if code == 2:
+        assert err.startswith("synic: ") and len(err.strip().splitlines()) == 1 and out == ""
+    else:
+        report = json.loads(out)
+        assert code == int(report["summary"]["error"] + report["summary"]["fault"] > 0)
+
+
+@FUZZ
+@given(tree=json_trees)
+def test_random_json_trees(tmp_path_factory, capsys, tree):
+    check_outcome(*run_file(tmp_path_factory.mktemp("j"), "s.json", json.dumps(tree).encode(), capsys))
+
+
+@FUZZ
+@given(data=scenario_shaped)
+def test_scenario_shaped_json(tmp_path_factory, capsys, data):
+    text = json.dumps(data, default=str)
+    check_outcome(*run_file(tmp_path_factory.mktemp("s"), "s.json", text.encode(), capsys))
+
+
+@FUZZ
+@given(blob=st.binary(max_size=200))
+def test_random_bytes(tmp_path_factory, capsys, blob):
+    code, out, err = run_file(tmp_path_factory.mktemp("b"), "s.json", blob, capsys)
+    check_outcome(code, out, err)
+
+
+@FUZZ
+@given(text=st.text(max_size=200))
+def test_random_toml_text(tmp_path_factory, capsys, text):
+    check_outcome(*run_file(tmp_path_factory.mktemp("t"), "s.toml", text.encode(), capsys))
+
+
+def toml_value(v: object) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int | float) and not (isinstance(v, float) and math.isinf(v)):
+        return repr(v)
+    if isinstance(v, list):
+        return "[" + ", ".join(toml_value(x) for x in v) + "]"
+    return json.dumps(str(v))
+
+
+@FUZZ
+@given(data=scenario_shaped)
+def test_scenario_shaped_toml(tmp_path_factory, capsys, data):
+    lines = [f"{k} = {toml_value(v)}" for k, v in data.items() if k != "steps" and v is not None]
+    for step in data.get("steps") or [] if isinstance(data.get("steps"), list) else []:
+        lines.append("[[steps]]")
+        lines += [f"{k} = {toml_value(v)}" for k, v in step.items() if v is not None]
+    check_outcome(*run_file(tmp_path_factory.mktemp("m"), "s.toml", "\n".join(lines).encode(), capsys))
+
+
+@FUZZ
+@given(data=st.one_of(scenario_shaped, json_trees))
+def test_random_lesson_files(tmp_path_factory, data):
+    path = tmp_path_factory.mktemp("l") / "lesson.json"
+    path.write_text(json.dumps(data, default=str))
+    try:
+        lesson = load_lesson(str(path))
+    except ScenarioError as exc:
+        assert str(exc).startswith(str(path)) and "\n" not in str(exc)
+    else:
+        assert lesson.steps and all(s.note for s in lesson.steps)
