@@ -16,8 +16,8 @@ from textual.app import App, ComposeResult
 from textual.widgets import DataTable
 
 from synic_core import Session, SessionConfig
+from synic_core.columns import columns_for
 from synic_core.registers import STATE_INDEX
-from tui.columns import columns_for
 from tui.display import Display
 from tui.widgets.grid import SynicGrid
 

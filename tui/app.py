@@ -15,14 +15,15 @@ from textual.widgets import Footer, Markdown, Static, TabbedContent, TabPane
 
 from synic_core import ActionError, Session, SessionConfig, StepResult
 from synic_core.actions import ACTIONS
+from synic_core.columns import columns_for
 from synic_core.lesson import Lesson, load_lesson
 
-from .columns import columns_for
 from .commands import COMMANDS, bindings
 from .describe import LEGEND, inspector, status_line, timeline
 from .display import Display
 from .lesson_text import lesson_markdown
 from .palette import SynicCommands
+from .themes import HIGH_CONTRAST
 from .widgets.grid import SynicGrid
 from .widgets.panels import FindingsPanel, Inspector, Legend, TracePanel
 
@@ -46,8 +47,10 @@ class SynicApp(App[None]):
     BINDINGS = bindings("app")
     COMMANDS = App.COMMANDS | {SynicCommands}
 
-    def __init__(self, session: Session | None = None, *, instant: bool = False, lesson: Lesson | None = None) -> None:
+    def __init__(self, session: Session | None = None, *, instant: bool = False, lesson: Lesson | None = None,
+                 theme: str | None = None) -> None:
         super().__init__()
+        self._theme_name = theme
         self.lesson: Lesson | None = None
         self.lesson_pos = 0
         self.presenter = False
@@ -86,6 +89,9 @@ class SynicApp(App[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.register_theme(HIGH_CONTRAST)
+        if self._theme_name:
+            self.theme = self._theme_name
         self._timer = self.set_interval(TICK, self._tick, pause=True)
         self.query_one(SynicGrid).focus()
         self.refresh_panels(rebuild_trace=True)
@@ -460,6 +466,14 @@ class SynicApp(App[None]):
         from .screens.settings import SettingsScreen
 
         self.push_screen(SettingsScreen(self.session.config), self.apply_settings)
+
+    def action_text_dump(self) -> None:
+        from synic_core.text_grid import text_grid
+
+        from .screens.text_dump import TextDumpScreen
+
+        self.finish_playback()
+        self.push_screen(TextDumpScreen(text_grid(self.session)))
 
     def action_compare(self) -> None:
         from .screens.compare import CompareScreen

@@ -70,6 +70,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("h", "panel('lesson')", "lesson", "show the lesson panel", "View"),
     Command("e", "trace_component", "trace: who", "trace filter: all writes, VMBus only, MSHV only", "View"),
     Command("r", "trace_cpu", "trace: CPU", "trace filter: all CPUs or the cursor CPU only", "View"),
+    Command("G", "text_dump", "text", "the grid and findings as plain text (screen readers, copy-paste)", "View"),
     Command("d", "compare", "compare", "the same steps under another MSHV version or profile, side by side", "View"),
     Command("g", "explore", "explore", "search every kernel order for shortest counterexamples", "View"),
     Command("P", "presenter", "presenter", "presenter mode: big cells, no panels, lessons play by themselves", "View"),

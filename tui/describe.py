@@ -9,16 +9,15 @@ from rich.text import Text
 
 from synic_core import Finding, Write
 from synic_core.cli.fmt import summary_line
+from synic_core.columns import SEVERITY_GLYPH, Column
 from synic_core.findings import SEVERITY_RANK
 from synic_core.partitions import title
 from synic_core.registers import BANK_TITLES, REGISTERS
 
-from .columns import Column
 from .display import Display
 
 SEVERITY_STYLE = {"info": "cyan", "warning": "yellow", "error": "bold #cc79a7", "fault": "bold #000000 on #cc79a7"}
 COMPONENT_STYLE = {"vmbus": "#56b4e9", "mshv": "#e69f00", "reset": "dim", "hypervisor": "magenta"}
-SEVERITY_GLYPH = {"info": "i", "warning": "?", "error": "!", "fault": "X"}
 
 
 def finding_line(f: Finding) -> Text:

@@ -29,5 +29,5 @@ def launch(ns: argparse.Namespace) -> int:
 
     lesson = load_lesson(ns.lesson) if getattr(ns, "lesson", None) else None
     session = Session(lesson.config()) if lesson else build_session(ns)
-    SynicApp(session, lesson=lesson).run()
+    SynicApp(session, lesson=lesson, theme=ns.theme).run()
     return 0

@@ -66,6 +66,7 @@ def dashboard_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("file", nargs="?", help="a scenario file (JSON or TOML) or built-in scenario to open")
     p.add_argument("--lesson", metavar="NAME", help="start a guided lesson (synic lessons lists them)")
+    p.add_argument("--theme", metavar="NAME", help="a Textual theme, e.g. synic-high-contrast, textual-light")
     add_settings(p)
     return p
 
@@ -80,6 +81,7 @@ def subcommand_parser() -> argparse.ArgumentParser:
     run.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
     run.add_argument("--trace", action="store_true", help="also print every MSR write")
     run.add_argument("--markdown", action="store_true", help="print a Markdown report instead of tables")
+    run.add_argument("--grid", action="store_true", help="print the final grid and the findings as plain text")
     run.add_argument("--compare", metavar="A,B", help="run under two MSHV versions (mainline,v4) or two "
                      "hypervisor profiles (strict,lenient) and print the difference")
     exp = sub.add_parser("explore", help="search every order of actions for shortest counterexamples",
@@ -171,6 +173,11 @@ def _run(ns: argparse.Namespace) -> int:
         from ..report import write_json
 
         write_json(scenario, session, sys.stdout)
+        return exit_code(session)
+    if ns.grid:
+        from ..text_grid import text_grid
+
+        sys.stdout.write(text_grid(session))
         return exit_code(session)
     if ns.markdown:
         from ..report_md import markdown_report

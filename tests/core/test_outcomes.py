@@ -152,3 +152,13 @@ def test_markdown_report(capsys):
     assert out.startswith("# SynIC Lab report") and "| 2 | `kexec` | 0 | 40 | 40 |" in out
     assert "on CPUs 0-3" in out and "*assumption:*" in out
     assert "| l1 | SINT2 | VMBus | `0x200f3` | 0-3 |" in out  # the mask write was refused
+
+
+def test_plain_text_grid(capsys):
+    assert main(["run", "l1vh-patch5-only-kexec", "--grid"]) == 1
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert lines[1].startswith("CPU  on V M  SCTRL.on")
+    assert lines[2].split()[:5] == ["0", "+", ".", ".", "off"]  # CPU 0 online, no driver live after kexec
+    assert "on  VX" in lines[2]  # SINT2 left unmasked by VMBus, its mask write refused: a fault
+    assert "FAULT hypervisor_fault step 2 CPUs 0-3 SINT2.masked by VMBus" in out

@@ -356,3 +356,18 @@ async def test_explorer_closes_while_searching():
 
         assert not isinstance(app.screen, ExplorerScreen)
         assert app.session.config.cpus == 4 and app.session.history == []
+
+
+async def test_plain_text_view():
+    app = make_app("patch5-only")
+    async with app.run_test(size=SIZE) as pilot:
+        await press(pilot, "a", "v", "m", "k", "G")
+        from textual.widgets import TextArea
+
+        from tui.screens.text_dump import TextDumpScreen
+
+        assert isinstance(app.screen, TextDumpScreen)
+        text = app.screen.query_one(TextArea).text
+        assert "faults 12" in text and "hypervisor_fault" in text
+        await press(pilot, "escape")
+        assert not isinstance(app.screen, TextDumpScreen)

@@ -95,3 +95,12 @@ class TestPresenter:
             await pilot.pause()
 
         assert snap_compare(app, run_before=present, terminal_size=(120, 30))
+
+
+class TestThemes:
+    def test_high_contrast(self, snap_compare):
+        from synic_core import Session, SessionConfig
+        from tui.app import SynicApp
+
+        app = SynicApp(Session(SessionConfig(mshv="patch5-only")), instant=True, theme="synic-high-contrast")
+        assert snap_compare(app, press=RUN, terminal_size=(120, 32))

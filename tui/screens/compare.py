@@ -11,11 +11,11 @@ from textual.widgets import Footer, Static
 
 from synic_core import Session
 from synic_core.cli.fmt import summary_line
+from synic_core.columns import columns_for
 from synic_core.profiles import PROFILE_NAMES
 from synic_core.scenario import parse_scenario, replay, session_scenario
 from synic_core.versions import VERSION_NAMES
 
-from ..columns import columns_for
 from ..display import Display
 from ..widgets.grid import SynicGrid
 

@@ -17,18 +17,16 @@ from textual.reactive import var
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from synic_core.columns import SEVERITY_GLYPH, WRITER_GLYPH, Column
 from synic_core.findings import SEVERITIES
 from synic_core.registers import REGISTERS
 
-from ..columns import Column
 from ..commands import bindings
 from ..display import Cell, Display
 
 LABEL_W = 11
 CELL_W = 6
 HEADER_H = 2
-WRITER_GLYPH = {"vmbus": "V", "mshv": "M", "reset": "·"}
-SEVERITY_GLYPH = {"info": "i", "warning": "?", "error": "!", "fault": "X"}
 MAX_CACHED_ROWS = 4096
 FAULT = SEVERITIES.index("fault")
 

@@ -1,11 +1,16 @@
-"""Which register fields the grid shows, as a table (one column each)."""
+"""Which register fields the grid shows, as a table (one column each), and the glyphs it uses.
+
+Shared by the dashboard grid and the plain-text dump, so both read the same."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from synic_core.partitions import Partition
-from synic_core.registers import registers_in_bank
+from .partitions import Partition
+from .registers import registers_in_bank
+
+WRITER_GLYPH = {"vmbus": "V", "mshv": "M", "reset": "·"}
+SEVERITY_GLYPH = {"info": "i", "warning": "?", "error": "!", "fault": "X"}
 
 SHOWN_FIELDS: tuple[tuple[str, str, str], ...] = (
     ("SCONTROL", "enable", "on"),
