@@ -99,3 +99,21 @@ async def test_save_into_a_missing_directory_says_so(tmp_path):
         app.notify = lambda message, **kw: notes.append(message)  # type: ignore[method-assign]
         await save_as(app, pilot, "ctrl+s", tmp_path / "no" / "such" / "dir" / "s.json")
     assert "Could not write" in notes[-1] and "No such file or directory" in notes[-1]
+
+
+async def test_save_into_an_unwritable_directory_says_so(tmp_path, monkeypatch):
+    """Simulated: the tests run as root, which chmod cannot stop."""
+    app = make_app("v4")
+    path = tmp_path / "session.json"
+    path.write_text("previous contents\n")
+    notes = []
+
+    def denied(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    async with app.run_test(size=SIZE) as pilot:
+        app.notify = lambda message, **kw: notes.append(message)  # type: ignore[method-assign]
+        monkeypatch.setattr("synic_core.atomic.tempfile.mkstemp", denied)
+        await save_as(app, pilot, "ctrl+s", path)
+    assert "Permission denied" in notes[-1] and "unchanged" in notes[-1]
+    assert path.read_text() == "previous contents\n"
