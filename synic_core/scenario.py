@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, field_validator, model_validator
+from pydantic_core import ErrorDetails
 
 from .actions import ACTION_NAMES, ACTIONS
 from .config import MAX_CPUS, SessionConfig
@@ -90,14 +91,19 @@ def parse_scenario(data: object, source: str) -> Scenario:
 
 def describe_validation_error(exc: ValidationError) -> str:
     errors = exc.errors(include_url=False)
-    first = errors[0]
-    msg = str(first["msg"]).removeprefix("Value error, ")
-    field = format_loc(first["loc"])
-    text = f"{field}: {msg}" if field and not msg.startswith("steps[") else msg
-    if first["type"] not in ("missing", "value_error") and "input" in first:
-        text += f" (got {_short(first['input'])})"
+    text = describe_error(errors[0])
     if len(errors) > 1:
         text += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
+    return text
+
+
+def describe_error(error: ErrorDetails) -> str:
+    """"field: what was expected (got value)"; a model-level message that names its own field stays as it is."""
+    msg = str(error["msg"]).removeprefix("Value error, ")
+    field = format_loc(error["loc"])
+    text = f"{field}: {msg}" if field and not msg.startswith("steps[") else msg
+    if error["type"] not in ("missing", "value_error") and "input" in error:
+        text += f" (got {short_repr(error['input'])})"
     return text
 
 
@@ -118,7 +124,7 @@ def one_line(text: str) -> str:
     return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
 
 
-def _short(value: object) -> str:
+def short_repr(value: object) -> str:
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
 

@@ -48,9 +48,12 @@ class SynicApp(App[None]):
     COMMANDS = App.COMMANDS | {SynicCommands}
 
     def __init__(self, session: Session | None = None, *, instant: bool = False, lesson: Lesson | None = None,
-                 theme: str | None = None) -> None:
+                 theme: str | None = None, keymap: dict[str, str] | None = None,
+                 config_problems: list[str] | None = None) -> None:
         super().__init__()
         self._theme_name = theme
+        self.user_keys = dict(keymap or {})  # command id -> keys, from the user config (checked by tui.keymap)
+        self._config_problems = config_problems or []
         self.lesson: Lesson | None = None
         self.lesson_pos = 0
         self.presenter = False
@@ -92,6 +95,12 @@ class SynicApp(App[None]):
         self.register_theme(HIGH_CONTRAST)
         if self._theme_name:
             self.theme = self._theme_name
+        if self.user_keys:
+            self.set_keymap(self.user_keys)
+        if self._config_problems:
+            self.notify("\n".join([*self._config_problems, "synic config checks it."]),
+                        title="Config ignored: using the defaults",
+                        severity="warning", timeout=20, markup=False)
         self._timer = self.set_interval(TICK, self._tick, pause=True)
         self.query_one(SynicGrid).focus()
         self.refresh_panels(rebuild_trace=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from textual.binding import Binding, BindingType
@@ -17,6 +18,14 @@ class Command:
     footer: bool = False
     scope: str = "app"  # "app": App.BINDINGS; "grid": the grid's own BINDINGS
     palette: bool = True
+
+    @property
+    def id(self) -> str:
+        """The name a user config rebinds it by: the label, lower-case, with dashes ("VMBus load" -> "vmbus-load").
+
+        Changing a label therefore renames a binding id; the README lists them and a test keeps them in step.
+        """
+        return re.sub(r"[^a-z0-9]+", "-", self.label.lower()).strip("-")
 
 
 COMMANDS: tuple[Command, ...] = (
@@ -91,7 +100,7 @@ COMMANDS: tuple[Command, ...] = (
 
 def bindings(scope: str) -> list[BindingType]:
     return [
-        Binding(c.key, c.action, c.label, show=c.footer, tooltip=c.description)
+        Binding(c.key, c.action, c.label, show=c.footer, tooltip=c.description, id=c.id)
         for c in COMMANDS
         if c.scope == scope
     ]

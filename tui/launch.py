@@ -3,31 +3,55 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from synic_core import Session, SessionConfig
 from synic_core.lesson import load_lesson
-from synic_core.scenario import load, parse_scenario, replay
+from synic_core.scenario import ScenarioError, load, parse_scenario, replay
+from synic_core.user_config import LoadedConfig, UserConfig, load_user_config
+
+from .keymap import check_keymap
+from .themes import theme_names
+
+SETTINGS = ("partition", "mshv", "hypervisor", "cpus")
 
 
-def build_session(ns: argparse.Namespace) -> Session:
-    """A scenario file opens with its steps in the history; flags override its settings."""
+def build_session(ns: argparse.Namespace, defaults: UserConfig | None = None) -> Session:
+    """A scenario file opens with its steps in the history; flags override its settings, then the user's defaults."""
     if ns.file:
         scenario = load(ns.file)
-        overrides = {k: getattr(ns, k) for k in ("partition", "mshv", "hypervisor", "cpus") if getattr(ns, k)}
+        overrides = {k: getattr(ns, k) for k in SETTINGS if getattr(ns, k)}
         if overrides:
             scenario = parse_scenario(scenario.model_dump() | overrides, f"{ns.file} with command-line settings")
         return replay(scenario, ns.file)
-    config = SessionConfig(
-        partition=ns.partition or "l1vh", mshv=ns.mshv or "v4", hypervisor=ns.hypervisor or "strict",
-        cpus=ns.cpus or 4,
-    )
-    return Session(config)
+    base = defaults or UserConfig.model_construct()
+    chosen = {k: getattr(ns, k) or getattr(base, k) for k in SETTINGS}
+    return Session(SessionConfig(**chosen))
+
+
+def dashboard_config() -> LoadedConfig:
+    """The user config, with the checks only the dashboard can make (themes, key names); on any problem, defaults."""
+    loaded = load_user_config()
+    if loaded.problems:
+        return loaded
+    config = loaded.config
+    problems = check_keymap(config.keys, loaded.source_of("keys"))
+    if config.theme is not None and config.theme not in theme_names():
+        problems.append(f"{loaded.source_of('theme')}: theme: expected one of {', '.join(theme_names())}, "
+                        f"got {config.theme!r}")
+    return loaded.with_problems(problems) if problems else loaded
 
 
 def launch(ns: argparse.Namespace) -> int:
     from .app import SynicApp
 
+    if ns.theme and ns.theme not in theme_names():
+        raise ScenarioError(f"--theme: expected one of {', '.join(theme_names())}, got {ns.theme!r}")
+    loaded = dashboard_config()
+    for problem in loaded.problems:
+        print(f"synic: config ignored, using the defaults: {problem}", file=sys.stderr)
     lesson = load_lesson(ns.lesson) if getattr(ns, "lesson", None) else None
-    session = Session(lesson.config()) if lesson else build_session(ns)
-    SynicApp(session, lesson=lesson, theme=ns.theme).run()
+    session = Session(lesson.config()) if lesson else build_session(ns, loaded.config)
+    SynicApp(session, lesson=lesson, theme=ns.theme or loaded.config.theme, keymap=loaded.config.keys,
+             config_problems=loaded.problems).run()
     return 0

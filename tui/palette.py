@@ -13,6 +13,7 @@ from synic_core.profiles import PROFILES
 from synic_core.versions import VERSIONS
 
 from .commands import COMMANDS, key_label
+from .keymap import effective_keys
 
 if TYPE_CHECKING:
     from .app import SynicApp
@@ -21,8 +22,9 @@ if TYPE_CHECKING:
 class SynicCommands(Provider):
     def _entries(self) -> list[tuple[str, str, Callable[[], object]]]:
         app: SynicApp = self.app  # type: ignore[assignment]
+        keys = effective_keys(app.user_keys)
         out: list[tuple[str, str, Callable[[], object]]] = [
-            (f"{c.label} ({key_label(c.key)})", c.description, partial(app.run_action, c.action))
+            (f"{c.label} ({key_label(','.join(keys[c.id]))})", c.description, partial(app.run_action, c.action))
             for c in COMMANDS if c.palette
         ]
         for name, p in PARTITIONS.items():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual.theme import Theme
+from textual.theme import BUILTIN_THEMES, Theme
 
 HIGH_CONTRAST = Theme(
     name="synic-high-contrast",
@@ -20,3 +20,8 @@ HIGH_CONTRAST = Theme(
     dark=True,
     variables={"text-muted": "#d0d0d0", "text-disabled": "#a0a0a0"},
 )
+
+
+def theme_names() -> list[str]:
+    """Every theme the dashboard can show: Textual's own and the high-contrast one."""
+    return sorted([*BUILTIN_THEMES, HIGH_CONTRAST.name])

@@ -19,7 +19,7 @@ from ..partitions import PARTITIONS
 from ..profiles import PROFILES
 from ..versions import VERSIONS
 
-SUBCOMMANDS = ("run", "explore", "lessons", "serve", "ownership", "explain")
+SUBCOMMANDS = ("run", "explore", "lessons", "serve", "ownership", "explain", "config")
 EXIT_BAD_INPUT = 2
 
 
@@ -102,12 +102,19 @@ def subcommand_parser() -> argparse.ArgumentParser:
     srv.add_argument("--port", type=_bounded("port", 1, 65535), default=8000, help="port (default 8000)")
     srv.add_argument("file", nargs="?", help="a scenario to open in every tab")
     srv.add_argument("--lesson", metavar="NAME", help="start every tab in this lesson")
+    srv.add_argument("--theme", metavar="NAME", help="the theme of every tab")
     add_settings(srv)
     sub.add_parser("lessons", help="list the guided lessons (open one with synic --lesson NAME)")
     own = sub.add_parser("ownership", help="print the ownership table and the model's assumptions")
     own.add_argument("--partition", choices=list(PARTITIONS))
     why = sub.add_parser("explain", help="explain the finding kinds and what they model")
     why.add_argument("kind", nargs="?", choices=list(KINDS))
+    cfg = sub.add_parser("config", help="show the user config in force and check it (exit 2 on problems)",
+                         description="Where the user config is looked for, the settings in force and where each "
+                         "comes from. Exit 0: fine; 2: the config has problems and the dashboard uses the defaults.")
+    cfg.add_argument("--keys", action="store_true", help="list the key bindings and the ids that rebind them")
+    cfg.add_argument("--themes", action="store_true", help="list the theme names")
+    cfg.add_argument("--template", action="store_true", help="print a commented config file to start from")
     return p
 
 
@@ -137,6 +144,10 @@ def run_subcommand(ns: argparse.Namespace) -> int:
             from .serve_cmd import serve
 
             return serve(ns)
+        if ns.command == "config":
+            from tui.config_cmd import show_config
+
+            return show_config(console, ns.keys, ns.template, ns.themes)
         if ns.command == "lessons":
             from .tables import lessons
 

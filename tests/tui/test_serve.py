@@ -21,10 +21,12 @@ def free_port() -> int:
 
 
 def test_dashboard_command_carries_the_settings():
-    ns = subcommand_parser().parse_args(["serve", "--mshv", "mainline", "--cpus", "8", "--lesson", "nested-root"])
+    ns = subcommand_parser().parse_args(["serve", "--mshv", "mainline", "--cpus", "8", "--lesson", "nested-root",
+                                        "--theme", "synic-high-contrast"])
     command = dashboard_command(ns)
     assert command.startswith(sys.executable) and "-m synic_core" in command
     assert "--mshv mainline" in command and "--cpus 8" in command and "--lesson nested-root" in command
+    assert "--theme synic-high-contrast" in command
 
 
 async def _get_page_and_first_frame(port: int) -> tuple[str, bytes]:

@@ -1,0 +1,143 @@
+"""The user's defaults: `$XDG_CONFIG_HOME/synic-lab/config.toml` and `SYNIC_*` environment variables.
+
+Precedence: command-line flags, then the environment, then the config file, then the built-in
+defaults. A bad config never stops the tool: every problem is reported in one line naming where
+it came from (the file or the variable), the field and what was expected, and the built-in
+defaults are used instead.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_core import ErrorDetails
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, SettingsError
+
+from .config import MAX_CPUS
+from .partitions import PARTITION_NAMES
+from .profiles import PROFILE_NAMES
+from .scenario import ScenarioError, describe_error, format_loc, read_file
+from .versions import VERSION_NAMES
+
+ENV_PREFIX = "SYNIC_"
+PATH_VARIABLE = "SYNIC_CONFIG"  # points at another config file; empty: no config file at all
+KEYS_JSON_HINT = """expected a JSON object of command ids and keys, e.g. '{"kexec": "K,ctrl+k"}'"""
+
+
+class UserConfig(BaseSettings):
+    """Defaults for new sessions in the dashboard and `synic serve`; scenario files keep their own settings."""
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_nested_delimiter="__", extra="forbid")
+
+    partition: Literal[PARTITION_NAMES] = "l1vh"  # type: ignore[valid-type]
+    mshv: Literal[VERSION_NAMES] = "v4"  # type: ignore[valid-type]
+    hypervisor: Literal[PROFILE_NAMES] = "strict"  # type: ignore[valid-type]
+    cpus: int = Field(default=4, ge=1, le=MAX_CPUS)
+    theme: str | None = Field(default=None, description="a Textual theme name, e.g. synic-high-contrast")
+    keys: dict[str, str] = Field(default_factory=dict, description="command id -> keys, e.g. kexec = 'K,ctrl+k'")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """The environment wins over the file, which is passed in as init values; no .env, no secrets dir."""
+        return env_settings, init_settings
+
+    @field_validator("cpus", mode="before")
+    @classmethod
+    def _not_a_bool(cls, value: object) -> object:
+        if isinstance(value, bool):
+            raise ValueError(f"expected a whole number of CPUs, 1..{MAX_CPUS}")
+        return value
+
+    @field_validator("keys")
+    @classmethod
+    def _key_lists(cls, keys: dict[str, str]) -> dict[str, str]:
+        for command, value in keys.items():
+            if not all(k.strip() and " " not in k.strip() for k in value.split(",")):
+                raise ValueError(f"{command}: expected keys separated by commas, like 'K' or 'K,ctrl+k', got {value!r}")
+        return keys
+
+
+
+@dataclass(frozen=True)
+class LoadedConfig:
+    """The config in force, where it was looked for, and what was wrong with it (then it is the defaults)."""
+
+    config: UserConfig
+    path: Path | None
+    file_fields: frozenset[str] = frozenset()  # the settings the file gives
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def found(self) -> bool:
+        return self.path is not None and self.path.exists()
+
+    def source_of(self, name: str) -> str:
+        """Where a field's value comes from: its environment variable, else the file, else the defaults."""
+        if self.problems:
+            return "default (config ignored)"
+        return _variable_for(name) or (str(self.path) if name in self.file_fields else "default")
+
+    def with_problems(self, problems: list[str]) -> LoadedConfig:
+        """More problems (found by the dashboard, e.g. in key bindings): the whole config falls back."""
+        return LoadedConfig(UserConfig.model_construct(), self.path, self.file_fields, self.problems + problems)
+
+
+def config_path() -> Path | None:
+    """`SYNIC_CONFIG`, else the XDG base directory spec (a relative `XDG_CONFIG_HOME` is ignored)."""
+    if PATH_VARIABLE in os.environ:
+        explicit = os.environ[PATH_VARIABLE]
+        return Path(explicit).expanduser() if explicit else None
+    base = os.environ.get("XDG_CONFIG_HOME", "")
+    root = Path(base) if base and Path(base).is_absolute() else Path.home() / ".config"
+    return root / "synic-lab" / "config.toml"
+
+
+def load_user_config() -> LoadedConfig:
+    path = config_path()
+    try:
+        values = _read(path) if path is not None and path.exists() else {}
+    except ScenarioError as exc:
+        return LoadedConfig(UserConfig.model_construct(), path, problems=[str(exc)])
+    fields = frozenset(values)
+    try:
+        return LoadedConfig(UserConfig(**values), path, fields)
+    except SettingsError:  # the only structured field is keys, given as JSON
+        problems = [f"{_variable_for('keys') or 'environment'}: {KEYS_JSON_HINT}"]
+    except ValidationError as exc:
+        problems = [_describe(e, path) for e in exc.errors(include_url=False)]
+    return LoadedConfig(UserConfig.model_construct(), path, fields, problems)
+
+
+def _read(path: Path) -> dict[str, Any]:
+    data = read_file(path)
+    if not isinstance(data, dict):
+        raise ScenarioError(f"{path}: expected a table of settings, got {type(data).__name__}")
+    return data
+
+
+def _describe(error: ErrorDetails, path: Path | None) -> str:
+    """One line: the variable that set the field if there is one, else the file; then field and expectation."""
+    where = _variable_for(str(error["loc"][0])) if error["loc"] else None
+    if error["type"] == "extra_forbidden":
+        return f"{where or path}: {format_loc(error['loc'])}: not a setting (expected {', '.join(UserConfig.model_fields)})"
+    return f"{where or path}: {describe_error(error)}"
+
+
+def _variable_for(name: str) -> str | None:
+    wanted = (ENV_PREFIX + name).upper()
+    for variable in os.environ:
+        upper = variable.upper()
+        if upper == wanted or upper.startswith(wanted + "__"):
+            return variable
+    return None
