@@ -17,6 +17,7 @@ from synic_core import ActionError, Session, SessionConfig, StepResult
 from synic_core.actions import ACTIONS
 from synic_core.columns import columns_for
 from synic_core.lesson import Lesson, load_lesson
+from synic_core.save_guard import SaveGuard
 
 from .commands import COMMANDS, bindings
 from .describe import LEGEND, inspector, status_line, timeline
@@ -49,8 +50,12 @@ class SynicApp(App[None]):
 
     def __init__(self, session: Session | None = None, *, instant: bool = False, lesson: Lesson | None = None,
                  theme: str | None = None, keymap: dict[str, str] | None = None,
-                 config_problems: list[str] | None = None) -> None:
+                 config_problems: list[str] | None = None, opened: Path | None = None) -> None:
         super().__init__()
+        self.opened = opened  # the scenario file this session came from: the default place to save it
+        self.saves = SaveGuard()
+        if opened is not None:
+            self.saves.remember(opened)
         self._theme_name = theme
         self.user_keys = dict(keymap or {})  # command id -> keys, from the user config (checked by tui.keymap)
         self._config_problems = config_problems or []
@@ -388,7 +393,8 @@ class SynicApp(App[None]):
 
         self.finish_playback()
         spec = EXPORTS[kind]
-        self.push_screen(SaveScreen(spec.title, spec.default), lambda path: self._write_export(kind, path))
+        default = str(self.opened.with_suffix(".json")) if kind == "session" and self.opened else spec.default
+        self.push_screen(SaveScreen(spec.title, default, self.saves.conflict), lambda path: self._write_export(kind, path))
 
     def _write_export(self, kind: str, path: Path | None) -> None:
         from .exports import write_export
@@ -401,6 +407,8 @@ class SynicApp(App[None]):
             self.notify(f"Could not write {path}: {exc.strerror or exc}. Any previous file is unchanged.",
                         severity="error", title="Not saved", timeout=8)
             return
+        for path in written:
+            self.saves.remember(path)
         self.notify(f"Wrote {', '.join(map(str, written))}", title="Saved")
 
     # -- lessons --------------------------------------------------------------------------

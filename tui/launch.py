@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from synic_core import Session, SessionConfig
 from synic_core.lesson import load_lesson
@@ -52,6 +53,7 @@ def launch(ns: argparse.Namespace) -> int:
         print(f"synic: config ignored, using the defaults: {problem}", file=sys.stderr)
     lesson = load_lesson(ns.lesson) if getattr(ns, "lesson", None) else None
     session = Session(lesson.config()) if lesson else build_session(ns, loaded.config)
+    opened = Path(ns.file) if not lesson and ns.file and Path(ns.file).is_file() else None
     SynicApp(session, lesson=lesson, theme=ns.theme or loaded.config.theme, keymap=loaded.config.keys,
-             config_problems=loaded.problems).run()
+             config_problems=loaded.problems, opened=opened).run()
     return 0

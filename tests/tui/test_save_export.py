@@ -16,13 +16,18 @@ from .conftest import make_app
 SIZE = (120, 40)
 
 
-async def save_as(app, pilot, key: str, path: Path) -> None:
+async def save_as(app, pilot, key: str, path: Path, replace: bool = False) -> None:
+    """Save through the dialog; `replace` answers the "already exists / changed on disk" question with enter."""
     await pilot.press(key)
     await pilot.pause()
     assert isinstance(app.screen, SaveScreen)
     app.screen.query_one(Input).value = str(path)
     await pilot.press("enter")
     await pilot.pause()
+    if replace:
+        assert isinstance(app.screen, SaveScreen), "expected a question before replacing the file"
+        await pilot.press("enter")
+        await pilot.pause()
 
 
 async def test_saved_session_replays_headless_to_identical_findings(tmp_path, capsys):
@@ -84,7 +89,7 @@ async def test_failed_save_keeps_the_previous_file(tmp_path, monkeypatch):
         monkeypatch.setattr("synic_core.atomic.os.fsync", full_disk)
         await pilot.press("v")
         await pilot.pause()
-        await save_as(app, pilot, "ctrl+s", path)
+        await save_as(app, pilot, "ctrl+s", path, replace=True)
         monkeypatch.undo()
     assert path.read_text() == "previous contents\n"
     assert not [p for p in tmp_path.iterdir() if p.name != "session.json"]  # no temp file left behind
@@ -114,6 +119,69 @@ async def test_save_into_an_unwritable_directory_says_so(tmp_path, monkeypatch):
     async with app.run_test(size=SIZE) as pilot:
         app.notify = lambda message, **kw: notes.append(message)  # type: ignore[method-assign]
         monkeypatch.setattr("synic_core.atomic.tempfile.mkstemp", denied)
-        await save_as(app, pilot, "ctrl+s", path)
+        await save_as(app, pilot, "ctrl+s", path, replace=True)
     assert "Permission denied" in notes[-1] and "unchanged" in notes[-1]
     assert path.read_text() == "previous contents\n"
+
+
+def message(app) -> str:
+    return str(app.screen.query_one("#save-error").render())
+
+
+async def test_a_file_replaced_while_open_is_not_overwritten_without_asking(tmp_path):
+    from synic_core.cli import dashboard_parser
+    from tui.app import SynicApp
+    from tui.launch import build_session
+
+    path = tmp_path / "mine.json"
+    path.write_text(json.dumps({"mshv": "mainline", "cpus": 2, "steps": [{"action": "vmbus_load"}]}))
+    app = SynicApp(build_session(dashboard_parser().parse_args([str(path)])), instant=True, opened=path)
+    async with app.run_test(size=SIZE) as pilot:
+        theirs = json.dumps({"mshv": "v4", "cpus": 8, "steps": []}) + "\n"  # a colleague's version lands
+        replacement = tmp_path / "theirs.tmp"
+        replacement.write_text(theirs)
+        replacement.replace(path)
+        await pilot.press("m")
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen.query_one(Input).value == str(path)  # saving goes back where it came from
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, SaveScreen)
+        assert "changed on disk" in message(app) and "Enter again to replace it" in message(app)
+        assert path.read_text() == theirs
+        await pilot.press("escape")  # keep theirs
+        await pilot.pause()
+        assert path.read_text() == theirs
+        await save_as(app, pilot, "ctrl+s", path, replace=True)  # now replace it on purpose
+    assert [s["action"] for s in json.loads(path.read_text())["steps"]] == ["vmbus_load", "mshv_init"]
+
+
+async def test_saving_again_over_its_own_file_does_not_ask(tmp_path):
+    app = make_app("v4")
+    path = tmp_path / "s.json"
+    async with app.run_test(size=SIZE) as pilot:
+        await save_as(app, pilot, "ctrl+s", path)
+        await pilot.press("v")
+        await pilot.pause()
+        await save_as(app, pilot, "ctrl+s", path)
+        assert not isinstance(app.screen, SaveScreen)
+    assert len(json.loads(path.read_text())["steps"]) == 1
+
+
+async def test_an_existing_file_asks_first_and_another_name_does_not(tmp_path):
+    app = make_app("v4")
+    taken = tmp_path / "report.md"
+    taken.write_text("someone's notes\n")
+    async with app.run_test(size=SIZE) as pilot:
+        await save_as(app, pilot, "E", taken)
+        assert isinstance(app.screen, SaveScreen) and "already exists" in message(app)
+        app.screen.query_one(Input).value = str(tmp_path / "other.md")
+        await pilot.pause()
+        assert message(app) == ""  # editing the name withdraws the question
+        await pilot.press("enter")
+        await pilot.pause()
+        assert not isinstance(app.screen, SaveScreen)
+    assert taken.read_text() == "someone's notes\n"
+    assert (tmp_path / "other.md").read_text().startswith("#")
