@@ -386,7 +386,29 @@ class SynicApp(App[None]):
             return f"{self.lesson_pos}/{len(self.lesson.steps)} {self.lesson.steps[self.lesson_pos - 1].note}"
         return "Presenter mode: P to leave. Keys as usual; playback is animated."
 
-    # -- saving and exporting -------------------------------------------------------------
+    # -- opening, saving and exporting ----------------------------------------------------
+    def action_open_file(self) -> None:
+        from .launch import open_scenario
+        from .screens.open import OpenScreen
+
+        self.finish_playback()
+        default = str(self.opened) if self.opened else ""
+        self.push_screen(OpenScreen("Open a scenario, a saved session or a built-in scenario name", default,
+                                    open_scenario), self._opened)
+
+    def _opened(self, opened: tuple[Session, Path | None] | None) -> None:
+        if opened is None:
+            return
+        session, path = opened
+        self.leave_lesson()
+        self.open_session(session)
+        self.opened = path
+        if path is not None:
+            self.saves.remember(path)
+        c = session.config
+        self.notify(f"{c.partition}, mshv {c.mshv}, {c.hypervisor}, {c.cpus} CPUs, {len(session.history)} steps "
+                    "(z undoes them one by one)", title=f"Opened {path or 'built-in scenario'}", markup=False)
+
     def action_export(self, kind: str) -> None:
         from .exports import EXPORTS
         from .screens.save import SaveScreen

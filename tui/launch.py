@@ -30,6 +30,12 @@ def build_session(ns: argparse.Namespace, defaults: UserConfig | None = None) ->
     return Session(SessionConfig(**chosen))
 
 
+def open_scenario(name_or_path: str) -> tuple[Session, Path | None]:
+    """A scenario file or built-in, replayed; the file's path when it is one (saves go back there)."""
+    session = replay(load(name_or_path), name_or_path)
+    return session, Path(name_or_path) if Path(name_or_path).is_file() else None
+
+
 def dashboard_config() -> LoadedConfig:
     """The user config, with the checks only the dashboard can make (themes, key names); on any problem, defaults."""
     loaded = load_user_config()

@@ -125,7 +125,7 @@ async def test_save_into_an_unwritable_directory_says_so(tmp_path, monkeypatch):
 
 
 def message(app) -> str:
-    return str(app.screen.query_one("#save-error").render())
+    return str(app.screen.query_one(".path-message").render())
 
 
 async def test_a_file_replaced_while_open_is_not_overwritten_without_asking(tmp_path):
