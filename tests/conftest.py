@@ -13,3 +13,11 @@ def no_user_config(monkeypatch: pytest.MonkeyPatch) -> None:
         if name.upper().startswith("SYNIC_"):
             monkeypatch.delenv(name)
     monkeypatch.setenv("SYNIC_CONFIG", "")
+
+
+SLOWEST_FIRST = ("test_key_storm.py", "test_wheel.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Start the two longest tests first so that, on two workers, the rest fills in around them."""
+    items.sort(key=lambda item: item.path.name not in SLOWEST_FIRST)

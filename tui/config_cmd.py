@@ -50,10 +50,10 @@ def show_config(console: Console, keys: bool, template: bool, themes: bool) -> i
         return 0
     where = str(loaded.path) if loaded.path else f"none ({PATH_VARIABLE} is empty)"
     state = "found" if loaded.found else "not found: the built-in defaults apply"
-    console.print(f"Config file: [bold]{escape(where)}[/] ({state})")
+    console.print(f"Config file: [bold]{escape(where)}[/] ({state})", soft_wrap=True)
     console.print(keys_table(loaded.config.keys) if keys else settings_table(loaded))
     for problem in loaded.problems:
-        console.print(f"[bold]problem:[/] {escape(problem)}", highlight=False)
+        console.print(f"[bold]problem:[/] {escape(problem)}", highlight=False, soft_wrap=True)
     if loaded.problems:
         console.print("The dashboard ignores this config and uses the built-in defaults until it is fixed.")
         return 2
@@ -67,7 +67,9 @@ def settings_table(loaded: LoadedConfig) -> Table:
     for name in UserConfig.model_fields:
         value = getattr(loaded.config, name)
         shown = ", ".join(f"{k}={v}" for k, v in value.items()) if isinstance(value, dict) else value
-        table.add_row(name, escape(str(shown if shown not in ("", None) else "(none)")), loaded.source_of(name))
+        source = loaded.source_of(name)
+        table.add_row(name, escape(str(shown if shown not in ("", None) else "(none)")),
+                      "the file" if source == str(loaded.path) else source)
     return table
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -138,10 +139,11 @@ def test_a_bad_theme_flag_exits_2(capsys):
 
 
 def test_synic_config_reports_and_checks(config_file, capsys):
-    config_file('cpus = 16\n[keys]\nkexec = "K"\n')
+    path = config_file('cpus = 16\n[keys]\nkexec = "K"\n')
     assert main(["config"]) == 0
     out = capsys.readouterr().out
-    assert "cpus" in out and "16" in out and "config.toml" in out
+    assert f"Config file: {path} (found)" in out
+    assert re.search(r"cpus\s*│ 16\s*│ the file", out) and re.search(r"mshv\s*│ v4\s*│ default", out)
     assert main(["config", "--keys"]) == 0
     out = capsys.readouterr().out
     assert all(c.id in out for c in COMMANDS) and "(yours)" in out
