@@ -22,6 +22,7 @@ from synic_core.save_guard import SaveGuard
 from .commands import COMMANDS, bindings
 from .describe import LEGEND, inspector, status_line, timeline
 from .display import Display
+from .launch import Opened, open_file
 from .lesson_text import lesson_markdown
 from .palette import SynicCommands
 from .themes import HIGH_CONTRAST
@@ -388,18 +389,23 @@ class SynicApp(App[None]):
 
     # -- opening, saving and exporting ----------------------------------------------------
     def action_open_file(self) -> None:
-        from .launch import open_scenario
         from .screens.open import OpenScreen
 
         self.finish_playback()
         default = str(self.opened) if self.opened else ""
-        self.push_screen(OpenScreen("Open a scenario, a saved session or a built-in scenario name", default,
-                                    open_scenario), self._opened)
+        self.push_screen(OpenScreen("Open a scenario, a saved session, a lesson file or a built-in scenario name",
+                                    default, open_file), self._opened)
 
-    def _opened(self, opened: tuple[Session, Path | None] | None) -> None:
+    def _opened(self, opened: Opened | None) -> None:
         if opened is None:
             return
-        session, path = opened
+        if opened.lesson is not None:
+            self.start_lesson(opened.lesson)
+            self.opened = None
+            self.notify(f"{len(opened.lesson.steps)} steps: > plays the next one, < goes back",
+                        title=f"Lesson: {opened.lesson.title or opened.lesson.name or 'from file'}", markup=False)
+            return
+        session, path = opened.session, opened.path
         self.leave_lesson()
         self.open_session(session)
         self.opened = path

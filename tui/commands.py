@@ -87,7 +87,7 @@ COMMANDS: tuple[Command, ...] = (
     # session
     Command("z", "undo", "undo", "undo the last action", "Session", footer=True),
     Command("y", "redo", "redo", "redo the action undone last", "Session"),
-    Command("ctrl+o", "open_file", "open", "open a scenario file, a saved session or a built-in scenario", "Session"),
+    Command("ctrl+o", "open_file", "open", "open a scenario file, a saved session, a lesson file or a built-in scenario", "Session"),
     Command("ctrl+s", "export('session')", "save", "save the session as a scenario file (reopen with synic FILE)",
             "Session", footer=True),
     Command("E", "export('markdown')", "report", "export a Markdown report", "Session"),

@@ -9,10 +9,11 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from textual.widgets import Input
+from textual.widgets import Input, Markdown
 
-from synic_core.scenario import ScenarioError, load
+from synic_core.scenario import ScenarioError
 from tests.core.test_hostile_input import json_trees, scenario_shaped
+from tui.launch import open_file
 from tui.screens.open import OpenScreen
 from tui.screens.save import SaveScreen
 
@@ -86,6 +87,36 @@ async def test_a_bad_file_is_explained_in_place_and_nothing_changes(tmp_path: Pa
         assert app.session is before and [h.action for h in app.session.history] == ["vmbus_load"]
 
 
+LESSON = {"title": "My lesson", "partition": "l1vh", "cpus": 2, "mshv": "patch5-only",
+          "intro": "Two drivers, one SynIC.",
+          "steps": [{"action": "vmbus_load", "note": "VMBus first."}, {"action": "mshv_init", "note": "Then MSHV."}]}
+
+
+async def test_a_lesson_file_opens_as_a_lesson(tmp_path: Path):
+    path = tmp_path / "lesson.json"
+    path.write_text(json.dumps(LESSON))
+    app = make_app("v4", cpus=4)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_in_dialog(app, pilot, str(path))
+        assert app.lesson is not None and app.lesson.title == "My lesson" and app.opened is None
+        assert (app.session.config.cpus, app.session.history) == (2, [])
+        assert "Two drivers, one SynIC." in app.query_one("#lesson-text", Markdown).source
+        await pilot.press("greater_than_sign")
+        await pilot.pause()
+        assert [h.action for h in app.session.history] == ["vmbus_load"]
+        assert "VMBus first." in app.query_one("#lesson-text", Markdown).source
+
+
+async def test_a_lesson_whose_steps_cannot_apply_is_explained_in_the_dialog(tmp_path: Path):
+    path = tmp_path / "lesson.json"
+    path.write_text(json.dumps(LESSON | {"steps": [{"action": "cpu_online", "cpus": [1], "note": "oops"}]}))
+    app = make_app("v4")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_in_dialog(app, pilot, str(path))
+        assert isinstance(app.screen, OpenScreen) and app.lesson is None
+        assert dialog_message(app).startswith(f"{path}: steps[0].cpus: CPU 1 is already online")
+
+
 async def open_in_dialog_again(app, pilot, text: str) -> None:
     app.screen.query_one(Input).value = text
     await pilot.press("enter")
@@ -107,7 +138,7 @@ def test_hostile_files_opened_in_the_app(tmp_path_factory, data):
     path = tmp_path_factory.mktemp("o") / "s.json"
     path.write_bytes(data if isinstance(data, bytes) else json.dumps(data, default=str).encode())
     try:
-        expected = load(str(path)).config()
+        expected = open_file(str(path)).session.config  # a scenario, or a lesson when it has an intro
     except ScenarioError:
         expected = None
     message, config = asyncio.run(_open_hostile(path))  # an exception in the app fails here

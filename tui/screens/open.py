@@ -1,4 +1,4 @@
-"""Open dialog: a scenario file, a saved session or a built-in scenario name.
+"""Open dialog: a scenario file, a saved session, a lesson file or a built-in scenario name.
 
 The file is loaded and replayed before the dialog closes, so a bad file is explained in place
 (the same one-line message as `synic run`) and the session on screen is untouched.
@@ -10,11 +10,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from synic_core.scenario import ScenarioError, one_line
-from synic_core.session import Session
 
+from ..launch import Opened
 from .path_dialog import PathDialog
-
-Opened = tuple[Session, Path | None]  # the replayed session, and its file (None for a built-in)
 
 
 class OpenScreen(PathDialog[Opened]):
