@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -13,6 +14,19 @@ def no_user_config(monkeypatch: pytest.MonkeyPatch) -> None:
         if name.upper().startswith("SYNIC_"):
             monkeypatch.delenv(name)
     monkeypatch.setenv("SYNIC_CONFIG", "")
+
+
+@pytest.fixture
+def config_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Write the user config a test needs; SYNIC_CONFIG points at it."""
+    path = tmp_path / "config.toml"
+    monkeypatch.setenv("SYNIC_CONFIG", str(path))
+
+    def write(text: str) -> Path:
+        path.write_text(text, "utf-8")
+        return path
+
+    return write
 
 
 SLOWEST_FIRST = ("test_key_storm.py", "test_wheel.py")

@@ -9,18 +9,6 @@ import pytest
 from synic_core.user_config import UserConfig, config_path, load_user_config
 
 
-@pytest.fixture
-def config_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    path = tmp_path / "config.toml"
-    monkeypatch.setenv("SYNIC_CONFIG", str(path))
-
-    def write(text: str) -> Path:
-        path.write_text(text, "utf-8")
-        return path
-
-    return write
-
-
 def test_xdg_config_home_decides_the_location(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.delenv("SYNIC_CONFIG")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))

@@ -22,18 +22,6 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def config_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    path = tmp_path / "config.toml"
-    monkeypatch.setenv("SYNIC_CONFIG", str(path))
-
-    def write(text: str) -> Path:
-        path.write_text(text, "utf-8")
-        return path
-
-    return write
-
-
-@pytest.fixture
 def started(monkeypatch: pytest.MonkeyPatch) -> list[SynicApp]:
     """The apps `synic` would run, without running them."""
     apps: list[SynicApp] = []
