@@ -393,7 +393,7 @@ class SynicApp(App[None]):
 
         self.finish_playback()
         default = str(self.opened) if self.opened else ""
-        self.push_screen(OpenScreen("Open a scenario, a saved session, a lesson file or a built-in scenario name",
+        self.push_screen(OpenScreen("Open a scenario file, a saved session, a lesson file or a built-in scenario by name",
                                     default, open_file), self._opened)
 
     def _opened(self, opened: Opened | None) -> None:

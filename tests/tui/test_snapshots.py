@@ -48,6 +48,10 @@ class TestScreens:
     def test_settings_screen(self, snap_compare):
         assert snap_compare(make_app("v4"), press=["s"], terminal_size=(100, 36))
 
+    def test_open_dialog_explains_a_bad_name(self, snap_compare):
+        keys = ["ctrl+o", *"no-such-scenario", "enter"]
+        assert snap_compare(make_app("v4"), press=keys, terminal_size=(100, 30))
+
     def test_too_small(self, snap_compare):
         assert snap_compare(make_app("v4"), terminal_size=(50, 10))
 

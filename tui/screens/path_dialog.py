@@ -27,7 +27,7 @@ class PathDialog(ModalScreen[T | None], Generic[T]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="path-box"):
-            yield Label(f"[b]{self.title_text}[/b]")
+            yield Label(f"[b]{self.title_text}[/b]", classes="path-title")
             yield Label("File (enter to confirm, escape to cancel):")
             yield Input(self.default, classes="path-input")
             yield Label("", classes="path-message", markup=False)
