@@ -25,7 +25,7 @@ from .display import Display
 from .launch import Opened, open_file
 from .lesson_text import lesson_markdown
 from .palette import SynicCommands
-from .themes import HIGH_CONTRAST
+from .themes import HIGH_CONTRAST, PALETTES
 from .widgets.grid import SynicGrid
 from .widgets.panels import FindingsPanel, Inspector, Legend, TracePanel
 
@@ -97,7 +97,12 @@ class SynicApp(App[None]):
                      id="too-small")
         yield Footer()
 
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        """The $synic-* colours for dark or light themes (a theme may set its own)."""
+        return dict(PALETTES[self.current_theme.dark])
+
     def on_mount(self) -> None:
+        self.theme_changed_signal.subscribe(self, lambda _theme: self.refresh_panels(rebuild_trace=True))
         self.register_theme(HIGH_CONTRAST)
         if self._theme_name:
             self.theme = self._theme_name
@@ -288,8 +293,8 @@ class SynicApp(App[None]):
                        now: bool = True) -> None:
         """Status every time; the findings list at most every FINDINGS_PERIOD while playing."""
         speed = "instant" if self.instant else f"{SPEEDS[self.speed_index]}/s"
-        self.query_one("#status", Static).update(status_line(self.view, speed, self.paused))
-        self.query_one("#timeline", Static).update(timeline(self.view))
+        self.query_one("#status", Static).update(status_line(self.view, speed, self.paused, self.theme_variables))
+        self.query_one("#timeline", Static).update(timeline(self.view, self.theme_variables))
         if self.presenter:
             self.query_one("#caption", Static).update(self.caption())
         if findings:
@@ -317,7 +322,7 @@ class SynicApp(App[None]):
 
     def _refresh_inspector(self) -> None:
         grid = self.grid
-        self.query_one(Inspector).update(inspector(self.view, grid.cursor_cpu, grid.column))
+        self.query_one(Inspector).update(inspector(self.view, grid.cursor_cpu, grid.column, self.theme_variables))
 
     @on(SynicGrid.CursorMoved)
     def _cursor_moved(self) -> None:

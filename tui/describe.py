@@ -5,6 +5,8 @@ Returns rich `Text`; no widgets here, so the wording is testable on its own.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from rich.text import Text
 
 from synic_core import Finding, Write
@@ -16,38 +18,47 @@ from synic_core.registers import BANK_TITLES, REGISTERS
 
 from .display import Display
 
-SEVERITY_STYLE = {"info": "cyan", "warning": "yellow", "error": "bold #cc79a7", "fault": "bold #000000 on #cc79a7"}
-COMPONENT_STYLE = {"vmbus": "#56b4e9", "mshv": "#e69f00", "reset": "dim", "hypervisor": "magenta"}
+Palette = Mapping[str, str]  # the app's theme variables (tui/themes.py), or themes.VARIABLES for markup
 
 
-def finding_line(f: Finding) -> Text:
+def severity_style(severity: str, p: Palette) -> str:
+    return {"info": "cyan", "warning": p["synic-warning-text"], "error": f"bold {p['synic-error-text']}",
+            "fault": f"bold #000000 on {p['synic-fault']}"}[severity]
+
+
+def writer_style(component: str | None, p: Palette) -> str:
+    return {"vmbus": p["synic-vmbus"], "mshv": p["synic-mshv"], "reset": "dim", "hypervisor": "magenta"}.get(
+        component or "", "")
+
+
+def finding_line(f: Finding, p: Palette) -> Text:
     where = f"CPU {f.cpu} " if f.cpu is not None else ""
     reg = f"{f.register}.{f.field} " if f.register and f.field else (f"{f.register} " if f.register else "")
     text = Text()
-    text.append(f"{SEVERITY_GLYPH[f.severity]} {f.severity:<7}", SEVERITY_STYLE[f.severity])
+    text.append(f"{SEVERITY_GLYPH[f.severity]} {f.severity:<7}", severity_style(f.severity, p))
     text.append(f" {f.kind}", "bold")
     text.append(f"  step {f.step} {where}{reg}\n")
     text.append(f"  {f.message}")
     return text
 
 
-def finding_detail(f: Finding) -> Text:
-    text = finding_line(f)
+def finding_detail(f: Finding, p: Palette) -> Text:
+    text = finding_line(f, p)
     text.append(f"\n  models: {f.cites}", "dim")
     if f.assumption:
-        text.append(f"\n  assumption: {f.assumption}", "italic yellow")
+        text.append(f"\n  assumption: {f.assumption}", f"italic {p['synic-warning-text']}")
     return text
 
 
-def trace_line(step: int, w: Write) -> Text:
+def trace_line(step: int, w: Write, p: Palette) -> Text:
     line = Text(f"{step:>2} cpu{w.cpu:<3} ")
-    line.append(f"{title(w.component):<5}", COMPONENT_STYLE[w.component])
+    line.append(f"{title(w.component):<5}", writer_style(w.component, p))
     line.append(f" {w.register:<8}{'@L0' if w.bank == 'l0' else ''} {w.old:#x}→")
-    line.append("REJECTED" if w.rejected else f"{w.new:#x}", "reverse red" if w.rejected else "")
+    line.append("REJECTED" if w.rejected else f"{w.new:#x}", f"reverse {p['synic-error-text']}" if w.rejected else "")
     return line
 
 
-def inspector(display: Display, cpu: int, col: Column) -> Text:
+def inspector(display: Display, cpu: int, col: Column, p: Palette) -> Text:
     session = display.session
     reg = REGISTERS[col.register]
     value = display.value(cpu, col.bank, col.register)
@@ -64,29 +75,29 @@ def inspector(display: Display, cpu: int, col: Column) -> Text:
         if not name.startswith(("reserved", "preserved")):
             text.append(f"  {name} = {v:#x}\n" if name == "frame" else f"  {name} = {v}\n")
     text.append("owner ")
-    text.append(title(owner), COMPONENT_STYLE.get(owner or "", ""))
+    text.append(title(owner), writer_style(owner, p))
     text.append("  last writer ")
-    text.append(title(writer), COMPONENT_STYLE.get(writer, ""))
+    text.append(title(writer), writer_style(writer, p))
     text.append("\n")
     history = display.cell_writes(cpu, col.bank, col.register)
     if history:
         text.append("writes:\n", "bold")
         for step, w in history[-6:]:
-            text.append_text(trace_line(step, w))
+            text.append_text(trace_line(step, w, p))
             text.append("\n")
     for f in display.cell_findings(cpu, col.bank, col.register):
-        text.append_text(finding_detail(f))
+        text.append_text(finding_detail(f, p))
         text.append("\n")
     return text
 
 
-def status_line(display: Display, speed: str, paused: bool) -> Text:
+def status_line(display: Display, speed: str, paused: bool, p: Palette) -> Text:
     """Counts first (they matter most and survive a narrow terminal), then the settings and playback."""
     cfg = display.session.config
     counts = display.counts()
     bad = counts["fault"] + counts["error"]
     text = Text(" ")
-    text.append(summary_line(counts).removesuffix(f"  info {counts['info']}"), "bold #cc79a7" if bad else "bold")
+    text.append(summary_line(counts).removesuffix(f"  info {counts['info']}"), f"bold {p['synic-error-text']}" if bad else "bold")
     last = last_step_kinds(display)
     if last:
         text.append(f" │ {last}", "bold")
@@ -97,7 +108,7 @@ def status_line(display: Display, speed: str, paused: bool) -> Text:
     return text
 
 
-def timeline(display: Display) -> Text:
+def timeline(display: Display, p: Palette) -> Text:
     """One line: every step, the one shown, and how far into it (time travel keys: [ ] { })."""
     history = display.session.history
     text = Text(" timeline ")
@@ -116,7 +127,7 @@ def timeline(display: Display) -> Text:
             text.append(f" {s.index}:{s.action} ", "dim")
     if not display.at_present:
         text.append(f"  ◀ viewing write {display.position}/{display.boundaries()[-1]}; any action returns to now",
-                    "bold yellow")
+                    f"bold {p['synic-warning-text']}")
     return text
 
 
@@ -134,7 +145,7 @@ def last_step_kinds(display: Display) -> str:
 
 
 LEGEND = """[b]Cells[/b]  ● on (enabled, or SINT unmasked)  ○ off
-[b]Who wrote it last[/b]  [#56b4e9]V VMBus[/]  [#e69f00]M MSHV[/]  · reset value
+[b]Who wrote it last[/b]  [$synic-vmbus]V VMBus[/]  [$synic-mshv]M MSHV[/]  · reset value
 [b]Findings[/b]  X fault  ! error  ? warning  i info
 [b]CPU column[/b]  ▸ selected  ● online / ○ offline  V VMBus live  M MSHV live
 [b]Columns[/b]  SCTRL = SCONTROL.enable, SIMP/SIEFP/SIRBP .enable,

@@ -1,8 +1,28 @@
-"""A high-contrast theme: black background, white text, and the blue/orange pair at full strength."""
+"""SynIC Lab's colours as theme variables, and a high-contrast theme.
+
+Every colour the dashboard uses for a writer or a finding is a `$synic-*` variable: the
+stylesheet, the panels' text and the markup all read it from the current theme, so a light
+theme gets its own set. Okabe–Ito hues (blue/orange/reddish purple), never red/green;
+tests/tui/test_palette.py checks them under simulated colour-vision deficiencies.
+"""
 
 from __future__ import annotations
 
 from textual.theme import BUILTIN_THEMES, Theme
+
+PALETTES: dict[bool, dict[str, str]] = {  # keyed by Theme.dark; a theme's own variables win
+    True: {
+        "synic-vmbus": "#56b4e9", "synic-mshv": "#e69f00", "synic-one": "#e69f00",
+        "synic-warning": "#4c3c00", "synic-error": "#700070", "synic-fault": "#cc79a7",
+        "synic-warning-text": "#f0e442", "synic-error-text": "#cc79a7",
+    },
+    False: {
+        "synic-vmbus": "#004f8f", "synic-mshv": "#944000", "synic-one": "#944000",
+        "synic-warning": "#e8dc08", "synic-error": "#fcbcfc", "synic-fault": "#cc79a7",
+        "synic-warning-text": "#6b5d00", "synic-error-text": "#882255",
+    },
+}
+VARIABLES = {name: f"${name}" for name in PALETTES[True]}  # the same names, for Textual markup
 
 HIGH_CONTRAST = Theme(
     name="synic-high-contrast",

@@ -18,7 +18,8 @@ from synic_core.cli.fmt import cpu_ranges
 from synic_core.explore import Counterexample, ExploreResult, explore
 from synic_core.findings import KINDS
 
-from ..describe import SEVERITY_STYLE
+from ..describe import severity_style
+from ..themes import VARIABLES
 from ..widgets.option_list import PagedOptionList
 
 DEPTH = 6
@@ -74,7 +75,7 @@ class ExplorerScreen(ModalScreen[dict[str, Any] | None]):
         options.clear_options()
         for c in self.shown:
             sev = KINDS[c.kind].severity
-            options.add_option(Option(f"[{SEVERITY_STYLE[sev]}]{sev:<8}[/] {c.kind:<18} {len(c.steps)} steps"))
+            options.add_option(Option(f"[{severity_style(sev, VARIABLES)}]{sev:<8}[/] {c.kind:<18} {len(c.steps)} steps"))
         missing = [k for k in KINDS if k not in result.found]
         self.query_one("#explorer-detail", Static).update(
             f"{result.states} states, {result.transitions} transitions. "

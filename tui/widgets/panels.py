@@ -27,7 +27,7 @@ class FindingsPanel(PagedOptionList):
         newest = findings[::-1][:MAX_FINDINGS_SHOWN]
         self._shown = newest
         self.clear_options()
-        options = [Option(finding_line(f), id=str(i)) for i, f in enumerate(newest)]
+        options = [Option(finding_line(f, self.app.theme_variables), id=str(i)) for i, f in enumerate(newest)]
         if len(findings) > MAX_FINDINGS_SHOWN:
             options.append(Option(f"… {len(findings) - MAX_FINDINGS_SHOWN} older findings (synic run shows all)",
                                   disabled=True))
@@ -55,7 +55,7 @@ class TracePanel(RichLog):
     def add(self, step: int, writes: list[Write]) -> None:
         """Append the accepted writes; only the newest MAX_TRACE_LINES are ever rendered."""
         for w in [w for w in writes if self.accepts(w)][-MAX_TRACE_LINES:]:
-            self.write(trace_line(step, w))
+            self.write(trace_line(step, w, self.app.theme_variables))
 
     def rebuild(self, history: list[tuple[int, list[Write]]]) -> None:
         self.clear()
@@ -67,7 +67,7 @@ class TracePanel(RichLog):
             if len(kept) >= MAX_TRACE_LINES:
                 break
         for step, w in kept[-MAX_TRACE_LINES:]:
-            self.write(trace_line(step, w))
+            self.write(trace_line(step, w, self.app.theme_variables))
 
 
 class Inspector(Static):
