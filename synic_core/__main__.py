@@ -1,4 +1,4 @@
-"""`python -m synic_core` is the `synic` command."""
+"""`python -m synic_core` is the headless `synic`: every subcommand but the dashboard, `serve` and `config`."""
 
 import sys
 

@@ -68,7 +68,6 @@ class UserConfig(BaseSettings):
         return keys
 
 
-
 @dataclass(frozen=True)
 class LoadedConfig:
     """The config in force, where it was looked for, and what was wrong with it (then it is the defaults)."""

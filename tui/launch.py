@@ -13,7 +13,7 @@ from synic_core.scenario import ScenarioError, load, parse_scenario, read_file, 
 from synic_core.user_config import LoadedConfig, UserConfig, load_user_config
 
 from .keymap import check_keymap
-from .themes import theme_names
+from .themes import theme_problem
 
 SETTINGS = ("partition", "mshv", "hypervisor", "cpus")
 
@@ -64,17 +64,18 @@ def dashboard_config() -> LoadedConfig:
         return loaded
     config = loaded.config
     problems = check_keymap(config.keys, loaded.source_of("keys"))
-    if config.theme is not None and config.theme not in theme_names():
-        problems.append(f"{loaded.source_of('theme')}: theme: expected one of {', '.join(theme_names())}, "
-                        f"got {config.theme!r}")
+    bad_theme = config.theme and theme_problem(config.theme, f"{loaded.source_of('theme')}: theme")
+    if bad_theme:
+        problems.append(bad_theme)
     return loaded.with_problems(problems) if problems else loaded
 
 
 def launch(ns: argparse.Namespace) -> int:
     from .app import SynicApp
 
-    if ns.theme and ns.theme not in theme_names():
-        raise ScenarioError(f"--theme: expected one of {', '.join(theme_names())}, got {ns.theme!r}")
+    bad_theme = ns.theme and theme_problem(ns.theme, "--theme")
+    if bad_theme:
+        raise ScenarioError(bad_theme)
     loaded = dashboard_config()
     for problem in loaded.problems:
         print(f"synic: config ignored, using the defaults: {problem}", file=sys.stderr)

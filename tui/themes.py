@@ -45,3 +45,10 @@ HIGH_CONTRAST = Theme(
 def theme_names() -> list[str]:
     """Every theme the dashboard can show: Textual's own and the high-contrast one."""
     return sorted([*BUILTIN_THEMES, HIGH_CONTRAST.name])
+
+
+def theme_problem(name: str, where: str) -> str | None:
+    """One line when `name` is not a theme: `where` is the flag, the variable or the file that gave it."""
+    if name in theme_names():
+        return None
+    return f"{where}: expected one of {', '.join(theme_names())}, got {name!r}"

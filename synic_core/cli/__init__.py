@@ -1,6 +1,7 @@
-"""The `synic` command: the dashboard by default, headless subcommands otherwise.
+"""The headless `synic` command: parsers and the subcommands that need no UI.
 
-The headless paths never import textual; the dashboard is imported only when it is started.
+The core never imports the dashboard. `tui.cli` (the installed `synic`) passes in its front ends
+(the dashboard, `serve`, `config`); without them `synic` shows the ownership table instead.
 """
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")  # no plugin scan: start-up matters for scripts
 
@@ -21,6 +22,8 @@ from ..versions import VERSIONS
 
 SUBCOMMANDS = ("run", "explore", "lessons", "serve", "ownership", "explain", "config")
 EXIT_BAD_INPUT = 2
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a tool whose reader went away
+FrontEnd = Callable[[argparse.Namespace], int]  # "dashboard", "serve" or "config", given by tui.cli
 
 
 def cpu_count(text: str) -> int:
@@ -118,50 +121,67 @@ def subcommand_parser() -> argparse.ArgumentParser:
     return p
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, front_ends: Mapping[str, FrontEnd] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    front_ends = front_ends or {}
     if args and args[0] in SUBCOMMANDS:
-        return run_subcommand(subcommand_parser().parse_args(args))
-    return run_dashboard(dashboard_parser().parse_args(args))
+        ns = subcommand_parser().parse_args(args)
+        return guarded(front_ends.get(ns.command, run_subcommand), ns)
+    ns = dashboard_parser().parse_args(args)
+    return guarded(front_ends.get("dashboard", show_model), ns)
 
 
-def run_subcommand(ns: argparse.Namespace) -> int:
+def guarded(handler: FrontEnd, ns: argparse.Namespace) -> int:
+    """Bad input anywhere ends in one line on stderr and exit 2, never a traceback."""
     from ..scenario import ScenarioError, one_line
 
     try:
-        if ns.command == "run":
-            return _run(ns)
-        from rich.console import Console
-
-        console = Console()
-        if ns.command == "explore":
-            from . import explore_cmd
-
-            if ns.all:
-                return explore_cmd.run_matrix(ns.cpus, ns.depth, ns.any_order, ns.json)
-            return explore_cmd.run_explore(ns)
-        if ns.command == "serve":
-            from .serve_cmd import serve
-
-            return serve(ns)
-        if ns.command == "config":
-            from tui.config_cmd import show_config
-
-            return show_config(console, ns.keys, ns.template, ns.themes)
-        if ns.command == "lessons":
-            from .tables import lessons
-
-            return lessons(console)
-        if ns.command == "ownership":
-            from .tables import ownership
-
-            return ownership(console, ns.partition)
-        from .tables import explain
-
-        return explain(console, ns.kind)
+        return handler(ns)
     except ScenarioError as exc:
         print(f"synic: {one_line(str(exc))}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except BrokenPipeError:  # `synic run ... | head`: the reader left; stop quietly, as Unix tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
+
+
+def show_model(ns: argparse.Namespace) -> int:
+    """Without the dashboard package: the ownership table, the model's most useful page."""
+    from rich.console import Console
+
+    from .tables import ownership
+
+    return ownership(Console(), ns.partition)
+
+
+def run_subcommand(ns: argparse.Namespace) -> int:
+    from ..scenario import ScenarioError
+
+    if ns.command == "run":
+        return _run(ns)
+    if ns.command in ("serve", "config"):
+        raise ScenarioError(f"{ns.command}: a dashboard command: run it as `synic {ns.command}` "
+                            "(the headless python -m synic_core has no dashboard)")
+    from rich.console import Console
+
+    console = Console()
+    if ns.command == "explore":
+        from . import explore_cmd
+
+        if ns.all:
+            return explore_cmd.run_matrix(ns.cpus, ns.depth, ns.any_order, ns.json)
+        return explore_cmd.run_explore(ns)
+    if ns.command == "lessons":
+        from .tables import lessons
+
+        return lessons(console)
+    if ns.command == "ownership":
+        from .tables import ownership
+
+        return ownership(console, ns.partition)
+    from .tables import explain
+
+    return explain(console, ns.kind)
 
 
 def _run(ns: argparse.Namespace) -> int:
@@ -215,24 +235,6 @@ def _compare(ns: argparse.Namespace, scenario: object) -> int:
 
         print_compare(scenario, left, right, diffs)  # type: ignore[arg-type]
     return max(exit_code(left.session), exit_code(right.session))
-
-
-def run_dashboard(ns: argparse.Namespace) -> int:
-    from rich.console import Console
-
-    from ..scenario import ScenarioError, one_line
-
-    try:
-        from tui.launch import launch
-    except ImportError:  # the dashboard is not installed: show the model instead
-        from .tables import ownership
-
-        return ownership(Console(), ns.partition)
-    try:
-        return launch(ns)
-    except ScenarioError as exc:
-        print(f"synic: {one_line(str(exc))}", file=sys.stderr)
-        return EXIT_BAD_INPUT
 
 
 __all__ = ["ACTIONS", "main"]

@@ -90,3 +90,13 @@ def test_bad_dashboard_options_exit_2_without_traceback():
     proc = subprocess.run([sys.executable, "-m", "synic_core", "--partition", "nope"], capture_output=True, text=True)
     assert proc.returncode == 2
     assert "invalid choice" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_reader_that_goes_away_ends_quietly():
+    """`synic run ... | head`: exit 141 like other Unix tools, no BrokenPipeError traceback."""
+    proc = subprocess.Popen([sys.executable, "-m", "synic_core", "run", "l1vh-v4-kexec", "--json"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # before the child has imported anything, so its first write finds no reader
+    err = proc.stderr.read()
+    assert proc.wait() == 141 and "Traceback" not in err

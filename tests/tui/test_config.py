@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from synic_core.cli import main
 from synic_core.user_config import load_user_config
 from tui.app import SynicApp
+from tui.cli import main
 from tui.commands import COMMANDS
 from tui.keymap import check_keymap, effective_keys
 from tui.launch import dashboard_config

@@ -6,8 +6,9 @@ import json
 
 import pytest
 
-from synic_core.cli import dashboard_parser, main
+from synic_core.cli import dashboard_parser
 from tui.app import SynicApp
+from tui.cli import main
 from tui.launch import build_session
 
 

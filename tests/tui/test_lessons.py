@@ -7,10 +7,10 @@ import json
 import pytest
 from textual.widgets import Markdown, TabbedContent
 
-from synic_core.cli import main
 from synic_core.lesson import lesson_names, load_lesson
 from synic_core.scenario import replay
 from tui.app import SynicApp
+from tui.cli import main
 from tui.screens.lessons import LessonsScreen
 
 SIZE = (140, 44)

@@ -11,7 +11,7 @@ import time
 import aiohttp
 
 from synic_core.cli import subcommand_parser
-from synic_core.cli.serve_cmd import dashboard_command
+from tui.serve_cmd import dashboard_command
 
 
 def free_port() -> int:
@@ -24,7 +24,7 @@ def test_dashboard_command_carries_the_settings():
     ns = subcommand_parser().parse_args(["serve", "--mshv", "mainline", "--cpus", "8", "--lesson", "nested-root",
                                         "--theme", "synic-high-contrast"])
     command = dashboard_command(ns)
-    assert command.startswith(sys.executable) and "-m synic_core" in command
+    assert command.startswith(sys.executable) and "-m tui" in command
     assert "--mshv mainline" in command and "--cpus 8" in command and "--lesson nested-root" in command
     assert "--theme synic-high-contrast" in command
 
@@ -57,7 +57,7 @@ async def _get_page_and_first_frame(port: int) -> tuple[str, bytes]:
 
 def test_serve_answers_and_starts_the_app():
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "synic_core", "serve", "--port", str(port), "--cpus", "2"],
+    proc = subprocess.Popen([sys.executable, "-m", "tui", "serve", "--port", str(port), "--cpus", "2"],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         page, frame = asyncio.run(_get_page_and_first_frame(port))

@@ -9,7 +9,7 @@ import sys
 
 def dashboard_command(ns: argparse.Namespace) -> str:
     """The command each browser tab runs: this Python, the dashboard, the chosen settings."""
-    args = [sys.executable, "-m", "synic_core"]
+    args = [sys.executable, "-m", "tui"]
     for name in ("partition", "mshv", "hypervisor", "cpus", "lesson", "theme"):
         value = getattr(ns, name, None)
         if value is not None:

@@ -1,0 +1,7 @@
+"""`python -m tui` is the `synic` command (browser tabs of `synic serve` run it)."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

@@ -1,0 +1,40 @@
+"""The installed `synic` command: the core's headless CLI plus the front ends that need textual.
+
+The core cannot import the dashboard, so the dashboard hands it these; each imports textual only
+when it runs, which keeps `synic run --json` on the light path.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+
+from synic_core.cli import FrontEnd
+from synic_core.cli import main as headless_main
+
+
+def dashboard(ns: argparse.Namespace) -> int:
+    from .launch import launch
+
+    return launch(ns)
+
+
+def serve(ns: argparse.Namespace) -> int:
+    from .serve_cmd import serve as serve_dashboard
+
+    return serve_dashboard(ns)
+
+
+def config(ns: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from .config_cmd import show_config
+
+    return show_config(Console(), ns.keys, ns.template, ns.themes)
+
+
+FRONT_ENDS: dict[str, FrontEnd] = {"dashboard": dashboard, "serve": serve, "config": config}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return headless_main(argv, FRONT_ENDS)
