@@ -55,25 +55,29 @@ def main() -> None:
     ratios: list[tuple[str, float, str]] = []
 
     grid, table = grid_vs_datatable()
-    rows += [("repaint after one change, 256 CPUs x 16 columns: our grid", f"{grid * 1000:.2f} ms CPU"),
-             ("the same with Textual's DataTable.update_cell", f"{table * 1000:.2f} ms CPU")]
+    rows += [
+        ("repaint after one change, 256 CPUs x 16 columns: our grid", f"{grid * 1000:.2f} ms CPU"),
+        ("the same with Textual's DataTable.update_cell", f"{table * 1000:.2f} ms CPU"),
+    ]
     ratios.append(("grid_vs_datatable", table / grid, "goal >= 50"))
 
     big, small = grid_4096_vs_64()
-    rows += [("repaint after one write, 4096 CPUs (scrolled to CPU 3000)", f"{big * 1000:.2f} ms CPU"),
-             ("repaint after one write, 64 CPUs", f"{small * 1000:.2f} ms CPU")]
+    rows += [
+        ("repaint after one write, 4096 CPUs (scrolled to CPU 3000)", f"{big * 1000:.2f} ms CPU"),
+        ("repaint after one write, 64 CPUs", f"{small * 1000:.2f} ms CPU"),
+    ]
     ratios.append(("grid_4096_vs_64", big / small, "goal <= 1.5"))
 
     t_dedup, t_naive, n_dedup, n_naive = explore_dedup_vs_naive()
-    rows += [(f"explore depth 5, l1vh patch5-only, 2 CPUs, deduplicated ({n_dedup} transitions)",
-              f"{t_dedup:.3f} s"),
-             (f"the same, naive enumeration ({n_naive} transitions)", f"{t_naive:.3f} s")]
+    rows += [
+        (f"explore depth 5, l1vh patch5-only, 2 CPUs, deduplicated ({n_dedup} transitions)", f"{t_dedup:.3f} s"),
+        (f"the same, naive enumeration ({n_naive} transitions)", f"{t_naive:.3f} s"),
+    ]
     ratios.append(("explore_dedup_vs_naive", t_naive / t_dedup, "speed-up of dedup + symmetry (reported)"))
 
     t_run = wall([str(BIN / "synic"), "run", "l1vh-v4-kexec", "--json"])
     t_py = wall([sys.executable, "-c", "pass"])
-    rows += [("synic run l1vh-v4-kexec --json (wall, median of 9)", f"{t_run * 1000:.0f} ms"),
-             ("python -c pass", f"{t_py * 1000:.0f} ms")]
+    rows += [("synic run l1vh-v4-kexec --json (wall, median of 9)", f"{t_run * 1000:.0f} ms"), ("python -c pass", f"{t_py * 1000:.0f} ms")]
     ratios.append(("headless_vs_python", t_run / t_py, "goal <= 3"))
 
     rows.append(("kexec on 4096 CPUs in the engine", f"{kexec_4096() * 1000:.0f} ms"))
@@ -90,9 +94,16 @@ def main() -> None:
 
 def write_report(rows: list[tuple[str, str]], ratios: list[tuple[str, float, str]]) -> None:
     when = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    lines = ["# Benchmarks", "", f"Latest `make bench` run: {when}, {os.cpu_count()} cores, Python "
-             f"{sys.version.split()[0]}. Measured side by side in one run; absolute times on a shared machine "
-             "are noisy, the ratios are what to compare.", "", "| measurement | value |", "|---|---|"]
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Latest `make bench` run: {when}, {os.cpu_count()} cores, Python "
+        f"{sys.version.split()[0]}. Measured side by side in one run; absolute times on a shared machine "
+        "are noisy, the ratios are what to compare.",
+        "",
+        "| measurement | value |",
+        "|---|---|",
+    ]
     lines += [f"| {n} | {v} |" for n, v in rows]
     lines += ["", "| ratio | value | target |", "|---|---|---|"]
     lines += [f"| `{n}` | {v:.2f} | {g} |" for n, v, g in ratios]

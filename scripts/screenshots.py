@@ -20,20 +20,21 @@ SHOTS = [
     # name, settings, keys, size
     ("patch5-only-kexec", dict(mshv="patch5-only"), ["a", "v", "m", "k"], (120, 40)),
     ("v4-kexec", dict(mshv="v4"), ["a", "v", "m", "k"], (120, 40)),
-    ("fault-inspector", dict(mshv="patch5-only"),
-     ["a", "v", "m", "k", "escape", "down", "right", "right", "right", "right", "right", "n"], (120, 40)),
+    (
+        "fault-inspector",
+        dict(mshv="patch5-only"),
+        ["a", "v", "m", "k", "escape", "down", "right", "right", "right", "right", "right", "n"],
+        (120, 40),
+    ),
     ("mainline-stale-80x24", dict(mshv="mainline"), ["a", "v", "m", "k"], (80, 24)),
     ("nested-root", dict(mshv="v4", partition="nested_root"), ["a", "v", "m"], (140, 36)),
-    ("bits-view", dict(mshv="v4"), ["a", "v", "m", "right", "right", "right", "right", "right", "right", "b"],
-     (100, 24)),
+    ("bits-view", dict(mshv="v4"), ["a", "v", "m", "right", "right", "right", "right", "right", "right", "b"], (100, 24)),
     ("help", dict(mshv="v4"), ["question_mark"], (100, 40)),
     ("compare-v4-vs-mainline", dict(mshv="v4"), ["a", "v", "m", "k", "d"], (160, 30)),
-    ("time-travel", dict(mshv="patch5-only", cpus=2), ["a", "v", "m", "k", *["left_square_bracket"] * 12, "t"],
-     (120, 32)),
+    ("time-travel", dict(mshv="patch5-only", cpus=2), ["a", "v", "m", "k", *["left_square_bracket"] * 12, "t"], (120, 32)),
     ("explorer", dict(mshv="patch5-only"), ["g", "_wait"], (120, 30)),
     ("lesson", dict(lesson="kexec-patch5-only"), ["greater_than_sign"] * 3, (140, 36)),
-    ("presenter", dict(lesson="kexec-patch5-only"), ["greater_than_sign"] * 2 + ["P", "_instant", "greater_than_sign"],
-     (120, 30)),
+    ("presenter", dict(lesson="kexec-patch5-only"), ["greater_than_sign"] * 2 + ["P", "_instant", "greater_than_sign"], (120, 30)),
 ]
 
 

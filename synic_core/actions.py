@@ -29,25 +29,52 @@ class ActionSpec:
 ACTIONS: dict[str, ActionSpec] = {
     a.name: a
     for a in (
-        ActionSpec("vmbus_load", "VMBus load", "online",
-                   "hv_synic_init on the chosen CPUs; the first load connects VMBus", "vmbus_bus_init (facts §5.2)"),
-        ActionSpec("vmbus_unload", "VMBus unload", "online",
-                   "module exit: disconnect, then hv_synic_cleanup on the chosen CPUs", "vmbus_exit (facts §5.8)"),
-        ActionSpec("mshv_init", "MSHV init", "online",
-                   "mshv_synic_cpu_init on the chosen CPUs; the first init loads mshv_root",
-                   "mshv_synic_init (facts §6.3, §6.4)"),
-        ActionSpec("mshv_cleanup", "MSHV cleanup", "online", "mshv_synic_cpu_exit on the chosen CPUs",
-                   "mshv_synic_exit (facts §6.2, §8.4)"),
-        ActionSpec("cpu_offline", "CPU offline", "online",
-                   "cpuhp teardown: MSHV exit, then VMBus cleanup; a refusal rolls back", "cpuhp (facts §5.7, §7)"),
-        ActionSpec("cpu_online", "CPU online", "offline", "cpuhp startup: VMBus init, then MSHV init",
-                   "cpuhp (facts §7)"),
-        ActionSpec("kexec", "kexec", "one",
-                   "reboot notifiers, hv_machine_shutdown, then the new kernel starts (chosen CPU reboots)",
-                   "kernel_kexec (facts §7)"),
-        ActionSpec("crash_kexec", "crash kexec", "one",
-                   "panic path: VMBus disables its SynIC on this CPU only, then the kdump kernel starts",
-                   "hv_crash_handler (facts §5.8)"),
+        ActionSpec(
+            "vmbus_load",
+            "VMBus load",
+            "online",
+            "hv_synic_init on the chosen CPUs; the first load connects VMBus",
+            "vmbus_bus_init (facts §5.2)",
+        ),
+        ActionSpec(
+            "vmbus_unload",
+            "VMBus unload",
+            "online",
+            "module exit: disconnect, then hv_synic_cleanup on the chosen CPUs",
+            "vmbus_exit (facts §5.8)",
+        ),
+        ActionSpec(
+            "mshv_init",
+            "MSHV init",
+            "online",
+            "mshv_synic_cpu_init on the chosen CPUs; the first init loads mshv_root",
+            "mshv_synic_init (facts §6.3, §6.4)",
+        ),
+        ActionSpec(
+            "mshv_cleanup", "MSHV cleanup", "online", "mshv_synic_cpu_exit on the chosen CPUs", "mshv_synic_exit (facts §6.2, §8.4)"
+        ),
+        ActionSpec(
+            "cpu_offline",
+            "CPU offline",
+            "online",
+            "cpuhp teardown: MSHV exit, then VMBus cleanup; a refusal rolls back",
+            "cpuhp (facts §5.7, §7)",
+        ),
+        ActionSpec("cpu_online", "CPU online", "offline", "cpuhp startup: VMBus init, then MSHV init", "cpuhp (facts §7)"),
+        ActionSpec(
+            "kexec",
+            "kexec",
+            "one",
+            "reboot notifiers, hv_machine_shutdown, then the new kernel starts (chosen CPU reboots)",
+            "kernel_kexec (facts §7)",
+        ),
+        ActionSpec(
+            "crash_kexec",
+            "crash kexec",
+            "one",
+            "panic path: VMBus disables its SynIC on this CPU only, then the kdump kernel starts",
+            "hv_crash_handler (facts §5.8)",
+        ),
     )
 }
 ACTION_NAMES = tuple(ACTIONS)
@@ -95,8 +122,10 @@ def _unregister_if_idle(eng: Engine, comp: str) -> bool:
 def vmbus_load(eng: Engine, cpus: list[int]) -> None:
     d = eng.state.drivers
     if not eng.partition.vmbus_runs:
-        eng.refuse("VMBus does not run on a bare-metal root: hv_acpi_init() returns early when "
-                   "hv_root_partition() && !hv_nested.", component="vmbus")
+        eng.refuse(
+            "VMBus does not run on a bare-metal root: hv_acpi_init() returns early when hv_root_partition() && !hv_nested.",
+            component="vmbus",
+        )
         return
     if not d.vmbus_loaded:
         if d.mshv_loaded:
@@ -113,9 +142,11 @@ def vmbus_unload(eng: Engine, cpus: list[int]) -> None:
         eng.refuse("VMBus is not loaded.", component="vmbus")
         return
     if d.mshv_loaded and eng.version.vmbus_dependency:
-        eng.refuse("VMBus cannot unload while mshv_root is loaded: mshv_root uses hv_vmbus_exists() from the "
-                   "VMBus module.", component="vmbus",
-                   assumption="model inference from module dependencies (design §2.5)")
+        eng.refuse(
+            "VMBus cannot unload while mshv_root is loaded: mshv_root uses hv_vmbus_exists() from the VMBus module.",
+            component="vmbus",
+            assumption="model inference from module dependencies (design §2.5)",
+        )
         return
     _all_online_or_note(eng, cpus, "vmbus_exit")
     d.vmbus_connected = False
@@ -188,8 +219,11 @@ def _offline_one(eng: Engine, cpu: int) -> None:
     for comp in reversed([c for c in eng.state.drivers.cpuhp_order if cs.live(c)]):
         if not teardown(eng, comp, cpu):
             again = f"; cpuhp rolls back and starts {', '.join(map(title, done))} again" if done else ""
-            eng.refuse(f"CPU {cpu} stays online: hv_synic_cleanup() returns -EBUSY on the VMBus connect CPU "
-                       f"while VMBus is connected{again}.", cpu=cpu, component=comp)
+            eng.refuse(
+                f"CPU {cpu} stays online: hv_synic_cleanup() returns -EBUSY on the VMBus connect CPU while VMBus is connected{again}.",
+                cpu=cpu,
+                component=comp,
+            )
             for c in reversed(done):
                 startup(eng, c, cpu)
             return
@@ -213,8 +247,9 @@ def kexec(eng: Engine, cpus: list[int]) -> None:
             if st.cpus[cpu].mshv:
                 teardown(eng, "mshv", cpu)
     elif d.mshv_loaded:
-        eng.step.notes.append(f"{eng.version.name} registers no MSHV reboot notifier on {eng.partition.name}: "
-                              "MSHV's SynIC state is left as it is")
+        eng.step.notes.append(
+            f"{eng.version.name} registers no MSHV reboot notifier on {eng.partition.name}: MSHV's SynIC state is left as it is"
+        )
     if d.vmbus_loaded:
         d.vmbus_connected = False  # vmbus_initiate_unload: hv_synic_cleanup no longer refuses
         for cpu in st.online_cpus():
@@ -253,9 +288,14 @@ def _boot_new_kernel(eng: Engine, kdump: bool) -> None:
 
 
 RUNNERS: dict[str, Callable[[Engine, list[int]], None]] = {
-    "vmbus_load": vmbus_load, "vmbus_unload": vmbus_unload, "mshv_init": mshv_init,
-    "mshv_cleanup": mshv_cleanup, "cpu_offline": cpu_offline, "cpu_online": cpu_online,
-    "kexec": kexec, "crash_kexec": crash_kexec,
+    "vmbus_load": vmbus_load,
+    "vmbus_unload": vmbus_unload,
+    "mshv_init": mshv_init,
+    "mshv_cleanup": mshv_cleanup,
+    "cpu_offline": cpu_offline,
+    "cpu_online": cpu_online,
+    "kexec": kexec,
+    "crash_kexec": crash_kexec,
 }
 
 

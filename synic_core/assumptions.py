@@ -7,20 +7,38 @@ from .partitions import PARTITIONS
 from .profiles import PROFILES
 
 GENERAL: tuple[tuple[str, str], ...] = (
-    ("frames", "Frame numbers are invented but fixed: Linux pages from 0x8000 up, hypervisor-provided "
-               "frames from 0x100000 (L1) and 0x200000 (L0). Only whether a frame is 0, live or freed matters."),
-    ("vectors", "x86 only: VMBus SINT2 and MSHV SINT0/SINT5 use vector 0xF3 with AutoEOI recommended "
-                "(hv_recommend_using_aeoi() without the deprecation hint)."),
-    ("cpuhp", "CPU hotplug runs the dynamic cpuhp states in the order the drivers registered them "
-              "(VMBus first in every kernel boot) and the reverse on offline; inferred from cpuhp semantics (facts §7)."),
-    ("channels", "hv_synic_cleanup refuses only for the VMBus connect CPU (CPU 0); moving channels off other "
-                 "CPUs is assumed to succeed (VMBus protocol >= WIN10 v5.3, no pending events) (facts §5.7)."),
-    ("kexec-pages", "kexec frees every page the old kernel allocated (the new kernel may reuse the memory); "
-                    "a kdump kernel does not reuse the old kernel's memory."),
+    (
+        "frames",
+        "Frame numbers are invented but fixed: Linux pages from 0x8000 up, hypervisor-provided "
+        "frames from 0x100000 (L1) and 0x200000 (L0). Only whether a frame is 0, live or freed matters.",
+    ),
+    (
+        "vectors",
+        "x86 only: VMBus SINT2 and MSHV SINT0/SINT5 use vector 0xF3 with AutoEOI recommended "
+        "(hv_recommend_using_aeoi() without the deprecation hint).",
+    ),
+    (
+        "cpuhp",
+        "CPU hotplug runs the dynamic cpuhp states in the order the drivers registered them "
+        "(VMBus first in every kernel boot) and the reverse on offline; inferred from cpuhp semantics (facts §7).",
+    ),
+    (
+        "channels",
+        "hv_synic_cleanup refuses only for the VMBus connect CPU (CPU 0); moving channels off other "
+        "CPUs is assumed to succeed (VMBus protocol >= WIN10 v5.3, no pending events) (facts §5.7).",
+    ),
+    (
+        "kexec-pages",
+        "kexec frees every page the old kernel allocated (the new kernel may reuse the memory); "
+        "a kdump kernel does not reuse the old kernel's memory.",
+    ),
     ("stimer", "Synthetic timers (hv_stimer_legacy_init on SINT2) are not modelled: they write STIMER MSRs, not SynIC ones."),
     ("vmbus-exists", "hv_vmbus_exists() is true from the first VMBus load until VMBus unloads, and false in a new kernel."),
-    ("module-dep", "With v4, mshv_root needs hv_vmbus_exists() from VMBus, so VMBus cannot unload while "
-                   "mshv_root is loaded (inferred from module dependencies, design §2.5)."),
+    (
+        "module-dep",
+        "With v4, mshv_root needs hv_vmbus_exists() from VMBus, so VMBus cannot unload while "
+        "mshv_root is loaded (inferred from module dependencies, design §2.5).",
+    ),
     ("sirbp-l1vh", "Before the series, the L1VH SIRBP register is assumed to hold frame 0 (facts §12.5)."),
     ("error-labels", "Driver error paths (failed memremap/alloc) are not triggered: every map and allocation succeeds."),
 )

@@ -28,12 +28,19 @@ def _ownership(eng: Engine, w: Write, touched: tuple[str, ...]) -> None:
     intended = _changed(w)
     where = eng.where(w.register, w.bank)
     if intended:
-        eng.find("foreign_write", f"{title(w.component)} changed {w.register}.{'+'.join(intended)} on CPU {w.cpu}, "
-                 f"but {title(owner)} owns {where} on {eng.partition.name}.", **eng.at(w, intended))
+        eng.find(
+            "foreign_write",
+            f"{title(w.component)} changed {w.register}.{'+'.join(intended)} on CPU {w.cpu}, "
+            f"but {title(owner)} owns {where} on {eng.partition.name}.",
+            **eng.at(w, intended),
+        )
     else:
-        eng.find("redundant_write", f"{title(w.component)} rewrote {w.register}.{'+'.join(touched)} on CPU {w.cpu} "
-                 f"with the value it already had; {title(owner)} owns {where} on {eng.partition.name}.",
-                 **eng.at(w, touched))
+        eng.find(
+            "redundant_write",
+            f"{title(w.component)} rewrote {w.register}.{'+'.join(touched)} on CPU {w.cpu} "
+            f"with the value it already had; {title(owner)} owns {where} on {eng.partition.name}.",
+            **eng.at(w, touched),
+        )
 
 
 def _changed(w: Write) -> tuple[str, ...]:
@@ -50,8 +57,12 @@ def _pulled_from_under(eng: Engine, w: Write) -> None:
         if victim == w.component or not cpu_state.live(victim):
             continue
         if (w.bank, w.register) in eng.partition.uses(victim):
-            eng.find("pulled_from_under", f"{title(w.component)} {verb} {eng.where(w.register, w.bank)} on CPU "
-                     f"{w.cpu} while {title(victim)} is still live and uses it.", **eng.at(w, w.changed))
+            eng.find(
+                "pulled_from_under",
+                f"{title(w.component)} {verb} {eng.where(w.register, w.bank)} on CPU "
+                f"{w.cpu} while {title(victim)} is still live and uses it.",
+                **eng.at(w, w.changed),
+            )
 
 
 def _switch_off_verb(w: Write) -> str | None:
@@ -67,8 +78,12 @@ def _dangling(eng: Engine, w: Write) -> None:
         return
     frame = frame_of(w.new)
     if eng.state.frame_is_dangling(frame):
-            eng.find("dangling_page", f"{title(w.component)} enabled {eng.where(w.register, w.bank)} on CPU {w.cpu} at "
-                 f"{eng.state.describe_frame(frame)}, a page Linux does not own.", **eng.at(w, ("enable", "frame")))
+        eng.find(
+            "dangling_page",
+            f"{title(w.component)} enabled {eng.where(w.register, w.bank)} on CPU {w.cpu} at "
+            f"{eng.state.describe_frame(frame)}, a page Linux does not own.",
+            **eng.at(w, ("enable", "frame")),
+        )
 
 
 def check_stale(eng: Engine, kernel: str) -> None:
@@ -81,11 +96,16 @@ def check_stale(eng: Engine, kernel: str) -> None:
                 if reg == "SCONTROL" or not is_live_value(reg, row[STATE_INDEX[reg]]):
                     continue
                 what = _stale_what(eng, reg, row[STATE_INDEX[reg]])
-                eng.find("stale_state", f"The {kernel} inherits {eng.where(reg, bank)} {what} on CPU {cpu} with no "
-                         "driver loaded that owns it.", cpu=cpu, bank=bank, register=reg,
-                         field="masked" if reg.startswith("SINT") else "enable",
-                         component=st.writer[bank][cpu][STATE_INDEX[reg]],
-                         owner=eng.partition.owner(bank, reg))
+                eng.find(
+                    "stale_state",
+                    f"The {kernel} inherits {eng.where(reg, bank)} {what} on CPU {cpu} with no driver loaded that owns it.",
+                    cpu=cpu,
+                    bank=bank,
+                    register=reg,
+                    field="masked" if reg.startswith("SINT") else "enable",
+                    component=st.writer[bank][cpu][STATE_INDEX[reg]],
+                    owner=eng.partition.owner(bank, reg),
+                )
 
 
 def _stale_what(eng: Engine, reg: str, value: int) -> str:
@@ -106,6 +126,13 @@ def check_missing_enable(eng: Engine, cpus: list[int]) -> None:
                     st.missing.discard(key)
                 elif key not in st.missing:
                     st.missing.add(key)
-                    eng.find("missing_enable", f"{title(comp)} is live on CPU {cpu} and depends on "
-                             f"{eng.where(reg, bank)}.enable, but nobody enabled it.", cpu=cpu, bank=bank,
-                             register=reg, field="enable", component=comp, owner=eng.partition.owner(bank, reg))
+                    eng.find(
+                        "missing_enable",
+                        f"{title(comp)} is live on CPU {cpu} and depends on {eng.where(reg, bank)}.enable, but nobody enabled it.",
+                        cpu=cpu,
+                        bank=bank,
+                        register=reg,
+                        field="enable",
+                        component=comp,
+                        owner=eng.partition.owner(bank, reg),
+                    )

@@ -43,8 +43,5 @@ class Column:
 
 def columns_for(partition: Partition) -> list[Column]:
     return [
-        Column(bank, reg, field, label)
-        for bank in partition.banks
-        for reg, field, label in SHOWN_FIELDS
-        if reg in registers_in_bank(bank)
+        Column(bank, reg, field, label) for bank in partition.banks for reg, field, label in SHOWN_FIELDS if reg in registers_in_bank(bank)
     ]

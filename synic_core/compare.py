@@ -36,7 +36,7 @@ class Difference:
 
 
 def parse_pair(spec: str) -> tuple[str, str, str]:
-    """"mainline,v4" -> ("mshv", "mainline", "v4"); "strict,lenient" -> ("hypervisor", ...)."""
+    """ "mainline,v4" -> ("mshv", "mainline", "v4"); "strict,lenient" -> ("hypervisor", ...)."""
     parts = [p.strip() for p in spec.split(",")]
     if len(parts) == 2:
         a, b = parts
@@ -44,8 +44,10 @@ def parse_pair(spec: str) -> tuple[str, str, str]:
             return "mshv", a, b
         if a in PROFILES and b in PROFILES:
             return "hypervisor", a, b
-    raise ScenarioError(f"--compare: expected two MSHV versions ({', '.join(VERSIONS)}) or two hypervisor "
-                        f"profiles ({', '.join(PROFILES)}) separated by a comma, got {spec!r}")
+    raise ScenarioError(
+        f"--compare: expected two MSHV versions ({', '.join(VERSIONS)}) or two hypervisor "
+        f"profiles ({', '.join(PROFILES)}) separated by a comma, got {spec!r}"
+    )
 
 
 def variant(scenario: Scenario, field: str, value: str, source: str) -> Session:
@@ -75,6 +77,5 @@ def compare_dict(left: Side, right: Side, diffs: list[Difference]) -> dict[str, 
     return {
         "a": {"label": left.label, "summary": left.session.summary(), "kinds": left.kinds()},
         "b": {"label": right.label, "summary": right.session.summary(), "kinds": right.kinds()},
-        "differences": [{"bank": d.bank, "register": d.register, "a": d.a, "b": d.b, "cpus": list(d.cpus)}
-                        for d in diffs],
+        "differences": [{"bank": d.bank, "register": d.register, "a": d.a, "b": d.b, "cpus": list(d.cpus)} for d in diffs],
     }

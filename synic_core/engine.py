@@ -35,9 +35,16 @@ class Write:
 
     def to_dict(self) -> dict[str, object]:
         return {
-            "cpu": self.cpu, "bank": self.bank, "component": self.component, "register": self.register,
-            "old": self.old, "new": self.new, "attempted": self.attempted, "changed": list(self.changed),
-            "rejected": self.rejected, "source": self.source,
+            "cpu": self.cpu,
+            "bank": self.bank,
+            "component": self.component,
+            "register": self.register,
+            "old": self.old,
+            "new": self.new,
+            "attempted": self.attempted,
+            "changed": list(self.changed),
+            "rejected": self.rejected,
+            "source": self.source,
         }
 
 
@@ -70,8 +77,7 @@ class Engine:
     def find(self, kind: str, message: str, assumption: str | None = "default", **where: Unpack[Where]) -> None:
         self.step.findings.append(make_finding(kind, message, step=self.step.index, assumption=assumption, **where))
 
-    def refuse(self, message: str, cpu: int | None = None, component: str | None = None,
-               assumption: str | None = None) -> None:
+    def refuse(self, message: str, cpu: int | None = None, component: str | None = None, assumption: str | None = None) -> None:
         self.step.refused = True
         self.find("refused", message, cpu=cpu, component=component, assumption=assumption)
 
@@ -140,8 +146,7 @@ class Engine:
         raise ValueError(f"unknown frame rule {rule!r}")
 
     # -- the write itself ------------------------------------------------------------------
-    def write(self, cpu: int, bank: str, component: str, register: str, value: int,
-              touched: tuple[str, ...], source: str) -> Write:
+    def write(self, cpu: int, bank: str, component: str, register: str, value: int, touched: tuple[str, ...], source: str) -> Write:
         st = self.state
         ri = STATE_INDEX[register]
         old = st.regs[bank][cpu][ri]
@@ -152,14 +157,27 @@ class Engine:
             st.writer[bank][cpu][ri] = component
             if register == "SCONTROL":
                 self.track_scontrol(cpu, bank, old, new)
-        w = Write(len(self.step.writes), cpu, bank, component, register, old, new, value,
-                  REGISTERS[register].changed_fields(old, new), bool(reason), source)
+        w = Write(
+            len(self.step.writes),
+            cpu,
+            bank,
+            component,
+            register,
+            old,
+            new,
+            value,
+            REGISTERS[register].changed_fields(old, new),
+            bool(reason),
+            source,
+        )
         self.step.writes.append(w)
         if reason:
-            self.find("hypervisor_fault", f"The hypervisor refused {title(component)}'s write of {value:#x} "
-                      f"to {self.where(register, bank)} on CPU {cpu}: {reason}.",
-                      assumption=self.profile.assumption if "SCONTROL" in reason else None,
-                      **self.at(w, touched))
+            self.find(
+                "hypervisor_fault",
+                f"The hypervisor refused {title(component)}'s write of {value:#x} to {self.where(register, bank)} on CPU {cpu}: {reason}.",
+                assumption=self.profile.assumption if "SCONTROL" in reason else None,
+                **self.at(w, touched),
+            )
         checks.check_write(self, w, touched)
         return w
 
@@ -172,8 +190,13 @@ class Engine:
 
     def at(self, w: Write, fields: tuple[str, ...]) -> Where:
         return {
-            "cpu": w.cpu, "bank": w.bank, "register": w.register, "field": "+".join(fields) or None,
-            "component": w.component, "owner": self.partition.owner(w.bank, w.register), "write": w.index,
+            "cpu": w.cpu,
+            "bank": w.bank,
+            "register": w.register,
+            "field": "+".join(fields) or None,
+            "component": w.component,
+            "owner": self.partition.owner(w.bank, w.register),
+            "write": w.index,
         }
 
     def where(self, register: str, bank: str) -> str:

@@ -169,8 +169,16 @@ class Stopped(Exception):
     """The caller asked the search to stop (the dashboard closed the explorer)."""
 
 
-def _expand(config: SessionConfig, frontier: Frontier, seen: set[Hashable], result: ExploreResult, any_order: bool,
-            dedup: bool, symmetry: bool, stop: Callable[[], bool] | None) -> Frontier:
+def _expand(
+    config: SessionConfig,
+    frontier: Frontier,
+    seen: set[Hashable],
+    result: ExploreResult,
+    any_order: bool,
+    dedup: bool,
+    symmetry: bool,
+    stop: Callable[[], bool] | None,
+) -> Frontier:
     nxt: Frontier = []
     for state, path, kernel in frontier:
         if stop is not None and stop():
@@ -205,8 +213,13 @@ def explore_to_dict(result: ExploreResult) -> dict[str, Any]:
         "transitions": result.transitions,
         "levels": result.levels,
         "counterexamples": {
-            c.kind: {"severity": KINDS[c.kind].severity, "length": len(c.steps), "kernel_order": c.kernel_order,
-                     "example": c.message, "scenario": c.scenario(cfg)}
+            c.kind: {
+                "severity": KINDS[c.kind].severity,
+                "length": len(c.steps),
+                "kernel_order": c.kernel_order,
+                "example": c.message,
+                "scenario": c.scenario(cfg),
+            }
             for c in result.ordered()
         },
     }

@@ -12,6 +12,7 @@ def title(component: str | None) -> str:
     """Display name of a component ("VMBus", "MSHV"), or "nobody"."""
     return COMPONENT_TITLES.get(component or "", component or "nobody")
 
+
 VMBUS_OWNS = ("SCONTROL", "SIMP", "SIEFP", "SINT2")
 MSHV_OWNS = ("SINT0", "SINT5", "SIRBP")
 MSHV_ALONE_OWNS = ("SCONTROL", "SIMP", "SIEFP", "SIRBP", "SINT0", "SINT5")
@@ -59,25 +60,45 @@ PARTITIONS: dict[str, Partition] = {
     p.name: p
     for p in (
         Partition(
-            "root", "bare-metal root: no VMBus, MSHV manages everything",
-            vmbus_bank=None, banks=("l1",), mshv_allowed=True, hv_root=True, provides_frames=True,
+            "root",
+            "bare-metal root: no VMBus, MSHV manages everything",
+            vmbus_bank=None,
+            banks=("l1",),
+            mshv_allowed=True,
+            hv_root=True,
+            provides_frames=True,
             owners=_own("l1", "mshv", MSHV_ALONE_OWNS),
         ),
         Partition(
-            "nested_root", "nested root: VMBus on the L0 (NESTED) bank, MSHV on L1",
-            vmbus_bank="l0", banks=("l1", "l0"), mshv_allowed=True, hv_root=True, provides_frames=True,
+            "nested_root",
+            "nested root: VMBus on the L0 (NESTED) bank, MSHV on L1",
+            vmbus_bank="l0",
+            banks=("l1", "l0"),
+            mshv_allowed=True,
+            hv_root=True,
+            provides_frames=True,
             owners=_own("l0", "vmbus", VMBUS_OWNS) | _own("l1", "mshv", MSHV_ALONE_OWNS),
             inference="ownership of the L1 bank on a nested root is inferred from hv_set_msr's NESTED "
             "redirection and a developer's scratch notes (facts §3, §8.6, §12); no patch states it",
         ),
         Partition(
-            "l1vh", "L1 virtual host: VMBus and MSHV share the same registers",
-            vmbus_bank="l1", banks=("l1",), mshv_allowed=True, hv_root=False, provides_frames=False,
+            "l1vh",
+            "L1 virtual host: VMBus and MSHV share the same registers",
+            vmbus_bank="l1",
+            banks=("l1",),
+            mshv_allowed=True,
+            hv_root=False,
+            provides_frames=False,
             owners=_own("l1", "vmbus", VMBUS_OWNS) | _own("l1", "mshv", MSHV_OWNS),
         ),
         Partition(
-            "guest", "ordinary guest: VMBus only",
-            vmbus_bank="l1", banks=("l1",), mshv_allowed=False, hv_root=False, provides_frames=False,
+            "guest",
+            "ordinary guest: VMBus only",
+            vmbus_bank="l1",
+            banks=("l1",),
+            mshv_allowed=False,
+            hv_root=False,
+            provides_frames=False,
             owners=_own("l1", "vmbus", VMBUS_OWNS),
             mshv_refusal="mshv_root refuses to load (-ENODEV): hv_parent_partition() is false on a guest.",
         ),

@@ -103,6 +103,7 @@ def _sint(n: int) -> Register:
     return Register(f"SINT{n}", 0x90 + n, "rw", 0x10000, SINT_FIELDS, summary=f"synthetic interrupt source {n} ({hint})")
 
 
+# fmt: off
 REGISTERS: dict[str, Register] = {
     r.name: r
     for r in (
@@ -119,6 +120,7 @@ REGISTERS: dict[str, Register] = {
         *(_sint(n) for n in range(16)),
     )
 }
+# fmt: on
 
 REGISTER_NAMES: tuple[str, ...] = tuple(REGISTERS)
 PAGE_REGISTERS = ("SIMP", "SIEFP", "SIRBP")

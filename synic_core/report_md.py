@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from .cli.fmt import cpu_ranges, grouped_findings, summary_line
 from .findings import Finding
+from .formatting import cpu_ranges, grouped_findings, summary_line
 from .partitions import title
 from .registers import registers_in_bank
 from .scenario import Scenario
@@ -16,19 +16,28 @@ SHOWN = ("SCONTROL", "SIMP", "SIEFP", "SIRBP", "SINT0", "SINT2", "SINT5")
 
 def markdown_report(scenario: Scenario, session: Session) -> str:
     cfg = session.config
-    out = [f"# SynIC Lab report{': ' + scenario.title if scenario.title else ''}", "",
-           f"- partition **{cfg.partition}**, MSHV **{cfg.mshv}**, hypervisor **{cfg.hypervisor}**, "
-           f"**{cfg.cpus}** CPUs", f"- {summary_line(session.summary())}", "", "## Steps", "",
-           "| # | action | CPUs | writes | findings | notes |", "|---|---|---|---|---|---|"]
+    out = [
+        f"# SynIC Lab report{': ' + scenario.title if scenario.title else ''}",
+        "",
+        f"- partition **{cfg.partition}**, MSHV **{cfg.mshv}**, hypervisor **{cfg.hypervisor}**, **{cfg.cpus}** CPUs",
+        f"- {summary_line(session.summary())}",
+        "",
+        "## Steps",
+        "",
+        "| # | action | CPUs | writes | findings | notes |",
+        "|---|---|---|---|---|---|",
+    ]
     for s in session.history:
-        out.append(f"| {s.index} | `{s.action}` | {cpu_ranges(s.cpus)} | {len(s.writes)} | {len(s.findings)} | "
-                   f"{'; '.join(s.notes)} |")
+        out.append(f"| {s.index} | `{s.action}` | {cpu_ranges(s.cpus)} | {len(s.writes)} | {len(s.findings)} | {'; '.join(s.notes)} |")
     out += ["", "## Findings", ""]
     out += findings_section(session.findings) or ["No findings."]
     out += ["", "## Final state and ownership", "", "| bank | register | owner | value | CPUs |", "|---|---|---|---|---|"]
     out += final_rows(session)
-    out += ["", "Findings cite the kernel behaviour they model; *assumption* marks a modelling choice not read in a "
-            "source (`synic ownership` lists them all)."]
+    out += [
+        "",
+        "Findings cite the kernel behaviour they model; *assumption* marks a modelling choice not read in a "
+        "source (`synic ownership` lists them all).",
+    ]
     return "\n".join(out) + "\n"
 
 
@@ -36,8 +45,10 @@ def findings_section(findings: list[Finding]) -> list[str]:
     lines = []
     for f, _count, cpus, message in grouped_findings(findings):
         where = f" · {f.register}.{f.field}" if f.register and f.field else ""
-        lines.append(f"- **{f.severity}** `{f.kind}` · step {f.step}{' · CPUs ' + cpus if cpus else ''}{where} · "
-                     f"by {title(f.component)} · owner {title(f.owner)}  ")
+        lines.append(
+            f"- **{f.severity}** `{f.kind}` · step {f.step}{' · CPUs ' + cpus if cpus else ''}{where} · "
+            f"by {title(f.component)} · owner {title(f.owner)}  "
+        )
         lines.append(f"  {message}  ")
         lines.append(f"  *models:* {f.cites}" + ("  " if f.assumption else ""))
         if f.assumption:

@@ -81,8 +81,7 @@ class Scenario(BaseModel):
 # -- loading ---------------------------------------------------------------------------------
 def parse_scenario(data: object, source: str) -> Scenario:
     if not isinstance(data, dict):
-        raise ScenarioError(f"{source}: expected an object with partition, cpus, mshv, hypervisor and steps, "
-                            f"got {type(data).__name__}")
+        raise ScenarioError(f"{source}: expected an object with partition, cpus, mshv, hypervisor and steps, got {type(data).__name__}")
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
@@ -98,7 +97,7 @@ def describe_validation_error(exc: ValidationError) -> str:
 
 
 def describe_error(error: ErrorDetails) -> str:
-    """"field: what was expected (got value)"; a model-level message that names its own field stays as it is."""
+    """ "field: what was expected (got value)"; a model-level message that names its own field stays as it is."""
     msg = str(error["msg"]).removeprefix("Value error, ")
     field = format_loc(error["loc"])
     text = f"{field}: {msg}" if field and not msg.startswith("steps[") else msg
@@ -172,15 +171,21 @@ def load(name_or_path: str) -> Scenario:
         return load_file(name_or_path)
     if name_or_path in builtin_names():
         return load_builtin(name_or_path)
-    raise ScenarioError(f"{name_or_path}: no such file, and no built-in scenario of that name "
-                        "(synic run --list shows them)")
+    raise ScenarioError(f"{name_or_path}: no such file, and no built-in scenario of that name (synic run --list shows them)")
 
 
 def session_scenario(session: Session, name: str = "", title: str = "") -> Scenario:
     """The session as a scenario file: its settings and every step in its history."""
     cfg = session.config
-    return Scenario(name=name, title=title, partition=cfg.partition, cpus=cfg.cpus, mshv=cfg.mshv,
-                    hypervisor=cfg.hypervisor, steps=[Step(action=s.action, cpus=s.cpus) for s in session.history])
+    return Scenario(
+        name=name,
+        title=title,
+        partition=cfg.partition,
+        cpus=cfg.cpus,
+        mshv=cfg.mshv,
+        hypervisor=cfg.hypervisor,
+        steps=[Step(action=s.action, cpus=s.cpus) for s in session.history],
+    )
 
 
 # -- replaying -------------------------------------------------------------------------------
@@ -192,6 +197,8 @@ def replay(scenario: Scenario, source: str = "scenario") -> Session:
             session.apply(step.action, step.cpus)
         except ActionError as exc:
             target = ACTIONS[step.action].target
-            raise ScenarioError(f"{source}: steps[{i}].{exc.field}: {exc.detail} ({step.action} targets "
-                                f"{'one online CPU' if target == 'one' else target + ' CPUs'})") from None
+            raise ScenarioError(
+                f"{source}: steps[{i}].{exc.field}: {exc.detail} ({step.action} targets "
+                f"{'one online CPU' if target == 'one' else target + ' CPUs'})"
+            ) from None
     return session

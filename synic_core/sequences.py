@@ -55,6 +55,7 @@ VMBUS_DISABLE_REGS = (
     Op("SIEFP", "rmw", {"enable": 0}, frame="vmbus_disable", source=_VMBUS_DISABLE),
 )
 
+# fmt: off
 SEQUENCES: dict[str, Sequence] = {
     s.name: s
     for s in (
@@ -107,3 +108,4 @@ SEQUENCES: dict[str, Sequence] = {
         ),
     )
 }
+# fmt: on

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from .cli.fmt import grouped_findings, summary_line
 from .columns import SEVERITY_GLYPH, WRITER_GLYPH, columns_for
 from .findings import SEVERITIES, SEVERITY_RANK, Finding
+from .formatting import grouped_findings, summary_line
 from .partitions import title
 from .registers import REGISTERS
 from .session import Session
@@ -20,8 +20,11 @@ def text_grid(session: Session, findings: list[Finding] | None = None) -> str:
         worst[key] = max(worst.get(key, -1), SEVERITY_RANK[f.severity])
     cols = columns_for(cfg.partition_spec)
     head = "CPU  on V M  " + " ".join(f"{c.short}{chr(39) if c.bank == 'l0' else ''}.{c.label}".ljust(9) for c in cols)
-    lines = [f"SynIC Lab: {cfg.partition}, mshv {cfg.mshv}, {cfg.hypervisor}, {cfg.cpus} CPUs, "
-             f"{len(session.history)} steps. {summary_line(session.summary())}", head]
+    lines = [
+        f"SynIC Lab: {cfg.partition}, mshv {cfg.mshv}, {cfg.hypervisor}, {cfg.cpus} CPUs, "
+        f"{len(session.history)} steps. {summary_line(session.summary())}",
+        head,
+    ]
     for cpu, cs in enumerate(st.cpus):
         flags = f"{'+' if cs.online else '-'}  {'V' if cs.vmbus else '.'} {'M' if cs.mshv else '.'}"
         cells = []
@@ -41,8 +44,9 @@ def findings_text(findings: list[Finding]) -> list[str]:
     out = []
     for f, _count, cpus, message in grouped_findings(findings):
         where = f" {f.register}.{f.field}" if f.register and f.field else ""
-        out.append(f"{f.severity.upper()} {f.kind} step {f.step}{' CPUs ' + cpus if cpus else ''}{where} "
-                   f"by {title(f.component)}: {message}")
+        out.append(
+            f"{f.severity.upper()} {f.kind} step {f.step}{' CPUs ' + cpus if cpus else ''}{where} by {title(f.component)}: {message}"
+        )
         if f.assumption:
             out.append(f"  assumption: {f.assumption}")
     return out

@@ -57,6 +57,7 @@ class MshvVersion:
         return self.sirbp_on_l1vh == "alloc" and not partition.hv_root
 
 
+# fmt: off
 VERSIONS: dict[str, MshvVersion] = {
     v.name: v
     for v in (
@@ -72,4 +73,5 @@ VERSIONS: dict[str, MshvVersion] = {
                     "[PATCH v4 1/3], 2026-04-27, applied 2026-04-29 (facts §8.3, §8.4)"),
     )
 }
+# fmt: on
 VERSION_NAMES = tuple(VERSIONS)

@@ -12,12 +12,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_wheel_installs_and_runs(tmp_path):
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(tmp_path), str(ROOT)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(tmp_path), str(ROOT)], check=True, capture_output=True
+    )
     wheel = next(tmp_path.glob("synic_lab-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
-    for needed in ("tui/synic.tcss", "tui/help.md", "synic_core/scenarios/l1vh-v4-kexec.json",
-                   "synic_core/lessons/01-ownership-l1vh.json"):
+    for needed in ("tui/synic.tcss", "tui/help.md", "synic_core/scenarios/l1vh-v4-kexec.json", "synic_core/lessons/01-ownership-l1vh.json"):
         assert needed in names, needed
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)

@@ -49,9 +49,17 @@ class SynicApp(App[None]):
     BINDINGS = bindings("app")
     COMMANDS = App.COMMANDS | {SynicCommands}
 
-    def __init__(self, session: Session | None = None, *, instant: bool = False, lesson: Lesson | None = None,
-                 theme: str | None = None, keymap: dict[str, str] | None = None,
-                 config_problems: list[str] | None = None, opened: Path | None = None) -> None:
+    def __init__(
+        self,
+        session: Session | None = None,
+        *,
+        instant: bool = False,
+        lesson: Lesson | None = None,
+        theme: str | None = None,
+        keymap: dict[str, str] | None = None,
+        config_problems: list[str] | None = None,
+        opened: Path | None = None,
+    ) -> None:
         super().__init__()
         self.opened = opened  # the scenario file this session came from: the default place to save it
         self.saves = SaveGuard()
@@ -93,8 +101,7 @@ class SynicApp(App[None]):
                 with TabPane("Lesson", id="lesson"):
                     yield Markdown("No lesson. Press **L** to choose one.", id="lesson-text")
         yield Static(id="caption")
-        yield Static(f"The terminal is too small for SynIC Lab: it needs at least {MIN_SIZE[0]}×{MIN_SIZE[1]}.",
-                     id="too-small")
+        yield Static(f"The terminal is too small for SynIC Lab: it needs at least {MIN_SIZE[0]}×{MIN_SIZE[1]}.", id="too-small")
         yield Footer()
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
@@ -109,9 +116,13 @@ class SynicApp(App[None]):
         if self.user_keys:
             self.set_keymap(self.user_keys)
         if self._config_problems:
-            self.notify("\n".join([*self._config_problems, "synic config checks it."]),
-                        title="Config ignored: using the defaults",
-                        severity="warning", timeout=20, markup=False)
+            self.notify(
+                "\n".join([*self._config_problems, "synic config checks it."]),
+                title="Config ignored: using the defaults",
+                severity="warning",
+                timeout=20,
+                markup=False,
+            )
         self._timer = self.set_interval(TICK, self._tick, pause=True)
         self.query_one(SynicGrid).focus()
         self.refresh_panels(rebuild_trace=True)
@@ -214,7 +225,7 @@ class SynicApp(App[None]):
         step, start, previous = self.view.step, self.view.pos, self.view.last
         assert step is not None
         changed, revealed, done = self.view.advance(n)
-        self.query_one(TracePanel).add(step.index, step.writes[start:self.view.pos])
+        self.query_one(TracePanel).add(step.index, step.writes[start : self.view.pos])
         if done:
             assert self._timer is not None
             self._timer.pause()
@@ -283,14 +294,12 @@ class SynicApp(App[None]):
 
     def action_toggle_instant(self) -> None:
         self.instant = not self.instant
-        self.notify("Playback: instant" if self.instant else f"Playback: {SPEEDS[self.speed_index]} writes/s",
-                    timeout=1.5)
+        self.notify("Playback: instant" if self.instant else f"Playback: {SPEEDS[self.speed_index]} writes/s", timeout=1.5)
         if self.instant:
             self.finish_playback()
 
     # -- panels ---------------------------------------------------------------------------
-    def refresh_panels(self, findings: bool = True, rebuild_trace: bool = False, inspector: bool = True,
-                       now: bool = True) -> None:
+    def refresh_panels(self, findings: bool = True, rebuild_trace: bool = False, inspector: bool = True, now: bool = True) -> None:
         """Status every time; the findings list at most every FINDINGS_PERIOD while playing."""
         speed = "instant" if self.instant else f"{SPEEDS[self.speed_index]}/s"
         self.query_one("#status", Static).update(status_line(self.view, speed, self.paused, self.theme_variables))
@@ -398,8 +407,10 @@ class SynicApp(App[None]):
 
         self.finish_playback()
         default = str(self.opened) if self.opened else ""
-        self.push_screen(OpenScreen("Open a scenario file, a saved session, a lesson file or a built-in scenario by name",
-                                    default, open_file), self._opened)
+        self.push_screen(
+            OpenScreen("Open a scenario file, a saved session, a lesson file or a built-in scenario by name", default, open_file),
+            self._opened,
+        )
 
     def _opened(self, opened: Opened | None) -> None:
         if opened is None:
@@ -407,8 +418,11 @@ class SynicApp(App[None]):
         if opened.lesson is not None:
             self.start_lesson(opened.lesson)
             self.opened = None
-            self.notify(f"{len(opened.lesson.steps)} steps: > plays the next one, < goes back",
-                        title=f"Lesson: {opened.lesson.title or opened.lesson.name or 'from file'}", markup=False)
+            self.notify(
+                f"{len(opened.lesson.steps)} steps: > plays the next one, < goes back",
+                title=f"Lesson: {opened.lesson.title or opened.lesson.name or 'from file'}",
+                markup=False,
+            )
             return
         session, path = opened.session, opened.path
         self.leave_lesson()
@@ -417,8 +431,11 @@ class SynicApp(App[None]):
         if path is not None:
             self.saves.remember(path)
         c = session.config
-        self.notify(f"{c.partition}, mshv {c.mshv}, {c.hypervisor}, {c.cpus} CPUs, {len(session.history)} steps "
-                    "(z undoes them one by one)", title=f"Opened {path or 'built-in scenario'}", markup=False)
+        self.notify(
+            f"{c.partition}, mshv {c.mshv}, {c.hypervisor}, {c.cpus} CPUs, {len(session.history)} steps (z undoes them one by one)",
+            title=f"Opened {path or 'built-in scenario'}",
+            markup=False,
+        )
 
     def action_export(self, kind: str) -> None:
         from .exports import EXPORTS
@@ -437,8 +454,12 @@ class SynicApp(App[None]):
         try:
             written = write_export(self, kind, path)
         except OSError as exc:
-            self.notify(f"Could not write {path}: {exc.strerror or exc}. Any previous file is unchanged.",
-                        severity="error", title="Not saved", timeout=8)
+            self.notify(
+                f"Could not write {path}: {exc.strerror or exc}. Any previous file is unchanged.",
+                severity="error",
+                title="Not saved",
+                timeout=8,
+            )
             return
         for path in written:
             self.saves.remember(path)
@@ -455,7 +476,8 @@ class SynicApp(App[None]):
         if self.lesson is not None:
             self.lesson = None
             self.query_one("#lesson-text", Markdown).update(
-                "You left the lesson; everything you see is yours to explore. Press **L** for a lesson.")
+                "You left the lesson; everything you see is yours to explore. Press **L** for a lesson."
+            )
 
     def _show_lesson(self) -> None:
         assert self.lesson is not None
@@ -565,8 +587,12 @@ class SynicApp(App[None]):
         self.notify(f"New session: {config.partition}, mshv {config.mshv}, {config.hypervisor}, {config.cpus} CPUs")
 
     def set_setting(self, name: str, value: str | int) -> None:
-        fields = {"partition": self.session.config.partition, "mshv": self.session.config.mshv,
-                  "hypervisor": self.session.config.hypervisor, "cpus": self.session.config.cpus}
+        fields = {
+            "partition": self.session.config.partition,
+            "mshv": self.session.config.mshv,
+            "hypervisor": self.session.config.hypervisor,
+            "cpus": self.session.config.cpus,
+        }
         fields[name] = value
         self.apply_settings(SessionConfig(**fields))  # type: ignore[arg-type]
 

@@ -46,10 +46,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("pagedown", "page(1)", "page down", "cursor down one screen", "Choose CPUs", scope="grid", palette=False),
     Command("home", "jump(0)", "first CPU", "cursor to CPU 0", "Choose CPUs", scope="grid", palette=False),
     Command("end", "jump(-1)", "last CPU", "cursor to the last CPU", "Choose CPUs", scope="grid", palette=False),
-    Command("shift+up", "extend(-1)", "extend up", "select a range of CPUs upwards", "Choose CPUs", scope="grid",
-            palette=False),
-    Command("shift+down", "extend(1)", "extend down", "select a range of CPUs downwards", "Choose CPUs", scope="grid",
-            palette=False),
+    Command("shift+up", "extend(-1)", "extend up", "select a range of CPUs upwards", "Choose CPUs", scope="grid", palette=False),
+    Command("shift+down", "extend(1)", "extend down", "select a range of CPUs downwards", "Choose CPUs", scope="grid", palette=False),
     Command("space", "toggle_select", "select", "select or unselect the cursor CPU", "Choose CPUs", scope="grid"),
     Command("a", "select_all", "all", "select every online CPU", "Choose CPUs", footer=True, scope="grid"),
     Command("escape", "clear_selection", "none", "clear the selection", "Choose CPUs", scope="grid"),
@@ -61,10 +59,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("enter", "finish", "finish", "play the rest of the action at once", "Playback"),
     Command("left_square_bracket", "travel_write(-1)", "write back", "time travel: back one MSR write", "Playback"),
     Command("right_square_bracket", "travel_write(1)", "write fwd", "time travel: forward one MSR write", "Playback"),
-    Command("left_curly_bracket", "travel_step(-1)", "step back", "time travel: back to the start of a step",
-            "Playback"),
-    Command("right_curly_bracket", "travel_step(1)", "step fwd", "time travel: forward to the end of a step",
-            "Playback"),
+    Command("left_curly_bracket", "travel_step(-1)", "step back", "time travel: back to the start of a step", "Playback"),
+    Command("right_curly_bracket", "travel_step(1)", "step fwd", "time travel: forward to the end of a step", "Playback"),
     Command("i", "toggle_instant", "instant", "switch between animated and instant playback", "Playback"),
     # lessons
     Command("greater_than_sign", "lesson_next", "next", "lesson: play the next step", "Lessons", footer=True),
@@ -88,8 +84,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("z", "undo", "undo", "undo the last action", "Session", footer=True),
     Command("y", "redo", "redo", "redo the action undone last", "Session"),
     Command("ctrl+o", "open_file", "open", "open a scenario file, a saved session, a lesson file or a built-in scenario", "Session"),
-    Command("ctrl+s", "export('session')", "save", "save the session as a scenario file (reopen with synic FILE)",
-            "Session", footer=True),
+    Command("ctrl+s", "export('session')", "save", "save the session as a scenario file (reopen with synic FILE)", "Session", footer=True),
     Command("E", "export('markdown')", "report", "export a Markdown report", "Session"),
     Command("J", "export('json')", "JSON", "export the run as JSON", "Session"),
     Command("S", "export('svg')", "screenshot", "export a screenshot (SVG and PNG)", "Session"),
@@ -100,16 +95,23 @@ COMMANDS: tuple[Command, ...] = (
 
 
 def bindings(scope: str) -> list[BindingType]:
-    return [
-        Binding(c.key, c.action, c.label, show=c.footer, tooltip=c.description, id=c.id)
-        for c in COMMANDS
-        if c.scope == scope
-    ]
+    return [Binding(c.key, c.action, c.label, show=c.footer, tooltip=c.description, id=c.id) for c in COMMANDS if c.scope == scope]
 
 
 def key_label(key: str) -> str:
-    names = {"question_mark": "?", "full_stop": ".", "plus": "+", "equals_sign": "=", "minus": "-",
-             "space": "space", "escape": "esc", "greater_than_sign": ">", "less_than_sign": "<",
-             "left_square_bracket": "[", "right_square_bracket": "]", "left_curly_bracket": "{",
-             "right_curly_bracket": "}"}
+    names = {
+        "question_mark": "?",
+        "full_stop": ".",
+        "plus": "+",
+        "equals_sign": "=",
+        "minus": "-",
+        "space": "space",
+        "escape": "esc",
+        "greater_than_sign": ">",
+        "less_than_sign": "<",
+        "left_square_bracket": "[",
+        "right_square_bracket": "]",
+        "left_curly_bracket": "{",
+        "right_curly_bracket": "}",
+    }
     return "/".join(names.get(k, k) for k in key.split(","))

@@ -68,8 +68,9 @@ def settings_table(loaded: LoadedConfig) -> Table:
         value = getattr(loaded.config, name)
         shown = ", ".join(f"{k}={v}" for k, v in value.items()) if isinstance(value, dict) else value
         source = loaded.source_of(name)
-        table.add_row(name, escape(str(shown if shown not in ("", None) else "(none)")),
-                      "the file" if source == str(loaded.path) else source)
+        table.add_row(
+            name, escape(str(shown if shown not in ("", None) else "(none)")), "the file" if source == str(loaded.path) else source
+        )
     return table
 
 

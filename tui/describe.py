@@ -10,9 +10,9 @@ from collections.abc import Mapping
 from rich.text import Text
 
 from synic_core import Finding, Write
-from synic_core.cli.fmt import summary_line
 from synic_core.columns import SEVERITY_GLYPH, Column
 from synic_core.findings import SEVERITY_RANK
+from synic_core.formatting import summary_line
 from synic_core.partitions import title
 from synic_core.registers import BANK_TITLES, REGISTERS
 
@@ -22,13 +22,16 @@ Palette = Mapping[str, str]  # the app's theme variables (tui/themes.py), or the
 
 
 def severity_style(severity: str, p: Palette) -> str:
-    return {"info": "cyan", "warning": p["synic-warning-text"], "error": f"bold {p['synic-error-text']}",
-            "fault": f"bold #000000 on {p['synic-fault']}"}[severity]
+    return {
+        "info": "cyan",
+        "warning": p["synic-warning-text"],
+        "error": f"bold {p['synic-error-text']}",
+        "fault": f"bold #000000 on {p['synic-fault']}",
+    }[severity]
 
 
 def writer_style(component: str | None, p: Palette) -> str:
-    return {"vmbus": p["synic-vmbus"], "mshv": p["synic-mshv"], "reset": "dim", "hypervisor": "magenta"}.get(
-        component or "", "")
+    return {"vmbus": p["synic-vmbus"], "mshv": p["synic-mshv"], "reset": "dim", "hypervisor": "magenta"}.get(component or "", "")
 
 
 def finding_line(f: Finding, p: Palette) -> Text:
@@ -126,8 +129,9 @@ def timeline(display: Display, p: Palette) -> Text:
         else:
             text.append(f" {s.index}:{s.action} ", "dim")
     if not display.at_present:
-        text.append(f"  ◀ viewing write {display.position}/{display.boundaries()[-1]}; any action returns to now",
-                    f"bold {p['synic-warning-text']}")
+        text.append(
+            f"  ◀ viewing write {display.position}/{display.boundaries()[-1]}; any action returns to now", f"bold {p['synic-warning-text']}"
+        )
     return text
 
 

@@ -105,7 +105,7 @@ class Display:
             return set(), [], True
         changed: set[Cell] = set()
         end = min(self.pos + n, len(step.writes))
-        for w in step.writes[self.pos:end]:
+        for w in step.writes[self.pos : end]:
             ri = STATE_INDEX[w.register]
             self.regs[w.bank][w.cpu][ri] = w.new
             if not w.rejected:
@@ -151,7 +151,7 @@ class Display:
     def step_findings(self) -> list[Finding]:
         """Findings of the step being played (as far as revealed), else of the last step."""
         if self.step is not None:
-            return self.findings[self._step_start:]
+            return self.findings[self._step_start :]
         history = self.session.history
         return history[-1].findings if history else []
 

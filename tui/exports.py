@@ -50,8 +50,7 @@ def _svg(app: SynicApp) -> str:
 EXPORTS = {
     e.kind: e
     for e in (
-        Export("session", "Save the session (settings and steps, reopen with synic FILE)", "synic-session.json",
-               _session),
+        Export("session", "Save the session (settings and steps, reopen with synic FILE)", "synic-session.json", _session),
         Export("markdown", "Export a Markdown report", "synic-report.md", _markdown),
         Export("json", "Export the run as JSON (as synic run --json)", "synic-report.json", _json),
         Export("svg", "Export a screenshot (SVG, plus PNG when cairosvg is installed)", "synic-screenshot.svg", _svg),

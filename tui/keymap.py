@@ -11,14 +11,19 @@ from textual.keys import Keys, _normalize_key_list, key_to_character
 from .commands import COMMANDS
 
 MODIFIERS = frozenset({"ctrl", "shift", "alt", "meta", "super", "hyper"})
-RESERVED = {"ctrl+q": "quit", "ctrl+c": "quit", "ctrl+p": "the command palette", "tab": "focus next",
-            "shift+tab": "focus previous"}  # Textual's own bindings
+RESERVED = {
+    "ctrl+q": "quit",
+    "ctrl+c": "quit",
+    "ctrl+p": "the command palette",
+    "tab": "focus next",
+    "shift+tab": "focus previous",
+}  # Textual's own bindings
 KNOWN_KEYS = frozenset(k.value for k in Keys)
 COMMAND_IDS = tuple(c.id for c in COMMANDS)
 
 
 def normalize(keys: str) -> list[str]:
-    """"K, ?" -> ["K", "question_mark"]: the names Textual matches key presses against."""
+    """ "K, ?" -> ["K", "question_mark"]: the names Textual matches key presses against."""
     return _normalize_key_list(keys).split(",")
 
 
@@ -31,13 +36,16 @@ def is_key(key: str) -> bool:
 
 def check_keymap(keys: dict[str, str], source: str) -> list[str]:
     """Problems with a user keymap, one line each: unknown ids, unknown keys, keys taken twice."""
-    problems = [f"{source}: keys.{cid}: not a command id (expected one of {', '.join(COMMAND_IDS)})"
-                for cid in keys if cid not in COMMAND_IDS]
+    problems = [
+        f"{source}: keys.{cid}: not a command id (expected one of {', '.join(COMMAND_IDS)})" for cid in keys if cid not in COMMAND_IDS
+    ]
     for cid, value in keys.items():
-        problems += [f"{source}: keys.{cid}: {key!r} is not a key name (e.g. K, ctrl+k, f5, question_mark)"
-                     for key in normalize(value) if not is_key(key)]
-        problems += [f"{source}: keys.{cid}: {key!r} is reserved for {RESERVED[key]}"
-                     for key in normalize(value) if key in RESERVED]
+        problems += [
+            f"{source}: keys.{cid}: {key!r} is not a key name (e.g. K, ctrl+k, f5, question_mark)"
+            for key in normalize(value)
+            if not is_key(key)
+        ]
+        problems += [f"{source}: keys.{cid}: {key!r} is reserved for {RESERVED[key]}" for key in normalize(value) if key in RESERVED]
     return problems or _clashes(keys, source)
 
 
@@ -51,5 +59,8 @@ def _clashes(keys: dict[str, str], source: str) -> list[str]:
     for cid, bound in effective_keys(keys).items():
         for key in bound:
             owners.setdefault(key, []).append(cid)
-    return [f"{source}: keys: {key!r} would run both {' and '.join(ids)}; give one of them another key"
-            for key, ids in owners.items() if len(ids) > 1 and any(i in keys for i in ids)]
+    return [
+        f"{source}: keys: {key!r} would run both {' and '.join(ids)}; give one of them another key"
+        for key, ids in owners.items()
+        if len(ids) > 1 and any(i in keys for i in ids)
+    ]

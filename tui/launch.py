@@ -82,6 +82,12 @@ def launch(ns: argparse.Namespace) -> int:
     lesson = load_lesson(ns.lesson) if getattr(ns, "lesson", None) else None
     session = Session(lesson.config()) if lesson else build_session(ns, loaded.config)
     opened = Path(ns.file) if not lesson and ns.file and Path(ns.file).is_file() else None
-    SynicApp(session, lesson=lesson, theme=ns.theme or loaded.config.theme, keymap=loaded.config.keys,
-             config_problems=loaded.problems, opened=opened).run()
+    SynicApp(
+        session,
+        lesson=lesson,
+        theme=ns.theme or loaded.config.theme,
+        keymap=loaded.config.keys,
+        config_problems=loaded.problems,
+        opened=opened,
+    ).run()
     return 0

@@ -25,7 +25,8 @@ class SynicCommands(Provider):
         keys = effective_keys(app.user_keys)
         out: list[tuple[str, str, Callable[[], object]]] = [
             (f"{c.label} ({key_label(','.join(keys[c.id]))})", c.description, partial(app.run_action, c.action))
-            for c in COMMANDS if c.palette
+            for c in COMMANDS
+            if c.palette
         ]
         for name, p in PARTITIONS.items():
             out.append((f"Partition: {name}", p.title, partial(app.set_setting, "partition", name)))

@@ -12,14 +12,24 @@ from textual.theme import BUILTIN_THEMES, Theme
 
 PALETTES: dict[bool, dict[str, str]] = {  # keyed by Theme.dark; a theme's own variables win
     True: {
-        "synic-vmbus": "#56b4e9", "synic-mshv": "#e69f00", "synic-one": "#e69f00",
-        "synic-warning": "#4c3c00", "synic-error": "#700070", "synic-fault": "#cc79a7",
-        "synic-warning-text": "#f0e442", "synic-error-text": "#cc79a7",
+        "synic-vmbus": "#56b4e9",
+        "synic-mshv": "#e69f00",
+        "synic-one": "#e69f00",
+        "synic-warning": "#4c3c00",
+        "synic-error": "#700070",
+        "synic-fault": "#cc79a7",
+        "synic-warning-text": "#f0e442",
+        "synic-error-text": "#cc79a7",
     },
     False: {
-        "synic-vmbus": "#004f8f", "synic-mshv": "#944000", "synic-one": "#944000",
-        "synic-warning": "#e8dc08", "synic-error": "#fcbcfc", "synic-fault": "#cc79a7",
-        "synic-warning-text": "#6b5d00", "synic-error-text": "#882255",
+        "synic-vmbus": "#004f8f",
+        "synic-mshv": "#944000",
+        "synic-one": "#944000",
+        "synic-warning": "#e8dc08",
+        "synic-error": "#fcbcfc",
+        "synic-fault": "#cc79a7",
+        "synic-warning-text": "#6b5d00",
+        "synic-error-text": "#882255",
     },
 }
 VARIABLES = {name: f"${name}" for name in PALETTES[True]}  # the same names, for Textual markup

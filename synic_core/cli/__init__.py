@@ -77,19 +77,28 @@ def dashboard_parser() -> argparse.ArgumentParser:
 def subcommand_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="synic")
     sub = p.add_subparsers(dest="command", required=True)
-    run = sub.add_parser("run", help="replay a scenario headless", description="Replay a scenario headless. "
-                         "Exit 0: no error or fault; 1: findings at error or above; 2: bad input.")
+    run = sub.add_parser(
+        "run",
+        help="replay a scenario headless",
+        description="Replay a scenario headless. Exit 0: no error or fault; 1: findings at error or above; 2: bad input.",
+    )
     run.add_argument("target", nargs="?", help="a scenario file (JSON/TOML) or the name of a built-in scenario")
     run.add_argument("--list", action="store_true", help="list the built-in scenarios")
     run.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
     run.add_argument("--trace", action="store_true", help="also print every MSR write")
     run.add_argument("--markdown", action="store_true", help="print a Markdown report instead of tables")
     run.add_argument("--grid", action="store_true", help="print the final grid and the findings as plain text")
-    run.add_argument("--compare", metavar="A,B", help="run under two MSHV versions (mainline,v4) or two "
-                     "hypervisor profiles (strict,lenient) and print the difference")
-    exp = sub.add_parser("explore", help="search every order of actions for shortest counterexamples",
-                         description="Breadth-first search over action sequences (kernel orders only unless "
-                         "--any-order). Exit 1 when an error or fault is reachable.")
+    run.add_argument(
+        "--compare",
+        metavar="A,B",
+        help="run under two MSHV versions (mainline,v4) or two hypervisor profiles (strict,lenient) and print the difference",
+    )
+    exp = sub.add_parser(
+        "explore",
+        help="search every order of actions for shortest counterexamples",
+        description="Breadth-first search over action sequences (kernel orders only unless "
+        "--any-order). Exit 1 when an error or fault is reachable.",
+    )
     exp.add_argument("--partition", choices=list(PARTITIONS), default="l1vh")
     exp.add_argument("--mshv", choices=list(VERSIONS), default="v4")
     exp.add_argument("--hypervisor", choices=list(PROFILES), default="strict")
@@ -99,8 +108,11 @@ def subcommand_parser() -> argparse.ArgumentParser:
     exp.add_argument("--json", action="store_true", help="print one JSON object")
     exp.add_argument("--out", metavar="DIR", help="write each counterexample as a scenario file into DIR")
     exp.add_argument("--all", action="store_true", help="every partition x version x profile, as a table")
-    srv = sub.add_parser("serve", help="serve the dashboard to a browser (textual-serve)",
-                         description="Serve the dashboard on HOST:PORT; every browser tab gets its own session.")
+    srv = sub.add_parser(
+        "serve",
+        help="serve the dashboard to a browser (textual-serve)",
+        description="Serve the dashboard on HOST:PORT; every browser tab gets its own session.",
+    )
     srv.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     srv.add_argument("--port", type=_bounded("port", 1, 65535), default=8000, help="port (default 8000)")
     srv.add_argument("file", nargs="?", help="a scenario to open in every tab")
@@ -112,9 +124,12 @@ def subcommand_parser() -> argparse.ArgumentParser:
     own.add_argument("--partition", choices=list(PARTITIONS))
     why = sub.add_parser("explain", help="explain the finding kinds and what they model")
     why.add_argument("kind", nargs="?", choices=list(KINDS))
-    cfg = sub.add_parser("config", help="show the user config in force and check it (exit 2 on problems)",
-                         description="Where the user config is looked for, the settings in force and where each "
-                         "comes from. Exit 0: fine; 2: the config has problems and the dashboard uses the defaults.")
+    cfg = sub.add_parser(
+        "config",
+        help="show the user config in force and check it (exit 2 on problems)",
+        description="Where the user config is looked for, the settings in force and where each "
+        "comes from. Exit 0: fine; 2: the config has problems and the dashboard uses the defaults.",
+    )
     cfg.add_argument("--keys", action="store_true", help="list the key bindings and the ids that rebind them")
     cfg.add_argument("--themes", action="store_true", help="list the theme names")
     cfg.add_argument("--template", action="store_true", help="print a commented config file to start from")
@@ -160,8 +175,9 @@ def run_subcommand(ns: argparse.Namespace) -> int:
     if ns.command == "run":
         return _run(ns)
     if ns.command in ("serve", "config"):
-        raise ScenarioError(f"{ns.command}: a dashboard command: run it as `synic {ns.command}` "
-                            "(the headless python -m synic_core has no dashboard)")
+        raise ScenarioError(
+            f"{ns.command}: a dashboard command: run it as `synic {ns.command}` (the headless python -m synic_core has no dashboard)"
+        )
     from rich.console import Console
 
     console = Console()

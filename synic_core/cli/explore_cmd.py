@@ -15,11 +15,11 @@ from ..atomic import write_atomic
 from ..config import SessionConfig
 from ..explore import ExploreResult, explore, explore_to_dict
 from ..findings import KIND_NAMES, KINDS
+from ..formatting import cpu_ranges
 from ..partitions import PARTITION_NAMES
 from ..profiles import PROFILE_NAMES
 from ..scenario import ScenarioError
 from ..versions import VERSION_NAMES
-from .fmt import cpu_ranges
 from .run_cmd import SEVERITY_STYLE
 
 FAILING = ("error", "fault")
@@ -40,12 +40,18 @@ def run_explore(ns: object) -> int:
 
 def _with_progress(config: SessionConfig, depth: int, any_order: bool) -> ExploreResult:
     err = Console(stderr=True)
-    with Progress(TextColumn("exploring depth {task.completed}/{task.total}"), BarColumn(),
-                  TextColumn("{task.fields[states]} states"), console=err, transient=True,
-                  disable=not err.is_terminal) as bar:
+    with Progress(
+        TextColumn("exploring depth {task.completed}/{task.total}"),
+        BarColumn(),
+        TextColumn("{task.fields[states]} states"),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    ) as bar:
         task = bar.add_task("explore", total=depth, states=1)
-        result = explore(config, depth, any_order=any_order,
-                         progress=lambda level, states, _t: bar.update(task, completed=level, states=states))
+        result = explore(
+            config, depth, any_order=any_order, progress=lambda level, states, _t: bar.update(task, completed=level, states=states)
+        )
     if not result.complete:
         err.print("interrupted: showing what was found so far", style="yellow")
     return result
@@ -58,10 +64,8 @@ def sequence_text(steps: tuple) -> str:
 def print_result(console: Console, r: ExploreResult) -> None:
     cfg = r.config
     mode = "any order (orders the kernel cannot produce included)" if r.any_order else "kernel orders only"
-    console.print(f"[bold]synic explore[/]: {cfg.partition} / {cfg.mshv} / {cfg.hypervisor}, {cfg.cpus} CPUs, "
-                  f"depth {r.depth}, {mode}")
-    console.print(f"{r.states} distinct states, {r.transitions} transitions"
-                  + ("" if r.complete else " [yellow](interrupted)[/]"))
+    console.print(f"[bold]synic explore[/]: {cfg.partition} / {cfg.mshv} / {cfg.hypervisor}, {cfg.cpus} CPUs, depth {r.depth}, {mode}")
+    console.print(f"{r.states} distinct states, {r.transitions} transitions" + ("" if r.complete else " [yellow](interrupted)[/]"))
     table = Table(title="Shortest counterexample per finding kind", title_justify="left")
     for col in ("kind", "severity", "steps", "sequence"):
         table.add_column(col, overflow="fold")
@@ -103,21 +107,31 @@ def run_matrix(cpus: int, depth: int, any_order: bool, as_json: bool, jobs: int 
         print("interrupted", file=sys.stderr)
         return 130
     if as_json:
-        print(json.dumps([{"partition": p, "mshv": v, "hypervisor": h, "reachable": found}
-                          for (p, v, h), found, _ in results], indent=1))
+        print(json.dumps([{"partition": p, "mshv": v, "hypervisor": h, "reachable": found} for (p, v, h), found, _ in results], indent=1))
     else:
         print_matrix(Console(), results, depth, cpus)
     return 0
 
 
-CODES = {"foreign_write": "FW", "redundant_write": "RW", "hypervisor_fault": "HF", "pulled_from_under": "PU",
-         "stale_state": "SS", "dangling_page": "DP", "missing_enable": "ME", "refused": "RF"}
+CODES = {
+    "foreign_write": "FW",
+    "redundant_write": "RW",
+    "hypervisor_fault": "HF",
+    "pulled_from_under": "PU",
+    "stale_state": "SS",
+    "dangling_page": "DP",
+    "missing_enable": "ME",
+    "refused": "RF",
+}
 
 
 def print_matrix(console: Console, results: list, depth: int, cpus: int) -> None:
-    table = Table(title=f"Finding kinds each configuration can reach ({cpus} CPUs, depth {depth}, kernel orders)",
-                  title_justify="left", caption="number = length of the shortest sequence; · = not reachable; "
-                  + ", ".join(f"{c} {k}" for k, c in CODES.items()), caption_justify="left")
+    table = Table(
+        title=f"Finding kinds each configuration can reach ({cpus} CPUs, depth {depth}, kernel orders)",
+        title_justify="left",
+        caption="number = length of the shortest sequence; · = not reachable; " + ", ".join(f"{c} {k}" for k, c in CODES.items()),
+        caption_justify="left",
+    )
     for col in ("partition", "mshv", "hypervisor"):
         table.add_column(col, no_wrap=True)
     for k in KIND_NAMES:

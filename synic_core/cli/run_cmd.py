@@ -8,11 +8,11 @@ from rich.text import Text
 
 from ..compare import Difference, Side
 from ..findings import Finding
+from ..formatting import cpu_ranges, grouped_findings, summary_line
 from ..partitions import title
 from ..report import exit_code
 from ..scenario import Scenario, builtin_names, load_builtin
 from ..session import Session
-from .fmt import cpu_ranges, grouped_findings, summary_line
 
 SEVERITY_STYLE = {"info": "cyan", "warning": "yellow", "error": "bold red", "fault": "bold white on red"}
 COMPONENT_STYLE = {"vmbus": "blue", "mshv": "dark_orange", "reset": "dim", "hypervisor": "magenta"}
@@ -38,8 +38,10 @@ def print_run_result(scenario: Scenario, session: Session, trace: bool) -> int:
 
 def print_run(console: Console, scenario: Scenario, session: Session, trace: bool) -> None:
     head = scenario.title or scenario.name or "scenario"
-    console.print(f"[bold]{head}[/]  partition [bold]{scenario.partition}[/]  mshv [bold]{scenario.mshv}[/]  "
-                  f"hypervisor [bold]{scenario.hypervisor}[/]  cpus [bold]{scenario.cpus}[/]")
+    console.print(
+        f"[bold]{head}[/]  partition [bold]{scenario.partition}[/]  mshv [bold]{scenario.mshv}[/]  "
+        f"hypervisor [bold]{scenario.hypervisor}[/]  cpus [bold]{scenario.cpus}[/]"
+    )
     console.print(steps_table(session))
     if trace:
         print_writes(console, session)
@@ -102,8 +104,9 @@ def finding_block(f: Finding, count: int, cpus: str, message: str) -> Text:
 def print_compare(scenario: Scenario, left: Side, right: Side, diffs: list[Difference]) -> None:
     console = Console()
     head = scenario.title or scenario.name or "scenario"
-    console.print(f"[bold]{head}[/]: {left.label} vs {right.label}, partition {scenario.partition}, "
-                  f"{scenario.cpus} CPUs, {len(scenario.steps)} steps")
+    console.print(
+        f"[bold]{head}[/]: {left.label} vs {right.label}, partition {scenario.partition}, {scenario.cpus} CPUs, {len(scenario.steps)} steps"
+    )
     table = Table(title="Findings by kind", title_justify="left")
     table.add_column("kind")
     table.add_column(left.label, justify="right")
@@ -121,5 +124,4 @@ def print_compare(scenario: Scenario, left: Side, right: Side, diffs: list[Diffe
         return
     console.print("[bold]Final register values that differ[/]")
     for d in diffs:
-        console.print(f"  {d.register:<8} {d.bank}  CPUs {cpu_ranges(d.cpus):<8} {left.label}: {d.a:#x}  "
-                      f"{right.label}: {d.b:#x}")
+        console.print(f"  {d.register:<8} {d.bank}  CPUs {cpu_ranges(d.cpus):<8} {left.label}: {d.a:#x}  {right.label}: {d.b:#x}")

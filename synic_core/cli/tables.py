@@ -39,8 +39,7 @@ def versions_table() -> Table:
     for col in ("version", "what", "MSHV manages SIMP/SIEFP/SCONTROL", "reboot notifier on", "L1VH SIRBP"):
         table.add_column(col, overflow="fold")
     for v in VERSIONS.values():
-        table.add_row(v.name, v.title, MANAGES_SHARED[v.manages_shared], NOTIFIER_ON[v.notifier_on],
-                      SIRBP_ON_L1VH[v.sirbp_on_l1vh])
+        table.add_row(v.name, v.title, MANAGES_SHARED[v.manages_shared], NOTIFIER_ON[v.notifier_on], SIRBP_ON_L1VH[v.sirbp_on_l1vh])
     return table
 
 

@@ -18,8 +18,7 @@ def run(partition: str, mshv: str, actions=STANDARD, hypervisor: str = "strict",
 
 
 def kinds(session: Session, **where) -> set[tuple]:
-    return {(f.kind, f.register, f.component) for f in session.findings
-            if all(getattr(f, k) == v for k, v in where.items())}
+    return {(f.kind, f.register, f.component) for f in session.findings if all(getattr(f, k) == v for k, v in where.items())}
 
 
 def order(step, cpu: int = 0) -> list[tuple[str, str]]:

@@ -8,8 +8,13 @@ import pytest
 
 from synic_core.cli import main
 
-GOOD = {"partition": "l1vh", "cpus": 2, "mshv": "v4", "hypervisor": "strict",
-        "steps": [{"action": "vmbus_load"}, {"action": "mshv_init", "cpus": [0, 1]}]}
+GOOD = {
+    "partition": "l1vh",
+    "cpus": 2,
+    "mshv": "v4",
+    "hypervisor": "strict",
+    "steps": [{"action": "vmbus_load"}, {"action": "mshv_init", "cpus": [0, 1]}],
+}
 
 
 def bad(**changes):
@@ -26,13 +31,14 @@ CASES = {
     "zero cpus": (bad(cpus=0), "cpus", "greater than or equal to 1"),
     "too many cpus": (bad(cpus=4097), "cpus", "less than or equal to 4096"),
     "cpus not a number": (bad(cpus="four"), "cpus", "valid integer"),
-    "cpu index out of range": (bad(steps=[{"action": "vmbus_load", "cpus": [0, 2]}]), "steps[0].cpus",
-                               "out of range (expected 0..1)"),
+    "cpu index out of range": (bad(steps=[{"action": "vmbus_load", "cpus": [0, 2]}]), "steps[0].cpus", "out of range (expected 0..1)"),
     "duplicate cpu": (bad(steps=[{"action": "vmbus_load", "cpus": [1, 1]}]), "steps[0].cpus", "listed twice"),
-    "offline cpu": (bad(steps=[{"action": "cpu_offline", "cpus": [1]}, {"action": "mshv_init", "cpus": [1]}]),
-                    "steps[1].cpus", "CPU 1 is offline (expected an online CPU)"),
-    "online cpu brought online": (bad(steps=[{"action": "cpu_online", "cpus": [1]}]), "steps[0].cpus",
-                                  "already online"),
+    "offline cpu": (
+        bad(steps=[{"action": "cpu_offline", "cpus": [1]}, {"action": "mshv_init", "cpus": [1]}]),
+        "steps[1].cpus",
+        "CPU 1 is offline (expected an online CPU)",
+    ),
+    "online cpu brought online": (bad(steps=[{"action": "cpu_online", "cpus": [1]}]), "steps[0].cpus", "already online"),
     "two reboot cpus": (bad(steps=[{"action": "kexec", "cpus": [0, 1]}]), "steps[0].cpus", "exactly one CPU"),
     "unknown field": (bad(speed=3), "speed", "Extra inputs are not permitted"),
     "not an object": ([1, 2], "", "expected an object"),
@@ -64,11 +70,14 @@ def test_unknown_builtin_name(capsys):
     assert "synic run --list" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize(("suffix", "text", "expected"), [
-    (".json", '{"partition": "l1vh",', "invalid JSON at line 1"),
-    (".toml", 'partition = "l1vh"\ncpus = ', "invalid TOML"),
-    (".json", "\udcff", "UTF-8"),
-])
+@pytest.mark.parametrize(
+    ("suffix", "text", "expected"),
+    [
+        (".json", '{"partition": "l1vh",', "invalid JSON at line 1"),
+        (".toml", 'partition = "l1vh"\ncpus = ', "invalid TOML"),
+        (".json", "\udcff", "UTF-8"),
+    ],
+)
 def test_malformed_files(tmp_path, capsys, suffix, text, expected):
     path = tmp_path / f"bad{suffix}"
     path.write_bytes(text.encode("utf-8", "surrogateescape"))
@@ -78,9 +87,11 @@ def test_malformed_files(tmp_path, capsys, suffix, text, expected):
 
 def test_toml_scenarios_are_accepted(tmp_path, capsys):
     path = tmp_path / "ok.toml"
-    path.write_text('partition = "l1vh"\ncpus = 2\nmshv = "patch5-only"\n'
-                    '[[steps]]\naction = "vmbus_load"\n[[steps]]\naction = "mshv_init"\n'
-                    '[[steps]]\naction = "kexec"\ncpus = [1]\n')
+    path.write_text(
+        'partition = "l1vh"\ncpus = 2\nmshv = "patch5-only"\n'
+        '[[steps]]\naction = "vmbus_load"\n[[steps]]\naction = "mshv_init"\n'
+        '[[steps]]\naction = "kexec"\ncpus = [1]\n'
+    )
     assert main(["run", str(path), "--json"]) == 1
     out = json.loads(capsys.readouterr().out)
     assert out["summary"]["fault"] > 0 and out["steps"][2]["cpus"] == [1]
@@ -94,8 +105,9 @@ def test_bad_dashboard_options_exit_2_without_traceback():
 
 def test_a_reader_that_goes_away_ends_quietly():
     """`synic run ... | head`: exit 141 like other Unix tools, no BrokenPipeError traceback."""
-    proc = subprocess.Popen([sys.executable, "-m", "synic_core", "run", "l1vh-v4-kexec", "--json"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "synic_core", "run", "l1vh-v4-kexec", "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     assert proc.stdout is not None and proc.stderr is not None
     proc.stdout.close()  # before the child has imported anything, so its first write finds no reader
     err = proc.stderr.read()

@@ -42,8 +42,7 @@ def test_guest_one_cpu_depth_one_by_hand():
     assert set(r.found) == {"refused"}
 
 
-@pytest.mark.parametrize(("partition", "mshv"), [("l1vh", "patch5-only"), ("l1vh", "v4"), ("root", "v4"),
-                                                  ("nested_root", "v3")])
+@pytest.mark.parametrize(("partition", "mshv"), [("l1vh", "patch5-only"), ("l1vh", "v4"), ("root", "v4"), ("nested_root", "v3")])
 def test_dedup_finds_every_state_and_kind_the_naive_search_finds(partition, mshv):
     config = SessionConfig(partition=partition, mshv=mshv, cpus=2)
     keys, shortest = naive(config, 4)
@@ -97,8 +96,7 @@ def test_interrupt_returns_partial_result():
 
 def test_cli_explore_json_and_out(tmp_path, capsys):
     out = tmp_path / "cx"
-    code = main(["explore", "--partition", "l1vh", "--mshv", "patch5-only", "--cpus", "2", "--depth", "4",
-                 "--json", "--out", str(out)])
+    code = main(["explore", "--partition", "l1vh", "--mshv", "patch5-only", "--cpus", "2", "--depth", "4", "--json", "--out", str(out)])
     assert code == 1
     data = json.loads(capsys.readouterr().out)
     assert data["counterexamples"]["hypervisor_fault"]["length"] == 3

@@ -33,6 +33,7 @@ def test_the_installed_synic_keeps_run_json_light():
 def test_no_ui_import_in_core_sources():
     """Not even lazily: the dashboard passes its front ends to the core CLI (tui/cli.py)."""
     pattern = re.compile(r"^\s*(from|import)\s+(textual\w*|tui)\b", re.M)
-    offenders = [f"{path.name}: {m.group(0).strip()}" for path in (ROOT / "synic_core").rglob("*.py")
-                 for m in pattern.finditer(path.read_text())]
+    offenders = [
+        f"{path.name}: {m.group(0).strip()}" for path in (ROOT / "synic_core").rglob("*.py") for m in pattern.finditer(path.read_text())
+    ]
     assert offenders == []

@@ -40,8 +40,7 @@ def test_row2_l1vh_patch5_only():
     assert {f.component for f in faults} == {"vmbus"}
     # each fault comes after MSHV cleared SCONTROL on that CPU
     for f in faults:
-        cleared = [w.index for w in kexec.writes
-                   if w.cpu == f.cpu and w.register == "SCONTROL" and w.component == "mshv"]
+        cleared = [w.index for w in kexec.writes if w.cpu == f.cpu and w.register == "SCONTROL" and w.component == "mshv"]
         assert cleared and cleared[0] < f.write
         assert kexec.writes[f.write].rejected
 
@@ -79,8 +78,12 @@ def test_row6_cpu0_offline_refused_and_rolled_back():
     s = run("l1vh", "v4", ["vmbus_load", "mshv_init", ("cpu_offline", [0])])
     step = s.history[2]
     assert [(w.component, w.register) for w in step.writes] == [
-        ("mshv", "SINT0"), ("mshv", "SINT5"), ("mshv", "SIRBP"),  # MSHV exit
-        ("mshv", "SIRBP"), ("mshv", "SINT0"), ("mshv", "SINT5"),  # rollback: MSHV init again
+        ("mshv", "SINT0"),
+        ("mshv", "SINT5"),
+        ("mshv", "SIRBP"),  # MSHV exit
+        ("mshv", "SIRBP"),
+        ("mshv", "SINT0"),
+        ("mshv", "SINT5"),  # rollback: MSHV init again
     ]
     assert [f.kind for f in step.findings] == ["refused"]
     assert "-EBUSY" in step.findings[0].message

@@ -17,11 +17,16 @@ from synic_core.versions import VERSION_NAMES
 
 PROPS = settings(max_examples=150, deadline=None)
 
-configs = st.builds(SessionConfig, partition=st.sampled_from(PARTITION_NAMES), mshv=st.sampled_from(VERSION_NAMES),
-                    hypervisor=st.sampled_from(PROFILE_NAMES), cpus=st.integers(1, 4))
-moves = st.lists(st.tuples(st.sampled_from(ACTION_NAMES), st.one_of(st.none(), st.lists(st.integers(0, 3),
-                                                                                        min_size=1, max_size=3))),
-                 max_size=10)
+configs = st.builds(
+    SessionConfig,
+    partition=st.sampled_from(PARTITION_NAMES),
+    mshv=st.sampled_from(VERSION_NAMES),
+    hypervisor=st.sampled_from(PROFILE_NAMES),
+    cpus=st.integers(1, 4),
+)
+moves = st.lists(
+    st.tuples(st.sampled_from(ACTION_NAMES), st.one_of(st.none(), st.lists(st.integers(0, 3), min_size=1, max_size=3))), max_size=10
+)
 
 
 def play(config: SessionConfig, actions) -> Session:
@@ -34,8 +39,16 @@ def play(config: SessionConfig, actions) -> Session:
 
 def snapshot(s: Session):
     st_ = copy.deepcopy(s.state)
-    return (st_.regs, st_.writer, st_.scontrol_dropped, [(c.online, c.vmbus, c.mshv) for c in st_.cpus],
-            st_.drivers, {f: (p.owner, p.freed) for f, p in st_.pages.items()}, st_.vmbus_pages, st_.missing)
+    return (
+        st_.regs,
+        st_.writer,
+        st_.scontrol_dropped,
+        [(c.online, c.vmbus, c.mshv) for c in st_.cpus],
+        st_.drivers,
+        {f: (p.owner, p.freed) for f, p in st_.pages.items()},
+        st_.vmbus_pages,
+        st_.missing,
+    )
 
 
 @PROPS
@@ -80,8 +93,7 @@ def test_every_write_belongs_to_exactly_one_component_and_its_bank(config, actio
             assert w.bank == expected_bank
             assert 0 <= w.new < 2**64 and 0 <= w.old < 2**64
             if w.rejected:
-                assert w.new == w.old and any(f.kind == "hypervisor_fault" and f.write == w.index
-                                              for f in step.findings)
+                assert w.new == w.old and any(f.kind == "hypervisor_fault" and f.write == w.index for f in step.findings)
 
 
 @PROPS

@@ -7,11 +7,18 @@ from hypothesis import strategies as st
 from synic_core.registers import REGISTERS, STATE_REGISTERS, registers_in_bank
 
 
-@pytest.mark.parametrize(("name", "l1", "l0"), [
-    ("SCONTROL", 0x40000080, 0x40001080), ("SVERSION", 0x40000081, 0x40001081), ("SIEFP", 0x40000082, 0x40001082),
-    ("SIMP", 0x40000083, 0x40001083), ("EOM", 0x40000084, 0x40001084), ("SINT0", 0x40000090, 0x40001090),
-    ("SINT15", 0x4000009F, 0x4000109F),
-])
+@pytest.mark.parametrize(
+    ("name", "l1", "l0"),
+    [
+        ("SCONTROL", 0x40000080, 0x40001080),
+        ("SVERSION", 0x40000081, 0x40001081),
+        ("SIEFP", 0x40000082, 0x40001082),
+        ("SIMP", 0x40000083, 0x40001083),
+        ("EOM", 0x40000084, 0x40001084),
+        ("SINT0", 0x40000090, 0x40001090),
+        ("SINT15", 0x4000009F, 0x4000109F),
+    ],
+)
 def test_msr_addresses(name, l1, l0):
     assert REGISTERS[name].address("l1") == l1
     assert REGISTERS[name].address("l0") == l0

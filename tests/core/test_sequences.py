@@ -73,8 +73,9 @@ def test_root_mshv_manages_everything(version):
     assert s.state.get(0, "l1", "SIMP") >> 12 == 0x100000
 
 
-@pytest.mark.parametrize(("version", "touches_shared"), [
-    ("mainline", True), ("patch5-only", True), ("v1", True), ("v3", False), ("v4", False)])
+@pytest.mark.parametrize(
+    ("version", "touches_shared"), [("mainline", True), ("patch5-only", True), ("v1", True), ("v3", False), ("v4", False)]
+)
 def test_nested_root_versions(version, touches_shared):
     s = run("nested_root", version, ["vmbus_load", "mshv_init"], cpus=1)
     assert {w.bank for w in s.history[0].writes} == {"l0"}  # VMBus writes the NESTED copies

@@ -11,8 +11,15 @@ from .helpers import run
 
 def snapshot(s: Session):
     st = copy.deepcopy(s.state)
-    return (st.regs, st.writer, st.scontrol_dropped, [(c.online, c.vmbus, c.mshv) for c in st.cpus],
-            st.drivers, {f: (p.owner, p.freed) for f, p in st.pages.items()}, st.boot)
+    return (
+        st.regs,
+        st.writer,
+        st.scontrol_dropped,
+        [(c.online, c.vmbus, c.mshv) for c in st.cpus],
+        st.drivers,
+        {f: (p.owner, p.freed) for f, p in st.pages.items()},
+        st.boot,
+    )
 
 
 def test_undo_restores_the_exact_previous_state_and_redo_replays():
@@ -47,10 +54,17 @@ def test_deterministic():
     assert [s.writes for s in a.history] == [s.writes for s in b.history]
 
 
-@pytest.mark.parametrize(("action", "cpus", "field"), [
-    ("warp", None, "action"), ("vmbus_load", [], "cpus"), ("vmbus_load", [4], "cpus"),
-    ("vmbus_load", [1, 1], "cpus"), ("cpu_online", [0], "cpus"), ("kexec", [0, 1], "cpus"),
-])
+@pytest.mark.parametrize(
+    ("action", "cpus", "field"),
+    [
+        ("warp", None, "action"),
+        ("vmbus_load", [], "cpus"),
+        ("vmbus_load", [4], "cpus"),
+        ("vmbus_load", [1, 1], "cpus"),
+        ("cpu_online", [0], "cpus"),
+        ("kexec", [0, 1], "cpus"),
+    ],
+)
 def test_invalid_actions_raise_and_leave_state_untouched(action, cpus, field):
     s = Session(SessionConfig(cpus=4))
     before = snapshot(s)

@@ -34,8 +34,7 @@ def test_no_file_means_the_built_in_defaults():
 
 
 def test_the_file_sets_the_defaults(config_file):
-    path = config_file('partition = "root"\nmshv = "mainline"\ncpus = 16\ntheme = "textual-light"\n'
-                       '[keys]\nkexec = "K,ctrl+k"\n')
+    path = config_file('partition = "root"\nmshv = "mainline"\ncpus = 16\ntheme = "textual-light"\n[keys]\nkexec = "K,ctrl+k"\n')
     loaded = load_user_config()
     assert loaded.problems == [] and loaded.found
     c = loaded.config
@@ -55,15 +54,18 @@ def test_the_environment_wins_over_the_file(config_file, monkeypatch: pytest.Mon
     assert loaded.source_of("cpus") == "SYNIC_CPUS"
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ('cpus = 9000', "config.toml: cpus: Input should be less than or equal to 4096 (got 9000)"),
-    ('cpus = true', "config.toml: cpus: expected a whole number of CPUs, 1..4096"),
-    ('partition = "mars"', "config.toml: partition: Input should be 'root', 'nested_root', 'l1vh' or 'guest'"),
-    ('colour = "red"', "config.toml: colour: not a setting (expected partition, mshv, hypervisor, cpus, theme, keys)"),
-    ('[keys]\nkexec = "K, ctrl k"', "config.toml: keys: kexec: expected keys separated by commas"),
-    ('cpus = ', "config.toml: invalid TOML"),
-    ('cpus = 4\ncpus = 5', "config.toml: invalid TOML"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("cpus = 9000", "config.toml: cpus: Input should be less than or equal to 4096 (got 9000)"),
+        ("cpus = true", "config.toml: cpus: expected a whole number of CPUs, 1..4096"),
+        ('partition = "mars"', "config.toml: partition: Input should be 'root', 'nested_root', 'l1vh' or 'guest'"),
+        ('colour = "red"', "config.toml: colour: not a setting (expected partition, mshv, hypervisor, cpus, theme, keys)"),
+        ('[keys]\nkexec = "K, ctrl k"', "config.toml: keys: kexec: expected keys separated by commas"),
+        ("cpus = ", "config.toml: invalid TOML"),
+        ("cpus = 4\ncpus = 5", "config.toml: invalid TOML"),
+    ],
+)
 def test_a_bad_file_gives_one_line_and_the_defaults(config_file, text: str, expected: str):
     config_file(text)
     loaded = load_user_config()
@@ -80,11 +82,14 @@ def test_undecodable_and_unreadable_files_are_problems_too(config_file, tmp_path
     assert "cannot read the file" in load_user_config().problems[0]
 
 
-@pytest.mark.parametrize(("variable", "value", "expected"), [
-    ("SYNIC_CPUS", "many", "SYNIC_CPUS: cpus: Input should be a valid integer"),
-    ("SYNIC_MSHV", "v9", "SYNIC_MSHV: mshv: Input should be"),
-    ("SYNIC_KEYS", "{nope", """SYNIC_KEYS: expected a JSON object of command ids and keys"""),
-])
+@pytest.mark.parametrize(
+    ("variable", "value", "expected"),
+    [
+        ("SYNIC_CPUS", "many", "SYNIC_CPUS: cpus: Input should be a valid integer"),
+        ("SYNIC_MSHV", "v9", "SYNIC_MSHV: mshv: Input should be"),
+        ("SYNIC_KEYS", "{nope", """SYNIC_KEYS: expected a JSON object of command ids and keys"""),
+    ],
+)
 def test_a_bad_variable_is_named(monkeypatch: pytest.MonkeyPatch, variable: str, value: str, expected: str):
     monkeypatch.setenv(variable, value)
     loaded = load_user_config()

@@ -14,9 +14,17 @@ SIZE = (160, 44)
 
 
 def differing_cells(grid: SynicGrid) -> int:
-    return sum(grid._differs(cpu, i, col, grid._fields[i].get(grid.display_state.value(cpu, col.bank, col.register)),
-                             grid.display_state.severity(cpu, col.bank, col.register))
-               for cpu in range(grid.ncpus) for i, col in enumerate(grid.columns))
+    return sum(
+        grid._differs(
+            cpu,
+            i,
+            col,
+            grid._fields[i].get(grid.display_state.value(cpu, col.bank, col.register)),
+            grid.display_state.severity(cpu, col.bank, col.register),
+        )
+        for cpu in range(grid.ncpus)
+        for i, col in enumerate(grid.columns)
+    )
 
 
 async def test_compare_screen_marks_differences_and_switches():

@@ -36,18 +36,21 @@ def test_command_ids_are_unique_and_every_one_is_in_the_readme():
     assert [i for i in ids if f"`{i}`" not in readme] == []
 
 
-@pytest.mark.parametrize(("keys", "expected"), [
-    ({"kexec": "K,ctrl+k", "help": "f1"}, None),
-    ({"kexec": "k"}, None),  # its own key again is no clash
-    ({"kexec": "v"}, "'v' would run both vmbus-load and kexec"),
-    ({"kexec": "K", "undo": "K"}, "'K' would run both kexec and undo"),
-    ({"kexek": "K"}, "keys.kexek: not a command id"),
-    ({"kexec": "ctrl+p"}, "keys.kexec: 'ctrl+p' is reserved for the command palette"),
-    ({"kexec": "crtl+k"}, "keys.kexec: 'crtl+k' is not a key name"),
-    ({"kexec": "pagedn"}, "keys.kexec: 'pagedn' is not a key name"),
-    ({"kexec": "hyper+ctrl+x,f12,!"}, None),
-    ({"kexec": "?"}, "'question_mark' would run both kexec and help"),
-])
+@pytest.mark.parametrize(
+    ("keys", "expected"),
+    [
+        ({"kexec": "K,ctrl+k", "help": "f1"}, None),
+        ({"kexec": "k"}, None),  # its own key again is no clash
+        ({"kexec": "v"}, "'v' would run both vmbus-load and kexec"),
+        ({"kexec": "K", "undo": "K"}, "'K' would run both kexec and undo"),
+        ({"kexek": "K"}, "keys.kexek: not a command id"),
+        ({"kexec": "ctrl+p"}, "keys.kexec: 'ctrl+p' is reserved for the command palette"),
+        ({"kexec": "crtl+k"}, "keys.kexec: 'crtl+k' is not a key name"),
+        ({"kexec": "pagedn"}, "keys.kexec: 'pagedn' is not a key name"),
+        ({"kexec": "hyper+ctrl+x,f12,!"}, None),
+        ({"kexec": "?"}, "'question_mark' would run both kexec and help"),
+    ],
+)
 def test_keymaps_are_checked_against_the_whole_command_table(keys: dict[str, str], expected: str | None):
     problems = check_keymap(keys, "config.toml")
     if expected is None:
@@ -87,8 +90,7 @@ async def test_config_problems_are_shown_in_the_app():
 
 
 def test_synic_opens_with_the_configured_defaults(config_file, started: list[SynicApp]):
-    config_file('partition = "root"\nmshv = "mainline"\ncpus = 16\ntheme = "synic-high-contrast"\n'
-                '[keys]\nkexec = "K"\n')
+    config_file('partition = "root"\nmshv = "mainline"\ncpus = 16\ntheme = "synic-high-contrast"\n[keys]\nkexec = "K"\n')
     assert main([]) == 0
     app = started[0]
     c = app.session.config

@@ -13,8 +13,7 @@ from tui.launch import build_session
 
 
 def test_flags_choose_the_settings():
-    ns = dashboard_parser().parse_args(["--partition", "root", "--mshv", "mainline", "--hypervisor", "lenient",
-                                        "--cpus", "8"])
+    ns = dashboard_parser().parse_args(["--partition", "root", "--mshv", "mainline", "--hypervisor", "lenient", "--cpus", "8"])
     s = build_session(ns)
     assert (s.config.partition, s.config.mshv, s.config.hypervisor, s.config.cpus) == ("root", "mainline", "lenient", 8)
     assert s.history == []
@@ -22,8 +21,16 @@ def test_flags_choose_the_settings():
 
 def test_scenario_file_opens_with_its_steps_in_the_history(tmp_path):
     path = tmp_path / "s.json"
-    path.write_text(json.dumps({"partition": "l1vh", "mshv": "patch5-only", "cpus": 2,
-                                "steps": [{"action": "vmbus_load"}, {"action": "mshv_init"}, {"action": "kexec"}]}))
+    path.write_text(
+        json.dumps(
+            {
+                "partition": "l1vh",
+                "mshv": "patch5-only",
+                "cpus": 2,
+                "steps": [{"action": "vmbus_load"}, {"action": "mshv_init"}, {"action": "kexec"}],
+            }
+        )
+    )
     s = build_session(dashboard_parser().parse_args([str(path)]))
     assert [h.action for h in s.history] == ["vmbus_load", "mshv_init", "kexec"]
     assert s.summary()["fault"] == 6

@@ -37,8 +37,9 @@ def dialog_message(app) -> str:
 
 async def test_opening_a_file_replaces_the_session_and_saves_go_back_there(tmp_path: Path):
     path = tmp_path / "s.json"
-    path.write_text(json.dumps({"partition": "root", "mshv": "mainline", "cpus": 3,
-                                "steps": [{"action": "mshv_init"}, {"action": "kexec"}]}))
+    path.write_text(
+        json.dumps({"partition": "root", "mshv": "mainline", "cpus": 3, "steps": [{"action": "mshv_init"}, {"action": "kexec"}]})
+    )
     app = make_app("v4")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("v")
@@ -87,9 +88,14 @@ async def test_a_bad_file_is_explained_in_place_and_nothing_changes(tmp_path: Pa
         assert app.session is before and [h.action for h in app.session.history] == ["vmbus_load"]
 
 
-LESSON = {"title": "My lesson", "partition": "l1vh", "cpus": 2, "mshv": "patch5-only",
-          "intro": "Two drivers, one SynIC.",
-          "steps": [{"action": "vmbus_load", "note": "VMBus first."}, {"action": "mshv_init", "note": "Then MSHV."}]}
+LESSON = {
+    "title": "My lesson",
+    "partition": "l1vh",
+    "cpus": 2,
+    "mshv": "patch5-only",
+    "intro": "Two drivers, one SynIC.",
+    "steps": [{"action": "vmbus_load", "note": "VMBus first."}, {"action": "mshv_init", "note": "Then MSHV."}],
+}
 
 
 async def test_a_lesson_file_opens_as_a_lesson(tmp_path: Path):

@@ -23,12 +23,9 @@ Matrix = tuple[tuple[float, float, float], ...]
 
 SIMULATIONS: dict[str, Matrix] = {
     "normal vision": ((1, 0, 0), (0, 1, 0), (0, 0, 1)),
-    "protanopia": ((0.152286, 1.052583, -0.204868), (0.114503, 0.786281, 0.099216),
-                   (-0.003882, -0.048116, 1.051998)),
-    "deuteranopia": ((0.367322, 0.860646, -0.227968), (0.280085, 0.672501, 0.047413),
-                     (-0.011820, 0.042940, 0.968881)),
-    "tritanopia": ((1.255528, -0.076749, -0.178779), (-0.078411, 0.930809, 0.147602),
-                   (0.004733, 0.691367, 0.303900)),
+    "protanopia": ((0.152286, 1.052583, -0.204868), (0.114503, 0.786281, 0.099216), (-0.003882, -0.048116, 1.051998)),
+    "deuteranopia": ((0.367322, 0.860646, -0.227968), (0.280085, 0.672501, 0.047413), (-0.011820, 0.042940, 0.968881)),
+    "tritanopia": ((1.255528, -0.076749, -0.178779), (-0.078411, 0.930809, 0.147602), (0.004733, 0.691367, 0.303900)),
 }
 MIN_DELTA_E = 20  # well above "just noticeable" (about 2.3): two colours a viewer tells apart at a glance
 # Light finding tints cannot reach 20 from each other while dark letters keep 4.5:1 on them (warning
@@ -57,9 +54,12 @@ def lab(rgb: RGB, simulation: Matrix) -> tuple[float, float, float]:
 
 def too_close(colours: dict[str, RGB], minimum: float = MIN_DELTA_E) -> list[str]:
     """Every pair of named colours some viewer cannot tell apart."""
-    return [f"{a}/{b} under {name}: ΔE {math.dist(lab(colours[a], m), lab(colours[b], m)):.1f}"
-            for a, b in combinations(colours, 2) for name, m in SIMULATIONS.items()
-            if math.dist(lab(colours[a], m), lab(colours[b], m)) < minimum]
+    return [
+        f"{a}/{b} under {name}: ΔE {math.dist(lab(colours[a], m), lab(colours[b], m)):.1f}"
+        for a, b in combinations(colours, 2)
+        for name, m in SIMULATIONS.items()
+        if math.dist(lab(colours[a], m), lab(colours[b], m)) < minimum
+    ]
 
 
 def luminance(rgb: RGB) -> float:
@@ -88,8 +88,7 @@ async def grid_colours(theme: str) -> tuple[dict[str, RGB], dict[str, RGB], RGB]
             return style(f"synic-grid--{name}").bgcolor.get_truecolor()  # type: ignore[union-attr]
 
         writers = {"VMBus": fg("vmbus"), "MSHV": fg("mshv")}
-        findings = {"warning": bg("warning"), "error": bg("error"), "fault": bg("fault"),
-                    "no finding": grid.styles.background.rgb}
+        findings = {"warning": bg("warning"), "error": bg("error"), "fault": bg("fault"), "no finding": grid.styles.background.rgb}
         return writers, findings, fg("fault")
 
 
@@ -103,8 +102,12 @@ def test_writers_and_findings_stay_apart_for_colour_blind_viewers(theme: str):
 @pytest.mark.parametrize("theme", THEMES)
 def test_letters_keep_their_contrast_on_every_background(theme: str):
     writers, findings, fault_text = asyncio.run(grid_colours(theme))
-    low = [f"{w} on {bg}: {contrast(c, findings[bg]):.2f}" for w, c in writers.items()
-           for bg in ("no finding", "warning", "error") if contrast(c, findings[bg]) < MIN_CONTRAST]
+    low = [
+        f"{w} on {bg}: {contrast(c, findings[bg]):.2f}"
+        for w, c in writers.items()
+        for bg in ("no finding", "warning", "error")
+        if contrast(c, findings[bg]) < MIN_CONTRAST
+    ]
     assert low == []
     assert contrast(fault_text, findings["fault"]) >= MIN_CONTRAST
 

@@ -60,11 +60,14 @@ async def test_saved_session_reopens_in_the_dashboard(tmp_path):
     assert reopened.findings == app.session.findings
 
 
-@pytest.mark.parametrize(("key", "name", "check"), [
-    ("E", "report.md", lambda text: "# SynIC Lab report" in text and "hypervisor_fault" in text),
-    ("J", "report.json", lambda text: json.loads(text)["summary"]["fault"] == 12),
-    ("S", "shot.svg", lambda text: text.startswith("<svg") and "faults&#160;12" in text),
-])
+@pytest.mark.parametrize(
+    ("key", "name", "check"),
+    [
+        ("E", "report.md", lambda text: "# SynIC Lab report" in text and "hypervisor_fault" in text),
+        ("J", "report.json", lambda text: json.loads(text)["summary"]["fault"] == 12),
+        ("S", "shot.svg", lambda text: text.startswith("<svg") and "faults&#160;12" in text),
+    ],
+)
 async def test_exports(tmp_path, key, name, check):
     app = make_app("patch5-only")
     async with app.run_test(size=SIZE) as pilot:

@@ -21,8 +21,9 @@ def free_port() -> int:
 
 
 def test_dashboard_command_carries_the_settings():
-    ns = subcommand_parser().parse_args(["serve", "--mshv", "mainline", "--cpus", "8", "--lesson", "nested-root",
-                                        "--theme", "synic-high-contrast"])
+    ns = subcommand_parser().parse_args(
+        ["serve", "--mshv", "mainline", "--cpus", "8", "--lesson", "nested-root", "--theme", "synic-high-contrast"]
+    )
     command = dashboard_command(ns)
     assert command.startswith(sys.executable) and "-m tui" in command
     assert "--mshv mainline" in command and "--cpus 8" in command and "--lesson nested-root" in command
@@ -57,8 +58,9 @@ async def _get_page_and_first_frame(port: int) -> tuple[str, bytes]:
 
 def test_serve_answers_and_starts_the_app():
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "tui", "serve", "--port", str(port), "--cpus", "2"],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tui", "serve", "--port", str(port), "--cpus", "2"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
     try:
         page, frame = asyncio.run(_get_page_and_first_frame(port))
     finally:

@@ -95,8 +95,7 @@ class BitsScreen(ModalScreen[None]):
         display, bank, register, cursor = self.args
         reg = REGISTERS[register]
         names = ", ".join(f"{f.name} {f.lsb + f.width - 1}:{f.lsb}" for f in reg.fields)
-        yield Static(f"[b]{register}[/b] {reg.address(bank):#x} {BANK_TITLES[bank]} — {reg.summary}\n{names}",
-                     id="bits-title")
+        yield Static(f"[b]{register}[/b] {reg.address(bank):#x} {BANK_TITLES[bank]} — {reg.summary}\n{names}", id="bits-title")
         yield BitsView(display, bank, register, cursor, id="bits")
         yield Footer()
 

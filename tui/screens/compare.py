@@ -10,8 +10,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from synic_core import Session
-from synic_core.cli.fmt import summary_line
 from synic_core.columns import columns_for
+from synic_core.formatting import summary_line
 from synic_core.profiles import PROFILE_NAMES
 from synic_core.scenario import parse_scenario, replay, session_scenario
 from synic_core.versions import VERSION_NAMES
@@ -40,14 +40,15 @@ class CompareScreen(Screen[None]):
         self.other = default_other(session.config.mshv)
 
     def compose(self) -> ComposeResult:
-        yield Static("Cells marked ≠ differ from the other side (value or finding). tab: other version, "
-                     "h: compare profiles instead, escape: back.", id="compare-help")
+        yield Static(
+            "Cells marked ≠ differ from the other side (value or finding). tab: other version, h: compare profiles instead, escape: back.",
+            id="compare-help",
+        )
         with Horizontal(id="compare-panes"):
             for side in ("left", "right"):
                 with Vertical(classes="compare-pane"):
                     yield Static(id=f"{side}-head", classes="compare-head")
-                    yield SynicGrid(Display(self.left_session), columns_for(self.left_session.config.partition_spec),
-                                    id=f"{side}-grid")
+                    yield SynicGrid(Display(self.left_session), columns_for(self.left_session.config.partition_spec), id=f"{side}-grid")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -89,6 +90,5 @@ class CompareScreen(Screen[None]):
     def action_profiles(self) -> None:
         self.field = "hypervisor" if self.field == "mshv" else "mshv"
         cfg = self.left_session.config
-        self.other = default_other(cfg.mshv) if self.field == "mshv" else next(
-            p for p in PROFILE_NAMES if p != cfg.hypervisor)
+        self.other = default_other(cfg.mshv) if self.field == "mshv" else next(p for p in PROFILE_NAMES if p != cfg.hypervisor)
         self.rebuild()

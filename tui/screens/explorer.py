@@ -14,9 +14,9 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from synic_core import SessionConfig
-from synic_core.cli.fmt import cpu_ranges
 from synic_core.explore import Counterexample, ExploreResult, explore
 from synic_core.findings import KINDS
+from synic_core.formatting import cpu_ranges
 
 from ..describe import severity_style
 from ..themes import VARIABLES
@@ -33,17 +33,20 @@ class ExplorerScreen(ModalScreen[dict[str, Any] | None]):
 
     def __init__(self, config: SessionConfig) -> None:
         super().__init__()
-        self.config = SessionConfig(partition=config.partition, mshv=config.mshv, hypervisor=config.hypervisor,
-                                    cpus=min(config.cpus, MAX_CPUS))
+        self.config = SessionConfig(
+            partition=config.partition, mshv=config.mshv, hypervisor=config.hypervisor, cpus=min(config.cpus, MAX_CPUS)
+        )
         self.result: ExploreResult | None = None
         self.shown: list[Counterexample] = []
 
     def compose(self) -> ComposeResult:
         c = self.config
-        yield Static(f"[b]Explorer[/b] — every kernel order of actions up to {DEPTH} steps on {c.partition}, "
-                     f"mshv {c.mshv}, {c.hypervisor}, {c.cpus} CPUs. Shortest sequence per finding kind; "
-                     "[b]enter[/b] loads the highlighted one into the grid, [b]escape[/b] closes.",
-                     id="explorer-title")
+        yield Static(
+            f"[b]Explorer[/b] — every kernel order of actions up to {DEPTH} steps on {c.partition}, "
+            f"mshv {c.mshv}, {c.hypervisor}, {c.cpus} CPUs. Shortest sequence per finding kind; "
+            "[b]enter[/b] loads the highlighted one into the grid, [b]escape[/b] closes.",
+            id="explorer-title",
+        )
         yield ProgressBar(total=DEPTH, show_eta=False, id="explorer-progress")
         yield PagedOptionList(id="explorer-list")
         yield Static("", id="explorer-detail")
@@ -56,7 +59,8 @@ class ExplorerScreen(ModalScreen[dict[str, Any] | None]):
     def search(self) -> None:
         worker = get_current_worker()
         result = explore(
-            self.config, DEPTH,
+            self.config,
+            DEPTH,
             progress=lambda level, states, _t: self.app.call_from_thread(self._progress, level, states),
             stop=lambda: worker.is_cancelled,
         )
@@ -79,7 +83,8 @@ class ExplorerScreen(ModalScreen[dict[str, Any] | None]):
         missing = [k for k in KINDS if k not in result.found]
         self.query_one("#explorer-detail", Static).update(
             f"{result.states} states, {result.transitions} transitions. "
-            f"Not reachable: {', '.join(missing) or 'none'}. Enter loads the highlighted sequence.")
+            f"Not reachable: {', '.join(missing) or 'none'}. Enter loads the highlighted sequence."
+        )
         if self.shown:
             options.highlighted = 0
 

@@ -26,8 +26,11 @@ def keys_markdown(user_keys: dict[str, str] | None = None) -> str:
             group = c.group
             lines += ["", f"**{group}**", "", "| key | what it does | id |", "|---|---|---|"]
         lines.append(f"| `{key_label(','.join(keys[c.id]))}` | {c.description} | `{c.id}` |")
-    lines += ["", "`ctrl+p` opens the command palette: every command above, and the settings.",
-              "Rebind a key by its id in the config file (see the README, *Config*)."]
+    lines += [
+        "",
+        "`ctrl+p` opens the command palette: every command above, and the settings.",
+        "Rebind a key by its id in the config file (see the README, *Config*).",
+    ]
     return "\n".join(lines)
 
 

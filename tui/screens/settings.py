@@ -28,14 +28,11 @@ class SettingsScreen(ModalScreen[SessionConfig | None]):
         with Vertical(id="settings-box"):
             yield Label("Settings (Apply starts a new session)", id="settings-title")
             yield Label("Partition")
-            yield Select([(f"{k} — {p.title}", k) for k, p in PARTITIONS.items()], value=c.partition,
-                         allow_blank=False, id="partition")
+            yield Select([(f"{k} — {p.title}", k) for k, p in PARTITIONS.items()], value=c.partition, allow_blank=False, id="partition")
             yield Label("MSHV version")
-            yield Select([(f"{k} — {v.title}", k) for k, v in VERSIONS.items()], value=c.mshv,
-                         allow_blank=False, id="mshv")
+            yield Select([(f"{k} — {v.title}", k) for k, v in VERSIONS.items()], value=c.mshv, allow_blank=False, id="mshv")
             yield Label("Hypervisor profile")
-            yield Select([(f"{k} — {p.title}", k) for k, p in PROFILES.items()], value=c.hypervisor,
-                         allow_blank=False, id="hypervisor")
+            yield Select([(f"{k} — {p.title}", k) for k, p in PROFILES.items()], value=c.hypervisor, allow_blank=False, id="hypervisor")
             yield Label(f"CPUs (1..{MAX_CPUS})")
             yield Input(str(c.cpus), type="integer", id="cpus")
             yield Label("", id="settings-error")

@@ -16,8 +16,9 @@ class TextDumpScreen(ModalScreen[None]):
         self.text = text
 
     def compose(self) -> ComposeResult:
-        yield Static("Plain text of the grid and findings (select and copy; the same as synic run FILE --grid). "
-                     "escape closes.", id="dump-title")
+        yield Static(
+            "Plain text of the grid and findings (select and copy; the same as synic run FILE --grid). escape closes.", id="dump-title"
+        )
         yield TextArea(self.text, read_only=True, soft_wrap=False, id="dump-text")
 
     def on_mount(self) -> None:

@@ -57,9 +57,20 @@ class SynicGrid(ScrollView, can_focus=True):
 
     BINDINGS = bindings("grid")
     COMPONENT_CLASSES = {
-        "synic-grid--header", "synic-grid--label", "synic-grid--selected", "synic-grid--offline",
-        "synic-grid--cursor", "synic-grid--flash", "synic-grid--vmbus", "synic-grid--mshv", "synic-grid--reset",
-        "synic-grid--info", "synic-grid--warning", "synic-grid--error", "synic-grid--fault", "synic-grid--differs",
+        "synic-grid--header",
+        "synic-grid--label",
+        "synic-grid--selected",
+        "synic-grid--offline",
+        "synic-grid--cursor",
+        "synic-grid--flash",
+        "synic-grid--vmbus",
+        "synic-grid--mshv",
+        "synic-grid--reset",
+        "synic-grid--info",
+        "synic-grid--warning",
+        "synic-grid--error",
+        "synic-grid--fault",
+        "synic-grid--differs",
     }
 
     cursor_cpu: var[int] = var(0)
@@ -255,8 +266,7 @@ class SynicGrid(ScrollView, can_focus=True):
 
     def watch_cursor_col(self, old: int, new: int) -> None:
         self.refresh_row(self.cursor_cpu)
-        self.scroll_to_region(Region(self.label_w + new * self.cell_w, self.scroll_offset.y, self.cell_w, 1),
-                              animate=False)
+        self.scroll_to_region(Region(self.label_w + new * self.cell_w, self.scroll_offset.y, self.cell_w, 1), animate=False)
         self.post_message(self.CursorMoved(self.cursor_cpu, self.column))
 
     @property

@@ -29,8 +29,7 @@ class FindingsPanel(PagedOptionList):
         self.clear_options()
         options = [Option(finding_line(f, self.app.theme_variables), id=str(i)) for i, f in enumerate(newest)]
         if len(findings) > MAX_FINDINGS_SHOWN:
-            options.append(Option(f"… {len(findings) - MAX_FINDINGS_SHOWN} older findings (synic run shows all)",
-                                  disabled=True))
+            options.append(Option(f"… {len(findings) - MAX_FINDINGS_SHOWN} older findings (synic run shows all)", disabled=True))
         if not options:
             options.append(Option("No findings yet.", disabled=True))
         self.add_options(options)

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ..findings import Finding
+    from .findings import Finding
 
 
 def cpu_ranges(cpus: Iterable[int]) -> str:

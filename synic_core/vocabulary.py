@@ -1,0 +1,66 @@
+"""The model's typed vocabulary: every closed set of names the core and the dashboard pass around.
+
+Tables elsewhere (registers, partitions, versions, finding kinds, actions) give each name its
+meaning; this module only fixes which names exist, so mypy catches a misspelt one.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+Component = Literal["vmbus", "mshv"]
+"""A Linux driver that programs SynIC registers."""
+
+Writer = Literal["vmbus", "mshv", "hypervisor", "reset"]
+"""Who last set a register value: a driver, the hypervisor (reset frames), or the reset value."""
+
+Bank = Literal["l1", "l0"]
+"""`l1`: the partition's own SynIC (0x400000xx); `l0`: the NESTED copies (0x400010xx)."""
+
+Severity = Literal["info", "warning", "error", "fault"]
+
+FindingKindName = Literal[
+    "foreign_write",
+    "redundant_write",
+    "hypervisor_fault",
+    "pulled_from_under",
+    "stale_state",
+    "dangling_page",
+    "missing_enable",
+    "refused",
+]
+
+ActionName = Literal[
+    "vmbus_load",
+    "vmbus_unload",
+    "mshv_init",
+    "mshv_cleanup",
+    "cpu_offline",
+    "cpu_online",
+    "kexec",
+    "crash_kexec",
+]
+
+ActionTarget = Literal["online", "offline", "one"]
+"""Which CPUs an action takes: online CPUs, offline CPUs, or exactly one online CPU."""
+
+OpKind = Literal["rmw", "zero"]
+"""How a sequence op builds its value: read-modify-write, or from zero."""
+
+ConditionName = Literal["mshv_manages_shared"]
+"""Conditions a sequence op can be guarded by, evaluated by the engine at call time."""
+
+FrameRuleName = Literal["vmbus_enable", "vmbus_disable", "mshv_sirbp_enable", "mshv_sirbp_disable"]
+"""What an op does with a page register's frame number."""
+
+SequenceName = Literal["vmbus_init", "vmbus_cleanup", "vmbus_crash", "mshv_init", "mshv_exit"]
+
+PartitionName = Literal["root", "nested_root", "l1vh", "guest"]
+
+ProfileName = Literal["strict", "lenient"]
+
+Access = Literal["rw", "ro", "wo"]
+
+COMPONENT_NAMES: tuple[Component, ...] = get_args(Component)
+BANK_NAMES: tuple[Bank, ...] = get_args(Bank)
+SEVERITY_NAMES: tuple[Severity, ...] = get_args(Severity)
