@@ -1,4 +1,4 @@
-"""Scenario files (design §4): pydantic models, JSON or TOML, and the built-in scenarios.
+"""Scenario files: pydantic models, JSON or TOML, and the built-in scenarios.
 
 Every way a file can be wrong ends in a `ScenarioError` whose one-line message names the file,
 the field and what was expected.
@@ -7,7 +7,6 @@ the field and what was expected.
 from __future__ import annotations
 
 import json
-import tomllib
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -19,6 +18,7 @@ from .actions import ACTION_NAMES, ACTIONS
 from .config import MAX_CPUS, SessionConfig
 from .partitions import PARTITION_NAMES
 from .profiles import PROFILE_NAMES
+from .safe_read import InputRefused, read_structured
 from .session import ActionError, Session
 from .versions import VERSION_NAMES
 
@@ -42,9 +42,14 @@ class Step(BaseModel):
         if cpus is not None:
             if not cpus:
                 raise ValueError("expected at least one CPU index, or omit cpus for all online CPUs")
-            dup = sorted({c for c in cpus if cpus.count(c) > 1})
+            seen: set[int] = set()
+            dup = set()
+            for c in cpus:  # linear: a 4096-CPU list is checked in a blink
+                if c in seen:
+                    dup.add(c)
+                seen.add(c)
             if dup:
-                raise ValueError(f"expected each CPU once, CPU {dup[0]} is listed twice")
+                raise ValueError(f"expected each CPU once, CPU {min(dup)} is listed twice")
         return cpus
 
 
@@ -129,25 +134,11 @@ def short_repr(value: object) -> str:
 
 
 def read_file(path: Path) -> object:
+    """A JSON or TOML file, refused before reading when it is not a regular file or too large (see safe_read)."""
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ScenarioError(f"{path}: cannot read the file: {exc.strerror or exc}") from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ScenarioError(f"{path}: expected UTF-8 text (JSON or TOML)") from None
-    if path.suffix.lower() == ".toml":
-        try:
-            return tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise ScenarioError(f"{path}: invalid TOML: {exc}") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ScenarioError(f"{path}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
-    except RecursionError:
-        raise ScenarioError(f"{path}: invalid JSON: nested too deeply") from None
+        return read_structured(path)
+    except InputRefused as exc:
+        raise ScenarioError(str(exc)) from None
 
 
 def load_file(path: str | Path) -> Scenario:

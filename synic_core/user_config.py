@@ -20,11 +20,14 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from .config import MAX_CPUS
 from .partitions import PARTITION_NAMES
 from .profiles import PROFILE_NAMES
+from .safe_read import InputRefused, check_setting_text
 from .scenario import ScenarioError, describe_error, format_loc, read_file
 from .versions import VERSION_NAMES
 
 ENV_PREFIX = "SYNIC_"
 PATH_VARIABLE = "SYNIC_CONFIG"  # points at another config file; empty: no config file at all
+MAX_KEY_ENTRIES = 256  # far more than there are commands; a longer table is a mistake or an attack
+MAX_PROBLEMS = 10  # lines reported; the rest are counted
 KEYS_JSON_HINT = """expected a JSON object of command ids and keys, e.g. '{"kexec": "K,ctrl+k"}'"""
 
 
@@ -62,6 +65,8 @@ class UserConfig(BaseSettings):
     @field_validator("keys")
     @classmethod
     def _key_lists(cls, keys: dict[str, str]) -> dict[str, str]:
+        if len(keys) > MAX_KEY_ENTRIES:
+            raise ValueError(f"{len(keys):,} entries (expected one per command id, at most {MAX_KEY_ENTRIES})")
         for command, value in keys.items():
             if not all(k.strip() and " " not in k.strip() for k in value.split(",")):
                 raise ValueError(f"{command}: expected keys separated by commas, like 'K' or 'K,ctrl+k', got {value!r}")
@@ -109,13 +114,33 @@ def load_user_config() -> LoadedConfig:
     except ScenarioError as exc:
         return LoadedConfig(UserConfig.model_construct(), path, problems=[str(exc)])
     fields = frozenset(values)
+    refused = _refused_variables()
+    if refused:
+        return LoadedConfig(UserConfig.model_construct(), path, fields, refused)
     try:
         return LoadedConfig(UserConfig(**values), path, fields)
+    except RecursionError:  # a structure the limits above did not foresee: still one line, still the defaults
+        problems = [f"{path}: refused: nested too deeply"]
     except SettingsError:  # the only structured field is keys, given as JSON
         problems = [f"{_variable_for('keys') or 'environment'}: {KEYS_JSON_HINT}"]
     except ValidationError as exc:
-        problems = [_describe(e, path) for e in exc.errors(include_url=False)]
+        errors = exc.errors(include_url=False)
+        problems = [_describe(e, path) for e in errors[:MAX_PROBLEMS]]
+        if len(errors) > MAX_PROBLEMS:
+            problems.append(f"{path}: and {len(errors) - MAX_PROBLEMS:,} more problems")
     return LoadedConfig(UserConfig.model_construct(), path, fields, problems)
+
+
+def _refused_variables() -> list[str]:
+    """SYNIC_* variables too long, too deeply nested or with too long numbers, refused before pydantic parses them."""
+    problems = []
+    for name, value in os.environ.items():
+        if name.upper().startswith(ENV_PREFIX) and name.upper() != PATH_VARIABLE:
+            try:
+                check_setting_text(name, value)
+            except InputRefused as exc:
+                problems.append(str(exc))
+    return problems
 
 
 def _read(path: Path) -> dict[str, Any]:

@@ -20,6 +20,7 @@ RESERVED = {
 }  # Textual's own bindings
 KNOWN_KEYS = frozenset(k.value for k in Keys)
 COMMAND_IDS = tuple(c.id for c in COMMANDS)
+MAX_REPORTED = 5  # unknown ids listed one per line; the rest are counted
 
 
 def normalize(keys: str) -> list[str]:
@@ -36,10 +37,14 @@ def is_key(key: str) -> bool:
 
 def check_keymap(keys: dict[str, str], source: str) -> list[str]:
     """Problems with a user keymap, one line each: unknown ids, unknown keys, keys taken twice."""
-    problems = [
-        f"{source}: keys.{cid}: not a command id (expected one of {', '.join(COMMAND_IDS)})" for cid in keys if cid not in COMMAND_IDS
-    ]
+    known = frozenset(COMMAND_IDS)
+    unknown = [cid for cid in keys if cid not in known]
+    problems = [f"{source}: keys.{cid}: not a command id (expected one of {', '.join(COMMAND_IDS)})" for cid in unknown[:MAX_REPORTED]]
+    if len(unknown) > MAX_REPORTED:
+        problems.append(f"{source}: keys: {len(unknown) - MAX_REPORTED:,} more ids that are not command ids")
     for cid, value in keys.items():
+        if cid not in known:
+            continue  # only the commands' own keys are worth checking (and a huge table stays cheap)
         problems += [
             f"{source}: keys.{cid}: {key!r} is not a key name (e.g. K, ctrl+k, f5, question_mark)"
             for key in normalize(value)
