@@ -1,4 +1,4 @@
-"""User actions (design §2.5): the table, and how each one drives the per-CPU sequences.
+"""User actions: the table, and how each one drives the per-CPU sequences.
 
 Module loads register a dynamic cpuhp state; CPU hotplug runs the states in registration order
 on online and in reverse on offline, with rollback when a teardown is refused.
@@ -8,76 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeAlias, cast
 
-from .checks import check_missing_enable, check_stale
 from .engine import Engine
 from .partitions import title
 from .state import DriverState
+from .vocabulary import ActionName, ActionTarget, Component
 
 VMBUS_CONNECT_CPU = 0
-
-
-@dataclass(frozen=True, slots=True)
-class ActionSpec:
-    name: str
-    title: str
-    target: str  # "online": online CPUs; "offline": offline CPUs; "one": one online CPU
-    summary: str
-    source: str
-
-
-ACTIONS: dict[str, ActionSpec] = {
-    a.name: a
-    for a in (
-        ActionSpec(
-            "vmbus_load",
-            "VMBus load",
-            "online",
-            "hv_synic_init on the chosen CPUs; the first load connects VMBus",
-            "vmbus_bus_init (facts §5.2)",
-        ),
-        ActionSpec(
-            "vmbus_unload",
-            "VMBus unload",
-            "online",
-            "module exit: disconnect, then hv_synic_cleanup on the chosen CPUs",
-            "vmbus_exit (facts §5.8)",
-        ),
-        ActionSpec(
-            "mshv_init",
-            "MSHV init",
-            "online",
-            "mshv_synic_cpu_init on the chosen CPUs; the first init loads mshv_root",
-            "mshv_synic_init (facts §6.3, §6.4)",
-        ),
-        ActionSpec(
-            "mshv_cleanup", "MSHV cleanup", "online", "mshv_synic_cpu_exit on the chosen CPUs", "mshv_synic_exit (facts §6.2, §8.4)"
-        ),
-        ActionSpec(
-            "cpu_offline",
-            "CPU offline",
-            "online",
-            "cpuhp teardown: MSHV exit, then VMBus cleanup; a refusal rolls back",
-            "cpuhp (facts §5.7, §7)",
-        ),
-        ActionSpec("cpu_online", "CPU online", "offline", "cpuhp startup: VMBus init, then MSHV init", "cpuhp (facts §7)"),
-        ActionSpec(
-            "kexec",
-            "kexec",
-            "one",
-            "reboot notifiers, hv_machine_shutdown, then the new kernel starts (chosen CPU reboots)",
-            "kernel_kexec (facts §7)",
-        ),
-        ActionSpec(
-            "crash_kexec",
-            "crash kexec",
-            "one",
-            "panic path: VMBus disables its SynIC on this CPU only, then the kdump kernel starts",
-            "hv_crash_handler (facts §5.8)",
-        ),
-    )
-}
-ACTION_NAMES = tuple(ACTIONS)
+Runner: TypeAlias = Callable[[Engine, list[int]], None]
 
 
 # -- per-CPU lifecycle ------------------------------------------------------------------------
@@ -145,7 +84,7 @@ def vmbus_unload(eng: Engine, cpus: list[int]) -> None:
         eng.refuse(
             "VMBus cannot unload while mshv_root is loaded: mshv_root uses hv_vmbus_exists() from the VMBus module.",
             component="vmbus",
-            assumption="model inference from module dependencies (design §2.5)",
+            assumption="model inference from module dependencies (mshv_root uses hv_vmbus_exists() from the VMBus module)",
         )
         return
     _all_online_or_note(eng, cpus, "vmbus_exit")
@@ -222,7 +161,7 @@ def _offline_one(eng: Engine, cpu: int) -> None:
             eng.refuse(
                 f"CPU {cpu} stays online: hv_synic_cleanup() returns -EBUSY on the VMBus connect CPU while VMBus is connected{again}.",
                 cpu=cpu,
-                component=comp,
+                component=cast(Component, comp),
             )
             for c in reversed(done):
                 startup(eng, c, cpu)
@@ -256,7 +195,7 @@ def kexec(eng: Engine, cpus: list[int]) -> None:
             if st.cpus[cpu].vmbus:
                 teardown(eng, "vmbus", cpu)
     _boot_new_kernel(eng, kdump=False)
-    check_stale(eng, "new kernel")
+    eng.step.findings += eng.checker.stale("new kernel")
 
 
 def crash_kexec(eng: Engine, cpus: list[int]) -> None:
@@ -268,7 +207,7 @@ def crash_kexec(eng: Engine, cpus: list[int]) -> None:
         _set_live(eng, "vmbus", cpu, False)
         eng.run_sequence("vmbus_crash", cpu)
     _boot_new_kernel(eng, kdump=True)
-    check_stale(eng, "kdump kernel")
+    eng.step.findings += eng.checker.stale("kdump kernel")
 
 
 def _boot_new_kernel(eng: Engine, kdump: bool) -> None:
@@ -287,18 +226,83 @@ def _boot_new_kernel(eng: Engine, kdump: bool) -> None:
     st.boot += 1
 
 
-RUNNERS: dict[str, Callable[[Engine, list[int]], None]] = {
-    "vmbus_load": vmbus_load,
-    "vmbus_unload": vmbus_unload,
-    "mshv_init": mshv_init,
-    "mshv_cleanup": mshv_cleanup,
-    "cpu_offline": cpu_offline,
-    "cpu_online": cpu_online,
-    "kexec": kexec,
-    "crash_kexec": crash_kexec,
+@dataclass(frozen=True, slots=True)
+class ActionSpec:
+    name: ActionName
+    title: str
+    target: ActionTarget
+    summary: str
+    source: str  # the kernel code it models
+    run: Runner
+
+
+ACTIONS: dict[str, ActionSpec] = {
+    a.name: a
+    for a in (
+        ActionSpec(
+            "vmbus_load",
+            "VMBus load",
+            "online",
+            "hv_synic_init on the chosen CPUs; the first load connects VMBus",
+            "drivers/hv/vmbus_drv.c vmbus_bus_init",
+            run=vmbus_load,
+        ),
+        ActionSpec(
+            "vmbus_unload",
+            "VMBus unload",
+            "online",
+            "module exit: disconnect, then hv_synic_cleanup on the chosen CPUs",
+            "drivers/hv/vmbus_drv.c vmbus_exit",
+            run=vmbus_unload,
+        ),
+        ActionSpec(
+            "mshv_init",
+            "MSHV init",
+            "online",
+            "mshv_synic_cpu_init on the chosen CPUs; the first init loads mshv_root",
+            "drivers/hv/mshv_synic.c mshv_synic_init",
+            run=mshv_init,
+        ),
+        ActionSpec(
+            "mshv_cleanup",
+            "MSHV cleanup",
+            "online",
+            "mshv_synic_cpu_exit on the chosen CPUs",
+            "drivers/hv/mshv_synic.c mshv_synic_exit",
+            run=mshv_cleanup,
+        ),
+        ActionSpec(
+            "cpu_offline",
+            "CPU offline",
+            "online",
+            "cpuhp teardown: MSHV exit, then VMBus cleanup; a refusal rolls back",
+            "kernel/cpu.c cpuhp teardown; drivers/hv/hv.c hv_synic_cleanup",
+            run=cpu_offline,
+        ),
+        ActionSpec(
+            "cpu_online", "CPU online", "offline", "cpuhp startup: VMBus init, then MSHV init", "kernel/cpu.c cpuhp startup", run=cpu_online
+        ),
+        ActionSpec(
+            "kexec",
+            "kexec",
+            "one",
+            "reboot notifiers, hv_machine_shutdown, then the new kernel starts (chosen CPU reboots)",
+            "kernel/kexec_core.c kernel_kexec; arch/x86/kernel/cpu/mshyperv.c hv_machine_shutdown",
+            run=kexec,
+        ),
+        ActionSpec(
+            "crash_kexec",
+            "crash kexec",
+            "one",
+            "panic path: VMBus disables its SynIC on this CPU only, then the kdump kernel starts",
+            "drivers/hv/vmbus_drv.c hv_crash_handler",
+            run=crash_kexec,
+        ),
+    )
 }
+ACTION_NAMES = tuple(ACTIONS)
 
 
 def run_action(eng: Engine, action: str, cpus: list[int]) -> None:
-    RUNNERS[action](eng, cpus)
-    check_missing_enable(eng, eng.state.online_cpus() if action in ("kexec", "crash_kexec") else cpus)
+    ACTIONS[action].run(eng, cpus)
+    eng.step.findings += eng.checker.missing_enable(eng.state.online_cpus() if action in ("kexec", "crash_kexec") else cpus)

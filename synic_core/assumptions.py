@@ -20,12 +20,12 @@ GENERAL: tuple[tuple[str, str], ...] = (
     (
         "cpuhp",
         "CPU hotplug runs the dynamic cpuhp states in the order the drivers registered them "
-        "(VMBus first in every kernel boot) and the reverse on offline; inferred from cpuhp semantics (facts §7).",
+        "(VMBus first in every kernel boot) and the reverse on offline; inferred from cpuhp semantics (docs/kernel-facts.md#kexec-order).",
     ),
     (
         "channels",
         "hv_synic_cleanup refuses only for the VMBus connect CPU (CPU 0); moving channels off other "
-        "CPUs is assumed to succeed (VMBus protocol >= WIN10 v5.3, no pending events) (facts §5.7).",
+        "CPUs is assumed to succeed (VMBus protocol >= WIN10 v5.3, no pending events; drivers/hv/hv.c hv_synic_cleanup).",
     ),
     (
         "kexec-pages",
@@ -37,9 +37,13 @@ GENERAL: tuple[tuple[str, str], ...] = (
     (
         "module-dep",
         "With v4, mshv_root needs hv_vmbus_exists() from VMBus, so VMBus cannot unload while "
-        "mshv_root is loaded (inferred from module dependencies, design §2.5).",
+        "mshv_root is loaded (inferred from module dependencies).",
     ),
-    ("sirbp-l1vh", "Before the series, the L1VH SIRBP register is assumed to hold frame 0 (facts §12.5)."),
+    (
+        "sirbp-l1vh",
+        "Before the series, the L1VH SIRBP register is assumed to hold frame 0 "
+        "(docs/kernel-facts.md#open-questions-and-model-assumptions).",
+    ),
     ("error-labels", "Driver error paths (failed memremap/alloc) are not triggered: every map and allocation succeeds."),
 )
 

@@ -20,7 +20,7 @@ class Side:
     session: Session
 
     def kinds(self) -> dict[str, int]:
-        counts = dict.fromkeys(KIND_NAMES, 0)
+        counts: dict[str, int] = dict.fromkeys(KIND_NAMES, 0)
         for f in self.session.findings:
             counts[f.kind] += 1
         return counts

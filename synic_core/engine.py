@@ -5,61 +5,18 @@ Every write is recorded with its old and new value and checked by the rules in `
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Unpack
 
-from . import checks
+from .checks import Checker
 from .config import SessionConfig
-from .findings import Finding, Where, make_finding
+from .findings import Where, make_finding
 from .partitions import title
 from .registers import REGISTERS, STATE_INDEX, frame_of
 from .sequences import AEOI, SEQUENCES, VECTOR, X86_CALLBACK_VECTOR, Op
 from .state import MachineState
-
-
-@dataclass(frozen=True, slots=True)
-class Write:
-    """One MSR write as the hypervisor saw it; `new` equals `old` when it was rejected."""
-
-    index: int
-    cpu: int
-    bank: str
-    component: str
-    register: str
-    old: int
-    new: int
-    attempted: int
-    changed: tuple[str, ...]
-    rejected: bool
-    source: str
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "cpu": self.cpu,
-            "bank": self.bank,
-            "component": self.component,
-            "register": self.register,
-            "old": self.old,
-            "new": self.new,
-            "attempted": self.attempted,
-            "changed": list(self.changed),
-            "rejected": self.rejected,
-            "source": self.source,
-        }
-
-
-@dataclass(slots=True)
-class StepResult:
-    """What one user action did: its writes, its findings, and notes about the kernel's orders."""
-
-    index: int
-    action: str
-    cpus: list[int]
-    writes: list[Write] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    kernel_order: bool = True
-    refused: bool = False
+from .vocabulary import Bank, Component, FindingKindName
+from .writes import StepResult as StepResult
+from .writes import Write as Write
 
 
 class Engine:
@@ -72,12 +29,13 @@ class Engine:
         self.profile = config.profile_spec
         self.state = state
         self.step = step
+        self.checker = Checker(self.partition, state, step.index)
 
     # -- recording -------------------------------------------------------------------------
-    def find(self, kind: str, message: str, assumption: str | None = "default", **where: Unpack[Where]) -> None:
+    def find(self, kind: FindingKindName, message: str, assumption: str | None = "default", **where: Unpack[Where]) -> None:
         self.step.findings.append(make_finding(kind, message, step=self.step.index, assumption=assumption, **where))
 
-    def refuse(self, message: str, cpu: int | None = None, component: str | None = None, assumption: str | None = None) -> None:
+    def refuse(self, message: str, cpu: int | None = None, component: Component | None = None, assumption: str | None = None) -> None:
         self.step.refused = True
         self.find("refused", message, cpu=cpu, component=component, assumption=assumption)
 
@@ -85,7 +43,7 @@ class Engine:
         self.step.kernel_order = False
         self.step.notes.append(f"not an order the kernel produces: {why}")
 
-    def bank_of(self, component: str) -> str:
+    def bank_of(self, component: Component) -> Bank:
         if component == "vmbus":
             assert self.partition.vmbus_bank is not None
             return self.partition.vmbus_bank
@@ -105,7 +63,7 @@ class Engine:
             return self.version.manages_shared_regs(self.partition, self.state.drivers.vmbus_loaded)
         raise ValueError(f"unknown condition {name!r}")
 
-    def apply_op(self, op: Op, cpu: int, bank: str, component: str) -> None:
+    def apply_op(self, op: Op, cpu: int, bank: Bank, component: Component) -> None:
         reg = REGISTERS[op.register]
         base = self.state.get(cpu, bank, op.register) if op.kind == "rmw" else 0
         fields = {name: self.symbol(v) for name, v in op.fields.items()}
@@ -146,7 +104,7 @@ class Engine:
         raise ValueError(f"unknown frame rule {rule!r}")
 
     # -- the write itself ------------------------------------------------------------------
-    def write(self, cpu: int, bank: str, component: str, register: str, value: int, touched: tuple[str, ...], source: str) -> Write:
+    def write(self, cpu: int, bank: Bank, component: Component, register: str, value: int, touched: tuple[str, ...], source: str) -> Write:
         st = self.state
         ri = STATE_INDEX[register]
         old = st.regs[bank][cpu][ri]
@@ -174,11 +132,12 @@ class Engine:
         if reason:
             self.find(
                 "hypervisor_fault",
-                f"The hypervisor refused {title(component)}'s write of {value:#x} to {self.where(register, bank)} on CPU {cpu}: {reason}.",
+                f"The hypervisor refused {title(component)}'s write of {value:#x} "
+                f"to {self.partition.label(register, bank)} on CPU {cpu}: {reason}.",
                 assumption=self.profile.assumption if "SCONTROL" in reason else None,
-                **self.at(w, touched),
+                **self.checker.located(w, touched),
             )
-        checks.check_write(self, w, touched)
+        self.step.findings += self.checker.write(w, touched)
         return w
 
     def track_scontrol(self, cpu: int, bank: str, old: int, new: int) -> None:
@@ -187,17 +146,3 @@ class Engine:
             self.state.scontrol_dropped[bank][cpu] = True
         elif now:
             self.state.scontrol_dropped[bank][cpu] = False
-
-    def at(self, w: Write, fields: tuple[str, ...]) -> Where:
-        return {
-            "cpu": w.cpu,
-            "bank": w.bank,
-            "register": w.register,
-            "field": "+".join(fields) or None,
-            "component": w.component,
-            "owner": self.partition.owner(w.bank, w.register),
-            "write": w.index,
-        }
-
-    def where(self, register: str, bank: str) -> str:
-        return f"{register} ({bank.upper()} bank)" if len(self.partition.banks) > 1 else register

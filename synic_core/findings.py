@@ -1,24 +1,30 @@
-"""Finding kinds (design §2.7): severity, the kernel behaviour each one models, and assumptions."""
+"""Finding kinds: severity, the kernel behaviour each one models, and assumptions."""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from typing import TypedDict, Unpack
 
-SEVERITIES = ("info", "warning", "error", "fault")
+from .vocabulary import Bank, FindingKindName, Severity, Writer
+
+SEVERITIES: tuple[Severity, ...] = ("info", "warning", "error", "fault")
 SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
 
 
 @dataclass(frozen=True, slots=True)
 class FindingKind:
-    name: str
-    severity: str
+    name: FindingKindName
+    severity: Severity
     title: str
     cites: str
     assumption: str | None = None
 
 
-_OWNERSHIP = "ownership established by 'mshv: limit SynIC management to MSHV-owned resources' (facts §8.3, §9)"
+_OWNERSHIP = (
+    "ownership established by 'mshv: limit SynIC management to MSHV-owned resources' "
+    "(commit f1a9e67c1138; docs/kernel-facts.md#ownership-after-the-series)"
+)
+_ASSUMPTIONS = "docs/kernel-facts.md#open-questions-and-model-assumptions"
 
 KINDS: dict[str, FindingKind] = {
     k.name: k
@@ -29,46 +35,55 @@ KINDS: dict[str, FindingKind] = {
             "warning",
             "a component wrote a field it does not own, value unchanged",
             _OWNERSHIP,
-            assumption="a redundant enable is probably a no-op for the hypervisor (Anirudh's v2 review, facts §8.2)",
+            assumption="a redundant enable is probably a no-op for the hypervisor (Anirudh Rayabharam's review of v2, 2026-04-06)",
         ),
         FindingKind(
             "hypervisor_fault",
             "fault",
             "the hypervisor rejected the write",
             "commit text of 'mshv: limit SynIC management…': VMBus then writes SynIC MSRs while SynIC is "
-            "disabled, which the hypervisor does not tolerate (facts §7, §10)",
+            "disabled, which the hypervisor does not tolerate "
+            "(commit f1a9e67c1138; docs/kernel-facts.md#hypervisor-behaviour)",
             assumption="strict profile: the real reaction is undocumented; the model drops the write and "
-            "carries on, like the kernel's fixup for an unchecked MSR access (facts §12.1)",
+            f"carries on, like the kernel's fixup for an unchecked MSR access ({_ASSUMPTIONS})",
         ),
         FindingKind(
             "pulled_from_under",
             "error",
             "a resource was switched off under a live user",
-            "per-CPU teardown order 'VMBUS first, MSHV second, and the reverse on de-init' (facts §7, §8.3)",
+            "per-CPU teardown order 'VMBUS first, MSHV second, and the reverse on de-init' "
+            "([PATCH v4 1/3], 2026-04-27; docs/kernel-facts.md#kexec-order)",
         ),
         FindingKind(
             "stale_state",
             "error",
             "the new kernel inherited live SynIC state nobody owns",
             "patch 'mshv: clean up SynIC state on kexec for L1VH': the kexec'd kernel inherited stale "
-            "unmasked SINTs and an enabled SIRBP pointing to freed memory (facts §7, §8.1)",
+            "unmasked SINTs and an enabled SIRBP pointing to freed memory (commit efe0fb8c3fe2)",
         ),
         FindingKind(
             "dangling_page",
             "error",
             "an enabled page register points at frame 0 or freed memory",
-            "pre-series MSHV memremaps whatever frame SIRBP holds; the L1VH hypervisor provides none (facts §6.1, §8.1)",
-            assumption="what the L1VH SIRBP MSR holds before the series is not stated; the model assumes 0 (facts §12.5)",
+            "pre-series MSHV memremaps whatever frame SIRBP holds; the L1VH hypervisor provides none "
+            "(drivers/hv/mshv_synic.c before the series; commit efe0fb8c3fe2)",
+            assumption=f"what the L1VH SIRBP MSR holds before the series is not stated; the model assumes 0 ({_ASSUMPTIONS})",
         ),
         FindingKind(
             "missing_enable",
             "warning",
             "a live component depends on a field nobody enabled",
-            "v3/v4 leave SIMP/SIEFP/SCONTROL to VMBus whenever VMBus is active (facts §8.3, §9)",
+            "v3/v4 leave SIMP/SIEFP/SCONTROL to VMBus whenever VMBus is active "
+            "(commit f1a9e67c1138; docs/kernel-facts.md#ownership-after-the-series)",
             assumption="model inference: whether the L1 hypervisor pre-enables these on a nested root is "
-            "not discussed anywhere (facts §12.2)",
+            "not discussed anywhere (docs/kernel-facts.md#open-questions-and-model-assumptions)",
         ),
-        FindingKind("refused", "info", "the kernel refused the action", "the refusal paths in facts §5.1, §5.7, §6.3"),
+        FindingKind(
+            "refused",
+            "info",
+            "the kernel refused the action",
+            "the refusal paths of hv_acpi_init, hv_synic_cleanup (-EBUSY) and mshv_parent_partition_init (docs/kernel-facts.md)",
+        ),
     )
 }
 KIND_NAMES = tuple(KINDS)
@@ -78,11 +93,11 @@ class Where(TypedDict, total=False):
     """Where a finding happened and who was involved (every key optional)."""
 
     cpu: int | None
-    bank: str | None
+    bank: Bank | None
     register: str | None
     field: str | None
-    component: str | None
-    owner: str | None
+    component: Writer | None
+    owner: Writer | None
     write: int | None
 
 
@@ -90,15 +105,15 @@ class Where(TypedDict, total=False):
 class Finding:
     """One finding: where it happened, who caused it, who owns the resource, and why it matters."""
 
-    kind: str
-    severity: str
+    kind: FindingKindName
+    severity: Severity
     step: int
     cpu: int | None
-    bank: str | None
+    bank: Bank | None
     register: str | None
     field: str | None
-    component: str | None
-    owner: str | None
+    component: Writer | None
+    owner: Writer | None
     message: str
     cites: str
     assumption: str | None = None
@@ -108,7 +123,7 @@ class Finding:
         return asdict(self)
 
 
-def make_finding(kind: str, message: str, *, step: int, assumption: str | None = "default", **where: Unpack[Where]) -> Finding:
+def make_finding(kind: FindingKindName, message: str, *, step: int, assumption: str | None = "default", **where: Unpack[Where]) -> Finding:
     """Build a finding of `kind`; the assumption defaults to the kind's own."""
     spec = KINDS[kind]
     return Finding(
@@ -129,7 +144,7 @@ def make_finding(kind: str, message: str, *, step: int, assumption: str | None =
 
 
 def summarize(findings: list[Finding]) -> dict[str, int]:
-    counts = dict.fromkeys(SEVERITIES, 0)
+    counts: dict[str, int] = dict.fromkeys(SEVERITIES, 0)
     for f in findings:
         counts[f.severity] += 1
     return counts

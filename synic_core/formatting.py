@@ -39,7 +39,7 @@ def summary_line(counts: dict[str, int]) -> str:
 
 def grouped_findings(findings: list[Finding]) -> Iterator[tuple[Finding, int, str, str]]:
     """Findings that differ only by CPU, as one: (first, count, CPU ranges, message naming the CPUs)."""
-    groups: dict[tuple, list[Finding]] = defaultdict(list)
+    groups: dict[tuple[object, ...], list[Finding]] = defaultdict(list)
     for f in findings:
         groups[(f.step, f.kind, f.bank, f.register, f.field, f.component, f.owner)].append(f)
     for group in groups.values():

@@ -1,10 +1,12 @@
-"""Partition types and the ownership table (design §2.1, §2.3; facts §4, §8.6, §9)."""
+"""Partition types and the ownership table (docs/kernel-facts.md#partition-types, #ownership-after-the-series)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-COMPONENTS = ("vmbus", "mshv")
+from .vocabulary import Bank, Component
+
+COMPONENTS: tuple[Component, ...] = ("vmbus", "mshv")
 COMPONENT_TITLES = {"vmbus": "VMBus", "mshv": "MSHV", "hypervisor": "hypervisor", "reset": "reset"}
 
 
@@ -22,16 +24,16 @@ MSHV_USES = ("SCONTROL", "SIMP", "SIEFP", "SIRBP", "SINT0", "SINT5")
 
 @dataclass(frozen=True, slots=True)
 class Partition:
-    """One row of design §2.1: who runs, on which register bank, and who owns what."""
+    """One partition type: who runs, on which register bank, and who owns what."""
 
     name: str
     title: str
-    vmbus_bank: str | None  # None: VMBus does not run (hv_acpi_init returns early)
-    banks: tuple[str, ...]
+    vmbus_bank: Bank | None  # None: VMBus does not run (hv_acpi_init returns early)
+    banks: tuple[Bank, ...]
     mshv_allowed: bool
     hv_root: bool  # hv_root_partition(): root and nested root
     provides_frames: bool  # hypervisor pre-programs SIMP/SIEFP/SIRBP frames at reset
-    owners: dict[tuple[str, str], str]  # (bank, register) -> component
+    owners: dict[tuple[str, str], Component]  # (bank, register) -> owner  # (bank, register) -> component
     mshv_refusal: str = ""
     inference: str = ""  # non-empty when the row is a model inference, not read in a source
 
@@ -44,15 +46,19 @@ class Partition:
         """hv_parent_partition(): root or L1VH (a nested root is a root)."""
         return self.mshv_allowed
 
-    def owner(self, bank: str, register: str) -> str | None:
+    def owner(self, bank: str, register: str) -> Component | None:
         return self.owners.get((bank, register))
 
-    def uses(self, component: str) -> tuple[tuple[str, str], ...]:
+    def label(self, register: str, bank: str) -> str:
+        """How findings name a register: with its bank only where the partition has two."""
+        return f"{register} ({bank.upper()} bank)" if len(self.banks) > 1 else register
+
+    def uses(self, component: Component) -> tuple[tuple[Bank, str], ...]:
         """(bank, register) pairs the component depends on while it is live."""
         return _USES[(self.name, component)]
 
 
-def _own(bank: str, component: str, registers: tuple[str, ...]) -> dict[tuple[str, str], str]:
+def _own(bank: Bank, component: Component, registers: tuple[str, ...]) -> dict[tuple[str, str], Component]:
     return {(bank, r): component for r in registers}
 
 
@@ -79,7 +85,7 @@ PARTITIONS: dict[str, Partition] = {
             provides_frames=True,
             owners=_own("l0", "vmbus", VMBUS_OWNS) | _own("l1", "mshv", MSHV_ALONE_OWNS),
             inference="ownership of the L1 bank on a nested root is inferred from hv_set_msr's NESTED "
-            "redirection and a developer's scratch notes (facts §3, §8.6, §12); no patch states it",
+            "redirection (arch/x86/kernel/cpu/mshyperv.c hv_set_msr) and a developer's scratch notes; no patch states it",
         ),
         Partition(
             "l1vh",
@@ -107,7 +113,7 @@ PARTITIONS: dict[str, Partition] = {
 PARTITION_NAMES = tuple(PARTITIONS)
 
 
-def _uses(p: Partition, component: str) -> tuple[tuple[str, str], ...]:
+def _uses(p: Partition, component: Component) -> tuple[tuple[Bank, str], ...]:
     if component == "vmbus":
         return tuple((p.vmbus_bank, r) for r in VMBUS_OWNS) if p.vmbus_bank else ()
     return tuple(("l1", r) for r in MSHV_USES) if p.mshv_allowed else ()

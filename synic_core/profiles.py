@@ -1,4 +1,4 @@
-"""Hypervisor profiles (design §2.6): which SynIC writes the hypervisor refuses."""
+"""Hypervisor profiles: which SynIC writes the hypervisor refuses."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ PROFILES: dict[str, Profile] = {
             faults_after_scontrol_drop=True,
             assumption="strict profile: the real reaction of the L1VH hypervisor to SynIC writes with SynIC "
             "disabled is undocumented; the model refuses teardown writes to SIMP/SIEFP/SIRBP/SINTx after "
-            "SCONTROL.enable went 1 -> 0 and carries on (facts §10, §12.1)",
+            "SCONTROL.enable went 1 -> 0 and carries on (docs/kernel-facts.md#hypervisor-behaviour)",
         ),
         Profile(
             "lenient",

@@ -1,6 +1,6 @@
 """The SynIC register file as data: addresses, field layouts and reset values.
 
-Everything here comes from `include/hyperv/hvgdk_mini.h` (facts §1). The engine never
+Everything here comes from `include/hyperv/hvgdk_mini.h` (docs/kernel-facts.md#registers). The engine never
 hard-codes a bit position: it asks this table, the way a SystemRDL description drives
 generated register code.
 """

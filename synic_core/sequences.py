@@ -1,4 +1,4 @@
-"""Driver per-CPU sequences as data, in the kernel's order (facts §5.4–5.8, §6.1–6.2, §8.4).
+"""Driver per-CPU sequences as data, in the kernel's order (docs/kernel-facts.md).
 
 Each `Op` is one MSR write. `kind` says how the new value is built: `rmw` reads the register
 and changes the listed fields; `zero` builds the value from zero. `when` names a condition the
@@ -9,6 +9,8 @@ names what happens to the page frame. Field values may be the symbols below.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+from .vocabulary import Component, ConditionName, FrameRuleName, OpKind
 
 VECTOR = "VECTOR"  # HYPERVISOR_CALLBACK_VECTOR (0xF3) on x86, for VMBus SINT2 and MSHV SINT0/SINT5
 AEOI = "AEOI"  # hv_recommend_using_aeoi()
@@ -28,17 +30,17 @@ FRAME_RULES = {
 @dataclass(frozen=True, slots=True)
 class Op:
     register: str
-    kind: str  # "rmw" or "zero"
+    kind: OpKind
     fields: dict[str, int | str] = field(default_factory=dict)
-    when: str | None = None
-    frame: str | None = None
+    when: ConditionName | None = None
+    frame: FrameRuleName | None = None
     source: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class Sequence:
     name: str
-    component: str
+    component: Component
     title: str
     ops: tuple[Op, ...]
     source: str
@@ -67,7 +69,7 @@ SEQUENCES: dict[str, Sequence] = {
                 Op("SINT2", "rmw", {"vector": VECTOR, "masked": 0, "auto_eoi": AEOI}, source=_VMBUS_ENABLE),
                 Op("SCONTROL", "rmw", {"enable": 1}, source="hv_synic_init → hv_hyp_synic_enable_interrupts"),
             ),
-            "drivers/hv/hv.c hv_synic_init (facts §5.4, §5.5)",
+            "drivers/hv/hv.c hv_synic_init",
         ),
         Sequence(
             "vmbus_cleanup", "vmbus", "VMBus hv_synic_cleanup",
@@ -75,12 +77,12 @@ SEQUENCES: dict[str, Sequence] = {
                 *VMBUS_DISABLE_REGS,
                 Op("SCONTROL", "rmw", {"enable": 0}, source="hv_synic_cleanup → hv_hyp_synic_disable_interrupts"),
             ),
-            "drivers/hv/hv.c hv_synic_cleanup (facts §5.6, §5.7)",
+            "drivers/hv/hv.c hv_synic_cleanup",
         ),
         Sequence(
             "vmbus_crash", "vmbus", "VMBus hv_crash_handler (this CPU only)",
             VMBUS_DISABLE_REGS,
-            "drivers/hv/vmbus_drv.c hv_crash_handler: SCONTROL stays enabled (facts §5.8)",
+            "drivers/hv/vmbus_drv.c hv_crash_handler: SCONTROL stays enabled",
         ),
         Sequence(
             "mshv_init", "mshv", "MSHV mshv_synic_cpu_init",
@@ -92,7 +94,7 @@ SEQUENCES: dict[str, Sequence] = {
                 Op("SINT5", "zero", {"vector": VECTOR, "auto_eoi": AEOI, "as_intercept": 1}, source=_MSHV_INIT),
                 Op("SCONTROL", "rmw", {"enable": 1}, when="mshv_manages_shared", source=_MSHV_INIT),
             ),
-            "drivers/hv/mshv_synic.c per-CPU init (facts §6.1, §8.4)",
+            "drivers/hv/mshv_synic.c mshv_synic_cpu_init",
         ),
         Sequence(
             "mshv_exit", "mshv", "MSHV mshv_synic_cpu_exit",
@@ -104,7 +106,7 @@ SEQUENCES: dict[str, Sequence] = {
                 Op("SIMP", "rmw", {"enable": 0}, when="mshv_manages_shared", source=_MSHV_EXIT),
                 Op("SCONTROL", "rmw", {"enable": 0}, when="mshv_manages_shared", source=_MSHV_EXIT),
             ),
-            "drivers/hv/mshv_synic.c per-CPU exit (facts §6.2, §8.4)",
+            "drivers/hv/mshv_synic.c mshv_synic_cpu_exit",
         ),
     )
 }

@@ -1,4 +1,4 @@
-"""MSHV patch versions: one row each (design §2.4, facts §8.3).
+"""MSHV patch versions: one row each (docs/kernel-facts.md#the-patch-series).
 
 The engine interprets the predicates by name; adding a version is adding a row.
 """
@@ -62,15 +62,15 @@ VERSIONS: dict[str, MshvVersion] = {
     v.name: v
     for v in (
         MshvVersion("mainline", "before the series", "always", "hv_root", "map", False,
-                    "mshv_synic.c before 2026-03 (facts §6)"),
+                    "drivers/hv/mshv_synic.c before 2026-03"),
         MshvVersion("patch5-only", "hypothetical: patch 5 without patch 4", "always", "parent", "map", False,
-                    "series v1 patch 5 applied alone (facts §7, §8.1)"),
+                    "[PATCH 5/6] mshv: clean up SynIC state on kexec for L1VH, applied alone"),
         MshvVersion("v1", "series v1 (patches 4+5)", "hv_root", "parent", "alloc", False,
-                    "[PATCH 4/6] v1, 2026-03-27 (facts §8.3)"),
+                    "[PATCH 4/6] v1, 2026-03-27"),
         MshvVersion("v3", "series v2/v3", "bare_metal_root", "parent", "alloc", False,
-                    "[PATCH v3 4/6], 2026-04-07 (facts §8.3)"),
+                    "[PATCH v3 4/6], 2026-04-07"),
         MshvVersion("v4", "merged version (hyperv-fixes f1a9e67c1138)", "no_vmbus", "parent", "alloc", True,
-                    "[PATCH v4 1/3], 2026-04-27, applied 2026-04-29 (facts §8.3, §8.4)"),
+                    "[PATCH v4 1/3], 2026-04-27, applied 2026-04-29 (commits f1a9e67c1138, efe0fb8c3fe2)"),
     )
 }
 # fmt: on

@@ -1,0 +1,43 @@
+"""The typed vocabulary names exactly what the tables define: a new row needs its name, and vice versa."""
+
+from __future__ import annotations
+
+from typing import get_args
+
+from synic_core.actions import ACTIONS
+from synic_core.findings import KINDS, SEVERITIES
+from synic_core.partitions import COMPONENTS, PARTITIONS
+from synic_core.profiles import PROFILES
+from synic_core.registers import MSR_BASE
+from synic_core.sequences import CONDITIONS, FRAME_RULES, SEQUENCES
+from synic_core.vocabulary import (
+    ActionName,
+    Bank,
+    Component,
+    ConditionName,
+    FindingKindName,
+    FrameRuleName,
+    PartitionName,
+    ProfileName,
+    SequenceName,
+    Severity,
+)
+
+
+def test_every_closed_set_matches_its_table() -> None:
+    assert set(get_args(ActionName)) == set(ACTIONS)
+    assert set(get_args(FindingKindName)) == set(KINDS)
+    assert get_args(Severity) == SEVERITIES
+    assert set(get_args(Component)) == set(COMPONENTS)
+    assert set(get_args(Bank)) == set(MSR_BASE)
+    assert set(get_args(PartitionName)) == set(PARTITIONS)
+    assert set(get_args(ProfileName)) == set(PROFILES)
+    assert set(get_args(SequenceName)) == set(SEQUENCES)
+    assert set(get_args(ConditionName)) == set(CONDITIONS)
+    assert set(get_args(FrameRuleName)) == set(FRAME_RULES)
+
+
+def test_every_action_row_carries_its_runner() -> None:
+    for name, spec in ACTIONS.items():
+        assert spec.name == name
+        assert spec.run.__name__ == name  # one table: title, target, source and the code that runs it
