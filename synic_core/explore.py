@@ -48,13 +48,22 @@ class Counterexample:
 @dataclass(slots=True)
 class ExploreResult:
     config: SessionConfig
-    depth: int
+    depth: int | None  # None: no bound, search to the fixpoint
     any_order: bool
     states: int = 1
     transitions: int = 0
     levels: list[int] = field(default_factory=list)  # new states found at each depth
     found: dict[str, Counterexample] = field(default_factory=dict)
     complete: bool = True  # False when interrupted (Ctrl-C) before the depth bound
+    fixpoint: bool = False  # a level found no new state: every sequence of any length was explored
+    stopped: str | None = None  # why the search ended early: "interrupted", "stopped", "memory limit", ...
+    elapsed: float = 0.0  # seconds
+    peak_mb: float = 0.0  # peak resident memory of the process when the search ended
+
+    @property
+    def diameter(self) -> int:
+        """Levels expanded until the fixpoint (the last one found no new state); the longest shortest sequence is one less."""
+        return len(self.levels)
 
     def ordered(self) -> list[Counterexample]:
         return sorted(self.found.values(), key=lambda c: (-SEVERITY_RANK[KINDS[c.kind].severity], c.kind))
@@ -159,9 +168,11 @@ def explore(
             if progress:
                 progress(level + 1, result.states, result.transitions)
             if not frontier:
+                result.fixpoint = True
                 break
     except (KeyboardInterrupt, Stopped):
         result.complete = False
+        result.stopped = "interrupted"
     return result
 
 

@@ -1,0 +1,407 @@
+"""The fast explorer: the same breadth-first search as `explore.explore`, to the fixpoint if asked,
+with compact states and memoised per-CPU transitions.
+
+How it stays faithful to the engine: it never re-implements a driver sequence or a finding rule.
+Every action decomposes into per-CPU work that depends only on the driver state and on that
+CPU's own signature (the same abstraction `explore.state_key` uses): module actions and kexec
+run the same code on each CPU, hotplug and crashes touch one CPU. So the search runs the real
+`run_action` on a two-CPU *mini machine* (the CPU in its slot: 0 for the VMBus connect CPU, 1 for
+any other; a filler CPU at reset in the other slot), once per (action, driver state, signature,
+filler), and memoises what comes out: the new signature, the finding kinds, the new driver state
+and whether the kernel produces that order. A machine state is then a tuple of small ints
+(driver-state id, CPU 0's signature id, the other CPUs' signature ids sorted: CPUs 1..n-1 are
+interchangeable), packed into one int for the seen-set. Paths are kept as parent indices per
+level; a counterexample is replayed on the real engine at the end, which also checks it.
+
+`tests/core/test_explore_fast.py` compares this search with the reference (`explore.explore`)
+on every partition x version x profile at small bounds: same states, transitions, levels,
+reachable kinds and shortest lengths.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import time
+from array import array
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+
+from .actions import run_action
+from .config import SessionConfig
+from .engine import Engine, StepResult
+from .explore import MODULE_ACTIONS, Counterexample, ExploreResult, Move, Stopped, cpu_signature, step_from
+from .findings import KIND_NAMES
+from .state import CpuState, DriverState, MachineState
+from .vocabulary import FindingKindName
+
+ACTION_ORDER = ("vmbus_load", "vmbus_unload", "mshv_init", "mshv_cleanup", "kexec", "cpu_offline", "cpu_online", "crash_kexec")
+KIND_BIT: dict[str, int] = {k: 1 << i for i, k in enumerate(KIND_NAMES)}
+DriverKey = tuple[bool, bool, bool, bool, tuple[str, ...], bool]
+Filler = tuple[bool, bool, bool]  # the filler CPU's (online, vmbus live, mshv live)
+OFF: Filler = (False, False, False)
+FIELD_BITS = 24  # bits per packed field: up to 16M distinct signatures per role
+CHECK_EVERY = 2048  # expansions between two looks at stop(), memory and progress
+
+
+@dataclass(frozen=True, slots=True)
+class Status:
+    """What the search is doing, for a progress display."""
+
+    depth: int  # the level being expanded (1-based)
+    states: int
+    transitions: int
+    frontier: int  # states of the level being expanded
+    expanded: int  # of those, expanded so far
+    elapsed: float
+    rss_mb: float
+    level_done: bool
+
+
+class MemoryLimit(Exception):
+    """The search would need more memory than it may have."""
+
+
+@dataclass(slots=True)
+class _Op:
+    sig: int
+    kinds: int
+    driver: int
+    kernel: bool
+
+
+def rss_mb() -> float:
+    """Resident memory of this process now, in MB (0 where /proc is missing)."""
+    try:
+        with open("/proc/self/statm", "rb") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process so far (ru_maxrss is in KB on Linux)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class Model:
+    """The memoised per-CPU transitions of one configuration; shared by every state of a search."""
+
+    def __init__(self, config: SessionConfig) -> None:
+        self.config = config
+        reset = MachineState.reset(config.partition_spec, 2)
+        self.sig_ids: tuple[dict[Hashable, int], dict[Hashable, int]] = ({}, {})
+        self.reps: tuple[list[MachineState], list[MachineState]] = ([], [])
+        self.flags: tuple[list[tuple[bool, bool, bool]], list[tuple[bool, bool, bool]]] = ([], [])
+        self.driver_ids: dict[DriverKey, int] = {}
+        self.drivers: list[DriverKey] = []
+        self.memo: dict[tuple[int, int, int, int, Filler], _Op] = {}
+        self.empty_driver = self.driver_id(DriverState())
+        self.reset_sigs = (self.intern(0, reset), self.intern(1, reset))
+
+    # -- interning ------------------------------------------------------------------------------
+    def driver_id(self, d: DriverState) -> int:
+        key: DriverKey = (d.vmbus_loaded, d.vmbus_connected, d.mshv_loaded, d.mshv_notifier, tuple(d.cpuhp_order), d.kdump)
+        found = self.driver_ids.get(key)
+        if found is None:
+            found = self.driver_ids[key] = len(self.drivers)
+            self.drivers.append(key)
+        return found
+
+    def intern(self, role: int, mini: MachineState) -> int:
+        """The id of the signature of the CPU in slot `role` of a mini machine (kept as its representative)."""
+        sig = cpu_signature(mini, role)
+        ids = self.sig_ids[role]
+        found = ids.get(sig)
+        if found is None:
+            found = ids[sig] = len(self.reps[role])
+            self.reps[role].append(mini)
+            c = mini.cpus[role]
+            self.flags[role].append((c.online, c.vmbus, c.mshv))
+        return found
+
+    def lookup(self, role: int, sig: Hashable) -> int | None:
+        return self.sig_ids[role].get(sig)
+
+    # -- one action on one CPU ----------------------------------------------------------------
+    def op(self, action: int, role: int, driver: int, sig: int, filler: Filler) -> _Op:
+        key = (action, role, driver, sig, filler)
+        found = self.memo.get(key)
+        if found is None:
+            found = self.memo[key] = self._run(action, role, driver, sig, filler)
+        return found
+
+    def _run(self, action: int, role: int, driver: int, sig: int, filler: Filler) -> _Op:
+        mini = self.reps[role][sig].copy()
+        vl, vc, ml, mn, order, kdump = self.drivers[driver]
+        mini.drivers = DriverState(vl, vc, ml, mn, list(order), kdump)
+        mini.cpus[1 - role] = CpuState(*filler)
+        name = ACTION_ORDER[action]
+        step = StepResult(index=0, action=name, cpus=[role])
+        run_action(Engine(self.config, mini, step), name, [role])
+        kinds = 0
+        for f in step.findings:
+            if f.cpu != 1 - role:
+                kinds |= KIND_BIT[f.kind]
+        return _Op(self.intern(role, mini), kinds, self.driver_id(mini.drivers), step.kernel_order)
+
+
+A_VMBUS_LOAD, A_VMBUS_UNLOAD, A_MSHV_INIT, A_MSHV_CLEANUP, A_KEXEC, A_OFFLINE, A_ONLINE, A_CRASH = range(8)
+MODULE = tuple(ACTION_ORDER.index(a) for a in MODULE_ACTIONS)
+State = tuple[int, ...]  # (driver id, CPU 0's signature id, the others' ids sorted)
+SlotMove = tuple[int, tuple[int, ...]]  # (action index, slots of the canonical state)
+
+
+class Search:
+    """Breadth-first search over canonical states; `run` goes level by level."""
+
+    def __init__(self, config: SessionConfig, any_order: bool = False, model: Model | None = None) -> None:
+        self.config = config
+        self.n = config.cpus
+        self.any_order = any_order
+        self.model = model or Model(config)
+        if self.n + 1 > 1 << 6:
+            raise ValueError("too many CPUs to pack a state")
+
+    def root(self) -> State:
+        m = self.model
+        return (m.empty_driver, m.reset_sigs[0], *([m.reset_sigs[1]] * (self.n - 1)))
+
+    def pack(self, s: State) -> int:
+        key = 0
+        for v in s:
+            key = (key << FIELD_BITS) | v
+        return key
+
+    # -- moves ----------------------------------------------------------------------------------
+    def moves(self, s: State) -> list[SlotMove]:
+        """The reference's candidate moves (explore.candidate_moves, with symmetry), on slots."""
+        flags = self.model.flags
+        online: list[int] = []
+        reps_on: list[int] = []
+        reps_off: list[int] = []
+        prev = -1
+        for i in range(self.n):
+            sid = s[i + 1]
+            on = flags[0 if i == 0 else 1][sid][0]
+            if on:
+                online.append(i)
+            if i == 0 or sid != prev:
+                (reps_on if on else reps_off).append(i)
+            if i:
+                prev = sid
+        all_on = tuple(online)
+        out: list[SlotMove] = [(a, all_on) for a in MODULE]
+        if self.any_order and len(online) > 1:
+            out += [(a, (c,)) for a in MODULE for c in reps_on]
+        out.append((A_KEXEC, (online[0],)))
+        out += [(A_OFFLINE, (c,)) for c in reps_on]
+        out += [(A_ONLINE, (c,)) for c in reps_off]
+        out += [(A_CRASH, (c,)) for c in reps_on]
+        return out
+
+    def apply(self, s: State, move: SlotMove, n_online: int) -> tuple[State, int, bool]:
+        """The canonical successor, the finding kinds of the step (bit mask), and whether the kernel produces it."""
+        m = self.model
+        op = m.op
+        action, slots = move
+        d = s[0]
+        sigs = list(s[1:])
+        kinds = 0
+        kernel = True
+        if action == A_KEXEC:
+            for i in range(self.n):
+                r = op(A_KEXEC, 0 if i == 0 else 1, d, sigs[i], OFF)
+                sigs[i] = r.sig
+                kinds |= r.kinds
+            driver = r.driver
+        elif action == A_CRASH:
+            t = slots[0]
+            for i in range(self.n):
+                r = op(A_CRASH, 0 if i == 0 else 1, d if i == t else m.empty_driver, sigs[i], OFF)
+                sigs[i] = r.sig
+                kinds |= r.kinds
+                kernel = kernel and r.kernel
+                if i == t:
+                    driver = r.driver
+        elif action in (A_OFFLINE, A_ONLINE):
+            t = slots[0]
+            r = op(action, 0 if t == 0 else 1, d, sigs[t], (n_online > 1, False, False) if action == A_OFFLINE else OFF)
+            sigs[t], kinds, kernel, driver = r.sig, r.kinds, r.kernel, r.driver
+        else:  # a module action on some CPUs: each CPU alone, then the module's state with the others as witness
+            old = sigs[:]
+            for i in slots:
+                r = op(action, 0 if i == 0 else 1, d, old[i], OFF)
+                sigs[i] = r.sig
+                kinds |= r.kinds
+                kernel = kernel and r.kernel
+            kernel = kernel and len(slots) == n_online
+            first = slots[0]
+            flags = m.flags
+            wv = wm = False
+            for j in range(self.n):
+                if j != first:
+                    _on, v, ms = flags[0 if j == 0 else 1][sigs[j]]
+                    wv = wv or v
+                    wm = wm or ms
+            driver = op(action, 0 if first == 0 else 1, d, old[first], (False, wv, wm)).driver
+        rest = sigs[1:]
+        rest.sort()
+        return (driver, sigs[0], *rest), kinds, kernel
+
+
+def search(
+    config: SessionConfig,
+    depth: int | None = None,
+    *,
+    any_order: bool = False,
+    progress: Callable[[Status], None] | None = None,
+    stop: Callable[[], bool] | None = None,
+    memory_limit_mb: float | None = None,
+    model: Model | None = None,
+) -> ExploreResult:
+    """Breadth-first search to `depth` actions, or to the fixpoint when `depth` is None.
+
+    Ctrl-C (KeyboardInterrupt), `stop()` turning true or the memory limit end the search early:
+    the result then says so (`complete` False, `stopped` the reason) and holds what was found.
+    """
+    started = time.perf_counter()
+    srch = Search(config, any_order, model)
+    result = ExploreResult(config, depth, any_order)
+    root = srch.root()
+    seen: set[int] = {srch.pack(root)}
+    levels_states: list[list[State]] = [[root]]
+    parents: list[array[int]] = [array("l")]
+    moves_at: list[list[SlotMove]] = [[]]
+    first: dict[int, tuple[int, int, SlotMove]] = {}  # kind bit -> (level, parent index, move)
+    transitions = 0
+    level = 0
+    try:
+        while depth is None or level < depth:
+            frontier = levels_states[level]
+            nxt: list[State] = []
+            par = array("l")
+            mv: list[SlotMove] = []
+            for idx, s in enumerate(frontier):
+                if idx % CHECK_EVERY == 0 and idx:
+                    _check(stop, memory_limit_mb)
+                    if progress:
+                        progress(_status(level, result.states, transitions, frontier, idx, started, False))
+                cands = srch.moves(s)
+                n_online = len(cands[0][1])
+                for move in cands:
+                    new, kinds, kernel = srch.apply(s, move, n_online)
+                    if not kernel and not any_order:
+                        continue
+                    transitions += 1
+                    if kinds:
+                        for bit in KIND_BIT.values():
+                            if kinds & bit and bit not in first:
+                                first[bit] = (level, idx, move)
+                    key = srch.pack(new)
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    nxt.append(new)
+                    par.append(idx)
+                    mv.append(move)
+            result.states = len(seen)
+            result.transitions = transitions
+            result.levels.append(len(nxt))
+            level += 1
+            if progress:
+                progress(_status(level - 1, result.states, transitions, frontier, len(frontier), started, True))
+            if not nxt:
+                result.fixpoint = True
+                break
+            levels_states.append(nxt)
+            parents.append(par)
+            moves_at.append(mv)
+            _check(stop, memory_limit_mb)
+    except KeyboardInterrupt:
+        result.complete, result.stopped = False, "interrupted"
+    except Stopped:
+        result.complete, result.stopped = False, "stopped"
+    except MemoryLimit:
+        result.complete, result.stopped = False, "memory limit"
+    except MemoryError:
+        result.complete, result.stopped = False, "out of memory"
+    result.states = len(seen)
+    result.transitions = transitions
+    if result.stopped is None and not result.fixpoint and depth is not None:
+        result.complete = True
+    paths = {
+        bit: [*_slot_path(levels_states, parents, moves_at, lv, idx), (levels_states[lv][idx], mv_)]
+        for bit, (lv, idx, mv_) in first.items()
+    }
+    del seen, levels_states, parents, moves_at
+    result.found = _counterexamples(srch, paths)
+    result.elapsed = time.perf_counter() - started
+    result.peak_mb = peak_rss_mb()
+    return result
+
+
+def _check(stop: Callable[[], bool] | None, memory_limit_mb: float | None) -> None:
+    if stop is not None and stop():
+        raise Stopped
+    if memory_limit_mb is not None and rss_mb() > memory_limit_mb:
+        raise MemoryLimit
+
+
+def _status(level: int, states: int, transitions: int, frontier: list[State], idx: int, started: float, done: bool) -> Status:
+    return Status(level + 1, states, transitions, len(frontier), idx, time.perf_counter() - started, rss_mb(), done)
+
+
+def _slot_path(
+    levels_states: list[list[State]], parents: list[array[int]], moves_at: list[list[SlotMove]], level: int, idx: int
+) -> list[tuple[State, SlotMove]]:
+    """The moves from the root to state `idx` of `level`, each with the canonical state it starts from."""
+    out: list[tuple[State, SlotMove]] = []
+    while level > 0:
+        parent = parents[level][idx]
+        out.append((levels_states[level - 1][parent], moves_at[level][idx]))
+        idx, level = parent, level - 1
+    out.reverse()
+    return out
+
+
+def _counterexamples(srch: Search, paths: dict[int, list[tuple[State, SlotMove]]]) -> dict[str, Counterexample]:
+    """Replay each shortest path on the real engine: real CPU numbers, the first finding's message."""
+    found: dict[str, Counterexample] = {}
+    for kind in KIND_NAMES:
+        path = paths.get(KIND_BIT[kind])
+        if path is None:
+            continue
+        state = MachineState.reset(srch.config.partition_spec, srch.n)
+        steps: list[Move] = []
+        kernel = True
+        message = ""
+        for canon, (action, slots) in path:
+            move: Move = (ACTION_ORDER[action], _real_cpus(srch, state, canon, slots))
+            state, step = step_from(srch.config, state, move)
+            steps.append(move)
+            kernel = kernel and step.kernel_order
+            message = next((f.message for f in step.findings if f.kind == kind), "")
+        if not message:
+            raise AssertionError(f"explore_fast: the replayed path to {kind} does not produce it: {steps}")
+        found[kind] = Counterexample(_kind(kind), tuple(steps), kernel, message)
+    return found
+
+
+def _kind(name: str) -> FindingKindName:
+    assert name in KIND_BIT
+    return name  # type: ignore[return-value]
+
+
+def _real_cpus(srch: Search, state: MachineState, canon: State, slots: tuple[int, ...]) -> tuple[int, ...]:
+    """Map slots of the canonical state to CPUs of the concrete one (equal signatures are interchangeable)."""
+    free: dict[int, list[int]] = {}
+    for cpu in range(1, srch.n):
+        sid = srch.model.lookup(1, cpu_signature(state, cpu))
+        if sid is None:
+            raise AssertionError(f"explore_fast: CPU {cpu} has a signature the search never saw")
+        free.setdefault(sid, []).append(cpu)
+    out: list[int] = []
+    for slot in slots:
+        out.append(0 if slot == 0 else free[canon[slot + 1]].pop())
+    return tuple(sorted(out))

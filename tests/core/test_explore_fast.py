@@ -1,0 +1,88 @@
+"""The fast explorer against the reference search (`explore.explore`): the same states, transitions,
+levels, reachable kinds and shortest lengths on every partition x version x profile."""
+
+from __future__ import annotations
+
+import pytest
+
+from synic_core import SessionConfig
+from synic_core.explore import ExploreResult, explore
+from synic_core.explore_fast import Status, search
+from synic_core.partitions import PARTITION_NAMES
+from synic_core.profiles import PROFILE_NAMES
+from synic_core.scenario import parse_scenario, replay
+from synic_core.versions import VERSION_NAMES
+
+CONFIGS = [(p, v, h) for p in PARTITION_NAMES for v in VERSION_NAMES for h in PROFILE_NAMES]
+
+
+def summary(r: ExploreResult) -> tuple[int, int, list[int], dict[str, int], bool]:
+    return r.states, r.transitions, r.levels, {k: len(c.steps) for k, c in r.found.items()}, r.fixpoint
+
+
+@pytest.mark.parametrize(("partition", "mshv", "hv"), CONFIGS)
+def test_same_answers_as_the_reference_on_every_configuration(partition: str, mshv: str, hv: str) -> None:
+    for cpus, depth in ((1, 8), (2, 5)):
+        config = SessionConfig(partition=partition, mshv=mshv, hypervisor=hv, cpus=cpus)
+        assert summary(search(config, depth)) == summary(explore(config, depth)), (cpus, depth)
+
+
+@pytest.mark.parametrize(("partition", "mshv", "hv"), CONFIGS[::3])
+def test_same_answers_with_orders_the_kernel_cannot_produce(partition: str, mshv: str, hv: str) -> None:
+    config = SessionConfig(partition=partition, mshv=mshv, hypervisor=hv, cpus=3)
+    assert summary(search(config, 3, any_order=True)) == summary(explore(config, 3, any_order=True))
+
+
+@pytest.mark.parametrize(("partition", "mshv"), [("l1vh", "v4"), ("l1vh", "patch5-only"), ("nested_root", "v3"), ("root", "mainline")])
+def test_same_fixpoint_as_the_reference(partition: str, mshv: str) -> None:
+    config = SessionConfig(partition=partition, mshv=mshv, cpus=2)
+    fast, ref = search(config), explore(config, 100)
+    assert fast.fixpoint and ref.fixpoint
+    assert summary(fast) == summary(ref)
+    assert fast.diameter == len(ref.levels)
+
+
+def test_three_cpus_l1vh_v4_matches_the_published_counts() -> None:
+    # the counts issue 14 measured with the reference search at its fixpoint
+    r = search(SessionConfig(partition="l1vh", mshv="v4", cpus=3))
+    assert (r.states, r.transitions, r.diameter, r.fixpoint) == (24550, 230247, 25, True)
+    assert "hypervisor_fault" not in r.found
+
+
+def test_counterexamples_are_real_kernel_orders_that_replay() -> None:
+    config = SessionConfig(partition="l1vh", mshv="patch5-only", cpus=3)
+    r = search(config)
+    assert r.fixpoint
+    fault = r.found["hypervisor_fault"]
+    assert [a for a, _ in fault.steps] == ["vmbus_load", "mshv_init", "kexec"] or len(fault.steps) == 3
+    for c in r.found.values():
+        assert c.kernel_order
+        session = replay(parse_scenario(c.scenario(config), "counterexample"))
+        assert c.kind in {f.kind for f in session.history[-1].findings}
+
+
+def test_a_bounded_run_is_not_a_proof() -> None:
+    r = search(SessionConfig(partition="l1vh", mshv="v4", cpus=2), 4)
+    assert not r.fixpoint and r.complete and r.levels[-1] > 0 and r.stopped is None
+
+
+def test_stop_and_interrupt_keep_what_was_found() -> None:
+    statuses: list[Status] = []
+
+    def progress(s: Status) -> None:
+        statuses.append(s)
+        if s.level_done and s.depth == 4:
+            raise KeyboardInterrupt
+
+    r = search(SessionConfig(partition="l1vh", mshv="patch5-only", cpus=2), progress=progress)
+    assert not r.complete and r.stopped == "interrupted" and not r.fixpoint
+    assert len(r.levels) == 4 and "hypervisor_fault" in r.found
+    assert statuses[-1].states == r.states
+
+    stopped = search(SessionConfig(partition="l1vh", mshv="v4", cpus=3), stop=lambda: True)
+    assert stopped.stopped == "stopped" and not stopped.fixpoint
+
+
+def test_memory_limit_stops_cleanly() -> None:
+    r = search(SessionConfig(partition="l1vh", mshv="v4", cpus=3), memory_limit_mb=1)
+    assert r.stopped == "memory limit" and not r.fixpoint and not r.complete
