@@ -49,8 +49,14 @@ def _bounded(name: str, low: int, high: int) -> Callable[[str], int]:
     return parse
 
 
-explore_cpus = _bounded("CPUs", 1, 8)
-explore_depth = _bounded("steps", 1, 12)
+def explore_cpus(text: str) -> str:
+    """`--cpus N` or `A-B` for explore: checked by the explorer itself (one-line message, exit 2)."""
+    return text
+
+
+def explore_depth(text: str) -> str:
+    """`--depth D` for explore: checked by the explorer itself (one-line message, exit 2)."""
+    return text
 
 
 def add_settings(parser: argparse.ArgumentParser) -> None:
@@ -95,19 +101,26 @@ def subcommand_parser() -> argparse.ArgumentParser:
     )
     exp = sub.add_parser(
         "explore",
-        help="search every order of actions for shortest counterexamples",
-        description="Breadth-first search over action sequences (kernel orders only unless "
-        "--any-order). Exit 1 when an error or fault is reachable.",
+        help="search every order of actions for shortest counterexamples; --exhaustive proves what is unreachable",
+        description="Breadth-first search over action sequences (kernel orders only unless --any-order). "
+        "--exhaustive searches to the fixpoint, where a kind not found is unreachable by any sequence on that many "
+        "CPUs, in this model. Exit 0: no error or fault reachable; 1: one is; 2: bad input or the memory limit; "
+        "130: interrupted (the partial result is printed). See docs/explorer.md.",
     )
     exp.add_argument("--partition", choices=list(PARTITIONS), default="l1vh")
     exp.add_argument("--mshv", choices=list(VERSIONS), default="v4")
     exp.add_argument("--hypervisor", choices=list(PROFILES), default="strict")
-    exp.add_argument("--cpus", type=explore_cpus, default=2, help="CPUs to model, 1..8 (default 2)")
-    exp.add_argument("--depth", type=explore_depth, default=6, help="longest sequence, 1..12 (default 6)")
+    exp.add_argument(
+        "--cpus", type=explore_cpus, default="2", metavar="N|A-B", help="CPUs to model, 1..8, or A-B for a per-CPU-count table (default 2)"
+    )
+    exp.add_argument("--depth", type=explore_depth, metavar="D", help="longest sequence, 1..1000 (default 6; not with --exhaustive)")
+    exp.add_argument("--exhaustive", action="store_true", help="no depth bound: search until a level adds no new state (a proof)")
     exp.add_argument("--any-order", action="store_true", help="also orders the kernel cannot produce (labelled)")
     exp.add_argument("--json", action="store_true", help="print one JSON object")
     exp.add_argument("--out", metavar="DIR", help="write each counterexample as a scenario file into DIR")
-    exp.add_argument("--all", action="store_true", help="every partition x version x profile, as a table")
+    exp.add_argument("--all", action="store_true", help="every partition x version x profile, as a table (with a proof column)")
+    exp.add_argument("--jobs", metavar="N", help="worker processes for --all and ranges (default 2)")
+    exp.add_argument("--max-memory", metavar="MB", help="stop cleanly (no proof, exit 2) above this; default half the available memory")
     srv = sub.add_parser(
         "serve",
         help="serve the dashboard to a browser (textual-serve)",
@@ -184,9 +197,7 @@ def run_subcommand(ns: argparse.Namespace) -> int:
     if ns.command == "explore":
         from . import explore_cmd
 
-        if ns.all:
-            return explore_cmd.run_matrix(ns.cpus, ns.depth, ns.any_order, ns.json)
-        return explore_cmd.run_explore(ns)
+        return explore_cmd.run(ns)
     if ns.command == "lessons":
         from .tables import lessons
 

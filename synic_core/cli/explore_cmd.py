@@ -1,20 +1,28 @@
-"""`synic explore`: shortest counterexamples per finding kind, or the whole matrix with --all."""
+"""`synic explore`: shortest counterexamples per finding kind, proved at the fixpoint with --exhaustive;
+a per-CPU-count table with --cpus A-B; the whole matrix with --all."""
 
 from __future__ import annotations
 
+import argparse
 import json
-import sys
-from concurrent.futures import ProcessPoolExecutor
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from rich import box
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from ..atomic import write_atomic
 from ..config import SessionConfig
-from ..explore import ExploreResult, explore, explore_to_dict
-from ..findings import KIND_NAMES, KINDS
+from ..explore import Counterexample, ExploreResult, Move, explore_to_dict
+from ..explore_fast import Status, search
+from ..explore_pool import Job, JobStatus, WorkerPool, sigterm_raises
+from ..findings import KIND_NAMES, KINDS, SEVERITY_RANK
 from ..formatting import cpu_ranges
 from ..partitions import PARTITION_NAMES
 from ..profiles import PROFILE_NAMES
@@ -23,96 +31,12 @@ from ..versions import VERSION_NAMES
 from .run_cmd import SEVERITY_STYLE
 
 FAILING = ("error", "fault")
-
-
-def run_explore(ns: object) -> int:
-    """One configuration: table (or JSON) of shortest counterexamples; exit 1 if an error or fault is reachable."""
-    config = SessionConfig(partition=ns.partition, cpus=ns.cpus, mshv=ns.mshv, hypervisor=ns.hypervisor)  # type: ignore[attr-defined]
-    result = _with_progress(config, ns.depth, ns.any_order)  # type: ignore[attr-defined]
-    if ns.out:  # type: ignore[attr-defined]
-        write_counterexamples(result, Path(ns.out))  # type: ignore[attr-defined]
-    if ns.json:  # type: ignore[attr-defined]
-        print(json.dumps(explore_to_dict(result), indent=1))
-    else:
-        print_result(Console(), result)
-    return int(any(KINDS[k].severity in FAILING for k in result.found))
-
-
-def _with_progress(config: SessionConfig, depth: int, any_order: bool) -> ExploreResult:
-    err = Console(stderr=True)
-    with Progress(
-        TextColumn("exploring depth {task.completed}/{task.total}"),
-        BarColumn(),
-        TextColumn("{task.fields[states]} states"),
-        console=err,
-        transient=True,
-        disable=not err.is_terminal,
-    ) as bar:
-        task = bar.add_task("explore", total=depth, states=1)
-        result = explore(
-            config, depth, any_order=any_order, progress=lambda level, states, _t: bar.update(task, completed=level, states=states)
-        )
-    if not result.complete:
-        err.print("interrupted: showing what was found so far", style="yellow")
-    return result
-
-
-def sequence_text(steps: tuple) -> str:
-    return " → ".join(f"{a} [{cpu_ranges(c)}]" for a, c in steps)
-
-
-def print_result(console: Console, r: ExploreResult) -> None:
-    cfg = r.config
-    mode = "any order (orders the kernel cannot produce included)" if r.any_order else "kernel orders only"
-    console.print(f"[bold]synic explore[/]: {cfg.partition} / {cfg.mshv} / {cfg.hypervisor}, {cfg.cpus} CPUs, depth {r.depth}, {mode}")
-    console.print(f"{r.states} distinct states, {r.transitions} transitions" + ("" if r.complete else " [yellow](interrupted)[/]"))
-    table = Table(title="Shortest counterexample per finding kind", title_justify="left")
-    for col in ("kind", "severity", "steps", "sequence"):
-        table.add_column(col, overflow="fold")
-    for c in r.ordered():
-        seq = sequence_text(c.steps) + ("" if c.kernel_order else "  [yellow](not a kernel order)[/]")
-        sev = KINDS[c.kind].severity
-        table.add_row(c.kind, f"[{SEVERITY_STYLE[sev]}]{sev}[/]", str(len(c.steps)), seq)
-    console.print(table)
-    missing = [k for k in KIND_NAMES if k not in r.found]
-    if missing:
-        console.print(f"not reachable within depth {r.depth}: {', '.join(missing)}")
-
-
-def write_counterexamples(r: ExploreResult, out: Path) -> None:
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        for c in r.ordered():
-            write_atomic(out / f"{c.kind}.json", json.dumps(c.scenario(r.config), indent=2) + "\n")
-    except OSError as exc:
-        raise ScenarioError(f"{out}: cannot write counterexamples: {exc.strerror or exc}") from None
-
-
-# -- the matrix -------------------------------------------------------------------------------
-def _explore_row(args: tuple[str, str, str, int, int, bool]) -> tuple[tuple[str, str, str], dict[str, int], bool]:
-    partition, mshv, hv, cpus, depth, any_order = args
-    r = explore(SessionConfig(partition=partition, cpus=cpus, mshv=mshv, hypervisor=hv), depth, any_order=any_order)
-    return (partition, mshv, hv), {k: len(c.steps) for k, c in r.found.items()}, r.complete
-
-
-def run_matrix(cpus: int, depth: int, any_order: bool, as_json: bool, jobs: int = 2) -> int:
-    rows = [(p, v, h, cpus, depth, any_order) for p in PARTITION_NAMES for v in VERSION_NAMES for h in PROFILE_NAMES]
-    try:
-        if jobs > 1:
-            with ProcessPoolExecutor(max_workers=jobs) as pool:
-                results = list(pool.map(_explore_row, rows))
-        else:
-            results = [_explore_row(r) for r in rows]
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
-    if as_json:
-        print(json.dumps([{"partition": p, "mshv": v, "hypervisor": h, "reachable": found} for (p, v, h), found, _ in results], indent=1))
-    else:
-        print_matrix(Console(), results, depth, cpus)
-    return 0
-
-
+MAX_EXPLORE_CPUS = 8
+MAX_DEPTH = 1000
+DEFAULT_DEPTH = 6
+EXIT_INTERRUPTED = 130  # 128 + SIGINT: what a shell reports for Ctrl-C
+EXIT_NO_MEMORY = 2
+MIN_MEMORY_MB = 64
 CODES = {
     "foreign_write": "FW",
     "redundant_write": "RW",
@@ -125,21 +49,434 @@ CODES = {
 }
 
 
-def print_matrix(console: Console, results: list, depth: int, cpus: int) -> None:
+# -- options ----------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Options:
+    partition: str
+    mshv: str
+    hypervisor: str
+    cpus: tuple[int, int]  # a range; (n, n) for one count
+    depth: int | None  # None: exhaustive (to the fixpoint)
+    any_order: bool
+    as_json: bool
+    out: str | None
+    all: bool
+    jobs: int
+    memory_mb: float
+
+    def config(self, cpus: int, partition: str | None = None, mshv: str | None = None, hv: str | None = None) -> SessionConfig:
+        return SessionConfig(partition=partition or self.partition, mshv=mshv or self.mshv, hypervisor=hv or self.hypervisor, cpus=cpus)
+
+
+def parse_cpus(text: str) -> tuple[int, int]:
+    """`N` or `A-B` within 1..8, as (low, high)."""
+    low_text, sep, high_text = text.partition("-")
+    try:
+        low, high = int(low_text), int(high_text if sep else low_text)
+    except ValueError:
+        raise ScenarioError(f"explore: --cpus {text}: expected a CPU count N or a range A-B, e.g. 3 or 1-4") from None
+    if low < 1:
+        raise ScenarioError(f"explore: --cpus {text}: CPU counts start at 1 (a machine has at least one CPU)")
+    if high < low:
+        raise ScenarioError(f"explore: --cpus {text}: the range runs backwards; write it low-high, e.g. {high}-{low}")
+    if high > MAX_EXPLORE_CPUS:
+        raise ScenarioError(f"explore: --cpus {text}: at most {MAX_EXPLORE_CPUS} CPUs (the states grow about 14x per CPU)")
+    return low, high
+
+
+def parse_depth(text: str) -> int:
+    try:
+        depth = int(text)
+    except ValueError:
+        raise ScenarioError(f"explore: --depth {text}: expected a whole number of steps, 1..{MAX_DEPTH}") from None
+    if not 1 <= depth <= MAX_DEPTH:
+        raise ScenarioError(f"explore: --depth {text}: expected 1..{MAX_DEPTH} steps (or --exhaustive for no bound)")
+    return depth
+
+
+def available_mb() -> float:
+    """MemAvailable from /proc/meminfo (or a modest guess where there is none)."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) / 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 4096.0
+
+
+def parse_memory(text: str | None) -> float:
+    """--max-memory MB for the whole run; default half of the memory available now."""
+    avail = available_mb()
+    if text is None:
+        return max(MIN_MEMORY_MB * 4, avail / 2)
+    try:
+        mb = float(text)
+    except ValueError:
+        raise ScenarioError(f"explore: --max-memory {text}: expected megabytes, e.g. 500") from None
+    if mb < MIN_MEMORY_MB:
+        raise ScenarioError(f"explore: --max-memory {text}: at least {MIN_MEMORY_MB} MB")
+    if mb > avail:
+        raise ScenarioError(f"explore: --max-memory {text}: only {avail:.0f} MB are available now; the machine would swap")
+    return mb
+
+
+def options(ns: argparse.Namespace) -> Options:
+    if ns.exhaustive and ns.depth is not None:
+        raise ScenarioError("explore: --exhaustive searches to the fixpoint, with no depth bound: drop --depth (or --exhaustive)")
+    cpus = parse_cpus(ns.cpus)
+    if ns.out and (ns.all or cpus[0] != cpus[1]):
+        raise ScenarioError("explore: --out writes the counterexamples of one configuration: use it without --all and with one CPU count")
+    try:
+        jobs = int(ns.jobs) if ns.jobs is not None else min(2, os.cpu_count() or 1)
+    except ValueError:
+        raise ScenarioError(f"explore: --jobs {ns.jobs}: expected a number of worker processes, 1..64") from None
+    if not 1 <= jobs <= 64:
+        raise ScenarioError(f"explore: --jobs {ns.jobs}: expected 1..64 worker processes")
+    depth = None if ns.exhaustive else parse_depth(ns.depth) if ns.depth is not None else DEFAULT_DEPTH
+    return Options(
+        partition=ns.partition,
+        mshv=ns.mshv,
+        hypervisor=ns.hypervisor,
+        cpus=cpus,
+        depth=depth,
+        any_order=ns.any_order,
+        as_json=ns.json,
+        out=ns.out,
+        all=ns.all,
+        jobs=jobs,
+        memory_mb=parse_memory(ns.max_memory),
+    )
+
+
+def run(ns: argparse.Namespace) -> int:
+    opts = options(ns)
+    with sigterm_raises():
+        if opts.all:
+            return run_matrix(opts)
+        if opts.cpus[0] != opts.cpus[1]:
+            return run_per_cpus(opts)
+        return run_explore(opts)
+
+
+# -- words ------------------------------------------------------------------------------------
+def proof_line(r: ExploreResult) -> str:
+    """What the run proves, in one sentence."""
+    n = r.config.cpus
+    counts = f"{r.states:,} states, {r.transitions:,} transitions"
+    if r.fixpoint:
+        return f"fixpoint at depth {r.diameter}: every sequence of any length on {_cpus(n)} explored ({counts})"
+    if r.stopped == "memory limit":
+        return f"no proof: stopped at depth {len(r.levels)}: the memory limit was reached ({counts})"
+    if r.stopped:
+        return f"no proof: stopped at depth {len(r.levels)} ({r.stopped}; {counts})"
+    return f"bounded: not a proof: depth {r.depth} reached with new states still appearing ({counts})"
+
+
+def proof_cell(r: ExploreResult, short: bool = False) -> str:
+    if r.fixpoint:
+        return f"[green]✓[/] {r.diameter}" if short else f"[green]proved[/] ({r.diameter})"
+    if r.stopped:
+        return f"[yellow]stopped at {len(r.levels)}[/]"
+    return "[yellow]bounded[/]"
+
+
+def _exit(r: ExploreResult) -> int:
+    if r.stopped == "memory limit":
+        return EXIT_NO_MEMORY
+    if r.stopped:
+        return EXIT_INTERRUPTED
+    return int(any(KINDS[k].severity in FAILING for k in r.found))
+
+
+# -- one configuration ------------------------------------------------------------------------
+def run_explore(opts: Options) -> int:
+    """One configuration: table (or JSON) of shortest counterexamples; exit 1 if an error or fault is reachable."""
+    config = opts.config(opts.cpus[0])
+    err = Console(stderr=True)
+    with _progress(err, "depth {task.fields[depth]}") as bar:
+        task = bar.add_task("explore", total=opts.depth, depth=0, states=1, frontier=1, rate=0.0, mem=0.0)
+
+        def show(s: Status) -> None:
+            done = s.depth - 1 + s.expanded / max(s.frontier, 1)
+            rate = s.states / s.elapsed if s.elapsed else 0.0
+            bar.update(
+                task, completed=done if opts.depth else None, depth=s.depth, states=s.states, frontier=s.frontier, rate=rate, mem=s.rss_mb
+            )
+
+        result = search(config, opts.depth, any_order=opts.any_order, progress=show, memory_limit_mb=opts.memory_mb)
+    if opts.out:
+        write_counterexamples(result, Path(opts.out))
+    if opts.as_json:
+        print(json.dumps(explore_to_dict(result), indent=1))
+    else:
+        print_result(Console(), result)
+    if result.stopped:
+        err.print(proof_line(result), style="yellow", highlight=False)
+    return _exit(result)
+
+
+@contextmanager
+def _progress(err: Console, first: str) -> Iterator[Progress]:
+    with Progress(
+        TextColumn(first),
+        BarColumn(),
+        TextColumn("{task.fields[states]:,} states · frontier {task.fields[frontier]:,}"),
+        TextColumn("{task.fields[rate]:,.0f} states/s · {task.fields[mem]:,.0f} MB"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    ) as bar:
+        yield bar
+
+
+def sequence_text(steps: tuple[Move, ...]) -> str:
+    return " → ".join(f"{a} [{cpu_ranges(c)}]" for a, c in steps)
+
+
+def ordered(found: dict[str, Counterexample]) -> list[Counterexample]:
+    """Worst severity first, then by name."""
+    return sorted(found.values(), key=lambda c: (-SEVERITY_RANK[KINDS[c.kind].severity], c.kind))
+
+
+def print_result(console: Console, r: ExploreResult) -> None:
+    cfg = r.config
+    mode = "any order (orders the kernel cannot produce included)" if r.any_order else "kernel orders only"
+    bound = "exhaustive" if r.depth is None else f"depth {r.depth}"
+    console.print(f"[bold]synic explore[/]: {cfg.partition} / {cfg.mshv} / {cfg.hypervisor}, {cfg.cpus} CPUs, {bound}, {mode}")
+    style = "green" if r.fixpoint else "yellow"
+    console.print(f"[{style}]{proof_line(r)}[/] in {r.elapsed:.1f} s, peak {r.peak_mb:.0f} MB", highlight=False)
+    table = Table(title="Shortest counterexample per finding kind", title_justify="left")
+    for col in ("kind", "severity", "steps", "sequence"):
+        table.add_column(col, overflow="fold")
+    for c in ordered(r.found):
+        seq = sequence_text(c.steps) + ("" if c.kernel_order else "  [yellow](not a kernel order)[/]")
+        sev = KINDS[c.kind].severity
+        table.add_row(c.kind, f"[{SEVERITY_STYLE[sev]}]{sev}[/]", str(len(c.steps)), seq)
+    console.print(table)
+    missing = [k for k in KIND_NAMES if k not in r.found]
+    if not missing:
+        return
+    if r.fixpoint:
+        console.print(f"[green]not reachable by any sequence on {_cpus(cfg.cpus)} (proved, in this model)[/]: {', '.join(missing)}")
+    elif r.stopped:
+        console.print(f"not found before the search stopped at depth {len(r.levels)}: {', '.join(missing)}")
+    else:
+        console.print(f"not reachable within depth {r.depth}: {', '.join(missing)}")
+
+
+def write_counterexamples(r: ExploreResult, out: Path) -> None:
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for c in ordered(r.found):
+            write_atomic(out / f"{c.kind}.json", json.dumps(c.scenario(r.config), indent=2) + "\n")
+    except OSError as exc:
+        raise ScenarioError(f"{out}: cannot write counterexamples: {exc.strerror or exc}") from None
+
+
+# -- several configurations on the worker processes -------------------------------------------
+def _run_jobs(opts: Options, configs: list[SessionConfig], what: str) -> tuple[dict[int, ExploreResult], bool]:
+    """Run every configuration (largest first) on `opts.jobs` processes; (results by index, interrupted?)."""
+    per_job = opts.memory_mb / min(opts.jobs, len(configs))
+    jobs = [Job(i, c, opts.depth, opts.any_order, per_job) for i, c in enumerate(configs)]
+    jobs.sort(key=lambda j: -j.config.cpus)
+    results: dict[int, ExploreResult] = {}
+    err = Console(stderr=True)
+    latest: dict[int, JobStatus] = {}
+    try:
+        with WorkerPool(min(opts.jobs, len(jobs))) as pool, _progress(err, what + " {task.completed}/{task.total}") as bar:
+            task = bar.add_task("explore", total=len(jobs), states=0, frontier=0, rate=0.0, mem=0.0)
+
+            def done(index: int, r: ExploreResult) -> None:
+                results[index] = r
+                latest.pop(index, None)
+                bar.update(task, completed=len(results))
+
+            def status(s: JobStatus) -> None:
+                latest[s.index] = s
+                bar.update(task, states=sum(x.states for x in latest.values()), frontier=max(x.depth for x in latest.values()))
+
+            pool.run(jobs, done, status)
+    except KeyboardInterrupt:
+        return results, True
+    return results, False
+
+
+def run_per_cpus(opts: Options) -> int:
+    """`--cpus A-B`: one row per CPU count; which kinds are reachable, and when the set stops changing."""
+    low, high = opts.cpus
+    configs = [opts.config(n) for n in range(low, high + 1)]
+    results, interrupted = _run_jobs(opts, configs, "CPU counts")
+    rows = [results[i] for i in sorted(results)]
+    if opts.as_json:
+        print(json.dumps(per_cpus_dict(rows, interrupted), indent=1))
+    else:
+        print_per_cpus(Console(), opts, rows, interrupted)
+    return _many_exit(rows, interrupted, failing=True)
+
+
+def _many_exit(rows: list[ExploreResult], interrupted: bool, failing: bool) -> int:
+    if interrupted or any(r.stopped and r.stopped != "memory limit" for r in rows):
+        return EXIT_INTERRUPTED
+    if any(r.stopped == "memory limit" for r in rows):
+        return EXIT_NO_MEMORY
+    return int(failing and any(KINDS[k].severity in FAILING for r in rows for k in r.found))
+
+
+def stable_from(rows: list[ExploreResult]) -> int | None:
+    """The smallest N from which the set of reachable kinds no longer changes (over the rows given)."""
+    if not rows:
+        return None
+    last = set(rows[-1].found)
+    n = rows[-1].config.cpus
+    for r in reversed(rows):
+        if set(r.found) != last:
+            break
+        n = r.config.cpus
+    return n
+
+
+def _row_dict(r: ExploreResult) -> dict[str, Any]:
+    return {
+        "cpus": r.config.cpus,
+        "fixpoint": r.fixpoint,
+        "diameter": r.diameter if r.fixpoint else None,
+        "stopped": r.stopped,
+        "states": r.states,
+        "transitions": r.transitions,
+        "seconds": round(r.elapsed, 3),
+        "reachable": {c.kind: len(c.steps) for c in ordered(r.found)},
+    }
+
+
+def per_cpus_dict(rows: list[ExploreResult], interrupted: bool) -> dict[str, Any]:
+    cfg = rows[0].config if rows else None
+    return {
+        "settings": {"partition": cfg.partition, "mshv": cfg.mshv, "hypervisor": cfg.hypervisor} if cfg else {},
+        "complete": not interrupted,
+        "per_cpus": [_row_dict(r) for r in rows],
+        "kinds_stable_from": stable_from(rows),
+    }
+
+
+def print_per_cpus(console: Console, opts: Options, rows: list[ExploreResult], interrupted: bool) -> None:
+    bound = "exhaustive" if opts.depth is None else f"depth {opts.depth}"
     table = Table(
-        title=f"Finding kinds each configuration can reach ({cpus} CPUs, depth {depth}, kernel orders)",
+        title=f"Finding kinds reachable per CPU count: {opts.partition} / {opts.mshv} / {opts.hypervisor}, {bound}",
         title_justify="left",
-        caption="number = length of the shortest sequence; · = not reachable; " + ", ".join(f"{c} {k}" for k, c in CODES.items()),
+        caption="reachable: kind and length of its shortest sequence; proved (D): fixpoint at depth D, so a kind "
+        "not listed is unreachable on that many CPUs; " + ", ".join(f"{c} {k}" for k, c in CODES.items()),
+        caption_justify="left",
+    )
+    table.add_column("CPUs", justify="right", no_wrap=True)
+    table.add_column("proof", no_wrap=True)
+    table.add_column("states", justify="right", no_wrap=True)
+    table.add_column("time", justify="right", no_wrap=True)
+    table.add_column("reachable (shortest)")
+    table.add_column("vs N-1", no_wrap=True)
+    prev: set[str] | None = None
+    for r in rows:
+        kinds = set(r.found)
+        change = "" if prev is None else "same" if kinds == prev else _diff(prev, kinds)
+        prev = kinds
+        table.add_row(str(r.config.cpus), proof_cell(r), f"{r.states:,}", f"{r.elapsed:.1f} s", _reachable(r), change)
+    console.print(table)
+    for line in per_cpus_conclusion(opts, rows, interrupted):
+        console.print(line, highlight=False)
+
+
+def _reachable(r: ExploreResult) -> str:
+    return (
+        " ".join(f"[{SEVERITY_STYLE[KINDS[c.kind].severity]}]{CODES[c.kind]}[/] {len(c.steps)}" for c in ordered(r.found)) or "[dim]none[/]"
+    )
+
+
+def per_cpus_conclusion(opts: Options, rows: list[ExploreResult], interrupted: bool) -> list[str]:
+    out: list[str] = []
+    if interrupted:
+        missing = sorted(set(range(opts.cpus[0], opts.cpus[1] + 1)) - {r.config.cpus for r in rows})
+        out.append(f"[yellow]interrupted: no result for {', '.join(map(str, missing))} CPUs[/]")
+    if len(rows) < 2:
+        return out
+    n0 = stable_from(rows)
+    top = rows[-1].config.cpus
+    proved = all(r.fixpoint for r in rows)
+    what = "proved at each fixpoint" if proved else "within the bound, not a proof"
+    if n0 is not None and n0 < top:
+        out.append(f"The set of reachable kinds stopped changing at {_cpus(n0)}: the same from {n0} to {top} CPUs ({what}).")
+    else:
+        out.append(f"The set of reachable kinds still changed at {_cpus(top)} ({what}).")
+    out.append(f"Nothing is claimed beyond {_cpus(top)}.")
+    return out
+
+
+def _cpus(n: int) -> str:
+    return f"{n} CPU" + "s" * (n != 1)
+
+
+def _diff(before: set[str], after: set[str]) -> str:
+    parts = [f"+{CODES[k]}" for k in KIND_NAMES if k in after - before]
+    parts += [f"-{CODES[k]}" for k in KIND_NAMES if k in before - after]
+    return " ".join(parts)
+
+
+def _cells(r: ExploreResult) -> list[str]:
+    cells = []
+    for k in KIND_NAMES:
+        style = SEVERITY_STYLE[KINDS[k].severity]
+        cells.append(f"[{style}]{len(r.found[k].steps)}[/]" if k in r.found else "[dim]·[/]")
+    return cells
+
+
+# -- the matrix -------------------------------------------------------------------------------
+def run_matrix(opts: Options) -> int:
+    configs = [
+        opts.config(n, p, v, h)
+        for n in range(opts.cpus[0], opts.cpus[1] + 1)
+        for p in PARTITION_NAMES
+        for v in VERSION_NAMES
+        for h in PROFILE_NAMES
+    ]
+    results, interrupted = _run_jobs(opts, configs, "configurations")
+    rows = [results[i] for i in sorted(results)]
+    if opts.as_json:
+        print(json.dumps([_matrix_row(r) for r in rows], indent=1))
+    else:
+        console = Console()
+        for n in range(opts.cpus[0], opts.cpus[1] + 1):
+            print_matrix(console, [r for r in rows if r.config.cpus == n], opts.depth, n)
+        if interrupted:
+            console.print(
+                f"[yellow]interrupted: {len(rows)} of {len(configs)} configurations finished; no result for the others[/]", highlight=False
+            )
+    return _many_exit(rows, interrupted, failing=False)
+
+
+def _matrix_row(r: ExploreResult) -> dict[str, Any]:
+    c = r.config
+    return {"partition": c.partition, "mshv": c.mshv, "hypervisor": c.hypervisor} | _row_dict(r)
+
+
+def print_matrix(console: Console, rows: list[ExploreResult], depth: int | None, cpus: int) -> None:
+    bound = "exhaustive" if depth is None else f"depth {depth}"
+    table = Table(
+        title=f"Finding kinds each configuration can reach ({_cpus(cpus)}, {bound}, kernel orders)",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        collapse_padding=True,
+        title_justify="left",
+        caption="number = length of the shortest sequence; · = not reachable; proof: ✓ D = fixpoint at depth D, so a · is "
+        "unreachable by any sequence on that many CPUs; " + ", ".join(f"{c} {k}" for k, c in CODES.items()),
         caption_justify="left",
     )
     for col in ("partition", "mshv", "hypervisor"):
         table.add_column(col, no_wrap=True)
     for k in KIND_NAMES:
         table.add_column(CODES[k], justify="right", min_width=2, no_wrap=True)
-    for (p, v, h), found, _complete in results:
-        cells = []
-        for k in KIND_NAMES:
-            style = SEVERITY_STYLE[KINDS[k].severity]
-            cells.append(f"[{style}]{found[k]}[/]" if k in found else "[dim]·[/]")
-        table.add_row(p, v, h, *cells)
+    table.add_column("proof", justify="right", no_wrap=True)
+    for r in rows:
+        c = r.config
+        table.add_row(c.partition, c.mshv, c.hypervisor, *_cells(r), proof_cell(r, short=True))
     console.print(table)

@@ -117,8 +117,25 @@ def test_cli_matrix(capsys):
     assert "l1vh" in out and "patch5-only" in out and "HF hypervisor_fault" in out
 
 
-@pytest.mark.parametrize("args", [["--depth", "0"], ["--cpus", "9"], ["--depth", "x"]])
-def test_cli_explore_bad_bounds(args, capsys):
-    with pytest.raises(SystemExit) as exc:
-        main(["explore", *args])
-    assert exc.value.code == 2
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--depth", "0"], "--depth 0"),
+        (["--depth", "x"], "--depth x"),
+        (["--cpus", "9"], "at most 8 CPUs"),
+        (["--cpus", "0-3"], "start at 1"),
+        (["--cpus", "4-2"], "runs backwards"),
+        (["--cpus", "1-99"], "at most 8 CPUs"),
+        (["--cpus", "2-"], "--cpus 2-"),
+        (["--exhaustive", "--depth", "5"], "--exhaustive"),
+        (["--max-memory", "1"], "at least"),
+        (["--max-memory", "1e12"], "available"),
+        (["--max-memory", "lots"], "megabytes"),
+        (["--jobs", "0"], "--jobs"),
+        (["--all", "--out", "x"], "--out"),
+    ],
+)
+def test_cli_explore_bad_input_is_one_line_and_exit_2(args, says, capsys):
+    assert main(["explore", *args]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and says in err and "Traceback" not in err
