@@ -223,6 +223,12 @@ def explore_to_dict(result: ExploreResult) -> dict[str, Any]:
         "states": result.states,
         "transitions": result.transitions,
         "levels": result.levels,
+        "fixpoint": result.fixpoint,
+        "diameter": result.diameter if result.fixpoint else None,
+        "stopped": result.stopped,
+        "seconds": round(result.elapsed, 3),
+        "peak_mb": round(result.peak_mb, 1),
+        "unreachable": [k for k in KINDS if k not in result.found] if result.fixpoint else None,
         "counterexamples": {
             c.kind: {
                 "severity": KINDS[c.kind].severity,

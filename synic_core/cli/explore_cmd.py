@@ -209,7 +209,9 @@ def run_explore(opts: Options) -> int:
     if opts.out:
         write_counterexamples(result, Path(opts.out))
     if opts.as_json:
-        print(json.dumps(explore_to_dict(result), indent=1))
+        data = explore_to_dict(result)
+        data["proof"] = proof_line(result)
+        print(json.dumps(data, indent=1))
     else:
         print_result(Console(), result)
     if result.stopped:
@@ -247,7 +249,7 @@ def print_result(console: Console, r: ExploreResult) -> None:
     bound = "exhaustive" if r.depth is None else f"depth {r.depth}"
     console.print(f"[bold]synic explore[/]: {cfg.partition} / {cfg.mshv} / {cfg.hypervisor}, {cfg.cpus} CPUs, {bound}, {mode}")
     style = "green" if r.fixpoint else "yellow"
-    console.print(f"[{style}]{proof_line(r)}[/] in {r.elapsed:.1f} s, peak {r.peak_mb:.0f} MB", highlight=False)
+    console.print(f"[{style}]{proof_line(r)}[/] in {r.elapsed:.1f} s, peak {r.peak_mb:.0f} MB", highlight=False, soft_wrap=True)
     table = Table(title="Shortest counterexample per finding kind", title_justify="left")
     for col in ("kind", "severity", "steps", "sequence"):
         table.add_column(col, overflow="fold")
@@ -260,11 +262,12 @@ def print_result(console: Console, r: ExploreResult) -> None:
     if not missing:
         return
     if r.fixpoint:
-        console.print(f"[green]not reachable by any sequence on {_cpus(cfg.cpus)} (proved, in this model)[/]: {', '.join(missing)}")
+        text = f"[green]not reachable by any sequence on {_cpus(cfg.cpus)} (proved, in this model)[/]: {', '.join(missing)}"
     elif r.stopped:
-        console.print(f"not found before the search stopped at depth {len(r.levels)}: {', '.join(missing)}")
+        text = f"not found before the search stopped at depth {len(r.levels)}: {', '.join(missing)}"
     else:
-        console.print(f"not reachable within depth {r.depth}: {', '.join(missing)}")
+        text = f"not reachable within depth {r.depth}: {', '.join(missing)}"
+    console.print(text, soft_wrap=True)
 
 
 def write_counterexamples(r: ExploreResult, out: Path) -> None:
@@ -384,7 +387,7 @@ def print_per_cpus(console: Console, opts: Options, rows: list[ExploreResult], i
         table.add_row(str(r.config.cpus), proof_cell(r), f"{r.states:,}", f"{r.elapsed:.1f} s", _reachable(r), change)
     console.print(table)
     for line in per_cpus_conclusion(opts, rows, interrupted):
-        console.print(line, highlight=False)
+        console.print(line, highlight=False, soft_wrap=True)
 
 
 def _reachable(r: ExploreResult) -> str:
@@ -449,7 +452,9 @@ def run_matrix(opts: Options) -> int:
             print_matrix(console, [r for r in rows if r.config.cpus == n], opts.depth, n)
         if interrupted:
             console.print(
-                f"[yellow]interrupted: {len(rows)} of {len(configs)} configurations finished; no result for the others[/]", highlight=False
+                f"[yellow]interrupted: {len(rows)} of {len(configs)} configurations finished; no result for the others[/]",
+                highlight=False,
+                soft_wrap=True,
             )
     return _many_exit(rows, interrupted, failing=False)
 
