@@ -124,10 +124,19 @@ def subcommand_parser() -> argparse.ArgumentParser:
     srv = sub.add_parser(
         "serve",
         help="serve the dashboard to a browser (textual-serve)",
-        description="Serve the dashboard on HOST:PORT; every browser tab gets its own session.",
+        description="Serve the dashboard on HOST:PORT; every browser tab gets its own session. The printed URL carries "
+        "an access token; requests without it, or from another site, are refused. See docs/serving.md.",
     )
-    srv.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    srv.add_argument("--port", type=_bounded("port", 1, 65535), default=8000, help="port (default 8000)")
+    srv.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1; others need --public)")
+    srv.add_argument("--port", type=_bounded("port", 0, 65535), default=8000, help="port (default 8000; 0 picks a free one)")
+    srv.add_argument("--public", action="store_true", help="allow a non-loopback --host: other machines may connect (with the token)")
+    srv.add_argument("--token", metavar="VALUE", help="the access token (default: a new random one per start)")
+    srv.add_argument("--no-token", action="store_true", help="no access token (only on a loopback host)")
+    srv.add_argument(
+        "--max-sessions", type=_bounded("sessions", 1, 256), default=8, help="browser tabs served at once, 1..256 (default 8)"
+    )
+    srv.add_argument("--idle-timeout", metavar="TIME", default="30m", help="end a tab idle this long: 30m, 90s, 1h (default 30m)")
+    srv.add_argument("--files", metavar="DIR", help="visitors may open the scenario/lesson files in DIR (read-only)")
     srv.add_argument("file", nargs="?", help="a scenario to open in every tab")
     srv.add_argument("--lesson", metavar="NAME", help="start every tab in this lesson")
     srv.add_argument("--theme", metavar="NAME", help="the theme of every tab")

@@ -1,23 +1,116 @@
-"""`synic serve` answers on 127.0.0.1, and a websocket session starts the dashboard."""
+"""`synic serve`: a tokenised URL, Host/Origin checks, a session limit, idle ends, one-line start-up errors.
+
+Each server test starts `synic serve --port 0` in its own process group and reads the URL it prints.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import os
+import re
+import signal
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
 
 import aiohttp
+import pytest
 
 from synic_core.cli import subcommand_parser
 from tui.serve_cmd import dashboard_command
 
+FIRST_SCREEN = b"SINT0"  # the grid's column header: the dashboard is up
+START_TIMEOUT = 60.0  # process start-up on a busy 2-core machine; a bound, not a measurement
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+
+@dataclass
+class Served:
+    proc: subprocess.Popen[str]
+    url: str  # with the token
+    base: str  # http://host:port
+    token: str
+    out: list[str]
+
+
+@contextmanager
+def serving(*args: str, cwd: Path | None = None) -> Iterator[Served]:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tui", "serve", "--port", "0", "--cpus", "2", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+        cwd=cwd,
+    )
+    out: list[str] = []
+    try:
+        assert proc.stdout is not None
+        url = ""
+        for line in proc.stdout:  # the URL is printed before the server starts answering
+            out.append(line)
+            found = re.search(r"(http://\S+/\?token=(\S+))", line)
+            if found:
+                url = found.group(1)
+                break
+        assert url, "".join(out)
+        parts = urlsplit(url)
+        yield Served(proc, url, f"{parts.scheme}://{parts.netloc}", url.split("token=")[1], out)
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+def client() -> aiohttp.ClientSession:
+    """Keeps cookies from IP-address hosts, as browsers do (aiohttp's default jar drops them)."""
+    return aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
+
+
+async def wait_until_up(http: aiohttp.ClientSession, url: str) -> aiohttp.ClientResponse:
+    deadline = time.monotonic() + START_TIMEOUT
+    while True:
+        try:
+            return await http.get(url)
+        except aiohttp.ClientConnectionError:
+            if time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(0.1)
+
+
+async def read_frames(ws: aiohttp.ClientWebSocketResponse, until: bytes) -> bytes:
+    frame = b""
+    deadline = time.monotonic() + START_TIMEOUT
+    while until not in frame and time.monotonic() < deadline:
+        msg = await asyncio.wait_for(ws.receive(), timeout=max(1.0, deadline - time.monotonic()))
+        if msg.type == aiohttp.WSMsgType.BINARY:
+            frame += msg.data
+        elif msg.type == aiohttp.WSMsgType.TEXT:
+            frame += msg.data.encode()
+        else:
+            break
+    return frame
+
+
+def run_serve(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "tui", "serve", *args], capture_output=True, text=True, timeout=60)
+
+
+def assert_one_line_exit_2(result: subprocess.CompletedProcess[str], *words: str) -> None:
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    for word in words:
+        assert word in lines[0]
 
 
 def test_dashboard_command_carries_the_settings():
@@ -30,41 +123,174 @@ def test_dashboard_command_carries_the_settings():
     assert "--theme synic-high-contrast" in command
 
 
-async def _get_page_and_first_frame(port: int) -> tuple[str, bytes]:
-    base = f"http://127.0.0.1:{port}"
-    async with aiohttp.ClientSession() as http:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                async with http.get(base + "/") as resp:
-                    page = await resp.text()
-                    break
-            except aiohttp.ClientConnectionError:
-                if time.monotonic() > deadline:
-                    raise
-                await asyncio.sleep(0.2)
-        async with http.ws_connect(base + "/ws?width=100&height=30") as ws:
-            frame = b""
-            while time.monotonic() < deadline and not (b"faults" in frame and b"VMBus load" in frame):
-                msg = await asyncio.wait_for(ws.receive(), timeout=max(1.0, deadline - time.monotonic()))
-                if msg.type == aiohttp.WSMsgType.BINARY:
-                    frame += msg.data
-                elif msg.type == aiohttp.WSMsgType.TEXT:
-                    frame += msg.data.encode()
-                else:
-                    break
-    return page, frame
+# -- the door ----------------------------------------------------------------------------------
+def test_the_token_opens_the_page_and_the_session_and_nothing_else_does(tmp_path: Path):
+    async def scenario(s: Served) -> None:
+        async with client() as http:
+            resp = await wait_until_up(http, s.base + "/")
+            body = await resp.text()
+            assert resp.status == 403 and body.count("\n") == 1 and "token" in body
+            assert (await http.get(s.base + "/static/js/textual.js")).status == 403
+            assert (await http.get(s.base + "/?token=wrong-token-value")).status == 403
+        async with client() as http:
+            with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+                await http.ws_connect(s.base + "/ws")
+            assert refused.value.status == 403
+        async with client() as http:
+            resp = await http.get(s.url)
+            page = await resp.text()
+            assert resp.status == 200 and "static/js/textual.js" in page
+            assert f"ws://{urlsplit(s.base).netloc}/ws" in page
+            assert resp.cookies[next(iter(resp.cookies))]["httponly"]
+            assert (await http.get(s.base + "/static/js/textual.js")).status == 200  # the cookie carries the token now
+            with pytest.raises(aiohttp.WSServerHandshakeError) as foreign:
+                await http.ws_connect(s.base + "/ws", headers={"Origin": "http://evil.example"})
+            assert foreign.value.status == 403
+            rebinding = await http.get(s.url, headers={"Host": f"evil.example:{urlsplit(s.base).port}"})
+            assert rebinding.status == 403
+            async with http.ws_connect(s.base + "/ws?width=100&height=30", headers={"Origin": s.base}) as ws:
+                frame = await read_frames(ws, FIRST_SCREEN)
+            assert FIRST_SCREEN in frame  # the app rendered its first screen
+
+    with serving(cwd=tmp_path) as s:
+        asyncio.run(scenario(s))
+    assert list(tmp_path.iterdir()) == []  # the served session wrote nothing into the server's directory
 
 
-def test_serve_answers_and_starts_the_app():
-    port = free_port()
+def test_each_tab_process_is_told_it_is_served_and_which_files_it_may_open(tmp_path: Path):
+    shared = tmp_path / "class"
+    shared.mkdir()
+
+    def environments(pid: int) -> list[str]:
+        out: list[str] = []
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            for child in (task / "children").read_text().split():
+                try:
+                    out.append(Path(f"/proc/{child}/environ").read_bytes().decode(errors="replace"))
+                except OSError:
+                    continue
+                out += environments(int(child))
+        return out
+
+    async def scenario(s: Served) -> list[str]:
+        async with client() as http:
+            await wait_until_up(http, s.url)
+            async with http.ws_connect(s.base + "/ws?width=100&height=30") as ws:
+                await read_frames(ws, FIRST_SCREEN)
+                return environments(s.proc.pid)
+
+    with serving("--files", str(shared)) as s:
+        envs = asyncio.run(scenario(s))
+    assert envs and all("SYNICLAB_SERVED=1\0" in e for e in envs)
+    assert all(f"SYNICLAB_FILES={shared.resolve()}\0" in e for e in envs)
+
+
+def test_one_session_more_than_the_limit_gets_server_full():
+    async def scenario(s: Served) -> None:
+        async with client() as http:
+            await wait_until_up(http, s.url)
+            async with http.ws_connect(s.base + "/ws?width=100&height=30") as first:
+                await read_frames(first, FIRST_SCREEN)
+                with pytest.raises(aiohttp.WSServerHandshakeError) as full:
+                    await http.ws_connect(s.base + "/ws")
+                assert full.value.status == 503
+                page = await http.get(s.base + "/")
+                assert page.status == 503 and "Server full" in await page.text()
+            deadline = time.monotonic() + START_TIMEOUT  # the first tab closed: its place frees up
+            while (await http.get(s.base + "/")).status == 503 and time.monotonic() < deadline:
+                await asyncio.sleep(0.1)
+            assert (await http.get(s.base + "/")).status == 200
+
+    with serving("--max-sessions", "1") as s:
+        asyncio.run(scenario(s))
+
+
+def test_an_idle_session_ends():
+    async def scenario(s: Served) -> aiohttp.WSMsgType:
+        async with client() as http:
+            await wait_until_up(http, s.url)
+            async with http.ws_connect(s.base + "/ws?width=100&height=30") as ws:
+                await read_frames(ws, FIRST_SCREEN)
+                deadline = time.monotonic() + START_TIMEOUT
+                while time.monotonic() < deadline:
+                    msg = await asyncio.wait_for(ws.receive(), timeout=START_TIMEOUT)
+                    if msg.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.CLOSING):
+                        return msg.type
+        return aiohttp.WSMsgType.ERROR
+
+    with serving("--idle-timeout", "1s") as s:
+        assert asyncio.run(scenario(s)) != aiohttp.WSMsgType.ERROR
+
+
+def test_no_token_is_allowed_on_loopback():
+    async def scenario(s: Served) -> int:
+        async with client() as http:
+            return (await wait_until_up(http, s.base + "/")).status
+
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tui", "serve", "--port", str(port), "--cpus", "2"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        [sys.executable, "-m", "tui", "serve", "--port", "0", "--no-token"], stdout=subprocess.PIPE, text=True, start_new_session=True
     )
     try:
-        page, frame = asyncio.run(_get_page_and_first_frame(port))
+        assert proc.stdout is not None
+        line = next(line for line in proc.stdout if "http://" in line)
+        base = line.strip().rstrip("/")
+        assert "token" not in base
+        assert asyncio.run(scenario(Served(proc, base, base, "", []))) == 200
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-    assert "static/js/textual.js" in page and f"ws://127.0.0.1:{port}/ws" in page
-    assert b"faults 0  errors 0" in frame and b"VMBus load" in frame  # the app rendered its first screen
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=20)
+
+
+def ipv6_loopback() -> bool:
+    try:
+        with socket.socket(socket.AF_INET6) as s:
+            s.bind(("::1", 0))
+        return True
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not ipv6_loopback(), reason="this machine has no IPv6 loopback")
+def test_ipv6_builds_correct_urls():
+    async def scenario(s: Served) -> str:
+        async with client() as http:
+            resp = await wait_until_up(http, s.url)
+            return await resp.text()
+
+    with serving("--host", "::1") as s:
+        assert s.url.startswith("http://[::1]:")
+        page = asyncio.run(scenario(s))
+    assert f"ws://[::1]:{urlsplit(s.base).port}/ws" in page
+
+
+# -- refused at start ----------------------------------------------------------------------------
+def test_a_public_host_needs_public():
+    assert_one_line_exit_2(run_serve("--host", "0.0.0.0", "--port", "0"), "--public")
+
+
+def test_no_token_is_refused_off_loopback():
+    assert_one_line_exit_2(run_serve("--host", "0.0.0.0", "--public", "--no-token", "--port", "0"), "--no-token", "loopback")
+
+
+def test_a_port_in_use_is_one_line():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        assert_one_line_exit_2(run_serve("--port", str(port)), str(port), "in use")
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--host", "no-such-host.invalid"], ["--host", "no-such-host.invalid"]),
+        (["--theme", "nope"], ["--theme", "nope"]),
+        (["--idle-timeout", "soon"], ["--idle-timeout"]),
+        (["--token", "short"], ["--token"]),
+        (["--files", "/no/such/dir"], ["--files"]),
+        (["no-such-scenario"], ["no-such-scenario"]),
+    ],
+    ids=["host", "theme", "idle", "token", "files", "scenario"],
+)
+def test_bad_settings_are_one_line(args: list[str], words: list[str]):
+    assert_one_line_exit_2(run_serve("--port", "0", *args), *words)
