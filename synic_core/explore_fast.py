@@ -41,6 +41,8 @@ DriverKey = tuple[bool, bool, bool, bool, tuple[str, ...], bool]
 Filler = tuple[bool, bool, bool]  # the filler CPU's (online, vmbus live, mshv live)
 OFF: Filler = (False, False, False)
 FIELD_BITS = 24  # bits per packed field: up to 16M distinct signatures per role
+FIELD_MASK = (1 << FIELD_BITS) - 1
+ALL_ONLINE = 0xFF
 CHECK_EVERY = 2048  # expansions between two looks at stop(), memory and progress
 
 
@@ -173,6 +175,22 @@ class Search:
             key = (key << FIELD_BITS) | v
         return key
 
+    def unpack(self, key: int) -> State:
+        out = [0] * (self.n + 1)
+        for i in range(self.n, -1, -1):
+            out[i] = key & FIELD_MASK
+            key >>= FIELD_BITS
+        return tuple(out)
+
+    def decode(self, packed: int, code: int) -> tuple[State, SlotMove]:
+        """The state and the move an encoded move starts from it."""
+        s = self.unpack(packed)
+        action, slot = code >> 8, code & 0xFF
+        if slot == ALL_ONLINE:
+            flags = self.model.flags
+            return s, (action, tuple(i for i in range(self.n) if flags[0 if i == 0 else 1][s[i + 1]][0]))
+        return s, (action, (slot,))
+
     # -- moves ----------------------------------------------------------------------------------
     def moves(self, s: State) -> list[SlotMove]:
         """The reference's candidate moves (explore.candidate_moves, with symmetry), on slots."""
@@ -269,20 +287,22 @@ def search(
     srch = Search(config, any_order, model)
     result = ExploreResult(config, depth, any_order)
     root = srch.root()
-    seen: set[int] = {srch.pack(root)}
-    levels_states: list[list[State]] = [[root]]
-    parents: list[array[int]] = [array("l")]
-    moves_at: list[list[SlotMove]] = [[]]
-    first: dict[int, tuple[int, int, SlotMove]] = {}  # kind bit -> (level, parent index, move)
+    root_key = srch.pack(root)
+    seen: set[int] = {root_key}
+    levels: list[list[int]] = [[root_key]]  # packed states per level (the same int objects as in `seen`)
+    parents: list[array[int]] = [array("I")]  # per level: index of each state's parent in the level before
+    moves_at: list[array[int]] = [array("H")]  # per level: the move that first reached each state, encoded
+    first: dict[int, tuple[int, int, int]] = {}  # kind bit -> (level, parent index, encoded move)
     transitions = 0
     level = 0
     try:
         while depth is None or level < depth:
-            frontier = levels_states[level]
-            nxt: list[State] = []
-            par = array("l")
-            mv: list[SlotMove] = []
-            for idx, s in enumerate(frontier):
+            frontier = levels[level]
+            nxt: list[int] = []
+            par = array("I")
+            mv = array("H")
+            for idx, packed in enumerate(frontier):
+                s = srch.unpack(packed)
                 if idx % CHECK_EVERY == 0 and idx:
                     _check(stop, memory_limit_mb)
                     if progress:
@@ -297,14 +317,14 @@ def search(
                     if kinds:
                         for bit in KIND_BIT.values():
                             if kinds & bit and bit not in first:
-                                first[bit] = (level, idx, move)
+                                first[bit] = (level, idx, encode(move, n_online))
                     key = srch.pack(new)
                     if key in seen:
                         continue
                     seen.add(key)
-                    nxt.append(new)
+                    nxt.append(key)
                     par.append(idx)
-                    mv.append(move)
+                    mv.append(encode(move, n_online))
             result.states = len(seen)
             result.transitions = transitions
             result.levels.append(len(nxt))
@@ -314,7 +334,7 @@ def search(
             if not nxt:
                 result.fixpoint = True
                 break
-            levels_states.append(nxt)
+            levels.append(nxt)
             parents.append(par)
             moves_at.append(mv)
             _check(stop, memory_limit_mb)
@@ -331,10 +351,10 @@ def search(
     if result.stopped is None and not result.fixpoint and depth is not None:
         result.complete = True
     paths = {
-        bit: [*_slot_path(levels_states, parents, moves_at, lv, idx), (levels_states[lv][idx], mv_)]
-        for bit, (lv, idx, mv_) in first.items()
+        bit: [*_slot_path(srch, levels, parents, moves_at, lv, idx), srch.decode(levels[lv][idx], code)]
+        for bit, (lv, idx, code) in first.items()
     }
-    del seen, levels_states, parents, moves_at
+    del seen, levels, parents, moves_at
     result.found = _counterexamples(srch, paths)
     result.elapsed = time.perf_counter() - started
     result.peak_mb = peak_rss_mb()
@@ -348,18 +368,26 @@ def _check(stop: Callable[[], bool] | None, memory_limit_mb: float | None) -> No
         raise MemoryLimit
 
 
-def _status(level: int, states: int, transitions: int, frontier: list[State], idx: int, started: float, done: bool) -> Status:
+def _status(level: int, states: int, transitions: int, frontier: list[int], idx: int, started: float, done: bool) -> Status:
     return Status(level + 1, states, transitions, len(frontier), idx, time.perf_counter() - started, rss_mb(), done)
 
 
+def encode(move: SlotMove, n_online: int) -> int:
+    """A move as a 16-bit code: action and slot; slot 255 = every online CPU (module actions in kernel order)."""
+    action, slots = move
+    if action in MODULE and len(slots) == n_online:
+        return action << 8 | ALL_ONLINE
+    return action << 8 | slots[0]
+
+
 def _slot_path(
-    levels_states: list[list[State]], parents: list[array[int]], moves_at: list[list[SlotMove]], level: int, idx: int
+    srch: Search, levels: list[list[int]], parents: list[array[int]], moves_at: list[array[int]], level: int, idx: int
 ) -> list[tuple[State, SlotMove]]:
     """The moves from the root to state `idx` of `level`, each with the canonical state it starts from."""
     out: list[tuple[State, SlotMove]] = []
     while level > 0:
         parent = parents[level][idx]
-        out.append((levels_states[level - 1][parent], moves_at[level][idx]))
+        out.append(srch.decode(levels[level - 1][parent], moves_at[level][idx]))
         idx, level = parent, level - 1
     out.reverse()
     return out
