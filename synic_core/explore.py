@@ -213,6 +213,22 @@ def _expand(
     return nxt
 
 
+def verdict(result: ExploreResult, kind: str = "hypervisor_fault") -> str:
+    """One phrase on `kind` for this result, with its proof status: what the dashboard shows per configuration."""
+    n = result.config.cpus
+    cpus = f"{n} CPU" + "s" * (n != 1)
+    what = kind.replace("hypervisor_", "").replace("_", " ")
+    if kind in result.found:
+        steps = len(result.found[kind].steps)
+        how = f"proved shortest: fixpoint at depth {result.diameter}" if result.fixpoint else "shortest"
+        return f"{what} in {steps} step{'s' * (steps != 1)} ({how})"
+    if result.fixpoint:
+        return f"proved: no {what} for any sequence on {cpus}"
+    if result.stopped:
+        return f"no proof: stopped at depth {len(result.levels)}; no {what} found so far"
+    return f"no {what} within {result.depth} steps on {cpus} (bounded: not a proof)"
+
+
 def explore_to_dict(result: ExploreResult) -> dict[str, Any]:
     cfg = result.config
     return {

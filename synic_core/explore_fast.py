@@ -81,6 +81,23 @@ def rss_mb() -> float:
         return 0.0
 
 
+def available_mb() -> float:
+    """MemAvailable from /proc/meminfo (or a modest guess where there is none)."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) / 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 4096.0
+
+
+def default_memory_limit_mb() -> float:
+    """Half of the memory available now: a search that needs more stops cleanly instead of swapping."""
+    return max(256.0, available_mb() / 2)
+
+
 def peak_rss_mb() -> float:
     """Peak resident memory of this process so far (ru_maxrss is in KB on Linux)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -20,7 +20,7 @@ from rich.table import Table
 from ..atomic import write_atomic
 from ..config import SessionConfig
 from ..explore import Counterexample, ExploreResult, Move, explore_to_dict
-from ..explore_fast import Status, search
+from ..explore_fast import Status, available_mb, default_memory_limit_mb, search
 from ..explore_pool import Job, JobStatus, WorkerPool, sigterm_raises
 from ..findings import KIND_NAMES, KINDS, SEVERITY_RANK
 from ..formatting import cpu_ranges
@@ -94,23 +94,11 @@ def parse_depth(text: str) -> int:
     return depth
 
 
-def available_mb() -> float:
-    """MemAvailable from /proc/meminfo (or a modest guess where there is none)."""
-    try:
-        with open("/proc/meminfo", encoding="ascii") as f:
-            for line in f:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) / 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    return 4096.0
-
-
 def parse_memory(text: str | None) -> float:
     """--max-memory MB for the whole run; default half of the memory available now."""
     avail = available_mb()
     if text is None:
-        return max(MIN_MEMORY_MB * 4, avail / 2)
+        return default_memory_limit_mb()
     try:
         mb = float(text)
     except ValueError:

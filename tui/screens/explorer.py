@@ -1,93 +1,199 @@
-"""Explorer screen: search every kernel order for the current settings, in a worker thread, and
-load a shortest counterexample into the grid."""
+"""Explorer screen: search every kernel order for the current settings on N CPUs (1-4), to the
+fixpoint (a proof) or to a depth bound, in a worker thread with progress; then the same for every
+MSHV version, each with its proof status. Enter loads a shortest counterexample into the grid."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen
-from textual.widgets import OptionList, ProgressBar, Static
+from textual.widgets import Footer, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from synic_core import SessionConfig
-from synic_core.explore import Counterexample, ExploreResult, explore
-from synic_core.findings import KINDS
+from synic_core.explore import Counterexample, ExploreResult, verdict
+from synic_core.explore_fast import Status, default_memory_limit_mb, search
+from synic_core.findings import KINDS, SEVERITY_RANK
 from synic_core.formatting import cpu_ranges
+from synic_core.versions import VERSION_NAMES
 
 from ..describe import severity_style
 from ..themes import VARIABLES
 from ..widgets.option_list import PagedOptionList
 
-DEPTH = 6
-MAX_CPUS = 2  # the search space grows fast with CPUs; 2 CPUs already show every kind here
+DEPTH = 6  # the bound of a bounded search
+MAX_CPUS = 4  # 4 CPUs to the fixpoint take about half a minute; more belongs in `synic explore`
+DEFAULT_CPUS = 2
 
 
 class ExplorerScreen(ModalScreen[dict[str, Any] | None]):
     """Dismisses with the chosen counterexample as a scenario dict, or None."""
 
-    BINDINGS = [Binding("escape,q", "close", "close"), Binding("enter", "load", "load into the grid", show=True)]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q", "close", "close"),
+        Binding("enter", "load", "load into the grid", priority=True),
+        Binding("1", "cpus(1)", "1 CPU", show=False),
+        Binding("2", "cpus(2)", "2 CPUs", show=False),
+        Binding("3", "cpus(3)", "3 CPUs", show=False),
+        Binding("4", "cpus(4)", "4 CPUs", show=False),
+        Binding("minus", "fewer", "N-1"),
+        Binding("plus,equals_sign", "more", "N+1"),
+        Binding("b", "toggle_bound", "exhaustive/bounded"),
+    ]
+    DEFAULT_CSS = """
+    ExplorerScreen { align: center middle; }
+    #explorer-box { width: 1fr; height: 1fr; }
+    #explorer-title { height: auto; background: $panel; padding: 0 1; }
+    #explorer-mode { height: 1; padding: 0 1; }
+    #explorer-progress { height: 1; padding: 0 1; }
+    #explorer-status { height: 1; padding: 0 1; color: $text-muted; }
+    #explorer-unreachable { height: auto; padding: 0 1; }
+    #explorer-list { height: 1fr; }
+    #explorer-detail { height: auto; min-height: 3; background: $surface; padding: 0 1; }
+    #explorer-versions { height: auto; padding: 0 1; }
+    """
 
     def __init__(self, config: SessionConfig) -> None:
         super().__init__()
-        self.config = SessionConfig(
-            partition=config.partition, mshv=config.mshv, hypervisor=config.hypervisor, cpus=min(config.cpus, MAX_CPUS)
-        )
+        self.base = config
+        self.cpus = min(config.cpus, DEFAULT_CPUS)
+        self.exhaustive = True
         self.result: ExploreResult | None = None
         self.shown: list[Counterexample] = []
+        self.versions: dict[str, ExploreResult] = {}
+
+    @property
+    def config(self) -> SessionConfig:
+        b = self.base
+        return SessionConfig(partition=b.partition, mshv=b.mshv, hypervisor=b.hypervisor, cpus=self.cpus, auto_eoi=b.auto_eoi)
+
+    @property
+    def depth(self) -> int | None:
+        return None if self.exhaustive else DEPTH
 
     def compose(self) -> ComposeResult:
-        c = self.config
+        c = self.base
         yield Static(
-            f"[b]Explorer[/b] — every kernel order of actions up to {DEPTH} steps on {c.partition}, "
-            f"mshv {c.mshv}, {c.hypervisor}, {c.cpus} CPUs. Shortest sequence per finding kind; "
-            "[b]enter[/b] loads the highlighted one into the grid, [b]escape[/b] closes.",
+            f"[b]Explorer[/b] — every kernel order of actions on {c.partition}, mshv {c.mshv}, {c.hypervisor}. "
+            "Shortest sequence per finding kind; [b]enter[/b] loads the highlighted one into the grid. "
+            "[b]1[/b]–[b]4[/b] choose the CPUs, [b]b[/b] switches between exhaustive (to the fixpoint: a proof) and bounded.",
             id="explorer-title",
         )
-        yield ProgressBar(total=DEPTH, show_eta=False, id="explorer-progress")
+        yield Static("", id="explorer-mode")
+        yield ProgressBar(total=None, show_eta=False, id="explorer-progress")
+        yield Static("", id="explorer-status")
+        yield Static("", id="explorer-unreachable")
         yield PagedOptionList(id="explorer-list")
         yield Static("", id="explorer-detail")
+        yield Static("", id="explorer-versions")
+        yield Footer()
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()
-        self.search()
+        self.restart()
 
+    # -- choosing N and the bound ---------------------------------------------------------------
+    def action_cpus(self, n: int) -> None:
+        n = max(1, min(MAX_CPUS, n))
+        if n != self.cpus:
+            self.cpus = n
+            self.restart()
+
+    def action_fewer(self) -> None:
+        self.action_cpus(self.cpus - 1)
+
+    def action_more(self) -> None:
+        self.action_cpus(self.cpus + 1)
+
+    def action_toggle_bound(self) -> None:
+        self.exhaustive = not self.exhaustive
+        self.restart()
+
+    def restart(self) -> None:
+        self.result, self.shown, self.versions = None, [], {}
+        self.query_one(OptionList).clear_options()
+        bound = "exhaustive: to the fixpoint (a proof)" if self.exhaustive else f"bounded: {DEPTH} steps (not a proof)"
+        self.query_one("#explorer-mode", Static).update(f"[b]{self.cpus}[/b] CPU{'s' * (self.cpus != 1)} · {bound}")
+        self.query_one(ProgressBar).update(total=None if self.exhaustive else DEPTH, progress=0)
+        self.query_one("#explorer-detail", Static).update("searching…")
+        self.query_one("#explorer-unreachable", Static).update("")
+        self.query_one("#explorer-versions", Static).update("")
+        self.search(self.config, self.depth)
+
+    # -- the search, in a thread ----------------------------------------------------------------
     @work(thread=True, exclusive=True, group="explore")
-    def search(self) -> None:
+    def search(self, config: SessionConfig, depth: int | None) -> None:
         worker = get_current_worker()
-        result = explore(
-            self.config,
-            DEPTH,
-            progress=lambda level, states, _t: self.app.call_from_thread(self._progress, level, states),
-            stop=lambda: worker.is_cancelled,
-        )
-        if not worker.is_cancelled:
-            self.app.call_from_thread(self._show, result)
+        limit = default_memory_limit_mb()
 
-    def _progress(self, level: int, states: int) -> None:
-        self.query_one(ProgressBar).update(progress=level)
-        self.query_one("#explorer-detail", Static).update(f"depth {level}/{DEPTH}: {states} distinct states")
+        def progress(s: Status) -> None:
+            if not worker.is_cancelled:
+                self.app.call_from_thread(self._progress, s)
+
+        result = search(config, depth, progress=progress, stop=lambda: worker.is_cancelled, memory_limit_mb=limit)
+        if worker.is_cancelled:
+            return
+        self.app.call_from_thread(self._show, result)
+        for name in (config.mshv, *(v for v in VERSION_NAMES if v != config.mshv)):
+            if worker.is_cancelled:
+                return
+            other = SessionConfig(partition=config.partition, mshv=name, hypervisor=config.hypervisor, cpus=config.cpus)
+            r = result if name == config.mshv else search(other, depth, stop=lambda: worker.is_cancelled, memory_limit_mb=limit)
+            if worker.is_cancelled:
+                return
+            self.app.call_from_thread(self._version_done, name, r)
+
+    def _progress(self, s: Status) -> None:
+        bar = self.query_one(ProgressBar)
+        if self.depth is not None:
+            bar.update(progress=s.depth - 1 + s.expanded / max(s.frontier, 1))
+        rate = s.states / s.elapsed if s.elapsed else 0.0
+        self.query_one("#explorer-status", Static).update(
+            f"depth {s.depth}: {s.states:,} states · frontier {s.frontier:,} · {rate:,.0f} states/s · {s.rss_mb:,.0f} MB"
+        )
 
     def _show(self, result: ExploreResult) -> None:
         self.result = result
-        self.shown = result.ordered()
-        self.query_one(ProgressBar).update(progress=DEPTH)
+        self.shown = sorted(result.found.values(), key=lambda c: (-SEVERITY_RANK[KINDS[c.kind].severity], c.kind))
+        bar = self.query_one(ProgressBar)
+        bar.update(total=100, progress=100)
         options = self.query_one(OptionList)
         options.clear_options()
         for c in self.shown:
             sev = KINDS[c.kind].severity
-            options.add_option(Option(f"[{severity_style(sev, VARIABLES)}]{sev:<8}[/] {c.kind:<18} {len(c.steps)} steps"))
+            options.add_option(
+                Option(f"[{severity_style(sev, VARIABLES)}]{sev:<8}[/] {c.kind:<18} {len(c.steps)} step{'s' * (len(c.steps) != 1)}")
+            )
+        self.query_one("#explorer-status", Static).update(self._proof(result))
         missing = [k for k in KINDS if k not in result.found]
-        self.query_one("#explorer-detail", Static).update(
-            f"{result.states} states, {result.transitions} transitions. "
-            f"Not reachable: {', '.join(missing) or 'none'}. Enter loads the highlighted sequence."
-        )
+        where = f"any sequence on {self.cpus} CPU{'s' * (self.cpus != 1)} (proved)" if result.fixpoint else "this search (not a proof)"
+        self.query_one("#explorer-unreachable", Static).update(f"Not reachable by {where}: {', '.join(missing) or 'none'}.")
+        self.query_one("#explorer-detail", Static).update("Enter loads the highlighted sequence." if self.shown else "Nothing to load.")
         if self.shown:
             options.highlighted = 0
 
+    def _proof(self, r: ExploreResult) -> str:
+        counts = f"{r.states:,} states, {r.transitions:,} transitions, {r.elapsed:.1f} s"
+        if r.fixpoint:
+            return f"[green]fixpoint at depth {r.diameter}[/]: every sequence of any length explored ({counts})"
+        if r.stopped:
+            return f"[yellow]no proof: stopped at depth {len(r.levels)} ({r.stopped})[/] ({counts})"
+        return f"[yellow]bounded: not a proof[/] ({counts})"
+
+    def _version_done(self, name: str, r: ExploreResult) -> None:
+        self.versions[name] = r
+        lines = ["[b]hypervisor faults, per MSHV version[/b] (same partition, profile and CPUs):"]
+        for v in VERSION_NAMES:
+            if v in self.versions:
+                mark = "→" if v == self.base.mshv else " "
+                lines.append(f"{mark} {v:<12} {verdict(self.versions[v])}")
+        self.query_one("#explorer-versions", Static).update("\n".join(lines))
+
+    # -- choosing a counterexample --------------------------------------------------------------
     @on(OptionList.OptionHighlighted)
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
         if self.result is None or event.option_index >= len(self.shown):
@@ -101,7 +207,8 @@ class ExplorerScreen(ModalScreen[dict[str, Any] | None]):
         options = self.query_one(OptionList)
         if self.result is None or options.highlighted is None or options.highlighted >= len(self.shown):
             return
-        self.dismiss(self.shown[options.highlighted].scenario(self.config))
+        self.workers.cancel_group(self, "explore")
+        self.dismiss(self.shown[options.highlighted].scenario(self.result.config))
 
     def action_close(self) -> None:
         self.workers.cancel_group(self, "explore")

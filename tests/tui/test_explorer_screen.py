@@ -1,0 +1,102 @@
+"""The explorer screen on its own host app: N and the bound, progress, proof status per version,
+loading a counterexample, and closing mid-search."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import App
+from textual.widgets import Footer, OptionList, Static
+
+from synic_core import SessionConfig
+from tui.screens.explorer import ExplorerScreen
+
+SIZE = (120, 40)
+
+
+class Host(App[None]):
+    def __init__(self, config: SessionConfig) -> None:
+        super().__init__()
+        self.config = config
+        self.dismissed: list[dict[str, Any] | None] = []
+
+    def on_mount(self) -> None:
+        self.push_screen(ExplorerScreen(self.config), self.dismissed.append)
+
+
+def text(screen: ExplorerScreen, selector: str) -> str:
+    return str(screen.query_one(selector, Static).render())
+
+
+async def settle(app: Host) -> None:
+    await app.workers.wait_for_complete()
+
+
+async def test_exhaustive_by_default_with_a_proof_per_version() -> None:
+    app = Host(SessionConfig(partition="l1vh", mshv="v4", cpus=4))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app)
+        await pilot.pause(0.1)
+        screen = app.screen
+        assert isinstance(screen, ExplorerScreen)
+        assert screen.result is not None and screen.result.fixpoint and screen.result.config.cpus == 2
+        assert "fixpoint at depth 17" in text(screen, "#explorer-status")
+        unreachable = text(screen, "#explorer-unreachable")
+        assert "hypervisor_fault" in unreachable and "on 2 CPUs (proved)" in unreachable
+        versions = text(screen, "#explorer-versions")
+        assert "proved: no fault for any sequence on 2 CPUs" in versions
+        assert "patch5-only" in versions and "fault in 3 steps (proved shortest" in versions
+        assert len(screen.versions) == 5
+
+
+async def test_choose_cpus_and_bound_then_load() -> None:
+    app = Host(SessionConfig(partition="l1vh", mshv="patch5-only", cpus=4))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app)
+        screen = app.screen
+        assert isinstance(screen, ExplorerScreen)
+        await pilot.press("3")
+        await settle(app)
+        await pilot.pause(0.1)
+        assert screen.result is not None and screen.result.config.cpus == 3 and screen.result.fixpoint
+        assert "3 CPUs" in text(screen, "#explorer-mode")
+        await pilot.press("b")
+        await settle(app)
+        await pilot.pause(0.1)
+        assert screen.result is not None and not screen.result.fixpoint and screen.result.depth == 6
+        assert "bounded: not a proof" in text(screen, "#explorer-status")
+        assert "not a proof" in text(screen, "#explorer-versions")
+        await pilot.press("minus")
+        await settle(app)
+        await pilot.pause(0.1)
+        assert screen.result is not None and screen.result.config.cpus == 2
+        assert screen.shown[0].kind == "hypervisor_fault"
+        screen.query_one(OptionList).focus()
+        await pilot.press("enter")
+        await pilot.pause(0.1)
+    assert len(app.dismissed) == 1
+    scenario = app.dismissed[0]
+    assert scenario is not None and scenario["cpus"] == 2
+    assert [s["action"] for s in scenario["steps"]] == ["vmbus_load", "mshv_init", "kexec"]
+
+
+async def test_close_while_searching_cancels() -> None:
+    app = Host(SessionConfig(partition="l1vh", mshv="mainline", cpus=4))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("4")  # a long search (4 CPUs, to the fixpoint)
+        await pilot.press("escape")
+        await settle(app)
+        assert not isinstance(app.screen, ExplorerScreen)
+    assert app.dismissed == [None]
+
+
+async def test_footer_shows_the_screen_keys() -> None:
+    app = Host(SessionConfig(partition="l1vh", mshv="v4", cpus=2))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app)
+        await pilot.pause(0.1)
+        screen = app.screen
+        assert isinstance(screen, ExplorerScreen)
+        footer = screen.query_one(Footer)
+        shown = {str(key.description) for key in footer.query("FooterKey")}
+        assert {"close", "load into the grid", "exhaustive/bounded", "N-1", "N+1"} <= shown
