@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 
 from textual.app import App, ComposeResult
+from textual.coordinate import Coordinate
 from textual.widgets import DataTable
 
 from synic_core import Session, SessionConfig
@@ -57,10 +58,10 @@ class TableApp(App[None]):
             table.add_row(*(f"○V{cpu % 7}" for _ in range(self.ncols)))
 
     def change(self, i: int) -> None:
-        self.query_one(DataTable).update_cell_at((5, 1), "●M!" if i % 2 else "○V ")
+        self.query_one(DataTable).update_cell_at(Coordinate(5, 1), "●M!" if i % 2 else "○V ")
 
 
-async def cpu_per_trial(app: App, change: Callable[[int], None] | None, scroll_to: int = 0) -> float:
+async def cpu_per_trial(app: App[None], change: Callable[[int], None] | None, scroll_to: int = 0) -> float:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         if scroll_to:
@@ -76,7 +77,7 @@ async def cpu_per_trial(app: App, change: Callable[[int], None] | None, scroll_t
         return statistics.median(samples)
 
 
-async def repaint_cost(make: Callable[[], App], scroll_to: int = 0) -> float:
+async def repaint_cost(make: Callable[[], App[None]], scroll_to: int = 0) -> float:
     """Median CPU seconds of one change + repaint, minus an idle tick."""
     base = await cpu_per_trial(make(), None, scroll_to)
     app = make()

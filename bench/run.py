@@ -14,6 +14,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.explore_bench import fast_vs_reference, matrix, matrix_proofs, per_cpus, per_cpus_table  # noqa: E402
 from bench.repaint import grid_4096_vs_64, grid_vs_datatable  # noqa: E402
 from synic_core import Session, SessionConfig  # noqa: E402
 from synic_core.atomic import write_atomic  # noqa: E402
@@ -29,6 +30,18 @@ def wall(cmd: list[str], runs: int = 9) -> float:
         subprocess.run(cmd, stdout=subprocess.DEVNULL, check=False, cwd=ROOT)
         samples.append(time.perf_counter() - start)
     return statistics.median(samples)
+
+
+def paired(a: list[str], b: list[str], runs: int = 15) -> tuple[float, float, float]:
+    """Run a and b alternately `runs` times: (median wall of a, median wall of b, median of the paired ratios a/b)."""
+    ta: list[float] = []
+    tb: list[float] = []
+    for _ in range(runs):
+        for cmd, out in ((a, ta), (b, tb)):
+            start = time.perf_counter()
+            subprocess.run(cmd, stdout=subprocess.DEVNULL, check=False, cwd=ROOT)
+            out.append(time.perf_counter() - start)
+    return statistics.median(ta), statistics.median(tb), statistics.median(x / y for x, y in zip(ta, tb, strict=True))
 
 
 def explore_dedup_vs_naive(depth: int = 5) -> tuple[float, float, int, int]:
@@ -75,24 +88,60 @@ def main() -> None:
     ]
     ratios.append(("explore_dedup_vs_naive", t_naive / t_dedup, "speed-up of dedup + symmetry (reported)"))
 
-    t_run = wall([str(BIN / "synic"), "run", "l1vh-v4-kexec", "--json"])
-    t_py = wall([sys.executable, "-c", "pass"])
-    rows += [("synic run l1vh-v4-kexec --json (wall, median of 9)", f"{t_run * 1000:.0f} ms"), ("python -c pass", f"{t_py * 1000:.0f} ms")]
-    ratios.append(("headless_vs_python", t_run / t_py, "goal <= 3"))
+    vs = fast_vs_reference(3)
+    rows += [
+        (f"explore l1vh/v4 3 CPUs to the fixpoint, fast search ({vs.states:,} states, {vs.transitions:,} transitions)", f"{vs.fast:.2f} s"),
+        (f"the same, reference search (same answers: {'yes' if vs.same else 'NO'})", f"{vs.reference:.1f} s"),
+    ]
+    ratios.append(("explore_fast_vs_reference", vs.reference / vs.fast, "goal >= 10"))
+
+    t_run, t_pyd, r_pyd = paired(
+        [str(BIN / "synic"), "run", "l1vh-v4-kexec", "--json"], [sys.executable, "-c", "from pydantic import BaseModel"]
+    )
+    rows += [
+        ("synic run l1vh-v4-kexec --json (wall, median of 15 paired runs)", f"{t_run * 1000:.0f} ms"),
+        ('python -c "from pydantic import BaseModel" (paired with it)', f"{t_pyd * 1000:.0f} ms"),
+    ]
+    ratios.append(("headless_vs_pydantic", r_pyd, "goal <= 1.5"))
 
     rows.append(("kexec on 4096 CPUs in the engine", f"{kexec_4096() * 1000:.0f} ms"))
-    t_all = wall([str(BIN / "synic"), "explore", "--all", "--depth", "6", "--cpus", "2"], runs=1)
-    rows.append(("synic explore --all --depth 6 --cpus 2 (40 configurations, 2 processes)", f"{t_all:.1f} s"))
+    per_n = per_cpus(4)
+    four = per_n[-1]
+    rows += [
+        ("synic explore --cpus 4 --exhaustive (l1vh/v4/strict), its own process", f"{four['seconds']:.1f} s"),
+        ("the same, peak memory (ru_maxrss)", f"{four['peak_mb']:.0f} MB"),
+    ]
+    m2, t_m2 = matrix(2)
+    rows.append(("synic explore --all --exhaustive --cpus 2 (40 configurations to the fixpoint, 2 processes)", f"{t_m2:.1f} s"))
+    m3, t_m3 = matrix(3)
+    rows.append(("synic explore --all --exhaustive --cpus 3 (the same on 3 CPUs)", f"{t_m3:.1f} s"))
 
     width = max(len(r[0]) for r in rows)
     for name, value in rows:
         print(f"{name:<{width}}  {value}")
-    for name, value, _ in ratios:
-        print(f"ratio {name} {value:.2f}")
-    write_report(rows, ratios)
+    for ratio, number, _ in ratios:
+        print(f"ratio {ratio} {number:.2f}")
+    sections = [
+        "## The explorer to the fixpoint, per CPU count (`l1vh` / `v4` / `strict`, kernel orders)",
+        "",
+        "Each row is `synic explore --cpus N --exhaustive` in its own process; time and peak memory are that process's.",
+        "",
+        *per_cpus_table(per_n),
+        "",
+        "## What the exhaustive matrix proves, per MSHV version",
+        "",
+        "From `synic explore --all --exhaustive`: the shortest hypervisor fault of each version on each partition "
+        "(strict profile), or its absence for every sequence of any length on that many CPUs (a fixpoint), and the "
+        "error kinds that remain reachable.",
+        "",
+        *matrix_proofs(m2, 2),
+        "",
+        *matrix_proofs(m3, 3),
+    ]
+    write_report(rows, ratios, sections)
 
 
-def write_report(rows: list[tuple[str, str]], ratios: list[tuple[str, float, str]]) -> None:
+def write_report(rows: list[tuple[str, str]], ratios: list[tuple[str, float, str]], sections: list[str]) -> None:
     when = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         "# Benchmarks",
@@ -107,6 +156,7 @@ def write_report(rows: list[tuple[str, str]], ratios: list[tuple[str, float, str
     lines += [f"| {n} | {v} |" for n, v in rows]
     lines += ["", "| ratio | value | target |", "|---|---|---|"]
     lines += [f"| `{n}` | {v:.2f} | {g} |" for n, v, g in ratios]
+    lines += ["", *sections]
     notes = ROOT / "bench" / "NOTES.md"
     if notes.exists():
         lines += ["", notes.read_text("utf-8").strip()]

@@ -114,7 +114,7 @@ class Model:
         self.flags: tuple[list[tuple[bool, bool, bool]], list[tuple[bool, bool, bool]]] = ([], [])
         self.driver_ids: dict[DriverKey, int] = {}
         self.drivers: list[DriverKey] = []
-        self.memo: dict[tuple[int, int, int, int, Filler], _Op] = {}
+        self.tables: dict[tuple[int, int, int, Filler], dict[int, _Op]] = {}  # (action, role, driver, filler) -> sig -> result
         self.empty_driver = self.driver_id(DriverState())
         self.reset_sigs = (self.intern(0, reset), self.intern(1, reset))
 
@@ -143,11 +143,19 @@ class Model:
         return self.sig_ids[role].get(sig)
 
     # -- one action on one CPU ----------------------------------------------------------------
-    def op(self, action: int, role: int, driver: int, sig: int, filler: Filler) -> _Op:
-        key = (action, role, driver, sig, filler)
-        found = self.memo.get(key)
+    def table(self, action: int, role: int, driver: int, filler: Filler) -> dict[int, _Op]:
+        """The memo of one action in one context: signature id -> result (filled on demand by `op`)."""
+        key = (action, role, driver, filler)
+        found = self.tables.get(key)
         if found is None:
-            found = self.memo[key] = self._run(action, role, driver, sig, filler)
+            found = self.tables[key] = {}
+        return found
+
+    def op(self, action: int, role: int, driver: int, sig: int, filler: Filler, table: dict[int, _Op] | None = None) -> _Op:
+        memo = self.table(action, role, driver, filler) if table is None else table
+        found = memo.get(sig)
+        if found is None:
+            found = memo[sig] = self._run(action, role, driver, sig, filler)
         return found
 
     def _run(self, action: int, role: int, driver: int, sig: int, filler: Filler) -> _Op:
@@ -245,8 +253,10 @@ class Search:
         kinds = 0
         kernel = True
         if action == A_KEXEC:
+            tables = (m.table(A_KEXEC, 0, d, OFF), m.table(A_KEXEC, 1, d, OFF))
             for i in range(self.n):
-                r = op(A_KEXEC, 0 if i == 0 else 1, d, sigs[i], OFF)
+                role = 0 if i == 0 else 1
+                r = tables[role].get(sigs[i]) or op(A_KEXEC, role, d, sigs[i], OFF, tables[role])
                 sigs[i] = r.sig
                 kinds |= r.kinds
             driver = r.driver
@@ -265,8 +275,10 @@ class Search:
             sigs[t], kinds, kernel, driver = r.sig, r.kinds, r.kernel, r.driver
         else:  # a module action on some CPUs: each CPU alone, then the module's state with the others as witness
             old = sigs[:]
+            tables = (m.table(action, 0, d, OFF), m.table(action, 1, d, OFF))
             for i in slots:
-                r = op(action, 0 if i == 0 else 1, d, old[i], OFF)
+                role = 0 if i == 0 else 1
+                r = tables[role].get(old[i]) or op(action, role, d, old[i], OFF, tables[role])
                 sigs[i] = r.sig
                 kinds |= r.kinds
                 kernel = kernel and r.kernel
@@ -311,6 +323,7 @@ def search(
     moves_at: list[array[int]] = [array("H")]  # per level: the move that first reached each state, encoded
     first: dict[int, tuple[int, int, int]] = {}  # kind bit -> (level, parent index, encoded move)
     transitions = 0
+    seen_kinds = 0  # kinds already in `first`, as a bit mask
     level = 0
     try:
         while depth is None or level < depth:
@@ -331,10 +344,11 @@ def search(
                     if not kernel and not any_order:
                         continue
                     transitions += 1
-                    if kinds:
+                    if kinds & ~seen_kinds:
                         for bit in KIND_BIT.values():
                             if kinds & bit and bit not in first:
                                 first[bit] = (level, idx, encode(move, n_online))
+                                seen_kinds |= bit
                     key = srch.pack(new)
                     if key in seen:
                         continue
