@@ -109,7 +109,7 @@ def main() -> None:
     four = per_n[-1]
     rows += [
         ("synic explore --cpus 4 --exhaustive (l1vh/v4/strict), its own process", f"{four['seconds']:.1f} s"),
-        ("the same, peak memory (ru_maxrss)", f"{four['peak_mb']:.0f} MB"),
+        ("the same, peak memory (VmHWM of that process)", f"{four['peak_mb']:.0f} MB"),
     ]
     m2, t_m2 = matrix(2)
     rows.append(("synic explore --all --exhaustive --cpus 2 (40 configurations to the fixpoint, 2 processes)", f"{t_m2:.1f} s"))
