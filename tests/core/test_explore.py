@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import itertools
 import json
+from collections.abc import Hashable
+from pathlib import Path
 
 import pytest
 
@@ -14,10 +16,11 @@ from synic_core.scenario import parse_scenario, replay
 from synic_core.state import MachineState
 
 
-def naive(config: SessionConfig, depth: int, any_order: bool = False):
+def naive(config: SessionConfig, depth: int, any_order: bool = False) -> tuple[set[Hashable], dict[str, int]]:
     """Every sequence of moves, no deduplication: (distinct keys seen, kind -> shortest length)."""
     root = MachineState.reset(config.partition_spec, config.cpus)
-    keys, shortest = {state_key(root)}, {}
+    keys: set[Hashable] = {state_key(root)}
+    shortest: dict[str, int] = {}
     frontier = [root]
     for level in range(1, depth + 1):
         nxt = []
@@ -34,7 +37,7 @@ def naive(config: SessionConfig, depth: int, any_order: bool = False):
     return keys, shortest
 
 
-def test_guest_one_cpu_depth_one_by_hand():
+def test_guest_one_cpu_depth_one_by_hand() -> None:
     # from reset: vmbus_load (new state), crash_kexec (kdump flag: new state); vmbus_unload, mshv_init,
     # mshv_cleanup, cpu_offline of the last CPU are refused; kexec of an idle machine changes nothing.
     r = explore(SessionConfig(partition="guest", cpus=1), depth=1)
@@ -43,7 +46,7 @@ def test_guest_one_cpu_depth_one_by_hand():
 
 
 @pytest.mark.parametrize(("partition", "mshv"), [("l1vh", "patch5-only"), ("l1vh", "v4"), ("root", "v4"), ("nested_root", "v3")])
-def test_dedup_finds_every_state_and_kind_the_naive_search_finds(partition, mshv):
+def test_dedup_finds_every_state_and_kind_the_naive_search_finds(partition: str, mshv: str) -> None:
     config = SessionConfig(partition=partition, mshv=mshv, cpus=2)
     keys, shortest = naive(config, 4)
     r = explore(config, 4)
@@ -51,7 +54,7 @@ def test_dedup_finds_every_state_and_kind_the_naive_search_finds(partition, mshv
     assert {k: len(c.steps) for k, c in r.found.items()} == shortest
 
 
-def test_symmetry_reduces_states_but_not_what_is_reachable():
+def test_symmetry_reduces_states_but_not_what_is_reachable() -> None:
     config = SessionConfig(partition="l1vh", mshv="mainline", cpus=3)
     with_sym = explore(config, 4)
     without = explore(config, 4, symmetry=False)
@@ -59,7 +62,7 @@ def test_symmetry_reduces_states_but_not_what_is_reachable():
     assert {k: len(c.steps) for k, c in with_sym.found.items()} == {k: len(c.steps) for k, c in without.found.items()}
 
 
-def test_counterexamples_are_shortest_and_replay():
+def test_counterexamples_are_shortest_and_replay() -> None:
     config = SessionConfig(partition="l1vh", mshv="patch5-only", cpus=2)
     r = explore(config, 4)
     fault = r.found["hypervisor_fault"]
@@ -71,22 +74,22 @@ def test_counterexamples_are_shortest_and_replay():
         assert c.kind in {f.kind for f in session.history[-1].findings}
 
 
-def test_v4_cannot_reach_a_hypervisor_fault():
+def test_v4_cannot_reach_a_hypervisor_fault() -> None:
     r = explore(SessionConfig(partition="l1vh", mshv="v4", cpus=2), 6)
     assert "hypervisor_fault" not in r.found and "foreign_write" not in r.found
 
 
-def test_any_order_is_labelled():
+def test_any_order_is_labelled() -> None:
     config = SessionConfig(partition="l1vh", mshv="v4", cpus=2)
     r = explore(config, 3, any_order=True)
     assert "hypervisor_fault" not in explore(config, 3).found
     assert any(not c.kernel_order for c in r.found.values())
 
 
-def test_interrupt_returns_partial_result():
+def test_interrupt_returns_partial_result() -> None:
     calls = itertools.count()
 
-    def stop(level, states, transitions):
+    def stop(level: int, states: int, transitions: int) -> None:
         if next(calls) == 1:
             raise KeyboardInterrupt
 
@@ -94,7 +97,7 @@ def test_interrupt_returns_partial_result():
     assert not r.complete and len(r.levels) == 2 and r.found
 
 
-def test_cli_explore_json_and_out(tmp_path, capsys):
+def test_cli_explore_json_and_out(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "cx"
     code = main(["explore", "--partition", "l1vh", "--mshv", "patch5-only", "--cpus", "2", "--depth", "4", "--json", "--out", str(out)])
     assert code == 1
@@ -105,13 +108,13 @@ def test_cli_explore_json_and_out(tmp_path, capsys):
     assert replayed["summary"]["fault"] > 0
 
 
-def test_cli_explore_v4_table(capsys):
+def test_cli_explore_v4_table(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["explore", "--mshv", "v4", "--depth", "3"]) == 1  # stale_state after a crash is an error
     out = capsys.readouterr().out
     assert "hypervisor_fault" in out.split("not reachable")[1]
 
 
-def test_cli_matrix(capsys):
+def test_cli_matrix(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["explore", "--all", "--depth", "3", "--cpus", "1"]) == 0
     out = capsys.readouterr().out
     assert "l1vh" in out and "patch5-only" in out and "HF hypervisor_fault" in out
@@ -135,7 +138,7 @@ def test_cli_matrix(capsys):
         (["--all", "--out", "x"], "--out"),
     ],
 )
-def test_cli_explore_bad_input_is_one_line_and_exit_2(args, says, capsys):
+def test_cli_explore_bad_input_is_one_line_and_exit_2(args: list[str], says: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["explore", *args]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and says in err and "Traceback" not in err

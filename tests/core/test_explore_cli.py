@@ -72,9 +72,11 @@ def test_matrix_with_a_proof_column(capsys: pytest.CaptureFixture[str]) -> None:
     assert p5["reachable"]["hypervisor_fault"] == 3
 
 
-def test_memory_limit_is_a_clean_stop_without_proof(capsys: pytest.CaptureFixture[str]) -> None:
-    # the limit is checked against the whole process, which is already bigger than 64 MB under pytest
-    code = main(["explore", "--cpus", "3", "--exhaustive", "--max-memory", "64"])
+def test_memory_limit_is_a_clean_stop_without_proof(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from synic_core.cli import explore_cmd
+
+    monkeypatch.setattr(explore_cmd, "MIN_MEMORY_MB", 1)  # a limit this process is already above: the first check stops it
+    code = main(["explore", "--cpus", "3", "--exhaustive", "--max-memory", "1"])
     captured = capsys.readouterr()
     assert code == 2
     assert "no proof: stopped at depth" in captured.out and "memory limit" in captured.err

@@ -98,5 +98,5 @@ async def test_footer_shows_the_screen_keys() -> None:
         screen = app.screen
         assert isinstance(screen, ExplorerScreen)
         footer = screen.query_one(Footer)
-        shown = {str(key.description) for key in footer.query("FooterKey")}
+        shown = {str(getattr(key, "description", "")) for key in footer.query("FooterKey")}
         assert {"close", "load into the grid", "exhaustive/bounded", "N-1", "N+1"} <= shown
