@@ -207,13 +207,19 @@ def run_explore(opts: Options) -> int:
     return _exit(result)
 
 
+SEARCH_COLUMNS = (
+    "{task.fields[states]:,} states · frontier {task.fields[frontier]:,}",
+    "{task.fields[rate]:,.0f} states/s · {task.fields[mem]:,.0f} MB",
+)
+TABLE_COLUMNS = ("running: {task.fields[states]:,} states, depth {task.fields[depth]}",)
+
+
 @contextmanager
-def _progress(err: Console, first: str) -> Iterator[Progress]:
+def _progress(err: Console, first: str, columns: tuple[str, ...] = SEARCH_COLUMNS) -> Iterator[Progress]:
     with Progress(
         TextColumn(first),
         BarColumn(),
-        TextColumn("{task.fields[states]:,} states · frontier {task.fields[frontier]:,}"),
-        TextColumn("{task.fields[rate]:,.0f} states/s · {task.fields[mem]:,.0f} MB"),
+        *(TextColumn(c) for c in columns),
         TimeElapsedColumn(),
         console=err,
         transient=True,
@@ -277,8 +283,8 @@ def _run_jobs(opts: Options, configs: list[SessionConfig], what: str) -> tuple[d
     err = Console(stderr=True)
     latest: dict[int, JobStatus] = {}
     try:
-        with WorkerPool(min(opts.jobs, len(jobs))) as pool, _progress(err, what + " {task.completed}/{task.total}") as bar:
-            task = bar.add_task("explore", total=len(jobs), states=0, frontier=0, rate=0.0, mem=0.0)
+        with WorkerPool(min(opts.jobs, len(jobs))) as pool, _progress(err, what + " {task.completed}/{task.total}", TABLE_COLUMNS) as bar:
+            task = bar.add_task("explore", total=len(jobs), states=0, depth=0)
 
             def done(index: int, r: ExploreResult) -> None:
                 results[index] = r
@@ -287,7 +293,7 @@ def _run_jobs(opts: Options, configs: list[SessionConfig], what: str) -> tuple[d
 
             def status(s: JobStatus) -> None:
                 latest[s.index] = s
-                bar.update(task, states=sum(x.states for x in latest.values()), frontier=max(x.depth for x in latest.values()))
+                bar.update(task, states=sum(x.states for x in latest.values()), depth=max(x.depth for x in latest.values()))
 
             pool.run(jobs, done, status)
     except KeyboardInterrupt:
