@@ -25,7 +25,8 @@ import resource
 import time
 from array import array
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from typing import Any
 
 from .actions import run_action
 from .config import SessionConfig
@@ -37,7 +38,8 @@ from .vocabulary import FindingKindName
 
 ACTION_ORDER = ("vmbus_load", "vmbus_unload", "mshv_init", "mshv_cleanup", "kexec", "cpu_offline", "cpu_online", "crash_kexec")
 KIND_BIT: dict[str, int] = {k: 1 << i for i, k in enumerate(KIND_NAMES)}
-DriverKey = tuple[bool, bool, bool, bool, tuple[str, ...], bool]
+DriverKey = tuple[Hashable, ...]  # the driver state's fields, in order
+DRIVER_FIELDS = fields(DriverState)
 Filler = tuple[bool, bool, bool]  # the filler CPU's (online, vmbus live, mshv live)
 OFF: Filler = (False, False, False)
 FIELD_BITS = 24  # bits per packed field: up to 16M distinct signatures per role
@@ -127,7 +129,8 @@ class Model:
 
     # -- interning ------------------------------------------------------------------------------
     def driver_id(self, d: DriverState) -> int:
-        key: DriverKey = (d.vmbus_loaded, d.vmbus_connected, d.mshv_loaded, d.mshv_notifier, tuple(d.cpuhp_order), d.kdump)
+        """Every field of the driver state (lists as tuples), so a field added to DriverState is never merged away."""
+        key: DriverKey = tuple(tuple(v) if isinstance(v, list) else v for v in (getattr(d, f.name) for f in DRIVER_FIELDS))
         found = self.driver_ids.get(key)
         if found is None:
             found = self.driver_ids[key] = len(self.drivers)
@@ -167,8 +170,9 @@ class Model:
 
     def _run(self, action: int, role: int, driver: int, sig: int, filler: Filler) -> _Op:
         mini = self.reps[role][sig].copy()
-        vl, vc, ml, mn, order, kdump = self.drivers[driver]
-        mini.drivers = DriverState(vl, vc, ml, mn, list(order), kdump)
+        values = self.drivers[driver]
+        state: dict[str, Any] = {f.name: list(v) if isinstance(v, tuple) else v for f, v in zip(DRIVER_FIELDS, values, strict=True)}
+        mini.drivers = DriverState(**state)
         mini.cpus[1 - role] = CpuState(*filler)
         name = ACTION_ORDER[action]
         step = StepResult(index=0, action=name, cpus=[role])
