@@ -1,7 +1,9 @@
 """The simulated machine's state: registers per CPU and bank, driver state, and page frames.
 
-Plain lists and small dataclasses so that a 4096-CPU machine copies in milliseconds (undo keeps
-one copy per action).
+Plain lists and small dataclasses, so that a 4096-CPU machine copies quickly: the session keeps
+a copy only now and then (a checkpoint) and rebuilds other states from the nearest one. Freed
+pages that no register points at any more are dropped (`collect_pages`), so a long session holds
+the pages in use, not every page it ever allocated.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from .partitions import Partition
-from .registers import PAGE_REGISTERS, REGISTERS, STATE_INDEX, STATE_REGISTERS, registers_in_bank
+from .registers import PAGE_REGISTERS, REGISTERS, STATE_INDEX, STATE_REGISTERS, frame_of, registers_in_bank
 
 HV_FRAME_BASE = {"l1": 0x100000, "l0": 0x200000}
 """Where the model places the frames a root hypervisor pre-programs (arbitrary but fixed)."""
@@ -64,6 +66,7 @@ class MachineState:
     next_frame: int = LINUX_FRAME_BASE
     boot: int = 0
     missing: set[tuple[int, str, str, str]] = field(default_factory=set)  # flagged missing_enable
+    collect_at: int = 0  # collect_pages looks for unreferenced freed pages once there are more pages than this
 
     @classmethod
     def reset(cls, partition: Partition, ncpus: int) -> MachineState:
@@ -93,14 +96,35 @@ class MachineState:
             regs={b: [row[:] for row in rows] for b, rows in self.regs.items()},
             writer={b: [row[:] for row in rows] for b, rows in self.writer.items()},
             scontrol_dropped={b: v[:] for b, v in self.scontrol_dropped.items()},
-            cpus=[replace(c) for c in self.cpus],
+            cpus=[CpuState(c.online, c.vmbus, c.mshv) for c in self.cpus],
             drivers=replace(self.drivers, cpuhp_order=self.drivers.cpuhp_order[:]),
-            pages={f: replace(p) for f, p in self.pages.items()},
+            pages={f: Page(p.frame, p.owner, p.purpose, p.boot, p.freed) for f, p in self.pages.items()},
             vmbus_pages=dict(self.vmbus_pages),
             next_frame=self.next_frame,
             boot=self.boot,
             missing=set(self.missing),
+            collect_at=self.collect_at,
         )
+
+    def collect_pages(self) -> int:
+        """Drop freed pages that no register and no driver refers to; how many were dropped.
+
+        Frames are never handed out twice, so a dropped page can never be asked about again: every
+        frame the model looks up comes from a register or from a live allocation. The scan runs only
+        when the page table has doubled since the last one, so its cost is spread over the allocations.
+        """
+        if len(self.pages) <= self.collect_at:
+            return 0
+        referenced = set(self.vmbus_pages.values())
+        for bank, rows in self.regs.items():
+            columns = [STATE_INDEX[name] for name in PAGE_REGISTERS if name in registers_in_bank(bank)]
+            for row in rows:
+                referenced.update(frame_of(row[i]) for i in columns)
+        unused = [f for f, page in self.pages.items() if page.freed and f not in referenced]
+        for frame in unused:
+            del self.pages[frame]
+        self.collect_at = 2 * len(self.pages) + 64
+        return len(unused)
 
     def get(self, cpu: int, bank: str, register: str) -> int:
         return self.regs[bank][cpu][STATE_INDEX[register]]

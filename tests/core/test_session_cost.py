@@ -1,0 +1,140 @@
+"""Bounded cost: a session keeps per-step changes and a few checkpoints, not a machine copy per step.
+
+Memory is measured with tracemalloc (deterministic), never with a clock.
+"""
+
+from __future__ import annotations
+
+import copy
+import random
+import tracemalloc
+
+import pytest
+
+from synic_core import Session, SessionConfig
+from synic_core import session as session_module
+from synic_core.actions import ACTIONS
+from synic_core.scenario import ScenarioError, Step, parse_scenario
+
+
+def snapshot(s_state):  # type: ignore[no-untyped-def]
+    st = copy.deepcopy(s_state)
+    return (
+        st.regs,
+        st.writer,
+        st.scontrol_dropped,
+        [(c.online, c.vmbus, c.mshv) for c in st.cpus],
+        st.drivers,
+        {f: (p.owner, p.freed, p.boot) for f, p in st.pages.items()},
+        st.vmbus_pages,
+        st.missing,
+        st.boot,
+        st.next_frame,
+    )
+
+
+def random_walk(s: Session, rng: random.Random, steps: int) -> list[object]:
+    """Apply `steps` random actions that can apply; the snapshot before each one, then the final one."""
+    seen = [snapshot(s.state)]
+    while len(s.history) < steps:
+        action = rng.choice(list(ACTIONS))
+        try:
+            s.apply(action)
+        except Exception:
+            continue
+        seen.append(snapshot(s.state))
+    return seen
+
+
+@pytest.mark.parametrize("spacing", [1, 256, 10**9], ids=["checkpoint-every-step", "default", "no-checkpoints"])
+@pytest.mark.parametrize("partition", ["l1vh", "nested_root", "root"])
+def test_every_past_state_is_rebuilt_exactly(monkeypatch: pytest.MonkeyPatch, spacing: int, partition: str):
+    monkeypatch.setattr(session_module, "MIN_CHECKPOINT_WRITES", spacing)
+    monkeypatch.setattr(session_module, "CHECKPOINT_SPACING", 0 if spacing != 10**9 else 1)
+    rng = random.Random(f"{partition}-{spacing}")
+    s = Session(SessionConfig(partition=partition, mshv="mainline", cpus=3))
+    seen = random_walk(s, rng, 40)
+    order = list(range(len(s.history))) + rng.sample(range(len(s.history)), len(s.history))
+    for i in order:  # forwards, then jumping about
+        assert snapshot(s.state_before(i)) == seen[i], i
+    assert snapshot(s.state_before(len(s.history))) == seen[-1]
+    for i in range(len(s.history), 0, -1):  # undo rebuilds each state in turn
+        s.undo()
+        assert snapshot(s.state) == seen[i - 1]
+        assert snapshot(s.state_before(i - 1)) == seen[i - 1]
+    for i in range(1, 11):
+        s.redo()
+        assert snapshot(s.state) == seen[i]
+
+
+def test_undo_then_new_steps_keep_time_travel_right():
+    rng = random.Random(7)
+    s = Session(SessionConfig(partition="l1vh", mshv="patch5-only", cpus=2))
+    random_walk(s, rng, 30)
+    for _ in range(12):
+        s.undo()
+    seen = [snapshot(s.state_before(i)) for i in range(len(s.history) + 1)]
+    seen += random_walk(s, rng, 40)[1:]
+    assert all(i <= len(s.history) for i in s.checkpoints())
+    for i in range(len(s.history) + 1):
+        assert snapshot(s.state_before(i)) == seen[i]
+
+
+def test_the_returned_state_is_not_the_session_state():
+    s = Session(SessionConfig(cpus=2))
+    s.apply("vmbus_load")
+    s.apply("mshv_init")
+    s.undo()
+    s.apply("mshv_init")
+    assert s.state_before(1) is not s.state
+    with pytest.raises(IndexError):
+        s.state_before(3)
+
+
+def test_memory_grows_with_writes_not_with_steps_times_cpus():
+    """200 refused steps on 4096 CPUs write nothing and must cost next to nothing (a copy each would be ~3 MB)."""
+    s = Session(SessionConfig(cpus=4096))
+    tracemalloc.start()
+    try:
+        for _ in range(200):
+            s.apply("vmbus_unload", [0])  # VMBus is not loaded: refused, no write
+        quiet = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    assert all(step.refused and not step.writes for step in s.history)
+    assert quiet < 1_000_000, quiet
+
+
+def test_memory_per_write_is_bounded_on_a_big_machine():
+    s = Session(SessionConfig(cpus=1024))
+    tracemalloc.start()
+    try:
+        for i in range(12):
+            s.apply("vmbus_load" if i % 2 == 0 else "vmbus_unload")
+        used = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    writes = sum(len(step.writes) for step in s.history)
+    assert writes == 12 * 4 * 1024
+    assert used / writes < 400, used / writes  # the writes themselves, a little for checkpoints and pages
+    assert len(s.checkpoints()) <= 1 + writes // (2 * 1024 * 21)
+
+
+def test_freed_pages_nothing_refers_to_are_dropped():
+    s = Session(SessionConfig(partition="l1vh", mshv="v4", cpus=2))
+    for _ in range(200):
+        s.apply("vmbus_load")
+        s.apply("mshv_init")
+        s.apply("mshv_cleanup")
+        s.apply("vmbus_unload")
+    assert s.state.next_frame - 0x8000 >= 200 * 6  # 1200 pages were allocated over time
+    assert len(s.state.pages) <= 64 + 2 * 6
+
+
+def test_duplicate_cpu_check_is_linear_and_names_the_cpu():
+    """A quadratic check of 50,000 entries would run for minutes; the message still names the first duplicate."""
+    cpus = [*range(50_000), 7]
+    with pytest.raises(ValueError, match="CPU 7 is listed twice"):
+        Step(action="vmbus_load", cpus=cpus)
+    with pytest.raises(ScenarioError, match="CPU 3 is listed twice"):
+        parse_scenario({"cpus": 4096, "steps": [{"action": "vmbus_load", "cpus": [*range(4096), 3]}]}, "big.json")
