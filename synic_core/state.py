@@ -146,6 +146,12 @@ class MachineState:
         if page is not None and page.owner != "hypervisor":
             page.freed = True
 
+    def free_vmbus_pages(self, cpu: int) -> None:
+        """hv_synic_free on one CPU: its VMBus pages go back to the kernel. Constant time per CPU (the keys are
+        known), unlike a scan of every CPU's pages, which made unloading VMBus on 4096 CPUs quadratic."""
+        for key in [(cpu, bank, name) for bank in self.banks for name in PAGE_REGISTERS if (cpu, bank, name) in self.vmbus_pages]:
+            self.free(self.vmbus_pages.pop(key))
+
     def frame_is_dangling(self, frame: int) -> bool:
         page = self.pages.get(frame)
         return frame == 0 or (page is not None and page.freed)

@@ -138,3 +138,15 @@ def test_duplicate_cpu_check_is_linear_and_names_the_cpu():
         Step(action="vmbus_load", cpus=cpus)
     with pytest.raises(ScenarioError, match="CPU 3 is listed twice"):
         parse_scenario({"cpus": 4096, "steps": [{"action": "vmbus_load", "cpus": [*range(4096), 3]}]}, "big.json")
+
+
+@pytest.mark.parametrize("partition", ["l1vh", "nested_root", "guest"])
+def test_free_vmbus_pages_of_one_cpu_matches_the_scan_it_replaces(partition: str):
+    s = Session(SessionConfig(partition=partition, mshv="mainline", cpus=4))
+    s.apply("vmbus_load")
+    fast, scan = s.state.copy(), s.state.copy()
+    fast.free_vmbus_pages(2)
+    for key in [k for k in scan.vmbus_pages if k[0] == 2]:  # what actions._free_vmbus_pages does today
+        scan.free(scan.vmbus_pages.pop(key))
+    assert fast.vmbus_pages == scan.vmbus_pages and len(fast.vmbus_pages) < len(s.state.vmbus_pages)
+    assert {f: p.freed for f, p in fast.pages.items()} == {f: p.freed for f, p in scan.pages.items()}
