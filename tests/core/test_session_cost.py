@@ -148,5 +148,6 @@ def test_free_vmbus_pages_of_one_cpu_matches_the_scan_it_replaces(partition: str
     fast.free_vmbus_pages(2)
     for key in [k for k in scan.vmbus_pages if k[0] == 2]:  # what actions._free_vmbus_pages does today
         scan.free(scan.vmbus_pages.pop(key))
-    assert fast.vmbus_pages == scan.vmbus_pages and len(fast.vmbus_pages) < len(s.state.vmbus_pages)
+    assert fast.vmbus_pages == scan.vmbus_pages
+    assert len(fast.vmbus_pages) < len(s.state.vmbus_pages) or partition == "nested_root"  # a root's frames are the hypervisor's
     assert {f: p.freed for f, p in fast.pages.items()} == {f: p.freed for f, p in scan.pages.items()}
