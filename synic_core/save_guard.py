@@ -15,6 +15,7 @@ Stamp = tuple[int, int, int]  # (inode, size, mtime in ns)
 
 
 def stamp(path: Path) -> Stamp | None:
+    """The identity of the file `path` names (through symlinks, as saves write through them); None when there is none."""
     try:
         st = os.stat(path)
     except OSError:
@@ -43,3 +44,8 @@ class SaveGuard:
         if known != current:
             return f"{path} changed on disk since this session opened or saved it (another program wrote it)."
         return None
+
+    def conflicts(self, *paths: Path) -> str | None:
+        """Why writing any of `paths` (e.g. an SVG and the PNG beside it) could lose someone's work; None when none can."""
+        reasons = [reason for reason in map(self.conflict, paths) if reason]
+        return " ".join(reasons) or None
