@@ -132,9 +132,7 @@ def subcommand_parser() -> argparse.ArgumentParser:
     srv.add_argument("--public", action="store_true", help="allow a non-loopback --host: other machines may connect (with the token)")
     srv.add_argument("--token", metavar="VALUE", help="the access token (default: a new random one per start)")
     srv.add_argument("--no-token", action="store_true", help="no access token (only on a loopback host)")
-    srv.add_argument(
-        "--max-sessions", type=_bounded("sessions", 1, 256), default=8, help="browser tabs served at once, 1..256 (default 8)"
-    )
+    srv.add_argument("--max-sessions", type=_bounded("sessions", 1, 256), default=8, help="browser tabs served at once, 1..256 (default 8)")
     srv.add_argument("--idle-timeout", metavar="TIME", default="30m", help="end a tab idle this long: 30m, 90s, 1h (default 30m)")
     srv.add_argument("--files", metavar="DIR", help="visitors may open the scenario/lesson files in DIR (read-only)")
     srv.add_argument("file", nargs="?", help="a scenario to open in every tab")
@@ -169,7 +167,11 @@ def main(argv: Sequence[str] | None = None, front_ends: Mapping[str, FrontEnd] |
 
 
 def guarded(handler: FrontEnd, ns: argparse.Namespace) -> int:
-    """Bad input anywhere ends in one line on stderr and exit 2, never a traceback."""
+    """Bad input anywhere ends in one line on stderr and exit 2, never a traceback.
+
+    An unexpected internal error is not bad input and not "findings" (exit 1): it exits with its
+    own code (70) and says where the report with the traceback was written.
+    """
     from ..scenario import ScenarioError, one_line
 
     try:
@@ -180,6 +182,13 @@ def guarded(handler: FrontEnd, ns: argparse.Namespace) -> int:
     except BrokenPipeError:  # `synic run ... | head`: the reader left; stop quietly, as Unix tools do
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_BROKEN_PIPE
+    except Exception as exc:  # a bug: one line, a report file, exit 70
+        from ..crash_report import EXIT_INTERNAL, write_report
+
+        report = write_report(exc)
+        where = f"the report is in {report}" if report else "no report could be written"
+        print(f"synic: internal error ({one_line(type(exc).__name__)}: {one_line(str(exc))[:200]}); {where}", file=sys.stderr)
+        return EXIT_INTERNAL
 
 
 def show_model(ns: argparse.Namespace) -> int:
