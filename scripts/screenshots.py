@@ -42,13 +42,13 @@ async def shoot(name: str, settings: dict, keys: list[str], size: tuple[int, int
     lesson = load_lesson(settings.pop("lesson")) if "lesson" in settings else None
     session = Session(lesson.config() if lesson else SessionConfig(**{"cpus": 4, **settings}))
     app = SynicApp(session, instant=True, lesson=lesson)
-    app.presenter_pause = 3600
+    app.dashboard.presenter_pause = 3600
     async with app.run_test(size=size) as pilot:
         for key in keys:
             if key == "_wait":
                 await app.workers.wait_for_complete()
             elif key == "_instant":
-                app.instant = True
+                app.dashboard.instant = True
             else:
                 await pilot.press(key)
             await pilot.pause()

@@ -2,99 +2,90 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
+from typing import Literal
 
 from textual.binding import Binding, BindingType
+
+Scope = Literal["app", "dashboard", "grid"]
 
 
 @dataclass(frozen=True, slots=True)
 class Command:
+    id: str  # stable: user keymaps rebind by it, so rewording a label never breaks a config
     key: str  # Textual key name(s), comma-separated
-    action: str  # action string, dispatched with run_action
+    action: str  # action string, run on the node that owns the binding
     label: str  # short label for the footer and the palette
     description: str  # one line for the help screen and the palette
     group: str
     footer: bool = False
-    scope: str = "app"  # "app": App.BINDINGS; "grid": the grid's own BINDINGS
+    scope: Scope = "dashboard"  # whose BINDINGS: the dashboard screen, its grid, or the app (quit)
     palette: bool = True
 
-    @property
-    def id(self) -> str:
-        """The name a user config rebinds it by: the label, lower-case, with dashes ("VMBus load" -> "vmbus-load").
 
-        Changing a label therefore renames a binding id; the README lists them and a test keeps them in step.
-        """
-        return re.sub(r"[^a-z0-9]+", "-", self.label.lower()).strip("-")
-
-
+# fmt: off
 COMMANDS: tuple[Command, ...] = (
-    # driver actions, on the selected CPUs (or the cursor CPU)
-    Command("v", "sim('vmbus_load')", "VMBus load", "VMBus hv_synic_init on the chosen CPUs", "Actions", footer=True),
-    Command("u", "sim('vmbus_unload')", "VMBus unload", "VMBus module exit: disconnect, hv_synic_cleanup", "Actions"),
-    Command("m", "sim('mshv_init')", "MSHV init", "mshv_synic_cpu_init on the chosen CPUs", "Actions", footer=True),
-    Command("c", "sim('mshv_cleanup')", "MSHV cleanup", "mshv_synic_cpu_exit on the chosen CPUs", "Actions", footer=True),
-    Command("o", "toggle_online", "CPU off/online", "offline the chosen online CPUs, or online the offline ones", "Actions"),
-    Command("k", "sim('kexec')", "kexec", "kexec the machine; the cursor CPU is the reboot CPU", "Actions", footer=True),
-    Command("x", "sim('crash_kexec')", "crash kexec", "panic on the cursor CPU and boot the kdump kernel", "Actions"),
-    # choosing CPUs
-    Command("up", "move(-1, 0)", "up", "cursor up one CPU", "Choose CPUs", scope="grid", palette=False),
-    Command("down", "move(1, 0)", "down", "cursor down one CPU", "Choose CPUs", scope="grid", palette=False),
-    Command("left", "move(0, -1)", "left", "cursor to the previous column", "Choose CPUs", scope="grid", palette=False),
-    Command("right", "move(0, 1)", "right", "cursor to the next column", "Choose CPUs", scope="grid", palette=False),
-    Command("pageup", "page(-1)", "page up", "cursor up one screen", "Choose CPUs", scope="grid", palette=False),
-    Command("pagedown", "page(1)", "page down", "cursor down one screen", "Choose CPUs", scope="grid", palette=False),
-    Command("home", "jump(0)", "first CPU", "cursor to CPU 0", "Choose CPUs", scope="grid", palette=False),
-    Command("end", "jump(-1)", "last CPU", "cursor to the last CPU", "Choose CPUs", scope="grid", palette=False),
-    Command("shift+up", "extend(-1)", "extend up", "select a range of CPUs upwards", "Choose CPUs", scope="grid", palette=False),
-    Command("shift+down", "extend(1)", "extend down", "select a range of CPUs downwards", "Choose CPUs", scope="grid", palette=False),
-    Command("space", "toggle_select", "select", "select or unselect the cursor CPU", "Choose CPUs", scope="grid"),
-    Command("a", "select_all", "all", "select every online CPU", "Choose CPUs", footer=True, scope="grid"),
-    Command("escape", "clear_selection", "none", "clear the selection", "Choose CPUs", scope="grid"),
-    # playback
-    Command("p", "toggle_pause", "pause", "pause or resume the playback of an action", "Playback"),
-    Command("full_stop", "step_write", "step", "play the next MSR write (when paused)", "Playback"),
-    Command("plus,equals_sign", "speed(1)", "faster", "play writes faster", "Playback"),
-    Command("minus", "speed(-1)", "slower", "play writes slower", "Playback"),
-    Command("enter", "finish", "finish", "play the rest of the action at once", "Playback"),
-    Command("left_square_bracket", "travel_write(-1)", "write back", "time travel: back one MSR write", "Playback"),
-    Command("right_square_bracket", "travel_write(1)", "write fwd", "time travel: forward one MSR write", "Playback"),
-    Command("left_curly_bracket", "travel_step(-1)", "step back", "time travel: back to the start of a step", "Playback"),
-    Command("right_curly_bracket", "travel_step(1)", "step fwd", "time travel: forward to the end of a step", "Playback"),
-    Command("i", "toggle_instant", "instant", "switch between animated and instant playback", "Playback"),
-    # lessons
-    Command("greater_than_sign", "lesson_next", "next", "lesson: play the next step", "Lessons", footer=True),
-    Command("less_than_sign", "lesson_prev", "previous", "lesson: go back one step", "Lessons"),
-    Command("L", "lessons", "lessons", "choose a guided lesson (or leave the current one)", "Lessons"),
-    # views
-    Command("b", "bits", "bits", "the register under the cursor, all 64 bits, for every CPU", "View", footer=True),
-    Command("f", "panel('findings')", "findings", "show the findings panel", "View"),
-    Command("t", "panel('trace')", "trace", "show the MSR write trace", "View"),
-    Command("n", "panel('inspector')", "inspector", "show the inspector for the cursor cell", "View"),
-    Command("l", "panel('legend')", "legend", "show the legend", "View"),
-    Command("h", "panel('lesson')", "lesson", "show the lesson panel", "View"),
-    Command("e", "trace_component", "trace: who", "trace filter: all writes, VMBus only, MSHV only", "View"),
-    Command("r", "trace_cpu", "trace: CPU", "trace filter: all CPUs or the cursor CPU only", "View"),
-    Command("G", "text_dump", "text", "the grid and findings as plain text (screen readers, copy-paste)", "View"),
-    Command("d", "compare", "compare", "the same steps under another MSHV version or profile, side by side", "View"),
-    Command("g", "explore", "explore", "search every kernel order for shortest counterexamples", "View"),
-    Command("P", "presenter", "presenter", "presenter mode: big cells, no panels, lessons play by themselves", "View"),
-    Command("w", "toggle_sidebar", "panels", "hide or show the side panels", "View"),
-    # session
-    Command("z", "undo", "undo", "undo the last action", "Session", footer=True),
-    Command("y", "redo", "redo", "redo the action undone last", "Session"),
-    Command("ctrl+o", "open_file", "open", "open a scenario file, a saved session, a lesson file or a built-in scenario", "Session"),
-    Command("ctrl+s", "export('session')", "save", "save the session as a scenario file (reopen with synic FILE)", "Session", footer=True),
-    Command("E", "export('markdown')", "report", "export a Markdown report", "Session"),
-    Command("J", "export('json')", "JSON", "export the run as JSON", "Session"),
-    Command("S", "export('svg')", "screenshot", "export a screenshot (SVG and PNG)", "Session"),
-    Command("s", "settings", "settings", "partition, MSHV version, hypervisor profile, CPU count", "Session"),
-    Command("question_mark", "help", "help", "this help", "Session", footer=True),
-    Command("q", "quit", "quit", "leave SynIC Lab", "Session"),
+    Command("vmbus-load", "v", "sim('vmbus_load')", "VMBus load", "VMBus hv_synic_init on the chosen CPUs", "Actions", footer=True),
+    Command("vmbus-unload", "u", "sim('vmbus_unload')", "VMBus unload", "VMBus module exit: disconnect, hv_synic_cleanup", "Actions"),
+    Command("mshv-init", "m", "sim('mshv_init')", "MSHV init", "mshv_synic_cpu_init on the chosen CPUs", "Actions", footer=True),
+    Command("mshv-cleanup", "c", "sim('mshv_cleanup')", "MSHV cleanup", "mshv_synic_cpu_exit on the chosen CPUs", "Actions", footer=True),
+    Command("cpu-off-online", "o", "toggle_online", "CPU off/online", "offline the chosen online CPUs, or online the offline ones", "Actions"),
+    Command("kexec", "k", "sim('kexec')", "kexec", "kexec the machine; the cursor CPU is the reboot CPU", "Actions", footer=True),
+    Command("crash-kexec", "x", "sim('crash_kexec')", "crash kexec", "panic on the cursor CPU and boot the kdump kernel", "Actions"),
+    Command("up", "up", "move(-1, 0)", "up", "cursor up one CPU", "Choose CPUs", scope="grid", palette=False),
+    Command("down", "down", "move(1, 0)", "down", "cursor down one CPU", "Choose CPUs", scope="grid", palette=False),
+    Command("left", "left", "move(0, -1)", "left", "cursor to the previous column", "Choose CPUs", scope="grid", palette=False),
+    Command("right", "right", "move(0, 1)", "right", "cursor to the next column", "Choose CPUs", scope="grid", palette=False),
+    Command("page-up", "pageup", "page(-1)", "page up", "cursor up one screen", "Choose CPUs", scope="grid", palette=False),
+    Command("page-down", "pagedown", "page(1)", "page down", "cursor down one screen", "Choose CPUs", scope="grid", palette=False),
+    Command("first-cpu", "home", "jump(0)", "first CPU", "cursor to CPU 0", "Choose CPUs", scope="grid", palette=False),
+    Command("last-cpu", "end", "jump(-1)", "last CPU", "cursor to the last CPU", "Choose CPUs", scope="grid", palette=False),
+    Command("extend-up", "shift+up", "extend(-1)", "extend up", "select a range of CPUs upwards", "Choose CPUs", scope="grid", palette=False),
+    Command("extend-down", "shift+down", "extend(1)", "extend down", "select a range of CPUs downwards", "Choose CPUs", scope="grid", palette=False),
+    Command("select", "space", "toggle_select", "select", "select or unselect the cursor CPU", "Choose CPUs", scope="grid"),
+    Command("all", "a", "select_all", "all", "select every online CPU", "Choose CPUs", footer=True, scope="grid"),
+    Command("none", "escape", "clear_selection", "none", "clear the selection", "Choose CPUs", scope="grid"),
+    Command("pause", "p", "toggle_pause", "pause", "pause or resume the playback of an action", "Playback"),
+    Command("step", "full_stop", "step_write", "step", "play the next MSR write (when paused)", "Playback"),
+    Command("faster", "plus,equals_sign", "speed(1)", "faster", "play writes faster", "Playback"),
+    Command("slower", "minus", "speed(-1)", "slower", "play writes slower", "Playback"),
+    Command("finish", "enter", "finish", "finish", "play the rest of the action at once", "Playback"),
+    Command("write-back", "left_square_bracket", "travel_write(-1)", "write back", "time travel: back one MSR write", "Playback"),
+    Command("write-fwd", "right_square_bracket", "travel_write(1)", "write fwd", "time travel: forward one MSR write", "Playback"),
+    Command("step-back", "left_curly_bracket", "travel_step(-1)", "step back", "time travel: back to the start of a step", "Playback"),
+    Command("step-fwd", "right_curly_bracket", "travel_step(1)", "step fwd", "time travel: forward to the end of a step", "Playback"),
+    Command("instant", "i", "toggle_instant", "instant", "switch between animated and instant playback", "Playback"),
+    Command("next", "greater_than_sign", "lesson_next", "next", "lesson: play the next step", "Lessons", footer=True),
+    Command("previous", "less_than_sign", "lesson_prev", "previous", "lesson: go back one step", "Lessons"),
+    Command("lessons", "L", "lessons", "lessons", "choose a guided lesson (or leave the current one)", "Lessons"),
+    Command("bits", "b", "bits", "bits", "the register under the cursor, all 64 bits, for every CPU", "View", footer=True),
+    Command("findings", "f", "panel('findings')", "findings", "show the findings panel", "View"),
+    Command("trace", "t", "panel('trace')", "trace", "show the MSR write trace", "View"),
+    Command("inspector", "n", "panel('inspector')", "inspector", "show the inspector for the cursor cell", "View"),
+    Command("legend", "l", "panel('legend')", "legend", "show the legend", "View"),
+    Command("lesson", "h", "panel('lesson')", "lesson", "show the lesson panel", "View"),
+    Command("trace-who", "e", "trace_component", "trace: who", "trace filter: all writes, VMBus only, MSHV only", "View"),
+    Command("trace-cpu", "r", "trace_cpu", "trace: CPU", "trace filter: all CPUs or the cursor CPU only", "View"),
+    Command("text", "G", "text_dump", "text", "the grid and findings as plain text (screen readers, copy-paste)", "View"),
+    Command("compare", "d", "compare", "compare", "the same steps under another MSHV version or profile, side by side", "View"),
+    Command("explore", "g", "explore", "explore", "search every kernel order for shortest counterexamples", "View"),
+    Command("presenter", "P", "presenter", "presenter", "presenter mode: big cells, no panels, lessons play by themselves", "View"),
+    Command("panels", "w", "toggle_sidebar", "panels", "hide or show the side panels", "View"),
+    Command("undo", "z", "undo", "undo", "undo the last action", "Session", footer=True),
+    Command("redo", "y", "redo", "redo", "redo the action undone last", "Session"),
+    Command("open", "ctrl+o", "open_file", "open", "open a scenario file, a saved session, a lesson file or a built-in scenario", "Session"),
+    Command("save", "ctrl+s", "export('session')", "save", "save the session as a scenario file (reopen with synic FILE)", "Session", footer=True),
+    Command("report", "E", "export('markdown')", "report", "export a Markdown report", "Session"),
+    Command("json", "J", "export('json')", "JSON", "export the run as JSON", "Session"),
+    Command("screenshot", "S", "export('svg')", "screenshot", "export a screenshot (SVG and PNG)", "Session"),
+    Command("settings", "s", "settings", "settings", "partition, MSHV version, hypervisor profile, CPU count", "Session"),
+    Command("help", "question_mark", "help", "help", "this help", "Session", footer=True),
+    Command("quit", "q", "quit", "quit", "leave SynIC Lab", "Session", scope="app"),
 )
+# fmt: on
 
 
-def bindings(scope: str) -> list[BindingType]:
+def bindings(scope: Scope) -> list[BindingType]:
     return [Binding(c.key, c.action, c.label, show=c.footer, tooltip=c.description, id=c.id) for c in COMMANDS if c.scope == scope]
 
 

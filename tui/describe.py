@@ -94,27 +94,26 @@ def inspector(display: Display, cpu: int, col: Column, p: Palette) -> Text:
     return text
 
 
-def status_line(display: Display, speed: str, paused: bool, p: Palette) -> Text:
-    """Counts first (they matter most and survive a narrow terminal), then the settings and playback."""
+def status_line(display: Display, playback: str, p: Palette) -> Text:
+    """By priority, so a narrow terminal cuts the least useful part (with an ellipsis): counts, playback,
+    the step, the settings, and last what the latest step left behind."""
     cfg = display.session.config
     counts = display.counts()
     bad = counts["fault"] + counts["error"]
-    text = Text(" ")
+    text = Text(" ", no_wrap=True, overflow="ellipsis")
     text.append(summary_line(counts).removesuffix(f"  info {counts['info']}"), f"bold {p['synic-error-text']}" if bad else "bold")
+    text.append(f" │ {playback}", "bold" if display.playing else "")
+    text.append(f" │ step {len(display.session.history)} · {cfg.partition} · {cfg.mshv} · {cfg.hypervisor} · {cfg.cpus} CPUs")
     last = last_step_kinds(display)
     if last:
         text.append(f" │ {last}", "bold")
-    text.append(f" │ {cfg.partition} · {cfg.mshv} · {cfg.hypervisor} · {cfg.cpus} CPUs · step {len(display.session.history)}")
-    if display.playing:
-        state = "paused" if paused else f"playing {speed}"
-        text.append(f" · {state} {display.pos}/{display.total}", "bold")
     return text
 
 
-def timeline(display: Display, p: Palette) -> Text:
+def timeline(display: Display, travelling: bool, p: Palette) -> Text:
     """One line: every step, the one shown, and how far into it (time travel keys: [ ] { })."""
     history = display.session.history
-    text = Text(" timeline ")
+    text = Text(" timeline ", no_wrap=True, overflow="ellipsis")
     if not history:
         return text.append("empty: apply an action", "dim")
     shown = display.step.index if display.step is not None else display.upto
@@ -128,7 +127,7 @@ def timeline(display: Display, p: Palette) -> Text:
             text.append(f" {s.index}:{s.action} ✓ ")
         else:
             text.append(f" {s.index}:{s.action} ", "dim")
-    if not display.at_present:
+    if travelling and not display.at_present:
         text.append(
             f"  ◀ viewing write {display.position}/{display.boundaries()[-1]}; any action returns to now", f"bold {p['synic-warning-text']}"
         )
@@ -140,9 +139,9 @@ def last_step_kinds(display: Display) -> str:
     step = display.step or (display.session.history[-1] if display.session.history else None)
     if step is None:
         return ""
-    tally: dict[str, list] = {}
+    tally: dict[str, list[int]] = {}
     for f in display.step_findings():
-        entry = tally.setdefault(f.kind, [f.write is None, SEVERITY_RANK[f.severity], 0])
+        entry = tally.setdefault(f.kind, [int(f.write is None), SEVERITY_RANK[f.severity], 0])
         entry[2] += 1
     ordered = sorted(tally.items(), key=lambda kv: (not kv[1][0], -kv[1][1], kv[0]))
     return f"{step.action}: " + ", ".join(f"{kind} {n}" for kind, (_, _, n) in ordered) if ordered else ""

@@ -180,7 +180,7 @@ class Display:
 
 
 def _count(findings: list[Finding]) -> dict[str, int]:
-    counts = dict.fromkeys(SEVERITY_RANK, 0)
+    counts: dict[str, int] = dict.fromkeys(SEVERITY_RANK, 0)
     for f in findings:
         counts[f.severity] += 1
     return counts

@@ -10,44 +10,45 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Literal
 
+from synic_core import Session
 from synic_core.atomic import write_atomic
 from synic_core.report import run_report
 from synic_core.report_md import markdown_report
 from synic_core.scenario import session_scenario
 
-if TYPE_CHECKING:
-    from .app import SynicApp
+Exported = Literal["session", "markdown", "json", "svg"]
+Screenshot = Callable[[], str]  # the app's SVG screenshot, taken only when asked for
 
 
 @dataclass(frozen=True, slots=True)
 class Export:
-    kind: str
+    kind: Exported
     title: str
     default: str
-    render: Callable[[SynicApp], str]
+    render: Callable[[Session, Screenshot], str]
 
 
-def _session(app: SynicApp) -> str:
-    return json.dumps(session_scenario(app.session, title="saved from SynIC Lab").dump(), indent=2) + "\n"
+def _session(session: Session, _shot: Screenshot) -> str:
+    return json.dumps(session_scenario(session, title="saved from SynIC Lab").dump(), indent=2) + "\n"
 
 
-def _markdown(app: SynicApp) -> str:
-    return markdown_report(session_scenario(app.session), app.session)
+def _markdown(session: Session, _shot: Screenshot) -> str:
+    return markdown_report(session_scenario(session), session)
 
 
-def _json(app: SynicApp) -> str:
+def _json(session: Session, _shot: Screenshot) -> str:
     out = io.StringIO()
-    json.dump(run_report(session_scenario(app.session), app.session), out, indent=1)
+    json.dump(run_report(session_scenario(session), session), out, indent=1)
     return out.getvalue() + "\n"
 
 
-def _svg(app: SynicApp) -> str:
-    return app.export_screenshot(title="SynIC Lab")
+def _svg(_session: Session, shot: Screenshot) -> str:
+    return shot()
 
 
-EXPORTS = {
+EXPORTS: dict[Exported, Export] = {
     e.kind: e
     for e in (
         Export("session", "Save the session (settings and steps, reopen with synic FILE)", "synic-session.json", _session),
@@ -58,9 +59,9 @@ EXPORTS = {
 }
 
 
-def write_export(app: SynicApp, kind: str, path: Path) -> list[Path]:
+def write_export(session: Session, kind: Exported, path: Path, screenshot: Screenshot) -> list[Path]:
     """Write atomically; raises OSError with the reason when the path cannot be written."""
-    text = EXPORTS[kind].render(app)
+    text = EXPORTS[kind].render(session, screenshot)
     write_atomic(path, text)
     written = [path]
     if kind == "svg":

@@ -4,27 +4,17 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 from synic_core import Session, SessionConfig
-from synic_core.lesson import Lesson, load_lesson, parse_lesson
-from synic_core.scenario import ScenarioError, load, parse_scenario, read_file, replay
+from synic_core.lesson import load_lesson
+from synic_core.scenario import ScenarioError, load, parse_scenario, replay
 from synic_core.user_config import LoadedConfig, UserConfig, load_user_config
 
 from .keymap import check_keymap
 from .themes import theme_problem
 
 SETTINGS = ("partition", "mshv", "hypervisor", "cpus")
-
-
-@dataclass(frozen=True)
-class Opened:
-    """What the open dialog hands the app."""
-
-    session: Session  # replayed; for a lesson, its starting state
-    path: Path | None = None  # where session saves go back to (None for a built-in or a lesson)
-    lesson: Lesson | None = None
 
 
 def build_session(ns: argparse.Namespace, defaults: UserConfig | None = None) -> Session:
@@ -38,23 +28,6 @@ def build_session(ns: argparse.Namespace, defaults: UserConfig | None = None) ->
     base = defaults or UserConfig.model_construct()
     chosen = {k: getattr(ns, k) or getattr(base, k) for k in SETTINGS}
     return Session(SessionConfig(**chosen))
-
-
-def open_file(name_or_path: str) -> Opened:
-    """A scenario file, a saved session, a lesson file (it has an intro) or a built-in scenario name.
-
-    A lesson is replayed once here only to check that every step applies, so a broken lesson is
-    explained in the open dialog rather than halfway through the class.
-    """
-    path = Path(name_or_path)
-    if not path.is_file():
-        return Opened(replay(load(name_or_path), name_or_path))
-    data = read_file(path)
-    if isinstance(data, dict) and "intro" in data:
-        lesson = parse_lesson(data, str(path))
-        replay(lesson, str(path))
-        return Opened(Session(lesson.config()), lesson=lesson)
-    return Opened(replay(parse_scenario(data, str(path)), str(path)), path)
 
 
 def dashboard_config() -> LoadedConfig:

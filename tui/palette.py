@@ -1,12 +1,13 @@
-"""Command palette: every command of the command table, plus the session settings."""
+"""Command palette on the dashboard: every command of the command table, plus the session settings."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.dom import DOMNode
 
 from synic_core.partitions import PARTITIONS
 from synic_core.profiles import PROFILES
@@ -15,28 +16,36 @@ from synic_core.versions import VERSIONS
 from .commands import COMMANDS, key_label
 from .keymap import effective_keys
 
-if TYPE_CHECKING:
-    from .app import SynicApp
+
+class Dashboard(Protocol):
+    """What the palette needs of the screen it was opened on."""
+
+    def set_setting(self, name: str, value: str | int) -> None: ...
 
 
 class SynicCommands(Provider):
     def _entries(self) -> list[tuple[str, str, Callable[[], object]]]:
-        app: SynicApp = self.app  # type: ignore[assignment]
-        keys = effective_keys(app.user_keys)
+        screen: Dashboard = self.screen  # type: ignore[assignment]  # only the dashboard lists this provider
+        keys = effective_keys(getattr(self.app, "user_keys", {}))
         out: list[tuple[str, str, Callable[[], object]]] = [
-            (f"{c.label} ({key_label(','.join(keys[c.id]))})", c.description, partial(app.run_action, c.action))
+            (f"{c.label} ({key_label(','.join(keys[c.id]))})", c.description, partial(self._run, c.action, c.scope))
             for c in COMMANDS
             if c.palette
         ]
         for name, p in PARTITIONS.items():
-            out.append((f"Partition: {name}", p.title, partial(app.set_setting, "partition", name)))
+            out.append((f"Partition: {name}", p.title, partial(screen.set_setting, "partition", name)))
         for name, v in VERSIONS.items():
-            out.append((f"MSHV version: {name}", v.title, partial(app.set_setting, "mshv", name)))
+            out.append((f"MSHV version: {name}", v.title, partial(screen.set_setting, "mshv", name)))
         for name, prof in PROFILES.items():
-            out.append((f"Hypervisor: {name}", prof.title, partial(app.set_setting, "hypervisor", name)))
+            out.append((f"Hypervisor: {name}", prof.title, partial(screen.set_setting, "hypervisor", name)))
         for n in (1, 2, 4, 8, 64, 256, 4096):
-            out.append((f"CPUs: {n}", f"start a session with {n} CPUs", partial(app.set_setting, "cpus", n)))
+            out.append((f"CPUs: {n}", f"start a session with {n} CPUs", partial(screen.set_setting, "cpus", n)))
         return out
+
+    async def _run(self, action: str, scope: str) -> None:
+        """Run a command where its binding lives: the grid, the dashboard screen, or the app."""
+        node: DOMNode = self.screen.query_one("#grid") if scope == "grid" else self.app if scope == "app" else self.screen
+        await self.app.run_action(action, node)
 
     async def discover(self) -> Hits:
         for text, help_text, callback in self._entries():

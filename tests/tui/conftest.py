@@ -9,7 +9,8 @@ from tui.app import SynicApp
 
 
 def make_app(mshv: str = "patch5-only", partition: str = "l1vh", cpus: int = 4, instant: bool = True) -> SynicApp:
-    return SynicApp(Session(SessionConfig(partition=partition, mshv=mshv, cpus=cpus)), instant=instant)
+    """Playback is driven by `app.dashboard.tick()` in tests, never by the wall clock."""
+    return SynicApp(Session(SessionConfig(partition=partition, mshv=mshv, cpus=cpus)), instant=instant, manual_ticks=True)
 
 
 @pytest.fixture

@@ -70,10 +70,10 @@ async def test_a_rebound_key_runs_its_command_and_the_old_one_does_not():
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("a", "m", "k")
         await pilot.pause()
-        assert [h.action for h in app.session.history] == ["mshv_init"]
+        assert [h.action for h in app.dashboard.session.history] == ["mshv_init"]
         await pilot.press("K")
         await pilot.pause()
-        assert [h.action for h in app.session.history] == ["mshv_init", "kexec"]
+        assert [h.action for h in app.dashboard.session.history] == ["mshv_init", "kexec"]
         await pilot.press("f1")
         await pilot.pause()
         assert type(app.screen).__name__ == "HelpScreen"
@@ -82,7 +82,7 @@ async def test_a_rebound_key_runs_its_command_and_the_old_one_does_not():
 
 
 async def test_config_problems_are_shown_in_the_app():
-    app = SynicApp(make_app().session, instant=True, config_problems=["config.toml: cpus: expected 1..4096"])
+    app = SynicApp(make_app().dashboard.session, instant=True, config_problems=["config.toml: cpus: expected 1..4096"])
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         shown = [n.message for n in app._notifications]
@@ -93,7 +93,7 @@ def test_synic_opens_with_the_configured_defaults(config_file, started: list[Syn
     config_file('partition = "root"\nmshv = "mainline"\ncpus = 16\ntheme = "synic-high-contrast"\n[keys]\nkexec = "K"\n')
     assert main([]) == 0
     app = started[0]
-    c = app.session.config
+    c = app.dashboard.session.config
     assert (c.partition, c.mshv, c.cpus) == ("root", "mainline", 16)
     assert app._theme_name == "synic-high-contrast" and app.user_keys == {"kexec": "K"}
 
@@ -102,14 +102,14 @@ def test_flags_win_over_the_config(config_file, started: list[SynicApp]):
     config_file('partition = "root"\ncpus = 16\ntheme = "textual-light"\n')
     assert main(["--cpus", "2", "--theme", "synic-high-contrast"]) == 0
     app = started[0]
-    assert (app.session.config.partition, app.session.config.cpus) == ("root", 2)
+    assert (app.dashboard.session.config.partition, app.dashboard.session.config.cpus) == ("root", 2)
     assert app._theme_name == "synic-high-contrast"
 
 
 def test_a_scenario_file_keeps_its_own_settings(config_file, started: list[SynicApp]):
     config_file('mshv = "mainline"\ncpus = 16\n')
     assert main(["l1vh-patch5-only-kexec"]) == 0
-    assert started[0].session.config.mshv == "patch5-only" and started[0].session.config.cpus != 16
+    assert started[0].dashboard.session.config.mshv == "patch5-only" and started[0].dashboard.session.config.cpus != 16
 
 
 @pytest.mark.parametrize("text", ['cpus = "lots"\n', 'theme = "neon"\n', '[keys]\nkexec = "v"\n'])
@@ -117,7 +117,7 @@ def test_a_bad_config_starts_with_the_defaults_and_says_why(config_file, started
     config_file('partition = "root"\n' + text)
     assert main([]) == 0
     app = started[0]
-    assert app.session.config.partition == "l1vh" and app.user_keys == {} and app._theme_name is None
+    assert app.dashboard.session.config.partition == "l1vh" and app.user_keys == {} and app._theme_name is None
     err = capsys.readouterr().err
     assert "synic: config ignored, using the defaults: " in err and "config.toml" in err and "Traceback" not in err
     assert app._config_problems and all("config.toml" in p for p in app._config_problems)

@@ -23,8 +23,8 @@ def status_counts(app: SynicApp) -> dict[str, int]:
 
 
 def check_consistent(app: SynicApp) -> None:
-    counts = app.view.counts()
-    by_list = {s: sum(f.severity == s for f in app.view.findings) for s in SEVERITIES}
+    counts = app.dashboard.view.counts()
+    by_list = {s: sum(f.severity == s for f in app.dashboard.view.findings) for s in SEVERITIES}
     assert counts == by_list
     assert status_counts(app) == {k: counts[k] for k in ("fault", "error", "warning")}
 
@@ -33,7 +33,7 @@ async def test_two_thousand_random_keys(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # exports and saves land here
     rng = random.Random(20261125)
     app = make_app("patch5-only", cpus=64, instant=False)
-    app.presenter_pause = 0.01
+    app.dashboard.presenter_pause = 0.01
     async with app.run_test(size=(120, 40)) as pilot:
         for i in range(0, 2000, BURST):  # bursts: Pilot waits for the screen once per burst, not per key
             await pilot.press(*(rng.choice(KEYS) for _ in range(BURST)))
@@ -46,7 +46,7 @@ async def test_two_thousand_random_keys(tmp_path, monkeypatch):
             await pilot.press("escape")
             await pilot.pause()
         await pilot.resize_terminal(120, 40)
-        app.finish_playback()
+        app.dashboard.finish_playback()
         await pilot.pause()
         check_consistent(app)
         assert app.is_running

@@ -7,8 +7,10 @@ import re
 from textual.widgets import OptionList, TabbedContent
 
 from synic_core.findings import SEVERITY_RANK
-from tui.app import SPEEDS, SynicApp
+from tui.app import SynicApp
 from tui.commands import COMMANDS
+from tui.playback import SPEEDS
+from tui.screens.dashboard import DashboardScreen
 from tui.widgets.grid import SynicGrid
 from tui.widgets.panels import FindingsPanel, TracePanel
 
@@ -39,7 +41,7 @@ async def test_acceptance_patch5_only_faults_light_up():
         await press(pilot, "a", "v", "m", "k")
         assert counts(app)["fault"] > 0
         for reg in ("SINT2", "SIMP", "SIEFP"):
-            assert all(app.view.severity(cpu, "l1", reg) == FAULT for cpu in range(4))
+            assert all(app.dashboard.view.severity(cpu, "l1", reg) == FAULT for cpu in range(4))
         options = app.query_one(FindingsPanel)
         texts = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
         assert any("hypervisor_fault" in t and "SCONTROL.enable went from 1 to 0" in t for t in texts)
@@ -57,7 +59,7 @@ async def test_acceptance_mainline_shows_stale_state():
     async with app.run_test(size=SIZE) as pilot:
         await press(pilot, "a", "v", "m", "k")
         assert counts(app)["error"] > 0 and counts(app)["fault"] == 0
-        stale = [f for f in app.view.findings if f.kind == "stale_state"]
+        stale = [f for f in app.dashboard.view.findings if f.kind == "stale_state"]
         assert {f.register for f in stale} == {"SINT0", "SINT5", "SIRBP"}
         assert "│ kexec: stale_state 12" in status(app)
 
@@ -67,41 +69,45 @@ async def test_fault_lights_up_at_the_write_that_causes_it():
     async with app.run_test(size=SIZE) as pilot:
         await press(pilot, "a", "i", "v", "m", "i")  # instant for setup, then animated
         await press(pilot, "k", "p")  # start kexec and pause at once
-        assert app.view.playing and app.paused
-        step = app.view.step
+        assert app.dashboard.view.playing and app.dashboard.paused
+        step = app.dashboard.view.step
         target = next(f.write for f in step.findings if f.kind == "hypervisor_fault")
-        while app.view.pos < target:
-            assert app.view.severity(0, "l1", "SINT2") < FAULT
+        while app.dashboard.view.pos < target:
+            assert app.dashboard.view.severity(0, "l1", "SINT2") < FAULT
             await press(pilot, "full_stop")
-        assert app.view.severity(0, "l1", "SINT2") < FAULT  # the causing write is not played yet
+        assert app.dashboard.view.severity(0, "l1", "SINT2") < FAULT  # the causing write is not played yet
         await press(pilot, "full_stop")
-        assert app.view.severity(0, "l1", "SINT2") == FAULT
-        assert app.view.last == (0, "l1", "SINT2")
+        assert app.dashboard.view.severity(0, "l1", "SINT2") == FAULT
+        assert app.dashboard.view.last == (0, "l1", "SINT2")
         await press(pilot, "enter")
-        assert not app.view.playing and counts(app)["fault"] == 6
+        assert not app.dashboard.view.playing and counts(app)["fault"] == 6
 
 
-async def test_playback_runs_on_a_timer_and_speed_keys_change_it():
+async def test_playback_runs_on_ticks_and_speed_keys_change_it():
     app = make_app("v4", instant=False)
     async with app.run_test(size=SIZE) as pilot:
-        assert app.speed_index == 3
+        dash = app.dashboard
+        assert dash.speed_index == 3
         await press(pilot, "plus", "equals_sign", "minus")
-        assert app.speed_index == 4
+        assert dash.speed_index == 4 and dash.playback.speed == SPEEDS[4]
         await press(pilot, "a", "v")
-        assert app.view.playing and app.view.pos < app.view.total  # not all at once
+        assert dash.view.playing and dash.view.pos < dash.view.total  # not all at once
         assert "playing" in status(app)
-        await pilot.pause(1.5)
-        assert not app.view.playing  # finished by the timer
-        assert app.session.state.cpus[0].vmbus and app.view.cpus[0].vmbus
+        before = dash.view.pos
+        dash.tick(0.1)  # the timer's work, driven by hand: no wall clock in the test
+        assert dash.view.pos == before + int(dash.playback.rate(dash.view.total) * 0.1)
+        while dash.view.playing:
+            dash.tick(0.5)
+        assert dash.session.state.cpus[0].vmbus and dash.view.cpus[0].vmbus
 
 
 async def test_speed_has_bounds():
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await press(pilot, *["minus"] * 10)
-        assert app.speed_index == 0
+        assert app.dashboard.speed_index == 0
         await press(pilot, *["plus"] * 10)
-        assert app.speed_index == len(SPEEDS) - 1
+        assert app.dashboard.speed_index == len(SPEEDS) - 1
 
 
 async def test_cursor_selection_keys():
@@ -132,8 +138,8 @@ async def test_actions_apply_to_cursor_cpu_without_selection():
     app = make_app("v4", cpus=4)
     async with app.run_test(size=SIZE) as pilot:
         await press(pilot, "down", "v")
-        assert [c.vmbus for c in app.session.state.cpus] == [False, True, False, False]
-        assert not app.session.history[0].kernel_order
+        assert [c.vmbus for c in app.dashboard.session.state.cpus] == [False, True, False, False]
+        assert not app.dashboard.session.history[0].kernel_order
 
 
 async def test_click_moves_cursor_and_selects():
@@ -150,16 +156,16 @@ async def test_offline_online_unload_crash():
     app = make_app("v4", cpus=4)
     async with app.run_test(size=SIZE) as pilot:
         await press(pilot, "a", "v", "m", "escape", "down", "down", "o")
-        assert not app.session.state.cpus[2].online
+        assert not app.dashboard.session.state.cpus[2].online
         await press(pilot, "o")
-        assert app.session.state.cpus[2].online and app.session.state.cpus[2].mshv
+        assert app.dashboard.session.state.cpus[2].online and app.dashboard.session.state.cpus[2].mshv
         await press(pilot, "home", "o")  # CPU 0: refused, rolled back
-        assert app.session.state.cpus[0].online and app.session.history[-1].refused
+        assert app.dashboard.session.state.cpus[0].online and app.dashboard.session.history[-1].refused
         await press(pilot, "a", "c", "u")
-        assert not any(c.vmbus or c.mshv for c in app.session.state.cpus)
+        assert not any(c.vmbus or c.mshv for c in app.dashboard.session.state.cpus)
         await press(pilot, "v", "x")
-        assert app.session.history[-1].action == "crash_kexec"
-        assert app.session.state.drivers.kdump
+        assert app.dashboard.session.history[-1].action == "crash_kexec"
+        assert app.dashboard.session.state.drivers.kdump
 
 
 async def test_undo_redo():
@@ -168,8 +174,8 @@ async def test_undo_redo():
         await press(pilot, "a", "v", "m", "k")
         faults = counts(app)["fault"]
         await press(pilot, "z")
-        assert counts(app)["fault"] == 0 and len(app.session.history) == 2
-        assert app.view.cpus[0].mshv  # the state before kexec is shown again
+        assert counts(app)["fault"] == 0 and len(app.dashboard.session.history) == 2
+        assert app.dashboard.view.cpus[0].mshv  # the state before kexec is shown again
         await press(pilot, "y")
         assert counts(app)["fault"] == faults
 
@@ -215,7 +221,7 @@ async def test_settings_screen_starts_a_new_session():
         inp.focus()
         inp.value = "16"
         await press(pilot, "enter")
-        assert app.session.config.cpus == 16 and app.query_one(SynicGrid).ncpus == 16
+        assert app.dashboard.session.config.cpus == 16 and app.query_one(SynicGrid).ncpus == 16
 
 
 async def test_settings_screen_rejects_bad_cpu_count():
@@ -225,14 +231,14 @@ async def test_settings_screen_rejects_bad_cpu_count():
         from textual.widgets import Input
 
         await press(pilot, "v")  # app keys do nothing under a dialog
-        assert app.session.history == []
+        assert app.dashboard.session.history == []
         inp = app.screen.query_one("#cpus", Input)
         inp.focus()
         inp.value = "5000"
         await press(pilot, "enter")
         assert "expected 1..4096" in str(app.screen.query_one("#settings-error").render())
         await press(pilot, "escape")
-        assert app.session.config.cpus == 4
+        assert app.dashboard.session.config.cpus == 4
 
 
 async def test_panel_keys_and_trace_filters():
@@ -276,7 +282,7 @@ async def test_instant_toggle():
     app = make_app("v4", instant=False)
     async with app.run_test(size=SIZE) as pilot:
         await press(pilot, "i", "a", "v")
-        assert app.instant and not app.view.playing
+        assert app.dashboard.instant and not app.dashboard.view.playing
 
 
 async def test_too_small_terminal_says_so():
@@ -298,20 +304,20 @@ async def test_command_palette_runs_actions_and_settings():
         await pilot.pause(0.5)
         await press(pilot, "enter")
         await pilot.pause(0.3)
-        assert app.session.history and app.session.history[0].action == "vmbus_load"
+        assert app.dashboard.session.history and app.dashboard.session.history[0].action == "vmbus_load"
         await press(pilot, "ctrl+p")
         await pilot.press(*"MSHV version: mainline")
         await pilot.pause(0.5)
         await press(pilot, "enter")
         await pilot.pause(0.3)
-        assert app.session.config.mshv == "mainline"
+        assert app.dashboard.session.config.mshv == "mainline"
 
 
 def test_every_command_has_a_handler():
     """The command table is the only place keys are defined; each one must do something."""
     for c in COMMANDS:
         name = "action_" + c.action.split("(")[0]
-        owner = SynicGrid if c.scope == "grid" else SynicApp
+        owner = {"grid": SynicGrid, "dashboard": DashboardScreen, "app": SynicApp}[c.scope]
         assert hasattr(owner, name), c
 
 
@@ -344,8 +350,8 @@ async def test_explorer_screen_finds_and_loads_a_counterexample():
         assert screen.result is not None and screen.shown[0].kind == "hypervisor_fault"
         await press(pilot, "enter")
         assert not isinstance(app.screen, ExplorerScreen)
-        assert [s.action for s in app.session.history] == ["vmbus_load", "mshv_init", "kexec"]
-        assert app.session.config.cpus == 2 and counts(app)["fault"] > 0
+        assert [s.action for s in app.dashboard.session.history] == ["vmbus_load", "mshv_init", "kexec"]
+        assert app.dashboard.session.config.cpus == 2 and counts(app)["fault"] > 0
 
 
 async def test_explorer_closes_while_searching():
@@ -355,7 +361,7 @@ async def test_explorer_closes_while_searching():
         from tui.screens.explorer import ExplorerScreen
 
         assert not isinstance(app.screen, ExplorerScreen)
-        assert app.session.config.cpus == 4 and app.session.history == []
+        assert app.dashboard.session.config.cpus == 4 and app.dashboard.session.history == []
 
 
 async def test_plain_text_view():

@@ -60,6 +60,6 @@ def test_dashboard_with_a_bad_file_exits_2(tmp_path, capsys):
 
 def test_synic_starts_the_dashboard(monkeypatch: pytest.MonkeyPatch):
     started = []
-    monkeypatch.setattr(SynicApp, "run", lambda self, *a, **k: started.append(self.session.config))
+    monkeypatch.setattr(SynicApp, "run", lambda self, *a, **k: started.append(self.dashboard.session.config))
     assert main(["--partition", "guest", "--cpus", "2"]) == 0
     assert started and started[0].partition == "guest" and started[0].cpus == 2

@@ -13,7 +13,7 @@ from textual.widgets import Input, Markdown
 
 from synic_core.scenario import ScenarioError
 from tests.core.test_hostile_input import json_trees, scenario_shaped
-from tui.launch import open_file
+from tui.opening import open_file
 from tui.screens.open import OpenScreen
 from tui.screens.save import SaveScreen
 
@@ -46,13 +46,13 @@ async def test_opening_a_file_replaces_the_session_and_saves_go_back_there(tmp_p
         await pilot.pause()
         await open_in_dialog(app, pilot, str(path))
         assert not isinstance(app.screen, OpenScreen)
-        c = app.session.config
+        c = app.dashboard.session.config
         assert (c.partition, c.mshv, c.cpus) == ("root", "mainline", 3)
-        assert [h.action for h in app.session.history] == ["mshv_init", "kexec"]
-        assert app.grid.ncpus == 3 and "root" in str(app.query_one("#status").render())
+        assert [h.action for h in app.dashboard.session.history] == ["mshv_init", "kexec"]
+        assert app.dashboard.grid.ncpus == 3 and "root" in str(app.query_one("#status").render())
         await pilot.press("z")  # the opened steps undo one by one
         await pilot.pause()
-        assert [h.action for h in app.session.history] == ["mshv_init"]
+        assert [h.action for h in app.dashboard.session.history] == ["mshv_init"]
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, SaveScreen) and app.screen.query_one(Input).value == str(path)
@@ -66,8 +66,8 @@ async def test_a_built_in_scenario_opens_by_name():
     app = make_app("v4")
     async with app.run_test(size=SIZE) as pilot:
         await open_in_dialog(app, pilot, "l1vh-patch5-only-kexec")
-        assert app.session.config.mshv == "patch5-only"
-        assert app.session.summary()["fault"] > 0 and app.opened is None
+        assert app.dashboard.session.config.mshv == "patch5-only"
+        assert app.dashboard.session.summary()["fault"] > 0 and app.dashboard.opened is None
 
 
 async def test_a_bad_file_is_explained_in_place_and_nothing_changes(tmp_path: Path):
@@ -77,7 +77,7 @@ async def test_a_bad_file_is_explained_in_place_and_nothing_changes(tmp_path: Pa
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("v")
         await pilot.pause()
-        before = app.session
+        before = app.dashboard.session
         await open_in_dialog(app, pilot, str(bad))
         assert isinstance(app.screen, OpenScreen)
         assert dialog_message(app).startswith(f"{bad}: steps[0].cpus: CPU 5 is out of range")
@@ -85,7 +85,7 @@ async def test_a_bad_file_is_explained_in_place_and_nothing_changes(tmp_path: Pa
         assert "no such file, and no built-in scenario" in dialog_message(app)
         await pilot.press("escape")
         await pilot.pause()
-        assert app.session is before and [h.action for h in app.session.history] == ["vmbus_load"]
+        assert app.dashboard.session is before and [h.action for h in app.dashboard.session.history] == ["vmbus_load"]
 
 
 LESSON = {
@@ -104,12 +104,12 @@ async def test_a_lesson_file_opens_as_a_lesson(tmp_path: Path):
     app = make_app("v4", cpus=4)
     async with app.run_test(size=SIZE) as pilot:
         await open_in_dialog(app, pilot, str(path))
-        assert app.lesson is not None and app.lesson.title == "My lesson" and app.opened is None
-        assert (app.session.config.cpus, app.session.history) == (2, [])
+        assert app.dashboard.lesson is not None and app.dashboard.lesson.title == "My lesson" and app.dashboard.opened is None
+        assert (app.dashboard.session.config.cpus, app.dashboard.session.history) == (2, [])
         assert "Two drivers, one SynIC." in app.query_one("#lesson-text", Markdown).source
         await pilot.press("greater_than_sign")
         await pilot.pause()
-        assert [h.action for h in app.session.history] == ["vmbus_load"]
+        assert [h.action for h in app.dashboard.session.history] == ["vmbus_load"]
         assert "VMBus first." in app.query_one("#lesson-text", Markdown).source
 
 
@@ -119,7 +119,7 @@ async def test_a_lesson_whose_steps_cannot_apply_is_explained_in_the_dialog(tmp_
     app = make_app("v4")
     async with app.run_test(size=SIZE) as pilot:
         await open_in_dialog(app, pilot, str(path))
-        assert isinstance(app.screen, OpenScreen) and app.lesson is None
+        assert isinstance(app.screen, OpenScreen) and app.dashboard.lesson is None
         assert dialog_message(app).startswith(f"{path}: steps[0].cpus: CPU 1 is already online")
 
 
@@ -135,7 +135,7 @@ async def _open_hostile(path: Path) -> tuple[str | None, object]:
     async with app.run_test(size=SIZE) as pilot:
         await open_in_dialog(app, pilot, str(path))
         message = dialog_message(app) if isinstance(app.screen, OpenScreen) else None
-        return message, app.session.config
+        return message, app.dashboard.session.config
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -150,6 +150,6 @@ def test_hostile_files_opened_in_the_app(tmp_path_factory, data):
     message, config = asyncio.run(_open_hostile(path))  # an exception in the app fails here
     if message is not None:
         assert message.startswith(f"{path}: ") and "\n" not in message.strip()
-        assert config == make_app("v4", cpus=2).session.config  # the session on screen is untouched
+        assert config == make_app("v4", cpus=2).dashboard.session.config  # the session on screen is untouched
     else:
         assert config == expected

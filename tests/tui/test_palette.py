@@ -78,7 +78,7 @@ async def grid_colours(theme: str) -> tuple[dict[str, RGB], dict[str, RGB], RGB]
     text colour of a fault cell."""
     app = SynicApp(Session(SessionConfig()), instant=True, theme=theme)
     async with app.run_test(size=(100, 30)):
-        grid = app.grid
+        grid = app.dashboard.grid
         style = grid.get_component_rich_style
 
         def fg(name: str) -> RGB:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from synic_core.lesson import load_lesson
-from tui.app import SPEEDS, SynicApp
+from tui.app import SynicApp
+from tui.playback import SPEEDS
 from tui.widgets.grid import CELL_W, SynicGrid
 
 SIZE = (120, 40)
@@ -15,27 +16,31 @@ async def test_presenter_mode_layout_and_speed():
         await pilot.press("P")
         await pilot.pause()
         grid = app.query_one(SynicGrid)
-        assert app.presenter and not app.query_one("#sidebar").display
+        assert app.dashboard.presenter and not app.query_one("#sidebar").display
         assert grid.cell_w > CELL_W and grid.row_h == 2
-        assert not app.instant and SPEEDS[app.speed_index] == 5
+        assert not app.dashboard.instant and SPEEDS[app.dashboard.speed_index] == 5
         assert app.query_one("#caption").display
         await pilot.click(SynicGrid, offset=(grid.label_w + grid.cell_w * 2 + 1, 2 + 2 * 3))
         assert (grid.cursor_cpu, grid.cursor_col) == (3, 2)  # clicks map through the larger geometry
         await pilot.press("P")
         await pilot.pause()
-        assert not app.presenter and app.query_one("#sidebar").display and grid.cell_w == CELL_W
+        assert not app.dashboard.presenter and app.query_one("#sidebar").display and grid.cell_w == CELL_W
 
 
 async def test_presenter_plays_a_lesson_by_itself():
+    """Driven by hand: each playback tick and each autoplay timer, so no wall clock is involved."""
     lesson = load_lesson("ownership-l1vh")
     app = SynicApp(lesson=lesson)
-    app.presenter_pause = 0.05
     async with app.run_test(size=SIZE) as pilot:
+        dash = app.dashboard
         await pilot.press("P")
-        app.speed_index = len(SPEEDS) - 1  # fast, so the test does not wait long
-        for _ in range(100):
-            await pilot.pause(0.1)
-            if app.lesson_pos == len(lesson.steps) and not app.view.playing:
-                break
-        assert app.lesson_pos == len(lesson.steps)
-        assert lesson.steps[-1].note[:40] in str(app.query_one("#caption").render()).replace("\n", " ")
+        assert "Presenter" not in str(app.query_one("#caption").render())  # the lesson's intro, not the hint
+        for _ in range(len(lesson.steps)):
+            dash.autoplay_next()  # what the presenter's timer calls after each pause
+            while dash.view.playing:
+                dash.tick(1.0)
+        await pilot.pause()
+        assert dash.lesson_pos == len(lesson.steps)
+        caption = str(app.query_one("#caption").render()).replace("\n", " ")
+        assert lesson.steps[-1].note.replace("**", "")[:40] in caption
+        assert (lesson.outro or "End of the lesson.").replace("**", "")[:30] in caption

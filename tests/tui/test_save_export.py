@@ -38,7 +38,7 @@ async def test_saved_session_replays_headless_to_identical_findings(tmp_path, ca
             await pilot.press(key)
             await pilot.pause()
         await save_as(app, pilot, "ctrl+s", path)
-        app_findings = [f.to_dict() for f in app.session.findings]
+        app_findings = [f.to_dict() for f in app.dashboard.session.findings]
     saved = json.loads(path.read_text())
     assert [s["action"] for s in saved["steps"]] == ["vmbus_load", "mshv_init", "cpu_offline", "kexec"]
     assert main(["run", str(path), "--json"]) == 1
@@ -57,7 +57,7 @@ async def test_saved_session_reopens_in_the_dashboard(tmp_path):
             await pilot.pause()
         await save_as(app, pilot, "ctrl+s", path)
     reopened = build_session(dashboard_parser().parse_args([str(path)]))
-    assert reopened.findings == app.session.findings
+    assert reopened.findings == app.dashboard.session.findings
 
 
 @pytest.mark.parametrize(

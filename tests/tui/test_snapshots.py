@@ -90,11 +90,11 @@ class TestPresenter:
         from tui.app import SynicApp
 
         app = SynicApp(instant=True, lesson=load_lesson("kexec-patch5-only"))
-        app.presenter_pause = 3600  # no autoplay during the snapshot
+        app.dashboard.presenter_pause = 3600  # no autoplay during the snapshot
 
         async def present(pilot):
             await pilot.press("greater_than_sign", "greater_than_sign", "P")
-            pilot.app.instant = True  # a finished step, not a frame of the animation
+            pilot.app.dashboard.instant = True  # a finished step, not a frame of the animation
             await pilot.press("greater_than_sign")
             await pilot.pause()
 

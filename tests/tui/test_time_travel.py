@@ -20,8 +20,8 @@ async def test_back_one_write_at_a_time_to_before_the_first_fault():
     app = make_app("patch5-only", cpus=2)
     async with app.run_test(size=SIZE) as pilot:
         await press(pilot, "a", "v", "m", "k")
-        view = app.view
-        kexec = app.session.history[2]
+        view = app.dashboard.view
+        kexec = app.dashboard.session.history[2]
         first_fault = min(f.write for f in kexec.findings if f.kind == "hypervisor_fault")
         total = view.boundaries()[-1]
         assert view.position == total and view.at_present
@@ -45,22 +45,22 @@ async def test_step_keys_and_the_grid_state():
     async with app.run_test(size=SIZE) as pilot:
         await press(pilot, "a", "v", "m")
         await press(pilot, "left_curly_bracket")  # after step 0: VMBus live, MSHV not
-        assert app.view.upto == 1 and app.view.cpus[0].vmbus and not app.view.cpus[0].mshv
-        assert app.view.value(0, "l1", "SINT0") == 0x10000
+        assert app.dashboard.view.upto == 1 and app.dashboard.view.cpus[0].vmbus and not app.dashboard.view.cpus[0].mshv
+        assert app.dashboard.view.value(0, "l1", "SINT0") == 0x10000
         await press(pilot, "left_curly_bracket", "left_curly_bracket")  # clamps at the start
-        assert app.view.upto == 0 and not app.view.cpus[0].vmbus
+        assert app.dashboard.view.upto == 0 and not app.dashboard.view.cpus[0].vmbus
         await press(pilot, "right_square_bracket")  # the first write of step 0
-        assert app.view.playing and app.view.pos == 1 and app.view.last == (0, "l1", "SIMP")
+        assert app.dashboard.view.playing and app.dashboard.view.pos == 1 and app.dashboard.view.last == (0, "l1", "SIMP")
         await press(pilot, "right_curly_bracket")
-        assert app.view.upto == 1 and not app.view.playing
+        assert app.dashboard.view.upto == 1 and not app.dashboard.view.playing
 
 
 async def test_an_action_in_the_past_returns_to_the_present_first():
     app = make_app("v4", cpus=2)
     async with app.run_test(size=SIZE) as pilot:
         await press(pilot, "a", "v", "m", "left_curly_bracket", "left_square_bracket", "k")
-        assert [s.action for s in app.session.history] == ["vmbus_load", "mshv_init", "kexec"]
-        assert app.view.at_present and "faults 0  errors 0" in str(app.query_one("#status").render())
+        assert [s.action for s in app.dashboard.session.history] == ["vmbus_load", "mshv_init", "kexec"]
+        assert app.dashboard.view.at_present and "faults 0  errors 0" in str(app.query_one("#status").render())
 
 
 async def test_trace_follows_time_travel():

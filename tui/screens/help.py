@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Markdown
+from textual.widgets import Footer, Markdown
 
 from ..commands import COMMANDS, key_label
 from ..keymap import effective_keys
@@ -44,3 +44,4 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-scroll"):
             yield Markdown(help_markdown(getattr(self.app, "user_keys", None)), id="help-text")
+        yield Footer()

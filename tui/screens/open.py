@@ -11,7 +11,7 @@ from pathlib import Path
 
 from synic_core.scenario import ScenarioError, one_line
 
-from ..launch import Opened
+from ..opening import Opened
 from .path_dialog import PathDialog
 
 

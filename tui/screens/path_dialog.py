@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label
+from textual.widgets import Footer, Input, Label
 
 T = TypeVar("T")
 
@@ -31,6 +31,7 @@ class PathDialog(ModalScreen[T | None], Generic[T]):
             yield Label("File (enter to confirm, escape to cancel):")
             yield Input(self.default, classes="path-input")
             yield Label("", classes="path-message", markup=False)
+        yield Footer()
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()

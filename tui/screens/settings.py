@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Select
+from textual.widgets import Button, Footer, Input, Label, Select
 
 from synic_core import SessionConfig
 from synic_core.config import MAX_CPUS
@@ -17,7 +18,7 @@ from synic_core.versions import VERSIONS
 
 
 class SettingsScreen(ModalScreen[SessionConfig | None]):
-    BINDINGS = [Binding("escape", "cancel", "cancel")]
+    BINDINGS = [Binding("escape", "cancel", "cancel"), Binding("ctrl+a", "apply", "apply")]
 
     def __init__(self, config: SessionConfig) -> None:
         super().__init__()
@@ -39,10 +40,11 @@ class SettingsScreen(ModalScreen[SessionConfig | None]):
             with Horizontal(id="settings-buttons"):
                 yield Button("Apply", variant="primary", id="apply")
                 yield Button("Cancel", id="cancel")
+        yield Footer()
 
     @on(Button.Pressed, "#apply")
     @on(Input.Submitted, "#cpus")
-    def _apply(self) -> None:
+    def action_apply(self) -> None:
         try:
             config = SessionConfig(
                 partition=str(self.query_one("#partition", Select).value),
@@ -51,7 +53,7 @@ class SettingsScreen(ModalScreen[SessionConfig | None]):
                 cpus=int(self.query_one("#cpus", Input).value or 0),
             )
         except ValueError as exc:
-            self.query_one("#settings-error", Label).update(f"[red]{exc}[/]")
+            self.query_one("#settings-error", Label).update(Text(str(exc), style="red"))
             return
         self.dismiss(config)
 

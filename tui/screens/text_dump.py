@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import ModalScreen
-from textual.widgets import Static, TextArea
+from textual.widgets import Footer, Static, TextArea
 
 
 class TextDumpScreen(ModalScreen[None]):
@@ -20,6 +20,7 @@ class TextDumpScreen(ModalScreen[None]):
             "Plain text of the grid and findings (select and copy; the same as synic run FILE --grid). escape closes.", id="dump-title"
         )
         yield TextArea(self.text, read_only=True, soft_wrap=False, id="dump-text")
+        yield Footer()
 
     def on_mount(self) -> None:
         self.query_one(TextArea).focus()

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
+from textual.cache import LRUCache
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import var
@@ -79,24 +80,31 @@ class SynicGrid(ScrollView, can_focus=True):
     class CursorMoved(Message):
         """The cursor moved to another cell (the inspector follows)."""
 
-        def __init__(self, cpu: int, column: Column) -> None:
+        def __init__(self, grid: SynicGrid, cpu: int, column: Column) -> None:
             super().__init__()
+            self.grid = grid
             self.cpu = cpu
             self.column = column
 
-    class SelectionChanged(Message):
-        """The set of selected CPUs changed."""
+        @property
+        def control(self) -> SynicGrid:
+            return self.grid
 
-        def __init__(self, cpus: frozenset[int]) -> None:
-            super().__init__()
-            self.cpus = cpus
-
-    def __init__(self, display: Display, columns: list[Column], **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+    def __init__(
+        self,
+        display: Display,
+        columns: list[Column],
+        *,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+        disabled: bool = False,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes, disabled=disabled)
         self.selected: set[int] = set()
         self.compare_to: Display | None = None  # compare mode: mark cells that differ from this one
         self._anchor: int | None = None
-        self._rows: dict[int, Strip] = {}
+        self._rows: LRUCache[int, Strip] = LRUCache(MAX_CACHED_ROWS)  # per-row strips, dropped when a row changes
         self._styles: Styles | None = None
         self.label_w, self.cell_w, self.row_h = LABEL_W, CELL_W, 1
         self.load(display, columns)
@@ -154,12 +162,12 @@ class SynicGrid(ScrollView, can_focus=True):
         if previous_flash is not None:
             targets.add(previous_flash)
         for cpu, bank, reg in targets:
-            self._rows.pop(cpu, None)
+            self._rows.discard(cpu)
             for col in self._col_of.get((bank, reg), ()):
                 self._refresh_region(cpu, self.label_w + col * self.cell_w, self.cell_w)
 
     def refresh_row(self, cpu: int) -> None:
-        self._rows.pop(cpu, None)
+        self._rows.discard(cpu)
         self._refresh_region(cpu, 0, self.virtual_size.width)
 
     def _refresh_region(self, cpu: int, x: int, width: int) -> None:
@@ -198,9 +206,8 @@ class SynicGrid(ScrollView, can_focus=True):
                 return Strip.blank(width, st.base)
             cached = self._rows.get(cpu)
             if cached is None:
-                if len(self._rows) > MAX_CACHED_ROWS:
-                    self._rows.clear()
-                cached = self._rows[cpu] = self._row_strip(cpu, st)
+                cached = self._row_strip(cpu, st)
+                self._rows.set(cpu, cached)
             strip = cached
         return strip.crop_extend(sx, sx + width, st.base)
 
@@ -262,12 +269,12 @@ class SynicGrid(ScrollView, can_focus=True):
         self.refresh_row(old)
         self.refresh_row(new)
         self._scroll_to_cursor()
-        self.post_message(self.CursorMoved(new, self.column))
+        self.post_message(self.CursorMoved(self, new, self.column))
 
     def watch_cursor_col(self, old: int, new: int) -> None:
         self.refresh_row(self.cursor_cpu)
         self.scroll_to_region(Region(self.label_w + new * self.cell_w, self.scroll_offset.y, self.cell_w, 1), animate=False)
-        self.post_message(self.CursorMoved(self.cursor_cpu, self.column))
+        self.post_message(self.CursorMoved(self, self.cursor_cpu, self.column))
 
     @property
     def visible_rows(self) -> int:
@@ -325,7 +332,6 @@ class SynicGrid(ScrollView, can_focus=True):
         self.selected = cpus
         for cpu in changed:
             self.refresh_row(cpu)
-        self.post_message(self.SelectionChanged(frozenset(cpus)))
 
     def on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)

@@ -7,6 +7,7 @@ from textual.widgets import OptionList, RichLog, Static
 from textual.widgets.option_list import Option
 
 from synic_core import Finding, Write
+from synic_core.vocabulary import Component
 
 from ..describe import finding_line, trace_line
 from .option_list import PagedOptionList
@@ -45,8 +46,13 @@ class TracePanel(RichLog):
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(max_lines=MAX_TRACE_LINES, wrap=False, markup=False, **kwargs)  # type: ignore[arg-type]
-        self.component: str | None = None
+        self.component: Component | None = None
         self.cpu: int | None = None
+
+    def cycle_component(self) -> None:
+        """All writes, then VMBus only, then MSHV only."""
+        order: list[Component | None] = [None, "vmbus", "mshv"]
+        self.component = order[(order.index(self.component) + 1) % len(order)]
 
     def accepts(self, w: Write) -> bool:
         return (self.component is None or w.component == self.component) and (self.cpu is None or w.cpu == self.cpu)

@@ -1,0 +1,67 @@
+"""The house rules: the App stays small, screens own their keys, messages stay on their screen."""
+
+from __future__ import annotations
+
+import ast
+import inspect
+
+from tui import app as app_module
+from tui.commands import COMMANDS
+from tui.screens.compare import CompareScreen
+from tui.screens.dashboard import DashboardScreen
+
+from .conftest import make_app
+
+SIZE = (120, 40)
+
+
+def test_the_app_class_is_small() -> None:
+    """Settings, themes and the first screen; everything else lives on screens."""
+    tree = ast.parse(inspect.getsource(app_module.SynicApp))
+    methods = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)]
+    lines = sum((n.end_lineno or n.lineno) - n.lineno + 1 for n in methods)
+    assert len(methods) <= 6 and lines <= 60, (len(methods), lines)
+
+
+def test_dashboard_keys_are_bound_on_the_dashboard_screen() -> None:
+    app_keys = {b.action for b in app_module.SynicApp.BINDINGS if hasattr(b, "action")}  # type: ignore[union-attr]
+    assert app_keys == {"quit"}
+    dash_keys = {b.action for b in DashboardScreen.BINDINGS if hasattr(b, "action")}  # type: ignore[union-attr]
+    assert dash_keys == {c.action for c in COMMANDS if c.scope == "dashboard"}
+
+
+async def test_moving_on_the_compare_screen_leaves_the_dashboard_alone(monkeypatch: object) -> None:
+    app = make_app("patch5-only")
+    calls: list[str] = []
+    original = DashboardScreen._refresh_inspector
+
+    def counting(self: DashboardScreen) -> None:
+        calls.append("inspector")
+        original(self)
+
+    DashboardScreen._refresh_inspector = counting  # type: ignore[method-assign]
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("a", "v", "m", "k", "d")
+            await pilot.pause()
+            assert isinstance(app.screen, CompareScreen)
+            before = len(calls)
+            await pilot.press("down", "down", "right")
+            await pilot.pause()
+            assert len(calls) == before  # the compare grids' cursor messages stop at their screen
+    finally:
+        DashboardScreen._refresh_inspector = original  # type: ignore[method-assign]
+
+
+async def test_modals_show_their_own_keys_not_the_dashboards() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        for key in ("question_mark", "s", "ctrl+o"):
+            await pilot.press(key)
+            await pilot.pause()
+            shown = {b.binding.description for b in app.screen.active_bindings.values() if b.binding.show}
+            assert "VMBus load" not in shown and "all" not in shown, (key, shown)
+            assert shown, key  # and they do show keys of their own
+            await pilot.press("escape")
+            await pilot.pause()
+            assert isinstance(app.screen, DashboardScreen)

@@ -1,0 +1,36 @@
+"""Opening a file in the running dashboard: a scenario, a saved session, a lesson or a built-in name."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from synic_core import Session
+from synic_core.lesson import Lesson, parse_lesson
+from synic_core.scenario import load, parse_scenario, read_file, replay
+
+
+@dataclass(frozen=True)
+class Opened:
+    """What the open dialog hands the app."""
+
+    session: Session  # replayed; for a lesson, its starting state
+    path: Path | None = None  # where session saves go back to (None for a built-in or a lesson)
+    lesson: Lesson | None = None
+
+
+def open_file(name_or_path: str) -> Opened:
+    """A scenario file, a saved session, a lesson file (it has an intro) or a built-in scenario name.
+
+    A lesson is replayed once here only to check that every step applies, so a broken lesson is
+    explained in the open dialog rather than halfway through the class.
+    """
+    path = Path(name_or_path)
+    if not path.is_file():
+        return Opened(replay(load(name_or_path), name_or_path))
+    data = read_file(path)
+    if isinstance(data, dict) and "intro" in data:
+        lesson = parse_lesson(data, str(path))
+        replay(lesson, str(path))
+        return Opened(Session(lesson.config()), lesson=lesson)
+    return Opened(replay(parse_scenario(data, str(path)), str(path)), path)

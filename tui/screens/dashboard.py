@@ -1,0 +1,566 @@
+"""The dashboard: the grid, the side panels, playback write by write, time travel, lessons, presenter mode.
+
+A Screen with its own bindings (from the command table); the App around it only keeps settings,
+themes and the command palette. Every simulation decision is made by `synic_core`; this screen
+renders and dispatches.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import events, on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.reactive import var
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Markdown, Static, TabbedContent, TabPane
+
+from synic_core import ActionError, Session, SessionConfig, StepResult, Write
+from synic_core.actions import ACTIONS
+from synic_core.columns import columns_for
+from synic_core.lesson import Lesson, load_lesson
+from synic_core.save_guard import SaveGuard
+from synic_core.scenario import ScenarioError, parse_scenario, replay
+
+from ..commands import bindings
+from ..describe import LEGEND, inspector, status_line, timeline
+from ..display import Display
+from ..exports import EXPORTS, Exported, write_export
+from ..lesson_text import caption, lesson_markdown
+from ..opening import Opened, open_file
+from ..palette import SynicCommands
+from ..playback import PRESENTER_SPEED, TICK, Playback
+from ..widgets.grid import SynicGrid
+from ..widgets.panels import FindingsPanel, Inspector, Legend, TracePanel
+
+PRESENTER_PAUSE = 3.0  # seconds between lesson steps when presenter mode plays a lesson by itself
+FINDINGS_PERIOD = 0.25  # seconds between findings-list rebuilds during playback
+MIN_SIZE = (60, 14)
+NARROW = 110  # below this width the panels go under the grid
+
+
+class DashboardScreen(Screen[None]):
+    """A live grid of CPUs × SynIC register fields; actions play back one MSR write at a time."""
+
+    BINDINGS = bindings("dashboard")
+    COMMANDS = {SynicCommands}
+
+    presenter: var[bool] = var(False)
+    paused: var[bool] = var(False)
+    instant: var[bool] = var(False)
+    speed_index: var[int] = var(Playback().speed_index)
+
+    def __init__(
+        self,
+        session: Session,
+        *,
+        instant: bool = False,
+        lesson: Lesson | None = None,
+        opened: Path | None = None,
+        manual_ticks: bool = False,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.session = session
+        self.view = Display(session)
+        self.playback = Playback(instant=instant)
+        self.opened = opened  # the scenario file this session came from: the default place to save it
+        self.saves = SaveGuard()
+        if opened is not None:
+            self.saves.remember(opened)
+        self.lesson: Lesson | None = None
+        self.lesson_pos = 0
+        self.presenter_pause = PRESENTER_PAUSE
+        self._initial_lesson = lesson
+        self._manual_ticks = manual_ticks  # tests call tick() themselves: no wall clock
+        self._ready = False  # panels exist (watchers may fire earlier)
+        self._timer: Timer | None = None
+        self._findings_timer: Timer | None = None
+        self._findings_dirty = False
+        self.set_reactive(DashboardScreen.instant, instant)
+
+    # -- layout ---------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Static(id="status")
+        yield Static(id="timeline")
+        with Horizontal(id="main"):
+            yield SynicGrid(self.view, columns_for(self.session.config.partition_spec), id="grid")
+            with Vertical(id="sidebar"), TabbedContent(id="tabs", initial="findings"):
+                with TabPane("Findings", id="findings"):
+                    yield FindingsPanel(id="findings-list")
+                with TabPane("Trace", id="trace"):
+                    yield TracePanel(id="trace-log")
+                with TabPane("Inspector", id="inspector"):
+                    yield Inspector(id="inspector-text")
+                with TabPane("Legend", id="legend"):
+                    yield Legend(LEGEND, id="legend-text")
+                with TabPane("Lesson", id="lesson"):
+                    yield Markdown("No lesson. Press **L** to choose one.", id="lesson-text")
+        yield Static(id="caption")
+        yield Static(f"The terminal is too small for SynIC Lab: it needs at least {MIN_SIZE[0]}×{MIN_SIZE[1]}.", id="too-small")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._ready = True
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self.refresh_panels(rebuild_trace=True))
+        if not self._manual_ticks:
+            self._timer = self.set_interval(TICK, self.tick, pause=True)
+        self.grid.focus()
+        self.refresh_panels(rebuild_trace=True)
+        if self._initial_lesson is not None:
+            self.start_lesson(self._initial_lesson)
+
+    def on_resize(self, event: events.Resize) -> None:
+        width, height = event.size
+        self.set_class(width < MIN_SIZE[0] or height < MIN_SIZE[1], "too-small")
+        self.set_class(width < NARROW, "narrow")
+
+    @property
+    def grid(self) -> SynicGrid:
+        return self.query_one("#grid", SynicGrid)
+
+    # -- reactives ------------------------------------------------------------------------
+    def watch_paused(self, paused: bool) -> None:
+        self.playback.paused = paused
+        if not paused and self._timer is not None and self.view.playing:
+            self._timer.resume()
+        self.refresh_status()
+
+    def watch_instant(self, instant: bool) -> None:
+        self.playback.instant = instant
+        if instant and self._ready:
+            self.finish_playback()
+        self.refresh_status()
+
+    def watch_speed_index(self, index: int) -> None:
+        self.playback.speed_index = index
+        self.refresh_status()
+
+    def watch_presenter(self, presenter: bool) -> None:
+        """Big cells, no side panels, a caption, animated playback; a lesson then plays by itself."""
+        self.set_class(presenter, "presenter")
+        self.query_one("#sidebar").display = not presenter
+        self.grid.set_large(presenter)
+        if presenter:
+            self.instant = False
+            self.speed_index = PRESENTER_SPEED
+            self._schedule_autoplay()
+        self.refresh_status()
+
+    # -- actions on the simulation --------------------------------------------------------
+    def action_sim(self, name: str) -> None:
+        self.leave_lesson()
+        self.finish_playback()
+        cpus = [self.grid.cursor_cpu] if ACTIONS[name].target == "one" else self.grid.chosen_cpus()
+        self.apply(name, cpus)
+
+    def action_toggle_online(self) -> None:
+        self.leave_lesson()
+        cpus = self.grid.chosen_cpus()
+        online = {self.view.cpus[c].online for c in cpus}
+        if online == {True, False}:
+            self.notify("The chosen CPUs are partly online and partly offline; choose one kind.", severity="warning")
+            return
+        self.finish_playback()
+        self.apply("cpu_offline" if online == {True} else "cpu_online", cpus)
+
+    def apply(self, name: str, cpus: list[int]) -> StepResult | None:
+        try:
+            step = self.session.apply(name, cpus)
+        except ActionError as exc:
+            self.notify(f"{ACTIONS[name].title}: {exc.detail}", severity="error", title="Cannot apply", markup=False)
+            return None
+        for note in step.notes:
+            if note.startswith("not an order"):
+                self.notify(note, severity="warning", title=ACTIONS[name].title, markup=False)
+        self.play(step)
+        return step
+
+    def action_undo(self) -> None:
+        self.leave_lesson()
+        self.finish_playback()
+        if self.session.undo() is None:
+            self.notify("Nothing to undo.")
+        self.show_session_state()
+
+    def action_redo(self) -> None:
+        self.leave_lesson()
+        self.finish_playback()
+        step = self.session.redo()
+        if step is None:
+            self.notify("Nothing to redo.")
+            return
+        self.play(step)
+
+    def show_session_state(self) -> None:
+        self.playback.travelling = False
+        self.view.show_final()
+        self.grid.invalidate()
+        self.refresh_panels(rebuild_trace=True)
+
+    # -- playback -------------------------------------------------------------------------
+    def play(self, step: StepResult) -> None:
+        self.view.begin(step)
+        self.grid.invalidate()
+        self.playback.start()
+        self.paused = False
+        if self.instant or not step.writes:
+            self.finish_playback()
+        elif self._timer is not None:
+            self._timer.resume()
+        self.refresh_panels(rebuild_trace=True)
+
+    def tick(self, seconds: float = TICK) -> None:
+        """One timer tick (tests call it directly: playback never depends on the wall clock)."""
+        if not self.view.playing:
+            return
+        n = self.playback.tick(seconds, self.view.total)
+        if n:
+            self.advance(n)
+
+    def advance(self, n: int) -> None:
+        step, start, previous = self.view.step, self.view.pos, self.view.last
+        assert step is not None
+        changed, revealed, done = self.view.advance(n)
+        self.query_one(TracePanel).add(step.index, step.writes[start : self.view.pos])
+        if done:
+            if self._timer is not None:
+                self._timer.pause()
+            self.grid.invalidate()  # driver flags and online state change at the end of an action
+            self._schedule_autoplay()
+        else:
+            self.grid.refresh_cells(changed, previous)
+        cursor_touched = done or any(c[0] == self.grid.cursor_cpu for c in changed)
+        self.refresh_panels(findings=bool(revealed) or done, inspector=cursor_touched, now=done)
+
+    def finish_playback(self) -> None:
+        """Play the current step to its end and come back to the present (from time travel)."""
+        if self.view.playing:
+            self.advance(self.view.total)
+        if not self.view.at_present:
+            self.show_session_state()
+
+    def action_finish(self) -> None:
+        self.finish_playback()
+
+    def action_toggle_pause(self) -> None:
+        if not self.view.playing:
+            self.notify("Nothing is playing.")
+            return
+        self.paused = not self.paused
+
+    def action_step_write(self) -> None:
+        if self.view.playing:
+            self.paused = True
+            self.advance(1)
+
+    def action_speed(self, delta: int) -> None:
+        self.playback.change_speed(delta)
+        self.instant = False
+        self.speed_index = self.playback.speed_index
+
+    def action_toggle_instant(self) -> None:
+        self.instant = not self.instant
+
+    # -- time travel ----------------------------------------------------------------------
+    def action_travel_write(self, delta: int) -> None:
+        self._travel(self.view.position + delta)
+
+    def action_travel_step(self, delta: int) -> None:
+        """Mid-step, go to that step's start (back) or end (forward); between steps, move one step."""
+        view = self.view
+        if view.step is not None:
+            target = view.step.index + (1 if delta > 0 else 0)
+        else:
+            target = max(0, min(len(self.session.history), view.upto + delta))
+        self._travel(step=target)
+
+    def _travel(self, position: int = 0, step: int | None = None) -> None:
+        if self._timer is not None:
+            self._timer.pause()
+        self.paused = True
+        self.playback.travelling = True
+        previous = self.view.last
+        if step is not None:
+            self.view.show_upto(step)
+        else:
+            self.view.seek(position)
+        self.grid.invalidate()
+        self.grid.refresh_cells(set(), previous)
+        self.refresh_panels(rebuild_trace=True)
+
+    # -- panels ---------------------------------------------------------------------------
+    def refresh_status(self) -> None:
+        if not self._ready:
+            return
+        palette = self.app.theme_variables
+        self.query_one("#status", Static).update(status_line(self.view, self.playback.label(self.view), palette))
+        self.query_one("#timeline", Static).update(timeline(self.view, self.playback.travelling, palette))
+        if self.presenter:
+            self.query_one("#caption", Static).update(caption(self.lesson, self.lesson_pos))
+
+    def refresh_panels(self, findings: bool = True, rebuild_trace: bool = False, inspector: bool = True, now: bool = True) -> None:
+        """Status every time; the findings list at most every FINDINGS_PERIOD while playing."""
+        self.refresh_status()
+        if findings:
+            self._findings_dirty = True
+            if now:
+                self._flush_findings()
+            elif self._findings_timer is None:
+                self._findings_timer = self.set_timer(FINDINGS_PERIOD, self._flush_findings)
+        if rebuild_trace:
+            self.query_one(TracePanel).rebuild(self._played_writes())
+        if inspector:
+            self._refresh_inspector()
+
+    def _flush_findings(self) -> None:
+        self._findings_timer = None
+        if self._findings_dirty:
+            self._findings_dirty = False
+            self.query_one(FindingsPanel).show(self.view.findings)
+
+    def _played_writes(self) -> list[tuple[int, list[Write]]]:
+        out = [(step.index, step.writes) for step in self.session.history[: self.view.upto]]
+        if self.view.step is not None:
+            out.append((self.view.step.index, self.view.step.writes[: self.view.pos]))
+        return out
+
+    def _refresh_inspector(self) -> None:
+        grid = self.grid
+        self.query_one(Inspector).update(inspector(self.view, grid.cursor_cpu, grid.column, self.app.theme_variables))
+
+    @on(SynicGrid.CursorMoved, "#grid")
+    def _cursor_moved(self) -> None:
+        self._refresh_inspector()
+        trace = self.query_one(TracePanel)
+        if trace.cpu is not None:
+            trace.cpu = self.grid.cursor_cpu
+            trace.rebuild(self._played_writes())
+
+    @on(FindingsPanel.FindingChosen)
+    def _finding_chosen(self, event: FindingsPanel.FindingChosen) -> None:
+        f = event.finding
+        if f.cpu is None:
+            return
+        col = self.grid.column_of(f.bank, f.register, f.field)
+        self.grid.move_to(f.cpu, col)
+        self.query_one(TabbedContent).active = "inspector"
+
+    def action_panel(self, name: str) -> None:
+        """Show a side panel (in presenter mode only switch the tab: the panels stay hidden)."""
+        if not self.presenter:
+            self.query_one("#sidebar").display = True
+        self.query_one(TabbedContent).active = name
+
+    def action_toggle_sidebar(self) -> None:
+        sidebar = self.query_one("#sidebar")
+        sidebar.display = not sidebar.display
+
+    def action_trace_component(self) -> None:
+        trace = self.query_one(TracePanel)
+        trace.cycle_component()
+        trace.rebuild(self._played_writes())
+        self.action_panel("trace")
+
+    def action_trace_cpu(self) -> None:
+        trace = self.query_one(TracePanel)
+        trace.cpu = None if trace.cpu is not None else self.grid.cursor_cpu
+        trace.rebuild(self._played_writes())
+        self.action_panel("trace")
+
+    def action_presenter(self) -> None:
+        self.presenter = not self.presenter
+
+    def _schedule_autoplay(self) -> None:
+        if self.presenter and self.lesson is not None and self.lesson_pos < len(self.lesson.steps):
+            self.set_timer(self.presenter_pause, self.autoplay_next)
+
+    def autoplay_next(self) -> None:
+        """Presenter mode with a lesson: play its next step (called by a timer after each pause)."""
+        if self.presenter and self.lesson is not None and not self.view.playing:
+            self.action_lesson_next()
+
+    # -- lessons --------------------------------------------------------------------------
+    def start_lesson(self, lesson: Lesson) -> None:
+        self.open_session(Session(lesson.config()))
+        self.lesson, self.lesson_pos = lesson, 0
+        self._show_lesson()
+
+    def leave_lesson(self) -> None:
+        """Any other action leaves the lesson; the state stays, so exploring goes on from here."""
+        if self.lesson is not None:
+            self.lesson = None
+            self.query_one("#lesson-text", Markdown).update(
+                "You left the lesson; everything you see is yours to explore. Press **L** for a lesson."
+            )
+
+    def _show_lesson(self) -> None:
+        assert self.lesson is not None
+        self.query_one("#lesson-text", Markdown).update(lesson_markdown(self.lesson, self.lesson_pos))
+        self.action_panel("lesson")
+        self.refresh_status()
+
+    def action_lesson_next(self) -> None:
+        if self.lesson is None:
+            self.notify("No lesson running: press L to choose one.")
+            return
+        if self.lesson_pos >= len(self.lesson.steps):
+            self.notify("That was the last step. Keep exploring, or press L for another lesson.")
+            return
+        self.finish_playback()
+        step = self.lesson.steps[self.lesson_pos]
+        cpus = step.cpus or (self.session.resolve_cpus(step.action, None))
+        if self.apply(step.action, cpus) is not None:
+            self.lesson_pos += 1
+        self._show_lesson()
+
+    def action_lesson_prev(self) -> None:
+        if self.lesson is None or self.lesson_pos == 0:
+            return
+        self.finish_playback()
+        self.session.undo()
+        self.lesson_pos -= 1
+        self.show_session_state()
+        self._show_lesson()
+
+    def action_lessons(self) -> None:
+        from .lessons import LessonsScreen
+
+        self.app.push_screen(LessonsScreen(self.lesson is not None), self._lesson_chosen)
+
+    def _lesson_chosen(self, name: str | None) -> None:
+        from .lessons import LEAVE
+
+        if name == LEAVE:
+            self.leave_lesson()
+        elif name:
+            self.start_lesson(load_lesson(name))
+
+    # -- opening, saving and exporting ----------------------------------------------------
+    def action_open_file(self) -> None:
+        from .open import OpenScreen
+
+        self.finish_playback()
+        default = str(self.opened) if self.opened else ""
+        title = "Open a scenario file, a saved session, a lesson file or a built-in scenario by name"
+        self.app.push_screen(OpenScreen(title, default, open_file), self._opened)
+
+    def _opened(self, opened: Opened | None) -> None:
+        if opened is None:
+            return
+        if opened.lesson is not None:
+            self.start_lesson(opened.lesson)
+            self.opened = None
+            title = f"Lesson: {opened.lesson.title or opened.lesson.name or 'from file'}"
+            self.notify(f"{len(opened.lesson.steps)} steps: > plays the next one, < goes back", title=title, markup=False)
+            return
+        session, path = opened.session, opened.path
+        self.leave_lesson()
+        self.open_session(session)
+        self.opened = path
+        if path is not None:
+            self.saves.remember(path)
+        c = session.config
+        self.notify(
+            f"{c.partition}, mshv {c.mshv}, {c.hypervisor}, {c.cpus} CPUs, {len(session.history)} steps (z undoes them one by one)",
+            title=f"Opened {path or 'built-in scenario'}",
+            markup=False,
+        )
+
+    def action_export(self, kind: Exported) -> None:
+        from .save import SaveScreen
+
+        self.finish_playback()
+        spec = EXPORTS[kind]
+        default = str(self.opened.with_suffix(".json")) if kind == "session" and self.opened else spec.default
+        self.app.push_screen(SaveScreen(spec.title, default, self.saves.conflict), lambda path: self._write_export(kind, path))
+
+    def _write_export(self, kind: Exported, path: Path | None) -> None:
+        if path is None:
+            return
+        try:
+            written = write_export(self.session, kind, path, lambda: self.app.export_screenshot(title="SynIC Lab"))
+        except OSError as exc:
+            self.notify(
+                f"Could not write {path}: {exc.strerror or exc}. Any previous file is unchanged.",
+                severity="error",
+                title="Not saved",
+                timeout=8,
+                markup=False,
+            )
+            return
+        for done in written:
+            self.saves.remember(done)
+        self.notify(f"Wrote {', '.join(map(str, written))}", title="Saved", markup=False)
+
+    # -- other screens --------------------------------------------------------------------
+    def action_help(self) -> None:
+        from .help import HelpScreen
+
+        self.app.push_screen(HelpScreen())
+
+    def action_bits(self) -> None:
+        from .bits import BitsScreen
+
+        col = self.grid.column
+        self.app.push_screen(BitsScreen(self.view, col.bank, col.register, self.grid.cursor_cpu))
+
+    def action_settings(self) -> None:
+        from .settings import SettingsScreen
+
+        self.app.push_screen(SettingsScreen(self.session.config), self.apply_settings)
+
+    def action_text_dump(self) -> None:
+        from synic_core.text_grid import text_grid
+
+        from .text_dump import TextDumpScreen
+
+        self.finish_playback()
+        self.app.push_screen(TextDumpScreen(text_grid(self.session)))
+
+    def action_compare(self) -> None:
+        from .compare import CompareScreen
+
+        self.finish_playback()
+        self.app.push_screen(CompareScreen(self.session))
+
+    def action_explore(self) -> None:
+        from .explorer import ExplorerScreen
+
+        self.app.push_screen(ExplorerScreen(self.session.config), self.open_scenario)
+
+    # -- replacing the session ------------------------------------------------------------
+    def open_scenario(self, data: dict[str, object] | None) -> None:
+        """Replay a scenario (a counterexample, a lesson step list) into a new session."""
+        if data is None:
+            return
+        try:
+            session = replay(parse_scenario(data, str(data.get("name", "scenario"))))
+        except ScenarioError as exc:
+            self.notify(str(exc), severity="error", title="Cannot open", markup=False)
+            return
+        self.open_session(session)
+        self.notify(str(data.get("title", "Scenario loaded")), markup=False)
+
+    def open_session(self, session: Session) -> None:
+        self.finish_playback()
+        self.session = session
+        self.view = Display(session)
+        self.grid.load(self.view, columns_for(session.config.partition_spec))
+        self.refresh_panels(rebuild_trace=True)
+
+    def apply_settings(self, config: SessionConfig | None) -> None:
+        """Start a new session with other settings (the old history is dropped; undo does not cross it)."""
+        if config is None or config == self.session.config:
+            return
+        self.open_session(Session(config))
+        self.notify(f"New session: {config.partition}, mshv {config.mshv}, {config.hypervisor}, {config.cpus} CPUs")
+
+    def set_setting(self, name: str, value: str | int) -> None:
+        fields: dict[str, object] = {"partition": self.session.config.partition, "mshv": self.session.config.mshv}
+        fields |= {"hypervisor": self.session.config.hypervisor, "cpus": self.session.config.cpus, name: value}
+        self.apply_settings(SessionConfig(**fields))  # type: ignore[arg-type]  # palette values are table names
