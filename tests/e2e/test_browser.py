@@ -1,0 +1,93 @@
+"""End to end: `synic serve` in Debian's headless Chromium, driven by Playwright.
+
+Opens the tokenised URL with the Start button (`delay=1`), clicks it, presses `a v m k` (all CPUs,
+VMBus load, MSHV init, kexec) and reads the terminal output from the page's websocket frames until
+`faults N` with N > 0 appears (patch5-only on l1vh: the hypervisor refuses VMBus's cleanup writes).
+A screenshot of the page is kept in build/test-artifacts/ (or $SYNIC_TEST_ARTIFACTS).
+
+Playwright's own browser download is not reachable in CI; `.ci/run` installs the `chromium` package.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.tui.test_serve import serving
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+DEADLINE = 90.0  # start-up of a browser and an app process on a busy 2-core machine; a bound, not a measurement
+ANSI = re.compile(rb"\x1b(\[[0-9;?<>=$]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[()][0-9A-Za-z]|[=>78])")
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.is_file(), reason="Debian's chromium is not installed (/usr/bin/chromium); .ci/run installs it with apt-get"
+)
+
+
+def artifacts_dir() -> Path:
+    root = Path(os.environ.get("SYNIC_TEST_ARTIFACTS") or Path(__file__).resolve().parents[2] / "build" / "test-artifacts")
+    root.mkdir(parents=True, exist_ok=True)
+    return root
+
+
+def screen_text(frames: list[bytes]) -> str:
+    """Everything the app sent, escape sequences removed: what reached the terminal, in order."""
+    return ANSI.sub(b"", b"".join(frames)).decode("utf-8", "replace")
+
+
+def test_a_v_m_k_in_chromium_shows_faults(tmp_path: Path):
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')")
+    frames: list[bytes] = []
+
+    def on_websocket(ws) -> None:  # type: ignore[no-untyped-def]
+        ws.on("framereceived", lambda payload: frames.append(payload if isinstance(payload, bytes) else payload.encode()))
+
+    def wait_for(pattern: str, page) -> re.Match[str] | None:  # type: ignore[no-untyped-def]
+        deadline = time.monotonic() + DEADLINE
+        while time.monotonic() < deadline:
+            found = re.search(pattern, screen_text(frames))
+            if found:
+                return found
+            page.wait_for_timeout(100)  # lets Playwright deliver the next frames
+        return None
+
+    with serving("--mshv", "patch5-only", "--cpus", "4", cwd=tmp_path) as served, sync_api.sync_playwright() as pw:
+        context = pw.chromium.launch_persistent_context(
+            str(tmp_path / "profile"),  # a fresh --user-data-dir
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=ARGS,
+            viewport={"width": 1600, "height": 1000},
+        )
+        try:
+            page = context.pages[0] if context.pages else context.new_page()
+            page.on("websocket", on_websocket)
+            page.goto(served.url + "&delay=1")
+            page.click("#start")
+            assert wait_for(r"SINT0", page), "the dashboard never drew its grid:\n" + screen_text(frames)[-2000:]
+            page.click("#terminal")
+            for key in "avmk":
+                page.keyboard.press(key)
+            found = wait_for(r"faults\s+([1-9]\d*)", page)
+            shot = artifacts_dir() / "e2e-served-dashboard.png"
+            page.screenshot(path=str(shot))
+        finally:
+            context.close()
+    assert found, "no 'faults N' with N > 0 in the terminal output:\n" + screen_text(frames)[-3000:]
+    assert shot.stat().st_size > 0
+    shutil.copy(shot, tmp_path / shot.name)
+    assert [p.name for p in tmp_path.iterdir() if p.name not in ("profile", shot.name)] == []  # the served tab wrote nothing here
