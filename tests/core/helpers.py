@@ -17,7 +17,7 @@ def run(partition: str, mshv: str, actions=STANDARD, hypervisor: str = "strict",
     return s
 
 
-def kinds(session: Session, **where) -> set[tuple]:
+def kinds(session: Session, **where: object) -> set[tuple[str, str | None, str | None]]:
     return {(f.kind, f.register, f.component) for f in session.findings if all(getattr(f, k) == v for k, v in where.items())}
 
 

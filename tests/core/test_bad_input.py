@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -46,7 +47,7 @@ CASES = {
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_bad_scenario_json(case, tmp_path, capsys):
+def test_bad_scenario_json(case, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     data, field, expected = CASES[case]
     path = tmp_path / "scenario.json"
     path.write_text(json.dumps(data))
@@ -59,13 +60,13 @@ def test_bad_scenario_json(case, tmp_path, capsys):
     assert "Traceback" not in err
 
 
-def test_missing_file(capsys):
+def test_missing_file(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["run", "no/such/file.json"]) == 2
     err = capsys.readouterr().err
     assert "no/such/file.json: cannot read the file" in err
 
 
-def test_unknown_builtin_name(capsys):
+def test_unknown_builtin_name(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["run", "no-such-scenario"]) == 2
     assert "synic run --list" in capsys.readouterr().err
 
@@ -78,14 +79,14 @@ def test_unknown_builtin_name(capsys):
         (".json", "\udcff", "UTF-8"),
     ],
 )
-def test_malformed_files(tmp_path, capsys, suffix, text, expected):
+def test_malformed_files(tmp_path: Path, capsys: pytest.CaptureFixture[str], suffix, text, expected) -> None:
     path = tmp_path / f"bad{suffix}"
     path.write_bytes(text.encode("utf-8", "surrogateescape"))
     assert main(["run", str(path)]) == 2
     assert expected in capsys.readouterr().err
 
 
-def test_toml_scenarios_are_accepted(tmp_path, capsys):
+def test_toml_scenarios_are_accepted(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "ok.toml"
     path.write_text(
         'partition = "l1vh"\ncpus = 2\nmshv = "patch5-only"\n'
@@ -97,13 +98,13 @@ def test_toml_scenarios_are_accepted(tmp_path, capsys):
     assert out["summary"]["fault"] > 0 and out["steps"][2]["cpus"] == [1]
 
 
-def test_bad_dashboard_options_exit_2_without_traceback():
+def test_bad_dashboard_options_exit_2_without_traceback() -> None:
     proc = subprocess.run([sys.executable, "-m", "synic_core", "--partition", "nope"], capture_output=True, text=True)
     assert proc.returncode == 2
     assert "invalid choice" in proc.stderr and "Traceback" not in proc.stderr
 
 
-def test_a_reader_that_goes_away_ends_quietly():
+def test_a_reader_that_goes_away_ends_quietly() -> None:
     """`synic run ... | head`: exit 141 like other Unix tools, no BrokenPipeError traceback."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "synic_core", "run", "l1vh-v4-kexec", "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import math
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -63,27 +64,27 @@ def check_outcome(code: int, out: str, err: str) -> None:
 
 @FUZZ
 @given(tree=json_trees)
-def test_random_json_trees(tmp_path_factory, capsys, tree):
+def test_random_json_trees(tmp_path_factory, capsys: pytest.CaptureFixture[str], tree) -> None:
     check_outcome(*run_file(tmp_path_factory.mktemp("j"), "s.json", json.dumps(tree).encode(), capsys))
 
 
 @FUZZ
 @given(data=scenario_shaped)
-def test_scenario_shaped_json(tmp_path_factory, capsys, data):
+def test_scenario_shaped_json(tmp_path_factory, capsys: pytest.CaptureFixture[str], data) -> None:
     text = json.dumps(data, default=str)
     check_outcome(*run_file(tmp_path_factory.mktemp("s"), "s.json", text.encode(), capsys))
 
 
 @FUZZ
 @given(blob=st.binary(max_size=200))
-def test_random_bytes(tmp_path_factory, capsys, blob):
+def test_random_bytes(tmp_path_factory, capsys: pytest.CaptureFixture[str], blob) -> None:
     code, out, err = run_file(tmp_path_factory.mktemp("b"), "s.json", blob, capsys)
     check_outcome(code, out, err)
 
 
 @FUZZ
 @given(text=st.text(max_size=200))
-def test_random_toml_text(tmp_path_factory, capsys, text):
+def test_random_toml_text(tmp_path_factory, capsys: pytest.CaptureFixture[str], text) -> None:
     check_outcome(*run_file(tmp_path_factory.mktemp("t"), "s.toml", text.encode(), capsys))
 
 
@@ -99,7 +100,7 @@ def toml_value(v: object) -> str:
 
 @FUZZ
 @given(data=scenario_shaped)
-def test_scenario_shaped_toml(tmp_path_factory, capsys, data):
+def test_scenario_shaped_toml(tmp_path_factory, capsys: pytest.CaptureFixture[str], data) -> None:
     lines = [f"{k} = {toml_value(v)}" for k, v in data.items() if k != "steps" and v is not None]
     for step in data.get("steps") or [] if isinstance(data.get("steps"), list) else []:
         lines.append("[[steps]]")
@@ -109,7 +110,7 @@ def test_scenario_shaped_toml(tmp_path_factory, capsys, data):
 
 @FUZZ
 @given(data=st.one_of(scenario_shaped, json_trees))
-def test_random_lesson_files(tmp_path_factory, data):
+def test_random_lesson_files(tmp_path_factory, data) -> None:
     path = tmp_path_factory.mktemp("l") / "lesson.json"
     path.write_text(json.dumps(data, default=str))
     try:

@@ -16,7 +16,7 @@ def above_info(session):
     return [f for f in session.findings if SEVERITY_RANK[f.severity] > 0]
 
 
-def test_row1_l1vh_mainline():
+def test_row1_l1vh_mainline() -> None:
     s = run("l1vh", "mainline")
     found = kinds(s)
     for reg in SHARED:
@@ -29,7 +29,7 @@ def test_row1_l1vh_mainline():
     assert s.summary()["fault"] == 0
 
 
-def test_row2_l1vh_patch5_only():
+def test_row2_l1vh_patch5_only() -> None:
     s = run("l1vh", "patch5-only")
     kexec = s.history[2]
     for reg in SHARED:
@@ -40,12 +40,13 @@ def test_row2_l1vh_patch5_only():
     assert {f.component for f in faults} == {"vmbus"}
     # each fault comes after MSHV cleared SCONTROL on that CPU
     for f in faults:
+        assert f.write is not None
         cleared = [w.index for w in kexec.writes if w.cpu == f.cpu and w.register == "SCONTROL" and w.component == "mshv"]
         assert cleared and cleared[0] < f.write
         assert kexec.writes[f.write].rejected
 
 
-def test_row3_l1vh_v4():
+def test_row3_l1vh_v4() -> None:
     s = run("l1vh", "v4")
     assert above_info(s) == []
     for cpu in range(4):
@@ -54,7 +55,7 @@ def test_row3_l1vh_v4():
         assert all(regs[r] & 1 == 0 for r in ("SIMP", "SIEFP", "SIRBP", "SCONTROL"))
 
 
-def test_row4_root_v4():
+def test_row4_root_v4() -> None:
     s = run("root", "v4", ["mshv_init", "kexec"])
     assert above_info(s) == []
     init, kexec = s.history
@@ -64,7 +65,7 @@ def test_row4_root_v4():
 
 
 @pytest.mark.parametrize("version", ["mainline", "patch5-only", "v1", "v3", "v4"])
-def test_row5_guest_refuses_mshv(version):
+def test_row5_guest_refuses_mshv(version) -> None:
     s = run("guest", version, ["mshv_init"])
     before = s.state_before(0)
     step = s.history[0]
@@ -74,7 +75,7 @@ def test_row5_guest_refuses_mshv(version):
     assert s.state.regs == before.regs
 
 
-def test_row6_cpu0_offline_refused_and_rolled_back():
+def test_row6_cpu0_offline_refused_and_rolled_back() -> None:
     s = run("l1vh", "v4", ["vmbus_load", "mshv_init", ("cpu_offline", [0])])
     step = s.history[2]
     assert [(w.component, w.register) for w in step.writes] == [
@@ -91,7 +92,7 @@ def test_row6_cpu0_offline_refused_and_rolled_back():
     assert s.summary()["fault"] == 0
 
 
-def test_other_cpus_go_offline_and_online_in_cpuhp_order():
+def test_other_cpus_go_offline_and_online_in_cpuhp_order() -> None:
     s = run("l1vh", "v4", ["vmbus_load", "mshv_init", ("cpu_offline", [2]), ("cpu_online", [2])])
     off, on = s.history[2], s.history[3]
     assert [w.component for w in off.writes] == ["mshv"] * 3 + ["vmbus"] * 4
@@ -110,7 +111,7 @@ ROWS = {
 
 
 @pytest.mark.parametrize("name", sorted(ROWS))
-def test_rows_through_synic_run_json(name, capsys):
+def test_rows_through_synic_run_json(name, capsys: pytest.CaptureFixture[str]) -> None:
     code, expected_kinds = ROWS[name]
     assert main(["run", name, "--json"]) == code
     out = json.loads(capsys.readouterr().out)
@@ -121,7 +122,7 @@ def test_rows_through_synic_run_json(name, capsys):
     assert set(out["final"]) == {str(c) for c in range(out["scenario"]["cpus"])}
 
 
-def test_json_shape_of_a_fault(capsys):
+def test_json_shape_of_a_fault(capsys: pytest.CaptureFixture[str]) -> None:
     main(["run", "l1vh-patch5-only-kexec", "--json"])
     out = json.loads(capsys.readouterr().out)
     fault = next(f for f in out["findings"] if f["kind"] == "hypervisor_fault")
@@ -136,20 +137,20 @@ def test_json_shape_of_a_fault(capsys):
     assert out["summary"]["fault"] == 12
 
 
-def test_human_output_names_findings_and_counts(capsys):
+def test_human_output_names_findings_and_counts(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["run", "l1vh-patch5-only-kexec"]) == 1
     out = capsys.readouterr().out
     assert "hypervisor_fault" in out and "faults 12  errors" in out
     assert "assumption:" in out and "models:" in out
 
 
-def test_trace_lists_every_write(capsys):
+def test_trace_lists_every_write(capsys: pytest.CaptureFixture[str]) -> None:
     main(["run", "l1vh-v4-kexec", "--trace"])
     out = capsys.readouterr().out
     assert "MSR writes" in out and "hv_synic_init" in out
 
 
-def test_markdown_report(capsys):
+def test_markdown_report(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["run", "l1vh-patch5-only-kexec", "--markdown"]) == 1
     out = capsys.readouterr().out
     assert out.startswith("# SynIC Lab report") and "| 2 | `kexec` | 0 | 40 | 40 |" in out
@@ -157,7 +158,7 @@ def test_markdown_report(capsys):
     assert "| l1 | SINT2 | VMBus | `0x200f3` | 0-3 |" in out  # the mask write was refused
 
 
-def test_plain_text_grid(capsys):
+def test_plain_text_grid(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["run", "l1vh-patch5-only-kexec", "--grid"]) == 1
     out = capsys.readouterr().out
     lines = out.splitlines()

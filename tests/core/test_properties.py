@@ -53,7 +53,7 @@ def snapshot(s: Session):
 
 @PROPS
 @given(config=configs, actions=moves)
-def test_undo_restores_the_exact_previous_state(config, actions):
+def test_undo_restores_the_exact_previous_state(config, actions) -> None:
     s = Session(config)
     before = []
     for action, cpus in actions:
@@ -71,7 +71,7 @@ def test_undo_restores_the_exact_previous_state(config, actions):
 
 @PROPS
 @given(config=configs, actions=moves)
-def test_replay_of_a_saved_session_is_deterministic(config, actions):
+def test_replay_of_a_saved_session_is_deterministic(config, actions) -> None:
     s = play(config, actions)
     again = replay(session_scenario(s))
     assert again.findings == s.findings
@@ -81,7 +81,7 @@ def test_replay_of_a_saved_session_is_deterministic(config, actions):
 
 @PROPS
 @given(config=configs, actions=moves)
-def test_every_write_belongs_to_exactly_one_component_and_its_bank(config, actions):
+def test_every_write_belongs_to_exactly_one_component_and_its_bank(config, actions) -> None:
     s = play(config, actions)
     partition = config.partition_spec
     for step in s.history:
@@ -98,7 +98,7 @@ def test_every_write_belongs_to_exactly_one_component_and_its_bank(config, actio
 
 @PROPS
 @given(config=configs, actions=moves)
-def test_findings_point_at_real_writes_and_explain_themselves(config, actions):
+def test_findings_point_at_real_writes_and_explain_themselves(config, actions) -> None:
     s = play(config, actions)
     for step in s.history:
         for f in step.findings:

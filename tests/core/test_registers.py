@@ -19,25 +19,25 @@ from synic_core.registers import REGISTERS, STATE_REGISTERS, registers_in_bank
         ("SINT15", 0x4000009F, 0x4000109F),
     ],
 )
-def test_msr_addresses(name, l1, l0):
+def test_msr_addresses(name, l1, l0) -> None:
     assert REGISTERS[name].address("l1") == l1
     assert REGISTERS[name].address("l0") == l0
 
 
-def test_sirbp_has_no_nested_copy():
+def test_sirbp_has_no_nested_copy() -> None:
     assert REGISTERS["SIRBP"].address("l1") == 0x40000085
     assert "SIRBP" in registers_in_bank("l1")
     assert "SIRBP" not in registers_in_bank("l0")
 
 
-def test_reset_values():
+def test_reset_values() -> None:
     assert REGISTERS["SINT3"].reset == 0x10000
     for name in ("SCONTROL", "SIMP", "SIEFP", "SIRBP"):
         assert REGISTERS[name].reset == 0
     assert "EOM" not in STATE_REGISTERS  # write-only trigger, reads as 0
 
 
-def test_sint_field_positions_match_the_header():
+def test_sint_field_positions_match_the_header() -> None:
     sint = REGISTERS["SINT0"]
     assert sint.field("masked").mask == 0x10000
     assert sint.field("auto_eoi").mask == 0x20000
@@ -47,7 +47,7 @@ def test_sint_field_positions_match_the_header():
     assert sint.field("reserved2").lsb == 21 and sint.field("reserved2").width == 43
 
 
-def test_example_values_from_the_facts():
+def test_example_values_from_the_facts() -> None:
     sint = REGISTERS["SINT0"]
     assert sint.encode({"vector": 0xF3, "auto_eoi": 1}) == 0x200F3
     assert REGISTERS["SINT5"].encode({"vector": 0xF3, "auto_eoi": 1, "as_intercept": 1}) == 0xA00F3
@@ -55,19 +55,19 @@ def test_example_values_from_the_facts():
     assert REGISTERS["SIMP"].encode({"enable": 1, "frame": 0x1234}) == 0x1234001
 
 
-def test_field_too_wide_is_refused():
+def test_field_too_wide_is_refused() -> None:
     with pytest.raises(ValueError):
         REGISTERS["SINT0"].encode({"vector": 256})
 
 
 @given(st.sampled_from(STATE_REGISTERS), st.integers(min_value=0, max_value=2**64 - 1))
-def test_decode_encode_round_trip(name, value):
+def test_decode_encode_round_trip(name, value) -> None:
     reg = REGISTERS[name]
     assert reg.encode(reg.decode(value)) == value
 
 
 @given(st.sampled_from(STATE_REGISTERS), st.integers(0, 2**64 - 1), st.integers(0, 2**64 - 1))
-def test_changed_fields_are_exactly_the_differing_ones(name, a, b):
+def test_changed_fields_are_exactly_the_differing_ones(name, a, b) -> None:
     reg = REGISTERS[name]
     changed = set(reg.changed_fields(a, b))
     assert changed == {f.name for f in reg.fields if f.get(a) != f.get(b)}

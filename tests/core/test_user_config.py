@@ -9,13 +9,13 @@ import pytest
 from synic_core.user_config import UserConfig, config_path, load_user_config
 
 
-def test_xdg_config_home_decides_the_location(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+def test_xdg_config_home_decides_the_location(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SYNIC_CONFIG")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
     assert config_path() == tmp_path / "synic-lab" / "config.toml"
 
 
-def test_without_xdg_the_location_is_under_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+def test_without_xdg_the_location_is_under_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SYNIC_CONFIG")
     monkeypatch.setenv("HOME", str(tmp_path))
     for value in (None, "relative/dir"):  # the XDG spec: a relative path is invalid and ignored
@@ -26,14 +26,14 @@ def test_without_xdg_the_location_is_under_home(tmp_path: Path, monkeypatch: pyt
         assert config_path() == tmp_path / ".config" / "synic-lab" / "config.toml"
 
 
-def test_no_file_means_the_built_in_defaults():
+def test_no_file_means_the_built_in_defaults() -> None:
     loaded = load_user_config()
     assert loaded.problems == [] and not loaded.found
     assert loaded.config == UserConfig.model_construct()
     assert (loaded.config.partition, loaded.config.mshv, loaded.config.cpus) == ("l1vh", "v4", 4)
 
 
-def test_the_file_sets_the_defaults(config_file):
+def test_the_file_sets_the_defaults(config_file) -> None:
     path = config_file('partition = "root"\nmshv = "mainline"\ncpus = 16\ntheme = "textual-light"\n[keys]\nkexec = "K,ctrl+k"\n')
     loaded = load_user_config()
     assert loaded.problems == [] and loaded.found
@@ -43,7 +43,7 @@ def test_the_file_sets_the_defaults(config_file):
     assert loaded.source_of("cpus") == str(path) and loaded.source_of("hypervisor") == "default"
 
 
-def test_the_environment_wins_over_the_file(config_file, monkeypatch: pytest.MonkeyPatch):
+def test_the_environment_wins_over_the_file(config_file, monkeypatch: pytest.MonkeyPatch) -> None:
     config_file('mshv = "mainline"\ncpus = 16\n[keys]\nkexec = "K"\n')
     monkeypatch.setenv("SYNIC_CPUS", "64")
     monkeypatch.setenv("SYNIC_KEYS__HELP", "f1")
@@ -66,7 +66,7 @@ def test_the_environment_wins_over_the_file(config_file, monkeypatch: pytest.Mon
         ("cpus = 4\ncpus = 5", "config.toml: invalid TOML"),
     ],
 )
-def test_a_bad_file_gives_one_line_and_the_defaults(config_file, text: str, expected: str):
+def test_a_bad_file_gives_one_line_and_the_defaults(config_file, text: str, expected: str) -> None:
     config_file(text)
     loaded = load_user_config()
     assert len(loaded.problems) == 1 and expected in loaded.problems[0], loaded.problems
@@ -75,7 +75,7 @@ def test_a_bad_file_gives_one_line_and_the_defaults(config_file, text: str, expe
     assert loaded.source_of("cpus") == "default (config ignored)"
 
 
-def test_undecodable_and_unreadable_files_are_problems_too(config_file, tmp_path: Path, monkeypatch):
+def test_undecodable_and_unreadable_files_are_problems_too(config_file, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     config_file("").write_bytes(b"cpus = \xff\n")
     assert "expected UTF-8 text" in load_user_config().problems[0]
     monkeypatch.setenv("SYNIC_CONFIG", str(tmp_path))  # a directory
@@ -90,14 +90,14 @@ def test_undecodable_and_unreadable_files_are_problems_too(config_file, tmp_path
         ("SYNIC_KEYS", "{nope", """SYNIC_KEYS: expected a JSON object of command ids and keys"""),
     ],
 )
-def test_a_bad_variable_is_named(monkeypatch: pytest.MonkeyPatch, variable: str, value: str, expected: str):
+def test_a_bad_variable_is_named(monkeypatch: pytest.MonkeyPatch, variable: str, value: str, expected: str) -> None:
     monkeypatch.setenv(variable, value)
     loaded = load_user_config()
     assert loaded.problems and expected in loaded.problems[0], loaded.problems
     assert loaded.config == UserConfig.model_construct()
 
 
-def test_every_problem_is_reported_not_only_the_first(config_file):
+def test_every_problem_is_reported_not_only_the_first(config_file) -> None:
     config_file('cpus = 0\nmshv = "v9"\n')
     problems = load_user_config().problems
     assert [p.split(": ")[1] for p in problems] == ["mshv", "cpus"]

@@ -5,6 +5,9 @@ from __future__ import annotations
 import ast
 import inspect
 
+import pytest
+from textual.binding import Binding
+
 from tui import app as app_module
 from tui.commands import COMMANDS
 from tui.screens.compare import CompareScreen
@@ -30,7 +33,7 @@ def test_dashboard_keys_are_bound_on_the_dashboard_screen() -> None:
     assert dash_keys == {c.action for c in COMMANDS if c.scope == "dashboard"}
 
 
-async def test_moving_on_the_compare_screen_leaves_the_dashboard_alone(monkeypatch: object) -> None:
+async def test_moving_on_the_compare_screen_leaves_the_dashboard_alone() -> None:
     app = make_app("patch5-only")
     calls: list[str] = []
     original = DashboardScreen._refresh_inspector
@@ -65,3 +68,85 @@ async def test_modals_show_their_own_keys_not_the_dashboards() -> None:
             await pilot.press("escape")
             await pilot.pause()
             assert isinstance(app.screen, DashboardScreen)
+
+
+RELEASED_IDS = [
+    "vmbus-load",
+    "vmbus-unload",
+    "mshv-init",
+    "mshv-cleanup",
+    "cpu-off-online",
+    "kexec",
+    "crash-kexec",
+    "up",
+    "down",
+    "left",
+    "right",
+    "page-up",
+    "page-down",
+    "first-cpu",
+    "last-cpu",
+    "extend-up",
+    "extend-down",
+    "select",
+    "all",
+    "none",
+    "pause",
+    "step",
+    "faster",
+    "slower",
+    "finish",
+    "write-back",
+    "write-fwd",
+    "step-back",
+    "step-fwd",
+    "instant",
+    "next",
+    "previous",
+    "lessons",
+    "bits",
+    "findings",
+    "trace",
+    "inspector",
+    "legend",
+    "lesson",
+    "trace-who",
+    "trace-cpu",
+    "text",
+    "compare",
+    "explore",
+    "presenter",
+    "panels",
+    "undo",
+    "redo",
+    "open",
+    "save",
+    "report",
+    "json",
+    "screenshot",
+    "settings",
+    "help",
+    "quit",
+]
+
+
+def test_command_ids_are_explicit_and_stable() -> None:
+    """User configs rebind by id: every id a release has shipped keeps working, whatever its label says now."""
+    ids = [c.id for c in COMMANDS]
+    assert len(ids) == len(set(ids))
+    assert set(RELEASED_IDS) <= set(ids)
+
+
+async def test_a_keymap_survives_a_relabel(monkeypatch: pytest.MonkeyPatch) -> None:
+    relabelled = [
+        Binding(c.key, c.action, "reboot into a new kernel" if c.id == "kexec" else c.label, show=c.footer, id=c.id)
+        for c in COMMANDS
+        if c.scope == "dashboard"
+    ]
+    monkeypatch.setattr(DashboardScreen, "BINDINGS", relabelled)
+    app = make_app("patch5-only")
+    async with app.run_test(size=SIZE) as pilot:
+        app.set_keymap({"kexec": "K"})
+        await pilot.press("a", "v", "m", "K")
+        await pilot.pause()
+        assert [s.action for s in app.dashboard.session.history] == ["vmbus_load", "mshv_init", "kexec"]

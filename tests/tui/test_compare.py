@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from synic_core.cli import main
 from tui.screens.compare import CompareScreen
 from tui.widgets.grid import SynicGrid
@@ -27,7 +29,7 @@ def differing_cells(grid: SynicGrid) -> int:
     )
 
 
-async def test_compare_screen_marks_differences_and_switches():
+async def test_compare_screen_marks_differences_and_switches() -> None:
     app = make_app("v4")
     async with app.run_test(size=SIZE) as pilot:
         for key in ("a", "v", "m", "k", "d"):
@@ -52,7 +54,7 @@ async def test_compare_screen_marks_differences_and_switches():
         assert not isinstance(app.screen, CompareScreen)
 
 
-def test_run_compare_text_and_json(capsys):
+def test_run_compare_text_and_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["run", "l1vh-patch5-only-kexec", "--compare", "patch5-only,v4"]) == 1
     out = capsys.readouterr().out
     assert "hypervisor_fault ≠" in out and "Final register values that differ" in out
@@ -63,12 +65,12 @@ def test_run_compare_text_and_json(capsys):
     assert sint2 == {"bank": "l1", "register": "SINT2", "a": 0x200F3, "b": 0x300F3, "cpus": [0, 1, 2, 3]}
 
 
-def test_run_compare_profiles(capsys):
+def test_run_compare_profiles(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["run", "l1vh-patch5-only-kexec", "--compare", "strict,lenient", "--json"]) == 1
     data = json.loads(capsys.readouterr().out)["compare"]
     assert data["a"]["summary"]["fault"] == 12 and data["b"]["summary"]["fault"] == 0
 
 
-def test_run_compare_bad_pair(capsys):
+def test_run_compare_bad_pair(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["run", "l1vh-v4-kexec", "--compare", "v4"]) == 2
     assert "--compare: expected two MSHV versions" in capsys.readouterr().err

@@ -29,7 +29,7 @@ def started(monkeypatch: pytest.MonkeyPatch) -> list[SynicApp]:
     return apps
 
 
-def test_command_ids_are_unique_and_every_one_is_in_the_readme():
+def test_command_ids_are_unique_and_every_one_is_in_the_readme() -> None:
     ids = [c.id for c in COMMANDS]
     assert len(ids) == len(set(ids))
     readme = (ROOT / "README.md").read_text("utf-8")
@@ -51,7 +51,7 @@ def test_command_ids_are_unique_and_every_one_is_in_the_readme():
         ({"kexec": "?"}, "'question_mark' would run both kexec and help"),
     ],
 )
-def test_keymaps_are_checked_against_the_whole_command_table(keys: dict[str, str], expected: str | None):
+def test_keymaps_are_checked_against_the_whole_command_table(keys: dict[str, str], expected: str | None) -> None:
     problems = check_keymap(keys, "config.toml")
     if expected is None:
         assert problems == []
@@ -59,12 +59,12 @@ def test_keymaps_are_checked_against_the_whole_command_table(keys: dict[str, str
         assert len(problems) == 1 and problems[0].startswith("config.toml: ") and expected in problems[0], problems
 
 
-def test_effective_keys_apply_the_user_keymap():
+def test_effective_keys_apply_the_user_keymap() -> None:
     keys = effective_keys({"kexec": "K,?"})
     assert keys["kexec"] == ["K", "question_mark"] and keys["vmbus-load"] == ["v"]
 
 
-async def test_a_rebound_key_runs_its_command_and_the_old_one_does_not():
+async def test_a_rebound_key_runs_its_command_and_the_old_one_does_not() -> None:
     app = make_app("v4")
     app.user_keys = {"kexec": "K", "help": "f1"}
     async with app.run_test(size=SIZE) as pilot:
@@ -81,7 +81,7 @@ async def test_a_rebound_key_runs_its_command_and_the_old_one_does_not():
     assert "| `K` | kexec the machine" in md and "| `f1` | this help" in md
 
 
-async def test_config_problems_are_shown_in_the_app():
+async def test_config_problems_are_shown_in_the_app() -> None:
     app = SynicApp(make_app().dashboard.session, instant=True, config_problems=["config.toml: cpus: expected 1..4096"])
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -89,7 +89,7 @@ async def test_config_problems_are_shown_in_the_app():
         assert any("config.toml: cpus: expected 1..4096" in m for m in shown)
 
 
-def test_synic_opens_with_the_configured_defaults(config_file, started: list[SynicApp]):
+def test_synic_opens_with_the_configured_defaults(config_file, started: list[SynicApp]) -> None:
     config_file('partition = "root"\nmshv = "mainline"\ncpus = 16\ntheme = "synic-high-contrast"\n[keys]\nkexec = "K"\n')
     assert main([]) == 0
     app = started[0]
@@ -98,7 +98,7 @@ def test_synic_opens_with_the_configured_defaults(config_file, started: list[Syn
     assert app._theme_name == "synic-high-contrast" and app.user_keys == {"kexec": "K"}
 
 
-def test_flags_win_over_the_config(config_file, started: list[SynicApp]):
+def test_flags_win_over_the_config(config_file, started: list[SynicApp]) -> None:
     config_file('partition = "root"\ncpus = 16\ntheme = "textual-light"\n')
     assert main(["--cpus", "2", "--theme", "synic-high-contrast"]) == 0
     app = started[0]
@@ -106,14 +106,14 @@ def test_flags_win_over_the_config(config_file, started: list[SynicApp]):
     assert app._theme_name == "synic-high-contrast"
 
 
-def test_a_scenario_file_keeps_its_own_settings(config_file, started: list[SynicApp]):
+def test_a_scenario_file_keeps_its_own_settings(config_file, started: list[SynicApp]) -> None:
     config_file('mshv = "mainline"\ncpus = 16\n')
     assert main(["l1vh-patch5-only-kexec"]) == 0
     assert started[0].dashboard.session.config.mshv == "patch5-only" and started[0].dashboard.session.config.cpus != 16
 
 
 @pytest.mark.parametrize("text", ['cpus = "lots"\n', 'theme = "neon"\n', '[keys]\nkexec = "v"\n'])
-def test_a_bad_config_starts_with_the_defaults_and_says_why(config_file, started, capsys, text: str):
+def test_a_bad_config_starts_with_the_defaults_and_says_why(config_file, started, capsys: pytest.CaptureFixture[str], text: str) -> None:
     config_file('partition = "root"\n' + text)
     assert main([]) == 0
     app = started[0]
@@ -123,12 +123,12 @@ def test_a_bad_config_starts_with_the_defaults_and_says_why(config_file, started
     assert app._config_problems and all("config.toml" in p for p in app._config_problems)
 
 
-def test_a_bad_theme_flag_exits_2(capsys):
+def test_a_bad_theme_flag_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--theme", "neon"]) == 2
     assert "--theme: expected one of" in capsys.readouterr().err
 
 
-def test_synic_config_reports_and_checks(config_file, capsys):
+def test_synic_config_reports_and_checks(config_file, capsys: pytest.CaptureFixture[str]) -> None:
     path = config_file('cpus = 16\n[keys]\nkexec = "K"\n')
     assert main(["config"]) == 0
     out = capsys.readouterr().out
@@ -142,7 +142,7 @@ def test_synic_config_reports_and_checks(config_file, capsys):
     assert "would run both vmbus-load and kexec" in capsys.readouterr().out
 
 
-def test_the_readme_example_is_a_valid_config(config_file):
+def test_the_readme_example_is_a_valid_config(config_file) -> None:
     readme = (ROOT / "README.md").read_text("utf-8")
     example = readme.split("## Config", 1)[1].split("```toml\n", 1)[1].split("```", 1)[0]
     config_file(example)
@@ -151,7 +151,7 @@ def test_the_readme_example_is_a_valid_config(config_file):
     assert (loaded.config.partition, loaded.config.cpus, loaded.config.keys["kexec"]) == ("root", 16, "K,ctrl+k")
 
 
-def test_the_template_is_a_valid_config(config_file, capsys):
+def test_the_template_is_a_valid_config(config_file, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["config", "--template"]) == 0
     config_file(capsys.readouterr().out)
     loaded = dashboard_config()

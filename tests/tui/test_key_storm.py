@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import random
 import re
+from pathlib import Path
+
+import pytest
 
 from synic_core.findings import SEVERITIES
 from tui.app import SynicApp
@@ -19,7 +22,8 @@ BURST = 4  # keys per Pilot.press call; every key still goes through the driver 
 
 def status_counts(app: SynicApp) -> dict[str, int]:
     text = str(app.query_one("#status").render())
-    return {k: int(re.search(rf"{k}s (\d+)", text).group(1)) for k in ("fault", "error", "warning")}
+    found = {k: re.search(rf"{k}s (\d+)", text) for k in ("fault", "error", "warning")}
+    return {k: int(m.group(1)) for k, m in found.items() if m is not None}
 
 
 def check_consistent(app: SynicApp) -> None:
@@ -29,7 +33,7 @@ def check_consistent(app: SynicApp) -> None:
     assert status_counts(app) == {k: counts[k] for k in ("fault", "error", "warning")}
 
 
-async def test_two_thousand_random_keys(tmp_path, monkeypatch):
+async def test_two_thousand_random_keys(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)  # exports and saves land here
     rng = random.Random(20261125)
     app = make_app("patch5-only", cpus=64, instant=False)

@@ -26,7 +26,8 @@ def status(app: SynicApp) -> str:
 
 def counts(app: SynicApp) -> dict[str, int]:
     text = status(app)
-    return {k: int(re.search(rf"{k}s? (\d+)", text).group(1)) for k in ("fault", "error", "warning")}
+    found = {k: re.search(rf"{k}s? (\d+)", text) for k in ("fault", "error", "warning")}
+    return {k: int(m.group(1)) for k, m in found.items() if m is not None}
 
 
 async def press(pilot, *keys):
@@ -35,7 +36,7 @@ async def press(pilot, *keys):
         await pilot.pause()
 
 
-async def test_acceptance_patch5_only_faults_light_up():
+async def test_acceptance_patch5_only_faults_light_up() -> None:
     app = make_app("patch5-only")
     async with app.run_test(size=SIZE) as pilot:
         await press(pilot, "a", "v", "m", "k")
@@ -47,14 +48,14 @@ async def test_acceptance_patch5_only_faults_light_up():
         assert any("hypervisor_fault" in t and "SCONTROL.enable went from 1 to 0" in t for t in texts)
 
 
-async def test_acceptance_v4_is_clean():
+async def test_acceptance_v4_is_clean() -> None:
     app = make_app("v4")
     async with app.run_test(size=SIZE) as pilot:
         await press(pilot, "a", "v", "m", "k")
         assert "faults 0  errors 0" in status(app)
 
 
-async def test_acceptance_mainline_shows_stale_state():
+async def test_acceptance_mainline_shows_stale_state() -> None:
     app = make_app("mainline")
     async with app.run_test(size=SIZE) as pilot:
         await press(pilot, "a", "v", "m", "k")
@@ -64,14 +65,15 @@ async def test_acceptance_mainline_shows_stale_state():
         assert "│ kexec: stale_state 12" in status(app)
 
 
-async def test_fault_lights_up_at_the_write_that_causes_it():
+async def test_fault_lights_up_at_the_write_that_causes_it() -> None:
     app = make_app("patch5-only", cpus=2, instant=False)
     async with app.run_test(size=SIZE) as pilot:
         await press(pilot, "a", "i", "v", "m", "i")  # instant for setup, then animated
         await press(pilot, "k", "p")  # start kexec and pause at once
         assert app.dashboard.view.playing and app.dashboard.paused
         step = app.dashboard.view.step
-        target = next(f.write for f in step.findings if f.kind == "hypervisor_fault")
+        assert step is not None
+        target = next(f.write for f in step.findings if f.kind == "hypervisor_fault" and f.write is not None)
         while app.dashboard.view.pos < target:
             assert app.dashboard.view.severity(0, "l1", "SINT2") < FAULT
             await press(pilot, "full_stop")
@@ -83,7 +85,7 @@ async def test_fault_lights_up_at_the_write_that_causes_it():
         assert not app.dashboard.view.playing and counts(app)["fault"] == 6
 
 
-async def test_playback_runs_on_ticks_and_speed_keys_change_it():
+async def test_playback_runs_on_ticks_and_speed_keys_change_it() -> None:
     app = make_app("v4", instant=False)
     async with app.run_test(size=SIZE) as pilot:
         dash = app.dashboard
@@ -101,7 +103,7 @@ async def test_playback_runs_on_ticks_and_speed_keys_change_it():
         assert dash.session.state.cpus[0].vmbus and dash.view.cpus[0].vmbus
 
 
-async def test_speed_has_bounds():
+async def test_speed_has_bounds() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await press(pilot, *["minus"] * 10)
@@ -110,7 +112,7 @@ async def test_speed_has_bounds():
         assert app.dashboard.speed_index == len(SPEEDS) - 1
 
 
-async def test_cursor_selection_keys():
+async def test_cursor_selection_keys() -> None:
     app = make_app(cpus=8)
     async with app.run_test(size=SIZE) as pilot:
         grid = app.query_one(SynicGrid)
@@ -134,7 +136,7 @@ async def test_cursor_selection_keys():
         assert (grid.cursor_cpu, grid.cursor_col) == (6, 0)
 
 
-async def test_actions_apply_to_cursor_cpu_without_selection():
+async def test_actions_apply_to_cursor_cpu_without_selection() -> None:
     app = make_app("v4", cpus=4)
     async with app.run_test(size=SIZE) as pilot:
         await press(pilot, "down", "v")
@@ -142,7 +144,7 @@ async def test_actions_apply_to_cursor_cpu_without_selection():
         assert not app.dashboard.session.history[0].kernel_order
 
 
-async def test_click_moves_cursor_and_selects():
+async def test_click_moves_cursor_and_selects() -> None:
     app = make_app(cpus=4)
     async with app.run_test(size=SIZE) as pilot:
         grid = app.query_one(SynicGrid)
@@ -152,7 +154,7 @@ async def test_click_moves_cursor_and_selects():
         assert grid.selected == {1}
 
 
-async def test_offline_online_unload_crash():
+async def test_offline_online_unload_crash() -> None:
     app = make_app("v4", cpus=4)
     async with app.run_test(size=SIZE) as pilot:
         await press(pilot, "a", "v", "m", "escape", "down", "down", "o")
@@ -168,7 +170,7 @@ async def test_offline_online_unload_crash():
         assert app.dashboard.session.state.drivers.kdump
 
 
-async def test_undo_redo():
+async def test_undo_redo() -> None:
     app = make_app("patch5-only")
     async with app.run_test(size=SIZE) as pilot:
         await press(pilot, "a", "v", "m", "k")
@@ -180,7 +182,7 @@ async def test_undo_redo():
         assert counts(app)["fault"] == faults
 
 
-async def test_bits_view_opens_and_closes():
+async def test_bits_view_opens_and_closes() -> None:
     app = make_app("v4")
     async with app.run_test(size=SIZE) as pilot:
         await press(pilot, "a", "v", "right", "right", "right", "right", "right", "b")
@@ -194,7 +196,7 @@ async def test_bits_view_opens_and_closes():
         assert not isinstance(app.screen, BitsScreen)
 
 
-async def test_help_screen_lists_every_key():
+async def test_help_screen_lists_every_key() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await press(pilot, "question_mark")
@@ -211,7 +213,7 @@ async def test_help_screen_lists_every_key():
         assert not isinstance(app.screen, HelpScreen)
 
 
-async def test_settings_screen_starts_a_new_session():
+async def test_settings_screen_starts_a_new_session() -> None:
     app = make_app("v4", cpus=4)
     async with app.run_test(size=SIZE) as pilot:
         await press(pilot, "s")
@@ -224,7 +226,7 @@ async def test_settings_screen_starts_a_new_session():
         assert app.dashboard.session.config.cpus == 16 and app.query_one(SynicGrid).ncpus == 16
 
 
-async def test_settings_screen_rejects_bad_cpu_count():
+async def test_settings_screen_rejects_bad_cpu_count() -> None:
     app = make_app("v4", cpus=4)
     async with app.run_test(size=SIZE) as pilot:
         await press(pilot, "s")
@@ -241,7 +243,7 @@ async def test_settings_screen_rejects_bad_cpu_count():
         assert app.dashboard.session.config.cpus == 4
 
 
-async def test_panel_keys_and_trace_filters():
+async def test_panel_keys_and_trace_filters() -> None:
     app = make_app("v4")
     async with app.run_test(size=SIZE) as pilot:
         tabs = app.query_one(TabbedContent)
@@ -254,14 +256,14 @@ async def test_panel_keys_and_trace_filters():
         await press(pilot, "e")
         assert trace.component == "vmbus" and len(trace.lines) == 16
         await press(pilot, "e", "r")
-        assert trace.component == "mshv" and trace.cpu == 0 and len(trace.lines) == 3
+        assert (trace.component, trace.cpu, len(trace.lines)) == ("mshv", 0, 3)
         await press(pilot, "w")
         assert not app.query_one("#sidebar").display
         await press(pilot, "w")
         assert app.query_one("#sidebar").display
 
 
-async def test_choosing_a_finding_moves_the_cursor():
+async def test_choosing_a_finding_moves_the_cursor() -> None:
     app = make_app("patch5-only")
     async with app.run_test(size=SIZE) as pilot:
         await press(pilot, "a", "v", "m", "k")
@@ -278,14 +280,14 @@ async def test_choosing_a_finding_moves_the_cursor():
         assert "hypervisor_fault" in text and "assumption" in text and "owner VMBus" in text
 
 
-async def test_instant_toggle():
+async def test_instant_toggle() -> None:
     app = make_app("v4", instant=False)
     async with app.run_test(size=SIZE) as pilot:
         await press(pilot, "i", "a", "v")
         assert app.dashboard.instant and not app.dashboard.view.playing
 
 
-async def test_too_small_terminal_says_so():
+async def test_too_small_terminal_says_so() -> None:
     app = make_app()
     async with app.run_test(size=(50, 10)) as pilot:
         await pilot.pause()
@@ -296,7 +298,7 @@ async def test_too_small_terminal_says_so():
         assert not app.screen.has_class("too-small")
 
 
-async def test_command_palette_runs_actions_and_settings():
+async def test_command_palette_runs_actions_and_settings() -> None:
     app = make_app("v4")
     async with app.run_test(size=SIZE) as pilot:
         await press(pilot, "ctrl+p")
@@ -313,7 +315,7 @@ async def test_command_palette_runs_actions_and_settings():
         assert app.dashboard.session.config.mshv == "mainline"
 
 
-def test_every_command_has_a_handler():
+def test_every_command_has_a_handler() -> None:
     """The command table is the only place keys are defined; each one must do something."""
     for c in COMMANDS:
         name = "action_" + c.action.split("(")[0]
@@ -321,7 +323,7 @@ def test_every_command_has_a_handler():
         assert hasattr(owner, name), c
 
 
-async def test_findings_panel_is_an_option_list_newest_first():
+async def test_findings_panel_is_an_option_list_newest_first() -> None:
     app = make_app("patch5-only")
     async with app.run_test(size=SIZE) as pilot:
         await press(pilot, "a", "v", "m", "k")
@@ -330,14 +332,14 @@ async def test_findings_panel_is_an_option_list_newest_first():
         assert [f.step for f in panel._shown] == sorted((f.step for f in panel._shown), reverse=True)
 
 
-async def test_q_quits():
+async def test_q_quits() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await press(pilot, "q")
         assert not app.is_running
 
 
-async def test_explorer_screen_finds_and_loads_a_counterexample():
+async def test_explorer_screen_finds_and_loads_a_counterexample() -> None:
     app = make_app("patch5-only", cpus=4)
     async with app.run_test(size=SIZE) as pilot:
         await press(pilot, "g")
@@ -354,7 +356,7 @@ async def test_explorer_screen_finds_and_loads_a_counterexample():
         assert app.dashboard.session.config.cpus == 2 and counts(app)["fault"] > 0
 
 
-async def test_explorer_closes_while_searching():
+async def test_explorer_closes_while_searching() -> None:
     app = make_app("mainline", cpus=4)
     async with app.run_test(size=SIZE) as pilot:
         await press(pilot, "g", "escape")
@@ -364,7 +366,7 @@ async def test_explorer_closes_while_searching():
         assert app.dashboard.session.config.cpus == 4 and app.dashboard.session.history == []
 
 
-async def test_plain_text_view():
+async def test_plain_text_view() -> None:
     app = make_app("patch5-only")
     async with app.run_test(size=SIZE) as pilot:
         await press(pilot, "a", "v", "m", "k", "G")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -12,14 +13,14 @@ from tui.cli import main
 from tui.launch import build_session
 
 
-def test_flags_choose_the_settings():
+def test_flags_choose_the_settings() -> None:
     ns = dashboard_parser().parse_args(["--partition", "root", "--mshv", "mainline", "--hypervisor", "lenient", "--cpus", "8"])
     s = build_session(ns)
     assert (s.config.partition, s.config.mshv, s.config.hypervisor, s.config.cpus) == ("root", "mainline", "lenient", 8)
     assert s.history == []
 
 
-def test_scenario_file_opens_with_its_steps_in_the_history(tmp_path):
+def test_scenario_file_opens_with_its_steps_in_the_history(tmp_path: Path) -> None:
     path = tmp_path / "s.json"
     path.write_text(
         json.dumps(
@@ -38,19 +39,19 @@ def test_scenario_file_opens_with_its_steps_in_the_history(tmp_path):
     assert len(s.history) == 2
 
 
-def test_flags_override_a_scenario_and_are_validated(tmp_path):
+def test_flags_override_a_scenario_and_are_validated(tmp_path: Path) -> None:
     s = build_session(dashboard_parser().parse_args(["l1vh-patch5-only-kexec", "--mshv", "v4"]))
     assert s.config.mshv == "v4" and s.summary()["fault"] == 0
 
 
-async def test_opened_scenario_shows_its_findings():
+async def test_opened_scenario_shows_its_findings() -> None:
     s = build_session(dashboard_parser().parse_args(["l1vh-patch5-only-kexec"]))
     app = SynicApp(s)
     async with app.run_test(size=(120, 40)):
         assert "faults 12" in str(app.query_one("#status").render())
 
 
-def test_dashboard_with_a_bad_file_exits_2(tmp_path, capsys):
+def test_dashboard_with_a_bad_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "bad.json"
     path.write_text('{"partition": "mars"}')
     assert main([str(path)]) == 2
@@ -58,7 +59,7 @@ def test_dashboard_with_a_bad_file_exits_2(tmp_path, capsys):
     assert "bad.json: partition:" in err and "Traceback" not in err
 
 
-def test_synic_starts_the_dashboard(monkeypatch: pytest.MonkeyPatch):
+def test_synic_starts_the_dashboard(monkeypatch: pytest.MonkeyPatch) -> None:
     started = []
     monkeypatch.setattr(SynicApp, "run", lambda self, *a, **k: started.append(self.dashboard.session.config))
     assert main(["--partition", "guest", "--cpus", "2"]) == 0

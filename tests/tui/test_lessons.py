@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from textual.widgets import Markdown, TabbedContent
@@ -16,7 +17,7 @@ from tui.screens.lessons import LessonsScreen
 SIZE = (140, 44)
 
 
-def test_at_least_six_lessons_and_synic_lessons_lists_them(capsys):
+def test_at_least_six_lessons_and_synic_lessons_lists_them(capsys: pytest.CaptureFixture[str]) -> None:
     assert len(lesson_names()) >= 6
     assert main(["lessons"]) == 0
     out = capsys.readouterr().out
@@ -25,7 +26,7 @@ def test_at_least_six_lessons_and_synic_lessons_lists_them(capsys):
 
 
 @pytest.mark.parametrize("name", lesson_names())
-async def test_each_lesson_runs_to_its_end(name):
+async def test_each_lesson_runs_to_its_end(name) -> None:
     lesson = load_lesson(name)
     app = SynicApp(instant=True, lesson=lesson)
     async with app.run_test(size=SIZE) as pilot:
@@ -42,7 +43,7 @@ async def test_each_lesson_runs_to_its_end(name):
         assert app.dashboard.session.findings == headless.findings
 
 
-async def test_previous_step_and_leaving_keep_the_state():
+async def test_previous_step_and_leaving_keep_the_state() -> None:
     app = SynicApp(instant=True, lesson=load_lesson("kexec-patch5-only"))
     async with app.run_test(size=SIZE) as pilot:
         for key in ("greater_than_sign", "greater_than_sign", "less_than_sign"):
@@ -55,7 +56,7 @@ async def test_previous_step_and_leaving_keep_the_state():
         assert "You left the lesson" in app.query_one("#lesson-text", Markdown).source
 
 
-async def test_lesson_picker_starts_and_leaves():
+async def test_lesson_picker_starts_and_leaves() -> None:
     app = SynicApp(instant=True)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("L")
@@ -72,7 +73,7 @@ async def test_lesson_picker_starts_and_leaves():
         assert app.dashboard.lesson is None
 
 
-def test_bad_lesson_file_is_refused_with_the_field(tmp_path, capsys):
+def test_bad_lesson_file_is_refused_with_the_field(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "lesson.json"
     path.write_text(json.dumps({"title": "x", "intro": "y", "steps": [{"action": "kexec"}]}))
     assert main(["--lesson", str(path)]) == 2
@@ -80,6 +81,6 @@ def test_bad_lesson_file_is_refused_with_the_field(tmp_path, capsys):
     assert "lesson.json: steps[0].note: Field required" in err
 
 
-def test_unknown_lesson_name(capsys):
+def test_unknown_lesson_name(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--lesson", "no-such-lesson"]) == 2
     assert "ownership-l1vh" in capsys.readouterr().err

@@ -35,7 +35,7 @@ def dialog_message(app) -> str:
     return str(app.screen.query_one(".path-message").render())
 
 
-async def test_opening_a_file_replaces_the_session_and_saves_go_back_there(tmp_path: Path):
+async def test_opening_a_file_replaces_the_session_and_saves_go_back_there(tmp_path: Path) -> None:
     path = tmp_path / "s.json"
     path.write_text(
         json.dumps({"partition": "root", "mshv": "mainline", "cpus": 3, "steps": [{"action": "mshv_init"}, {"action": "kexec"}]})
@@ -62,7 +62,7 @@ async def test_opening_a_file_replaces_the_session_and_saves_go_back_there(tmp_p
     assert [s["action"] for s in json.loads(path.read_text())["steps"]] == ["mshv_init"]
 
 
-async def test_a_built_in_scenario_opens_by_name():
+async def test_a_built_in_scenario_opens_by_name() -> None:
     app = make_app("v4")
     async with app.run_test(size=SIZE) as pilot:
         await open_in_dialog(app, pilot, "l1vh-patch5-only-kexec")
@@ -70,7 +70,7 @@ async def test_a_built_in_scenario_opens_by_name():
         assert app.dashboard.session.summary()["fault"] > 0 and app.dashboard.opened is None
 
 
-async def test_a_bad_file_is_explained_in_place_and_nothing_changes(tmp_path: Path):
+async def test_a_bad_file_is_explained_in_place_and_nothing_changes(tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text('{"partition": "l1vh", "cpus": 2, "steps": [{"action": "mshv_init", "cpus": [5]}]}')
     app = make_app("v4")
@@ -98,7 +98,7 @@ LESSON = {
 }
 
 
-async def test_a_lesson_file_opens_as_a_lesson(tmp_path: Path):
+async def test_a_lesson_file_opens_as_a_lesson(tmp_path: Path) -> None:
     path = tmp_path / "lesson.json"
     path.write_text(json.dumps(LESSON))
     app = make_app("v4", cpus=4)
@@ -113,7 +113,7 @@ async def test_a_lesson_file_opens_as_a_lesson(tmp_path: Path):
         assert "VMBus first." in app.query_one("#lesson-text", Markdown).source
 
 
-async def test_a_lesson_whose_steps_cannot_apply_is_explained_in_the_dialog(tmp_path: Path):
+async def test_a_lesson_whose_steps_cannot_apply_is_explained_in_the_dialog(tmp_path: Path) -> None:
     path = tmp_path / "lesson.json"
     path.write_text(json.dumps(LESSON | {"steps": [{"action": "cpu_online", "cpus": [1], "note": "oops"}]}))
     app = make_app("v4")
@@ -140,7 +140,7 @@ async def _open_hostile(path: Path) -> tuple[str | None, object]:
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.one_of(scenario_shaped, json_trees, st.binary(max_size=120)))
-def test_hostile_files_opened_in_the_app(tmp_path_factory, data):
+def test_hostile_files_opened_in_the_app(tmp_path_factory, data) -> None:
     path = tmp_path_factory.mktemp("o") / "s.json"
     path.write_bytes(data if isinstance(data, bytes) else json.dumps(data, default=str).encode())
     try:

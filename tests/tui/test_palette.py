@@ -93,14 +93,14 @@ async def grid_colours(theme: str) -> tuple[dict[str, RGB], dict[str, RGB], RGB]
 
 
 @pytest.mark.parametrize("theme", THEMES)
-def test_writers_and_findings_stay_apart_for_colour_blind_viewers(theme: str):
+def test_writers_and_findings_stay_apart_for_colour_blind_viewers(theme: str) -> None:
     writers, findings, _ = asyncio.run(grid_colours(theme))
     assert too_close(writers) == []
     assert too_close(findings, THEMES[theme]) == []
 
 
 @pytest.mark.parametrize("theme", THEMES)
-def test_letters_keep_their_contrast_on_every_background(theme: str):
+def test_letters_keep_their_contrast_on_every_background(theme: str) -> None:
     writers, findings, fault_text = asyncio.run(grid_colours(theme))
     low = [
         f"{w} on {bg}: {contrast(c, findings[bg]):.2f}"
@@ -112,7 +112,7 @@ def test_letters_keep_their_contrast_on_every_background(theme: str):
     assert contrast(fault_text, findings["fault"]) >= MIN_CONTRAST
 
 
-def test_the_check_rejects_a_red_green_pair():
+def test_the_check_rejects_a_red_green_pair() -> None:
     problems = too_close({"red": (0xD6, 0x27, 0x28), "green": (0x2C, 0xA0, 0x2C)})
     assert problems and all("deuteranopia" in p for p in problems)
 
@@ -126,7 +126,7 @@ def colour_of(strips, word: str) -> str | None:
     return None
 
 
-async def test_switching_to_a_light_theme_recolours_the_panels_already_drawn():
+async def test_switching_to_a_light_theme_recolours_the_panels_already_drawn() -> None:
     from tui.themes import PALETTES
     from tui.widgets.panels import TracePanel
 

@@ -10,7 +10,7 @@ from tui.widgets.grid import CELL_W, SynicGrid
 SIZE = (120, 40)
 
 
-async def test_presenter_mode_layout_and_speed():
+async def test_presenter_mode_layout_and_speed() -> None:
     app = SynicApp(instant=True)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("P")
@@ -27,7 +27,7 @@ async def test_presenter_mode_layout_and_speed():
         assert not app.dashboard.presenter and app.query_one("#sidebar").display and grid.cell_w == CELL_W
 
 
-async def test_presenter_plays_a_lesson_by_itself():
+async def test_presenter_plays_a_lesson_by_itself() -> None:
     """Driven by hand: each playback tick and each autoplay timer, so no wall clock is involved."""
     lesson = load_lesson("ownership-l1vh")
     app = SynicApp(lesson=lesson)

@@ -30,7 +30,7 @@ async def save_as(app, pilot, key: str, path: Path, replace: bool = False) -> No
         await pilot.pause()
 
 
-async def test_saved_session_replays_headless_to_identical_findings(tmp_path, capsys):
+async def test_saved_session_replays_headless_to_identical_findings(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     app = make_app("patch5-only", cpus=3)
     path = tmp_path / "session.json"
     async with app.run_test(size=SIZE) as pilot:
@@ -45,7 +45,7 @@ async def test_saved_session_replays_headless_to_identical_findings(tmp_path, ca
     assert json.loads(capsys.readouterr().out)["findings"] == app_findings
 
 
-async def test_saved_session_reopens_in_the_dashboard(tmp_path):
+async def test_saved_session_reopens_in_the_dashboard(tmp_path: Path) -> None:
     from synic_core.cli import dashboard_parser
     from tui.launch import build_session
 
@@ -68,7 +68,7 @@ async def test_saved_session_reopens_in_the_dashboard(tmp_path):
         ("S", "shot.svg", lambda text: text.startswith("<svg") and "faults&#160;12" in text),
     ],
 )
-async def test_exports(tmp_path, key, name, check):
+async def test_exports(tmp_path: Path, key, name, check) -> None:
     app = make_app("patch5-only")
     async with app.run_test(size=SIZE) as pilot:
         for k in ("a", "v", "m", "k"):
@@ -78,7 +78,7 @@ async def test_exports(tmp_path, key, name, check):
     assert check((tmp_path / name).read_text())
 
 
-async def test_failed_save_keeps_the_previous_file(tmp_path, monkeypatch):
+async def test_failed_save_keeps_the_previous_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     app = make_app("v4")
     path = tmp_path / "session.json"
     path.write_text("previous contents\n")
@@ -100,7 +100,7 @@ async def test_failed_save_keeps_the_previous_file(tmp_path, monkeypatch):
     assert "No space left on device" in message and "unchanged" in message and kw["severity"] == "error"
 
 
-async def test_save_into_a_missing_directory_says_so(tmp_path):
+async def test_save_into_a_missing_directory_says_so(tmp_path: Path) -> None:
     app = make_app("v4")
     notes = []
     async with app.run_test(size=SIZE) as pilot:
@@ -109,7 +109,7 @@ async def test_save_into_a_missing_directory_says_so(tmp_path):
     assert "Could not write" in notes[-1] and "No such file or directory" in notes[-1]
 
 
-async def test_save_into_an_unwritable_directory_says_so(tmp_path, monkeypatch):
+async def test_save_into_an_unwritable_directory_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Simulated: the tests run as root, which chmod cannot stop."""
     app = make_app("v4")
     path = tmp_path / "session.json"
@@ -131,7 +131,7 @@ def message(app) -> str:
     return str(app.screen.query_one(".path-message").render())
 
 
-async def test_a_file_replaced_while_open_is_not_overwritten_without_asking(tmp_path):
+async def test_a_file_replaced_while_open_is_not_overwritten_without_asking(tmp_path: Path) -> None:
     from synic_core.cli import dashboard_parser
     from tui.app import SynicApp
     from tui.launch import build_session
@@ -161,7 +161,7 @@ async def test_a_file_replaced_while_open_is_not_overwritten_without_asking(tmp_
     assert [s["action"] for s in json.loads(path.read_text())["steps"]] == ["vmbus_load", "mshv_init"]
 
 
-async def test_saving_again_over_its_own_file_does_not_ask(tmp_path):
+async def test_saving_again_over_its_own_file_does_not_ask(tmp_path: Path) -> None:
     app = make_app("v4")
     path = tmp_path / "s.json"
     async with app.run_test(size=SIZE) as pilot:
@@ -173,7 +173,7 @@ async def test_saving_again_over_its_own_file_does_not_ask(tmp_path):
     assert len(json.loads(path.read_text())["steps"]) == 1
 
 
-async def test_an_existing_file_asks_first_and_another_name_does_not(tmp_path):
+async def test_an_existing_file_asks_first_and_another_name_does_not(tmp_path: Path) -> None:
     app = make_app("v4")
     taken = tmp_path / "report.md"
     taken.write_text("someone's notes\n")

@@ -2,62 +2,66 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from .conftest import make_app
+
+SnapCompare = Callable[..., bool]  # pytest-textual-snapshot's fixture
 
 RUN = ["a", "v", "m", "k"]
 
 
 class TestMainScreen:
-    def test_empty_80x24(self, snap_compare):
+    def test_empty_80x24(self, snap_compare: SnapCompare) -> None:
         assert snap_compare(make_app("v4"), terminal_size=(80, 24))
 
-    def test_patch5_only_kexec_80x24(self, snap_compare):
+    def test_patch5_only_kexec_80x24(self, snap_compare: SnapCompare) -> None:
         assert snap_compare(make_app("patch5-only"), press=RUN, terminal_size=(80, 24))
 
-    def test_patch5_only_kexec_160x48(self, snap_compare):
+    def test_patch5_only_kexec_160x48(self, snap_compare: SnapCompare) -> None:
         assert snap_compare(make_app("patch5-only"), press=RUN, terminal_size=(160, 48))
 
-    def test_v4_kexec_160x48(self, snap_compare):
+    def test_v4_kexec_160x48(self, snap_compare: SnapCompare) -> None:
         assert snap_compare(make_app("v4"), press=RUN, terminal_size=(160, 48))
 
-    def test_nested_root_two_banks(self, snap_compare):
+    def test_nested_root_two_banks(self, snap_compare: SnapCompare) -> None:
         app = make_app("v4", partition="nested_root")
         assert snap_compare(app, press=["a", "v", "m"], terminal_size=(160, 48))
 
 
 class TestHighlights:
-    def test_highlighted_fault_in_inspector(self, snap_compare):
+    def test_highlighted_fault_in_inspector(self, snap_compare: SnapCompare) -> None:
         keys = [*RUN, "escape", "down", "right", "right", "right", "right", "right", "n"]
         assert snap_compare(make_app("patch5-only"), press=keys, terminal_size=(160, 48))
 
-    def test_no_color_keeps_every_meaning(self, snap_compare, monkeypatch: pytest.MonkeyPatch):
+    def test_no_color_keeps_every_meaning(self, snap_compare: SnapCompare, monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setenv("NO_COLOR", "1")
         assert snap_compare(make_app("patch5-only"), press=RUN, terminal_size=(120, 40))
 
 
 class TestScreens:
-    def test_bits_view(self, snap_compare):
+    def test_bits_view(self, snap_compare: SnapCompare) -> None:
         keys = ["a", "v", "m", "right", "right", "right", "right", "right", "right", "b"]
         assert snap_compare(make_app("v4"), press=keys, terminal_size=(100, 30))
 
-    def test_help_screen(self, snap_compare):
+    def test_help_screen(self, snap_compare: SnapCompare) -> None:
         assert snap_compare(make_app("v4"), press=["question_mark"], terminal_size=(100, 40))
 
-    def test_settings_screen(self, snap_compare):
+    def test_settings_screen(self, snap_compare: SnapCompare) -> None:
         assert snap_compare(make_app("v4"), press=["s"], terminal_size=(100, 36))
 
-    def test_open_dialog_explains_a_bad_name(self, snap_compare):
+    def test_open_dialog_explains_a_bad_name(self, snap_compare: SnapCompare) -> None:
         keys = ["ctrl+o", *"no-such-scenario", "enter"]
         assert snap_compare(make_app("v4"), press=keys, terminal_size=(100, 30))
 
-    def test_too_small(self, snap_compare):
+    def test_too_small(self, snap_compare: SnapCompare) -> None:
         assert snap_compare(make_app("v4"), terminal_size=(50, 10))
 
 
 class TestExplorer:
-    def test_explorer_results(self, snap_compare):
+    def test_explorer_results(self, snap_compare: SnapCompare) -> None:
         async def wait_for_search(pilot):
             await pilot.press("g")
             await pilot.app.workers.wait_for_complete()
@@ -67,7 +71,7 @@ class TestExplorer:
 
 
 class TestLessons:
-    def test_lesson_panel_mid_lesson(self, snap_compare):
+    def test_lesson_panel_mid_lesson(self, snap_compare: SnapCompare) -> None:
         from synic_core.lesson import load_lesson
         from tui.app import SynicApp
 
@@ -77,15 +81,15 @@ class TestLessons:
 
 
 class TestCompare:
-    def test_compare_v4_vs_mainline(self, snap_compare):
+    def test_compare_v4_vs_mainline(self, snap_compare: SnapCompare) -> None:
         assert snap_compare(make_app("v4"), press=[*RUN, "d"], terminal_size=(160, 30))
 
-    def test_compare_stacked_when_narrow(self, snap_compare):
+    def test_compare_stacked_when_narrow(self, snap_compare: SnapCompare) -> None:
         assert snap_compare(make_app("v4"), press=[*RUN, "d"], terminal_size=(100, 36))
 
 
 class TestPresenter:
-    def test_presenter_mode_with_lesson(self, snap_compare):
+    def test_presenter_mode_with_lesson(self, snap_compare: SnapCompare) -> None:
         from synic_core.lesson import load_lesson
         from tui.app import SynicApp
 
@@ -102,7 +106,7 @@ class TestPresenter:
 
 
 class TestThemes:
-    def test_high_contrast(self, snap_compare):
+    def test_high_contrast(self, snap_compare: SnapCompare) -> None:
         from synic_core import Session, SessionConfig
         from tui.app import SynicApp
 

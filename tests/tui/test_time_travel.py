@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from synic_core.findings import SEVERITY_RANK
+from tui.widgets.panels import TracePanel
 
 from .conftest import make_app
 
@@ -16,13 +17,13 @@ async def press(pilot, *keys):
         await pilot.pause()
 
 
-async def test_back_one_write_at_a_time_to_before_the_first_fault():
+async def test_back_one_write_at_a_time_to_before_the_first_fault() -> None:
     app = make_app("patch5-only", cpus=2)
     async with app.run_test(size=SIZE) as pilot:
         await press(pilot, "a", "v", "m", "k")
         view = app.dashboard.view
         kexec = app.dashboard.session.history[2]
-        first_fault = min(f.write for f in kexec.findings if f.kind == "hypervisor_fault")
+        first_fault = min(f.write for f in kexec.findings if f.kind == "hypervisor_fault" and f.write is not None)
         total = view.boundaries()[-1]
         assert view.position == total and view.at_present
         back = total - (view.boundaries()[2] + first_fault)
@@ -40,7 +41,7 @@ async def test_back_one_write_at_a_time_to_before_the_first_fault():
         assert view.at_present and view.counts()["fault"] == 6
 
 
-async def test_step_keys_and_the_grid_state():
+async def test_step_keys_and_the_grid_state() -> None:
     app = make_app("v4", cpus=2)
     async with app.run_test(size=SIZE) as pilot:
         await press(pilot, "a", "v", "m")
@@ -55,7 +56,7 @@ async def test_step_keys_and_the_grid_state():
         assert app.dashboard.view.upto == 1 and not app.dashboard.view.playing
 
 
-async def test_an_action_in_the_past_returns_to_the_present_first():
+async def test_an_action_in_the_past_returns_to_the_present_first() -> None:
     app = make_app("v4", cpus=2)
     async with app.run_test(size=SIZE) as pilot:
         await press(pilot, "a", "v", "m", "left_curly_bracket", "left_square_bracket", "k")
@@ -63,11 +64,11 @@ async def test_an_action_in_the_past_returns_to_the_present_first():
         assert app.dashboard.view.at_present and "faults 0  errors 0" in str(app.query_one("#status").render())
 
 
-async def test_trace_follows_time_travel():
+async def test_trace_follows_time_travel() -> None:
     app = make_app("v4", cpus=2)
     async with app.run_test(size=SIZE) as pilot:
         await press(pilot, "a", "v", "m", "t")
-        trace = app.query_one("#trace-log")
+        trace = app.query_one("#trace-log", TracePanel)
         assert len(trace.lines) == 8 + 6
         await press(pilot, "left_square_bracket", "left_square_bracket")
         assert len(trace.lines) == 8 + 4
