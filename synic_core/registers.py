@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from .vocabulary import Access
+
 MSR_BASE = {"l1": 0x40000000, "l0": 0x40001000}
 """Bank base addresses: `l1` is the partition's own SynIC, `l0` the NESTED copies."""
 
@@ -47,7 +49,7 @@ class Register:
 
     name: str
     offset: int
-    access: str  # "rw", "ro" (SVERSION) or "wo" (EOM)
+    access: Access  # SVERSION is read-only, EOM write-only
     reset: int
     fields: tuple[Field, ...]
     l1_only: bool = False  # SIRBP has no NESTED copy on x86

@@ -6,7 +6,7 @@ meaning; this module only fixes which names exist, so mypy catches a misspelt on
 
 from __future__ import annotations
 
-from typing import Literal, get_args
+from typing import Literal
 
 Component = Literal["vmbus", "mshv"]
 """A Linux driver that programs SynIC registers."""
@@ -60,7 +60,3 @@ PartitionName = Literal["root", "nested_root", "l1vh", "guest"]
 ProfileName = Literal["strict", "lenient"]
 
 Access = Literal["rw", "ro", "wo"]
-
-COMPONENT_NAMES: tuple[Component, ...] = get_args(Component)
-BANK_NAMES: tuple[Bank, ...] = get_args(Bank)
-SEVERITY_NAMES: tuple[Severity, ...] = get_args(Severity)

@@ -1,8 +1,6 @@
-"""Fixtures for the dashboard tests: an app factory with fixed settings."""
+"""The dashboard tests' app factory: fixed settings, playback ticked by hand."""
 
 from __future__ import annotations
-
-import pytest
 
 from synic_core import Session, SessionConfig
 from tui.app import SynicApp
@@ -11,8 +9,3 @@ from tui.app import SynicApp
 def make_app(mshv: str = "patch5-only", partition: str = "l1vh", cpus: int = 4, instant: bool = True) -> SynicApp:
     """Playback is driven by `app.dashboard.tick()` in tests, never by the wall clock."""
     return SynicApp(Session(SessionConfig(partition=partition, mshv=mshv, cpus=cpus)), instant=instant, manual_ticks=True)
-
-
-@pytest.fixture
-def app_factory():
-    return make_app
