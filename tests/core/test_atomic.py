@@ -53,7 +53,7 @@ def test_file_and_directory_are_fsynced(tmp_path: Path, monkeypatch: pytest.Monk
         synced.append("dir" if stat.S_ISDIR(os.fstat(fd).st_mode) else "file")
         real(fd)
 
-    monkeypatch.setattr(atomic.os, "fsync", recording)
+    monkeypatch.setattr("synic_core.atomic.os.fsync", recording)
     write_atomic(tmp_path / "s.json", "{}")
     assert synced == ["file", "dir"]  # the content before the rename, the directory after it
 
@@ -95,7 +95,7 @@ def test_a_failed_save_leaves_the_old_file_and_no_temporary(tmp_path: Path, monk
     def full_disk(fd: int, data: object) -> int:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(atomic.os, "write", full_disk)
+    monkeypatch.setattr("synic_core.atomic.os.write", full_disk)
     with pytest.raises(OSError, match="No space"):
         write_atomic(path, "new")
     assert path.read_text() == "old" and leftovers(tmp_path) == []

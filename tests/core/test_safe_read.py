@@ -46,7 +46,7 @@ def counted_reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
         counts.append(len(data))
         return data
 
-    monkeypatch.setattr(safe_read.os, "read", counting)
+    monkeypatch.setattr("synic_core.safe_read.os.read", counting)
     return counts
 
 

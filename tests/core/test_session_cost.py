@@ -15,9 +15,10 @@ from synic_core import Session, SessionConfig
 from synic_core import session as session_module
 from synic_core.actions import ACTIONS
 from synic_core.scenario import ScenarioError, Step, parse_scenario
+from synic_core.state import MachineState
 
 
-def snapshot(s_state):  # type: ignore[no-untyped-def]
+def snapshot(s_state: MachineState) -> tuple[object, ...]:
     st = copy.deepcopy(s_state)
     return (
         st.regs,
@@ -33,7 +34,7 @@ def snapshot(s_state):  # type: ignore[no-untyped-def]
     )
 
 
-def random_walk(s: Session, rng: random.Random, steps: int) -> list[object]:
+def random_walk(s: Session, rng: random.Random, steps: int) -> list[tuple[object, ...]]:
     """Apply `steps` random actions that can apply; the snapshot before each one, then the final one."""
     seen = [snapshot(s.state)]
     while len(s.history) < steps:

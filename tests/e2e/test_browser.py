@@ -15,6 +15,7 @@ import re
 import shutil
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -53,10 +54,10 @@ def test_a_v_m_k_in_chromium_shows_faults(tmp_path: Path):
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')")
     frames: list[bytes] = []
 
-    def on_websocket(ws) -> None:  # type: ignore[no-untyped-def]
+    def on_websocket(ws: Any) -> None:
         ws.on("framereceived", lambda payload: frames.append(payload if isinstance(payload, bytes) else payload.encode()))
 
-    def wait_for(pattern: str, page) -> re.Match[str] | None:  # type: ignore[no-untyped-def]
+    def wait_for(pattern: str, page: Any) -> re.Match[str] | None:
         deadline = time.monotonic() + DEADLINE
         while time.monotonic() < deadline:
             found = re.search(pattern, screen_text(frames))
