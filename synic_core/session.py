@@ -97,6 +97,8 @@ class Session:
     def apply(self, action: str, cpus: list[int] | None = None) -> StepResult:
         """Apply one action; raises ActionError (state untouched) when it cannot be applied."""
         resolved = self.resolve_cpus(action, cpus)
+        if self.history and self.history[-1].cpus == resolved:
+            resolved = self.history[-1].cpus  # one list for a run of steps on the same CPUs: memory stays with the writes
         step = StepResult(index=len(self.history), action=action, cpus=resolved)
         try:
             self._run(self.state, step)

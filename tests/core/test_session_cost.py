@@ -152,3 +152,11 @@ def test_free_vmbus_pages_of_one_cpu_matches_the_scan_it_replaces(partition: str
     assert fast.vmbus_pages == scan.vmbus_pages
     assert len(fast.vmbus_pages) < len(s.state.vmbus_pages) or partition == "nested_root"  # a root's frames are the hypervisor's
     assert {f: p.freed for f, p in fast.pages.items()} == {f: p.freed for f, p in scan.pages.items()}
+
+
+def test_steps_on_the_same_cpus_share_one_list():
+    s = Session(SessionConfig(cpus=4096))
+    s.apply("vmbus_load")
+    s.apply("vmbus_unload")
+    s.apply("vmbus_load", [0, 1])
+    assert s.history[0].cpus is s.history[1].cpus and s.history[2].cpus == [0, 1]
