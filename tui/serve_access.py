@@ -5,6 +5,7 @@ Pure functions (no aiohttp, no textual), so the rules are tested without a serve
 
 from __future__ import annotations
 
+import functools
 import hmac
 import ipaddress
 import secrets
@@ -58,8 +59,14 @@ class Address:
         if self.loopback:
             names |= {n.strip("[]") for n in LOOPBACK_NAMES}
         else:
-            names |= {socket.gethostname().lower(), socket.getfqdn().lower()}
+            names |= set(local_names())
         return frozenset((n, self.port) for n in names)
+
+
+@functools.cache
+def local_names() -> tuple[str, ...]:
+    """This machine's names, looked up once (getfqdn may ask DNS; requests must not wait for it)."""
+    return tuple(dict.fromkeys(n.lower() for n in (socket.gethostname(), socket.getfqdn()) if n))
 
 
 def bracket(host: str) -> str:
