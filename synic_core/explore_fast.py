@@ -41,7 +41,8 @@ KIND_BIT: dict[str, int] = {k: 1 << i for i, k in enumerate(KIND_NAMES)}
 DriverKey = tuple[Hashable, ...]  # the driver state's fields, in order
 DRIVER_FIELDS = fields(DriverState)
 Filler = tuple[bool, bool, bool]  # the filler CPU's (online, vmbus live, mshv live)
-OFF: Filler = (False, False, False)
+FILLER_ONLINE, FILLER_VMBUS, FILLER_MSHV = 4, 2, 1  # the same as a 3-bit code
+FILLERS: tuple[Filler, ...] = tuple((bool(c & FILLER_ONLINE), bool(c & FILLER_VMBUS), bool(c & FILLER_MSHV)) for c in range(8))
 FIELD_BITS = 24  # bits per packed field: up to 16M distinct signatures per role
 FIELD_MASK = (1 << FIELD_BITS) - 1
 ALL_ONLINE = 0xFF
@@ -123,7 +124,7 @@ class Model:
         self.flags: tuple[list[tuple[bool, bool, bool]], list[tuple[bool, bool, bool]]] = ([], [])
         self.driver_ids: dict[DriverKey, int] = {}
         self.drivers: list[DriverKey] = []
-        self.tables: dict[tuple[int, int, int, Filler], dict[int, _Op]] = {}  # (action, role, driver, filler) -> sig -> result
+        self.contexts: dict[int, list[dict[int, _Op]]] = {}  # driver id -> memo tables (see `context`)
         self.empty_driver = self.driver_id(DriverState())
         self.reset_sigs = (self.intern(0, reset), self.intern(1, reset))
 
@@ -153,19 +154,16 @@ class Model:
         return self.sig_ids[role].get(sig)
 
     # -- one action on one CPU ----------------------------------------------------------------
-    def table(self, action: int, role: int, driver: int, filler: Filler) -> dict[int, _Op]:
-        """The memo of one action in one context: signature id -> result (filled on demand by `op`)."""
-        key = (action, role, driver, filler)
-        found = self.tables.get(key)
+    def context(self, driver: int) -> list[dict[int, _Op]]:
+        """The memo tables under one driver state: index action * 16 + role * 8 + filler code; signature id -> result."""
+        found = self.contexts.get(driver)
         if found is None:
-            found = self.tables[key] = {}
+            found = self.contexts[driver] = [{} for _ in range(len(ACTION_ORDER) * 16)]
         return found
 
-    def op(self, action: int, role: int, driver: int, sig: int, filler: Filler, table: dict[int, _Op] | None = None) -> _Op:
-        memo = self.table(action, role, driver, filler) if table is None else table
-        found = memo.get(sig)
-        if found is None:
-            found = memo[sig] = self._run(action, role, driver, sig, filler)
+    def fill(self, table: dict[int, _Op], action: int, role: int, driver: int, filler: int, sig: int) -> _Op:
+        """Run one action on one CPU for real and remember it in `table`."""
+        found = table[sig] = self._run(action, role, driver, sig, FILLERS[filler])
         return found
 
     def _run(self, action: int, role: int, driver: int, sig: int, filler: Filler) -> _Op:
@@ -254,55 +252,63 @@ class Search:
         out += [(A_CRASH, (c,)) for c in reps_on]
         return out
 
-    def apply(self, s: State, move: SlotMove, n_online: int) -> tuple[State, int, bool]:
-        """The canonical successor, the finding kinds of the step (bit mask), and whether the kernel produces it."""
+    def apply(self, s: State, move: SlotMove, n_online: int, ctx: list[dict[int, _Op]]) -> tuple[State, int, bool]:
+        """The canonical successor, the finding kinds of the step (bit mask), and whether the kernel produces it.
+
+        `ctx` is `model.context(s[0])`: the memo tables of every action under this state's driver state.
+        """
         m = self.model
-        op = m.op
+        fill = m.fill
         action, slots = move
         d = s[0]
         sigs = list(s[1:])
         kinds = 0
         kernel = True
+        base = action * 16
         if action == A_KEXEC:
-            tables = (m.table(A_KEXEC, 0, d, OFF), m.table(A_KEXEC, 1, d, OFF))
+            t0, t1 = ctx[base], ctx[base + 8]
             for i in range(self.n):
-                role = 0 if i == 0 else 1
-                r = tables[role].get(sigs[i]) or op(A_KEXEC, role, d, sigs[i], OFF, tables[role])
+                tab = t1 if i else t0
+                r = tab.get(sigs[i]) or fill(tab, action, 1 if i else 0, d, 0, sigs[i])
                 sigs[i] = r.sig
                 kinds |= r.kinds
             driver = r.driver
-        elif action == A_CRASH:
+        elif action == A_CRASH:  # the target crashes; every other CPU boots the kdump kernel with no driver state
             t = slots[0]
+            others = m.context(m.empty_driver)
             for i in range(self.n):
-                r = op(A_CRASH, 0 if i == 0 else 1, d if i == t else m.empty_driver, sigs[i], OFF)
+                tab = (ctx if i == t else others)[base + (8 if i else 0)]
+                r = tab.get(sigs[i]) or fill(tab, action, 1 if i else 0, d if i == t else m.empty_driver, 0, sigs[i])
                 sigs[i] = r.sig
                 kinds |= r.kinds
                 kernel = kernel and r.kernel
                 if i == t:
                     driver = r.driver
-        elif action in (A_OFFLINE, A_ONLINE):
+        elif action in (A_OFFLINE, A_ONLINE):  # the filler is online when another CPU is
             t = slots[0]
-            r = op(action, 0 if t == 0 else 1, d, sigs[t], (n_online > 1, False, False) if action == A_OFFLINE else OFF)
+            fc = FILLER_ONLINE if action == A_OFFLINE and n_online > 1 else 0
+            tab = ctx[base + (8 if t else 0) + fc]
+            r = tab.get(sigs[t]) or fill(tab, action, 1 if t else 0, d, fc, sigs[t])
             sigs[t], kinds, kernel, driver = r.sig, r.kinds, r.kernel, r.driver
         else:  # a module action on some CPUs: each CPU alone, then the module's state with the others as witness
             old = sigs[:]
-            tables = (m.table(action, 0, d, OFF), m.table(action, 1, d, OFF))
+            t0, t1 = ctx[base], ctx[base + 8]
             for i in slots:
-                role = 0 if i == 0 else 1
-                r = tables[role].get(old[i]) or op(action, role, d, old[i], OFF, tables[role])
+                tab = t1 if i else t0
+                r = tab.get(old[i]) or fill(tab, action, 1 if i else 0, d, 0, old[i])
                 sigs[i] = r.sig
                 kinds |= r.kinds
                 kernel = kernel and r.kernel
             kernel = kernel and len(slots) == n_online
             first = slots[0]
             flags = m.flags
-            wv = wm = False
+            fc = 0
             for j in range(self.n):
                 if j != first:
-                    _on, v, ms = flags[0 if j == 0 else 1][sigs[j]]
-                    wv = wv or v
-                    wm = wm or ms
-            driver = op(action, 0 if first == 0 else 1, d, old[first], (False, wv, wm)).driver
+                    _on, v, ms = flags[1 if j else 0][sigs[j]]
+                    fc |= (FILLER_VMBUS if v else 0) | (FILLER_MSHV if ms else 0)
+            tab = ctx[base + (8 if first else 0) + fc]
+            driver = (tab.get(old[first]) or fill(tab, action, 1 if first else 0, d, fc, old[first])).driver
         rest = sigs[1:]
         rest.sort()
         return (driver, sigs[0], *rest), kinds, kernel
@@ -327,6 +333,8 @@ def search(
     srch = Search(config, any_order, model)
     result = ExploreResult(config, depth, any_order)
     root = srch.root()
+    model = srch.model
+    contexts = model.contexts
     root_key = srch.pack(root)
     seen: set[int] = {root_key}
     levels: list[list[int]] = [[root_key]]  # packed states per level (the same int objects as in `seen`)
@@ -348,10 +356,11 @@ def search(
                     _check(stop, memory_limit_mb)
                     if progress:
                         progress(_status(level, result.states, transitions, frontier, idx, started, False))
+                ctx = contexts.get(s[0]) or model.context(s[0])
                 cands = srch.moves(s)
                 n_online = len(cands[0][1])
                 for move in cands:
-                    new, kinds, kernel = srch.apply(s, move, n_online)
+                    new, kinds, kernel = srch.apply(s, move, n_online, ctx)
                     if not kernel and not any_order:
                         continue
                     transitions += 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -82,9 +83,7 @@ async def test_failed_save_keeps_the_previous_file(tmp_path: Path, monkeypatch: 
     app = make_app("v4")
     path = tmp_path / "session.json"
     path.write_text("previous contents\n")
-    notes = []
     async with app.run_test(size=SIZE) as pilot:
-        monkeypatch.setattr(app, "notify", lambda message, **kw: notes.append((message, kw)))
 
         def full_disk(fd):
             raise OSError(28, "No space left on device")
@@ -94,19 +93,19 @@ async def test_failed_save_keeps_the_previous_file(tmp_path: Path, monkeypatch: 
         await pilot.pause()
         await save_as(app, pilot, "ctrl+s", path, replace=True)
         monkeypatch.undo()
+        assert isinstance(app.screen, SaveScreen)  # the dialog stays, with the reason
+        text = message(app)
     assert path.read_text() == "previous contents\n"
     assert not [p for p in tmp_path.iterdir() if p.name != "session.json"]  # no temp file left behind
-    message, kw = notes[-1]
-    assert "No space left on device" in message and "unchanged" in message and kw["severity"] == "error"
+    assert "No space left on device" in text and "unchanged" in text
 
 
 async def test_save_into_a_missing_directory_says_so(tmp_path: Path) -> None:
     app = make_app("v4")
-    notes = []
     async with app.run_test(size=SIZE) as pilot:
-        app.notify = lambda message, **kw: notes.append(message)  # type: ignore[method-assign]
         await save_as(app, pilot, "ctrl+s", tmp_path / "no" / "such" / "dir" / "s.json")
-    assert "Could not write" in notes[-1] and "No such file or directory" in notes[-1]
+        text = message(app)
+    assert "Could not write" in text and "No such file or directory" in text
 
 
 async def test_save_into_an_unwritable_directory_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -114,16 +113,18 @@ async def test_save_into_an_unwritable_directory_says_so(tmp_path: Path, monkeyp
     app = make_app("v4")
     path = tmp_path / "session.json"
     path.write_text("previous contents\n")
-    notes = []
+    real_open = os.open
 
-    def denied(*args, **kwargs):
-        raise PermissionError(13, "Permission denied")
+    def denied(file, flags, *args, **kwargs):
+        if flags & os.O_CREAT:  # creating the temporary file beside the target
+            raise PermissionError(13, "Permission denied")
+        return real_open(file, flags, *args, **kwargs)
 
     async with app.run_test(size=SIZE) as pilot:
-        app.notify = lambda message, **kw: notes.append(message)  # type: ignore[method-assign]
-        monkeypatch.setattr("synic_core.atomic.tempfile.mkstemp", denied)
+        monkeypatch.setattr("synic_core.atomic.os.open", denied)
         await save_as(app, pilot, "ctrl+s", path, replace=True)
-    assert "Permission denied" in notes[-1] and "unchanged" in notes[-1]
+        text = message(app)
+    assert "Permission denied" in text and "unchanged" in text
     assert path.read_text() == "previous contents\n"
 
 

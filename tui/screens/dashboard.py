@@ -477,25 +477,20 @@ class DashboardScreen(Screen[None]):
         self.finish_playback()
         spec = EXPORTS[kind]
         default = str(self.opened.with_suffix(".json")) if kind == "session" and self.opened else spec.default
-        self.app.push_screen(SaveScreen(spec.title, default, self.saves.conflict), lambda path: self._write_export(kind, path))
+        # a screenshot shows the dashboard as it was when asked for, not the dialog over it
+        shot = self.app.export_screenshot(title="SynIC Lab") if kind == "svg" else ""
+        self.app.push_screen(SaveScreen(spec.title, default, lambda path: self._write_export(kind, path, shot), self.saves.conflict))
 
-    def _write_export(self, kind: Exported, path: Path | None) -> None:
-        if path is None:
-            return
+    def _write_export(self, kind: Exported, path: Path, shot: str = "") -> str | None:
+        """The save dialog's writer: None when written, else why not (the dialog shows it and stays open)."""
         try:
-            written = write_export(self.session, kind, path, lambda: self.app.export_screenshot(title="SynIC Lab"))
+            written = write_export(self.session, kind, path, lambda: shot)
         except OSError as exc:
-            self.notify(
-                f"Could not write {path}: {exc.strerror or exc}. Any previous file is unchanged.",
-                severity="error",
-                title="Not saved",
-                timeout=8,
-                markup=False,
-            )
-            return
+            return f"Could not write {path}: {exc.strerror or exc}. Any previous file is unchanged."
         for done in written:
             self.saves.remember(done)
         self.notify(f"Wrote {', '.join(map(str, written))}", title="Saved", markup=False)
+        return None
 
     # -- other screens --------------------------------------------------------------------
     def action_help(self) -> None:
