@@ -32,26 +32,151 @@ def differing_cells(grid: SynicGrid) -> int:
 async def test_compare_screen_marks_differences_and_switches() -> None:
     app = make_app("v4")
     async with app.run_test(size=SIZE) as pilot:
-        for key in ("a", "v", "m", "k", "d"):
-            await pilot.press(key)
-            await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, CompareScreen)
+        screen = await open_compare(app, pilot)
         assert "mshv v4" in str(screen.query_one("#left-head").render())
         right = str(screen.query_one("#right-head").render())
         assert "mshv mainline" in right and "errors 28" in right
         left_grid = screen.query_one("#left-grid", SynicGrid)
         assert differing_cells(left_grid) > 0
         await pilot.press("tab")
-        await pilot.pause()
+        await settle(app, pilot)
         assert screen.other == "patch5-only" and "faults 12" in str(screen.query_one("#right-head").render())
         await pilot.press("h")
-        await pilot.pause()
+        await settle(app, pilot)
         assert screen.field == "hypervisor" and screen.other == "lenient"
         assert differing_cells(left_grid) == 0  # v4 behaves the same under both profiles
+        assert not screen.query_one("#compare-list").display
+        assert "the same findings under hypervisor strict and lenient" in str(screen.query_one("#compare-list-title").render())
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, CompareScreen)
+
+
+async def open_compare(app, pilot, keys: tuple[str, ...] = ("a", "v", "m", "k", "d")) -> CompareScreen:  # type: ignore[no-untyped-def]
+    for key in keys:
+        await pilot.press(key)
+        await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    screen = app.screen
+    assert isinstance(screen, CompareScreen)
+    return screen
+
+
+async def settle(app, pilot) -> None:  # type: ignore[no-untyped-def]
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40), (136, 40), (160, 44)])
+async def test_heads_are_one_line_and_grids_never_scroll_sideways_when_they_fit(size: tuple[int, int]) -> None:
+    app = make_app("patch5-only", cpus=512)  # long counts: "faults 1536  errors 4096  warnings 1536  info 0"
+    async with app.run_test(size=size) as pilot:
+        screen = await open_compare(app, pilot)
+        left, right = screen.query_one("#left-grid", SynicGrid), screen.query_one("#right-grid", SynicGrid)
+        for head in screen.query(".compare-head"):
+            assert head.region.height == 1
+        if not screen.has_class("narrow"):
+            assert left.region.y == right.region.y  # the two grids start on the same row
+        for grid in (left, right):
+            assert grid.virtual_size.width <= grid.region.width
+            assert not grid.show_horizontal_scrollbar
+        assert screen.has_class("narrow") == (size[0] < 136)
+
+
+async def test_the_keys_are_in_the_footer_not_in_a_cut_help_line() -> None:
+    from textual.widgets._footer import FooterKey
+
+    app = make_app("v4")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_compare(app, pilot)
+        assert not screen.query("#compare-help")
+        shown = {key.description for key in screen.query(FooterKey)}
+        assert {"back", "next version", "versions/profiles", "findings list"} <= shown
+
+
+async def test_the_findings_that_differ_are_listed_by_kind_step_cpus_and_register() -> None:
+    from textual.widgets import DataTable
+
+    app = make_app("patch5-only")
+    async with app.run_test(size=(160, 44)) as pilot:
+        screen = await open_compare(app, pilot)
+        table = screen.query_one("#compare-list", DataTable)
+        rows = [tuple(str(cell) for cell in table.get_row_at(i)) for i in range(table.row_count)]
+        assert rows[0] == ("patch5-only", "hypervisor_fault", "2 kexec", "0-3", "SIEFP.enable (l1)")
+        assert ("mainline", "stale_state", "2 kexec", "0-3", "SINT5.masked (l1)") in rows
+        assert "14 findings on one side only" in str(screen.query_one("#compare-list-title").render())
+        await pilot.press("f")  # the list takes the keys, f again gives them back to the grid
+        assert table.has_focus
+        await pilot.press("f")
+        assert screen.query_one("#left-grid").has_focus
+        await pilot.press("h")  # strict against lenient: the faults are strict's alone
+        await settle(app, pilot)
+        rows = [tuple(str(cell) for cell in table.get_row_at(i)) for i in range(table.row_count)]
+        assert ("strict", "hypervisor_fault") in {row[:2] for row in rows}
+        assert all(row[0] == "strict" for row in rows if row[1] == "hypervisor_fault")
+
+
+def test_finding_differences_per_cpu() -> None:
+    from dataclasses import replace
+
+    from synic_core import Session, SessionConfig
+    from tui.screens.compare import finding_differences
+
+    session = Session(SessionConfig(mshv="patch5-only", cpus=4))
+    for action in ("vmbus_load", "mshv_init", "kexec"):
+        session.apply(action, session.resolve_cpus(action, None))
+    left = session.findings
+    stale = next(f for f in left if f.kind == "stale_state")
+    right = [f for f in left if not (f.kind == "hypervisor_fault" and f.cpu == 2)] + [replace(stale, cpu=7)]
+    diffs = finding_differences(left, right)
+    assert [(d.side, d.kind, d.step, d.cpus) for d in diffs] == [("left", "hypervisor_fault", 2, "2")] * 3 + [
+        ("right", "stale_state", 2, "7")
+    ]
+    assert diffs[-1].where == f"{stale.register}.{stale.field} (l1)"
+    assert finding_differences(left, list(left)) == []
+
+
+async def test_the_other_side_is_computed_in_a_worker_and_tab_never_waits(monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    from tui.screens import compare
+
+    release = threading.Event()
+    real = compare.replay_under
+    computed: list[str] = []
+
+    def slow(session, field, value):  # type: ignore[no-untyped-def]
+        release.wait(timeout=10)  # seconds at 4096 CPUs: here as long as the test wants
+        computed.append(value)
+        return real(session, field, value)
+
+    monkeypatch.setattr(compare, "replay_under", slow)
+    app = make_app("v4")
+    async with app.run_test(size=SIZE) as pilot:
+        for key in ("a", "v", "m", "k", "d"):
+            await pilot.press(key)
+            await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, CompareScreen)  # open at once, the replay still running
+        assert "computing…" in str(screen.query_one("#right-head").render())
+        assert screen.query_one("#right-grid").loading
+        await pilot.press("tab", "tab")  # answered while the replay runs
+        await pilot.pause()
+        assert screen.other == "v1" and "mshv v1  computing…" in str(screen.query_one("#right-head").render())
+        assert len([w for w in app.workers if w.group == "compare" and not w.is_finished]) == 1  # no pile of replays
+        release.set()
+        for _ in range(3):
+            await settle(app, pilot)
+        assert computed == ["mainline", "v1"]  # patch5-only, chosen and left behind meanwhile, never computed
+        assert "mshv v1  faults" in str(screen.query_one("#right-head").render())
+        assert not screen.query_one("#right-grid").loading
+        await pilot.press("h")  # profiles, then versions again: mainline comes from the cache, no replay
+        await settle(app, pilot)
+        await pilot.press("h")
+        await pilot.pause()
+        assert screen.other == "mainline" and computed.count("mainline") == 1
+        assert "mshv mainline  faults" in str(screen.query_one("#right-head").render())
 
 
 def test_run_compare_text_and_json(capsys: pytest.CaptureFixture[str]) -> None:

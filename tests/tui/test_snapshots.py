@@ -80,12 +80,22 @@ class TestLessons:
         assert snap_compare(app, press=keys, terminal_size=(140, 40))
 
 
+async def open_compare(pilot) -> None:  # type: ignore[no-untyped-def]
+    """Compare computes the other side in a worker: wait for it, then for the repaint."""
+    await pilot.press(*RUN, "d")
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 class TestCompare:
     def test_compare_v4_vs_mainline(self, snap_compare: SnapCompare) -> None:
-        assert snap_compare(make_app("v4"), press=[*RUN, "d"], terminal_size=(160, 30))
+        assert snap_compare(make_app("v4"), run_before=open_compare, terminal_size=(160, 30))
 
     def test_compare_stacked_when_narrow(self, snap_compare: SnapCompare) -> None:
-        assert snap_compare(make_app("v4"), press=[*RUN, "d"], terminal_size=(100, 36))
+        assert snap_compare(make_app("v4"), run_before=open_compare, terminal_size=(100, 36))
+
+    def test_compare_lists_findings_at_80x24(self, snap_compare: SnapCompare) -> None:
+        assert snap_compare(make_app("patch5-only"), run_before=open_compare, terminal_size=(80, 24))
 
 
 class TestPresenter:

@@ -1,89 +1,268 @@
-"""Compare mode: the session's steps under two MSHV versions (or two profiles), side by side."""
+"""Compare mode: the session's steps under two MSHV versions (or two profiles), side by side.
+
+Replaying the steps under the other version takes seconds at 4096 CPUs, so it runs in a thread
+worker: the screen answers keys at once, says "computing…" and shows the result when it lands
+(a `tab` pressed meanwhile cancels the stale computation).
+"""
 
 from __future__ import annotations
 
-from textual import events
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Literal
+
+from rich.text import Text
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import DataTable, Footer, Static
+from textual.worker import Worker, WorkerState
 
-from synic_core import Session
+from synic_core import Finding, Session, SessionConfig
 from synic_core.columns import columns_for
-from synic_core.formatting import summary_line
+from synic_core.findings import SEVERITY_RANK
+from synic_core.formatting import cpu_ranges, summary_line
 from synic_core.profiles import PROFILE_NAMES
 from synic_core.scenario import parse_scenario, replay, session_scenario
 from synic_core.versions import VERSION_NAMES
+from synic_core.vocabulary import FindingKindName, Severity
 
 from ..display import Display
 from ..widgets.grid import SynicGrid
 
-NARROW = 120
+Side = Literal["left", "right"]
+Field = Literal["mshv", "hypervisor"]
+PANE_CHROME = 3  # the pane's border (2) and the grid's vertical scrollbar (1)
+CACHED = 4  # computed other sides kept, so tab comes back to one at once
 
 
 def default_other(mshv: str) -> str:
     return "mainline" if mshv != "mainline" else "v4"
 
 
+def replay_under(session: Session, field: Field, value: str) -> Session:
+    """The session's steps replayed with one setting changed (seconds at 4096 CPUs: run it in a worker)."""
+    data = session_scenario(session).model_dump() | {field: value}
+    return replay(parse_scenario(data, "compare"), "compare")
+
+
+@dataclass(frozen=True, slots=True)
+class OneSided:
+    """Findings of one kind, step and register that only one side has, on these CPUs."""
+
+    side: Side
+    severity: Severity
+    kind: FindingKindName
+    step: int
+    cpus: str
+    where: str
+
+
+def finding_differences(left: list[Finding], right: list[Finding]) -> list[OneSided]:
+    """Which findings differ: per (kind, step, register field), the CPUs only one side has it on.
+
+    Ordered by severity (worst first), then step, so the cause comes before its consequences."""
+
+    Key = tuple[FindingKindName, int, str | None, str | None, str | None]
+
+    def group(findings: list[Finding]) -> dict[Key, set[int | None]]:
+        groups: dict[Key, set[int | None]] = defaultdict(set)
+        for f in findings:
+            groups[(f.kind, f.step, f.bank, f.register, f.field)].add(f.cpu)
+        return groups
+
+    severity = {f.kind: f.severity for f in (*left, *right)}
+    lg, rg = group(left), group(right)
+    out: list[OneSided] = []
+    for key in lg.keys() | rg.keys():
+        kind, step, bank, register, field = key
+        where = f"{register}.{field} ({bank})" if register else (bank or "")
+        sides: tuple[tuple[Side, dict[Key, set[int | None]], dict[Key, set[int | None]]], ...] = (("left", lg, rg), ("right", rg, lg))
+        for side, mine, theirs in sides:
+            only = mine.get(key, set()) - theirs.get(key, set())
+            if only:
+                cpus = cpu_ranges(c for c in only if c is not None) or "—"
+                out.append(OneSided(side, severity[kind], kind, step, cpus, where))
+    out.sort(key=lambda d: (-SEVERITY_RANK[d.severity], d.step, d.kind, d.where, d.side))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Computed:
+    field: Field
+    other: str
+    left: Display
+    right: Display
+    differences: list[OneSided]
+
+
 class CompareScreen(Screen[None]):
     BINDINGS = [
-        Binding("escape,q", "app.pop_screen", "close", priority=True),
-        Binding("tab", "cycle", "other version"),
-        Binding("h", "profiles", "compare profiles"),
+        Binding("escape,q", "app.pop_screen", "back", priority=True),
+        Binding("tab", "cycle", "next version", priority=True),
+        Binding("h", "profiles", "versions/profiles"),
+        Binding("f", "focus_list", "findings list"),
     ]
 
     def __init__(self, session: Session) -> None:
         super().__init__()
         self.left_session = session
-        self.field = "mshv"
+        self.field: Field = "mshv"
         self.other = default_other(session.config.mshv)
+        self.computed: Computed | None = None  # what the panes show now
+        self._left: Display | None = None
+        self._cache: dict[tuple[Field, str], Computed] = {}
+        self._computing: tuple[Field, str] | None = None  # what the running worker computes
+        self._failed: dict[tuple[Field, str], str] = {}  # choices whose replay raised, with why
 
     def compose(self) -> ComposeResult:
-        yield Static(
-            "Cells marked ≠ differ from the other side (value or finding). tab: other version, h: compare profiles instead, escape: back.",
-            id="compare-help",
-        )
+        # the grids start on a one-CPU placeholder: building the real displays is part of the worker's job
+        cfg = self.left_session.config
+        placeholder = Display(Session(SessionConfig(partition=cfg.partition, mshv=cfg.mshv, hypervisor=cfg.hypervisor, cpus=1)))
+        columns = columns_for(cfg.partition_spec)
         with Horizontal(id="compare-panes"):
             for side in ("left", "right"):
                 with Vertical(classes="compare-pane"):
-                    yield Static(id=f"{side}-head", classes="compare-head")
-                    yield SynicGrid(Display(self.left_session), columns_for(self.left_session.config.partition_spec), id=f"{side}-grid")
+                    yield Static(id=f"{side}-head", classes="compare-head", markup=False)
+                    yield SynicGrid(placeholder, columns, id=f"{side}-grid")
+        with Vertical(id="compare-findings"):
+            yield Static(id="compare-list-title", markup=False)
+            table: DataTable[Text] = DataTable(id="compare-list", cursor_type="row", zebra_stripes=True)
+            table.add_columns("only in", "kind", "step", "CPUs", "register")
+            yield table
         yield Footer()
 
     def on_mount(self) -> None:
+        left = self.query_one("#left-grid", SynicGrid)
+        left.focus()
+        left.loading = True  # until the first computation brings the real displays
         self.rebuild()
 
     def on_resize(self, event: events.Resize) -> None:
-        self.set_class(event.size.width < NARROW, "narrow")
+        self._fit()
 
-    def right_session(self) -> Session:
-        data = session_scenario(self.left_session).model_dump() | {self.field: self.other}
-        return replay(parse_scenario(data, "compare"), "compare")
+    def _fit(self) -> None:
+        """Side by side only when both grids fit whole (stacked otherwise, so no pane scrolls sideways for a
+        column); the panes get the rows their CPUs need, the list of differences the rest, at least 40%."""
+        width, height = self.size
+        grid = self.query_one("#left-grid", SynicGrid)
+        narrow = width < 2 * (grid.virtual_size.width + PANE_CHROME)
+        self.set_class(narrow, "narrow")
+        pane = grid.virtual_size.height + PANE_CHROME  # border and head
+        need = 2 * pane if narrow else pane
+        avail = height - 1  # the footer
+        rows = len(self.computed.differences) if self.computed else 0
+        wanted = 1 + (rows + 1 if rows else 0)  # title, header, rows
+        reserve = min(wanted, max(6, int(avail * 0.4)))
+        self.query_one("#compare-panes").styles.height = max(0, min(need, avail - reserve))
 
+    # -- labels -----------------------------------------------------------------------------
+    @property
+    def mine(self) -> str:
+        cfg = self.left_session.config
+        return cfg.mshv if self.field == "mshv" else cfg.hypervisor
+
+    def _head(self, label: str, display: Display | None, failed: str | None = None) -> Text:
+        text = Text.assemble((f"{self.field} {label}", "bold"), "  ")
+        if failed is not None:
+            text.append(f"could not replay: {failed}", "red")
+        elif display is None:
+            text.append("computing…", "italic")
+        else:
+            text.append(summary_line(display.counts()))
+        text.no_wrap = True
+        text.overflow = "ellipsis"
+        return text
+
+    # -- computing the other side -------------------------------------------------------------
     def rebuild(self) -> None:
+        """Show the current choice: from the cache at once, else say "computing…" and compute it.
+
+        One computation runs at a time; a choice made meanwhile is computed when it ends, so
+        tabbing through the versions never starts a pile of replays."""
+        self.query_one("#left-head", Static).update(self._head(self.mine, self._left))
+        cached = self._cache.get((self.field, self.other))
+        if cached is not None:
+            self._show(cached)
+            return
+        failed = self._failed.get((self.field, self.other))
+        if failed is not None:
+            self.query_one("#right-head", Static).update(self._head(self.other, None, failed))
+            self.query_one("#right-grid", SynicGrid).loading = False
+            self.query_one("#compare-list-title", Static).update(f"Could not replay the steps under {self.field} {self.other}: {failed}")
+            return
+        self.query_one("#right-head", Static).update(self._head(self.other, None))
+        self.query_one("#right-grid", SynicGrid).loading = True
+        self.query_one("#compare-list-title", Static).update(f"Computing the steps under {self.field} {self.other}…")
+        if self._computing is None:
+            self._computing = (self.field, self.other)
+            self._compute(self.field, self.other)
+
+    @work(thread=True, group="compare", exit_on_error=False)
+    def _compute(self, field: Field, other: str) -> Computed | None:
+        left = self._left or Display(self.left_session)
+        right_session = replay_under(self.left_session, field, other)
+        differences = finding_differences(self.left_session.findings, right_session.findings)
+        return Computed(field, other, left, Display(right_session), differences)
+
+    @on(Worker.StateChanged)
+    def _worker_done(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "compare" or not event.worker.is_finished:
+            return
+        choice, self._computing = self._computing, None
+        computed = event.worker.result
+        if event.state == WorkerState.ERROR and choice is not None:
+            self._failed[choice] = str(event.worker.error)
+        elif isinstance(computed, Computed):
+            self._left = computed.left
+            if len(self._cache) >= CACHED:
+                self._cache.pop(next(iter(self._cache)))
+            self._cache[(computed.field, computed.other)] = computed
+        self.rebuild()  # the current choice: this result, or the next computation
+
+    def _show(self, c: Computed) -> None:
+        self.computed = c
         columns = columns_for(self.left_session.config.partition_spec)
-        left, right = Display(self.left_session), Display(self.right_session())
         lgrid, rgrid = self.query_one("#left-grid", SynicGrid), self.query_one("#right-grid", SynicGrid)
-        lgrid.load(left, columns)
-        rgrid.load(right, columns)
-        lgrid.compare_to, rgrid.compare_to = right, left
+        if lgrid.display_state is not c.left:
+            lgrid.load(c.left, columns)
+        rgrid.load(c.right, columns)
+        lgrid.compare_to, rgrid.compare_to = c.right, c.left
         lgrid.invalidate()
         rgrid.invalidate()
-        cfg = self.left_session.config
-        mine = cfg.mshv if self.field == "mshv" else cfg.hypervisor
-        self.query_one("#left-head", Static).update(self._head(mine, left))
-        self.query_one("#right-head", Static).update(self._head(self.other, right))
+        lgrid.loading = rgrid.loading = False
+        self.query_one("#left-head", Static).update(self._head(self.mine, c.left))
+        self.query_one("#right-head", Static).update(self._head(c.other, c.right))
+        self._show_differences(c)
+        self._fit()
 
-    def _head(self, label: str, display: Display) -> str:
-        counts = display.counts()
-        what = "mshv" if self.field == "mshv" else "hypervisor"
-        return f"[b]{what} {label}[/b]  {summary_line(counts)}"
+    def _show_differences(self, c: Computed) -> None:
+        title = self.query_one("#compare-list-title", Static)
+        table: DataTable[Text] = self.query_one("#compare-list", DataTable)
+        table.clear()
+        labels = {"left": self.mine, "right": c.other}
+        history = self.left_session.history
+        for d in c.differences:
+            action = history[d.step].action if d.step < len(history) else ""
+            table.add_row(
+                Text(labels[d.side], style="bold"),
+                Text(d.kind, style="bold" if d.severity == "fault" else ""),
+                Text(f"{d.step} {action}"),
+                Text(d.cpus),
+                Text(d.where),
+            )
+        table.display = bool(c.differences)
+        if c.differences:
+            title.update(f"≠ marks cells that differ · {len(c.differences)} findings on one side only (f browses them)")
+        else:
+            title.update(f"≠ marks cells that differ · the same findings under {self.field} {self.mine} and {c.other}")
 
+    # -- keys ---------------------------------------------------------------------------------
     def action_cycle(self) -> None:
         names = VERSION_NAMES if self.field == "mshv" else PROFILE_NAMES
-        mine = self.left_session.config.mshv if self.field == "mshv" else self.left_session.config.hypervisor
-        choices = [n for n in names if n != mine]
+        choices = [n for n in names if n != self.mine]
         self.other = choices[(choices.index(self.other) + 1) % len(choices)] if self.other in choices else choices[0]
         self.rebuild()
 
@@ -92,3 +271,10 @@ class CompareScreen(Screen[None]):
         cfg = self.left_session.config
         self.other = default_other(cfg.mshv) if self.field == "mshv" else next(p for p in PROFILE_NAMES if p != cfg.hypervisor)
         self.rebuild()
+
+    def action_focus_list(self) -> None:
+        table = self.query_one("#compare-list", DataTable)
+        if table.has_focus or not table.display:
+            self.query_one("#left-grid", SynicGrid).focus()
+        else:
+            table.focus()
