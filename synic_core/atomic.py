@@ -6,6 +6,8 @@ dies at any moment before, the target holds its old content or the new one, neve
 - A new file gets the permissions the user's umask gives (0666 & ~umask), not the 0600 of a
   temporary file; a replaced file keeps its mode (and its owner, where allowed).
 - A symlinked target is written through: the link stays, the file it points to gets the content.
+- Something that is not a regular file (a directory, a device such as /dev/null, a FIFO) is never
+  replaced: OSError.
 - A file with several hard links is rewritten in place, so that every link sees the new content
   (a rename would split them); that one case cannot be atomic.
 - Temporary files are named `.NAME.synic-save-PID-RANDOM.tmp`; ones a killed process left behind
@@ -15,6 +17,7 @@ dies at any moment before, the target holds its old content or the new one, neve
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import secrets
@@ -37,12 +40,14 @@ def write_bytes_atomic(path: str | Path, data: bytes) -> None:
     """Write `data` to `path` atomically (see the module docstring); OSError (old file untouched) when it cannot."""
     target = Path(os.path.realpath(path))  # through symlinks: the link stays a link
     folder = target.parent
-    remove_leftovers(folder)
     try:
         existing: os.stat_result | None = os.stat(target)
     except FileNotFoundError:
         existing = None
-    if existing is not None and stat.S_ISREG(existing.st_mode) and existing.st_nlink > 1:
+    if existing is not None and not stat.S_ISREG(existing.st_mode):  # never replace /dev/null, a FIFO or a directory
+        raise OSError(errno.EINVAL, "not a regular file (a directory, device, FIFO or socket); left as it is", str(target))
+    remove_leftovers(folder)
+    if existing is not None and existing.st_nlink > 1:
         _rewrite_in_place(target, data)
         return
     tmp = folder / temp_name(target.name)

@@ -172,3 +172,16 @@ def test_the_save_guard_follows_a_symlink_like_the_save(tmp_path: Path):
     assert "changed on disk" in (guard.conflict(link) or "")  # a save by someone else is still seen
     guard.remember(link)
     assert guard.conflict(link) is None
+
+
+def test_a_device_or_fifo_behind_the_name_is_never_replaced(tmp_path: Path):
+    link = tmp_path / "null.json"
+    link.symlink_to("/dev/null")
+    with pytest.raises(OSError, match="not a regular file"):
+        write_atomic(link, "x")
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode) and leftovers(Path("/dev")) == []
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)
+    with pytest.raises(OSError, match="not a regular file"):
+        write_atomic(fifo, "x")
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
