@@ -145,6 +145,8 @@ class Model:
         found = ids.get(sig)
         if found is None:
             found = ids[sig] = len(self.reps[role])
+            if found > FIELD_MASK:  # a packed state has FIELD_BITS per signature
+                raise MemoryError("explore: more CPU signatures than a packed state can hold")
             self.reps[role].append(mini)
             c = mini.cpus[role]
             self.flags[role].append((c.online, c.vmbus, c.mshv))
@@ -196,8 +198,6 @@ class Search:
         self.n = config.cpus
         self.any_order = any_order
         self.model = model or Model(config)
-        if self.n + 1 > 1 << 6:
-            raise ValueError("too many CPUs to pack a state")
 
     def root(self) -> State:
         m = self.model

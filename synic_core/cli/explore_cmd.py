@@ -36,6 +36,7 @@ MAX_DEPTH = 1000
 DEFAULT_DEPTH = 6
 EXIT_INTERRUPTED = 130  # 128 + SIGINT: what a shell reports for Ctrl-C
 EXIT_NO_MEMORY = 2
+MEMORY_STOPS = ("memory limit", "out of memory")  # ExploreResult.stopped values that mean: not enough memory
 MIN_MEMORY_MB = 64
 CODES = {
     "foreign_write": "FW",
@@ -155,7 +156,7 @@ def proof_line(r: ExploreResult) -> str:
     counts = f"{r.states:,} states, {r.transitions:,} transitions"
     if r.fixpoint:
         return f"fixpoint at depth {r.diameter}: every sequence of any length on {_cpus(n)} explored ({counts})"
-    if r.stopped == "memory limit":
+    if r.stopped in MEMORY_STOPS:
         return f"no proof: stopped at depth {len(r.levels)}: the memory limit was reached ({counts})"
     if r.stopped:
         return f"no proof: stopped at depth {len(r.levels)} ({r.stopped}; {counts})"
@@ -171,7 +172,7 @@ def proof_cell(r: ExploreResult, short: bool = False) -> str:
 
 
 def _exit(r: ExploreResult) -> int:
-    if r.stopped == "memory limit":
+    if r.stopped in MEMORY_STOPS:
         return EXIT_NO_MEMORY
     if r.stopped:
         return EXIT_INTERRUPTED
@@ -315,9 +316,9 @@ def run_per_cpus(opts: Options) -> int:
 
 
 def _many_exit(rows: list[ExploreResult], interrupted: bool, failing: bool) -> int:
-    if interrupted or any(r.stopped and r.stopped != "memory limit" for r in rows):
+    if interrupted or any(r.stopped and r.stopped not in MEMORY_STOPS for r in rows):
         return EXIT_INTERRUPTED
-    if any(r.stopped == "memory limit" for r in rows):
+    if any(r.stopped in MEMORY_STOPS for r in rows):
         return EXIT_NO_MEMORY
     return int(failing and any(KINDS[k].severity in FAILING for r in rows for k in r.found))
 

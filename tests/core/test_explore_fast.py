@@ -86,3 +86,11 @@ def test_stop_and_interrupt_keep_what_was_found() -> None:
 def test_memory_limit_stops_cleanly() -> None:
     r = search(SessionConfig(partition="l1vh", mshv="v4", cpus=3), memory_limit_mb=1)
     assert r.stopped == "memory limit" and not r.fixpoint and not r.complete
+
+
+def test_running_out_of_room_is_a_clean_stop(monkeypatch: pytest.MonkeyPatch) -> None:
+    from synic_core import explore_fast
+
+    monkeypatch.setattr(explore_fast, "FIELD_MASK", 3)  # as if the packed state could hold only 4 signatures
+    r = search(SessionConfig(partition="l1vh", mshv="v4", cpus=2))
+    assert r.stopped == "out of memory" and not r.fixpoint and not r.complete
