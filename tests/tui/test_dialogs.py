@@ -69,3 +69,70 @@ async def test_a_screenshot_shows_the_dashboard_not_the_dialog(tmp_path: Path) -
 def no_cwd_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)
     return tmp_path
+
+
+async def test_settings_apply_and_cancel_are_on_screen_at_80x24() -> None:
+    from textual.widgets import Button
+
+    app = make_app("v4")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("s")
+        await pilot.pause()
+        screen = app.screen
+        assert type(screen).__name__ == "SettingsScreen"
+        visible = screen.region
+        for button in screen.query(Button):
+            assert visible.contains_region(button.region), f"{button.id} is cut off at {button.region}"
+            assert button.region.bottom <= 23  # above the footer
+        assert app.focused is screen.query_one("#partition")
+        await pilot.click("#cancel")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "DashboardScreen"
+        await pilot.press("s")
+        await pilot.pause()
+        app.screen.query_one("#cpus", Input).value = "6"
+        await pilot.click("#apply")
+        await pilot.pause()
+        assert app.dashboard.session.config.cpus == 6
+
+
+async def test_settings_box_scrolls_when_the_terminal_is_shorter_than_it() -> None:
+    app = make_app("v4")
+    async with app.run_test(size=(80, 14)) as pilot:
+        await pilot.press("s")
+        await pilot.pause()
+        box = app.screen.query_one("#settings-box")
+        assert box.region.bottom <= 13 and box.max_scroll_y > 0  # nothing below the screen: it scrolls instead
+        box.scroll_end(animate=False)
+        await pilot.pause()
+        assert box.region.contains_region(app.screen.query_one("#apply").region)
+
+
+async def test_help_starts_with_the_keys_then_the_guide() -> None:
+    app = make_app("v4")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        screen = app.screen
+        keys, guide = screen.query_one("#help-keys"), screen.query_one("#help-text")
+        assert keys.region.y < guide.region.y
+        assert keys.region.y <= screen.query_one("#help-scroll").region.y + 3  # at the top, no scrolling needed
+
+
+def test_the_keys_table_is_aligned() -> None:
+    from rich.console import Console
+
+    from tui.commands import COMMANDS
+    from tui.screens.help import keys_table
+
+    ids = {c.id for c in COMMANDS}
+    for width in (60, 100):
+        console = Console(width=width, record=True, color_system=None)
+        console.print(keys_table())
+        header, *rows = console.export_text().splitlines()
+        what, idcol = header.index("what it does"), header.index(" id") + 1
+        keyed = [row for row in rows if row[:what].strip() and row[what:].strip()]  # a key's row, not a group's
+        assert len(keyed) == len(COMMANDS)
+        for row in keyed:
+            assert row[what - 1] == " " and row[what] != " ", row  # every description starts in one column
+            assert row[idcol - 1] == " " and row[idcol:].strip() in ids, row  # and every id in another

@@ -52,6 +52,12 @@ class TestScreens:
     def test_settings_screen(self, snap_compare: SnapCompare) -> None:
         assert snap_compare(make_app("v4"), press=["s"], terminal_size=(100, 36))
 
+    def test_settings_screen_80x24(self, snap_compare: SnapCompare) -> None:
+        assert snap_compare(make_app("v4"), press=["s"], terminal_size=(80, 24))
+
+    def test_help_screen_80x24(self, snap_compare: SnapCompare) -> None:
+        assert snap_compare(make_app("v4"), press=["question_mark"], terminal_size=(80, 24))
+
     def test_open_dialog_explains_a_bad_name(self, snap_compare: SnapCompare) -> None:
         keys = ["ctrl+o", *"no-such-scenario", "enter"]
         assert snap_compare(make_app("v4"), press=keys, terminal_size=(100, 30))

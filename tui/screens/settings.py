@@ -6,7 +6,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, Select
 
@@ -25,22 +25,41 @@ class SettingsScreen(ModalScreen[SessionConfig | None]):
         self.config = config
 
     def compose(self) -> ComposeResult:
+        """A compact grid (label, one-line field) in a box that scrolls: Apply and Cancel fit 80×24."""
         c = self.config
-        with Vertical(id="settings-box"):
+        with VerticalScroll(id="settings-box"):
             yield Label("Settings (Apply starts a new session)", id="settings-title")
-            yield Label("Partition")
-            yield Select([(f"{k} — {p.title}", k) for k, p in PARTITIONS.items()], value=c.partition, allow_blank=False, id="partition")
-            yield Label("MSHV version")
-            yield Select([(f"{k} — {v.title}", k) for k, v in VERSIONS.items()], value=c.mshv, allow_blank=False, id="mshv")
-            yield Label("Hypervisor profile")
-            yield Select([(f"{k} — {p.title}", k) for k, p in PROFILES.items()], value=c.hypervisor, allow_blank=False, id="hypervisor")
-            yield Label(f"CPUs (1..{MAX_CPUS})")
-            yield Input(str(c.cpus), type="integer", id="cpus")
+            with Grid(id="settings-grid"):
+                yield Label("Partition")
+                yield Select(
+                    [(f"{k} — {p.title}", k) for k, p in PARTITIONS.items()],
+                    value=c.partition,
+                    allow_blank=False,
+                    compact=True,
+                    id="partition",
+                )
+                yield Label("MSHV version")
+                yield Select(
+                    [(f"{k} — {v.title}", k) for k, v in VERSIONS.items()], value=c.mshv, allow_blank=False, compact=True, id="mshv"
+                )
+                yield Label("Hypervisor")
+                yield Select(
+                    [(f"{k} — {p.title}", k) for k, p in PROFILES.items()],
+                    value=c.hypervisor,
+                    allow_blank=False,
+                    compact=True,
+                    id="hypervisor",
+                )
+                yield Label(f"CPUs 1..{MAX_CPUS}")
+                yield Input(str(c.cpus), type="integer", compact=True, id="cpus")
             yield Label("", id="settings-error")
             with Horizontal(id="settings-buttons"):
                 yield Button("Apply", variant="primary", id="apply")
                 yield Button("Cancel", id="cancel")
         yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#partition", Select).focus()
 
     @on(Button.Pressed, "#apply")
     @on(Input.Submitted, "#cpus")
