@@ -136,3 +136,29 @@ def test_the_keys_table_is_aligned() -> None:
         for row in keyed:
             assert row[what - 1] == " " and row[what] != " ", row  # every description starts in one column
             assert row[idcol - 1] == " " and row[idcol:].strip() in ids, row  # and every id in another
+
+
+async def test_bits_view_shows_each_cpus_hex_value_and_moves_between_registers() -> None:
+    from tui.screens.bits import BitsScreen, BitsView
+
+    app = make_app("v4")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("a", "v", "m", *["right"] * 6, "b")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, BitsScreen)
+        view = screen.query_one(BitsView)
+        assert (view.bank, view.register) == ("l1", "SINT5")
+        row = view._row(0).text
+        assert row.split()[:2] == ["0", "0xa00f3"] and row.endswith("11110011│")
+        await pilot.press("tab")
+        assert (view.bank, view.register) == ("l1", "SINT6")
+        assert view._row(0).text.split()[1] == "0x10000"
+        assert str(screen.query_one("#bits-title").render()).startswith("SINT6 0x40000096")
+        await pilot.press("shift+tab", "shift+tab")
+        assert view.register == "SINT4"
+        for _ in range(len(screen.registers)):  # all the way round
+            await pilot.press("tab")
+        assert view.register == "SINT4" and isinstance(app.screen, BitsScreen)
+        await pilot.press("escape")
+        assert not isinstance(app.screen, BitsScreen)

@@ -1,9 +1,11 @@
-"""Bits view: one register expanded into its 64 bits for every CPU, with the field names."""
+"""Bits view: one register expanded into its 64 bits for every CPU, with its hex value and the
+field names; tab and shift+tab move to the next and previous register (over every bank)."""
 
 from __future__ import annotations
 
 from rich.segment import Segment
 from rich.style import Style
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.geometry import Size
@@ -12,7 +14,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Footer, Static
 
-from synic_core.registers import BANK_TITLES, REGISTERS, Field
+from synic_core.registers import BANK_TITLES, REGISTERS, Field, registers_in_bank
 
 from ..display import Display
 
@@ -27,18 +29,25 @@ def bit_layout(fields: tuple[Field, ...]) -> list[tuple[Field, list[int]]]:
 
 
 class BitsView(ScrollView, can_focus=True):
-    COMPONENT_CLASSES = {"bits--header", "bits--one", "bits--zero", "bits--alt", "bits--cursor"}
+    COMPONENT_CLASSES = {"bits--header", "bits--one", "bits--zero", "bits--alt", "bits--cursor", "bits--hex"}
     BINDINGS = [Binding("up", "scroll_up", show=False), Binding("down", "scroll_down", show=False)]
 
     def __init__(self, display: Display, bank: str, register: str, cursor: int, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.view = display
+        self.cursor = cursor
+        self.show(bank, register)
+
+    def show(self, bank: str, register: str) -> None:
+        """Another register: new field layout, hex column width and virtual size."""
         self.bank = bank
         self.register = register
-        self.cursor = cursor
         self.layout_ = bit_layout(REGISTERS[register].fields)
-        width = LABEL_W + sum(len(bits) + 1 for _, bits in self.layout_)
-        self.virtual_size = Size(width, len(display.cpus) + HEADER_H)
+        values = [self.view.value(cpu, bank, register) for cpu in range(len(self.view.cpus))]
+        self.hex_w = max([len("hex"), *(len(f"{v:#x}") for v in values)]) + 1
+        width = LABEL_W + self.hex_w + sum(len(bits) + 1 for _, bits in self.layout_)
+        self.virtual_size = Size(width, len(self.view.cpus) + HEADER_H)
+        self.refresh()
 
     def on_mount(self) -> None:
         self.scroll_to(y=max(0, self.cursor - 3), animate=False)
@@ -57,7 +66,7 @@ class BitsView(ScrollView, can_focus=True):
 
     def _header(self, y: int) -> Strip:
         head = self.get_component_rich_style("bits--header")
-        segs = [Segment(" " * LABEL_W, head)]
+        segs = [Segment(" " * LABEL_W, head), Segment(("hex" if y == HEADER_H - 1 else "").ljust(self.hex_w), head)]
         for field, bits in self.layout_:
             if y == 0:
                 text = field.name[: len(bits)].ljust(len(bits))
@@ -74,7 +83,7 @@ class BitsView(ScrollView, can_focus=True):
         zero = self.get_component_rich_style("bits--zero")
         alt = self.get_component_rich_style("bits--alt")
         label_style = self.get_component_rich_style("bits--cursor") if cpu == self.cursor else Style()
-        segs = [Segment(f"{cpu:>5} ", label_style)]
+        segs = [Segment(f"{cpu:>5} ", label_style), Segment(f"{value:#x}".ljust(self.hex_w), self.get_component_rich_style("bits--hex"))]
         for i, (_, bits) in enumerate(self.layout_):
             shade = alt if i % 2 else Style()
             for b in bits:
@@ -85,19 +94,35 @@ class BitsView(ScrollView, can_focus=True):
 
 
 class BitsScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,b,q", "dismiss", "close")]
+    BINDINGS = [
+        Binding("escape,b,q", "dismiss", "close"),
+        Binding("tab", "register(1)", "next register", priority=True),
+        Binding("shift+tab", "register(-1)", "previous register", priority=True),
+    ]
 
     def __init__(self, display: Display, bank: str, register: str, cursor: int) -> None:
         super().__init__()
         self.args = (display, bank, register, cursor)
+        self.registers = [(b, r) for b in display.regs for r in registers_in_bank(b)]  # every bank, in the grid's order
 
     def compose(self) -> ComposeResult:
         display, bank, register, cursor = self.args
-        reg = REGISTERS[register]
-        names = ", ".join(f"{f.name} {f.lsb + f.width - 1}:{f.lsb}" for f in reg.fields)
-        yield Static(f"[b]{register}[/b] {reg.address(bank):#x} {BANK_TITLES[bank]} — {reg.summary}\n{names}", id="bits-title")
+        yield Static(self._title(bank, register), id="bits-title")
         yield BitsView(display, bank, register, cursor, id="bits")
         yield Footer()
 
+    def _title(self, bank: str, register: str) -> Text:
+        reg = REGISTERS[register]
+        names = ", ".join(f"{f.name} {f.lsb + f.width - 1}:{f.lsb}" for f in reg.fields)
+        where = f"{self.registers.index((bank, register)) + 1}/{len(self.registers)}"
+        return Text.assemble((register, "bold"), f" {reg.address(bank):#x} {BANK_TITLES[bank]} — {reg.summary}  ({where})\n{names}")
+
     def on_mount(self) -> None:
         self.query_one(BitsView).focus()
+
+    def action_register(self, step: int) -> None:
+        view = self.query_one(BitsView)
+        i = self.registers.index((view.bank, view.register))
+        bank, register = self.registers[(i + step) % len(self.registers)]
+        view.show(bank, register)
+        self.query_one("#bits-title", Static).update(self._title(bank, register))
