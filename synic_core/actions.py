@@ -99,9 +99,7 @@ def vmbus_unload(eng: Engine, cpus: list[int]) -> None:
 
 def _free_vmbus_pages(eng: Engine, cpu: int) -> None:
     """hv_synic_free: the pages hv_synic_alloc gave this CPU go back to the kernel."""
-    st = eng.state
-    for key in [k for k in st.vmbus_pages if k[0] == cpu]:
-        st.free(st.vmbus_pages.pop(key))
+    eng.state.free_vmbus_pages(cpu)
 
 
 def mshv_init(eng: Engine, cpus: list[int]) -> None:

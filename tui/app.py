@@ -58,6 +58,10 @@ class SynicApp(App[None]):
         """The $synic-* colours for dark or light themes (a theme may set its own)."""
         return dict(PALETTES[self.current_theme.dark])
 
+    async def action_quit(self) -> None:
+        """ctrl+q and the palette's Quit ask the dashboard, which asks first when steps are unsaved."""
+        self.dashboard.action_request_quit()
+
     def on_mount(self) -> None:
         self.register_theme(HIGH_CONTRAST)
         if self._theme_name:

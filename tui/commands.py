@@ -19,7 +19,7 @@ class Command:
     description: str  # one line for the help screen and the palette
     group: str
     footer: bool = False
-    scope: Scope = "dashboard"  # whose BINDINGS: the dashboard screen, its grid, or the app (quit)
+    scope: Scope = "dashboard"  # whose BINDINGS: the dashboard screen, its grid, or the app
     palette: bool = True
 
 
@@ -66,6 +66,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("lesson", "h", "panel('lesson')", "lesson", "show the lesson panel", "View"),
     Command("trace-who", "e", "trace_component", "trace: who", "trace filter: all writes, VMBus only, MSHV only", "View"),
     Command("trace-cpu", "r", "trace_cpu", "trace: CPU", "trace filter: all CPUs or the cursor CPU only", "View"),
+    Command("find", "slash", "search_findings", "find", "search the findings (kind, register, CPUs, words)", "View"),
     Command("text", "G", "text_dump", "text", "the grid and findings as plain text (screen readers, copy-paste)", "View"),
     Command("compare", "d", "compare", "compare", "the same steps under another MSHV version or profile, side by side", "View"),
     Command("explore", "g", "explore", "explore", "search every kernel order for shortest counterexamples", "View"),
@@ -80,7 +81,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("screenshot", "S", "export('svg')", "screenshot", "export a screenshot (SVG and PNG)", "Session"),
     Command("settings", "s", "settings", "settings", "partition, MSHV version, hypervisor profile, CPU count", "Session"),
     Command("help", "question_mark", "help", "help", "this help", "Session", footer=True),
-    Command("quit", "q", "quit", "quit", "leave SynIC Lab", "Session", scope="app"),
+    Command("quit", "q", "request_quit", "quit", "leave SynIC Lab (asks first when steps are unsaved)", "Session"),
 )
 # fmt: on
 

@@ -88,7 +88,7 @@ def inspector(display: Display, cpu: int, col: Column, p: Palette) -> Text:
         for step, w in history[-6:]:
             text.append_text(trace_line(step, w, p))
             text.append("\n")
-    for f in display.cell_findings(cpu, col.bank, col.register):
+    for f in reversed(display.cell_findings(cpu, col.bank, col.register)):  # newest first
         text.append_text(finding_detail(f, p))
         text.append("\n")
     return text

@@ -15,7 +15,7 @@ from tui.commands import COMMANDS
 
 from .conftest import make_app
 
-KEYS = [k for c in COMMANDS if c.action != "quit" for k in c.key.split(",")] + ["escape", "ctrl+p", "tab"]
+KEYS = [k for c in COMMANDS if c.id != "quit" for k in c.key.split(",")] + ["escape", "ctrl+p", "tab"]
 SIZES = [(20, 6), (40, 12), (80, 24), (160, 48), (61, 15)]
 BURST = 4  # keys per Pilot.press call; every key still goes through the driver and the bindings
 

@@ -12,7 +12,7 @@ from tui.commands import COMMANDS
 from tui.playback import SPEEDS
 from tui.screens.dashboard import DashboardScreen
 from tui.widgets.grid import SynicGrid
-from tui.widgets.panels import FindingsPanel, TracePanel
+from tui.widgets.panels import FindingsPanel, Inspector, TracePanel
 
 from .conftest import make_app
 
@@ -269,14 +269,15 @@ async def test_choosing_a_finding_moves_the_cursor() -> None:
         await press(pilot, "a", "v", "m", "k")
         panel = app.query_one(FindingsPanel)
         panel.focus()
-        index = next(i for i, f in enumerate(panel._shown) if f.kind == "hypervisor_fault")
+        index = next(i for i, g in enumerate(panel.shown) if g.first.kind == "hypervisor_fault" and g.first.register == "SIMP")
         panel.highlighted = index
         await press(pilot, "enter")
-        f = panel._shown[index]
+        f = panel.shown[index].first
         grid = app.query_one(SynicGrid)
         assert grid.cursor_cpu == f.cpu and grid.column.register == f.register
-        assert app.query_one(TabbedContent).active == "inspector"
-        text = str(app.query_one("#inspector-text").render())
+        assert app.query_one(TabbedContent).active == "findings" and panel.highlighted == index  # the list keeps its place
+        await press(pilot, "n")
+        text = app.query_one(Inspector).text()
         assert "hypervisor_fault" in text and "assumption" in text and "owner VMBus" in text
 
 
@@ -323,13 +324,16 @@ def test_every_command_has_a_handler() -> None:
         assert hasattr(owner, name), c
 
 
-async def test_findings_panel_is_an_option_list_newest_first() -> None:
+async def test_findings_are_grouped_most_severe_first_cause_first() -> None:
     app = make_app("patch5-only")
     async with app.run_test(size=SIZE) as pilot:
         await press(pilot, "a", "v", "m", "k")
         panel = app.query_one(FindingsPanel)
         assert isinstance(panel, OptionList)
-        assert [f.step for f in panel._shown] == sorted((f.step for f in panel._shown), reverse=True)
+        order = [(-SEVERITY_RANK[g.first.severity], g.first.step) for g in panel.shown]
+        assert order == sorted(order) and panel.shown[0].first.kind == "hypervisor_fault"
+        assert sum(g.count for g in panel.shown) == len(app.dashboard.view.findings)  # every finding is in a group
+        assert all(g.count == 4 and g.cpus == "0-3" for g in panel.shown if g.first.kind == "hypervisor_fault")
 
 
 async def test_q_quits() -> None:

@@ -36,7 +36,7 @@ async def test_back_one_write_at_a_time_to_before_the_first_fault() -> None:
         assert view.counts()["fault"] == 1 and view.severity(0, "l1", "SINT2") == FAULT
         from tui.widgets.panels import FindingsPanel
 
-        assert app.query_one(FindingsPanel)._shown[0].kind == "hypervisor_fault"  # newest first
+        assert app.query_one(FindingsPanel).shown[0].first.kind == "hypervisor_fault"  # the most severe first
         await press(pilot, "right_curly_bracket")  # to the end of kexec
         assert view.at_present and view.counts()["fault"] == 6
 

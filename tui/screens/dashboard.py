@@ -11,18 +11,18 @@ from pathlib import Path
 
 from textual import events, on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.reactive import var
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Markdown, Static, TabbedContent, TabPane
+from textual.widgets import Footer, Input, Markdown, Static, TabbedContent, TabPane, Tabs
 
 from synic_core import ActionError, Session, SessionConfig, StepResult, Write
 from synic_core.actions import ACTIONS
 from synic_core.columns import columns_for
 from synic_core.lesson import Lesson, load_lesson
 from synic_core.save_guard import SaveGuard
-from synic_core.scenario import ScenarioError, parse_scenario, replay
+from synic_core.scenario import ScenarioError, parse_scenario, replay, session_scenario
 
 from ..commands import bindings
 from ..describe import LEGEND, inspector, status_line, timeline
@@ -72,6 +72,9 @@ class DashboardScreen(Screen[None]):
         self.saves = SaveGuard()
         if opened is not None:
             self.saves.remember(opened)
+        self.previous: list[tuple[Session, Path | None]] = []  # sessions this one replaced: undo goes back to them
+        self._saved: object = None
+        self._quit_after_save = False  # the last step when the session was opened or saved (None: nothing saved)
         self.lesson: Lesson | None = None
         self.lesson_pos = 0
         self.presenter_pause = PRESENTER_PAUSE
@@ -91,14 +94,17 @@ class DashboardScreen(Screen[None]):
             yield SynicGrid(self.view, columns_for(self.session.config.partition_spec), id="grid")
             with Vertical(id="sidebar"), TabbedContent(id="tabs", initial="findings"):
                 with TabPane("Findings", id="findings"):
+                    yield Static(id="findings-filter", classes="panel-label", markup=False)
+                    yield Input(placeholder="search findings: kind, register, CPU, words (enter: back to the list)", id="findings-search")
                     yield FindingsPanel(id="findings-list")
                 with TabPane("Trace", id="trace"):
+                    yield Static(id="trace-filter", classes="panel-label", markup=False)
                     yield TracePanel(id="trace-log")
                 with TabPane("Inspector", id="inspector"):
                     yield Inspector(id="inspector-text")
                 with TabPane("Legend", id="legend"):
                     yield Legend(LEGEND, id="legend-text")
-                with TabPane("Lesson", id="lesson"):
+                with TabPane("Lesson", id="lesson"), VerticalScroll(id="lesson-scroll", can_focus=True):
                     yield Markdown("No lesson. Press **L** to choose one.", id="lesson-text")
         yield Static(id="caption")
         yield Static(f"The terminal is too small for SynIC Lab: it needs at least {MIN_SIZE[0]}×{MIN_SIZE[1]}.", id="too-small")
@@ -109,6 +115,7 @@ class DashboardScreen(Screen[None]):
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self.refresh_panels(rebuild_trace=True))
         if not self._manual_ticks:
             self._timer = self.set_interval(TICK, self.tick, pause=True)
+        self.query_one("#tabs", TabbedContent).query_one(Tabs).can_focus = False  # tab goes straight to a panel
         self.grid.focus()
         self.refresh_panels(rebuild_trace=True)
         if self._initial_lesson is not None:
@@ -184,8 +191,20 @@ class DashboardScreen(Screen[None]):
         self.leave_lesson()
         self.finish_playback()
         if self.session.undo() is None:
+            if self.previous:
+                self._restore_previous()
+                return
             self.notify("Nothing to undo.")
         self.show_session_state()
+
+    def _restore_previous(self) -> None:
+        session, opened = self.previous.pop()
+        self._load(session)
+        self.opened = opened
+        c = session.config
+        self.notify(
+            f"Back to the previous session: {c.partition}, mshv {c.mshv}, {c.hypervisor}, {len(session.history)} steps", markup=False
+        )
 
     def action_redo(self) -> None:
         self.leave_lesson()
@@ -313,7 +332,7 @@ class DashboardScreen(Screen[None]):
             elif self._findings_timer is None:
                 self._findings_timer = self.set_timer(FINDINGS_PERIOD, self._flush_findings)
         if rebuild_trace:
-            self.query_one(TracePanel).rebuild(self._played_writes())
+            self._rebuild_trace()
         if inspector:
             self._refresh_inspector()
 
@@ -339,16 +358,41 @@ class DashboardScreen(Screen[None]):
         trace = self.query_one(TracePanel)
         if trace.cpu is not None:
             trace.cpu = self.grid.cursor_cpu
-            trace.rebuild(self._played_writes())
+            self._rebuild_trace()
+
+    def _rebuild_trace(self) -> None:
+        trace = self.query_one(TracePanel)
+        trace.rebuild(self._played_writes())
+        self.query_one("#trace-filter", Static).update(trace.filter_label())
 
     @on(FindingsPanel.FindingChosen)
     def _finding_chosen(self, event: FindingsPanel.FindingChosen) -> None:
+        """The cursor goes to the group's first cell; the list keeps its place (the inspector is `n` away)."""
         f = event.finding
         if f.cpu is None:
             return
         col = self.grid.column_of(f.bank, f.register, f.field)
         self.grid.move_to(f.cpu, col)
-        self.query_one(TabbedContent).active = "inspector"
+
+    @on(FindingsPanel.FilterChanged)
+    def _findings_filter_changed(self, event: FindingsPanel.FilterChanged) -> None:
+        self.query_one("#findings-filter", Static).update(event.summary)
+
+    @on(FindingsPanel.SearchRequested)
+    def action_search_findings(self) -> None:
+        self.action_panel("findings")
+        search = self.query_one("#findings-search", Input)
+        search.display = True
+        search.focus()
+
+    @on(Input.Changed, "#findings-search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        self.query_one(FindingsPanel).search_text = event.value.strip()
+
+    @on(Input.Submitted, "#findings-search")
+    def _search_done(self, event: Input.Submitted) -> None:
+        event.input.display = bool(event.value.strip())
+        self.query_one(FindingsPanel).focus()
 
     def action_panel(self, name: str) -> None:
         """Show a side panel (in presenter mode only switch the tab: the panels stay hidden)."""
@@ -361,15 +405,14 @@ class DashboardScreen(Screen[None]):
         sidebar.display = not sidebar.display
 
     def action_trace_component(self) -> None:
-        trace = self.query_one(TracePanel)
-        trace.cycle_component()
-        trace.rebuild(self._played_writes())
+        self.query_one(TracePanel).cycle_component()
+        self._rebuild_trace()
         self.action_panel("trace")
 
     def action_trace_cpu(self) -> None:
         trace = self.query_one(TracePanel)
         trace.cpu = None if trace.cpu is not None else self.grid.cursor_cpu
-        trace.rebuild(self._played_writes())
+        self._rebuild_trace()
         self.action_panel("trace")
 
     def action_presenter(self) -> None:
@@ -475,6 +518,7 @@ class DashboardScreen(Screen[None]):
         from .save import SaveScreen
 
         self.finish_playback()
+        self._quit_after_save = False
         spec = EXPORTS[kind]
         default = str(self.opened.with_suffix(".json")) if kind == "session" and self.opened else spec.default
         # a screenshot shows the dashboard as it was when asked for, not the dialog over it
@@ -490,7 +534,16 @@ class DashboardScreen(Screen[None]):
         for done in written:
             self.saves.remember(done)
         self.notify(f"Wrote {', '.join(map(str, written))}", title="Saved", markup=False)
+        if kind == "session":
+            self._session_saved(path)
         return None
+
+    def _session_saved(self, path: Path) -> None:
+        """The next save offers the same file; nothing is unsaved; a quit that asked to save goes on."""
+        self.opened = path
+        self._saved = self.session.history[-1] if self.session.history else None
+        if self._quit_after_save:
+            self.app.exit()
 
     # -- other screens --------------------------------------------------------------------
     def action_help(self) -> None:
@@ -542,18 +595,63 @@ class DashboardScreen(Screen[None]):
         self.notify(str(data.get("title", "Scenario loaded")), markup=False)
 
     def open_session(self, session: Session) -> None:
+        """Show another session; the one it replaces is kept, and `z` on an empty history brings it back."""
         self.finish_playback()
+        if self.session.history:
+            self.previous.append((self.session, self.opened))
+            n = len(self.session.history)
+            self.notify(f"The previous session ({n} step{'s' if n != 1 else ''}) is kept: z brings it back.", timeout=4)
+        self._load(session)
+
+    def _load(self, session: Session) -> None:
         self.session = session
         self.view = Display(session)
+        self._saved = session.history[-1] if session.history else None
         self.grid.load(self.view, columns_for(session.config.partition_spec))
         self.refresh_panels(rebuild_trace=True)
 
+    @property
+    def unsaved_steps(self) -> int:
+        """Steps added since the session was opened or saved (0 when nothing would be lost)."""
+        history = self.session.history
+        if not history or history[-1] is self._saved:
+            return 0
+        saved = next((i + 1 for i, s in enumerate(history) if s is self._saved), 0)
+        return len(history) - saved
+
     def apply_settings(self, config: SessionConfig | None) -> None:
-        """Start a new session with other settings (the old history is dropped; undo does not cross it)."""
+        """Other settings. Same partition and CPUs: replay these steps under the new version or profile."""
         if config is None or config == self.session.config:
             return
+        old = self.session.config
+        if self.session.history and (config.partition, config.cpus) == (old.partition, old.cpus):
+            data = session_scenario(self.session).model_dump() | {"mshv": config.mshv, "hypervisor": config.hypervisor}
+            try:
+                replayed = replay(parse_scenario(data, "these steps"), "these steps")
+            except ScenarioError as exc:
+                self.notify(f"These steps do not replay under {config.mshv}/{config.hypervisor}: {exc}", severity="warning", markup=False)
+            else:
+                self.open_session(replayed)
+                self.notify(f"Replayed {len(replayed.history)} steps under mshv {config.mshv}, {config.hypervisor}.", markup=False)
+                return
         self.open_session(Session(config))
         self.notify(f"New session: {config.partition}, mshv {config.mshv}, {config.hypervisor}, {config.cpus} CPUs")
+
+    def action_request_quit(self) -> None:
+        """Quit, asking once when steps would be lost."""
+        from .confirm import ConfirmQuitScreen
+
+        if not self.unsaved_steps:
+            self.app.exit()
+            return
+        self.app.push_screen(ConfirmQuitScreen(self.unsaved_steps), self._quit_chosen)
+
+    def _quit_chosen(self, choice: str | None) -> None:
+        if choice == "quit":
+            self.app.exit()
+        elif choice == "save":
+            self.action_export("session")
+            self._quit_after_save = True
 
     def set_setting(self, name: str, value: str | int) -> None:
         fields: dict[str, object] = {"partition": self.session.config.partition, "mshv": self.session.config.mshv}

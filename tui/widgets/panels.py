@@ -1,51 +1,194 @@
-"""Side panels: findings (newest first), the MSR write trace, the inspector, the legend."""
+"""Side panels: findings (grouped, most severe first), the MSR write trace, the inspector, the legend."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
 from textual.message import Message
+from textual.reactive import var
 from textual.widgets import OptionList, RichLog, Static
 from textual.widgets.option_list import Option
 
 from synic_core import Finding, Write
-from synic_core.vocabulary import Component
+from synic_core.columns import SEVERITY_GLYPH
+from synic_core.findings import SEVERITY_RANK
+from synic_core.formatting import grouped_findings
+from synic_core.vocabulary import Component, Severity
 
-from ..describe import finding_line, trace_line
+from ..describe import Palette, severity_style, trace_line
 from .option_list import PagedOptionList
 
-MAX_FINDINGS_SHOWN = 200
 MAX_TRACE_LINES = 2000
+SEVERITY_FILTERS: tuple[Severity, ...] = ("info", "warning", "error", "fault")  # "at least this severe"
+
+
+@dataclass(frozen=True, slots=True)
+class FindingGroup:
+    """Findings that differ only by CPU, as the headless report groups them."""
+
+    first: Finding
+    count: int
+    cpus: str
+    message: str
+
+    @property
+    def key(self) -> tuple[object, ...]:
+        f = self.first
+        return (f.step, f.kind, f.bank, f.register, f.field, f.component, f.owner)
+
+    def matches(self, query: str) -> bool:
+        f = self.first
+        haystack = f"{f.kind} {f.severity} {f.register or ''}.{f.field or ''} {f.component or ''} CPUs {self.cpus} {self.message}"
+        return query.lower() in haystack.lower()
+
+
+def finding_groups(findings: list[Finding]) -> list[FindingGroup]:
+    """Every finding, grouped; the most severe first, then by step (the cause before its consequences)."""
+    groups = [FindingGroup(first, n, cpus, message) for first, n, cpus, message in grouped_findings(findings)]
+    groups.sort(key=lambda g: (-SEVERITY_RANK[g.first.severity], g.first.step, g.first.write if g.first.write is not None else 1 << 30))
+    return groups
 
 
 class FindingsPanel(PagedOptionList):
-    """Findings, newest first; choosing one moves the grid cursor to its cell."""
+    """All findings, grouped by kind, step and register with their CPUs; filter by severity and kind, `/` to search.
+
+    Choosing a group moves the grid cursor to its first cell; the list keeps its place.
+    """
+
+    BINDINGS = [
+        Binding("f", "cycle_severity", "min severity"),
+        Binding("K", "cycle_kind", "kind"),
+        Binding("slash", "search", "search"),
+    ]
+
+    min_severity: var[int] = var(0)
+    kind: var[str | None] = var(None)
+    search_text: var[str] = var("")
 
     class FindingChosen(Message):
-        def __init__(self, finding: Finding) -> None:
+        def __init__(self, panel: FindingsPanel, finding: Finding) -> None:
             super().__init__()
+            self.panel = panel
             self.finding = finding
 
+        @property
+        def control(self) -> FindingsPanel:
+            return self.panel
+
+    class FilterChanged(Message):
+        """The filter or the counts changed: the label above the list says what is shown."""
+
+        def __init__(self, panel: FindingsPanel, summary: str) -> None:
+            super().__init__()
+            self.panel = panel
+            self.summary = summary
+
+        @property
+        def control(self) -> FindingsPanel:
+            return self.panel
+
+    class SearchRequested(Message):
+        """The user pressed `/` in the list: the search field should take the keys."""
+
+    def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self._all: list[Finding] = []
+        self._groups: list[FindingGroup] = []
+
+    @property
+    def shown(self) -> list[FindingGroup]:
+        return self._groups
+
     def show(self, findings: list[Finding]) -> None:
-        newest = findings[::-1][:MAX_FINDINGS_SHOWN]
-        self._shown = newest
+        self._all = findings
+        self._rebuild()
+
+    def _rebuild(self) -> None:
+        keep = self._groups[self.highlighted].key if self.highlighted is not None and self.highlighted < len(self._groups) else None
+        groups = [g for g in finding_groups(self._all) if self._passes(g)]
+        self._groups = groups
         self.clear_options()
-        options = [Option(finding_line(f, self.app.theme_variables), id=str(i)) for i, f in enumerate(newest)]
-        if len(findings) > MAX_FINDINGS_SHOWN:
-            options.append(Option(f"… {len(findings) - MAX_FINDINGS_SHOWN} older findings (synic run shows all)", disabled=True))
+        palette = self.app.theme_variables
+        options = [Option(group_text(g, palette), id=str(i)) for i, g in enumerate(groups)]
         if not options:
-            options.append(Option("No findings yet.", disabled=True))
+            options.append(Option(self._empty_text(), disabled=True))
         self.add_options(options)
+        keys = [g.key for g in groups]
+        if keep in keys:
+            self.highlighted = keys.index(keep)
+        self.post_message(self.FilterChanged(self, self.summary()))
+
+    def _passes(self, g: FindingGroup) -> bool:
+        f = g.first
+        return (
+            SEVERITY_RANK[f.severity] >= self.min_severity
+            and (self.kind is None or f.kind == self.kind)
+            and (not self.search_text or g.matches(self.search_text))
+        )
+
+    def _empty_text(self) -> str:
+        if self._all:
+            return "No finding matches the filter (f: severity, K: kind, /: search)."
+        return "No findings yet."
+
+    def summary(self) -> str:
+        parts = [f"{len(self._groups)} of {len(finding_groups(self._all))} groups"] if self._all else ["no findings"]
+        if self.min_severity:
+            parts.append(f"{SEVERITY_FILTERS[self.min_severity]} and worse")
+        if self.kind:
+            parts.append(self.kind)
+        if self.search_text:
+            parts.append(f"matching {self.search_text!r}")
+        return " · ".join(parts) + "   f severity · K kind · / search"
+
+    def watch_min_severity(self) -> None:
+        self._rebuild()
+
+    def watch_kind(self) -> None:
+        self._rebuild()
+
+    def watch_search_text(self) -> None:
+        self._rebuild()
+
+    def action_cycle_severity(self) -> None:
+        self.min_severity = (self.min_severity + 1) % len(SEVERITY_FILTERS)
+
+    def action_cycle_kind(self) -> None:
+        kinds: list[str | None] = [None, *sorted({f.kind for f in self._all})]
+        self.kind = kinds[(kinds.index(self.kind) + 1) % len(kinds)] if self.kind in kinds else None
+
+    def action_search(self) -> None:
+        self.post_message(self.SearchRequested())
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         if event.option.id is not None:
-            self.post_message(self.FindingChosen(self._shown[int(event.option.id)]))
+            self.post_message(self.FindingChosen(self, self._groups[int(event.option.id)].first))
+
+
+def group_text(g: FindingGroup, p: Palette) -> Text:
+    f = g.first
+    reg = f"{f.register}.{f.field}" if f.register and f.field else (f.register or "")
+    where = f"CPUs {g.cpus}" if g.count > 1 else (f"CPU {f.cpu}" if f.cpu is not None else "")
+    text = Text()
+    text.append(f"{SEVERITY_GLYPH[f.severity]} {f.severity:<7}", severity_style(f.severity, p))
+    text.append(f" {f.kind}", "bold")
+    if g.count > 1:
+        text.append(f" ×{g.count}", "bold")
+    text.append(f"  step {f.step} {where} {reg}\n")
+    text.append(f"  {g.message}")
+    return text
 
 
 class TracePanel(RichLog):
     """Every MSR write as it is played, coloured by component, with optional filters."""
 
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(max_lines=MAX_TRACE_LINES, wrap=False, markup=False, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(max_lines=MAX_TRACE_LINES, wrap=False, markup=False, name=name, id=id, classes=classes)
         self.component: Component | None = None
         self.cpu: int | None = None
 
@@ -62,10 +205,12 @@ class TracePanel(RichLog):
         for w in [w for w in writes if self.accepts(w)][-MAX_TRACE_LINES:]:
             self.write(trace_line(step, w, self.app.theme_variables))
 
+    def filter_label(self) -> str:
+        who = {None: "all components", "vmbus": "VMBus only", "mshv": "MSHV only"}[self.component]
+        return f"{who} · {'all CPUs' if self.cpu is None else f'CPU {self.cpu}'}   e who · r CPU"
+
     def rebuild(self, history: list[tuple[int, list[Write]]]) -> None:
         self.clear()
-        who = {None: "all components", "vmbus": "VMBus only", "mshv": "MSHV only"}[self.component]
-        self.border_title = f"trace · {who} · {'all CPUs' if self.cpu is None else f'CPU {self.cpu}'}"
         kept: list[tuple[int, Write]] = []
         for step, writes in reversed(history):
             kept[:0] = [(step, w) for w in writes if self.accepts(w)][-MAX_TRACE_LINES:]
@@ -75,9 +220,26 @@ class TracePanel(RichLog):
             self.write(trace_line(step, w, self.app.theme_variables))
 
 
-class Inspector(Static):
+class ScrollingText(VerticalScroll, can_focus=True):
+    """A panel of text that scrolls with the wheel and the keys and that `tab` reaches."""
+
+    def __init__(self, text: str | Text = "", *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self._initial = text
+
+    def compose(self) -> ComposeResult:
+        yield Static(self._initial, classes="panel-text")
+
+    def update(self, text: str | Text) -> None:
+        self.query_one(Static).update(text)
+
+    def text(self) -> str:
+        return str(self.query_one(Static).render())
+
+
+class Inspector(ScrollingText):
     """Everything about the cursor cell: register, address, fields, owner, history, findings."""
 
 
-class Legend(Static):
+class Legend(ScrollingText):
     """What the glyphs and colours mean (they read the same without colour)."""

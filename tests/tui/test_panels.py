@@ -1,0 +1,121 @@
+"""The side panels in a user's hands: every finding reachable, nothing clipped, everything scrolls."""
+
+from __future__ import annotations
+
+from textual.widgets import Input
+
+from tui.widgets.panels import FindingsPanel, Inspector, TracePanel
+
+from .conftest import make_app
+
+SIZE = (120, 40)
+
+
+def screen_text(app: object) -> str:
+    """The visible characters of the screen, row by row (what a user reads)."""
+    from textual.app import App
+
+    assert isinstance(app, App)
+    lines = app.screen._compositor.render_update(full=True).strips  # type: ignore[attr-defined]
+    return "\n".join(strip.text for strip in lines)
+
+
+async def test_a_wrapped_finding_keeps_its_last_line() -> None:
+    """A finding's message wrapped over several lines used to lose the last one ('…on this' without 'VP.')."""
+    for size in ((80, 24), (120, 40), (200, 60)):
+        app = make_app("patch5-only")
+        async with app.run_test(size=size) as pilot:
+            await pilot.press("a", "v", "m", "k")
+            await pilot.pause()
+            panel = app.query_one(FindingsPanel)
+            first = panel.shown[0].message.split()[-1]  # "VP."
+            lines = panel.render_lines(panel.scrollable_content_region.reset_offset)
+            visible = " ".join(s.text for s in lines)
+            assert first in visible, (size, visible[:400])
+
+
+async def test_at_4096_cpus_the_faults_lead_the_list() -> None:
+    app = make_app("patch5-only", cpus=4096)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("a", "v", "m", "k")
+        await pilot.pause()
+        panel = app.query_one(FindingsPanel)
+        faults = [g for g in panel.shown if g.first.kind == "hypervisor_fault"]
+        assert faults and panel.shown[0] is faults[0]  # visible without scrolling
+        assert sum(g.count for g in faults) == 12288 and faults[0].cpus == "0-4095"
+        assert sum(g.count for g in panel.shown) == len(app.dashboard.view.findings)  # nothing capped
+
+
+async def test_filter_by_severity_and_kind_and_search() -> None:
+    app = make_app("patch5-only")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("a", "v", "m", "k")
+        panel = app.query_one(FindingsPanel)
+        panel.focus()
+        total = len(panel.shown)
+        await pilot.press("f", "f", "f")  # fault and worse
+        await pilot.pause()
+        assert panel.shown and all(g.first.severity == "fault" for g in panel.shown)
+        assert "fault and worse" in str(app.query_one("#findings-filter").render())
+        await pilot.press("f", "K")  # all severities, first kind
+        await pilot.pause()
+        assert len({g.first.kind for g in panel.shown}) == 1 and len(panel.shown) < total
+        await pilot.press("K", "K", "K", "K", "K", "K")  # round to "all kinds" again
+        await pilot.pause()
+        assert panel.kind is None or len(panel.shown) <= total
+        panel.kind = None
+        await pilot.press("slash")
+        await pilot.pause()
+        search = app.query_one("#findings-search", Input)
+        assert search.display and search.has_focus
+        await pilot.press(*"SIRBP", "enter")
+        await pilot.pause()
+        assert panel.shown and all("SIRBP" in g.first.register or "SIRBP" in g.message for g in panel.shown if g.first.register)
+        assert panel.has_focus  # enter goes back to the list, the filter stays
+
+
+async def test_slash_from_the_grid_opens_the_search() -> None:
+    app = make_app("patch5-only")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("a", "v", "m", "k", "slash", *"dangling")
+        await pilot.pause()
+        panel = app.query_one(FindingsPanel)
+        assert panel.shown and {g.first.kind for g in panel.shown} == {"dangling_page"}
+
+
+async def test_tab_reaches_each_panel_and_it_scrolls() -> None:
+    app = make_app("patch5-only")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("a", "v", "m", "k", "right", "right", "right", "right", "right", "n")
+        await pilot.pause()
+        inspector = app.query_one(Inspector)
+        await pilot.press("tab")
+        await pilot.pause()
+        assert inspector.has_focus  # straight from the grid to the panel, not the tab bar
+        assert inspector.max_scroll_y > 0  # at 80x24 the inspector is longer than its pane
+        await pilot.press("end")
+        await pilot.pause()
+        assert inspector.scroll_y == inspector.max_scroll_y
+
+
+async def test_inspector_shows_the_newest_finding_first() -> None:
+    app = make_app("patch5-only")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("a", "v", "m", "k", *["right"] * 5, "n")  # SINT2: a fault at kexec, after earlier findings
+        await pilot.pause()
+        text = app.query_one(Inspector).text()
+        steps = [int(part.split()[0]) for part in text.split("step ")[1:] if part.split()[0].isdigit()]
+        assert steps and steps == sorted(steps, reverse=True)
+
+
+async def test_the_trace_filter_is_named_on_screen() -> None:
+    app = make_app("patch5-only")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("a", "v", "m", "e")
+        await pilot.pause()
+        label = str(app.query_one("#trace-filter").render())
+        assert "VMBus only" in label and "all CPUs" in label
+        await pilot.press("r")
+        await pilot.pause()
+        assert "CPU 0" in str(app.query_one("#trace-filter").render())
+        assert app.query_one(TracePanel).cpu == 0

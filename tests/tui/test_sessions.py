@@ -1,0 +1,97 @@
+"""Nothing is lost silently: replacing a session is undoable, a version switch replays, quitting asks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tui.screens.confirm import ConfirmQuitScreen
+
+from .conftest import make_app
+
+SIZE = (120, 40)
+
+
+async def test_a_new_session_keeps_the_old_one_and_z_brings_it_back() -> None:
+    app = make_app("patch5-only")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("a", "v", "m", "k")
+        dash = app.dashboard
+        dash.set_setting("cpus", 2)  # what the palette's "CPUs: 2" does
+        await pilot.pause()
+        assert dash.session.config.cpus == 2 and not dash.session.history
+        await pilot.press("z")
+        await pilot.pause()
+        assert dash.session.config.cpus == 4 and [s.action for s in dash.session.history] == ["vmbus_load", "mshv_init", "kexec"]
+
+
+async def test_a_version_switch_replays_the_same_steps() -> None:
+    app = make_app("patch5-only")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("a", "v", "m", "k")
+        dash = app.dashboard
+        assert dash.view.counts()["fault"] == 12
+        dash.set_setting("mshv", "v4")
+        await pilot.pause()
+        assert dash.session.config.mshv == "v4" and len(dash.session.history) == 3
+        assert dash.view.counts()["fault"] == 0  # the story the README tells: the same keys under v4
+        for _ in range(4):
+            await pilot.press("z")
+        await pilot.pause()
+        assert dash.session.config.mshv == "patch5-only" and len(dash.session.history) == 3
+
+
+async def test_opening_a_lesson_keeps_the_work_before_it() -> None:
+    app = make_app("patch5-only")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("a", "v")
+        dash = app.dashboard
+        from synic_core.lesson import lesson_names, load_lesson
+
+        dash.start_lesson(load_lesson(lesson_names()[0]))
+        await pilot.pause()
+        assert dash.previous and dash.previous[-1][0].history[0].action == "vmbus_load"
+
+
+async def test_quitting_with_unsaved_steps_asks_once() -> None:
+    app = make_app("v4")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("a", "v", "q")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmQuitScreen) and app.is_running
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.is_running and app.dashboard.session.history  # stayed, nothing lost
+        await pilot.press("q", "q")
+        await pilot.pause()
+        assert not app.is_running
+
+
+async def test_quitting_a_saved_session_does_not_ask(tmp_path: Path) -> None:
+    app = make_app("v4")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("a", "v", "ctrl+s")
+        await pilot.pause()
+        field = app.screen.query_one("Input")
+        field.value = str(tmp_path / "mine.json")  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await pilot.pause()
+        assert (tmp_path / "mine.json").is_file() and app.dashboard.unsaved_steps == 0
+        assert app.dashboard.opened == tmp_path / "mine.json"  # the next save offers the same file
+        await pilot.press("q")
+        await pilot.pause()
+        assert not app.is_running
+
+
+async def test_save_first_then_quit(tmp_path: Path) -> None:
+    app = make_app("v4")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("a", "v", "ctrl+q")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmQuitScreen)
+        await pilot.press("s")
+        await pilot.pause()
+        field = app.screen.query_one("Input")
+        field.value = str(tmp_path / "before-quit.json")  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await pilot.pause()
+        assert (tmp_path / "before-quit.json").is_file() and not app.is_running
