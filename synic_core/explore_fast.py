@@ -20,8 +20,13 @@ reachable kinds and shortest lengths.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import os
+import pickle
 import resource
+import signal
+import sys
 import time
 from array import array
 from collections.abc import Callable, Hashable
@@ -47,6 +52,7 @@ FIELD_BITS = 24  # bits per packed field: up to 16M distinct signatures per role
 FIELD_MASK = (1 << FIELD_BITS) - 1
 ALL_ONLINE = 0xFF
 CHECK_EVERY = 2048  # expansions between two looks at stop(), memory and progress
+PARALLEL_MIN = 4096  # with jobs > 1, a level at least this big is split with a forked helper
 
 
 @dataclass(frozen=True, slots=True)
@@ -314,6 +320,131 @@ class Search:
         return (driver, sigs[0], *rest), kinds, kernel
 
 
+class _Miss(Exception):
+    """A forked helper met a transition the memo does not know yet: the parent expands that state."""
+
+
+def _no_fill(*args: object) -> _Op:
+    raise _Miss
+
+
+@dataclass(slots=True)
+class _Acc:
+    """What the search has found so far, shared by every part of a level."""
+
+    first: dict[int, tuple[int, int, int]]  # kind bit -> (level, parent index, encoded move)
+    seen_kinds: int = 0  # the kinds in `first`, as a bit mask
+    transitions: int = 0
+
+
+@dataclass(slots=True)
+class _Part:
+    """New states of one level (or of the part a helper process expanded)."""
+
+    nxt: list[int]
+    par: array[int]
+    mv: array[int]
+    deferred: list[int]
+
+
+def _expand(
+    srch: Search,
+    frontier: list[int],
+    indices: range | list[int],
+    seen: set[int],
+    level: int,
+    acc: _Acc,
+    part: _Part,
+    tick: Callable[[int], None] | None,
+) -> None:
+    """Expand frontier[i] for i in `indices` into `part`; a state whose expansion meets `_Miss` is rolled back and deferred."""
+    model = srch.model
+    contexts = model.contexts
+    any_order = srch.any_order
+    first = acc.first
+    nxt, par, mv = part.nxt, part.par, part.mv
+    for count, idx in enumerate(indices):
+        if tick is not None and count % CHECK_EVERY == 0 and count:
+            tick(count)
+        s = srch.unpack(frontier[idx])
+        mark, before, first_before = len(nxt), acc.transitions, acc.seen_kinds
+        try:
+            ctx = contexts.get(s[0]) or model.context(s[0])
+            cands = srch.moves(s)
+            n_online = len(cands[0][1])
+            for move in cands:
+                new, kinds, kernel = srch.apply(s, move, n_online, ctx)
+                if not kernel and not any_order:
+                    continue
+                acc.transitions += 1
+                if kinds & ~acc.seen_kinds:
+                    for bit in KIND_BIT.values():
+                        if kinds & bit and bit not in first:
+                            first[bit] = (level, idx, encode(move, n_online))
+                            acc.seen_kinds |= bit
+                key = srch.pack(new)
+                if key in seen:
+                    continue
+                seen.add(key)
+                nxt.append(key)
+                par.append(idx)
+                mv.append(encode(move, n_online))
+        except _Miss:
+            for key in nxt[mark:]:
+                seen.discard(key)
+            del nxt[mark:], par[mark:], mv[mark:]
+            acc.transitions = before
+            for bit in [b for b, (lv, i, _c) in first.items() if lv == level and i == idx]:
+                del first[bit]
+            acc.seen_kinds = first_before
+            part.deferred.append(idx)
+
+
+def _fork_helper(srch: Search, frontier: list[int], indices: range, seen: set[int], level: int, acc: _Acc) -> tuple[int, int] | None:
+    """Expand `indices` in a forked copy of this process (memo read-only); (pid, read end of its pipe), or None."""
+    try:
+        r, w = os.pipe()
+        pid = os.fork()
+    except OSError:
+        return None
+    if pid:
+        os.close(w)
+        return pid, r
+    code = 1
+    try:  # the helper: never returns into the caller's code
+        os.close(r)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        _die_with_parent()
+        srch.model.fill = _no_fill  # type: ignore[method-assign, assignment]
+        mine = _Acc(dict(acc.first), acc.seen_kinds, 0)
+        part = _Part([], array("I"), array("H"), [])
+        _expand(srch, frontier, indices, seen, level, mine, part, None)
+        with os.fdopen(w, "wb") as out:
+            pickle.dump((part.nxt, part.par, part.mv, part.deferred, mine.transitions, mine.first), out, protocol=pickle.HIGHEST_PROTOCOL)
+        code = 0
+    finally:
+        os._exit(code)
+
+
+def _die_with_parent() -> None:
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+def _reap(pid: int, kill: bool) -> bool:
+    """Wait for a helper (killing it first if asked); True when it exited cleanly."""
+    if kill:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    try:
+        _pid, status = os.waitpid(pid, 0)
+    except ChildProcessError:
+        return False
+    return os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+
+
 def search(
     config: SessionConfig,
     depth: int | None = None,
@@ -323,71 +454,55 @@ def search(
     stop: Callable[[], bool] | None = None,
     memory_limit_mb: float | None = None,
     model: Model | None = None,
+    jobs: int = 1,
 ) -> ExploreResult:
     """Breadth-first search to `depth` actions, or to the fixpoint when `depth` is None.
 
     Ctrl-C (KeyboardInterrupt), `stop()` turning true or the memory limit end the search early:
     the result then says so (`complete` False, `stopped` the reason) and holds what was found.
+    With `jobs` 2, a large level is split with a forked helper process (only from a process with
+    no other threads that matter: the command line, not the dashboard).
     """
     started = time.perf_counter()
     srch = Search(config, any_order, model)
     result = ExploreResult(config, depth, any_order)
-    root = srch.root()
-    model = srch.model
-    contexts = model.contexts
-    root_key = srch.pack(root)
+    root_key = srch.pack(srch.root())
     seen: set[int] = {root_key}
     levels: list[list[int]] = [[root_key]]  # packed states per level (the same int objects as in `seen`)
     parents: list[array[int]] = [array("I")]  # per level: index of each state's parent in the level before
     moves_at: list[array[int]] = [array("H")]  # per level: the move that first reached each state, encoded
-    first: dict[int, tuple[int, int, int]] = {}  # kind bit -> (level, parent index, encoded move)
-    transitions = 0
-    seen_kinds = 0  # kinds already in `first`, as a bit mask
+    acc = _Acc({})
     level = 0
     try:
         while depth is None or level < depth:
             frontier = levels[level]
-            nxt: list[int] = []
-            par = array("I")
-            mv = array("H")
-            for idx, packed in enumerate(frontier):
-                s = srch.unpack(packed)
-                if idx % CHECK_EVERY == 0 and idx:
-                    _check(stop, memory_limit_mb)
-                    if progress:
-                        progress(_status(level, result.states, transitions, frontier, idx, started, False))
-                ctx = contexts.get(s[0]) or model.context(s[0])
-                cands = srch.moves(s)
-                n_online = len(cands[0][1])
-                for move in cands:
-                    new, kinds, kernel = srch.apply(s, move, n_online, ctx)
-                    if not kernel and not any_order:
-                        continue
-                    transitions += 1
-                    if kinds & ~seen_kinds:
-                        for bit in KIND_BIT.values():
-                            if kinds & bit and bit not in first:
-                                first[bit] = (level, idx, encode(move, n_online))
-                                seen_kinds |= bit
-                    key = srch.pack(new)
-                    if key in seen:
-                        continue
-                    seen.add(key)
-                    nxt.append(key)
-                    par.append(idx)
-                    mv.append(encode(move, n_online))
+
+            def tick(done: int, frontier: list[int] = frontier, level: int = level) -> None:
+                _check(stop, memory_limit_mb)
+                if progress:
+                    progress(_status(level, len(seen), acc.transitions, frontier, done, started, False))
+
+            part = _Part([], array("I"), array("H"), [])
+            helper = None
+            if jobs > 1 and len(frontier) >= PARALLEL_MIN and hasattr(os, "fork"):
+                half = len(frontier) // 2
+                helper = _fork_helper(srch, frontier, range(half, len(frontier)), seen, level, acc)
+            if helper is None:
+                _expand(srch, frontier, range(len(frontier)), seen, level, acc, part, tick)
+            else:
+                _expand_with_helper(srch, frontier, half, helper, seen, level, acc, part, tick)
             result.states = len(seen)
-            result.transitions = transitions
-            result.levels.append(len(nxt))
+            result.transitions = acc.transitions
+            result.levels.append(len(part.nxt))
             level += 1
             if progress:
-                progress(_status(level - 1, result.states, transitions, frontier, len(frontier), started, True))
-            if not nxt:
+                progress(_status(level - 1, result.states, acc.transitions, frontier, len(frontier), started, True))
+            if not part.nxt:
                 result.fixpoint = True
                 break
-            levels.append(nxt)
-            parents.append(par)
-            moves_at.append(mv)
+            levels.append(part.nxt)
+            parents.append(part.par)
+            moves_at.append(part.mv)
             _check(stop, memory_limit_mb)
     except KeyboardInterrupt:
         result.complete, result.stopped = False, "interrupted"
@@ -398,18 +513,63 @@ def search(
     except MemoryError:
         result.complete, result.stopped = False, "out of memory"
     result.states = len(seen)
-    result.transitions = transitions
+    result.transitions = acc.transitions
     if result.stopped is None and not result.fixpoint and depth is not None:
         result.complete = True
     paths = {
         bit: [*_slot_path(srch, levels, parents, moves_at, lv, idx), srch.decode(levels[lv][idx], code)]
-        for bit, (lv, idx, code) in first.items()
+        for bit, (lv, idx, code) in acc.first.items()
     }
-    del seen, levels, parents, moves_at
+    seen.clear()  # free the big structures before the replay
+    levels.clear()
     result.found = _counterexamples(srch, paths)
     result.elapsed = time.perf_counter() - started
     result.peak_mb = peak_rss_mb()
     return result
+
+
+def _expand_with_helper(
+    srch: Search,
+    frontier: list[int],
+    half: int,
+    helper: tuple[int, int],
+    seen: set[int],
+    level: int,
+    acc: _Acc,
+    part: _Part,
+    tick: Callable[[int], None],
+) -> None:
+    """This process expands the first half while the helper does the second; then merge, then what the helper deferred."""
+    pid, fd = helper
+    done = False
+    try:
+        _expand(srch, frontier, range(half), seen, level, acc, part, tick)
+        with os.fdopen(fd, "rb") as src:
+            data = src.read()
+        fd = -1
+        done = _reap(pid, kill=False)
+    finally:
+        if fd >= 0:
+            os.close(fd)
+        if not done:
+            _reap(pid, kill=True)
+    if not done or not data:  # the helper failed: do its half here
+        _expand(srch, frontier, range(half, len(frontier)), seen, level, acc, part, tick)
+        return
+    nxt, par, mv, deferred, transitions, first = pickle.loads(data)
+    acc.transitions += transitions
+    for bit, where in first.items():
+        if bit not in acc.first:
+            acc.first[bit] = where
+            acc.seen_kinds |= bit
+    for key, p, m in zip(nxt, par, mv, strict=True):
+        if key not in seen:
+            seen.add(key)
+            part.nxt.append(key)
+            part.par.append(p)
+            part.mv.append(m)
+    if deferred:
+        _expand(srch, frontier, deferred, seen, level, acc, part, tick)
 
 
 def _check(stop: Callable[[], bool] | None, memory_limit_mb: float | None) -> None:

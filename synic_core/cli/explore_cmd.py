@@ -194,7 +194,7 @@ def run_explore(opts: Options) -> int:
                 task, completed=done if opts.depth else None, depth=s.depth, states=s.states, frontier=s.frontier, rate=rate, mem=s.rss_mb
             )
 
-        result = search(config, opts.depth, any_order=opts.any_order, progress=show, memory_limit_mb=opts.memory_mb)
+        result = search(config, opts.depth, any_order=opts.any_order, progress=show, memory_limit_mb=opts.memory_mb, jobs=opts.jobs)
     if opts.out:
         write_counterexamples(result, Path(opts.out))
     if opts.as_json:

@@ -94,3 +94,41 @@ def test_running_out_of_room_is_a_clean_stop(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setattr(explore_fast, "FIELD_MASK", 3)  # as if the packed state could hold only 4 signatures
     r = search(SessionConfig(partition="l1vh", mshv="v4", cpus=2))
     assert r.stopped == "out of memory" and not r.fixpoint and not r.complete
+
+
+@pytest.mark.parametrize(
+    ("partition", "mshv", "any_order"),
+    [("l1vh", "v4", False), ("l1vh", "patch5-only", False), ("l1vh", "mainline", True), ("nested_root", "v3", False)],
+)
+def test_a_forked_helper_gives_the_same_answers(monkeypatch: pytest.MonkeyPatch, partition: str, mshv: str, any_order: bool) -> None:
+    from synic_core import explore_fast
+
+    monkeypatch.setattr(explore_fast, "PARALLEL_MIN", 1)  # every level split with a helper process
+    config = SessionConfig(partition=partition, mshv=mshv, cpus=3)
+    depth = 4 if any_order else None
+    assert summary(search(config, depth, any_order=any_order, jobs=2)) == summary(search(config, depth, any_order=any_order))
+
+
+def test_stopping_mid_level_leaves_no_helper(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from synic_core import explore_fast
+
+    monkeypatch.setattr(explore_fast, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(explore_fast, "CHECK_EVERY", 16)
+    helpers: list[int] = []
+    fork_helper = explore_fast._fork_helper
+
+    def recording(*args: object, **kwargs: object) -> tuple[int, int] | None:
+        got = fork_helper(*args, **kwargs)  # type: ignore[arg-type]
+        if got is not None:
+            helpers.append(got[0])
+        return got
+
+    monkeypatch.setattr(explore_fast, "_fork_helper", recording)
+    calls = iter(range(1000))
+    r = search(SessionConfig(partition="l1vh", mshv="v4", cpus=3), jobs=2, stop=lambda: next(calls) > 40)
+    assert r.stopped == "stopped" and helpers
+    for pid in helpers:
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)  # already reaped: not running, not a zombie
