@@ -119,7 +119,7 @@ def subcommand_parser() -> argparse.ArgumentParser:
     exp.add_argument("--json", action="store_true", help="print one JSON object")
     exp.add_argument("--out", metavar="DIR", help="write each counterexample as a scenario file into DIR")
     exp.add_argument("--all", action="store_true", help="every partition x version x profile, as a table (with a proof column)")
-    exp.add_argument("--jobs", metavar="N", help="worker processes for --all and ranges (default 2)")
+    exp.add_argument("--jobs", metavar="N", help="processes (default 2): --all and ranges search side by side; a search splits big levels")
     exp.add_argument("--max-memory", metavar="MB", help="stop cleanly (no proof, exit 2) above this; default half the available memory")
     srv = sub.add_parser(
         "serve",
