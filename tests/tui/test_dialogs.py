@@ -65,12 +65,6 @@ async def test_a_screenshot_shows_the_dashboard_not_the_dialog(tmp_path: Path) -
     assert "faults&#160;12" in svg and "Export&#160;a&#160;screenshot" not in svg
 
 
-@pytest.fixture
-def no_cwd_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
 async def test_settings_apply_and_cancel_are_on_screen_at_80x24() -> None:
     from textual.widgets import Button
 
@@ -162,3 +156,63 @@ async def test_bits_view_shows_each_cpus_hex_value_and_moves_between_registers()
         assert view.register == "SINT4" and isinstance(app.screen, BitsScreen)
         await pilot.press("escape")
         assert not isinstance(app.screen, BitsScreen)
+
+
+async def type_and_wait(app, pilot, text: str) -> Input:  # type: ignore[no-untyped-def]
+    field = app.screen.query_one(Input)
+    field.value = ""
+    await pilot.press(*text)
+    await app.workers.wait_for_complete()  # the suggester runs in a worker
+    await pilot.pause()
+    return field
+
+
+async def test_the_open_dialog_suggests_built_in_scenarios_and_lessons_and_lists_them() -> None:
+    from tui.screens.open import OpenScreen
+
+    app = make_app("v4")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        assert isinstance(app.screen, OpenScreen)
+        listed = str(app.screen.query_one(".path-builtins").render())
+        assert "l1vh-patch5-only-kexec" in listed and "kexec-v4-fix" in listed
+        field = await type_and_wait(app, pilot, "l1vh-p")
+        assert field._suggestion == "l1vh-patch5-only-kexec"
+        await pilot.press("right")  # accepts the suggestion
+        assert field.value == "l1vh-patch5-only-kexec"
+        field = await type_and_wait(app, pilot, "kexec-v")
+        await pilot.press("right", "enter")  # a built-in lesson opens by name
+        await pilot.pause()
+        assert not isinstance(app.screen, OpenScreen)
+        assert app.dashboard.lesson is not None and app.dashboard.lesson.name.endswith("kexec-v4-fix")
+
+
+async def test_the_path_dialogs_complete_files_in_the_current_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "my-run.json").write_text("{}")
+    (tmp_path / "notes.txt").write_text("")
+    (tmp_path / "runs").mkdir()
+    (tmp_path / "runs" / "second.json").write_text("{}")
+    monkeypatch.chdir(tmp_path)
+    app = make_app("v4")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        assert (await type_and_wait(app, pilot, "my"))._suggestion == "my-run.json"
+        assert (await type_and_wait(app, pilot, "no"))._suggestion == ""  # not a scenario's suffix
+        assert (await type_and_wait(app, pilot, "ru"))._suggestion == "runs/"
+        assert (await type_and_wait(app, pilot, "runs/s"))._suggestion == "runs/second.json"
+        await pilot.press("escape")
+        await pilot.press("E")  # an export may be any file
+        await pilot.pause()
+        assert isinstance(app.screen, SaveScreen)
+        assert (await type_and_wait(app, pilot, "no"))._suggestion == "notes.txt"
+
+
+def test_path_completion_is_quiet_about_what_it_cannot_read(tmp_path: Path) -> None:
+    from tui.screens.path_dialog import path_completion
+
+    assert path_completion(str(tmp_path / "missing" / "x")) is None
+    assert path_completion("") is None
+    (tmp_path / "a.json").write_text("{}")
+    assert path_completion(str(tmp_path) + "/") == str(tmp_path / "a.json")

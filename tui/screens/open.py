@@ -1,7 +1,8 @@
-"""Open dialog: a scenario file, a saved session, a lesson file or a built-in scenario name.
+"""Open dialog: a scenario file, a saved session, a lesson file, a built-in scenario or a built-in lesson.
 
-The file is loaded and replayed before the dialog closes, so a bad file is explained in place
-(the same one-line message as `synic run`) and the session on screen is untouched.
+The field suggests the built-in names and completes paths as you type; the built-ins are listed
+under it. The file is loaded and replayed before the dialog closes, so a bad file is explained in
+place (the same one-line message as `synic run`) and the session on screen is untouched.
 """
 
 from __future__ import annotations
@@ -9,20 +10,68 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from synic_core.scenario import ScenarioError, one_line
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.suggester import Suggester
+from textual.widgets import Static
+
+from synic_core import Session
+from synic_core.lesson import lesson_names, load_lesson, short_name
+from synic_core.scenario import ScenarioError, builtin_names, one_line
 
 from ..opening import Opened
-from .path_dialog import PathDialog
+from .path_dialog import PathDialog, path_completion
+
+
+def lesson_choices() -> list[str]:
+    """Built-in lessons by their short names, in teaching order."""
+    return [short_name(n) for n in lesson_names()]
+
+
+class OpenSuggester(Suggester):
+    """Built-in scenario and lesson names first, then paths (directories and .json/.toml files)."""
+
+    def __init__(self) -> None:
+        super().__init__(use_cache=False, case_sensitive=True)
+        self.names = [*builtin_names(), *lesson_choices()]
+
+    async def get_suggestion(self, value: str) -> str | None:
+        if value:
+            for name in self.names:
+                if name.startswith(value) and name != value:
+                    return name
+        return path_completion(value)
+
+
+def builtins_text() -> Text:
+    text = Text()
+    text.append("Built-in scenarios: ", style="bold")
+    text.append(", ".join(builtin_names()))
+    text.append("\nLessons: ", style="bold")
+    text.append(", ".join(lesson_choices()))
+    return text
 
 
 class OpenScreen(PathDialog[Opened]):
+    PROMPT = "File or built-in name (→ completes, enter opens, escape cancels):"
+
     def __init__(self, title: str, default: str, loader: Callable[[str], Opened]) -> None:
         super().__init__(title, default)
         self.loader = loader
 
+    def suggester(self) -> Suggester | None:
+        return OpenSuggester()
+
+    def more(self) -> ComposeResult:
+        yield Static(builtins_text(), classes="path-builtins")
+
     def submit(self, text: str, path: Path) -> None:
         try:
-            opened = self.loader(str(path) if path.exists() else text)
+            if not path.exists() and text in lesson_choices() + lesson_names():
+                lesson = load_lesson(text)
+                opened = Opened(Session(lesson.config()), lesson=lesson)
+            else:
+                opened = self.loader(str(path) if path.exists() else text)
         except ScenarioError as exc:
             self.show_message(one_line(str(exc)))
             return
