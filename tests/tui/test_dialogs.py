@@ -216,3 +216,22 @@ def test_path_completion_is_quiet_about_what_it_cannot_read(tmp_path: Path) -> N
     assert path_completion("") is None
     (tmp_path / "a.json").write_text("{}")
     assert path_completion(str(tmp_path) + "/") == str(tmp_path / "a.json")
+
+
+async def test_lesson_titles_are_shown_as_written_never_as_markup(monkeypatch: pytest.MonkeyPatch) -> None:
+    from dataclasses import dataclass
+
+    from tui.screens import lessons
+
+    @dataclass
+    class Titled:
+        title: str
+
+    monkeypatch.setattr(lessons, "load_lesson", lambda name: Titled(f"[/] {name} [b]bold?[/b] [@click=app.quit]x[/]"))
+    app = make_app("v4")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("L")
+        await pilot.pause()
+        assert isinstance(app.screen, lessons.LessonsScreen)
+        first = app.screen.query_one("#lessons-list").get_option_at_index(0).prompt
+        assert str(first).startswith("1. [/] ") and "[@click=app.quit]x[/]" in str(first)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -27,7 +28,7 @@ class LessonsScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         yield Static("[b]Lessons[/b] — each plays its steps on the grid, with a note per step.", id="lessons-title")
-        options = [Option(f"{i + 1}. {load_lesson(n).title}", id=n) for i, n in enumerate(lesson_names())]
+        options = [Option(Text(f"{i + 1}. {load_lesson(n).title}"), id=n) for i, n in enumerate(lesson_names())]  # file text: never markup
         if self.in_lesson:
             options.append(Option("Leave the lesson and keep exploring from here", id=LEAVE))
         yield PagedOptionList(*options, id="lessons-list")
