@@ -52,7 +52,7 @@ async def test_compare_screen_marks_differences_and_switches() -> None:
         assert not isinstance(app.screen, CompareScreen)
 
 
-async def open_compare(app, pilot, keys: tuple[str, ...] = ("a", "v", "m", "k", "d")) -> CompareScreen:  # type: ignore[no-untyped-def]
+async def open_compare(app, pilot, keys: tuple[str, ...] = ("a", "v", "m", "k", "d")) -> CompareScreen:
     for key in keys:
         await pilot.press(key)
         await pilot.pause()
@@ -63,7 +63,7 @@ async def open_compare(app, pilot, keys: tuple[str, ...] = ("a", "v", "m", "k", 
     return screen
 
 
-async def settle(app, pilot) -> None:  # type: ignore[no-untyped-def]
+async def settle(app, pilot) -> None:
     await app.workers.wait_for_complete()
     await pilot.pause()
 
@@ -146,7 +146,7 @@ async def test_the_other_side_is_computed_in_a_worker_and_tab_never_waits(monkey
     real = compare.replay_under
     computed: list[str] = []
 
-    def slow(session, field, value):  # type: ignore[no-untyped-def]
+    def slow(session, field, value):
         release.wait(timeout=10)  # seconds at 4096 CPUs: here as long as the test wants
         computed.append(value)
         return real(session, field, value)

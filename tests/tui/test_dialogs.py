@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.widgets import Input
+from textual.widgets import Input, OptionList
 
 from tui.screens.save import SaveScreen
 
@@ -14,7 +14,7 @@ from .conftest import make_app
 SIZE = (120, 40)
 
 
-def dialog_message(app) -> str:  # type: ignore[no-untyped-def]
+def dialog_message(app) -> str:
     return str(app.screen.query_one(".path-message").render())
 
 
@@ -158,8 +158,8 @@ async def test_bits_view_shows_each_cpus_hex_value_and_moves_between_registers()
         assert not isinstance(app.screen, BitsScreen)
 
 
-async def type_and_wait(app, pilot, text: str) -> Input:  # type: ignore[no-untyped-def]
-    field = app.screen.query_one(Input)
+async def type_and_wait(app, pilot, text: str) -> Input:
+    field: Input = app.screen.query_one(Input)
     field.value = ""
     await pilot.press(*text)
     await app.workers.wait_for_complete()  # the suggester runs in a worker
@@ -233,5 +233,5 @@ async def test_lesson_titles_are_shown_as_written_never_as_markup(monkeypatch: p
         await pilot.press("L")
         await pilot.pause()
         assert isinstance(app.screen, lessons.LessonsScreen)
-        first = app.screen.query_one("#lessons-list").get_option_at_index(0).prompt
+        first = app.screen.query_one("#lessons-list", OptionList).get_option_at_index(0).prompt
         assert str(first).startswith("1. [/] ") and "[@click=app.quit]x[/]" in str(first)

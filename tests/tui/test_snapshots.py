@@ -86,7 +86,7 @@ class TestLessons:
         assert snap_compare(app, press=keys, terminal_size=(140, 40))
 
 
-async def open_compare(pilot) -> None:  # type: ignore[no-untyped-def]
+async def open_compare(pilot) -> None:
     """Compare computes the other side in a worker: wait for it, then for the repaint."""
     await pilot.press(*RUN, "d")
     await pilot.app.workers.wait_for_complete()
