@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import threading
+
+import pytest
 from textual.widgets import Input
 
+from synic_core import Session, StepResult
 from tui.widgets.panels import FindingsPanel, Inspector, TracePanel
 
-from .conftest import make_app
+from .conftest import make_app, settle
 
 SIZE = (120, 40)
 
@@ -37,8 +41,9 @@ async def test_a_wrapped_finding_keeps_its_last_line() -> None:
 async def test_at_4096_cpus_the_faults_lead_the_list() -> None:
     app = make_app("patch5-only", cpus=4096)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("a", "v", "m", "k")
-        await pilot.pause()
+        await pilot.press("a", "v", "m", "k")  # typed at once: the actions queue behind the one being computed
+        await settle(app)
+        assert [s.action for s in app.dashboard.session.history] == ["vmbus_load", "mshv_init", "kexec"]
         panel = app.query_one(FindingsPanel)
         faults = [g for g in panel.shown if g.first.kind == "hypervisor_fault"]
         assert faults and panel.shown[0] is faults[0]  # visible without scrolling
@@ -119,3 +124,36 @@ async def test_the_trace_filter_is_named_on_screen() -> None:
         await pilot.pause()
         assert "CPU 0" in str(app.query_one("#trace-filter").render())
         assert app.query_one(TracePanel).cpu == 0
+
+
+async def test_a_large_action_is_computed_off_the_event_loop(monkeypatch: pytest.MonkeyPatch) -> None:
+    """At 4096 CPUs kexec takes seconds to compute: a worker thread does it, so keys are answered meanwhile."""
+    threads: list[bool] = []
+    real = Session.apply
+
+    def recording(self: Session, action: str, cpus: list[int] | None = None) -> StepResult:
+        threads.append(threading.current_thread() is threading.main_thread())
+        return real(self, action, cpus)
+
+    monkeypatch.setattr(Session, "apply", recording)
+    app = make_app("patch5-only", cpus=4096)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("a", "v")
+        assert "computing VMBus load on 4096 CPUs" in str(app.query_one("#status").render()) or not app.dashboard.computing
+        await settle(app)
+        assert threads == [False] and app.dashboard.session.history
+
+
+async def test_nested_root_columns_scroll_with_a_sticky_cpu_column_and_a_hint() -> None:
+    app = make_app("v4", partition="nested_root")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("a", "v", "m")
+        grid = app.dashboard.grid
+        header = grid.render_line(0).text
+        assert header.rstrip().endswith("›")  # more columns to the right, and the header says so
+        await pilot.press(*["right"] * (len(grid.columns) - 1))
+        await pilot.pause()
+        assert grid.scroll_offset.x > 0 and grid.scroll_offset.x % grid.cell_w == 0  # whole columns: headers over cells
+        header, row = grid.render_line(0).text, grid.render_line(2).text
+        assert header.startswith(" CPU ‹") and row.startswith("▸   0")  # the CPU column stays
+        assert "SINT5'" in header

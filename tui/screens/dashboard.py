@@ -7,7 +7,9 @@ renders and dispatches.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from time import monotonic
 
 from textual import events, on
 from textual.app import ComposeResult
@@ -35,7 +37,9 @@ from ..playback import PRESENTER_SPEED, TICK, Playback
 from ..widgets.grid import SynicGrid
 from ..widgets.panels import FindingsPanel, Inspector, Legend, TracePanel
 
+BACKGROUND_CPUS = 256  # from this many CPUs an action is computed in a worker thread
 PRESENTER_PAUSE = 3.0  # seconds between lesson steps when presenter mode plays a lesson by itself
+MAX_TICK = 0.25  # a stalled frame plays at most this much time at once
 FINDINGS_PERIOD = 0.25  # seconds between findings-list rebuilds during playback
 MIN_SIZE = (60, 14)
 NARROW = 110  # below this width the panels go under the grid
@@ -82,6 +86,10 @@ class DashboardScreen(Screen[None]):
         self._manual_ticks = manual_ticks  # tests call tick() themselves: no wall clock
         self._ready = False  # panels exist (watchers may fire earlier)
         self._timer: Timer | None = None
+        self._last_tick = 0.0
+        self._trace_dirty = False
+        self._pending: list[tuple[str, list[int], Callable[[StepResult], None] | None]] = []
+        self.computing = ""  # what a worker is computing ("" when idle): shown in the status line
         self._findings_timer: Timer | None = None
         self._findings_dirty = False
         self.set_reactive(DashboardScreen.instant, instant)
@@ -114,7 +122,7 @@ class DashboardScreen(Screen[None]):
         self._ready = True
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self.refresh_panels(rebuild_trace=True))
         if not self._manual_ticks:
-            self._timer = self.set_interval(TICK, self.tick, pause=True)
+            self._timer = self.set_interval(TICK, self._timer_tick, pause=True)
         self.query_one("#tabs", TabbedContent).query_one(Tabs).can_focus = False  # tab goes straight to a panel
         self.grid.focus()
         self.refresh_panels(rebuild_trace=True)
@@ -134,6 +142,7 @@ class DashboardScreen(Screen[None]):
     def watch_paused(self, paused: bool) -> None:
         self.playback.paused = paused
         if not paused and self._timer is not None and self.view.playing:
+            self._last_tick = monotonic()
             self._timer.resume()
         self.refresh_status()
 
@@ -175,19 +184,59 @@ class DashboardScreen(Screen[None]):
         self.finish_playback()
         self.apply("cpu_offline" if online == {True} else "cpu_online", cpus)
 
-    def apply(self, name: str, cpus: list[int]) -> StepResult | None:
+    def apply(self, name: str, cpus: list[int], then: Callable[[StepResult], None] | None = None) -> None:
+        """Compute the action (in a worker thread on a large machine, so input never waits), then play it.
+
+        Actions asked for while one is computed wait their turn, in order (typing `a v m k` quickly works)."""
+        if self.computing:
+            self._pending.append((name, cpus, then))
+            self.refresh_status()
+            return
+        if self.session.config.cpus < BACKGROUND_CPUS:
+            self._applied(name, self._compute(name, cpus), then)
+            return
+        spec = ACTIONS[name]
+        where = f"reboot CPU {cpus[0]}" if spec.target == "one" else f"{len(cpus)} CPU{'s' if len(cpus) != 1 else ''}"
+        self.computing = f"computing {spec.title} on {where}…"
+        self.refresh_status()
+        self.run_worker(lambda: self._compute_in_thread(name, cpus, then), thread=True, group="apply", exit_on_error=False)
+
+    def _compute(self, name: str, cpus: list[int]) -> StepResult | ActionError:
         try:
-            step = self.session.apply(name, cpus)
+            return self.session.apply(name, cpus)
         except ActionError as exc:
-            self.notify(f"{ACTIONS[name].title}: {exc.detail}", severity="error", title="Cannot apply", markup=False)
-            return None
-        for note in step.notes:
+            return exc
+
+    def _compute_in_thread(self, name: str, cpus: list[int], then: Callable[[StepResult], None] | None) -> None:
+        result = self._compute(name, cpus)
+        self.app.call_from_thread(self._applied, name, result, then)
+
+    def _applied(self, name: str, result: StepResult | ActionError, then: Callable[[StepResult], None] | None) -> None:
+        self.computing = ""
+        if isinstance(result, ActionError):
+            self.notify(f"{ACTIONS[name].title}: {result.detail}", severity="error", title="Cannot apply", markup=False)
+            self._pending.clear()  # the actions after it were chosen expecting it to apply
+            self.refresh_status()
+            return
+        for note in result.notes:
             if note.startswith("not an order"):
                 self.notify(note, severity="warning", title=ACTIONS[name].title, markup=False)
-        self.play(step)
-        return step
+        self.play(result)
+        if then is not None:
+            then(result)
+        if self._pending:
+            self.finish_playback()
+            self.apply(*self._pending.pop(0))
+
+    def busy(self) -> bool:
+        """An action is still being computed: the session must not change under it (say so, once per key)."""
+        if self.computing:
+            self.notify(f"Still {self.computing}", timeout=2, markup=False)
+        return bool(self.computing)
 
     def action_undo(self) -> None:
+        if self.busy():
+            return
         self.leave_lesson()
         self.finish_playback()
         if self.session.undo() is None:
@@ -207,6 +256,8 @@ class DashboardScreen(Screen[None]):
         )
 
     def action_redo(self) -> None:
+        if self.busy():
+            return
         self.leave_lesson()
         self.finish_playback()
         step = self.session.redo()
@@ -230,8 +281,15 @@ class DashboardScreen(Screen[None]):
         if self.instant or not step.writes:
             self.finish_playback()
         elif self._timer is not None:
+            self._last_tick = monotonic()
             self._timer.resume()
         self.refresh_panels(rebuild_trace=True)
+
+    def _timer_tick(self) -> None:
+        """Play what the real elapsed time allows, so a slow frame makes playback skip ahead, not fall behind."""
+        now = monotonic()
+        elapsed, self._last_tick = min(now - self._last_tick, MAX_TICK), now
+        self.tick(elapsed)
 
     def tick(self, seconds: float = TICK) -> None:
         """One timer tick (tests call it directly: playback never depends on the wall clock)."""
@@ -245,7 +303,10 @@ class DashboardScreen(Screen[None]):
         step, start, previous = self.view.step, self.view.pos, self.view.last
         assert step is not None
         changed, revealed, done = self.view.advance(n)
-        self.query_one(TracePanel).add(step.index, step.writes[start : self.view.pos])
+        if self._trace_visible():
+            self.query_one(TracePanel).add(step.index, step.writes[start : self.view.pos])
+        else:
+            self._trace_dirty = True  # rebuilt when the trace is shown: writing lines nobody sees is the slow part
         if done:
             if self._timer is not None:
                 self._timer.pause()
@@ -317,7 +378,9 @@ class DashboardScreen(Screen[None]):
         if not self._ready:
             return
         palette = self.app.theme_variables
-        self.query_one("#status", Static).update(status_line(self.view, self.playback.label(self.view), palette))
+        queued = f" (+{len(self._pending)} queued)" if self._pending else ""
+        playback = self.computing + queued if self.computing else self.playback.label(self.view)
+        self.query_one("#status", Static).update(status_line(self.view, playback, palette))
         self.query_one("#timeline", Static).update(timeline(self.view, self.playback.travelling, palette))
         if self.presenter:
             self.query_one("#caption", Static).update(caption(self.lesson, self.lesson_pos))
@@ -360,7 +423,11 @@ class DashboardScreen(Screen[None]):
             trace.cpu = self.grid.cursor_cpu
             self._rebuild_trace()
 
+    def _trace_visible(self) -> bool:
+        return bool(self.query_one("#sidebar").display) and self.query_one(TabbedContent).active == "trace"
+
     def _rebuild_trace(self) -> None:
+        self._trace_dirty = False
         trace = self.query_one(TracePanel)
         trace.rebuild(self._played_writes())
         self.query_one("#trace-filter", Static).update(trace.filter_label())
@@ -399,10 +466,18 @@ class DashboardScreen(Screen[None]):
         if not self.presenter:
             self.query_one("#sidebar").display = True
         self.query_one(TabbedContent).active = name
+        if name == "trace" and self._trace_dirty:
+            self._rebuild_trace()
 
     def action_toggle_sidebar(self) -> None:
         sidebar = self.query_one("#sidebar")
         sidebar.display = not sidebar.display
+        self._trace_shown()
+
+    @on(TabbedContent.TabActivated, "#tabs")
+    def _trace_shown(self) -> None:
+        if self._trace_dirty and self._trace_visible():
+            self._rebuild_trace()
 
     def action_trace_component(self) -> None:
         self.query_one(TracePanel).cycle_component()
@@ -454,15 +529,20 @@ class DashboardScreen(Screen[None]):
         if self.lesson_pos >= len(self.lesson.steps):
             self.notify("That was the last step. Keep exploring, or press L for another lesson.")
             return
+        if self.busy():
+            return
         self.finish_playback()
         step = self.lesson.steps[self.lesson_pos]
         cpus = step.cpus or (self.session.resolve_cpus(step.action, None))
-        if self.apply(step.action, cpus) is not None:
-            self.lesson_pos += 1
+        self.apply(step.action, cpus, then=self._lesson_step_played)
+        self._show_lesson()
+
+    def _lesson_step_played(self, _step: StepResult) -> None:
+        self.lesson_pos += 1
         self._show_lesson()
 
     def action_lesson_prev(self) -> None:
-        if self.lesson is None or self.lesson_pos == 0:
+        if self.lesson is None or self.lesson_pos == 0 or self.busy():
             return
         self.finish_playback()
         self.session.undo()
@@ -596,6 +676,8 @@ class DashboardScreen(Screen[None]):
 
     def open_session(self, session: Session) -> None:
         """Show another session; the one it replaces is kept, and `z` on an empty history brings it back."""
+        if self.busy():
+            return
         self.finish_playback()
         if self.session.history:
             self.previous.append((self.session, self.opened))

@@ -116,7 +116,13 @@ class SynicGrid(ScrollView, can_focus=True):
         self.invalidate()
 
     def _resize_virtual(self) -> None:
-        self.virtual_size = Size(self.label_w + self.cell_w * len(self.columns), self.ncpus * self.row_h + HEADER_H)
+        """Wide enough that scrolled all the way right the view still starts on a column boundary."""
+        cells, view = self.cell_w * len(self.columns), self.size.width - self.label_w
+        pad = (-(cells - view)) % self.cell_w if 0 < view < cells else 0
+        self.virtual_size = Size(self.label_w + cells + pad, self.ncpus * self.row_h + HEADER_H)
+
+    def on_resize(self) -> None:
+        self._resize_virtual()
 
     # -- model ----------------------------------------------------------------------------
     def load(self, display: Display, columns: list[Column]) -> None:
@@ -209,7 +215,21 @@ class SynicGrid(ScrollView, can_focus=True):
                 cached = self._row_strip(cpu, st)
                 self._rows.set(cpu, cached)
             strip = cached
-        return strip.crop_extend(sx, sx + width, st.base)
+        return self._sticky(strip, y, sx, width, st)
+
+    def _sticky(self, strip: Strip, y: int, sx: int, width: int, st: Styles) -> Strip:
+        """The CPU column stays put while the register columns scroll sideways; the header says when more is off-screen."""
+        label_w = min(self.label_w, width)
+        label = strip.crop_extend(0, label_w, st.base)
+        cells = strip.crop_extend(self.label_w + sx, self.label_w + sx + width - label_w, st.base)
+        if y == 0:
+            more_left, more_right = sx > 0, sx + width < self.virtual_size.width
+            if more_left:
+                label = Strip([Segment(" CPU ‹".ljust(label_w)[:label_w], st.header)])
+            if more_right and width > label_w:
+                cells = cells.crop(0, width - label_w - 1).extend_cell_length(width - label_w - 1, st.base)
+                cells = Strip.join([cells, Strip([Segment("›", st.header)])])
+        return Strip.join([label, cells])
 
     def _header_strip(self, y: int, st: Styles) -> Strip:
         two_banks = len({c.bank for c in self.columns}) > 1
@@ -273,8 +293,17 @@ class SynicGrid(ScrollView, can_focus=True):
 
     def watch_cursor_col(self, old: int, new: int) -> None:
         self.refresh_row(self.cursor_cpu)
-        self.scroll_to_region(Region(self.label_w + new * self.cell_w, self.scroll_offset.y, self.cell_w, 1), animate=False)
+        self._scroll_to_column(new)
         self.post_message(self.CursorMoved(self, self.cursor_cpu, self.column))
+
+    def _scroll_to_column(self, col: int) -> None:
+        """Bring a column into the part of the view beside the sticky CPU column."""
+        left, view, sx = col * self.cell_w, max(1, self.size.width - self.label_w), self.scroll_offset.x
+        if left < sx:
+            self.scroll_to(x=left, animate=False)
+        elif left + self.cell_w > sx + view:
+            need = left + self.cell_w - view
+            self.scroll_to(x=-(-need // self.cell_w) * self.cell_w, animate=False)  # whole columns: headers stay over their cells
 
     @property
     def visible_rows(self) -> int:
@@ -338,11 +367,10 @@ class SynicGrid(ScrollView, can_focus=True):
         if offset is None or offset.y < HEADER_H:
             return
         cpu, gap = divmod(self.scroll_offset.y + offset.y - HEADER_H, self.row_h)
-        x = self.scroll_offset.x + offset.x
         if cpu >= self.ncpus or gap:
             return
-        if x < self.label_w:
+        if offset.x < self.label_w:  # the CPU column does not scroll sideways
             self.move_to(cpu)
             self.action_toggle_select()
         else:
-            self.move_to(cpu, (x - self.label_w) // self.cell_w)
+            self.move_to(cpu, (offset.x - self.label_w + self.scroll_offset.x) // self.cell_w)
