@@ -15,15 +15,6 @@ from .conftest import make_app, settle
 SIZE = (120, 40)
 
 
-def screen_text(app: object) -> str:
-    """The visible characters of the screen, row by row (what a user reads)."""
-    from textual.app import App
-
-    assert isinstance(app, App)
-    lines = app.screen._compositor.render_update(full=True).strips  # type: ignore[attr-defined]
-    return "\n".join(strip.text for strip in lines)
-
-
 async def test_a_wrapped_finding_keeps_its_last_line() -> None:
     """A finding's message wrapped over several lines used to lose the last one ('…on this' without 'VP.')."""
     for size in ((80, 24), (120, 40), (200, 60)):
