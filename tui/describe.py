@@ -149,8 +149,10 @@ def last_step_kinds(display: Display) -> str:
 
 LEGEND = """[b]Cells[/b]  ● on (enabled, or SINT unmasked)  ○ off
 [b]Who wrote it last[/b]  [$synic-vmbus]V VMBus[/]  [$synic-mshv]M MSHV[/]  · reset value
-[b]Findings[/b]  X fault  ! error  ? warning  i info
-[b]CPU column[/b]  ▸ selected  ● online / ○ offline  V VMBus live  M MSHV live
+[b]Findings[/b] (letter and background)
+  [#000000 on $synic-fault] X [/] fault  [on $synic-error] ! [/] error  [on $synic-warning] ? [/] warning
+[b]Highlights[/b]  [b u]underlined[/]: the cell written last;  ≠ (compare): differs from the other side
+[b]CPU column[/b]  ▸ selected (grey row)  ● online / ○ offline  V VMBus live  M MSHV live
 [b]Columns[/b]  SCTRL = SCONTROL.enable, SIMP/SIEFP/SIRBP .enable,
   SINTn on = not masked, int = SINT5.as_intercept;  ' marks the L0 (nested) bank
 """

@@ -8,7 +8,7 @@ import pytest
 from textual.widgets import Input
 
 from synic_core import Session, StepResult
-from tui.widgets.panels import FindingsPanel, Inspector, TracePanel
+from tui.widgets.panels import FindingsPanel, Inspector, ScrollingText, TracePanel
 
 from .conftest import make_app, settle
 
@@ -146,5 +146,40 @@ async def test_nested_root_columns_scroll_with_a_sticky_cpu_column_and_a_hint() 
         await pilot.pause()
         assert grid.scroll_offset.x > 0 and grid.scroll_offset.x % grid.cell_w == 0  # whole columns: headers over cells
         header, row = grid.render_line(0).text, grid.render_line(2).text
-        assert header.startswith(" CPU ‹") and row.startswith("▸   0")  # the CPU column stays
+        assert header.startswith(" CPU ‹") and row.startswith("▸    0")  # the CPU column stays
         assert "SINT5'" in header
+
+
+async def test_a_clean_run_closes_the_story_and_the_legend_explains_what_the_grid_shows() -> None:
+    app = make_app("v4")
+    async with app.run_test(size=SIZE) as pilot:
+        panel = app.query_one(FindingsPanel)
+        assert "No findings yet." in str(panel.get_option_at_index(0).prompt)
+        await pilot.press("a", "v", "m", "k")
+        await pilot.pause()
+        assert "every write was made by the register's owner" in str(panel.get_option_at_index(0).prompt)
+        legend = app.query_one("#legend-text", ScrollingText).text()
+        assert "background" in legend and "written last" in legend and "≠" in legend
+        assert " i " not in legend  # the grid never shows an info glyph
+
+
+async def test_status_line_keeps_its_priorities_and_speed_keys_make_no_toasts() -> None:
+    app = make_app("patch5-only", instant=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("a", "v")
+        status = str(app.query_one("#status").render())
+        assert "playing" in status and "step 1" in status  # playback and the step come before the settings
+        assert "viewing write" not in str(app.query_one("#timeline").render())  # playing is not time travel
+        await pilot.press("p")
+        assert "paused" in str(app.query_one("#status").render())
+        await pilot.press("plus", "plus", "minus")
+        await pilot.pause()
+        assert not app._notifications  # the status line says the speed; no toast per press
+
+
+async def test_page_down_moves_a_whole_screen() -> None:
+    app = make_app("v4", cpus=256)
+    async with app.run_test(size=SIZE) as pilot:
+        grid = app.dashboard.grid
+        await pilot.press("pagedown")
+        assert grid.cursor_cpu == grid.visible_rows > 1

@@ -403,7 +403,7 @@ class DashboardScreen(Screen[None]):
         self._findings_timer = None
         if self._findings_dirty:
             self._findings_dirty = False
-            self.query_one(FindingsPanel).show(self.view.findings)
+            self.query_one(FindingsPanel).show(self.view.findings, self.view.upto + (self.view.step is not None))
 
     def _played_writes(self) -> list[tuple[int, list[Write]]]:
         out = [(step.index, step.writes) for step in self.session.history[: self.view.upto]]

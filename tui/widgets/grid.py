@@ -25,7 +25,7 @@ from synic_core.registers import REGISTERS
 from ..commands import bindings
 from ..display import Cell, Display
 
-LABEL_W = 11
+LABEL_W = 12  # '▸ 4095 ● V M': the marker never touches a 4-digit CPU number
 CELL_W = 6
 HEADER_H = 2
 MAX_CACHED_ROWS = 4096
@@ -240,7 +240,7 @@ class SynicGrid(ScrollView, can_focus=True):
                 name = c.short + ("'" if two_banks and c.bank == "l0" else "")
                 segs.append(Segment((" " + name if first else "").ljust(self.cell_w), st.header))
         else:
-            segs = [Segment("     on V M".ljust(self.label_w), st.header)]
+            segs = [Segment("      on V M".ljust(self.label_w), st.header)]
             segs += [Segment(f" {c.label}".ljust(self.cell_w), st.header) for c in self.columns]
         return Strip(segs)
 
@@ -250,7 +250,7 @@ class SynicGrid(ScrollView, can_focus=True):
         mark = "▸" if cpu in self.selected else " "
         flags = f"{'●' if cs.online else '○'} {'V' if cs.vmbus else '·'} {'M' if cs.mshv else '·'}"
         label_style = st.selected if cpu in self.selected else (st.label if cs.online else st.offline)
-        segs = [Segment(f"{mark}{cpu:>4} {flags}".ljust(self.label_w), label_style)]
+        segs = [Segment(f"{mark} {cpu:>4} {flags}".ljust(self.label_w), label_style)]
         for i, col in enumerate(self.columns):
             segs.append(self._cell(cpu, i, col, st))
         return Strip(segs)

@@ -97,14 +97,16 @@ class FindingsPanel(PagedOptionList):
     def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self._all: list[Finding] = []
+        self._steps = 0
         self._groups: list[FindingGroup] = []
 
     @property
     def shown(self) -> list[FindingGroup]:
         return self._groups
 
-    def show(self, findings: list[Finding]) -> None:
-        self._all = findings
+    def show(self, findings: list[Finding], steps: int = 0) -> None:
+        """`steps`: how many steps those findings come from (0: nothing has happened yet)."""
+        self._all, self._steps = findings, steps
         self._rebuild()
 
     def _rebuild(self) -> None:
@@ -133,6 +135,8 @@ class FindingsPanel(PagedOptionList):
     def _empty_text(self) -> str:
         if self._all:
             return "No finding matches the filter (f: severity, K: kind, /: search)."
+        if self._steps:
+            return "No findings: every write was made by the register's owner."
         return "No findings yet."
 
     def summary(self) -> str:
