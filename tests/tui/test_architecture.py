@@ -150,3 +150,13 @@ async def test_a_keymap_survives_a_relabel(monkeypatch: pytest.MonkeyPatch) -> N
         await pilot.press("a", "v", "m", "K")
         await pilot.pause()
         assert [s.action for s in app.dashboard.session.history] == ["vmbus_load", "mshv_init", "kexec"]
+
+
+async def test_the_footer_fits_80_columns_with_help() -> None:
+    from textual.widgets._footer import FooterKey
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        keys = {k.description: k.region for k in app.screen.query(FooterKey)}
+        assert "help" in keys and keys["help"].width > 0 and keys["help"].right <= 80, keys
