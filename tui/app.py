@@ -16,6 +16,7 @@ from synic_core.lesson import Lesson
 
 from .commands import bindings
 from .screens.dashboard import DashboardScreen
+from .served_files import Serving
 from .themes import HIGH_CONTRAST, PALETTES
 
 
@@ -37,13 +38,14 @@ class SynicApp(App[None]):
         config_problems: list[str] | None = None,
         opened: Path | None = None,
         manual_ticks: bool = False,
+        serving: Serving | None = None,
     ) -> None:
         super().__init__()
         self.user_keys = dict(keymap or {})  # command id -> keys, from the user config (checked by tui.keymap)
         self._theme_name = theme
         self._config_problems = config_problems or []
         dashboard = DashboardScreen(
-            session or Session(SessionConfig()), instant=instant, lesson=lesson, opened=opened, manual_ticks=manual_ticks
+            session or Session(SessionConfig()), instant=instant, lesson=lesson, opened=opened, manual_ticks=manual_ticks, serving=serving
         )
         self._first = dashboard
 

@@ -28,6 +28,7 @@ class Export:
     title: str
     default: str
     render: Callable[[Session, Screenshot], str]
+    mime_type: str = "text/plain"
 
 
 def _session(session: Session, _shot: Screenshot) -> str:
@@ -51,10 +52,12 @@ def _svg(_session: Session, shot: Screenshot) -> str:
 EXPORTS: dict[Exported, Export] = {
     e.kind: e
     for e in (
-        Export("session", "Save the session (settings and steps, reopen with synic FILE)", "synic-session.json", _session),
-        Export("markdown", "Export a Markdown report", "synic-report.md", _markdown),
-        Export("json", "Export the run as JSON (as synic run --json)", "synic-report.json", _json),
-        Export("svg", "Export a screenshot (SVG, plus PNG when cairosvg is installed)", "synic-screenshot.svg", _svg),
+        Export(
+            "session", "Save the session (settings and steps, reopen with synic FILE)", "synic-session.json", _session, "application/json"
+        ),
+        Export("markdown", "Export a Markdown report", "synic-report.md", _markdown, "text/markdown"),
+        Export("json", "Export the run as JSON (as synic run --json)", "synic-report.json", _json, "application/json"),
+        Export("svg", "Export a screenshot (SVG, plus PNG when cairosvg is installed)", "synic-screenshot.svg", _svg, "image/svg+xml"),
     )
 }
 

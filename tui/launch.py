@@ -12,6 +12,7 @@ from synic_core.scenario import ScenarioError, load, parse_scenario, replay
 from synic_core.user_config import LoadedConfig, UserConfig, load_user_config
 
 from .keymap import check_keymap
+from .served_files import serving_from_environment
 from .themes import theme_problem
 
 SETTINGS = ("partition", "mshv", "hypervisor", "cpus")
@@ -62,5 +63,6 @@ def launch(ns: argparse.Namespace) -> int:
         keymap=loaded.config.keys,
         config_problems=loaded.problems,
         opened=opened,
+        serving=serving_from_environment(),
     ).run()
     return 0

@@ -34,3 +34,28 @@ def open_file(name_or_path: str) -> Opened:
         replay(lesson, str(path))
         return Opened(Session(lesson.config()), lesson=lesson)
     return Opened(replay(parse_scenario(data, str(path)), str(path)), path)
+
+
+def served_open(name: str, files: Path | None) -> Opened:
+    """What a browser visitor may open: built-in scenarios and lessons, and the files the teacher shared.
+
+    Nothing else on the server is read, and a refusal does not say whether such a path exists.
+    """
+    from synic_core.lesson import lesson_names, load_lesson, short_name
+    from synic_core.scenario import ScenarioError, builtin_names
+
+    from .served_files import list_files, resolve_file
+
+    name = name.strip()
+    if name in builtin_names():
+        return Opened(replay(load(name), name))
+    if name in lesson_names() or name in [short_name(n) for n in lesson_names()]:
+        lesson = load_lesson(name)
+        return Opened(Session(lesson.config()), lesson=lesson)
+    if files is not None and name in [f.name for f in list_files(files)]:
+        opened = open_file(str(resolve_file(files, name)))
+        return Opened(opened.session, None, opened.lesson)  # saves go to the browser, never back to the server
+    raise ScenarioError(
+        f"{name}: not offered here; a served session opens the built-in scenarios and lessons"
+        + (" and the shared files listed below" if files is not None else "")
+    )

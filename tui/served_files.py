@@ -123,3 +123,15 @@ def resolve_file(root: Path, name: str) -> Path:
     if real.suffix.lower() not in SUFFIXES:
         raise ServedFileError(f"{shown!r}: expected a .json or .toml file")
     return real
+
+
+@dataclass(frozen=True, slots=True)
+class Serving:
+    """A dashboard in a visitor's browser: saves and exports are downloads; opening offers built-ins and `files`."""
+
+    files: Path | None = None
+
+
+def serving_from_environment(environ: Mapping[str, str] = os.environ) -> Serving | None:
+    """What `synic serve` told this tab's process (None: a terminal session with the normal file dialogs)."""
+    return Serving(files_dir(environ)) if is_served(environ) else None

@@ -7,6 +7,7 @@ renders and dispatches.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from pathlib import Path
 from time import monotonic
@@ -24,18 +25,20 @@ from synic_core.actions import ACTIONS
 from synic_core.columns import columns_for
 from synic_core.lesson import Lesson, load_lesson
 from synic_core.save_guard import SaveGuard
-from synic_core.scenario import ScenarioError, parse_scenario, replay, session_scenario
+from synic_core.scenario import ScenarioError, builtin_names, parse_scenario, replay, session_scenario
 
 from ..commands import bindings
 from ..describe import LEGEND, inspector, status_line, timeline
 from ..display import Display
 from ..exports import EXPORTS, Exported, write_export
 from ..lesson_text import caption, lesson_markdown
-from ..opening import Opened, open_file
+from ..opening import Opened, open_file, served_open
 from ..palette import SynicCommands
 from ..playback import PRESENTER_SPEED, TICK, Playback
+from ..served_files import Serving, list_files
 from ..widgets.grid import SynicGrid
 from ..widgets.panels import FindingsPanel, Inspector, Legend, TracePanel
+from .open import lesson_choices
 
 BACKGROUND_CPUS = 256  # from this many CPUs an action is computed in a worker thread
 PRESENTER_PAUSE = 3.0  # seconds between lesson steps when presenter mode plays a lesson by itself
@@ -64,6 +67,7 @@ class DashboardScreen(Screen[None]):
         lesson: Lesson | None = None,
         opened: Path | None = None,
         manual_ticks: bool = False,
+        serving: Serving | None = None,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
@@ -84,6 +88,7 @@ class DashboardScreen(Screen[None]):
         self.presenter_pause = PRESENTER_PAUSE
         self._initial_lesson = lesson
         self._manual_ticks = manual_ticks  # tests call tick() themselves: no wall clock
+        self.serving = serving  # in a visitor's browser: no file of the server is written or offered
         self._ready = False  # panels exist (watchers may fire earlier)
         self._timer: Timer | None = None
         self._last_tick = 0.0
@@ -568,6 +573,12 @@ class DashboardScreen(Screen[None]):
         from .open import OpenScreen
 
         self.finish_playback()
+        if self.serving is not None:
+            files = self.serving.files
+            offered = [*builtin_names(), *lesson_choices(), *([f.name for f in list_files(files)] if files else [])]
+            title = "Open a built-in scenario or lesson" + (", or a file the teacher shared" if files else "")
+            self.app.push_screen(OpenScreen(title, "", lambda name: served_open(name, files), offered), self._opened)
+            return
         default = str(self.opened) if self.opened else ""
         title = "Open a scenario file, a saved session, a lesson file or a built-in scenario by name"
         self.app.push_screen(OpenScreen(title, default, open_file), self._opened)
@@ -594,12 +605,15 @@ class DashboardScreen(Screen[None]):
             markup=False,
         )
 
-    def action_export(self, kind: Exported) -> None:
+    def action_export(self, kind: Exported, then_quit: bool = False) -> None:
         from .save import SaveScreen
 
         self.finish_playback()
-        self._quit_after_save = False
+        self._quit_after_save = then_quit  # quitting asked to save first: leave once the session is saved
         spec = EXPORTS[kind]
+        if self.serving is not None:
+            self._download(kind)
+            return
         default = str(self.opened.with_suffix(".json")) if kind == "session" and self.opened else spec.default
         # a screenshot shows the dashboard as it was when asked for, not the dialog over it
         shot = self.app.export_screenshot(title="SynIC Lab") if kind == "svg" else ""
@@ -617,6 +631,18 @@ class DashboardScreen(Screen[None]):
         if kind == "session":
             self._session_saved(path)
         return None
+
+    def _download(self, kind: Exported) -> None:
+        """Served: the file goes to the visitor's browser as a download; nothing is written on the server."""
+        spec = EXPORTS[kind]
+        shot = self.app.export_screenshot(title="SynIC Lab") if kind == "svg" else ""
+        text = spec.render(self.session, lambda: shot)
+        self.app.deliver_text(io.StringIO(text), save_filename=spec.default, mime_type=spec.mime_type)
+        self.notify(f"{spec.default} is on its way to your browser as a download.", title="Download", markup=False)
+        if kind == "session":
+            self._saved = self.session.history[-1] if self.session.history else None
+            if self._quit_after_save:
+                self.app.exit()
 
     def _session_saved(self, path: Path) -> None:
         """The next save offers the same file; nothing is unsaved; a quit that asked to save goes on."""
@@ -732,8 +758,7 @@ class DashboardScreen(Screen[None]):
         if choice == "quit":
             self.app.exit()
         elif choice == "save":
-            self.action_export("session")
-            self._quit_after_save = True
+            self.action_export("session", then_quit=True)
 
     def set_setting(self, name: str, value: str | int) -> None:
         fields: dict[str, object] = {"partition": self.session.config.partition, "mshv": self.session.config.mshv}

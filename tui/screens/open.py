@@ -31,48 +31,63 @@ def lesson_choices() -> list[str]:
 class OpenSuggester(Suggester):
     """Built-in scenario and lesson names first, then paths (directories and .json/.toml files)."""
 
-    def __init__(self) -> None:
+    def __init__(self, offered: list[str] | None = None) -> None:
         super().__init__(use_cache=False, case_sensitive=True)
-        self.names = [*builtin_names(), *lesson_choices()]
+        self.offered = offered
+        self.names = offered if offered is not None else [*builtin_names(), *lesson_choices()]
 
     async def get_suggestion(self, value: str) -> str | None:
         if value:
             for name in self.names:
                 if name.startswith(value) and name != value:
                     return name
-        return path_completion(value)
+        return path_completion(value) if self.offered is None else None
 
 
-def builtins_text() -> Text:
+def builtins_text(offered: list[str] | None = None) -> Text:
     text = Text()
     text.append("Built-in scenarios: ", style="bold")
     text.append(", ".join(builtin_names()))
     text.append("\nLessons: ", style="bold")
     text.append(", ".join(lesson_choices()))
+    shared = [n for n in offered or [] if n not in builtin_names() and n not in lesson_choices()]
+    if shared:
+        text.append("\nShared files: ", style="bold")
+        text.append(", ".join(shared))
     return text
 
 
 class OpenScreen(PathDialog[Opened]):
     PROMPT = "File or built-in name (→ completes, enter opens, escape cancels):"
 
-    def __init__(self, title: str, default: str, loader: Callable[[str], Opened]) -> None:
+    def __init__(self, title: str, default: str, loader: Callable[[str], Opened], offered: list[str] | None = None) -> None:
+        """`offered`: in a served session, the only names that may be opened (no server paths are suggested)."""
         super().__init__(title, default)
         self.loader = loader
+        self.offered = offered
 
     def suggester(self) -> Suggester | None:
-        return OpenSuggester()
+        return OpenSuggester(self.offered)
 
     def more(self) -> ComposeResult:
-        yield Static(builtins_text(), classes="path-builtins")
+        yield Static(builtins_text(self.offered), classes="path-builtins")
 
     def submit(self, text: str, path: Path) -> None:
+        if self.offered is not None:
+            self._open(lambda: self.loader(text))
+            return
+        self._open(lambda: self._local(text, path))
+
+    def _open(self, load: Callable[[], Opened]) -> None:
         try:
-            if not path.exists() and text in lesson_choices() + lesson_names():
-                lesson = load_lesson(text)
-                opened = Opened(Session(lesson.config()), lesson=lesson)
-            else:
-                opened = self.loader(str(path) if path.exists() else text)
+            opened = load()
         except ScenarioError as exc:
             self.show_message(one_line(str(exc)))
             return
         self.dismiss(opened)
+
+    def _local(self, text: str, path: Path) -> Opened:
+        if not path.exists() and text in lesson_choices() + lesson_names():
+            lesson = load_lesson(text)
+            return Opened(Session(lesson.config()), lesson=lesson)
+        return self.loader(str(path) if path.exists() else text)
