@@ -48,6 +48,7 @@ class SynicApp(App[None]):
             session or Session(SessionConfig()), instant=instant, lesson=lesson, opened=opened, manual_ticks=manual_ticks, serving=serving
         )
         self._first = dashboard
+        self.rescued: Path | None = None  # where an internal error saved the session
 
     @property
     def dashboard(self) -> DashboardScreen:
@@ -63,6 +64,13 @@ class SynicApp(App[None]):
     async def action_quit(self) -> None:
         """ctrl+q and the palette's Quit ask the dashboard, which asks first when steps are unsaved."""
         self.dashboard.action_request_quit()
+
+    def _handle_exception(self, error: Exception) -> None:
+        """An internal error still ends the app, but the session on screen is saved first (tui/rescue.py)."""
+        from .rescue import rescue_session
+
+        self.rescued = rescue_session(self.dashboard.session)
+        super()._handle_exception(error)
 
     def on_mount(self) -> None:
         self.register_theme(HIGH_CONTRAST)

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from synic_core import Session, SessionConfig
+from synic_core.crash_report import EXIT_INTERNAL
 from synic_core.lesson import load_lesson
 from synic_core.scenario import ScenarioError, load, parse_scenario, replay
 from synic_core.user_config import LoadedConfig, UserConfig, load_user_config
@@ -56,7 +57,7 @@ def launch(ns: argparse.Namespace) -> int:
     lesson = load_lesson(ns.lesson) if getattr(ns, "lesson", None) else None
     session = Session(lesson.config()) if lesson else build_session(ns, loaded.config)
     opened = Path(ns.file) if not lesson and ns.file and Path(ns.file).is_file() else None
-    SynicApp(
+    app = SynicApp(
         session,
         lesson=lesson,
         theme=ns.theme or loaded.config.theme,
@@ -64,5 +65,10 @@ def launch(ns: argparse.Namespace) -> int:
         config_problems=loaded.problems,
         opened=opened,
         serving=serving_from_environment(),
-    ).run()
+    )
+    app.run()
+    if app.rescued is not None or app.return_code not in (0, None):
+        where = f"; your session was saved to {app.rescued} (reopen it with synic FILE)" if app.rescued else ""
+        print(f"synic: internal error in the dashboard{where}", file=sys.stderr)
+        return EXIT_INTERNAL
     return 0

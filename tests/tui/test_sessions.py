@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+
+import pytest
 
 from tui.screens.confirm import ConfirmQuitScreen
 
@@ -95,3 +98,21 @@ async def test_save_first_then_quit(tmp_path: Path) -> None:
         await pilot.press("enter")
         await pilot.pause()
         assert (tmp_path / "before-quit.json").is_file() and not app.is_running
+
+
+async def test_an_internal_error_saves_the_session_first(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+    app = make_app("patch5-only")
+
+    def broken() -> None:
+        raise RuntimeError("a bug")
+
+    with pytest.raises(RuntimeError):
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("a", "v", "m")
+            app.dashboard.action_bits = broken  # type: ignore[method-assign]
+            await pilot.press("b")
+            await pilot.pause()
+    assert app.rescued is not None and app.rescued.is_file()
+    saved = json.loads(app.rescued.read_text())
+    assert [s["action"] for s in saved["steps"]] == ["vmbus_load", "mshv_init"]
