@@ -8,8 +8,8 @@ from pathlib import Path
 
 from synic_core import Session, SessionConfig
 from synic_core.crash_report import EXIT_INTERNAL
-from synic_core.lesson import load_lesson
-from synic_core.scenario import ScenarioError, load, parse_scenario, replay
+from synic_core.lesson import Lesson, load_lesson, parse_lesson
+from synic_core.scenario import ScenarioError, load, parse_scenario, read_file, replay
 from synic_core.user_config import LoadedConfig, UserConfig, load_user_config
 
 from .keymap import check_keymap
@@ -45,6 +45,14 @@ def dashboard_config() -> LoadedConfig:
     return loaded.with_problems(problems) if problems else loaded
 
 
+def _lesson_file(name: str | None) -> Lesson | None:
+    """`synic LESSON.json` starts the lesson, as `synic --lesson LESSON.json` does."""
+    if not name or not Path(name).is_file():
+        return None
+    data = read_file(Path(name))
+    return parse_lesson(data, name) if isinstance(data, dict) and "intro" in data else None
+
+
 def launch(ns: argparse.Namespace) -> int:
     from .app import SynicApp
 
@@ -54,7 +62,7 @@ def launch(ns: argparse.Namespace) -> int:
     loaded = dashboard_config()
     for problem in loaded.problems:
         print(f"synic: config ignored, using the defaults: {problem}", file=sys.stderr)
-    lesson = load_lesson(ns.lesson) if getattr(ns, "lesson", None) else None
+    lesson = load_lesson(ns.lesson) if getattr(ns, "lesson", None) else _lesson_file(ns.file)
     session = Session(lesson.config()) if lesson else build_session(ns, loaded.config)
     opened = Path(ns.file) if not lesson and ns.file and Path(ns.file).is_file() else None
     app = SynicApp(

@@ -10,6 +10,7 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 
 os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")  # no plugin scan: start-up matters for scripts
 
@@ -90,10 +91,12 @@ def subcommand_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("target", nargs="?", help="a scenario file (JSON/TOML) or the name of a built-in scenario")
     run.add_argument("--list", action="store_true", help="list the built-in scenarios")
-    run.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
     run.add_argument("--trace", action="store_true", help="also print every MSR write")
-    run.add_argument("--markdown", action="store_true", help="print a Markdown report instead of tables")
-    run.add_argument("--grid", action="store_true", help="print the final grid and the findings as plain text")
+    output = run.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
+    output.add_argument("--markdown", action="store_true", help="print a Markdown report instead of tables")
+    output.add_argument("--grid", action="store_true", help="print the final grid and the findings as plain text")
+    add_settings(run)  # the same overrides the dashboard accepts: the scenario's steps under other settings
     run.add_argument(
         "--compare",
         metavar="A,B",
@@ -159,11 +162,29 @@ def subcommand_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None, front_ends: Mapping[str, FrontEnd] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     front_ends = front_ends or {}
+    mistyped = _mistyped_subcommand(args)
+    if mistyped:
+        print(f"synic: {mistyped}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     if args and args[0] in SUBCOMMANDS:
         ns = subcommand_parser().parse_args(args)
         return guarded(front_ends.get(ns.command, run_subcommand), ns)
     ns = dashboard_parser().parse_args(args)
     return guarded(front_ends.get("dashboard", show_model), ns)
+
+
+def _mistyped_subcommand(args: list[str]) -> str:
+    """`synic rn`: not a subcommand, not a file and not a built-in scenario, but close to a subcommand."""
+    import difflib
+
+    if not args or args[0].startswith("-") or args[0] in SUBCOMMANDS or os.path.exists(args[0]):
+        return ""
+    from ..scenario import builtin_names
+
+    if args[0] in builtin_names():
+        return ""
+    close = difflib.get_close_matches(args[0], SUBCOMMANDS, n=1, cutoff=0.6)
+    return f"{args[0]!r} is not a subcommand, a file or a built-in scenario; did you mean 'synic {close[0]}'?" if close else ""
 
 
 def guarded(handler: FrontEnd, ns: argparse.Namespace) -> int:
@@ -193,11 +214,10 @@ def guarded(handler: FrontEnd, ns: argparse.Namespace) -> int:
 
 def show_model(ns: argparse.Namespace) -> int:
     """Without the dashboard package: the ownership table, the model's most useful page."""
-    from rich.console import Console
-
+    from .console import console as make_console
     from .tables import ownership
 
-    return ownership(Console(), ns.partition)
+    return ownership(make_console(), ns.partition)
 
 
 def run_subcommand(ns: argparse.Namespace) -> int:
@@ -209,9 +229,9 @@ def run_subcommand(ns: argparse.Namespace) -> int:
         raise ScenarioError(
             f"{ns.command}: a dashboard command: run it as `synic {ns.command}` (the headless python -m synic_core has no dashboard)"
         )
-    from rich.console import Console
+    from .console import console as make_console
 
-    console = Console()
+    console = make_console()
     if ns.command == "explore":
         from . import explore_cmd
 
@@ -229,6 +249,19 @@ def run_subcommand(ns: argparse.Namespace) -> int:
     return explain(console, ns.kind)
 
 
+def _refuse_lesson(target: str) -> None:
+    """A lesson file given to `synic run` gets a pointer to where lessons play, not pydantic's "extra inputs"."""
+    from ..scenario import ScenarioError, read_file
+
+    if not os.path.isfile(target):
+        return
+    data = read_file(Path(target))
+    if isinstance(data, dict) and "intro" in data:
+        raise ScenarioError(
+            f"{target}: a lesson file, not a scenario: open it in the dashboard with synic {target} (or synic --lesson {target})"
+        )
+
+
 def _run(ns: argparse.Namespace) -> int:
     """`--json` stays on the light path: no rich, no textual."""
     from ..scenario import ScenarioError, load, replay
@@ -239,7 +272,13 @@ def _run(ns: argparse.Namespace) -> int:
         return run_cmd.list_builtins()
     if not ns.target:
         raise ScenarioError("run: expected a scenario file or built-in name (synic run --list shows them)")
+    _refuse_lesson(ns.target)
     scenario = load(ns.target)
+    overrides = {k: getattr(ns, k) for k in ("partition", "mshv", "hypervisor", "cpus") if getattr(ns, k, None)}
+    if overrides:
+        from ..scenario import parse_scenario
+
+        scenario = parse_scenario(scenario.model_dump() | overrides, f"{ns.target} with command-line settings")
     if ns.compare:
         return _compare(ns, scenario)
     session = replay(scenario, ns.target)

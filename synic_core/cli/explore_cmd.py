@@ -28,6 +28,7 @@ from ..partitions import PARTITION_NAMES
 from ..profiles import PROFILE_NAMES
 from ..scenario import ScenarioError
 from ..versions import VERSION_NAMES
+from .console import console as make_console
 from .run_cmd import SEVERITY_STYLE
 
 FAILING = ("error", "fault")
@@ -183,7 +184,7 @@ def _exit(r: ExploreResult) -> int:
 def run_explore(opts: Options) -> int:
     """One configuration: table (or JSON) of shortest counterexamples; exit 1 if an error or fault is reachable."""
     config = opts.config(opts.cpus[0])
-    err = Console(stderr=True)
+    err = make_console(stderr=True)
     with _progress(err, "depth {task.fields[depth]}") as bar:
         task = bar.add_task("explore", total=opts.depth, depth=0, states=1, frontier=1, rate=0.0, mem=0.0)
 
@@ -202,7 +203,7 @@ def run_explore(opts: Options) -> int:
         data["proof"] = proof_line(result)
         print(json.dumps(data, indent=1))
     else:
-        print_result(Console(), result)
+        print_result(make_console(), result)
     if result.stopped:
         err.print(proof_line(result), style="yellow", highlight=False)
     return _exit(result)
@@ -281,7 +282,7 @@ def _run_jobs(opts: Options, configs: list[SessionConfig], what: str) -> tuple[d
     jobs = [Job(i, c, opts.depth, opts.any_order, per_job) for i, c in enumerate(configs)]
     jobs.sort(key=lambda j: -j.config.cpus)
     results: dict[int, ExploreResult] = {}
-    err = Console(stderr=True)
+    err = make_console(stderr=True)
     latest: dict[int, JobStatus] = {}
     try:
         with WorkerPool(min(opts.jobs, len(jobs))) as pool, _progress(err, what + " {task.completed}/{task.total}", TABLE_COLUMNS) as bar:
@@ -311,7 +312,7 @@ def run_per_cpus(opts: Options) -> int:
     if opts.as_json:
         print(json.dumps(per_cpus_dict(rows, interrupted), indent=1))
     else:
-        print_per_cpus(Console(), opts, rows, interrupted)
+        print_per_cpus(make_console(), opts, rows, interrupted)
     return _many_exit(rows, interrupted, failing=True)
 
 
@@ -442,7 +443,7 @@ def run_matrix(opts: Options) -> int:
     if opts.as_json:
         print(json.dumps([_matrix_row(r) for r in rows], indent=1))
     else:
-        console = Console()
+        console = make_console()
         for n in range(opts.cpus[0], opts.cpus[1] + 1):
             print_matrix(console, [r for r in rows if r.config.cpus == n], opts.depth, n)
         if interrupted:

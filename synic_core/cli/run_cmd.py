@@ -13,13 +13,14 @@ from ..partitions import title
 from ..report import exit_code
 from ..scenario import Scenario, builtin_names, load_builtin
 from ..session import Session
+from .console import console as make_console
 
 SEVERITY_STYLE = {"info": "cyan", "warning": "yellow", "error": "bold red", "fault": "bold white on red"}
 COMPONENT_STYLE = {"vmbus": "blue", "mshv": "dark_orange", "reset": "dim", "hypervisor": "magenta"}
 
 
 def list_builtins() -> int:
-    console = Console()
+    console = make_console()
     table = Table(title="Built-in scenarios (synic run NAME)", title_justify="left")
     table.add_column("name", style="bold")
     table.add_column("partition / mshv")
@@ -32,7 +33,7 @@ def list_builtins() -> int:
 
 
 def print_run_result(scenario: Scenario, session: Session, trace: bool) -> int:
-    print_run(Console(), scenario, session, trace)
+    print_run(make_console(), scenario, session, trace)
     return exit_code(session)
 
 
@@ -102,7 +103,7 @@ def finding_block(f: Finding, count: int, cpus: str, message: str) -> Text:
 
 
 def print_compare(scenario: Scenario, left: Side, right: Side, diffs: list[Difference]) -> None:
-    console = Console()
+    console = make_console()
     head = scenario.title or scenario.name or "scenario"
     console.print(
         f"[bold]{head}[/]: {left.label} vs {right.label}, partition {scenario.partition}, {scenario.cpus} CPUs, {len(scenario.steps)} steps"
