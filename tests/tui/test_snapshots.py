@@ -67,11 +67,19 @@ class TestScreens:
 
 
 class TestExplorer:
-    def test_explorer_results(self, snap_compare: SnapCompare) -> None:
+    def test_explorer_results(self, snap_compare: SnapCompare, monkeypatch: pytest.MonkeyPatch) -> None:
+        from types import SimpleNamespace
+
+        from synic_core import explore_fast
+
+        monkeypatch.setattr(explore_fast, "time", SimpleNamespace(perf_counter=lambda: 0.0))  # "0.0 s": a picture, not a clock
+
         async def wait_for_search(pilot):
             await pilot.press("g")
             await pilot.app.workers.wait_for_complete()
             await pilot.pause(0.3)
+            await pilot.wait_for_scheduled_animations()
+            await pilot.pause()
 
         assert snap_compare(make_app("patch5-only"), run_before=wait_for_search, terminal_size=(120, 36))
 
