@@ -19,6 +19,7 @@ import os
 import queue
 import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from multiprocessing.process import BaseProcess
@@ -48,6 +49,9 @@ class JobStatus:
     states: int
 
 
+TERMINATED = threading.Event()
+
+
 class Terminated(KeyboardInterrupt):
     """SIGTERM, turned into an exception so that the same clean stop runs as for Ctrl-C."""
 
@@ -57,7 +61,10 @@ def sigterm_raises() -> Iterator[None]:
     """Within the block SIGTERM raises `Terminated` in the main thread (outside it: left as it was)."""
 
     def handler(signum: int, frame: FrameType | None) -> None:
+        TERMINATED.set()  # also checked by the pool's loop: a raise inside a finaliser (__del__) is swallowed by Python
         raise Terminated
+
+    TERMINATED.clear()
 
     try:
         old = signal.signal(signal.SIGTERM, handler)
@@ -160,6 +167,8 @@ class WorkerPool:
             self.tasks.put(None)
         left = len(jobs)
         while left:
+            if TERMINATED.is_set():
+                raise Terminated
             try:
                 msg = self.results.get(timeout=0.2)
             except queue.Empty:

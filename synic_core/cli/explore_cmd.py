@@ -452,7 +452,7 @@ def run_matrix(opts: Options) -> int:
                 highlight=False,
                 soft_wrap=True,
             )
-    return _many_exit(rows, interrupted, failing=False)
+    return _many_exit(rows, interrupted, failing=True)
 
 
 def _matrix_row(r: ExploreResult) -> dict[str, Any]:

@@ -115,7 +115,7 @@ def test_cli_explore_v4_table(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_cli_matrix(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["explore", "--all", "--depth", "3", "--cpus", "1"]) == 0
+    assert main(["explore", "--all", "--depth", "3", "--cpus", "1"]) == 1  # faults are reachable in some rows
     out = capsys.readouterr().out
     assert "l1vh" in out and "patch5-only" in out and "HF hypervisor_fault" in out
 
