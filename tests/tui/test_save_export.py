@@ -189,3 +189,21 @@ async def test_an_existing_file_asks_first_and_another_name_does_not(tmp_path: P
         assert not isinstance(app.screen, SaveScreen)
     assert taken.read_text() == "someone's notes\n"
     assert (tmp_path / "other.md").read_text().startswith("#")
+
+
+async def test_a_screenshot_without_the_png_extra_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_cairosvg(name: str, *args: object, **kwargs: object) -> object:
+        if name == "cairosvg":
+            raise ImportError("not installed")
+        return real_import(name, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(builtins, "__import__", no_cairosvg)
+    app = make_app("patch5-only")
+    async with app.run_test(size=SIZE) as pilot:
+        await save_as(app, pilot, "S", tmp_path / "shot.svg")
+        assert (tmp_path / "shot.svg").is_file() and not (tmp_path / "shot.png").exists()
+        assert any("no PNG" in str(n.message) and "screenshots" in str(n.message) for n in app._notifications)

@@ -627,7 +627,8 @@ class DashboardScreen(Screen[None]):
             return f"Could not write {path}: {exc.strerror or exc}. Any previous file is unchanged."
         for done in written:
             self.saves.remember(done)
-        self.notify(f"Wrote {', '.join(map(str, written))}", title="Saved", markup=False)
+        no_png = " (no PNG: pip install 'synic-lab[screenshots]' adds one)" if kind == "svg" and len(written) == 1 else ""
+        self.notify(f"Wrote {', '.join(map(str, written))}{no_png}", title="Saved", markup=False)
         if kind == "session":
             self._session_saved(path)
         return None
