@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import copy
+
 from synic_core import Session, SessionConfig
+from synic_core.state import MachineState
 
 STANDARD = ("vmbus_load", "mshv_init", "kexec")
 
@@ -23,3 +26,20 @@ def kinds(session: Session, **where: object) -> set[tuple[str, str | None, str |
 
 def order(step, cpu: int = 0) -> list[tuple[str, str]]:
     return [(w.component, w.register) for w in step.writes if w.cpu == cpu]
+
+
+def state_snapshot(state: MachineState) -> tuple[object, ...]:
+    """Everything a step can change, as comparable values (undo, replay and time travel must restore exactly this)."""
+    st = copy.deepcopy(state)
+    return (
+        st.regs,
+        st.writer,
+        st.scontrol_dropped,
+        [(c.online, c.vmbus, c.mshv) for c in st.cpus],
+        st.drivers,
+        {f: (p.owner, p.freed, p.boot) for f, p in st.pages.items()},
+        st.vmbus_pages,
+        st.missing,
+        st.boot,
+        st.next_frame,
+    )

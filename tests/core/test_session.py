@@ -1,41 +1,26 @@
 """Session behaviour: undo/redo, determinism, refusals, scale."""
 
-import copy
-
 import pytest
 
 from synic_core import ActionError, Session, SessionConfig
 
-from .helpers import run
-
-
-def snapshot(s: Session):
-    st = copy.deepcopy(s.state)
-    return (
-        st.regs,
-        st.writer,
-        st.scontrol_dropped,
-        [(c.online, c.vmbus, c.mshv) for c in st.cpus],
-        st.drivers,
-        {f: (p.owner, p.freed) for f, p in st.pages.items()},
-        st.boot,
-    )
+from .helpers import run, state_snapshot
 
 
 def test_undo_restores_the_exact_previous_state_and_redo_replays() -> None:
     s = Session(SessionConfig(partition="l1vh", mshv="patch5-only", cpus=3))
-    states = [snapshot(s)]
+    states = [state_snapshot(s.state)]
     for a in ("vmbus_load", "mshv_init", "kexec"):
         s.apply(a)
-        states.append(snapshot(s))
+        states.append(state_snapshot(s.state))
     findings = s.findings
     for i in range(3, 0, -1):
         s.undo()
-        assert snapshot(s) == states[i - 1]
+        assert state_snapshot(s.state) == states[i - 1]
     assert s.undo() is None
     for i in range(1, 4):
         s.redo()
-        assert snapshot(s) == states[i]
+        assert state_snapshot(s.state) == states[i]
     assert s.findings == findings
 
 
@@ -67,11 +52,11 @@ def test_deterministic() -> None:
 )
 def test_invalid_actions_raise_and_leave_state_untouched(action, cpus, field) -> None:
     s = Session(SessionConfig(cpus=4))
-    before = snapshot(s)
+    before = state_snapshot(s.state)
     with pytest.raises(ActionError) as exc:
         s.apply(action, cpus)
     assert exc.value.field == field
-    assert snapshot(s) == before and s.history == []
+    assert state_snapshot(s.state) == before and s.history == []
 
 
 def test_root_has_no_vmbus() -> None:

@@ -5,7 +5,6 @@ Memory is measured with tracemalloc (deterministic), never with a clock.
 
 from __future__ import annotations
 
-import copy
 import random
 import tracemalloc
 
@@ -15,35 +14,20 @@ from synic_core import Session, SessionConfig
 from synic_core import session as session_module
 from synic_core.actions import ACTIONS
 from synic_core.scenario import ScenarioError, Step, parse_scenario
-from synic_core.state import MachineState
 
-
-def snapshot(s_state: MachineState) -> tuple[object, ...]:
-    st = copy.deepcopy(s_state)
-    return (
-        st.regs,
-        st.writer,
-        st.scontrol_dropped,
-        [(c.online, c.vmbus, c.mshv) for c in st.cpus],
-        st.drivers,
-        {f: (p.owner, p.freed, p.boot) for f, p in st.pages.items()},
-        st.vmbus_pages,
-        st.missing,
-        st.boot,
-        st.next_frame,
-    )
+from .helpers import state_snapshot
 
 
 def random_walk(s: Session, rng: random.Random, steps: int) -> list[tuple[object, ...]]:
     """Apply `steps` random actions that can apply; the snapshot before each one, then the final one."""
-    seen = [snapshot(s.state)]
+    seen = [state_snapshot(s.state)]
     while len(s.history) < steps:
         action = rng.choice(list(ACTIONS))
         try:
             s.apply(action)
         except Exception:
             continue
-        seen.append(snapshot(s.state))
+        seen.append(state_snapshot(s.state))
     return seen
 
 
@@ -57,15 +41,15 @@ def test_every_past_state_is_rebuilt_exactly(monkeypatch: pytest.MonkeyPatch, sp
     seen = random_walk(s, rng, 40)
     order = list(range(len(s.history))) + rng.sample(range(len(s.history)), len(s.history))
     for i in order:  # forwards, then jumping about
-        assert snapshot(s.state_before(i)) == seen[i], i
-    assert snapshot(s.state_before(len(s.history))) == seen[-1]
+        assert state_snapshot(s.state_before(i)) == seen[i], i
+    assert state_snapshot(s.state_before(len(s.history))) == seen[-1]
     for i in range(len(s.history), 0, -1):  # undo rebuilds each state in turn
         s.undo()
-        assert snapshot(s.state) == seen[i - 1]
-        assert snapshot(s.state_before(i - 1)) == seen[i - 1]
+        assert state_snapshot(s.state) == seen[i - 1]
+        assert state_snapshot(s.state_before(i - 1)) == seen[i - 1]
     for i in range(1, 11):
         s.redo()
-        assert snapshot(s.state) == seen[i]
+        assert state_snapshot(s.state) == seen[i]
 
 
 def test_undo_then_new_steps_keep_time_travel_right():
@@ -74,11 +58,11 @@ def test_undo_then_new_steps_keep_time_travel_right():
     random_walk(s, rng, 30)
     for _ in range(12):
         s.undo()
-    seen = [snapshot(s.state_before(i)) for i in range(len(s.history) + 1)]
+    seen = [state_snapshot(s.state_before(i)) for i in range(len(s.history) + 1)]
     seen += random_walk(s, rng, 40)[1:]
     assert all(i <= len(s.history) for i in s.checkpoints())
     for i in range(len(s.history) + 1):
-        assert snapshot(s.state_before(i)) == seen[i]
+        assert state_snapshot(s.state_before(i)) == seen[i]
 
 
 def test_the_returned_state_is_not_the_session_state():
