@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import threading
+from pathlib import Path
 
 import pytest
 from textual.widgets import Input
@@ -183,3 +185,19 @@ async def test_page_down_moves_a_whole_screen() -> None:
         grid = app.dashboard.grid
         await pilot.press("pagedown")
         assert grid.cursor_cpu == grid.visible_rows > 1
+
+
+async def test_a_large_report_is_written_in_the_background(tmp_path: Path) -> None:
+    app = make_app("v4", cpus=4096)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("a", "v")
+        await settle(app)
+        await pilot.press("J")
+        await pilot.pause()
+        app.screen.query_one(Input).value = str(tmp_path / "big.json")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, type(app.dashboard))  # the dialog closed: the writing goes on in a worker
+        await settle(app)
+        assert json.loads((tmp_path / "big.json").read_text())["scenario"]["cpus"] == 4096
+        assert any("Wrote" in str(n.message) for n in app._notifications)

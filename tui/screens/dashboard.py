@@ -229,6 +229,10 @@ class DashboardScreen(Screen[None]):
         self.play(result)
         if then is not None:
             then(result)
+        self._next_pending()
+
+    def _next_pending(self) -> None:
+        """Actions typed while something was computed or written run now, in order."""
         if self._pending:
             self.finish_playback()
             self.apply(*self._pending.pop(0))
@@ -620,18 +624,46 @@ class DashboardScreen(Screen[None]):
         self.app.push_screen(SaveScreen(spec.title, default, lambda path: self._write_export(kind, path, shot), self.saves.conflict))
 
     def _write_export(self, kind: Exported, path: Path, shot: str = "") -> str | None:
-        """The save dialog's writer: None when written, else why not (the dialog shows it and stays open)."""
+        """The save dialog's writer: None when written, else why not (the dialog shows it and stays open).
+
+        A report of a large machine takes seconds to build: it is written by a worker thread, the
+        status line says so, and the result is told when it is done (actions typed meanwhile wait)."""
+        if kind in ("json", "markdown") and self.session.config.cpus >= BACKGROUND_CPUS and not self.computing:
+            self.computing = f"writing {path.name}…"
+            self.refresh_status()
+            self.run_worker(lambda: self._export_in_thread(kind, path), thread=True, group="export", exit_on_error=False)
+            return None
         try:
             written = write_export(self.session, kind, path, lambda: shot)
         except OSError as exc:
             return f"Could not write {path}: {exc.strerror or exc}. Any previous file is unchanged."
+        self._exported(kind, path, written)
+        return None
+
+    def _export_in_thread(self, kind: Exported, path: Path) -> None:
+        try:
+            result: list[Path] | OSError = write_export(self.session, kind, path, lambda: "")
+        except OSError as exc:
+            result = exc
+        self.app.call_from_thread(self._exported_in_background, kind, path, result)
+
+    def _exported_in_background(self, kind: Exported, path: Path, result: list[Path] | OSError) -> None:
+        self.computing = ""
+        if isinstance(result, OSError):
+            message = f"Could not write {path}: {result.strerror or result}. Any previous file is unchanged."
+            self.notify(message, severity="error", title="Not saved", timeout=8, markup=False)
+        else:
+            self._exported(kind, path, result)
+        self.refresh_status()
+        self._next_pending()
+
+    def _exported(self, kind: Exported, path: Path, written: list[Path]) -> None:
         for done in written:
             self.saves.remember(done)
         no_png = " (no PNG: pip install 'synic-lab[screenshots]' adds one)" if kind == "svg" and len(written) == 1 else ""
         self.notify(f"Wrote {', '.join(map(str, written))}{no_png}", title="Saved", markup=False)
         if kind == "session":
             self._session_saved(path)
-        return None
 
     def _download(self, kind: Exported) -> None:
         """Served: the file goes to the visitor's browser as a download; nothing is written on the server."""
