@@ -62,6 +62,9 @@ class TestScreens:
         keys = ["ctrl+o", *"no-such-scenario", "enter"]
         assert snap_compare(make_app("v4"), press=keys, terminal_size=(100, 30))
 
+    def test_quit_asks_when_steps_are_unsaved(self, snap_compare: SnapCompare) -> None:
+        assert snap_compare(make_app("v4"), press=["a", "v", "q"], terminal_size=(80, 24))
+
     def test_too_small(self, snap_compare: SnapCompare) -> None:
         assert snap_compare(make_app("v4"), terminal_size=(50, 10))
 

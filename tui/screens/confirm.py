@@ -32,7 +32,7 @@ class ConfirmQuitScreen(ModalScreen[QuitChoice | None]):
             yield Static(Text("Quit SynIC Lab?", style="bold"))
             yield Static(
                 Text(
-                    f"This session has {self.steps} step{'s' if self.steps != 1 else ''} that were never saved. "
+                    f"This session has {self.steps} step{'s that were' if self.steps != 1 else ' that was'} never saved. "
                     "s saves them first (as a scenario you can reopen with synic FILE), q quits anyway, escape stays."
                 )
             )
