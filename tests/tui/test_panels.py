@@ -201,3 +201,26 @@ async def test_a_large_report_is_written_in_the_background(tmp_path: Path) -> No
         await settle(app)
         assert json.loads((tmp_path / "big.json").read_text())["scenario"]["cpus"] == 4096
         assert any("Wrote" in str(n.message) for n in app._notifications)
+
+
+async def test_a_large_scenario_is_replayed_in_the_background_when_opened(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    threads: list[bool] = []
+    real = Session.apply
+
+    def recording(self: Session, action: str, cpus: list[int] | None = None) -> StepResult:
+        threads.append(threading.current_thread() is threading.main_thread())
+        return real(self, action, cpus)
+
+    monkeypatch.setattr(Session, "apply", recording)
+    big = tmp_path / "big.json"
+    big.write_text(json.dumps({"partition": "l1vh", "cpus": 4096, "mshv": "v4", "steps": [{"action": "vmbus_load"}]}))
+    app = make_app("v4")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        app.screen.query_one(Input).value = str(big)
+        await pilot.press("enter")
+        await pilot.pause()
+        await settle(app)
+        assert app.dashboard.session.config.cpus == 4096 and len(app.dashboard.session.history) == 1
+        assert threads == [False]  # replayed off the event loop

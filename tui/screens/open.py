@@ -23,6 +23,24 @@ from ..opening import Opened
 from .path_dialog import PathDialog, path_completion
 
 
+def large_machine(text: str, path: Path | None, threshold: int = 256) -> int:
+    """The CPU count of a scenario that is slow to replay (0 when it is small, or cannot be told cheaply)."""
+    from synic_core.scenario import read_file
+
+    try:
+        data = read_file(path) if path is not None and path.is_file() else (builtin_data(text) if text in builtin_names() else None)
+    except ScenarioError:
+        return 0
+    cpus = data.get("cpus") if isinstance(data, dict) else None
+    return cpus if isinstance(cpus, int) and cpus >= threshold else 0
+
+
+def builtin_data(name: str) -> object:
+    from synic_core.scenario import load
+
+    return load(name).model_dump()
+
+
 def lesson_choices() -> list[str]:
     """Built-in lessons by their short names, in teaching order."""
     return [short_name(n) for n in lesson_names()]
@@ -74,17 +92,34 @@ class OpenScreen(PathDialog[Opened]):
 
     def submit(self, text: str, path: Path) -> None:
         if self.offered is not None:
-            self._open(lambda: self.loader(text))
+            self._open(lambda: self.loader(text), large_machine(text, None))
             return
-        self._open(lambda: self._local(text, path))
+        self._open(lambda: self._local(text, path), large_machine(text, path))
 
-    def _open(self, load: Callable[[], Opened]) -> None:
-        try:
-            opened = load()
-        except ScenarioError as exc:
-            self.show_message(one_line(str(exc)))
+    def _open(self, load: Callable[[], Opened], cpus: int) -> None:
+        """Replaying a large machine takes seconds: a worker thread does it while the dialog says so."""
+        if cpus:
+            self.show_message(f"Replaying {cpus} CPUs…", warning=True)
+            self.run_worker(lambda: self._load_in_thread(load), thread=True, group="open", exit_on_error=False)
             return
-        self.dismiss(opened)
+        self._loaded(self._attempt(load))
+
+    @staticmethod
+    def _attempt(load: Callable[[], Opened]) -> Opened | ScenarioError:
+        try:
+            return load()
+        except ScenarioError as exc:
+            return exc
+
+    def _load_in_thread(self, load: Callable[[], Opened]) -> None:
+        result = self._attempt(load)
+        self.app.call_from_thread(self._loaded, result)
+
+    def _loaded(self, result: Opened | ScenarioError) -> None:
+        if isinstance(result, ScenarioError):
+            self.show_message(one_line(str(result)))
+            return
+        self.dismiss(result)
 
     def _local(self, text: str, path: Path) -> Opened:
         if not path.exists() and text in lesson_choices() + lesson_names():
