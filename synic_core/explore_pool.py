@@ -65,12 +65,12 @@ def sigterm_raises() -> Iterator[None]:
         raise Terminated
 
     TERMINATED.clear()
-
     try:
         old = signal.signal(signal.SIGTERM, handler)
     except ValueError:  # not the main thread (the dashboard's worker): leave signals alone
         yield
         return
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})  # inherited blocked from a parent, it would stay pending
     try:
         yield
     finally:
