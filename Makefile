@@ -18,7 +18,8 @@ run: $(STAMP)
 SOURCES := synic_core tui tests bench scripts
 
 test: lint
-	$(BIN)/python -m pytest -n 2 --dist worksteal
+	$(BIN)/python -m pytest -n 2 --dist worksteal -m "not serial"
+	$(BIN)/python -m pytest -m serial
 
 # Style, types and layers: each one fails `make test`.
 lint: $(STAMP)

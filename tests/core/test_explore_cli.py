@@ -105,6 +105,7 @@ def _running(pid: int) -> bool:
     return state != "Z"
 
 
+@pytest.mark.serial  # it counts the processes of one run: alone, not beside a parallel suite
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 def test_a_signal_to_explore_all_stops_it_and_leaves_no_process(sig: signal.Signals) -> None:
