@@ -9,9 +9,9 @@ from typing import Any
 from .findings import KIND_NAMES
 from .profiles import PROFILES
 from .registers import registers_in_bank
-from .scenario import Scenario, ScenarioError, parse_scenario, replay
+from .scenario import Scenario, ScenarioError, replay, with_settings
 from .session import Session
-from .versions import VERSIONS
+from .version_registry import BUILTIN_NAMES, looks_like_file
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,24 +40,24 @@ def parse_pair(spec: str) -> tuple[str, str, str]:
     parts = [p.strip() for p in spec.split(",")]
     if len(parts) == 2:
         a, b = parts
-        if a in VERSIONS and b in VERSIONS:
+        if all(v in BUILTIN_NAMES or looks_like_file(v) for v in (a, b)):
             return "mshv", a, b
         if a in PROFILES and b in PROFILES:
             return "hypervisor", a, b
     raise ScenarioError(
-        f"--compare: expected two MSHV versions ({', '.join(VERSIONS)}) or two hypervisor "
+        f"--compare: expected two MSHV versions ({', '.join(BUILTIN_NAMES)}, or patch files) or two hypervisor "
         f"profiles ({', '.join(PROFILES)}) separated by a comma, got {spec!r}"
     )
 
 
 def variant(scenario: Scenario, field: str, value: str, source: str) -> Session:
-    return replay(parse_scenario(scenario.model_dump() | {field: value}, source), source)
+    return replay(with_settings(scenario, {field: value}, source), source)
 
 
 def compare(scenario: Scenario, spec: str, source: str = "scenario") -> tuple[Side, Side, list[Difference]]:
     field, a, b = parse_pair(spec)
-    left = Side(a, variant(scenario, field, a, f"{source} ({field} {a})"))
-    right = Side(b, variant(scenario, field, b, f"{source} ({field} {b})"))
+    sessions = [variant(scenario, field, v, f"{source} ({field} {v})") for v in (a, b)]
+    left, right = (Side(getattr(s.config, field), s) for s in sessions)
     return left, right, differences(left.session, right.session)
 
 

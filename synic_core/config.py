@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from .partitions import PARTITIONS, Partition
 from .profiles import PROFILES, Profile
-from .versions import VERSIONS, MshvVersion
+from .version_registry import get, is_known, known_names
+from .versions import MshvVersion
 
 MAX_CPUS = 4096
 
@@ -22,8 +23,8 @@ class SessionConfig:
     def __post_init__(self) -> None:
         if self.partition not in PARTITIONS:
             raise ValueError(f"partition: expected one of {', '.join(PARTITIONS)}, got {self.partition!r}")
-        if self.mshv not in VERSIONS:
-            raise ValueError(f"mshv: expected one of {', '.join(VERSIONS)}, got {self.mshv!r}")
+        if not is_known(self.mshv):
+            raise ValueError(f"mshv: expected one of {', '.join(known_names())} or a patch file, got {self.mshv!r}")
         if self.hypervisor not in PROFILES:
             raise ValueError(f"hypervisor: expected one of {', '.join(PROFILES)}, got {self.hypervisor!r}")
         if not 1 <= self.cpus <= MAX_CPUS:
@@ -35,7 +36,7 @@ class SessionConfig:
 
     @property
     def version_spec(self) -> MshvVersion:
-        return VERSIONS[self.mshv]
+        return get(self.mshv)
 
     @property
     def profile_spec(self) -> Profile:

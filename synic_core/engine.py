@@ -12,9 +12,9 @@ from .config import SessionConfig
 from .findings import Where, make_finding
 from .partitions import title
 from .registers import REGISTERS, STATE_INDEX, frame_of
-from .sequences import AEOI, SEQUENCES, VECTOR, X86_CALLBACK_VECTOR, Op
+from .sequences import AEOI, VECTOR, X86_CALLBACK_VECTOR, Op
 from .state import MachineState
-from .vocabulary import Bank, Component, FindingKindName
+from .vocabulary import Bank, Component, FindingKindName, SequenceName
 from .writes import StepResult as StepResult
 from .writes import Write as Write
 
@@ -50,8 +50,8 @@ class Engine:
         return "l1"
 
     # -- sequences -------------------------------------------------------------------------
-    def run_sequence(self, name: str, cpu: int) -> None:
-        seq = SEQUENCES[name]
+    def run_sequence(self, name: SequenceName, cpu: int) -> None:
+        seq = self.version.sequences[name]
         bank = self.bank_of(seq.component)
         for op in seq.ops:
             if op.when and not self.condition(op.when):

@@ -19,6 +19,7 @@ from .engine import Engine, StepResult
 from .findings import KINDS, SEVERITY_RANK
 from .registers import PAGE_REGISTERS, STATE_INDEX, registers_in_bank
 from .state import MachineState
+from .version_registry import embedding
 
 Move = tuple[str, tuple[int, ...]]
 Frontier = list[tuple[MachineState, tuple[Move, ...], bool]]  # state, the path to it, all kernel orders?
@@ -39,7 +40,7 @@ class Counterexample:
             "description": self.message,
             "partition": config.partition,
             "cpus": config.cpus,
-            "mshv": config.mshv,
+            **embedding(config.mshv),  # a patch file's version travels with the counterexample
             "hypervisor": config.hypervisor,
             "steps": [{"action": a, "cpus": list(c)} for a, c in self.steps],
         }

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from pydantic import Field, ValidationError
 
-from .scenario import Scenario, ScenarioError, Step, describe_validation_error, read_file
+from .input_errors import describe_validation_error
+from .scenario import Scenario, ScenarioError, Step, read_file
 
 LESSON_PACKAGE = "synic_core.lessons"
 
@@ -23,13 +24,16 @@ class Lesson(Scenario):
     steps: list[LessonStep] = Field(min_length=1)  # type: ignore[assignment]
 
 
-def parse_lesson(data: object, source: str) -> Lesson:
+def parse_lesson(data: object, source: str, directory: Path | None = None) -> Lesson:
+    """A lesson from parsed JSON/TOML; a patch file it names is read relative to `directory`."""
     if not isinstance(data, dict):
         raise ScenarioError(f"{source}: expected a lesson object with title, intro and steps, got {type(data).__name__}")
     try:
-        return Lesson.model_validate(data)
+        lesson = Lesson.model_validate(data)
     except ValidationError as exc:
         raise ScenarioError(f"{source}: {describe_validation_error(exc)}") from None
+    lesson.bind_version(source, directory)
+    return lesson
 
 
 def lesson_names() -> list[str]:
@@ -50,6 +54,6 @@ def load_lesson(name_or_path: str) -> Lesson:
             return parse_lesson(json.loads(ref.read_text("utf-8")), f"lesson {short_name(name)}")
     path = Path(name_or_path)
     if path.exists() or path.suffix in (".json", ".toml"):
-        return parse_lesson(read_file(path), str(path))
+        return parse_lesson(read_file(path), str(path), path.parent)
     known = ", ".join(short_name(n) for n in lesson_names())
     raise ScenarioError(f"{name_or_path}: no such lesson (expected one of {known}, or a lesson file)")

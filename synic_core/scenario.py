@@ -11,22 +11,24 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, field_validator, model_validator
-from pydantic_core import ErrorDetails
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StrictInt, StrictStr, ValidationError, field_validator, model_validator
 
 from .actions import ACTION_NAMES, ACTIONS
 from .config import MAX_CPUS, SessionConfig
+from .input_errors import InputError, describe_validation_error
 from .partitions import PARTITION_NAMES
+from .patch_files import digest, from_embedded
 from .profiles import PROFILE_NAMES
 from .safe_read import InputRefused, read_structured
 from .session import ActionError, Session
-from .versions import VERSION_NAMES
+from .version_registry import BUILTIN_NAMES, embedding, is_known, looks_like_file, register, resolve
+from .versions import MshvVersion
 
 BUILTIN_PACKAGE = "synic_core.scenarios"
 
 
-class ScenarioError(Exception):
-    """Bad input: the message is one line, ready to print; the CLI exits with code 2."""
+ScenarioError = InputError
+"""Bad input in a scenario-like file (the historical name; every loader raises `InputError`)."""
 
 
 class Step(BaseModel):
@@ -61,9 +63,25 @@ class Scenario(BaseModel):
     description: str = ""
     partition: Literal[PARTITION_NAMES] = "l1vh"  # type: ignore[valid-type]
     cpus: StrictInt = Field(default=4, ge=1, le=MAX_CPUS)
-    mshv: Literal[VERSION_NAMES] = "v4"  # type: ignore[valid-type]
+    mshv: StrictStr = Field(default="v4", description="a built-in MSHV version, or a patch file (relative to this file)")
+    mshv_version: dict[str, Any] | None = Field(default=None, description="the version in full, embedded by a save")
+    mshv_file: StrictStr | None = Field(default=None, description="the patch file an embedded version came from")
     hypervisor: Literal[PROFILE_NAMES] = "strict"  # type: ignore[valid-type]
     steps: list[Step] = Field(default_factory=list)
+    _notices: list[str] = PrivateAttr(default_factory=list)
+
+    @model_validator(mode="after")
+    def _version_or_file(self) -> Scenario:
+        mshv = self.mshv
+        if self.mshv_version is None and mshv not in BUILTIN_NAMES and not looks_like_file(mshv) and not is_known(mshv):
+            names = ", ".join(BUILTIN_NAMES)
+            raise ValueError(f"mshv: expected a built-in MSHV version ({names}) or a patch file (.toml or .json), got {mshv!r}")
+        return self
+
+    @property
+    def notices(self) -> list[str]:
+        """Things replay should tell the user (e.g. an embedded version that differs from its file)."""
+        return self._notices
 
     @model_validator(mode="after")
     def _cpus_in_range(self) -> Scenario:
@@ -73,64 +91,62 @@ class Scenario(BaseModel):
                     raise ValueError(f"steps[{i}].cpus: CPU {cpu} is out of range (expected 0..{self.cpus - 1})")
         return self
 
+    def bind_version(self, source: str, directory: Path | None) -> None:
+        """Resolve `mshv` (a name, a file, or the embedded version) and register it; `mshv` becomes its name."""
+        if self.mshv_version is not None:
+            version = from_embedded(self.mshv_version, source, self.mshv_file or "")
+            self._notices += compare_with_file(version, self.mshv_file)
+        else:
+            version = resolve(self.mshv, directory)
+        self.mshv = register(version)
+        embedded = embedding(self.mshv)  # a file's version stays embedded in what is saved
+        self.mshv_version, self.mshv_file = embedded.get("mshv_version"), embedded.get("mshv_file")
+
     def config(self) -> SessionConfig:
         return SessionConfig(partition=self.partition, cpus=self.cpus, mshv=self.mshv, hypervisor=self.hypervisor)
 
     def dump(self) -> dict[str, Any]:
         """The scenario as it would be saved: defaults kept, empty notes and texts dropped."""
-        data = self.model_dump(exclude_defaults=False)
+        data = self.model_dump(exclude_defaults=False, exclude_none=True)
         data["steps"] = [{k: v for k, v in s.items() if v not in (None, "")} for s in data["steps"]]
         return {k: v for k, v in data.items() if v != ""}
 
 
 # -- loading ---------------------------------------------------------------------------------
-def parse_scenario(data: object, source: str) -> Scenario:
+def parse_scenario(data: object, source: str, directory: Path | None = None) -> Scenario:
+    """A scenario from parsed JSON/TOML; a patch file it names is read relative to `directory`."""
     if not isinstance(data, dict):
         raise ScenarioError(f"{source}: expected an object with partition, cpus, mshv, hypervisor and steps, got {type(data).__name__}")
     try:
-        return Scenario.model_validate(data)
+        scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         raise ScenarioError(f"{source}: {describe_validation_error(exc)}") from None
+    scenario.bind_version(source, directory)
+    return scenario
 
 
-def describe_validation_error(exc: ValidationError) -> str:
-    errors = exc.errors(include_url=False)
-    text = describe_error(errors[0])
-    if len(errors) > 1:
-        text += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
-    return text
+def with_settings(scenario: Scenario, overrides: dict[str, Any], source: str) -> Scenario:
+    """The same steps under other settings; a new `mshv` (name or file, relative to the working directory) replaces the embedded one."""
+    data = scenario.model_dump()
+    if "mshv" in overrides:
+        data.pop("mshv_version", None)
+        data.pop("mshv_file", None)
+    return parse_scenario(data | overrides, source)
 
 
-def describe_error(error: ErrorDetails) -> str:
-    """ "field: what was expected (got value)"; a model-level message that names its own field stays as it is."""
-    msg = str(error["msg"]).removeprefix("Value error, ")
-    field = format_loc(error["loc"])
-    text = f"{field}: {msg}" if field and not msg.startswith("steps[") else msg
-    if error["type"] not in ("missing", "value_error") and "input" in error:
-        text += f" (got {short_repr(error['input'])})"
-    return text
-
-
-def format_loc(loc: tuple[int | str, ...]) -> str:
-    """("steps", 1, "action") -> "steps[1].action"; a key that is not a plain name is quoted."""
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            name = part if part.isidentifier() else repr(part)
-            out += f".{name}" if out else name
-    return out
-
-
-def one_line(text: str) -> str:
-    """Escape control characters so an error stays on one line and cannot drive the terminal."""
-    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
-
-
-def short_repr(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
+def compare_with_file(version: MshvVersion, file: str | None) -> list[str]:
+    """A notice when an embedded version no longer matches the patch file it was saved from."""
+    if not file:
+        return []
+    if not Path(file).is_file():
+        return [f"{version.name} is replayed as embedded in the session (its patch file {file} is not there any more)"]
+    try:
+        on_disk = resolve(file)
+    except InputError as exc:
+        return [f"{version.name} is replayed as embedded in the session ({file} cannot be read now: {exc})"]
+    if digest(on_disk) == digest(version):
+        return []
+    return [f"{file} changed since the session was saved: replaying the version embedded in the session, not the file on disk"]
 
 
 def read_file(path: Path) -> object:
@@ -143,7 +159,7 @@ def read_file(path: Path) -> object:
 
 def load_file(path: str | Path) -> Scenario:
     p = Path(path)
-    return parse_scenario(read_file(p), str(p))
+    return parse_scenario(read_file(p), str(p), p.parent)
 
 
 def builtin_names() -> list[str]:
@@ -173,7 +189,7 @@ def session_scenario(session: Session, name: str = "", title: str = "") -> Scena
         title=title,
         partition=cfg.partition,
         cpus=cfg.cpus,
-        mshv=cfg.mshv,
+        **embedding(cfg.mshv),  # a patch file's version is saved in full
         hypervisor=cfg.hypervisor,
         steps=[Step(action=s.action, cpus=s.cpus) for s in session.history],
     )

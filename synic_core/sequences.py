@@ -1,25 +1,30 @@
-"""Driver per-CPU sequences as data, in the kernel's order (docs/kernel-facts.md).
+"""Driver per-CPU sequences: what an op is, which sequences a version may define, and their vocabulary.
 
-Each `Op` is one MSR write. `kind` says how the new value is built: `rmw` reads the register
-and changes the listed fields; `zero` builds the value from zero. `when` names a condition the
-engine evaluates at call time (so `v4`'s `hv_vmbus_exists()` is checked at each call), `frame`
-names what happens to the page frame. Field values may be the symbols below.
+The ops themselves live in the patch files (`synic_core/patches/*.toml`, read by `patch_files`):
+each `Op` is one MSR write. `kind` says how the new value is built: `rmw` reads the register and
+changes the listed fields; `zero` builds the value from zero. `when` names a condition the engine
+evaluates at call time (so `v4`'s `hv_vmbus_exists()` is checked at each call), `frame` names what
+happens to the page frame. Field values may be the symbols below.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .vocabulary import Component, ConditionName, FrameRuleName, OpKind
+from .vocabulary import Component, ConditionName, FrameRuleName, OpKind, SequenceName
 
 VECTOR = "VECTOR"  # HYPERVISOR_CALLBACK_VECTOR (0xF3) on x86, for VMBus SINT2 and MSHV SINT0/SINT5
 AEOI = "AEOI"  # hv_recommend_using_aeoi()
 X86_CALLBACK_VECTOR = 0xF3
-
-CONDITIONS = {
-    "mshv_manages_shared": "MSHV programs SIMP/SIEFP/SCONTROL in this version and partition",
+SYMBOLS = {
+    VECTOR: "HYPERVISOR_CALLBACK_VECTOR (0xF3 on x86)",
+    AEOI: "1 when hv_recommend_using_aeoi() (x86 without the deprecation hint), else 0",
 }
-FRAME_RULES = {
+
+CONDITIONS: dict[ConditionName, str] = {
+    "mshv_manages_shared": "MSHV programs SIMP/SIEFP/SCONTROL in this version and partition (the version's manages_shared rule)",
+}
+FRAME_RULES: dict[FrameRuleName, str] = {
     "vmbus_enable": "root/nested root: map the hypervisor's frame; else write the PFN of the page hv_synic_alloc allocated",
     "vmbus_disable": "root/nested root: keep the frame for kdump; else clear base_*_gpa",
     "mshv_sirbp_enable": "series on L1VH: allocate a zeroed page and write its PFN; else map the frame SIRBP holds",
@@ -38,76 +43,39 @@ class Op:
 
 
 @dataclass(frozen=True, slots=True)
+class Slot:
+    """A sequence a version defines: which driver runs it, and the kernel function it models."""
+
+    name: SequenceName
+    component: Component
+    title: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
 class Sequence:
-    name: str
+    name: SequenceName
     component: Component
     title: str
     ops: tuple[Op, ...]
     source: str
 
 
-_VMBUS_ENABLE = "hv_synic_init → hv_hyp_synic_enable_regs"
-_VMBUS_DISABLE = "hv_synic_cleanup → hv_hyp_synic_disable_regs"
-_MSHV_INIT = "mshv_synic_cpu_init"
-_MSHV_EXIT = "mshv_synic_cpu_exit"
-
-VMBUS_DISABLE_REGS = (
-    Op("SINT2", "rmw", {"masked": 1}, source=_VMBUS_DISABLE),
-    Op("SIMP", "rmw", {"enable": 0}, frame="vmbus_disable", source=_VMBUS_DISABLE),
-    Op("SIEFP", "rmw", {"enable": 0}, frame="vmbus_disable", source=_VMBUS_DISABLE),
-)
-
 # fmt: off
-SEQUENCES: dict[str, Sequence] = {
+SLOTS: dict[SequenceName, Slot] = {
     s.name: s
     for s in (
-        Sequence(
-            "vmbus_init", "vmbus", "VMBus hv_synic_init",
-            (
-                Op("SIMP", "rmw", {"enable": 1}, frame="vmbus_enable", source=_VMBUS_ENABLE),
-                Op("SIEFP", "rmw", {"enable": 1}, frame="vmbus_enable", source=_VMBUS_ENABLE),
-                Op("SINT2", "rmw", {"vector": VECTOR, "masked": 0, "auto_eoi": AEOI}, source=_VMBUS_ENABLE),
-                Op("SCONTROL", "rmw", {"enable": 1}, source="hv_synic_init → hv_hyp_synic_enable_interrupts"),
-            ),
-            "drivers/hv/hv.c hv_synic_init",
-        ),
-        Sequence(
-            "vmbus_cleanup", "vmbus", "VMBus hv_synic_cleanup",
-            (
-                *VMBUS_DISABLE_REGS,
-                Op("SCONTROL", "rmw", {"enable": 0}, source="hv_synic_cleanup → hv_hyp_synic_disable_interrupts"),
-            ),
-            "drivers/hv/hv.c hv_synic_cleanup",
-        ),
-        Sequence(
-            "vmbus_crash", "vmbus", "VMBus hv_crash_handler (this CPU only)",
-            VMBUS_DISABLE_REGS,
-            "drivers/hv/vmbus_drv.c hv_crash_handler: SCONTROL stays enabled",
-        ),
-        Sequence(
-            "mshv_init", "mshv", "MSHV mshv_synic_cpu_init",
-            (
-                Op("SIMP", "rmw", {"enable": 1}, when="mshv_manages_shared", source=_MSHV_INIT),
-                Op("SIEFP", "rmw", {"enable": 1}, when="mshv_manages_shared", source=_MSHV_INIT),
-                Op("SIRBP", "rmw", {"enable": 1}, frame="mshv_sirbp_enable", source=_MSHV_INIT),
-                Op("SINT0", "zero", {"vector": VECTOR, "auto_eoi": AEOI}, source=_MSHV_INIT),
-                Op("SINT5", "zero", {"vector": VECTOR, "auto_eoi": AEOI, "as_intercept": 1}, source=_MSHV_INIT),
-                Op("SCONTROL", "rmw", {"enable": 1}, when="mshv_manages_shared", source=_MSHV_INIT),
-            ),
-            "drivers/hv/mshv_synic.c mshv_synic_cpu_init",
-        ),
-        Sequence(
-            "mshv_exit", "mshv", "MSHV mshv_synic_cpu_exit",
-            (
-                Op("SINT0", "rmw", {"masked": 1}, source=_MSHV_EXIT),
-                Op("SINT5", "rmw", {"masked": 1}, source=_MSHV_EXIT),
-                Op("SIRBP", "rmw", {"enable": 0}, frame="mshv_sirbp_disable", source=_MSHV_EXIT),
-                Op("SIEFP", "rmw", {"enable": 0}, when="mshv_manages_shared", source=_MSHV_EXIT),
-                Op("SIMP", "rmw", {"enable": 0}, when="mshv_manages_shared", source=_MSHV_EXIT),
-                Op("SCONTROL", "rmw", {"enable": 0}, when="mshv_manages_shared", source=_MSHV_EXIT),
-            ),
-            "drivers/hv/mshv_synic.c mshv_synic_cpu_exit",
-        ),
+        Slot("vmbus_init", "vmbus", "VMBus hv_synic_init", "drivers/hv/hv.c hv_synic_init"),
+        Slot("vmbus_cleanup", "vmbus", "VMBus hv_synic_cleanup", "drivers/hv/hv.c hv_synic_cleanup"),
+        Slot("vmbus_crash", "vmbus", "VMBus hv_crash_handler (this CPU only)",
+             "drivers/hv/vmbus_drv.c hv_crash_handler: SCONTROL stays enabled"),
+        Slot("mshv_init", "mshv", "MSHV mshv_synic_cpu_init", "drivers/hv/mshv_synic.c mshv_synic_cpu_init"),
+        Slot("mshv_exit", "mshv", "MSHV mshv_synic_cpu_exit", "drivers/hv/mshv_synic.c mshv_synic_cpu_exit"),
     )
 }
 # fmt: on
+
+
+def sequence(slot: SequenceName, ops: tuple[Op, ...]) -> Sequence:
+    s = SLOTS[slot]
+    return Sequence(s.name, s.component, s.title, ops, s.source)

@@ -18,11 +18,12 @@ from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, SettingsError
 
 from .config import MAX_CPUS
+from .input_errors import describe_error, format_loc
 from .partitions import PARTITION_NAMES
 from .profiles import PROFILE_NAMES
 from .safe_read import InputRefused, check_setting_text
-from .scenario import ScenarioError, describe_error, format_loc, read_file
-from .versions import VERSION_NAMES
+from .scenario import ScenarioError, read_file
+from .version_registry import BUILTIN_NAMES, looks_like_file
 
 ENV_PREFIX = "SYNIC_"
 PATH_VARIABLE = "SYNIC_CONFIG"  # points at another config file; empty: no config file at all
@@ -37,7 +38,7 @@ class UserConfig(BaseSettings):
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_nested_delimiter="__", extra="forbid")
 
     partition: Literal[PARTITION_NAMES] = "l1vh"  # type: ignore[valid-type]
-    mshv: Literal[VERSION_NAMES] = "v4"  # type: ignore[valid-type]
+    mshv: str = Field(default="v4", description="a built-in MSHV version or a patch file")
     hypervisor: Literal[PROFILE_NAMES] = "strict"  # type: ignore[valid-type]
     cpus: int = Field(default=4, ge=1, le=MAX_CPUS)
     theme: str | None = Field(default=None, description="a Textual theme name, e.g. synic-high-contrast")
@@ -54,6 +55,13 @@ class UserConfig(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         """The environment wins over the file, which is passed in as init values; no .env, no secrets dir."""
         return env_settings, init_settings
+
+    @field_validator("mshv")
+    @classmethod
+    def _version_or_file(cls, mshv: str) -> str:
+        if mshv not in BUILTIN_NAMES and not looks_like_file(mshv):
+            raise ValueError(f"expected a built-in MSHV version ({', '.join(BUILTIN_NAMES)}) or a patch file (.toml or .json)")
+        return mshv
 
     @field_validator("cpus", mode="before")
     @classmethod

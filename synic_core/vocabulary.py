@@ -60,3 +60,12 @@ PartitionName = Literal["root", "nested_root", "l1vh", "guest"]
 ProfileName = Literal["strict", "lenient"]
 
 Access = Literal["rw", "ro", "wo"]
+
+ManagesSharedRule = Literal["always", "hv_root", "bare_metal_root", "no_vmbus"]
+"""When a version's MSHV programs SIMP/SIEFP/SCONTROL itself."""
+
+NotifierRule = Literal["hv_root", "parent", "none"]
+"""Where a version's MSHV registers its reboot notifier (the kexec teardown)."""
+
+SirbpRule = Literal["map", "alloc"]
+"""What a version's MSHV does with SIRBP's frame on L1VH."""

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from synic_core.version_registry import forget_loaded
 
 
 @pytest.fixture(autouse=True)
@@ -14,6 +17,13 @@ def no_user_config(monkeypatch: pytest.MonkeyPatch) -> None:
         if name.upper().startswith("SYNIC_"):
             monkeypatch.delenv(name)
     monkeypatch.setenv("SYNIC_CONFIG", "")
+
+
+@pytest.fixture(autouse=True)
+def no_loaded_patch_files() -> Iterator[None]:
+    """Patch files a test loads are registered process-wide: the next test must not see them."""
+    yield
+    forget_loaded()
 
 
 @pytest.fixture

@@ -17,7 +17,13 @@ def test_wheel_installs_and_runs(tmp_path: Path) -> None:
     )
     wheel = next(tmp_path.glob("synic_lab-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
-    for needed in ("tui/synic.tcss", "tui/help.md", "synic_core/scenarios/l1vh-v4-kexec.json", "synic_core/lessons/01-ownership-l1vh.json"):
+    for needed in (
+        "tui/synic.tcss",
+        "tui/help.md",
+        "synic_core/scenarios/l1vh-v4-kexec.json",
+        "synic_core/lessons/01-ownership-l1vh.json",
+        "synic_core/patches/v4.toml",
+    ):
         assert needed in names, needed
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)

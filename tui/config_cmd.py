@@ -14,7 +14,7 @@ from synic_core.config import MAX_CPUS
 from synic_core.partitions import PARTITION_NAMES
 from synic_core.profiles import PROFILE_NAMES
 from synic_core.user_config import PATH_VARIABLE, LoadedConfig, UserConfig
-from synic_core.versions import VERSION_NAMES
+from synic_core.version_registry import BUILTIN_NAMES
 
 from .commands import COMMANDS, key_label
 from .keymap import effective_keys
@@ -27,7 +27,7 @@ TEMPLATE = f"""\
 # Command-line flags win over the environment, which wins over this file.
 
 partition = "l1vh"        # {", ".join(PARTITION_NAMES)}
-mshv = "v4"               # {", ".join(VERSION_NAMES)}
+mshv = "v4"               # {", ".join(BUILTIN_NAMES)}, or a patch file (synic versions)
 hypervisor = "strict"     # {", ".join(PROFILE_NAMES)}
 cpus = 4                  # 1..{MAX_CPUS}
 # theme = "synic-high-contrast"   # any Textual theme (synic config --themes lists them)

@@ -9,8 +9,9 @@ from pathlib import Path
 from synic_core import Session, SessionConfig
 from synic_core.crash_report import EXIT_INTERNAL
 from synic_core.lesson import Lesson, load_lesson, parse_lesson
-from synic_core.scenario import ScenarioError, load, parse_scenario, read_file, replay
+from synic_core.scenario import ScenarioError, load, read_file, replay, with_settings
 from synic_core.user_config import LoadedConfig, UserConfig, load_user_config
+from synic_core.version_registry import use
 
 from .keymap import check_keymap
 from .served_files import serving_from_environment
@@ -25,10 +26,11 @@ def build_session(ns: argparse.Namespace, defaults: UserConfig | None = None) ->
         scenario = load(ns.file)
         overrides = {k: getattr(ns, k) for k in SETTINGS if getattr(ns, k)}
         if overrides:
-            scenario = parse_scenario(scenario.model_dump() | overrides, f"{ns.file} with command-line settings")
+            scenario = with_settings(scenario, overrides, f"{ns.file} with command-line settings")
         return replay(scenario, ns.file)
     base = defaults or UserConfig.model_construct()
     chosen = {k: getattr(ns, k) or getattr(base, k) for k in SETTINGS}
+    chosen["mshv"] = use(chosen["mshv"])  # a patch file is read and checked here
     return Session(SessionConfig(**chosen))
 
 
@@ -50,7 +52,7 @@ def _lesson_file(name: str | None) -> Lesson | None:
     if not name or not Path(name).is_file():
         return None
     data = read_file(Path(name))
-    return parse_lesson(data, name) if isinstance(data, dict) and "intro" in data else None
+    return parse_lesson(data, name, Path(name).parent) if isinstance(data, dict) and "intro" in data else None
 
 
 def launch(ns: argparse.Namespace) -> int:

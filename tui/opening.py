@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from synic_core import Session
+from synic_core import Session, SessionConfig
 from synic_core.lesson import Lesson, parse_lesson
+from synic_core.patch_files import is_patch_data, read_patch
 from synic_core.scenario import load, parse_scenario, read_file, replay
+from synic_core.version_registry import register, resolve
 
 
 @dataclass(frozen=True)
@@ -17,6 +19,8 @@ class Opened:
     session: Session  # replayed; for a lesson, its starting state
     path: Path | None = None  # where session saves go back to (None for a built-in or a lesson)
     lesson: Lesson | None = None
+    notices: tuple[str, ...] = ()  # e.g. an embedded MSHV version that differs from its patch file now
+    version: str | None = None  # a patch file was opened: the version to replay this session's steps under
 
 
 def open_file(name_or_path: str) -> Opened:
@@ -29,11 +33,15 @@ def open_file(name_or_path: str) -> Opened:
     if not path.is_file():
         return Opened(replay(load(name_or_path), name_or_path))
     data = read_file(path)
+    if is_patch_data(data):
+        name = register(read_patch(path, resolve))
+        return Opened(Session(SessionConfig(mshv=name)), version=name)
     if isinstance(data, dict) and "intro" in data:
-        lesson = parse_lesson(data, str(path))
+        lesson = parse_lesson(data, str(path), path.parent)
         replay(lesson, str(path))
         return Opened(Session(lesson.config()), lesson=lesson)
-    return Opened(replay(parse_scenario(data, str(path)), str(path)), path)
+    scenario = parse_scenario(data, str(path), path.parent)
+    return Opened(replay(scenario, str(path)), path, notices=tuple(scenario.notices))
 
 
 def served_open(name: str, files: Path | None) -> Opened:

@@ -8,10 +8,11 @@ from typing import Protocol
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.dom import DOMNode
+from textual.markup import escape
 
 from synic_core.partitions import PARTITIONS
 from synic_core.profiles import PROFILES
-from synic_core.versions import VERSIONS
+from synic_core.version_registry import known
 
 from .commands import COMMANDS, key_label
 from .keymap import effective_keys
@@ -34,8 +35,8 @@ class SynicCommands(Provider):
         ]
         for name, p in PARTITIONS.items():
             out.append((f"Partition: {name}", p.title, partial(screen.set_setting, "partition", name)))
-        for name, v in VERSIONS.items():
-            out.append((f"MSHV version: {name}", v.title, partial(screen.set_setting, "mshv", name)))
+        for name, v in known().items():  # a patch file's title is the user's text: never markup
+            out.append((f"MSHV version: {name}", escape(v.title), partial(screen.set_setting, "mshv", name)))
         for name, prof in PROFILES.items():
             out.append((f"Hypervisor: {name}", prof.title, partial(screen.set_setting, "hypervisor", name)))
         for n in (1, 2, 4, 8, 64, 256, 4096):

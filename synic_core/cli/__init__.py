@@ -19,9 +19,9 @@ from ..config import MAX_CPUS
 from ..findings import KINDS
 from ..partitions import PARTITIONS
 from ..profiles import PROFILES
-from ..versions import VERSIONS
+from ..version_registry import BUILTIN_NAMES, looks_like_file
 
-SUBCOMMANDS = ("run", "explore", "lessons", "serve", "ownership", "explain", "config")
+SUBCOMMANDS = ("run", "explore", "versions", "lessons", "serve", "ownership", "explain", "config")
 EXIT_BAD_INPUT = 2
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a tool whose reader went away
 FrontEnd = Callable[[argparse.Namespace], int]  # "dashboard", "serve" or "config", given by tui.cli
@@ -50,6 +50,15 @@ def _bounded(name: str, low: int, high: int) -> Callable[[str], int]:
     return parse
 
 
+def version_ref(text: str) -> str:
+    """`--mshv`: a built-in version's name or a patch file; the file is read (and checked) when it is used."""
+    if text in BUILTIN_NAMES or looks_like_file(text):
+        return text
+    raise argparse.ArgumentTypeError(
+        f"expected a built-in version ({', '.join(BUILTIN_NAMES)}) or a patch file (.toml or .json), got {text!r}"
+    )
+
+
 def explore_cpus(text: str) -> str:
     """`--cpus N` or `A-B` for explore: checked by the explorer itself (one-line message, exit 2)."""
     return text
@@ -62,7 +71,9 @@ def explore_depth(text: str) -> str:
 
 def add_settings(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--partition", choices=list(PARTITIONS), help="partition type (default l1vh)")
-    parser.add_argument("--mshv", choices=list(VERSIONS), help="MSHV patch version (default v4)")
+    parser.add_argument(
+        "--mshv", type=version_ref, metavar="V|FILE", help=f"MSHV version: {', '.join(BUILTIN_NAMES)} or a patch file (default v4)"
+    )
     parser.add_argument("--hypervisor", choices=list(PROFILES), help="hypervisor profile (default strict)")
     parser.add_argument("--cpus", type=cpu_count, help=f"number of CPUs, 1..{MAX_CPUS} (default 4)")
 
@@ -111,7 +122,9 @@ def subcommand_parser() -> argparse.ArgumentParser:
         "130: interrupted (the partial result is printed). See docs/explorer.md.",
     )
     exp.add_argument("--partition", choices=list(PARTITIONS), default="l1vh")
-    exp.add_argument("--mshv", choices=list(VERSIONS), default="v4")
+    exp.add_argument(
+        "--mshv", type=version_ref, action="append", metavar="V|FILE", help="MSHV version or patch file (default v4); with --all, adds rows"
+    )
     exp.add_argument("--hypervisor", choices=list(PROFILES), default="strict")
     exp.add_argument(
         "--cpus", type=explore_cpus, default="2", metavar="N|A-B", help="CPUs to model, 1..8, or A-B for a per-CPU-count table (default 2)"
@@ -142,6 +155,18 @@ def subcommand_parser() -> argparse.ArgumentParser:
     srv.add_argument("--lesson", metavar="NAME", help="start every tab in this lesson")
     srv.add_argument("--theme", metavar="NAME", help="the theme of every tab")
     add_settings(srv)
+    ver = sub.add_parser(
+        "versions",
+        help="list MSHV versions, show one, diff two; patch files work wherever a version does",
+        description="synic versions [FILE...]: the built-in versions and these patch files, one line each. "
+        "synic versions show V|FILE: the rules and every sequence as tables. synic versions diff A B: what differs, "
+        "rules and sequences op by op, like a patch. See docs/patch-files.md.",
+    )
+    ver.add_argument("what", nargs="*", metavar="show V | diff A B | FILE", help="what to print (default: the list)")
+    ver.add_argument("--json", action="store_true", help="print JSON")
+    ver.add_argument(
+        "--vocabulary", action="store_true", help="every rule, sequence, register field, condition and frame rule a patch file may use"
+    )
     sub.add_parser("lessons", help="list the guided lessons (open one with synic --lesson NAME)")
     own = sub.add_parser("ownership", help="print the ownership table and the model's assumptions")
     own.add_argument("--partition", choices=list(PARTITIONS))
@@ -193,7 +218,8 @@ def guarded(handler: FrontEnd, ns: argparse.Namespace) -> int:
     An unexpected internal error is not bad input and not "findings" (exit 1): it exits with its
     own code (70) and says where the report with the traceback was written.
     """
-    from ..scenario import ScenarioError, one_line
+    from ..input_errors import one_line
+    from ..scenario import ScenarioError
 
     try:
         return handler(ns)
@@ -236,6 +262,10 @@ def run_subcommand(ns: argparse.Namespace) -> int:
         from . import explore_cmd
 
         return explore_cmd.run(ns)
+    if ns.command == "versions":
+        from . import versions_cmd
+
+        return versions_cmd.run(ns.what, ns.json, ns.vocabulary)
     if ns.command == "lessons":
         from .tables import lessons
 
@@ -264,6 +294,7 @@ def _refuse_lesson(target: str) -> None:
 
 def _run(ns: argparse.Namespace) -> int:
     """`--json` stays on the light path: no rich, no textual."""
+    from ..input_errors import one_line
     from ..scenario import ScenarioError, load, replay
 
     if ns.list:
@@ -274,11 +305,13 @@ def _run(ns: argparse.Namespace) -> int:
         raise ScenarioError("run: expected a scenario file or built-in name (synic run --list shows them)")
     _refuse_lesson(ns.target)
     scenario = load(ns.target)
+    for notice in scenario.notices:
+        print(f"synic: note: {one_line(notice)}", file=sys.stderr)
     overrides = {k: getattr(ns, k) for k in ("partition", "mshv", "hypervisor", "cpus") if getattr(ns, k, None)}
     if overrides:
-        from ..scenario import parse_scenario
+        from ..scenario import with_settings
 
-        scenario = parse_scenario(scenario.model_dump() | overrides, f"{ns.target} with command-line settings")
+        scenario = with_settings(scenario, overrides, f"{ns.target} with command-line settings")
     if ns.compare:
         return _compare(ns, scenario)
     session = replay(scenario, ns.target)

@@ -27,7 +27,7 @@ from ..formatting import cpu_ranges
 from ..partitions import PARTITION_NAMES
 from ..profiles import PROFILE_NAMES
 from ..scenario import ScenarioError
-from ..versions import VERSION_NAMES
+from ..version_registry import BUILTIN_NAMES, use
 from .console import console as make_console
 from .run_cmd import SEVERITY_STYLE
 
@@ -65,6 +65,7 @@ class Options:
     all: bool
     jobs: int
     memory_mb: float
+    extra_versions: tuple[str, ...] = ()  # patch files given with --all: more rows
 
     def config(self, cpus: int, partition: str | None = None, mshv: str | None = None, hv: str | None = None) -> SessionConfig:
         return SessionConfig(partition=partition or self.partition, mshv=mshv or self.mshv, hypervisor=hv or self.hypervisor, cpus=cpus)
@@ -125,9 +126,13 @@ def options(ns: argparse.Namespace) -> Options:
     if not 1 <= jobs <= 64:
         raise ScenarioError(f"explore: --jobs {ns.jobs}: expected 1..64 worker processes")
     depth = None if ns.exhaustive else parse_depth(ns.depth) if ns.depth is not None else DEFAULT_DEPTH
+    versions = tuple(dict.fromkeys(use(ref) for ref in ns.mshv or ["v4"]))  # files are read and checked here
+    if len(versions) > 1 and not ns.all:
+        raise ScenarioError("explore: one --mshv per search (several only with --all, where each patch file adds rows)")
     return Options(
         partition=ns.partition,
-        mshv=ns.mshv,
+        mshv=versions[0],
+        extra_versions=tuple(v for v in versions if v not in BUILTIN_NAMES),
         hypervisor=ns.hypervisor,
         cpus=cpus,
         depth=depth,
@@ -435,7 +440,7 @@ def run_matrix(opts: Options) -> int:
         opts.config(n, p, v, h)
         for n in range(opts.cpus[0], opts.cpus[1] + 1)
         for p in PARTITION_NAMES
-        for v in VERSION_NAMES
+        for v in (*BUILTIN_NAMES, *opts.extra_versions)
         for h in PROFILE_NAMES
     ]
     results, interrupted = _run_jobs(opts, configs, "configurations")

@@ -38,11 +38,10 @@ def print_run_result(scenario: Scenario, session: Session, trace: bool) -> int:
 
 
 def print_run(console: Console, scenario: Scenario, session: Session, trace: bool) -> None:
-    head = scenario.title or scenario.name or "scenario"
-    console.print(
-        f"[bold]{head}[/]  partition [bold]{scenario.partition}[/]  mshv [bold]{scenario.mshv}[/]  "
-        f"hypervisor [bold]{scenario.hypervisor}[/]  cpus [bold]{scenario.cpus}[/]"
-    )
+    head = Text(scenario.title or scenario.name or "scenario", style="bold")  # the file's text, never markup
+    for label, value in (("partition", scenario.partition), ("mshv", scenario.mshv), ("hypervisor", scenario.hypervisor)):
+        head.append(f"  {label} ").append(value, style="bold")
+    console.print(head.append("  cpus ").append(str(scenario.cpus), style="bold"))
     console.print(steps_table(session))
     if trace:
         print_writes(console, session)

@@ -9,7 +9,8 @@ from ..assumptions import all_assumptions
 from ..findings import KINDS
 from ..partitions import PARTITIONS, title
 from ..registers import REGISTERS, registers_in_bank
-from ..versions import MANAGES_SHARED, NOTIFIER_ON, SIRBP_ON_L1VH, VERSIONS
+from ..version_registry import known
+from ..versions import MANAGES_SHARED, NOTIFIER_ON, SIRBP_ON_L1VH
 
 SHOWN = ("SCONTROL", "SIMP", "SIEFP", "SIRBP", "SINT0", "SINT2", "SINT5")
 
@@ -38,7 +39,7 @@ def versions_table() -> Table:
     table = Table(title="MSHV versions", title_justify="left")
     for col in ("version", "what", "MSHV manages SIMP/SIEFP/SCONTROL", "reboot notifier on", "L1VH SIRBP"):
         table.add_column(col, overflow="fold")
-    for v in VERSIONS.values():
+    for v in known().values():
         table.add_row(v.name, v.title, MANAGES_SHARED[v.manages_shared], NOTIFIER_ON[v.notifier_on], SIRBP_ON_L1VH[v.sirbp_on_l1vh])
     return table
 

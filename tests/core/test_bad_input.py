@@ -26,7 +26,7 @@ def bad(**changes):
 
 CASES = {
     "unknown partition": (bad(partition="l2vh"), "partition", "'root', 'nested_root', 'l1vh' or 'guest'"),
-    "unknown version": (bad(mshv="v9"), "mshv", "'mainline'"),
+    "unknown version": (bad(mshv="v9"), "mshv", "expected a built-in MSHV version (mainline, patch5-only, v1, v3, v4) or a patch file"),
     "unknown profile": (bad(hypervisor="picky"), "hypervisor", "'strict' or 'lenient'"),
     "unknown action": (bad(steps=[{"action": "vmbus_lod"}]), "steps[0].action", "'vmbus_load'"),
     "zero cpus": (bad(cpus=0), "cpus", "greater than or equal to 1"),

@@ -86,7 +86,7 @@ def test_undecodable_and_unreadable_files_are_problems_too(config_file, tmp_path
     ("variable", "value", "expected"),
     [
         ("SYNIC_CPUS", "many", "SYNIC_CPUS: cpus: Input should be a valid integer"),
-        ("SYNIC_MSHV", "v9", "SYNIC_MSHV: mshv: Input should be"),
+        ("SYNIC_MSHV", "v9", "SYNIC_MSHV: mshv: expected a built-in MSHV version"),
         ("SYNIC_KEYS", "{nope", """SYNIC_KEYS: expected a JSON object of command ids and keys"""),
     ],
 )

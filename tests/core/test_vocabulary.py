@@ -9,7 +9,7 @@ from synic_core.findings import KINDS, SEVERITIES
 from synic_core.partitions import COMPONENTS, PARTITIONS
 from synic_core.profiles import PROFILES
 from synic_core.registers import MSR_BASE
-from synic_core.sequences import CONDITIONS, FRAME_RULES, SEQUENCES
+from synic_core.sequences import CONDITIONS, FRAME_RULES, SLOTS
 from synic_core.vocabulary import (
     ActionName,
     Bank,
@@ -32,7 +32,7 @@ def test_every_closed_set_matches_its_table() -> None:
     assert set(get_args(Bank)) == set(MSR_BASE)
     assert set(get_args(PartitionName)) == set(PARTITIONS)
     assert set(get_args(ProfileName)) == set(PROFILES)
-    assert set(get_args(SequenceName)) == set(SEQUENCES)
+    assert set(get_args(SequenceName)) == set(SLOTS)
     assert set(get_args(ConditionName)) == set(CONDITIONS)
     assert set(get_args(FrameRuleName)) == set(FRAME_RULES)
 

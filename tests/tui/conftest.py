@@ -2,6 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from textual.pilot import Pilot
+from textual.widgets import Input
+
 from synic_core import Session, SessionConfig
 from tui.app import SynicApp
 
@@ -13,9 +22,36 @@ def make_app(mshv: str = "patch5-only", partition: str = "l1vh", cpus: int = 4, 
 
 async def settle(app: SynicApp) -> None:
     """Wait until every action computed in a worker (large machines) has been applied and queued ones too."""
-    from textual.pilot import Pilot
-
     pilot: Pilot[None] = Pilot(app)
     while app.dashboard.computing or app.workers:
         await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+async def until(pilot: Pilot[Any], reached: Callable[[], bool], what: str, limit: float = 60.0) -> None:
+    """Wait until the app shows a state (a palette search's hits, a worker's result): polls, never a fixed delay.
+
+    `limit` only stops a test that would otherwise hang; a busy machine makes the wait longer, never the test fail.
+    """
+    give_up = time.monotonic() + limit
+    while not reached():
+        if time.monotonic() > give_up:
+            raise AssertionError(f"never reached: {what}")
+        await pilot.pause()
+        await asyncio.sleep(0.005)
+
+
+async def save_as(app: SynicApp, pilot: Pilot[Any], key: str, path: Path, replace: bool = False) -> None:
+    """Save through the dialog; `replace` answers the "already exists / changed on disk" question with enter."""
+    from tui.screens.save import SaveScreen
+
+    await pilot.press(key)
+    await pilot.pause()
+    assert isinstance(app.screen, SaveScreen)
+    app.screen.query_one(Input).value = str(path)
+    await pilot.press("enter")
+    await pilot.pause()
+    if replace:
+        assert isinstance(app.screen, SaveScreen), "expected a question before replacing the file"
+        await pilot.press("enter")
         await pilot.pause()

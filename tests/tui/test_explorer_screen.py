@@ -6,10 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from textual.app import App
+from textual.pilot import Pilot
 from textual.widgets import Footer, Static
 
 from synic_core import SessionConfig
 from tui.screens.explorer import ExplorerScreen
+
+from .conftest import until
 
 SIZE = (120, 40)
 
@@ -28,17 +31,19 @@ def text(screen: ExplorerScreen, selector: str) -> str:
     return str(screen.query_one(selector, Static).render())
 
 
-async def settle(app: Host) -> None:
+async def settle(app: Host, pilot: Pilot[None], versions: int = 0) -> ExplorerScreen:
+    """Wait for the search (and, with `versions`, that many per-version answers) to be on screen."""
     await app.workers.wait_for_complete()
+    screen = app.screen
+    assert isinstance(screen, ExplorerScreen)
+    await until(pilot, lambda: screen.result is not None and len(screen.versions) >= versions, "the explorer's answers on screen")
+    return screen
 
 
 async def test_exhaustive_by_default_with_a_proof_per_version() -> None:
     app = Host(SessionConfig(partition="l1vh", mshv="v4", cpus=4))
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app)
-        await pilot.pause(0.1)
-        screen = app.screen
-        assert isinstance(screen, ExplorerScreen)
+        screen = await settle(app, pilot, versions=5)
         assert screen.result is not None and screen.result.fixpoint and screen.result.config.cpus == 2
         assert "fixpoint at depth 17" in text(screen, "#explorer-status")
         unreachable = text(screen, "#explorer-unreachable")
@@ -52,28 +57,23 @@ async def test_exhaustive_by_default_with_a_proof_per_version() -> None:
 async def test_choose_cpus_and_bound_then_load() -> None:
     app = Host(SessionConfig(partition="l1vh", mshv="patch5-only", cpus=4))
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app)
-        screen = app.screen
-        assert isinstance(screen, ExplorerScreen)
+        screen = await settle(app, pilot)
         assert screen.result is not None and screen.result.fixpoint
         await pilot.press("b")
-        await settle(app)
-        await pilot.pause(0.1)
+        await settle(app, pilot, versions=5)
         assert screen.result is not None and not screen.result.fixpoint and screen.result.depth == 6
         assert "bounded: not a proof" in text(screen, "#explorer-status")
         assert "not a proof" in text(screen, "#explorer-versions")
         await pilot.press("3")
-        await settle(app)
-        await pilot.pause(0.1)
+        await settle(app, pilot)
         assert screen.result is not None and screen.result.config.cpus == 3 and screen.result.depth == 6
         assert "3 CPUs" in text(screen, "#explorer-mode") and "bounded" in text(screen, "#explorer-mode")
         await pilot.press("minus")
-        await settle(app)
-        await pilot.pause(0.1)
+        await settle(app, pilot)
         assert screen.result is not None and screen.result.config.cpus == 2
         assert screen.shown[0].kind == "hypervisor_fault"
         await pilot.press("enter")
-        await pilot.pause(0.1)
+        await until(pilot, lambda: bool(app.dismissed), "the chosen counterexample handed back")
     assert len(app.dismissed) == 1
     scenario = app.dismissed[0]
     assert scenario is not None and scenario["cpus"] == 2
@@ -85,18 +85,15 @@ async def test_close_while_searching_cancels() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("4")  # a long search (4 CPUs, to the fixpoint)
         await pilot.press("escape")
-        await settle(app)
-        assert not isinstance(app.screen, ExplorerScreen)
+        await app.workers.wait_for_complete()
+        await until(pilot, lambda: not isinstance(app.screen, ExplorerScreen), "the explorer closed")
     assert app.dismissed == [None]
 
 
 async def test_footer_shows_the_screen_keys() -> None:
     app = Host(SessionConfig(partition="l1vh", mshv="v4", cpus=2))
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app)
-        await pilot.pause(0.1)
-        screen = app.screen
-        assert isinstance(screen, ExplorerScreen)
+        screen = await settle(app, pilot)
         footer = screen.query_one(Footer)
         shown = {str(getattr(key, "description", "")) for key in footer.query("FooterKey")}
         assert {"close", "load into the grid", "exhaustive/bounded", "N-1", "N+1"} <= shown

@@ -14,7 +14,7 @@ from tui.screens.dashboard import DashboardScreen
 from tui.widgets.grid import SynicGrid
 from tui.widgets.panels import FindingsPanel, Inspector, TracePanel
 
-from .conftest import make_app
+from .conftest import make_app, until
 
 FAULT = SEVERITY_RANK["fault"]
 SIZE = (120, 40)
@@ -304,16 +304,26 @@ async def test_command_palette_runs_actions_and_settings() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await press(pilot, "ctrl+p")
         await pilot.press(*"VMBus load")
-        await pilot.pause(0.5)
+        await until(pilot, lambda: highlighted_command(app).startswith("VMBus load"), "the palette's VMBus load hit")
         await press(pilot, "enter")
-        await pilot.pause(0.3)
-        assert app.dashboard.session.history and app.dashboard.session.history[0].action == "vmbus_load"
+        await until(pilot, lambda: bool(app.dashboard.session.history), "the palette's command applied")
+        assert app.dashboard.session.history[0].action == "vmbus_load"
         await press(pilot, "ctrl+p")
         await pilot.press(*"MSHV version: mainline")
-        await pilot.pause(0.5)
+        await until(pilot, lambda: highlighted_command(app).startswith("MSHV version: mainline"), "the palette's version hit")
         await press(pilot, "enter")
-        await pilot.pause(0.3)
-        assert app.dashboard.session.config.mshv == "mainline"
+        await until(pilot, lambda: app.dashboard.session.config.mshv == "mainline", "the version chosen in the palette")
+
+
+def highlighted_command(app: SynicApp) -> str:
+    """The command palette's highlighted hit, as text ("" while it is still searching)."""
+    from textual.command import CommandList
+
+    found = app.screen.query(CommandList)
+    if not found or found.first().highlighted is None:
+        return ""
+    hits = found.first()
+    return str(hits.get_option_at_index(hits.highlighted or 0).prompt)
 
 
 def test_every_command_has_a_handler() -> None:
@@ -351,8 +361,7 @@ async def test_explorer_screen_finds_and_loads_a_counterexample() -> None:
 
         screen = app.screen
         assert isinstance(screen, ExplorerScreen)
-        await app.workers.wait_for_complete()
-        await pilot.pause(0.2)
+        await until(pilot, lambda: screen.result is not None and bool(screen.shown), "the explorer's result")
         assert screen.result is not None and screen.shown[0].kind == "hypervisor_fault"
         await press(pilot, "enter")
         assert not isinstance(app.screen, ExplorerScreen)

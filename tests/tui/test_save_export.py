@@ -12,23 +12,9 @@ from textual.widgets import Input
 from synic_core.cli import main
 from tui.screens.save import SaveScreen
 
-from .conftest import make_app
+from .conftest import make_app, save_as
 
 SIZE = (120, 40)
-
-
-async def save_as(app, pilot, key: str, path: Path, replace: bool = False) -> None:
-    """Save through the dialog; `replace` answers the "already exists / changed on disk" question with enter."""
-    await pilot.press(key)
-    await pilot.pause()
-    assert isinstance(app.screen, SaveScreen)
-    app.screen.query_one(Input).value = str(path)
-    await pilot.press("enter")
-    await pilot.pause()
-    if replace:
-        assert isinstance(app.screen, SaveScreen), "expected a question before replacing the file"
-        await pilot.press("enter")
-        await pilot.pause()
 
 
 async def test_saved_session_replays_headless_to_identical_findings(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

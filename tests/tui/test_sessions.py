@@ -9,7 +9,7 @@ import pytest
 
 from tui.screens.confirm import ConfirmQuitScreen
 
-from .conftest import make_app
+from .conftest import make_app, save_as
 
 SIZE = (120, 40)
 
@@ -72,12 +72,8 @@ async def test_quitting_with_unsaved_steps_asks_once() -> None:
 async def test_quitting_a_saved_session_does_not_ask(tmp_path: Path) -> None:
     app = make_app("v4")
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("a", "v", "ctrl+s")
-        await pilot.pause()
-        field = app.screen.query_one("Input")
-        field.value = str(tmp_path / "mine.json")  # type: ignore[attr-defined]
-        await pilot.press("enter")
-        await pilot.pause()
+        await pilot.press("a", "v")
+        await save_as(app, pilot, "ctrl+s", tmp_path / "mine.json")
         assert (tmp_path / "mine.json").is_file() and app.dashboard.unsaved_steps == 0
         assert app.dashboard.opened == tmp_path / "mine.json"  # the next save offers the same file
         await pilot.press("q")
@@ -91,12 +87,7 @@ async def test_save_first_then_quit(tmp_path: Path) -> None:
         await pilot.press("a", "v", "ctrl+q")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmQuitScreen)
-        await pilot.press("s")
-        await pilot.pause()
-        field = app.screen.query_one("Input")
-        field.value = str(tmp_path / "before-quit.json")  # type: ignore[attr-defined]
-        await pilot.press("enter")
-        await pilot.pause()
+        await save_as(app, pilot, "s", tmp_path / "before-quit.json")  # "s" in the question: save first
         assert (tmp_path / "before-quit.json").is_file() and not app.is_running
 
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from .conftest import make_app
+from .conftest import make_app, until
 
 SnapCompare = Callable[..., bool]  # pytest-textual-snapshot's fixture
 
@@ -80,7 +80,8 @@ class TestExplorer:
         async def wait_for_search(pilot):
             await pilot.press("g")
             await pilot.app.workers.wait_for_complete()
-            await pilot.pause(0.3)
+            screen = pilot.app.screen
+            await until(pilot, lambda: screen.result is not None and len(screen.versions) == 5, "every version's answer")
             await pilot.wait_for_scheduled_animations()
             await pilot.pause()
 

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from synic_core.lesson import Lesson, parse_lesson
 from tui.lesson_text import caption, inline_markdown
 
-from .conftest import make_app
+from .conftest import make_app, save_as
 
 SIZE = (120, 40)
 NASTY = "[/] [b]bold?[/b] [@click=app.quit]click[/] [red]x **same** [word] ${x} \\[esc]"
@@ -64,11 +64,8 @@ async def test_a_path_with_markup_is_saved_and_reported_as_written(tmp_path: Pat
     folder.mkdir()  # the saved path then reads ".../[/x] [b]odd.json": a closing tag, as markup
     app = make_app("v4")
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("a", "v", "ctrl+s")
-        await pilot.pause()
-        app.screen.query_one("Input").value = str(folder / "x] [b]odd.json")  # type: ignore[attr-defined]
-        await pilot.press("enter")
-        await pilot.pause()
+        await pilot.press("a", "v")
+        await save_as(app, pilot, "ctrl+s", folder / "x] [b]odd.json")
         assert (folder / "x] [b]odd.json").is_file() and app.is_running
         assert any("[/x] [b]odd.json" in str(n.message) for n in app._notifications)
 

@@ -25,8 +25,8 @@ from synic_core.columns import columns_for
 from synic_core.findings import SEVERITY_RANK
 from synic_core.formatting import cpu_ranges, summary_line
 from synic_core.profiles import PROFILE_NAMES
-from synic_core.scenario import parse_scenario, replay, session_scenario
-from synic_core.versions import VERSION_NAMES
+from synic_core.scenario import replay, session_scenario, with_settings
+from synic_core.version_registry import known_names
 from synic_core.vocabulary import FindingKindName, Severity
 
 from ..display import Display
@@ -44,8 +44,7 @@ def default_other(mshv: str) -> str:
 
 def replay_under(session: Session, field: Field, value: str) -> Session:
     """The session's steps replayed with one setting changed (seconds at 4096 CPUs: run it in a worker)."""
-    data = session_scenario(session).model_dump() | {field: value}
-    return replay(parse_scenario(data, "compare"), "compare")
+    return replay(with_settings(session_scenario(session), {field: value}, "compare"), "compare")
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,7 +260,7 @@ class CompareScreen(Screen[None]):
 
     # -- keys ---------------------------------------------------------------------------------
     def action_cycle(self) -> None:
-        names = VERSION_NAMES if self.field == "mshv" else PROFILE_NAMES
+        names = known_names() if self.field == "mshv" else PROFILE_NAMES
         choices = [n for n in names if n != self.mine]
         self.other = choices[(choices.index(self.other) + 1) % len(choices)] if self.other in choices else choices[0]
         self.rebuild()

@@ -25,7 +25,7 @@ from synic_core.actions import ACTIONS
 from synic_core.columns import columns_for
 from synic_core.lesson import Lesson, load_lesson
 from synic_core.save_guard import SaveGuard
-from synic_core.scenario import ScenarioError, builtin_names, parse_scenario, replay, session_scenario
+from synic_core.scenario import ScenarioError, builtin_names, parse_scenario, replay, session_scenario, with_settings
 
 from ..commands import bindings
 from ..describe import LEGEND, inspector, status_line, timeline
@@ -596,6 +596,9 @@ class DashboardScreen(Screen[None]):
             title = f"Lesson: {opened.lesson.title or opened.lesson.name or 'from file'}"
             self.notify(f"{len(opened.lesson.steps)} steps: > plays the next one, < goes back", title=title, markup=False)
             return
+        if opened.version is not None:  # a patch file: these steps under its version, as Settings would
+            self.set_setting("mshv", opened.version)
+            return
         session, path = opened.session, opened.path
         self.leave_lesson()
         self.open_session(session)
@@ -608,6 +611,8 @@ class DashboardScreen(Screen[None]):
             title=f"Opened {path or 'built-in scenario'}",
             markup=False,
         )
+        for notice in opened.notices:
+            self.notify(notice, severity="warning", markup=False, timeout=10)
 
     def action_export(self, kind: Exported, then_quit: bool = False) -> None:
         from .save import SaveScreen
@@ -699,7 +704,7 @@ class DashboardScreen(Screen[None]):
     def action_settings(self) -> None:
         from .settings import SettingsScreen
 
-        self.app.push_screen(SettingsScreen(self.session.config), self.apply_settings)
+        self.app.push_screen(SettingsScreen(self.session.config, patch_files=self.serving is None), self.apply_settings)
 
     def action_text_dump(self) -> None:
         from synic_core.text_grid import text_grid
@@ -766,9 +771,9 @@ class DashboardScreen(Screen[None]):
             return
         old = self.session.config
         if self.session.history and (config.partition, config.cpus) == (old.partition, old.cpus):
-            data = session_scenario(self.session).model_dump() | {"mshv": config.mshv, "hypervisor": config.hypervisor}
+            settings = {"mshv": config.mshv, "hypervisor": config.hypervisor}
             try:
-                replayed = replay(parse_scenario(data, "these steps"), "these steps")
+                replayed = replay(with_settings(session_scenario(self.session), settings, "these steps"), "these steps")
             except ScenarioError as exc:
                 self.notify(f"These steps do not replay under {config.mshv}/{config.hypervisor}: {exc}", severity="warning", markup=False)
             else:

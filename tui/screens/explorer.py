@@ -19,7 +19,7 @@ from synic_core.explore import Counterexample, ExploreResult, verdict
 from synic_core.explore_fast import Status, default_memory_limit_mb, search
 from synic_core.findings import KINDS, SEVERITY_RANK
 from synic_core.formatting import cpu_ranges
-from synic_core.versions import VERSION_NAMES
+from synic_core.version_registry import known_names
 
 from ..describe import severity_style
 from ..themes import VARIABLES
@@ -138,7 +138,7 @@ class ExplorerScreen(ModalScreen[dict[str, Any] | None]):
         if worker.is_cancelled:
             return
         self.app.call_from_thread(self._show, result)
-        for name in (config.mshv, *(v for v in VERSION_NAMES if v != config.mshv)):
+        for name in (config.mshv, *(v for v in known_names() if v != config.mshv)):
             if worker.is_cancelled:
                 return
             other = SessionConfig(partition=config.partition, mshv=name, hypervisor=config.hypervisor, cpus=config.cpus)
@@ -187,7 +187,7 @@ class ExplorerScreen(ModalScreen[dict[str, Any] | None]):
     def _version_done(self, name: str, r: ExploreResult) -> None:
         self.versions[name] = r
         lines = ["[b]hypervisor faults, per MSHV version[/b] (same partition, profile and CPUs):"]
-        for v in VERSION_NAMES:
+        for v in known_names():
             if v in self.versions:
                 mark = "→" if v == self.base.mshv else " "
                 lines.append(f"{mark} {v:<12} {verdict(self.versions[v])}")

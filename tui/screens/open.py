@@ -16,8 +16,9 @@ from textual.suggester import Suggester
 from textual.widgets import Static
 
 from synic_core import Session
+from synic_core.input_errors import one_line
 from synic_core.lesson import lesson_names, load_lesson, short_name
-from synic_core.scenario import ScenarioError, builtin_names, one_line
+from synic_core.scenario import ScenarioError, builtin_names
 
 from ..opening import Opened
 from .path_dialog import PathDialog, path_completion

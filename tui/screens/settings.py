@@ -12,17 +12,19 @@ from textual.widgets import Button, Footer, Input, Label, Select
 
 from synic_core import SessionConfig
 from synic_core.config import MAX_CPUS
+from synic_core.input_errors import InputError, one_line
 from synic_core.partitions import PARTITIONS
 from synic_core.profiles import PROFILES
-from synic_core.versions import VERSIONS
+from synic_core.version_registry import known, use
 
 
 class SettingsScreen(ModalScreen[SessionConfig | None]):
     BINDINGS = [Binding("escape", "cancel", "cancel"), Binding("ctrl+a", "apply", "apply")]
 
-    def __init__(self, config: SessionConfig) -> None:
+    def __init__(self, config: SessionConfig, patch_files: bool = True) -> None:
         super().__init__()
         self.config = config
+        self.patch_files = patch_files  # False in a served session: nothing of the server is read
 
     def compose(self) -> ComposeResult:
         """A compact grid (label, one-line field) in a box that scrolls: Apply and Cancel fit 80×24."""
@@ -40,8 +42,15 @@ class SettingsScreen(ModalScreen[SessionConfig | None]):
                 )
                 yield Label("MSHV version")
                 yield Select(
-                    [(f"{k} — {v.title}", k) for k, v in VERSIONS.items()], value=c.mshv, allow_blank=False, compact=True, id="mshv"
+                    [(Text(f"{k} — {v.title}"), k) for k, v in known().items()],  # a patch file's title: never markup
+                    value=c.mshv,
+                    allow_blank=False,
+                    compact=True,
+                    id="mshv",
                 )
+                if self.patch_files:
+                    yield Label("or patch file")
+                    yield Input(placeholder="a .toml/.json patch file (synic versions)", compact=True, id="patch")
                 yield Label("Hypervisor")
                 yield Select(
                     [(f"{k} — {p.title}", k) for k, p in PROFILES.items()],
@@ -67,14 +76,19 @@ class SettingsScreen(ModalScreen[SessionConfig | None]):
         try:
             config = SessionConfig(
                 partition=str(self.query_one("#partition", Select).value),
-                mshv=str(self.query_one("#mshv", Select).value),
+                mshv=self.chosen_version(),
                 hypervisor=str(self.query_one("#hypervisor", Select).value),
                 cpus=int(self.query_one("#cpus", Input).value or 0),
             )
-        except ValueError as exc:
-            self.query_one("#settings-error", Label).update(Text(str(exc), style="red"))
+        except (ValueError, InputError) as exc:  # a patch file's problem is one line naming the file and the field
+            self.query_one("#settings-error", Label).update(Text(one_line(str(exc)), style="red"))
             return
         self.dismiss(config)
+
+    def chosen_version(self) -> str:
+        """The patch file when one is given (read, checked and registered now), else the version chosen."""
+        patch = self.query("#patch").first(Input).value.strip() if self.patch_files else ""
+        return use(patch) if patch else str(self.query_one("#mshv", Select).value)
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:

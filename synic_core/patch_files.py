@@ -1,0 +1,217 @@
+"""Patch files: an MSHV version (a row of rules and the driver sequences) as TOML or JSON.
+
+The built-in versions are such files (`synic_core/patches/`) and load through this same code.
+A file may start from another version (`based_on`: a built-in name or a file, relative to this
+one); every row field and sequence it leaves out is inherited. Pydantic checks the shape; the
+checks below say what the engine needs (writable registers, known fields, values that fit, frame
+rules on page registers, no VMBus write to a register the NESTED bank lacks), each as one line
+naming the file and the table path, e.g. `sequences.mshv_exit[2].fields.masked`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import replace
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, ValidationError
+
+from .input_errors import InputError, describe_validation_error
+from .registers import PAGE_REGISTERS, REGISTERS, STATE_REGISTERS
+from .safe_read import InputRefused, read_structured
+from .sequences import SLOTS, Op, Sequence, sequence
+from .versions import MshvVersion
+from .vocabulary import ConditionName, FrameRuleName, ManagesSharedRule, NotifierRule, OpKind, SequenceName, SirbpRule
+
+BUILTIN_PACKAGE = "synic_core.patches"
+NAME_PATTERN = r"^[a-z0-9][a-z0-9-]{0,39}$"
+WRITABLE = tuple(r for r in STATE_REGISTERS if REGISTERS[r].access == "rw")
+FRAME_REGISTERS: dict[str, tuple[str, ...]] = {
+    "vmbus_enable": ("SIMP", "SIEFP"),
+    "vmbus_disable": ("SIMP", "SIEFP"),
+    "mshv_sirbp_enable": PAGE_REGISTERS,
+    "mshv_sirbp_disable": PAGE_REGISTERS,
+}
+"""Page registers each frame rule may act on (the VMBus rules keep one page per CPU and register)."""
+
+
+class OpSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    reg: StrictStr = Field(alias="register")  # `register` would shadow a BaseModel attribute
+    kind: OpKind
+    fields: dict[str, StrictInt | Literal["VECTOR", "AEOI"]] = Field(default_factory=dict)
+    when: ConditionName | None = None
+    frame: FrameRuleName | None = None
+    source: StrictStr = ""
+
+
+class RowSpec(BaseModel):
+    """The version's rules; a field left out is inherited from `based_on`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    manages_shared: ManagesSharedRule | None = None
+    notifier_on: NotifierRule | None = None
+    sirbp_on_l1vh: SirbpRule | None = None
+    vmbus_dependency: StrictBool | None = None
+
+
+class PatchSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: StrictStr = Field(pattern=NAME_PATTERN)
+    title: StrictStr = ""
+    based_on: StrictStr | None = None
+    source: StrictStr = ""
+    version: RowSpec = Field(default_factory=RowSpec)
+    sequences: dict[SequenceName, list[OpSpec]] = Field(default_factory=dict)
+
+
+# -- checking what pydantic cannot ---------------------------------------------------------------
+def check_op(op: OpSpec, slot: SequenceName, where: str) -> None:
+    if op.reg not in WRITABLE:
+        raise InputError(f"{where}.register: expected a writable SynIC register ({', '.join(WRITABLE)}), got {op.reg!r}")
+    reg = REGISTERS[op.reg]
+    if SLOTS[slot].component == "vmbus" and reg.l1_only:
+        raise InputError(f"{where}.register: {op.reg} has no NESTED (L0) copy, and VMBus writes the NESTED bank on a nested root")
+    settable = settable_fields(op.reg)
+    for name, value in op.fields.items():
+        check_field(op.reg, settable, name, value, f"{where}.fields.{name}")
+    if op.frame is not None and op.reg not in FRAME_REGISTERS[op.frame]:
+        raise InputError(f"{where}.frame: {op.frame} acts on {'/'.join(FRAME_REGISTERS[op.frame])}, not on {op.reg}")
+
+
+def settable_fields(register: str) -> list[str]:
+    """Fields a patch file may set (the frame comes from a frame rule; reserved bits are preserved)."""
+    return [f.name for f in REGISTERS[register].fields if f.name != "frame" and not f.name.startswith(("reserved", "preserved"))]
+
+
+def check_field(register: str, settable: list[str], name: str, value: int | str, where: str) -> None:
+    if name not in settable:
+        hint = " (the frame is set by a frame rule: frame = ...)" if name == "frame" else ""
+        raise InputError(f"{where}: expected a field of {register} ({', '.join(settable)}){hint}, got {name!r}")
+    width = REGISTERS[register].field(name).width
+    if isinstance(value, str):
+        if value == "VECTOR" and width < 8:
+            raise InputError(f"{where}: VECTOR is 8 bits wide and {name} has {width}")
+        return
+    if not 0 <= value < (1 << width):
+        raise InputError(f"{where}: expected 0..{(1 << width) - 1} ({width} bit{'s' if width > 1 else ''}), got {value}")
+
+
+def to_op(op: OpSpec) -> Op:
+    return Op(op.reg, op.kind, dict(op.fields), op.when, op.frame, op.source)
+
+
+# -- loading -------------------------------------------------------------------------------------
+Resolver = Callable[[str, Path | None, tuple[str, ...]], MshvVersion]
+
+
+def is_patch_data(data: object) -> bool:
+    """A parsed file that is a patch file rather than a scenario (it has no steps, and a patch file's tables)."""
+    return isinstance(data, dict) and "steps" not in data and bool({"based_on", "sequences", "version"} & data.keys())
+
+
+def parse_spec(data: object, source: str) -> PatchSpec:
+    if not isinstance(data, dict):
+        raise InputError(f"{source}: expected a patch file (name, version, sequences), got {type(data).__name__}")
+    try:
+        return PatchSpec.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(f"{source}: {describe_validation_error(exc)}") from None
+
+
+def build(spec: PatchSpec, source: str, base: MshvVersion | None, origin: str, file: str = "") -> MshvVersion:
+    """The version a spec describes, its gaps filled from `base`."""
+    row: dict[str, Any] = {}
+    for key, value in spec.version.model_dump().items():
+        if value is None and base is None:
+            raise InputError(f"{source}: version.{key}: required (the file has no based_on to inherit it from)")
+        row[key] = getattr(base, key) if value is None else value
+    seqs: dict[SequenceName, Sequence] = {}
+    for slot in SLOTS:
+        ops = spec.sequences.get(slot)
+        if ops is None:
+            if base is None:
+                raise InputError(f"{source}: sequences.{slot}: required (the file has no based_on to inherit it from)")
+            seqs[slot] = base.sequences[slot]
+            continue
+        for i, op in enumerate(ops):
+            try:
+                check_op(op, slot, f"sequences.{slot}[{i}]")
+            except InputError as exc:
+                raise InputError(f"{source}: {exc}") from None
+        seqs[slot] = sequence(slot, tuple(to_op(op) for op in ops))
+    title = spec.title or (f"{base.title}, modified" if base else spec.name)
+    return MshvVersion(spec.name, title, source=spec.source, sequences=seqs, origin=origin, file=file, **row)
+
+
+def load_spec(spec: PatchSpec, source: str, directory: Path | None, resolve: Resolver, chain: tuple[str, ...]) -> MshvVersion:
+    base = None
+    if spec.based_on is not None:
+        if spec.based_on == spec.name:
+            raise InputError(f"{source}: based_on: names this version itself ({spec.name!r})")
+        base = resolve(spec.based_on, directory, chain)
+    return build(spec, source, base, origin=source, file=chain[-1] if chain else "")
+
+
+def read_patch(path: Path, resolve: Resolver, chain: tuple[str, ...] = ()) -> MshvVersion:
+    """A user's patch file; `chain` holds the files whose based_on led here (to refuse a cycle)."""
+    key = str(path.resolve())
+    if key in chain:
+        names = " → ".join(Path(p).name for p in (*chain[chain.index(key) :], key))
+        raise InputError(f"{path}: based_on: forms a cycle ({names})")
+    try:
+        data = read_structured(path)
+    except InputRefused as exc:
+        raise InputError(str(exc)) from None
+    return load_spec(parse_spec(data, str(path)), str(path), path.parent, resolve, (*chain, key))
+
+
+def builtin_names() -> tuple[str, ...]:
+    files = resources.files(BUILTIN_PACKAGE).iterdir()
+    return tuple(sorted(f.name.removesuffix(".toml") for f in files if f.name.endswith(".toml")))
+
+
+def read_builtin(name: str, resolve: Resolver) -> MshvVersion:
+    import tomllib
+
+    ref = resources.files(BUILTIN_PACKAGE) / f"{name}.toml"
+    spec = parse_spec(tomllib.loads(ref.read_text("utf-8")), f"built-in version {name}")
+    return replace(load_spec(spec, f"built-in version {name}", None, resolve, ()), origin="built-in")
+
+
+# -- writing (embedding in sessions, `synic versions show --json`) ------------------------------
+def op_dict(op: Op) -> dict[str, Any]:
+    out: dict[str, Any] = {"register": op.register, "kind": op.kind, "fields": dict(op.fields)}
+    out |= {k: v for k, v in (("when", op.when), ("frame", op.frame)) if v is not None}
+    return out | ({"source": op.source} if op.source else {})
+
+
+def flatten(v: MshvVersion) -> dict[str, Any]:
+    """The whole version as a patch file without based_on: what a saved session embeds."""
+    return {
+        "name": v.name,
+        "title": v.title,
+        "source": v.source,
+        "version": {k: getattr(v, k) for k in ("manages_shared", "notifier_on", "sirbp_on_l1vh", "vmbus_dependency")},
+        "sequences": {slot: [op_dict(op) for op in v.sequences[slot].ops] for slot in SLOTS},
+    }
+
+
+def digest(v: MshvVersion) -> str:
+    """A short fingerprint of what the version does (its flattened file, the origin left out)."""
+    return hashlib.sha256(json.dumps(flatten(v), sort_keys=True).encode()).hexdigest()[:12]
+
+
+def from_embedded(data: object, source: str, file: str = "") -> MshvVersion:
+    """A version embedded in a saved session or scenario (flattened: it needs no other file)."""
+    spec = parse_spec(data, f"{source}: mshv_version")
+    if spec.based_on is not None:
+        raise InputError(f"{source}: mshv_version.based_on: an embedded version is complete, expected no based_on")
+    return build(spec, f"{source}: mshv_version", None, origin=f"embedded in {source}", file=file)
