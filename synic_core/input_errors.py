@@ -7,6 +7,8 @@ was expected; the command line prints it and exits with code 2.
 
 from __future__ import annotations
 
+import re
+
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
@@ -17,6 +19,7 @@ class InputError(Exception):
 
 def describe_validation_error(exc: ValidationError) -> str:
     errors = exc.errors(include_url=False)
+    errors.sort(key=lambda e: e["type"] != "extra_forbidden")  # a misspelt key explains the "missing" one it causes
     text = describe_error(errors[0])
     if len(errors) > 1:
         text += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
@@ -25,7 +28,7 @@ def describe_validation_error(exc: ValidationError) -> str:
 
 def describe_error(error: ErrorDetails) -> str:
     """ "field: what was expected (got value)"; a model-level message that names its own field stays as it is."""
-    msg = str(error["msg"]).removeprefix("Value error, ")
+    msg = re.sub(r" or instance of \w+", "", str(error["msg"]).removeprefix("Value error, "))  # no class names
     loc = error["loc"]
     if loc[-1:] == ("[key]",):  # a table key that is not one of the allowed names, e.g. sequences.mshv_exitt
         return f"{format_loc(loc[:-1])}: unknown name: {msg[0].lower()}{msg[1:]}"

@@ -16,14 +16,14 @@ from collections.abc import Callable
 from dataclasses import replace
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, ValidationError
 
-from .input_errors import InputError, describe_validation_error
+from .input_errors import InputError, describe_validation_error, short_repr
 from .registers import PAGE_REGISTERS, REGISTERS, STATE_REGISTERS
 from .safe_read import InputRefused, read_structured
-from .sequences import SLOTS, Op, Sequence, sequence
+from .sequences import SLOTS, SYMBOLS, Op, Sequence, sequence
 from .versions import MshvVersion
 from .vocabulary import ConditionName, FrameRuleName, ManagesSharedRule, NotifierRule, OpKind, SequenceName, SirbpRule
 
@@ -44,7 +44,7 @@ class OpSpec(BaseModel):
 
     reg: StrictStr = Field(alias="register")  # `register` would shadow a BaseModel attribute
     kind: OpKind
-    fields: dict[str, StrictInt | Literal["VECTOR", "AEOI"]] = Field(default_factory=dict)
+    fields: dict[str, Any] = Field(default_factory=dict)  # checked in check_field: one message per mistake
     when: ConditionName | None = None
     frame: FrameRuleName | None = None
     source: StrictStr = ""
@@ -91,15 +91,17 @@ def settable_fields(register: str) -> list[str]:
     return [f.name for f in REGISTERS[register].fields if f.name != "frame" and not f.name.startswith(("reserved", "preserved"))]
 
 
-def check_field(register: str, settable: list[str], name: str, value: int | str, where: str) -> None:
+def check_field(register: str, settable: list[str], name: str, value: object, where: str) -> None:
     if name not in settable:
         hint = " (the frame is set by a frame rule: frame = ...)" if name == "frame" else ""
         raise InputError(f"{where}: expected a field of {register} ({', '.join(settable)}){hint}, got {name!r}")
     width = REGISTERS[register].field(name).width
-    if isinstance(value, str):
+    if isinstance(value, str) and value in SYMBOLS:
         if value == "VECTOR" and width < 8:
             raise InputError(f"{where}: VECTOR is 8 bits wide and {name} has {width}")
         return
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InputError(f"{where}: expected a whole number or one of {', '.join(SYMBOLS)}, got {short_repr(value)}")
     if not 0 <= value < (1 << width):
         raise InputError(f"{where}: expected 0..{(1 << width) - 1} ({width} bit{'s' if width > 1 else ''}), got {value}")
 
@@ -156,7 +158,10 @@ def load_spec(spec: PatchSpec, source: str, directory: Path | None, resolve: Res
     if spec.based_on is not None:
         if spec.based_on == spec.name:
             raise InputError(f"{source}: based_on: names this version itself ({spec.name!r})")
-        base = resolve(spec.based_on, directory, chain)
+        try:
+            base = resolve(spec.based_on, directory, chain)
+        except InputError as exc:  # the mistake may be in the base: say which file led there
+            raise InputError(f"{source}: based_on: {exc}") from None
     return build(spec, source, base, origin=source, file=chain[-1] if chain else "")
 
 
@@ -166,6 +171,8 @@ def read_patch(path: Path, resolve: Resolver, chain: tuple[str, ...] = ()) -> Ms
     if key in chain:
         names = " → ".join(Path(p).name for p in (*chain[chain.index(key) :], key))
         raise InputError(f"{path}: based_on: forms a cycle ({names})")
+    if path.suffix.lower() not in (".toml", ".json"):
+        raise InputError(f"{path}: expected a patch file ending in .toml or .json")
     try:
         data = read_structured(path)
     except InputRefused as exc:
@@ -209,9 +216,11 @@ def digest(v: MshvVersion) -> str:
     return hashlib.sha256(json.dumps(flatten(v), sort_keys=True).encode()).hexdigest()[:12]
 
 
-def from_embedded(data: object, source: str, file: str = "") -> MshvVersion:
+def from_embedded(data: object, source: str, file: str = "", name: str = "") -> MshvVersion:
     """A version embedded in a saved session or scenario (flattened: it needs no other file)."""
     spec = parse_spec(data, f"{source}: mshv_version")
     if spec.based_on is not None:
         raise InputError(f"{source}: mshv_version.based_on: an embedded version is complete, expected no based_on")
+    if name and spec.name != name:
+        raise InputError(f"{source}: mshv: names {name!r}, but the embedded mshv_version is {spec.name!r}")
     return build(spec, f"{source}: mshv_version", None, origin=f"embedded in {source}", file=file)

@@ -94,10 +94,13 @@ class Scenario(BaseModel):
     def bind_version(self, source: str, directory: Path | None) -> None:
         """Resolve `mshv` (a name, a file, or the embedded version) and register it; `mshv` becomes its name."""
         if self.mshv_version is not None:
-            version = from_embedded(self.mshv_version, source, self.mshv_file or "")
+            version = from_embedded(self.mshv_version, source, self.mshv_file or "", self.mshv)
             self._notices += compare_with_file(version, self.mshv_file)
         else:
-            version = resolve(self.mshv, directory)
+            try:
+                version = resolve(self.mshv, directory)
+            except InputError as exc:  # e.g. a patch file that is not there: say which scenario named it
+                raise InputError(f"{source}: mshv: {exc}") from None
         self.mshv = register(version)
         embedded = embedding(self.mshv)  # a file's version stays embedded in what is saved
         self.mshv_version, self.mshv_file = embedded.get("mshv_version"), embedded.get("mshv_file")
@@ -146,7 +149,10 @@ def compare_with_file(version: MshvVersion, file: str | None) -> list[str]:
         return [f"{version.name} is replayed as embedded in the session ({file} cannot be read now: {exc})"]
     if digest(on_disk) == digest(version):
         return []
-    return [f"{file} changed since the session was saved: replaying the version embedded in the session, not the file on disk"]
+    return [
+        f"{file} changed since the session was saved: replaying the version embedded in the session "
+        f"(--mshv {file} replays the file as it is now)"
+    ]
 
 
 def read_file(path: Path) -> object:

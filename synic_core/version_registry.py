@@ -61,7 +61,10 @@ def resolve(text: str, directory: Path | None = None, chain: tuple[str, ...] = (
     path = Path(text).expanduser()
     if directory is not None and not path.is_absolute():
         path = directory / path
-    return read_patch(path, resolve, chain)
+    version = read_patch(path, resolve, chain)
+    if version.name in BUILTIN_NAMES and digest(version) != digest(builtin(version.name)):
+        raise InputError(f"{path}: name: {version.name!r} is a built-in version; give the file another name")
+    return version
 
 
 def register(version: MshvVersion) -> str:
@@ -72,10 +75,10 @@ def register(version: MshvVersion) -> str:
             return name
         raise InputError(f"{version.origin}: name: {name!r} is a built-in version; give the file another name")
     known = _user.get(name)
-    if known is not None and digest(known) != digest(version):
+    if known is not None and digest(known) != digest(version):  # another version took the name: say where this one is from
         name = f"{name}-{digest(version)[:6]}"
         known = _user.get(name)
-        version = replace(version, name=name)
+        version = replace(version, name=name, title=f"{version.title} ({version.origin})")
     if known is None:
         _user[name] = version
     return name

@@ -36,6 +36,7 @@ class SynicApp(App[None]):
         theme: str | None = None,
         keymap: dict[str, str] | None = None,
         config_problems: list[str] | None = None,
+        notices: list[str] | None = None,
         opened: Path | None = None,
         manual_ticks: bool = False,
         serving: Serving | None = None,
@@ -44,6 +45,7 @@ class SynicApp(App[None]):
         self.user_keys = dict(keymap or {})  # command id -> keys, from the user config (checked by tui.keymap)
         self._theme_name = theme
         self._config_problems = config_problems or []
+        self._notices = notices or []  # about the file opened at launch, e.g. its patch file changed since the save
         dashboard = DashboardScreen(
             session or Session(SessionConfig()), instant=instant, lesson=lesson, opened=opened, manual_ticks=manual_ticks, serving=serving
         )
@@ -78,6 +80,8 @@ class SynicApp(App[None]):
             self.theme = self._theme_name
         if self.user_keys:
             self.set_keymap(self.user_keys)
+        for notice in self._notices:
+            self.notify(notice, title="Opened with a note", severity="warning", timeout=20, markup=False)
         if self._config_problems:
             self.notify(
                 "\n".join([*self._config_problems, "synic config checks it."]),

@@ -20,11 +20,16 @@ from .themes import theme_problem
 SETTINGS = ("partition", "mshv", "hypervisor", "cpus")
 
 
-def build_session(ns: argparse.Namespace, defaults: UserConfig | None = None) -> Session:
-    """A scenario file opens with its steps in the history; flags override its settings, then the user's defaults."""
+def build_session(ns: argparse.Namespace, defaults: UserConfig | None = None, notices: list[str] | None = None) -> Session:
+    """A scenario file opens with its steps in the history; flags override its settings, then the user's defaults.
+
+    What the user should be told about the file (e.g. its patch file changed since the save) is added to `notices`.
+    """
     if ns.file:
         scenario = load(ns.file)
         overrides = {k: getattr(ns, k) for k in SETTINGS if getattr(ns, k)}
+        if notices is not None and "mshv" not in overrides:
+            notices += scenario.notices
         if overrides:
             scenario = with_settings(scenario, overrides, f"{ns.file} with command-line settings")
         return replay(scenario, ns.file)
@@ -65,7 +70,8 @@ def launch(ns: argparse.Namespace) -> int:
     for problem in loaded.problems:
         print(f"synic: config ignored, using the defaults: {problem}", file=sys.stderr)
     lesson = load_lesson(ns.lesson) if getattr(ns, "lesson", None) else _lesson_file(ns.file)
-    session = Session(lesson.config()) if lesson else build_session(ns, loaded.config)
+    notices: list[str] = []
+    session = Session(lesson.config()) if lesson else build_session(ns, loaded.config, notices)
     opened = Path(ns.file) if not lesson and ns.file and Path(ns.file).is_file() else None
     app = SynicApp(
         session,
@@ -73,6 +79,7 @@ def launch(ns: argparse.Namespace) -> int:
         theme=ns.theme or loaded.config.theme,
         keymap=loaded.config.keys,
         config_problems=loaded.problems,
+        notices=notices,
         opened=opened,
         serving=serving_from_environment(),
     )

@@ -16,7 +16,7 @@ from rich.text import Text
 from ..input_errors import InputError
 from ..patch_files import FRAME_REGISTERS, WRITABLE, digest, flatten, settable_fields
 from ..sequences import CONDITIONS, FRAME_RULES, SLOTS, SYMBOLS, Op
-from ..version_registry import BUILTIN_NAMES, builtins, resolve
+from ..version_registry import BUILTIN_NAMES, builtins, get, resolve, use
 from ..versions import ROW_RULES, MshvVersion
 from .console import console as make_console
 
@@ -34,7 +34,7 @@ def run(what: list[str], as_json: bool, vocabulary: bool) -> int:
         if len(what) != 3:
             raise InputError("versions diff: expected two versions or patch files, e.g. synic versions diff v3 v4")
         return diff(resolve(what[1]), resolve(what[2]), as_json)
-    return listing([*builtins().values(), *(resolve(f) for f in what)], as_json)
+    return listing([*builtins().values(), *(get(use(f)) for f in what)], as_json)  # registered: equal names told apart
 
 
 # -- list ----------------------------------------------------------------------------------------
@@ -117,10 +117,12 @@ def diff_data(a: MshvVersion, b: MshvVersion) -> dict[str, Any]:
 
 
 def diff(a: MshvVersion, b: MshvVersion, as_json: bool) -> int:
+    """Exit 0 when the model cannot tell the two apart, 1 when rules or writes differ (as diff(1) does)."""
     data = diff_data(a, b)
+    code = 0 if data["same_behaviour"] else 1
     if as_json:
         print(json.dumps(data, indent=1))
-        return 0
+        return code
     console = make_console()
     console.print(Text.assemble("--- ", (a.name, "bold"), f"  ({a.origin})\n+++ ", (b.name, "bold"), f"  ({b.origin})"))
     for k, (x, y) in data["rules"].items():
@@ -135,7 +137,7 @@ def diff(a: MshvVersion, b: MshvVersion, as_json: bool) -> int:
     if data["same_behaviour"]:
         note = f" ({data['sources_differ']} op sources differ)" if data["sources_differ"] else ""
         console.print(Text(f"same rules and the same writes in every sequence{note}: the model cannot tell them apart", style="bold green"))
-    return 0
+    return code
 
 
 # -- vocabulary ----------------------------------------------------------------------------------

@@ -20,11 +20,14 @@ MARKUP_TITLE = 'name = "loud"\ntitle = "[bold red]not markup[/] [link=x]"\nbased
 
 
 async def apply_patch_in_settings(app, pilot, text: str) -> None:
+    """Type the path into the patch file field and press enter there (it applies, as in the CPU field)."""
     await pilot.press("s")
     await pilot.pause()
     assert isinstance(app.screen, SettingsScreen)
-    app.screen.query_one("#patch", Input).value = text
-    await pilot.click("#apply")
+    field = app.screen.query_one("#patch", Input)
+    field.focus()
+    field.value = text
+    await pilot.press("enter")
     await pilot.pause()
 
 
@@ -52,8 +55,9 @@ async def test_a_bad_patch_file_is_one_line_in_settings_and_the_session_stays(tm
         await pilot.pause()
         await apply_patch_in_settings(app, pilot, str(bad))
         assert isinstance(app.screen, SettingsScreen)
-        error = str(app.screen.query_one("#settings-error").render())
-        assert "sequences.mshv_exit[0].fields.masked: expected 0..1" in error and str(bad) in error
+        label = app.screen.query_one("#settings-error")
+        shown = "".join(line.text for line in label.render_lines(label.region.reset_offset)).replace(" ", "")
+        assert f"{bad}:sequences.mshv_exit[0].fields.masked:expected0..1(1bit),got2".replace(" ", "") in shown  # wrapped, not cut
         await pilot.press("escape")
         await pilot.pause()
         assert app.dashboard.session.config.mshv == "v4" and len(app.dashboard.session.history) == 1
@@ -124,3 +128,25 @@ async def test_compare_cycles_through_a_loaded_version() -> None:
             await pilot.press("tab")
             await pilot.pause()
         assert name in seen
+
+
+async def test_launching_a_saved_session_whose_patch_file_changed_says_so(tmp_path: Path) -> None:
+    from synic_core.cli import dashboard_parser
+    from synic_core.scenario import load_builtin, replay, session_scenario, with_settings
+    from tui.app import SynicApp
+    from tui.launch import build_session
+
+    patch = tmp_path / "mine.toml"
+    patch.write_text('name = "mine"\nbased_on = "v4"\n')
+    saved = tmp_path / "saved.json"
+    session = replay(with_settings(load_builtin("l1vh-v4-kexec"), {"mshv": str(patch)}, "t"))
+    saved.write_text(json.dumps(session_scenario(session).dump()))
+    patch.write_text('name = "mine"\nbased_on = "v3"\n')
+    notices: list[str] = []
+    reopened = build_session(dashboard_parser().parse_args([str(saved)]), notices=notices)
+    assert reopened.config.version_spec.manages_shared == "no_vmbus"  # the embedded version, not the edited file
+    app = SynicApp(reopened, instant=True, notices=notices, manual_ticks=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        shown = [str(n.message) for n in app._notifications]
+        assert any("changed since the session was saved" in m and f"--mshv {patch}" in m for m in shown), shown

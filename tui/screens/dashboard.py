@@ -584,7 +584,7 @@ class DashboardScreen(Screen[None]):
             self.app.push_screen(OpenScreen(title, "", lambda name: served_open(name, files), offered), self._opened)
             return
         default = str(self.opened) if self.opened else ""
-        title = "Open a scenario file, a saved session, a lesson file or a built-in scenario by name"
+        title = "Open a scenario file, a saved session, a lesson file, a patch file or a built-in scenario by name"
         self.app.push_screen(OpenScreen(title, default, open_file), self._opened)
 
     def _opened(self, opened: Opened | None) -> None:

@@ -19,7 +19,7 @@ from synic_core.version_registry import known, use
 
 
 class SettingsScreen(ModalScreen[SessionConfig | None]):
-    BINDINGS = [Binding("escape", "cancel", "cancel"), Binding("ctrl+a", "apply", "apply")]
+    BINDINGS = [Binding("escape", "cancel", "cancel"), Binding("ctrl+a", "apply", "apply", priority=True)]  # also in a text field
 
     def __init__(self, config: SessionConfig, patch_files: bool = True) -> None:
         super().__init__()
@@ -72,6 +72,7 @@ class SettingsScreen(ModalScreen[SessionConfig | None]):
 
     @on(Button.Pressed, "#apply")
     @on(Input.Submitted, "#cpus")
+    @on(Input.Submitted, "#patch")
     def action_apply(self) -> None:
         try:
             config = SessionConfig(
