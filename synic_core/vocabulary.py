@@ -60,3 +60,16 @@ PartitionName = Literal["root", "nested_root", "l1vh", "guest"]
 ProfileName = Literal["strict", "lenient"]
 
 Access = Literal["rw", "ro", "wo"]
+
+TraceFormat = Literal["ftrace", "kvm"]
+"""Text of a real trace: `msr:write_msr` inside the partition, or `kvm:kvm_hv_synic_set_msr` on a KVM host."""
+
+TraceLayout = Literal["ftrace", "trace-cmd"]
+"""How event lines are laid out: the tracefs `trace` file, or `trace-cmd report`."""
+
+Attribution = Literal["stack", "inferred", "unknown", "host"]
+"""How a real write was attributed: by its kernel stack, by matching a driver sequence, not at all,
+or a KVM host-initiated write (the VMM's, shown as the hypervisor's)."""
+
+ActionHint = Literal["kexec", "unload", "crash"]
+"""What a real write's task or stack frames say about the action it belongs to."""

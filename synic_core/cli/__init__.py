@@ -96,6 +96,8 @@ def subcommand_parser() -> argparse.ArgumentParser:
     output.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
     output.add_argument("--markdown", action="store_true", help="print a Markdown report instead of tables")
     output.add_argument("--grid", action="store_true", help="print the final grid and the findings as plain text")
+    output.add_argument("--ftrace", action="store_true", help="print the writes as an msr:write_msr trace with stacks (docs/traces.md)")
+    output.add_argument("--kvm-trace", action="store_true", help="print the writes as a KVM host's kvm_hv_synic_set_msr trace")
     add_settings(run)  # the same overrides the dashboard accepts: the scenario's steps under other settings
     run.add_argument(
         "--compare",
@@ -288,6 +290,11 @@ def _run(ns: argparse.Namespace) -> int:
         from ..report import write_json
 
         write_json(scenario, session, sys.stdout)
+        return exit_code(session)
+    if ns.ftrace or ns.kvm_trace:
+        from ..traces.export import export_lines
+
+        sys.stdout.writelines(line + "\n" for line in export_lines(session, "kvm" if ns.kvm_trace else "ftrace"))
         return exit_code(session)
     if ns.grid:
         from ..text_grid import text_grid
