@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import cast
 
 from ..registers import MSR_TABLE, REGISTERS
-from ..vocabulary import ActionHint, ActionName, Component, TraceFormat, TraceLayout
+from ..vocabulary import ActionHint, ActionName, Bank, Component, TraceFormat, TraceLayout
 
 # -- events and payloads ------------------------------------------------------------------------
 EVENTS: dict[str, TraceFormat] = {"write_msr": "ftrace", "kvm_hv_synic_set_msr": "kvm"}
@@ -57,7 +58,7 @@ MAX_INTERNED = 1 << 16
 # -- SynIC MSRs ---------------------------------------------------------------------------------
 SYNIC_MSR_LOW = min(MSR_TABLE)
 SYNIC_MSR_HIGH = max(MSR_TABLE)
-SLOTS: tuple[tuple[str, str], ...] = tuple((bank, name) for bank, name in MSR_TABLE.values() if REGISTERS[name].access == "rw")
+SLOTS: tuple[tuple[Bank, str], ...] = tuple((cast(Bank, bank), name) for bank, name in MSR_TABLE.values() if REGISTERS[name].access == "rw")
 """The (bank, register) pairs a write can change; EOM (a trigger) and SVERSION (read-only) are counted, not kept."""
 SLOT_OF: dict[int, int] = {msr: SLOTS.index(MSR_TABLE[msr]) for msr in MSR_TABLE if MSR_TABLE[msr] in SLOTS}
 MSR_OF_SLOT: tuple[int, ...] = tuple(REGISTERS[name].address(bank) for bank, name in SLOTS)
