@@ -21,7 +21,7 @@ from ..partitions import PARTITIONS
 from ..profiles import PROFILES
 from ..versions import VERSIONS
 
-SUBCOMMANDS = ("run", "explore", "lessons", "serve", "ownership", "explain", "config")
+SUBCOMMANDS = ("run", "explore", "lessons", "serve", "ownership", "explain", "config", "trace")
 EXIT_BAD_INPUT = 2
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a tool whose reader went away
 FrontEnd = Callable[[argparse.Namespace], int]  # "dashboard", "serve" or "config", given by tui.cli
@@ -144,6 +144,7 @@ def subcommand_parser() -> argparse.ArgumentParser:
     srv.add_argument("--lesson", metavar="NAME", help="start every tab in this lesson")
     srv.add_argument("--theme", metavar="NAME", help="the theme of every tab")
     add_settings(srv)
+    add_trace_parser(sub)
     sub.add_parser("lessons", help="list the guided lessons (open one with synic --lesson NAME)")
     own = sub.add_parser("ownership", help="print the ownership table and the model's assumptions")
     own.add_argument("--partition", choices=list(PARTITIONS))
@@ -159,6 +160,27 @@ def subcommand_parser() -> argparse.ArgumentParser:
     cfg.add_argument("--themes", action="store_true", help="list the theme names")
     cfg.add_argument("--template", action="store_true", help="print a commented config file to start from")
     return p
+
+
+def add_trace_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    trace = sub.add_parser(
+        "trace",
+        help="import a real trace of SynIC MSR writes (ftrace, trace-cmd report, KVM): who wrote what, findings, --check",
+        description="Read a trace of SynIC MSR writes, attribute each write to VMBus or MSHV (by stack, else inferred), "
+        "and report findings; --check replays the inferred actions under --mshv and reports each CPU's first divergence. "
+        "Exit 0: no error or fault (with --check: conforms, no fault); 1: otherwise; 2: bad input. See docs/traces.md.",
+    )
+    trace.add_argument("file", help="a text trace: /sys/kernel/tracing/trace, trace-cmd report output, or a KVM host's trace")
+    trace.add_argument(
+        "--partition", choices=list(PARTITIONS), help="partition type (default: nested_root if the trace writes 0x400010xx, else l1vh)"
+    )
+    trace.add_argument("--mshv", choices=list(VERSIONS), help="MSHV version to check against (default v4)")
+    trace.add_argument("--hypervisor", choices=list(PROFILES), help="hypervisor profile (default strict; lenient for KVM traces)")
+    trace.add_argument("--format", choices=["ftrace", "kvm"], help="force the format (default: detected)")
+    trace.add_argument(
+        "--check", action="store_true", help="replay the inferred actions under --mshv and report each CPU's first divergence"
+    )
+    trace.add_argument("--json", action="store_true", help="print one JSON object")
 
 
 def main(argv: Sequence[str] | None = None, front_ends: Mapping[str, FrontEnd] | None = None) -> int:
@@ -227,6 +249,10 @@ def run_subcommand(ns: argparse.Namespace) -> int:
 
     if ns.command == "run":
         return _run(ns)
+    if ns.command == "trace":
+        from . import trace_cmd
+
+        return trace_cmd.run(ns)
     if ns.command in ("serve", "config"):
         raise ScenarioError(
             f"{ns.command}: a dashboard command: run it as `synic {ns.command}` (the headless python -m synic_core has no dashboard)"
