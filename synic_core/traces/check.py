@@ -153,20 +153,26 @@ class _Compare:
         if k >= len(predicted):
             return f"{said}; {v} writes nothing more on this CPU"
         p = predicted[k]
-        if self._same_but_fault(trace[k], p):
-            i = self.att.order[trace[k]]
-            did = "faulted (#GP)" if self.att.writes.gp(i) else "went through"
-            return f"{said}, which {did}; {v} under the {self.profile} profile predicts it {'is refused' if p.rejected else 'goes through'}"
-        if k + 1 < len(trace) and self.agrees(trace[k + 1], p):
+        next_in_trace = k + 1 < len(trace) and self.agrees(trace[k + 1], p)
+        if next_in_trace and k + 1 < len(predicted) and self.agrees(trace[k], predicted[k + 1]):
+            return f"{said}; {v} writes {self.model(p, ' here')}, and this one after it (swapped)"
+        if next_in_trace:
             return f"{said}; {v} writes nothing here (it predicts {p.register} next)"
         if k + 1 < len(predicted) and self.agrees(trace[k], predicted[k + 1]):
             return f"{said}; {v} first writes {self.model(p)}, missing from the trace"
+        if self._same_bits(trace[k], p):
+            i = self.att.order[trace[k]]
+            if not self.kvm and self.att.writes.gp(i) != p.rejected:
+                did = "faulted (#GP)" if self.att.writes.gp(i) else "went through"
+                predicts = "is refused" if p.rejected else "goes through"
+                return f"{said}, which {did}; {v} under the {self.profile} profile predicts it {predicts}"
+            return f"{said}; {v} has {title(p.component)} write it here ({p.source})"
         return f"{said}; {v} writes {self.model(p, ' here')}"
 
-    def _same_but_fault(self, rank: int, w: Write) -> bool:
+    def _same_bits(self, rank: int, w: Write) -> bool:
         i = self.att.order[rank]
         wr = self.att.writes
-        return not self.kvm and SLOTS[wr.slot[i]] == (w.bank, w.register) and same_bits(w.register, wr.value[i], w.attempted)
+        return SLOTS[wr.slot[i]] == (w.bank, w.register) and same_bits(w.register, wr.value[i], w.attempted)
 
 
 def check_trace(att: Attributed, actions: Sequence[TraceAction], config: SessionConfig) -> CheckResult:

@@ -57,7 +57,7 @@ def read_summary(st: ParseStats, writes: int, cpus: list[int]) -> list[str]:
         skipped.append(f"{st.other_msrs:,} writes to other MSRs")
     if st.read_only:
         skipped.append(f"{st.read_only:,} writes to the read-only SVERSION")
-    skipped += [f"{n:,} lines {PROBLEMS[k]} (first at line {st.first[k]})" for k, n in st.problems.items()]  # type: ignore[index]
+    skipped += [f"{n:,} line{'' if n == 1 else 's'} {PROBLEMS[k]} (first at line {st.first[k]})" for k, n in st.problems.items()]  # type: ignore[index]
     if skipped:
         lines.append("skipped: " + ", ".join(skipped))
     if st.out_of_order:
