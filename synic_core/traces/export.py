@@ -36,6 +36,8 @@ def timestamp(us: int) -> str:
 
 def stack_frames(source: str, task: ExportTask) -> tuple[str, ...]:
     """Innermost first: the sequence's functions ("hv_synic_init → hv_hyp_synic_enable_regs"), then the action's."""
+    if task.frames:
+        return task.frames
     own = tuple(reversed([part.strip() for part in source.split("→") if part.strip()]))
     return own + task.outer_frames
 

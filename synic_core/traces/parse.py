@@ -46,8 +46,11 @@ MAX_EVENT_NAMES = 32
 K = TypeVar("K")
 _CPU_FIELD = re.compile(rb"\[(\d{1,6})\]\s")
 
-Problem = Literal["not_utf8", "truncated", "too_wide", "overlong", "unrecognised", "cpu_range", "other_format", "stack_overflow"]
+Problem = Literal[
+    "lost_events", "not_utf8", "truncated", "too_wide", "overlong", "unrecognised", "cpu_range", "other_format", "stack_overflow"
+]
 PROBLEMS: dict[Problem, str] = {
+    "lost_events": "saying the ring buffer lost events (the trace is incomplete there)",
     "not_utf8": "not UTF-8",
     "truncated": "a SynIC event cut short or malformed",
     "too_wide": "a value or MSR number wider than 64 bits",
@@ -174,6 +177,9 @@ class _Reader:
                 self.stats.ncpus_header = int(m[1])
 
     def _other_line(self, lineno: int, raw: bytes) -> None:
+        if b"LOST" in raw and b"EVENTS" in raw:  # ftrace: "CPU:2 [LOST 123 EVENTS]"
+            self.stats.problem("lost_events", lineno)
+            return
         m = _CPU_FIELD.search(raw)
         if m is None:
             self.stats.problem("unrecognised", lineno)

@@ -47,7 +47,7 @@ def test_the_plain_import_lists_writes_attributions_and_findings(p5_trace: Path,
     assert main(["trace", str(p5_trace)]) == 1
     out = capsys.readouterr().out
     assert "attributed: 80 by stack" in out
-    assert "    17  101.500650  kexec            VMBus      stack    SINT2       0x200f3 → 0x300f3  #GP  hv_hyp_synic_disable_regs" in out
+    assert "    17  101.500650  cpuhp/0          VMBus      stack    SINT2       0x200f3 → 0x300f3  #GP  hv_hyp_synic_disable_regs" in out
     assert "faulted on the machine (#GP in the trace)" in out
     assert "faults 12  errors 32  warnings 12  info 0" in out  # what synic run says about the same scenario
 

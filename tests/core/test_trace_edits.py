@@ -176,3 +176,36 @@ def test_kvm_host_writes_are_the_hypervisors(tmp_path: Path) -> None:
     ti = imported(save(tmp_path, join(header, restamp(blocks))))
     assert trace_writers(ti)[0] == "hypervisor" and "host" in attributions(ti)
     assert not [f for f in ti.run.findings if f.cpu == 0 and f.step == 0]
+
+
+def test_a_crash_on_one_cpu_comes_back_as_crash_kexec(tmp_path: Path) -> None:
+    from synic_core.traces.export import export_text
+    from tests.core.helpers import run
+
+    session = run("l1vh", "v4", ("vmbus_load", "mshv_init", ("crash_kexec", [1])))
+    ti = imported(save(tmp_path, export_text(session)))
+    assert [(a.action, a.cpus) for a in ti.actions] == [("vmbus_load", [0, 1, 2, 3]), ("mshv_init", [0, 1, 2, 3]), ("crash_kexec", [1])]
+    assert ti.attributed.source[-1] == "hv_hyp_synic_disable_regs"
+    assert finding_keys(ti.run.findings) == finding_keys(session.findings)
+    assert check(ti).conforms
+
+
+def test_an_rmmod_task_makes_a_teardown_a_module_unload(tmp_path: Path) -> None:
+    from synic_core.traces.export import export_text
+    from tests.core.helpers import run
+
+    session = run("l1vh", "mainline", ("vmbus_load", "mshv_init", "mshv_cleanup", "vmbus_unload"))
+    header, blocks = split(export_text(session, stacks=False))
+    blocks = [[b[0].replace(f"cpuhp/{block_cpu(b)}-", "rmmod-")] if k >= 40 else b for k, b in enumerate(blocks)]
+    ti = imported(save(tmp_path, join(header, blocks)), mshv="mainline")
+    assert [a.action for a in ti.actions] == ["vmbus_load", "mshv_init", "mshv_cleanup", "vmbus_unload"]
+    assert check(ti).conforms
+    plain = imported(save(tmp_path, export_text(session, stacks=False), "plain.txt"), mshv="mainline")
+    assert [a.action for a in plain.actions][-1] == "kexec"  # without a hint a machine-wide teardown is taken for a kexec
+
+
+def test_lost_events_are_reported(tmp_path: Path) -> None:
+    header, blocks = split(exported(V4))
+    blocks.insert(10, ["CPU:2 [LOST 123 EVENTS]"])
+    ti = imported(save(tmp_path, join(header, blocks)))
+    assert ti.trace.stats.problems == {"lost_events": 1}
