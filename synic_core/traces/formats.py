@@ -41,7 +41,7 @@ EVENT_LINE = re.compile(
 )
 """`TASK-PID [CPU] FLAGS TIMESTAMP: EVENT: PAYLOAD`; the task may hold spaces and dashes (the PID
 follows the last dash before the CPU), the tgid column and the flags column are optional."""
-FRAME_LINE = re.compile(r"^\s*=>\s*(?P<fn>[^\s(+]+)")
+FRAME_LINE = re.compile(rb"^\s*=>\s*([^\s(+]+)")
 """One stack frame, innermost first: ` => hv_synic_enable_regs+0x12/0x40` or `=> fn (ffffffff8a1b2c3d)`."""
 CPU_COUNT_HEADERS = (re.compile(r"#P:(\d+)"), re.compile(r"^cpus=(\d+)\s*$"))
 """The number of CPUs, from the tracefs header (`#P:4`) or the first line of `trace-cmd report` (`cpus=4`)."""

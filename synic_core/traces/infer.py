@@ -20,6 +20,11 @@ from .attribute import Segment
 class Group:
     sequence: SequenceName
     segments: list[Segment] = field(default_factory=list)
+    seen: set[int] = field(default_factory=set)
+
+    def add(self, seg: Segment) -> None:
+        self.segments.append(seg)
+        self.seen.add(seg.cpu)
 
     @property
     def cpus(self) -> list[int]:
@@ -64,9 +69,9 @@ def groups(segments: list[Segment]) -> list[Group]:
     out: list[Group] = []
     for seg in segments:
         g = out[-1] if out else None
-        if g is None or g.sequence != seg.sequence or seg.cpu in g.cpus or seg.sequence == "vmbus_crash":
+        if g is None or g.sequence != seg.sequence or seg.cpu in g.seen or seg.sequence == "vmbus_crash":
             out.append(Group(seg.sequence))
-        out[-1].segments.append(seg)
+        out[-1].add(seg)
     return out
 
 

@@ -254,11 +254,11 @@ class _Reader:
     # -- stacks ------------------------------------------------------------------------------
     def _frame(self, stripped: bytes) -> None:
         self.stats.stack_frames += 1
-        if self.pending is None or len(self.pending[1]) >= MAX_STACK_FRAMES:
+        if self.pending is None or self.pending[0] < 0 or len(self.pending[1]) >= MAX_STACK_FRAMES:
             return
-        m = FRAME_LINE.match(stripped.decode("utf-8", "replace"))
+        m = FRAME_LINE.match(stripped)
         if m:
-            self.pending[1].append(m["fn"])
+            self.pending[1].append(m[1].decode("utf-8", "replace"))
 
     def _close_stack(self) -> None:
         if self.pending is None:
