@@ -181,6 +181,7 @@ def add_trace_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
         "--check", action="store_true", help="replay the inferred actions under --mshv and report each CPU's first divergence"
     )
     trace.add_argument("--json", action="store_true", help="print one JSON object")
+    trace.add_argument("--dashboard", action="store_true", help="open the trace in the dashboard: play it write by write")
 
 
 def main(argv: Sequence[str] | None = None, front_ends: Mapping[str, FrontEnd] | None = None) -> int:

@@ -15,7 +15,9 @@ from contextlib import contextmanager
 from rich.console import Console
 from rich.text import Text
 
+from ..findings import summarize
 from ..formatting import cpu_ranges, summary_line
+from ..scenario import ScenarioError
 from ..traces.check import CheckResult, check_trace
 from ..traces.load import TraceImport, import_trace
 from ..traces.report import attribution_counts, exit_code, read_summary, trace_report, who, write_row
@@ -48,6 +50,10 @@ def progress_bar(path: str, quiet: bool) -> Iterator[Callable[[int], None] | Non
 
 
 def run(ns: argparse.Namespace) -> int:
+    if getattr(ns, "dashboard", False):
+        raise ScenarioError(
+            "trace --dashboard: a dashboard command: run it as `synic trace FILE --dashboard` (python -m synic_core has no dashboard)"
+        )
     with progress_bar(ns.file, ns.json) as progress:
         ti = import_trace(ns.file, ns.partition, ns.mshv, ns.hypervisor, ns.format, progress)
     check = check_trace(ti.attributed, ti.actions, ti.config) if ns.check else None
@@ -71,9 +77,8 @@ def print_trace(console: Console, ti: TraceImport, check: CheckResult | None, br
     for line in read_summary(ti.trace.stats, len(ti.attributed.order), cpus):
         console.print(Text(line))
     counts = attribution_counts(ti)
-    console.print(
-        Text("attributed: " + ", ".join(f"{n} by {how}" if how != "unknown" else f"{n} unknown" for how, n in counts.items() if n))
-    )
+    parts = (f"{n} by {how}" if how != "unknown" else f"{n} unknown" for how, n in counts.items() if n)
+    console.print(Text("attributed: " + ", ".join(parts)))
     print_actions(console, ti)
     if not brief:
         print_writes(console, ti)
@@ -82,12 +87,8 @@ def print_trace(console: Console, ti: TraceImport, check: CheckResult | None, br
         return
     if ti.run.findings:
         print_findings(console, ti.run.findings)
-    counts_by_severity = {s: 0 for s in ("info", "warning", "error", "fault")}
-    for f in ti.run.findings:
-        counts_by_severity[f.severity] += 1
-    console.print(
-        summary_line(counts_by_severity), style="bold red" if counts_by_severity["fault"] + counts_by_severity["error"] else "bold green"
-    )
+    severities = summarize(ti.run.findings)
+    console.print(summary_line(severities), style="bold red" if severities["fault"] + severities["error"] else "bold green")
 
 
 def print_actions(console: Console, ti: TraceImport) -> None:

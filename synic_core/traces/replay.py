@@ -29,6 +29,8 @@ from .infer import TraceAction
 PRIMARY_FIELD = {"SCONTROL": "enable", "SIMP": "enable", "SIEFP": "enable", "SIRBP": "enable"}
 """The field a write is about when it changes none (a SINT's is `masked`)."""
 ROLLBACK_ASSUMPTION = "inferred from the trace: VMBus writes nothing when it refuses, so only MSHV's writes show the rollback"
+UNKNOWN_WRITER = "unknown"
+"""The last writer of a register an unattributed write changed (the grid shows `?`)."""
 NOT_NAMED = frozenset({"frame", "preserved", "reserved", "reserved1", "reserved2"})
 
 
@@ -43,6 +45,8 @@ class TraceRun:
     state: MachineState
     old: array[int]  # by rank: the register's value before the write
     step: array[int]  # by rank: the index of the inferred action the write belongs to (-1: before any)
+    at: list[tuple[int, bool]] = field(default_factory=list)  # by finding: the rank it came at, and whether a write caused it
+    states: dict[int, MachineState] = field(default_factory=dict)  # copies of the machine before the ranks asked for
 
 
 @dataclass(slots=True)
@@ -85,17 +89,23 @@ class _Replayer:
         self.old = array("Q", bytes(8 * len(att.order)))
         self.step = _steps(att, actions)
 
-    def run(self) -> TraceRun:
+    def run(self, snapshots: frozenset[int] = frozenset()) -> TraceRun:
         marks = _marks(self.actions)
+        at: list[tuple[int, bool]] = []
+        states: dict[int, MachineState] = {}
         for rank in range(len(self.att.order)):
+            if rank in snapshots:
+                states[rank] = self.state.copy()
             for s in marks.before.get(rank, ()):
                 setattr(self.state.cpus[s.cpu], s.component, False)
             self.write(rank)
+            at += [(rank, True)] * (len(self.findings) - len(at))
             for s in marks.after.get(rank, ()):
                 setattr(self.state.cpus[s.cpu], s.component, True)
             for index in marks.ends.get(rank, ()):
                 self.after_action(index)
-        return TraceRun(self.findings, self.state, self.old, self.step)
+            at += [(rank, False)] * (len(self.findings) - len(at))
+        return TraceRun(self.findings, self.state, self.old, self.step, at, states)
 
     def checker(self, rank: int) -> Checker:
         return Checker(self.partition, self.state, max(self.step[rank], 0))
@@ -114,8 +124,7 @@ class _Replayer:
         reason = self.profile.rejects(register, value, st.scontrol_dropped[bank][cpu])
         if not gp:
             st.regs[bank][cpu][ri] = value
-            if writer is not None:
-                st.writer[bank][cpu][ri] = writer
+            st.writer[bank][cpu][ri] = writer or UNKNOWN_WRITER
             if register == "SCONTROL":
                 _track_scontrol(st, cpu, bank, old, value)
         if writer == "hypervisor":
@@ -196,6 +205,6 @@ def _track_scontrol(st: MachineState, cpu: int, bank: Bank, old: int, new: int) 
         st.scontrol_dropped[bank][cpu] = False
 
 
-def replay_trace(att: Attributed, actions: list[TraceAction], config: SessionConfig) -> TraceRun:
-    """The findings of the model's rules on the trace's writes, and the machine they leave."""
-    return _Replayer(att, actions, config).run()
+def replay_trace(att: Attributed, actions: list[TraceAction], config: SessionConfig, snapshots: frozenset[int] = frozenset()) -> TraceRun:
+    """The findings of the model's rules on the trace's writes, the machine they leave, and copies of it before `snapshots`."""
+    return _Replayer(att, actions, config).run(snapshots)
