@@ -92,7 +92,7 @@ class CheckResult:
         }
 
 
-def _cpus_for(a: TraceAction, session: Session) -> list[int] | None:
+def replay_cpus(a: TraceAction, session: Session) -> list[int] | None:
     if a.action in PER_CPU_ACTIONS:
         return a.cpus[:1]
     if a.action == "kexec":
@@ -103,7 +103,7 @@ def _cpus_for(a: TraceAction, session: Session) -> list[int] | None:
 def replay_actions(actions: Sequence[TraceAction], config: SessionConfig, result: CheckResult) -> Session:
     session = Session(config)
     for a in actions:
-        cpus = _cpus_for(a, session)
+        cpus = replay_cpus(a, session)
         try:
             session.apply(a.action, cpus)
         except ActionError as exc:

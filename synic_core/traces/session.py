@@ -16,6 +16,7 @@ from ..state import MachineState
 from ..vocabulary import Attribution
 from ..writes import StepResult, Write
 from .attribute import ATTRIBUTIONS, WRITERS
+from .check import replay_cpus
 from .formats import SLOTS
 from .load import TraceImport
 from .parse import TraceError
@@ -48,13 +49,14 @@ class TraceSession(Session):
         starts = [0] + [a.first for a in ti.actions[1:]]
         run = replay_trace(ti.attributed, ti.actions, ti.config, frozenset(starts))
         ends = [*starts[1:], len(ti.attributed.order)]
-        self.history = [self._step(k, ti, run, start, end) for k, (start, end) in enumerate(zip(starts, ends, strict=True))]
+        cpus = model_cpus(ti)
+        self.history = [self._step(k, ti, run, start, end, cpus[k]) for k, (start, end) in enumerate(zip(starts, ends, strict=True))]
         self._before = [run.states[s] for s in starts]
         self.state = run.state
 
-    def _step(self, k: int, ti: TraceImport, run: TraceRun, start: int, end: int) -> StepResult:
+    def _step(self, k: int, ti: TraceImport, run: TraceRun, start: int, end: int, cpus: list[int]) -> StepResult:
         a = ti.actions[k]
-        step = StepResult(index=k, action=a.action, cpus=a.cpus, notes=[a.why])
+        step = StepResult(index=k, action=a.action, cpus=cpus, notes=[a.why])
         step.writes = [trace_write(ti, run, rank, rank - start) for rank in range(start, end)]
         step.findings = [
             _placed(f, k, rank - start if by_write else None)
@@ -80,6 +82,19 @@ class TraceSession(Session):
         if not 0 <= step_index <= len(self.history):
             raise IndexError(f"step {step_index} is not in the history (0..{len(self.history)})")
         return self.state if step_index == len(self.history) else self._before[step_index]
+
+
+def model_cpus(ti: TraceImport) -> list[list[int]]:
+    """Each step's CPUs as the model takes them (a module load: every online CPU; a kexec: the reboot CPU),
+    so that saving the session or switching the version replays the same actions; the trace's own CPUs where
+    the model cannot apply an action."""
+    model, out = Session(ti.config), []
+    for a in ti.actions:
+        try:
+            out.append(model.apply(a.action, replay_cpus(a, model)).cpus)
+        except ActionError:
+            out.append(a.cpus)
+    return out
 
 
 def _placed(f: Finding, step: int, write: int | None) -> Finding:

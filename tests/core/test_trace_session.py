@@ -63,3 +63,12 @@ def test_a_trace_without_a_matched_sequence_has_no_steps_to_play(tmp_path: Path)
 def test_the_headless_cli_has_no_dashboard(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["trace", str(save(tmp_path, exported(P5))), "--dashboard"]) == 2
     assert "a dashboard command" in capsys.readouterr().err
+
+
+def test_saved_as_a_scenario_it_replays_the_inferred_actions(pair: tuple[TraceSession, object]) -> None:
+    from synic_core.scenario import replay, session_scenario
+
+    trace, _ = pair
+    scenario = session_scenario(trace)
+    assert [(s.action, s.cpus) for s in scenario.steps] == [("vmbus_load", [0, 1, 2, 3]), ("mshv_init", [0, 1, 2, 3]), ("kexec", [0])]
+    assert replay(scenario).summary() == trace.summary()

@@ -68,3 +68,20 @@ def test_synic_trace_without_dashboard_still_prints(tmp_path: Path, capsys: pyte
     path = save(tmp_path, exported("l1vh-v4-kexec"))
     assert main(["trace", str(path), "--check"]) == 0
     assert "conforms to v4" in capsys.readouterr().out
+
+
+async def test_switching_the_version_replays_the_inferred_actions_and_z_returns(tmp_path: Path) -> None:
+    app = trace_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        dash = app.dashboard
+        dash.set_setting("mshv", "v4")
+        await pilot.pause()
+        assert not isinstance(dash.session, TraceSession) and [s.action for s in dash.session.history] == [
+            "vmbus_load",
+            "mshv_init",
+            "kexec",
+        ]
+        assert dash.view.counts()["fault"] == 0  # what v4 would have done with the same actions
+        await pilot.press("z", "z", "z", "z")  # the replayed steps one by one, then back to the trace
+        await pilot.pause()
+        assert isinstance(dash.session, TraceSession) and dash.view.counts()["fault"] == 12
