@@ -70,7 +70,7 @@ class Attributed:
     """A parsed trace in time order, with each write's writer and how it was found."""
 
     trace: ParsedTrace
-    order: list[int]  # rank -> write index
+    order: array[int]  # rank -> write index
     per_cpu: dict[int, array[int]]  # CPU -> ranks of its writes
     writer: array[int]  # by rank: index into WRITERS
     how: array[int]  # by rank: index into ATTRIBUTIONS

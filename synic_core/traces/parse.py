@@ -90,10 +90,10 @@ class TraceWrites:
     def host(self, i: int) -> bool:
         return bool(self.flags[i] & HOST_FLAG)
 
-    def order(self) -> list[int]:
+    def order(self) -> array[int]:
         """Write indexes by timestamp (stable: equal timestamps keep the file's order)."""
         ts = self.ts
-        return sorted(range(len(ts)), key=ts.__getitem__)
+        return array("I", sorted(range(len(ts)), key=ts.__getitem__))
 
 
 @dataclass(slots=True)
