@@ -333,3 +333,17 @@ def parse_trace(path: str | Path, forced: TraceFormat | None = None, progress: C
         except OSError as exc:
             raise TraceError(f"{path}: cannot read the file: {exc.strerror or exc}") from None
     return reader.finish()
+
+
+SNIFF_BYTES = 64 * 1024
+TRACE_MARKS = (b"write_msr", b"kvm_hv_synic_set_msr", b"<stack trace", b"# tracer:", TRACE_DAT_MAGIC)
+
+
+def looks_like_trace(path: str | Path) -> bool:
+    """Whether a file's first 64 KiB look like a trace rather than a scenario (for opening either by one name)."""
+    try:
+        with open_stream(path) as stream:
+            head = stream.read(SNIFF_BYTES)
+    except (InputRefused, OSError):
+        return False
+    return not head.lstrip().startswith((b"{", b"[")) and any(mark in head for mark in TRACE_MARKS)

@@ -85,3 +85,23 @@ async def test_switching_the_version_replays_the_inferred_actions_and_z_returns(
         await pilot.press("z", "z", "z", "z")  # the replayed steps one by one, then back to the trace
         await pilot.pause()
         assert isinstance(dash.session, TraceSession) and dash.view.counts()["fault"] == 12
+
+
+async def test_ctrl_o_opens_a_trace_read_only_and_never_saves_over_it(tmp_path: Path) -> None:
+    from tui.opening import open_file
+
+    path = save(tmp_path, exported("l1vh-v4-kexec", layout="trace-cmd"))
+    opened = open_file(str(path))
+    assert isinstance(opened.session, TraceSession) and opened.path is None and opened.lesson is None
+    app = trace_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        app.dashboard._opened(opened)
+        await pilot.pause()
+        assert app.dashboard.session is opened.session and app.dashboard.opened is None
+
+
+def test_a_scenario_file_is_not_taken_for_a_trace(tmp_path: Path) -> None:
+    from synic_core.traces.parse import looks_like_trace
+
+    scenario = save(tmp_path, '{"partition": "l1vh", "description": "explains write_msr"}', "s.json")
+    assert not looks_like_trace(scenario) and looks_like_trace(save(tmp_path, exported("l1vh-v4-kexec", "kvm"), "k.txt"))
