@@ -141,8 +141,15 @@ class _Compare:
         for k in range(max(len(trace), len(predicted))):
             if k < len(trace) and k < len(predicted) and self.agrees(trace[k], predicted[k]):
                 continue
-            return CpuVerdict(cpu, len(trace), len(predicted), k + 1, f"CPU {cpu}, write {k + 1}: {self.why(trace, predicted, k)}")
+            n = self.number(trace, k)
+            return CpuVerdict(cpu, len(trace), len(predicted), n, f"CPU {cpu}, write {n}: {self.why(trace, predicted, k)}")
         return CpuVerdict(cpu, len(trace), len(predicted), None, f"CPU {cpu}: conforms to {self.version} ({len(trace)} writes)")
+
+    def number(self, trace: Sequence[int], k: int) -> int:
+        """The write's number on its CPU as the trace shows it (host writes count there, though not compared)."""
+        if k < len(trace):
+            return self.att.position(trace[k])
+        return self.att.position(trace[-1]) + 1 if trace else 1
 
     def why(self, trace: Sequence[int], predicted: Sequence[Write], k: int) -> str:
         v = self.version
@@ -186,7 +193,7 @@ def check_trace(att: Attributed, actions: Sequence[TraceAction], config: Session
     kvm = att.trace.format == "kvm"
     compare = _Compare(att, config.mshv, config.hypervisor, kvm)
     for cpu in range(att.ncpus):
-        trace = att.per_cpu.get(cpu, ())
+        trace = [r for r in att.per_cpu.get(cpu, ()) if not att.writes.host(att.order[r])]  # the VMM's writes are not the guest's
         if trace or predicted.get(cpu):
             result.cpus.append(compare.verdict(cpu, trace, predicted.get(cpu, [])))
     result.faults = sum(1 for i in range(len(att.writes)) if att.writes.gp(i))

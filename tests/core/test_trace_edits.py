@@ -176,6 +176,9 @@ def test_kvm_host_writes_are_the_hypervisors(tmp_path: Path) -> None:
     ti = imported(save(tmp_path, join(header, restamp(blocks))))
     assert trace_writers(ti)[0] == "hypervisor" and "host" in attributions(ti)
     assert not [f for f in ti.run.findings if f.cpu == 0 and f.step == 0]
+    result = check(ti)
+    assert result.conforms  # the VMM's write is not compared with the guest's drivers
+    assert [v.trace_writes for v in result.cpus] == [14] * 4 and len(ti.attributed.per_cpu[0]) == 15
 
 
 def test_a_crash_on_one_cpu_comes_back_as_crash_kexec(tmp_path: Path) -> None:
