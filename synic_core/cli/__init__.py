@@ -11,6 +11,7 @@ import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import get_args
 
 os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")  # no plugin scan: start-up matters for scripts
 
@@ -20,6 +21,7 @@ from ..findings import KINDS
 from ..partitions import PARTITIONS
 from ..profiles import PROFILES
 from ..versions import VERSIONS
+from ..vocabulary import TraceFormat
 
 SUBCOMMANDS = ("run", "explore", "lessons", "serve", "ownership", "explain", "config", "trace")
 EXIT_BAD_INPUT = 2
@@ -176,7 +178,7 @@ def add_trace_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
     )
     trace.add_argument("--mshv", choices=list(VERSIONS), help="MSHV version to check against (default v4)")
     trace.add_argument("--hypervisor", choices=list(PROFILES), help="hypervisor profile (default strict; lenient for KVM traces)")
-    trace.add_argument("--format", choices=["ftrace", "kvm"], help="force the format (default: detected)")
+    trace.add_argument("--format", choices=list(get_args(TraceFormat)), help="force the format (default: detected)")
     trace.add_argument(
         "--check", action="store_true", help="replay the inferred actions under --mshv and report each CPU's first divergence"
     )

@@ -290,6 +290,8 @@ class _Reader:
 
 def no_write_message(st: ParseStats) -> str:
     seen = f"; it has {st.eom:,} EOM writes, which change no register" if st.eom else ""
+    if st.problems.get("other_format"):
+        seen += f"; {st.problems['other_format']:,} SynIC events of the other format were skipped (check --format)"
     return (
         f"no SynIC MSR write in {st.lines:,} lines (expected msr:write_msr or kvm:kvm_hv_synic_set_msr events "
         f"for MSRs {SYNIC_MSR_LOW:#x}..{SYNIC_MSR_HIGH:#x}){seen}"

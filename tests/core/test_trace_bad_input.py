@@ -127,3 +127,8 @@ def test_the_other_format_is_counted_not_mixed(tmp_path: Path) -> None:
 def test_trace_error_is_a_one_line_scenario_error(tmp_path: Path) -> None:
     with pytest.raises(TraceError, match="no SynIC MSR write"):
         parse_trace(save(tmp_path, "\n\n"))
+
+
+def test_a_forced_format_that_matches_nothing_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    err = one_error(capsys, str(save(tmp_path, exported(V4, "kvm"))), "--format", "ftrace")
+    assert "56 SynIC events of the other format were skipped (check --format)" in err
