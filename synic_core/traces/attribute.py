@@ -16,7 +16,7 @@ from typing import Literal
 
 from ..partitions import Partition
 from ..registers import REGISTERS
-from ..sequences import SEQUENCES
+from ..sequences import SEQUENCES, Op
 from ..vocabulary import ActionHint, Attribution, Bank, Component, SequenceName
 from .formats import HINT_FRAMES, HINT_TASKS, SLOTS, frame_component
 from .parse import ParsedTrace, TraceWrites
@@ -103,16 +103,18 @@ def templates(partition: Partition) -> tuple[Template, ...]:
             continue
         variants = [seq.ops, tuple(op for op in seq.ops if op.when is None)]
         for ops in variants[: 1 + (len(variants[1]) < len(seq.ops))]:
-            checks = tuple(
-                TemplateOp(SLOTS.index((bank, op.register)), tuple((f, v) for f, v in op.fields.items() if isinstance(v, int)))
-                for op in ops
-            )
+            checks = tuple(TemplateOp(SLOTS.index((bank, op.register)), fixed_fields(op)) for op in ops)
             out.append(Template(seq.name, seq.component, checks, tuple(op.source for op in ops)))  # type: ignore[arg-type]
     return tuple(sorted(out, key=lambda t: -len(t.ops)))
 
 
-def _fixed(fields: dict[str, int | str]) -> tuple[tuple[str, int], ...]:
-    return tuple((f, v) for f, v in fields.items() if isinstance(v, int))
+def fixed_fields(op: Op) -> tuple[tuple[str, int], ...]:
+    """The field values an op always writes: its numbers, and for a value built from zero every field it leaves out
+    (0); symbols (the vector, AEOI) and what a read-modify-write keeps are the machine's."""
+    fixed = [(f, v) for f, v in op.fields.items() if isinstance(v, int)]
+    if op.kind == "zero":
+        fixed += [(f.name, 0) for f in REGISTERS[op.register].fields if f.name not in op.fields]
+    return tuple(fixed)
 
 
 def stack_writer(frames: tuple[str, ...]) -> tuple[Component, str] | None:

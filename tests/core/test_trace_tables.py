@@ -33,3 +33,13 @@ def test_every_driver_function_the_sequences_name_attributes_to_its_driver() -> 
                 assert frame_component(fn.strip()) == seq.component, (seq.name, fn)
     assert frame_component("vmbus_isr") == "vmbus" and frame_component("mshv_isr") == "mshv"
     assert frame_component("native_write_msr") is None and frame_component("cpuhp_invoke_callback") is None
+
+
+def test_a_sint_built_from_zero_matches_only_the_values_it_can_have() -> None:
+    from synic_core.traces.attribute import fixed_fields
+
+    sint0 = next(op for op in SEQUENCES["mshv_init"].ops if op.register == "SINT0")
+    fixed = dict(fixed_fields(sint0))
+    assert fixed["masked"] == 0 and fixed["as_intercept"] == 0 and "vector" not in fixed and "auto_eoi" not in fixed
+    mask = next(op for op in SEQUENCES["mshv_exit"].ops if op.register == "SINT0")
+    assert dict(fixed_fields(mask)) == {"masked": 1}  # a read-modify-write keeps the rest
