@@ -11,7 +11,7 @@ profile's prediction, and applied.
 from __future__ import annotations
 
 from array import array
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..checks import Checker
 from ..config import SessionConfig
@@ -24,11 +24,15 @@ from ..vocabulary import Bank, Component
 from ..writes import Write
 from .attribute import WRITERS, Attributed, Segment
 from .formats import SLOTS
-from .infer import TraceAction
+from .infer import INFERRED_KEXEC, TraceAction
 
 PRIMARY_FIELD = {"SCONTROL": "enable", "SIMP": "enable", "SIEFP": "enable", "SIRBP": "enable"}
 """The field a write is about when it changes none (a SINT's is `masked`)."""
 ROLLBACK_ASSUMPTION = "inferred from the trace: VMBus writes nothing when it refuses, so only MSHV's writes show the rollback"
+KEXEC_ASSUMPTION = (
+    "inferred from the trace: the teardown on every live CPU was taken for a kexec (no task or stack frame said so; "
+    "module unloads write the same MSRs, and then nothing is inherited)"
+)
 UNKNOWN_WRITER = "unknown"
 """The last writer of a register an unattributed write changed (the grid shows `?`)."""
 NOT_NAMED = frozenset({"frame", "preserved", "reserved", "reserved1", "reserved2"})
@@ -178,7 +182,10 @@ class _Replayer:
             for cs in self.state.cpus:
                 cs.vmbus = cs.mshv = False
             self.state.boot += 1
-            self.findings += checker.stale("kdump kernel" if kdump else "new kernel")
+            stale = checker.stale("kdump kernel" if kdump else "new kernel")
+            if a.why == INFERRED_KEXEC:
+                stale = [replace(f, assumption=KEXEC_ASSUMPTION) for f in stale]
+            self.findings += stale
         if a.action == "cpu_offline" and any(s.startup for s in a.segments):
             cpu = a.cpus[0]
             message = (

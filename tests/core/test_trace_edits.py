@@ -205,6 +205,8 @@ def test_an_rmmod_task_makes_a_teardown_a_module_unload(tmp_path: Path) -> None:
     assert check(ti).conforms
     plain = imported(save(tmp_path, export_text(session, stacks=False), "plain.txt"), mshv="mainline")
     assert [a.action for a in plain.actions][-1] == "kexec"  # without a hint a machine-wide teardown is taken for a kexec
+    stale = [f for f in plain.run.findings if f.kind == "stale_state"]
+    assert stale and all(f.assumption and "taken for a kexec" in f.assumption for f in stale)
 
 
 def test_lost_events_are_reported(tmp_path: Path) -> None:
