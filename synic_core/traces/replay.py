@@ -22,7 +22,7 @@ from ..registers import REGISTERS, STATE_INDEX
 from ..state import DriverState, MachineState
 from ..vocabulary import Bank, Component
 from ..writes import Write
-from .attribute import WRITERS, Attributed, Segment
+from .attribute import ATTRIBUTIONS, WRITERS, Attributed, Segment
 from .formats import SLOTS
 from .infer import INFERRED_KEXEC, TraceAction
 
@@ -150,10 +150,12 @@ class _Replayer:
             att.source[rank],
         )
         checker = self.checker(rank)
-        if gp or reason:
-            self.findings.append(self.fault(record, component, touched, reason, checker))
+        found = [self.fault(record, component, touched, reason, checker)] if gp or reason else []
         if component is not None:
-            self.findings += checker.write(record, touched)
+            found += checker.write(record, touched)
+        if found and ATTRIBUTIONS[att.how[rank]] == "inferred":
+            found = [_with_inferred_writer(f, component, att.source[rank]) for f in found]
+        self.findings += found
 
     def fault(self, w: Write, component: Component | None, touched: tuple[str, ...], reason: str | None, checker: Checker) -> Finding:
         gp = w.rejected
@@ -203,6 +205,11 @@ class _Replayer:
                 )
             )
         self.findings += checker.missing_enable([c for c in a.cpus if c < self.state.ncpus])
+
+
+def _with_inferred_writer(f: Finding, component: Component | None, source: str) -> Finding:
+    inferred = f"inferred writer: the trace has no stack for this write; it matches {title(component)}'s sequence ({source})"
+    return replace(f, assumption=f"{f.assumption}; {inferred}" if f.assumption else inferred)
 
 
 def _track_scontrol(st: MachineState, cpu: int, bank: Bank, old: int, new: int) -> None:

@@ -82,3 +82,11 @@ def test_nested_root_trace_picks_the_nested_partition(tmp_path: Path) -> None:
     assert ti.config.partition == "nested_root" and ti.partition_guessed
     assert trace_rows(ti) == model_rows(session)
     assert finding_keys(ti.run.findings) == finding_keys(session.findings)
+
+
+def test_findings_on_inferred_writers_say_the_writer_was_inferred(tmp_path: Path) -> None:
+    ti = imported(save(tmp_path, exported("l1vh-patch5-only-kexec", stacks=False)), mshv="patch5-only")
+    foreign = [f for f in ti.run.findings if f.kind == "foreign_write"]
+    assert foreign and all("inferred writer" in (f.assumption or "") and "mshv_synic_cpu_exit" in (f.assumption or "") for f in foreign)
+    with_stacks = imported(save(tmp_path, exported("l1vh-patch5-only-kexec"), "s.txt"), mshv="patch5-only")
+    assert not any("inferred writer" in (f.assumption or "") for f in with_stacks.run.findings)
