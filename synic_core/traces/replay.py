@@ -29,6 +29,7 @@ from .infer import INFERRED_KEXEC, TraceAction
 PRIMARY_FIELD = {"SCONTROL": "enable", "SIMP": "enable", "SIEFP": "enable", "SIRBP": "enable"}
 """The field a write is about when it changes none (a SINT's is `masked`)."""
 ROLLBACK_ASSUMPTION = "inferred from the trace: VMBus writes nothing when it refuses, so only MSHV's writes show the rollback"
+OBSERVED_CITE = "observed: the write_msr tracepoint marks a WRMSR that faulted with ' #GP' (arch/x86/include/asm/msr-trace.h)"
 KEXEC_ASSUMPTION = (
     "inferred from the trace: the teardown on every live CPU was taken for a kexec (no task or stack frame said so; "
     "module unloads write the same MSRs, and then nothing is inherited)"
@@ -173,7 +174,10 @@ class _Replayer:
             assumption = self.profile.assumption if reason and "SCONTROL" in reason else None
         where: Where = checker.located(w, touched)
         where["component"] = component
-        return make_finding("hypervisor_fault", message[0].upper() + message[1:], step=checker.step, assumption=assumption, **where)
+        finding = make_finding("hypervisor_fault", message[0].upper() + message[1:], step=checker.step, assumption=assumption, **where)
+        if not gp:
+            return finding
+        return replace(finding, cites=f"{OBSERVED_CITE}; {finding.cites}" if reason and "SCONTROL" in reason else OBSERVED_CITE)
 
     def after_action(self, index: int) -> None:
         a = self.actions[index]
