@@ -158,3 +158,12 @@ def is_live_value(register: str, value: int) -> bool:
 
 def frame_of(value: int) -> int:
     return value >> PAGE_SHIFT
+
+
+MSR_TABLE: dict[int, tuple[str, str]] = {
+    REGISTERS[name].address(bank): (bank, name)
+    for bank in MSR_BASE
+    for name in REGISTER_NAMES
+    if bank == "l1" or not REGISTERS[name].l1_only
+}
+"""Every SynIC MSR number of both banks (x86) -> (bank, register); no NESTED SIRBP exists."""

@@ -18,7 +18,7 @@ import os
 import stat
 import tomllib
 from pathlib import Path
-from typing import Final
+from typing import BinaryIO, Final
 
 MAX_FILE_BYTES: Final = 16 * 1024 * 1024
 """Scenario-like files: the largest useful one (4096 CPUs, thousands of steps) is a few MB."""
@@ -167,3 +167,25 @@ def check_setting_text(name: str, text: str) -> None:
                 raise
     elif len(stripped.lstrip("+-")) > MAX_INT_DIGITS and stripped.lstrip("+-").isdigit():
         raise InputRefused(f"{name}: refused: a whole number with more than {MAX_INT_DIGITS} digits")
+
+
+def open_stream(path: str | Path) -> BinaryIO:
+    """A regular file opened for streaming (no size limit: traces are read line by line, never whole).
+
+    Refused like `read_bytes`, before opening and again on the descriptor: a directory, FIFO,
+    socket or device never blocks or floods the reader.
+    """
+    p = Path(path)
+    try:
+        st = os.stat(p)
+        kind = kind_of(st.st_mode)
+        if kind is not None:
+            raise InputRefused(f"{p}: cannot read the file: it is {kind}, not a regular file (refused without reading)")
+        fd = os.open(p, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise InputRefused(f"{p}: cannot read the file: {exc.strerror or exc}") from None
+    kind = kind_of(os.fstat(fd).st_mode)
+    if kind is not None:
+        os.close(fd)
+        raise InputRefused(f"{p}: cannot read the file: it is {kind}, not a regular file (refused without reading)")
+    return os.fdopen(fd, "rb", buffering=_CHUNK)

@@ -69,3 +69,16 @@ NotifierRule = Literal["hv_root", "parent", "none"]
 
 SirbpRule = Literal["map", "alloc"]
 """What a version's MSHV does with SIRBP's frame on L1VH."""
+
+TraceFormat = Literal["ftrace", "kvm"]
+"""Text of a real trace: `msr:write_msr` inside the partition, or `kvm:kvm_hv_synic_set_msr` on a KVM host."""
+
+TraceLayout = Literal["ftrace", "trace-cmd"]
+"""How event lines are laid out: the tracefs `trace` file, or `trace-cmd report`."""
+
+Attribution = Literal["stack", "inferred", "unknown", "host"]
+"""How a real write was attributed: by its kernel stack, by matching a driver sequence, not at all,
+or a KVM host-initiated write (the VMM's, shown as the hypervisor's)."""
+
+ActionHint = Literal["kexec", "unload", "crash"]
+"""What a real write's task or stack frames say about the action it belongs to."""

@@ -33,7 +33,18 @@ def config(ns: argparse.Namespace) -> int:
     return show_config(Console(), ns.keys, ns.template, ns.themes)
 
 
-FRONT_ENDS: dict[str, FrontEnd] = {"dashboard": dashboard, "serve": serve, "config": config}
+def trace(ns: argparse.Namespace) -> int:
+    """`synic trace FILE`: the headless report, or with --dashboard the trace played in the dashboard."""
+    if not ns.dashboard:
+        from synic_core.cli import trace_cmd
+
+        return trace_cmd.run(ns)
+    from .launch import launch_trace
+
+    return launch_trace(ns)
+
+
+FRONT_ENDS: dict[str, FrontEnd] = {"dashboard": dashboard, "serve": serve, "config": config, "trace": trace}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -15,6 +15,7 @@ from synic_core.findings import SEVERITY_RANK
 from synic_core.formatting import summary_line
 from synic_core.partitions import title
 from synic_core.registers import BANK_TITLES, REGISTERS
+from synic_core.traces.session import TraceWrite
 
 from .display import Display
 
@@ -55,10 +56,28 @@ def finding_detail(f: Finding, p: Palette) -> Text:
 
 def trace_line(step: int, w: Write, p: Palette) -> Text:
     line = Text(f"{step:>2} cpu{w.cpu:<3} ")
+    if isinstance(w, TraceWrite):  # a real write: when, in which task, and how its writer was found
+        line.append(f"{w.timestamp:.6f} {w.task[:16]:<16} ", "dim")
     line.append(f"{title(w.component):<5}", writer_style(w.component, p))
+    if isinstance(w, TraceWrite):
+        line.append(f" {w.attribution:<8}", "dim" if w.attribution == "unknown" else "italic")
     line.append(f" {w.register:<8}{'@L0' if w.bank == 'l0' else ''} {w.old:#x}→")
+    if isinstance(w, TraceWrite) and w.rejected:
+        line.append(f"{w.attempted:#x} #GP", f"reverse {p['synic-error-text']}")
+        return line
     line.append("REJECTED" if w.rejected else f"{w.new:#x}", f"reverse {p['synic-error-text']}" if w.rejected else "")
     return line
+
+
+def stack_text(w: TraceWrite) -> Text:
+    """The kernel stack the trace recorded for a write, innermost first (file text: never markup)."""
+    text = Text(f"write {w.number} on CPU {w.cpu}, trace line {w.line}: {w.attribution}", "bold")
+    text.append(f"\n  task {w.task}  at {w.timestamp:.6f}")
+    if not w.stack:
+        text.append("\n  no stack in the trace", "dim")
+    for frame in w.stack:
+        text.append(f"\n  => {frame}", "bold" if frame == w.source else "")
+    return text
 
 
 def inspector(display: Display, cpu: int, col: Column, p: Palette) -> Text:
@@ -87,6 +106,10 @@ def inspector(display: Display, cpu: int, col: Column, p: Palette) -> Text:
         text.append("writes:\n", "bold")
         for step, w in history[-6:]:
             text.append_text(trace_line(step, w, p))
+            text.append("\n")
+        last = history[-1][1]
+        if isinstance(last, TraceWrite):
+            text.append_text(stack_text(last))
             text.append("\n")
     for f in reversed(display.cell_findings(cpu, col.bank, col.register)):  # newest first
         text.append_text(finding_detail(f, p))

@@ -60,7 +60,17 @@ def _lesson_file(name: str | None) -> Lesson | None:
     return parse_lesson(data, name, Path(name).parent) if isinstance(data, dict) and "intro" in data else None
 
 
-def launch(ns: argparse.Namespace) -> int:
+def launch_trace(ns: argparse.Namespace) -> int:
+    """`synic trace FILE --dashboard`: the imported trace as a read-only session, played write by write."""
+    from synic_core.traces.load import import_trace
+    from synic_core.traces.session import TraceSession
+
+    ti = import_trace(ns.file, ns.partition, ns.mshv, ns.hypervisor, ns.format)
+    ns.file, ns.lesson, ns.theme = None, None, None
+    return launch(ns, TraceSession(ti))
+
+
+def launch(ns: argparse.Namespace, session: Session | None = None) -> int:
     from .app import SynicApp
 
     bad_theme = ns.theme and theme_problem(ns.theme, "--theme")
@@ -71,7 +81,8 @@ def launch(ns: argparse.Namespace) -> int:
         print(f"synic: config ignored, using the defaults: {problem}", file=sys.stderr)
     lesson = load_lesson(ns.lesson) if getattr(ns, "lesson", None) else _lesson_file(ns.file)
     notices: list[str] = []
-    session = Session(lesson.config()) if lesson else build_session(ns, loaded.config, notices)
+    if session is None:
+        session = Session(lesson.config()) if lesson else build_session(ns, loaded.config, notices)
     opened = Path(ns.file) if not lesson and ns.file and Path(ns.file).is_file() else None
     app = SynicApp(
         session,

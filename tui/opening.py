@@ -9,6 +9,7 @@ from synic_core import Session, SessionConfig
 from synic_core.lesson import Lesson, parse_lesson
 from synic_core.patch_files import is_patch_data, read_patch
 from synic_core.scenario import load, parse_scenario, read_file, replay
+from synic_core.traces.parse import looks_like_trace
 from synic_core.version_registry import register, resolve
 
 
@@ -24,7 +25,7 @@ class Opened:
 
 
 def open_file(name_or_path: str) -> Opened:
-    """A scenario file, a saved session, a lesson file (it has an intro) or a built-in scenario name.
+    """A scenario file, a saved session, a lesson file (it has an intro), a real trace or a built-in scenario name.
 
     A lesson is replayed once here only to check that every step applies, so a broken lesson is
     explained in the open dialog rather than halfway through the class.
@@ -32,6 +33,11 @@ def open_file(name_or_path: str) -> Opened:
     path = Path(name_or_path)
     if not path.is_file():
         return Opened(replay(load(name_or_path), name_or_path))
+    if looks_like_trace(path):  # a real trace: read-only, and saves never go back over it
+        from synic_core.traces.load import import_trace
+        from synic_core.traces.session import TraceSession
+
+        return Opened(TraceSession(import_trace(path)))
     data = read_file(path)
     if is_patch_data(data):
         name = register(read_patch(path, resolve))

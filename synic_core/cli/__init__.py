@@ -11,6 +11,7 @@ import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import get_args
 
 os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")  # no plugin scan: start-up matters for scripts
 
@@ -20,8 +21,9 @@ from ..findings import KINDS
 from ..partitions import PARTITIONS
 from ..profiles import PROFILES
 from ..version_registry import BUILTIN_NAMES, looks_like_file
+from ..vocabulary import TraceFormat
 
-SUBCOMMANDS = ("run", "explore", "versions", "lessons", "serve", "ownership", "explain", "config")
+SUBCOMMANDS = ("run", "explore", "versions", "lessons", "serve", "ownership", "explain", "config", "trace")
 EXIT_BAD_INPUT = 2
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a tool whose reader went away
 FrontEnd = Callable[[argparse.Namespace], int]  # "dashboard", "serve" or "config", given by tui.cli
@@ -107,6 +109,8 @@ def subcommand_parser() -> argparse.ArgumentParser:
     output.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
     output.add_argument("--markdown", action="store_true", help="print a Markdown report instead of tables")
     output.add_argument("--grid", action="store_true", help="print the final grid and the findings as plain text")
+    output.add_argument("--ftrace", action="store_true", help="print the writes as an msr:write_msr trace with stacks (docs/traces.md)")
+    output.add_argument("--kvm-trace", action="store_true", help="print the writes as a KVM host's kvm_hv_synic_set_msr trace")
     add_settings(run)  # the same overrides the dashboard accepts: the scenario's steps under other settings
     run.add_argument(
         "--compare",
@@ -168,6 +172,7 @@ def subcommand_parser() -> argparse.ArgumentParser:
     ver.add_argument(
         "--vocabulary", action="store_true", help="every rule, sequence, register field, condition and frame rule a patch file may use"
     )
+    add_trace_parser(sub)
     sub.add_parser("lessons", help="list the guided lessons (open one with synic --lesson NAME)")
     own = sub.add_parser("ownership", help="print the ownership table and the model's assumptions")
     own.add_argument("--partition", choices=list(PARTITIONS))
@@ -183,6 +188,28 @@ def subcommand_parser() -> argparse.ArgumentParser:
     cfg.add_argument("--themes", action="store_true", help="list the theme names")
     cfg.add_argument("--template", action="store_true", help="print a commented config file to start from")
     return p
+
+
+def add_trace_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    trace = sub.add_parser(
+        "trace",
+        help="import a real trace of SynIC MSR writes (ftrace, trace-cmd report, KVM): who wrote what, findings, --check",
+        description="Read a trace of SynIC MSR writes, attribute each write to VMBus or MSHV (by stack, else inferred), "
+        "and report findings; --check replays the inferred actions under --mshv and reports each CPU's first divergence. "
+        "Exit 0: no error or fault (with --check: conforms, no fault); 1: otherwise; 2: bad input. See docs/traces.md.",
+    )
+    trace.add_argument("file", help="a text trace: /sys/kernel/tracing/trace, trace-cmd report output, or a KVM host's trace")
+    trace.add_argument(
+        "--partition", choices=list(PARTITIONS), help="partition type (default: nested_root if the trace writes 0x400010xx, else l1vh)"
+    )
+    trace.add_argument("--mshv", type=version_ref, metavar="V|FILE", help="MSHV version or patch file to check against (default v4)")
+    trace.add_argument("--hypervisor", choices=list(PROFILES), help="hypervisor profile (default strict; lenient for KVM traces)")
+    trace.add_argument("--format", choices=list(get_args(TraceFormat)), help="force the format (default: detected)")
+    trace.add_argument(
+        "--check", action="store_true", help="replay the inferred actions under --mshv and report each CPU's first divergence"
+    )
+    trace.add_argument("--json", action="store_true", help="print one JSON object")
+    trace.add_argument("--dashboard", action="store_true", help="open the trace in the dashboard: play it write by write")
 
 
 def main(argv: Sequence[str] | None = None, front_ends: Mapping[str, FrontEnd] | None = None) -> int:
@@ -252,6 +279,10 @@ def run_subcommand(ns: argparse.Namespace) -> int:
 
     if ns.command == "run":
         return _run(ns)
+    if ns.command == "trace":
+        from . import trace_cmd
+
+        return trace_cmd.run(ns)
     if ns.command in ("serve", "config"):
         raise ScenarioError(
             f"{ns.command}: a dashboard command: run it as `synic {ns.command}` (the headless python -m synic_core has no dashboard)"
@@ -323,6 +354,11 @@ def _run(ns: argparse.Namespace) -> int:
         from ..report import write_json
 
         write_json(scenario, session, sys.stdout)
+        return exit_code(session)
+    if ns.ftrace or ns.kvm_trace:
+        from ..traces.export import export_lines
+
+        sys.stdout.writelines(line + "\n" for line in export_lines(session, "kvm" if ns.kvm_trace else "ftrace"))
         return exit_code(session)
     if ns.grid:
         from ..text_grid import text_grid

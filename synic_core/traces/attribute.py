@@ -1,0 +1,199 @@
+"""Who wrote each real write: by its kernel stack, else by matching the model's driver sequences.
+
+A stack names its writer when one of its frames is in `formats.STACK_FRAMES` (the innermost match
+wins). Otherwise the run of writes on each CPU is cut into the model's driver sequences
+(the session version's sequences, each with and without its conditional ops): a run that matches one,
+register by register and bit by bit for the fields the sequence sets, is that driver's, marked
+"inferred". A write that no sequence explains stays "unknown". A KVM host-initiated write (`host 1`)
+is the VMM's: shown as the hypervisor's.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+from ..partitions import Partition
+from ..registers import REGISTERS
+from ..sequences import Op, Sequence
+from ..versions import MshvVersion
+from ..vocabulary import ActionHint, Attribution, Bank, Component, SequenceName
+from .formats import HINT_FRAMES, HINT_TASKS, SLOTS, frame_component
+from .parse import ParsedTrace, TraceWrites
+
+TraceWriter = Literal["vmbus", "mshv", "hypervisor"]
+WRITERS: tuple[TraceWriter | None, ...] = (None, "vmbus", "mshv", "hypervisor")
+ATTRIBUTIONS: tuple[Attribution, ...] = ("unknown", "stack", "inferred", "host")
+STARTUP: frozenset[str] = frozenset({"vmbus_init", "mshv_init"})
+"""Sequences after which their driver is live on the CPU; the others are teardowns (the driver stops first)."""
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateOp:
+    slot: int
+    checks: tuple[tuple[str, int], ...]  # (field, value) the op always writes; symbols (vector, AEOI) are not checked
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    sequence: SequenceName
+    component: Component
+    ops: tuple[TemplateOp, ...]
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """A run of writes on one CPU that matches a driver sequence: `ranks` are positions in time order."""
+
+    cpu: int
+    sequence: SequenceName
+    component: Component
+    ranks: tuple[int, ...]
+    hint: ActionHint | None
+
+    @property
+    def first(self) -> int:
+        return self.ranks[0]
+
+    @property
+    def last(self) -> int:
+        return self.ranks[-1]
+
+    @property
+    def startup(self) -> bool:
+        return self.sequence in STARTUP
+
+
+@dataclass(slots=True)
+class Attributed:
+    """A parsed trace in time order, with each write's writer and how it was found."""
+
+    trace: ParsedTrace
+    order: array[int]  # rank -> write index
+    per_cpu: dict[int, array[int]]  # CPU -> ranks of its writes
+    writer: array[int]  # by rank: index into WRITERS
+    how: array[int]  # by rank: index into ATTRIBUTIONS
+    source: list[str]  # by rank: innermost identifying frame or the matched sequence's function, "" if none
+    segments: list[Segment]
+    ncpus: int
+
+    @property
+    def writes(self) -> TraceWrites:
+        return self.trace.writes
+
+    def position(self, rank: int) -> int:
+        """The write's number on its CPU, from 1 (as messages say "CPU 3, write 17")."""
+        cpu = self.writes.cpu[self.order[rank]]
+        return _bisect(self.per_cpu[cpu], rank) + 1
+
+
+def _bisect(ranks: array[int], rank: int) -> int:
+    from bisect import bisect_left
+
+    return bisect_left(ranks, rank)
+
+
+def templates(partition: Partition, sequences: Mapping[SequenceName, Sequence]) -> tuple[Template, ...]:
+    """Each driver sequence with and without its conditional ops, longest first."""
+    out: list[Template] = []
+    for seq in sequences.values():
+        bank: Bank | None = partition.vmbus_bank if seq.component == "vmbus" else ("l1" if partition.mshv_allowed else None)
+        if bank is None:
+            continue
+        variants = [seq.ops, tuple(op for op in seq.ops if op.when is None)]
+        for ops in variants[: 1 + (len(variants[1]) < len(seq.ops))]:
+            checks = tuple(TemplateOp(SLOTS.index((bank, op.register)), fixed_fields(op)) for op in ops)
+            out.append(Template(seq.name, seq.component, checks, tuple(op.source for op in ops)))
+    return tuple(sorted(out, key=lambda t: -len(t.ops)))
+
+
+def fixed_fields(op: Op) -> tuple[tuple[str, int], ...]:
+    """The field values an op always writes: its numbers, and for a value built from zero every field it leaves out
+    (0); symbols (the vector, AEOI) and what a read-modify-write keeps are the machine's."""
+    fixed = [(f, v) for f, v in op.fields.items() if isinstance(v, int)]
+    if op.kind == "zero":
+        fixed += [(f.name, 0) for f in REGISTERS[op.register].fields if f.name not in op.fields]
+    return tuple(fixed)
+
+
+def stack_writer(frames: tuple[str, ...]) -> tuple[Component, str] | None:
+    for frame in frames:
+        component = frame_component(frame)
+        if component is not None:
+            return component, frame
+    return None
+
+
+def hint_of(w: TraceWrites, i: int) -> ActionHint | None:
+    for frame in w.stacks[w.stack[i]]:
+        if frame in HINT_FRAMES:
+            return HINT_FRAMES[frame]
+    return HINT_TASKS.get(w.tasks[w.task[i]])
+
+
+def attribute(trace: ParsedTrace, partition: Partition, version: MshvVersion) -> Attributed:
+    """Each write's writer: by stack, as the host's, or inferred by matching `version`'s driver sequences."""
+    w = trace.writes
+    order = w.order()
+    per_cpu: dict[int, array[int]] = {}
+    for rank, i in enumerate(order):
+        per_cpu.setdefault(w.cpu[i], array("I")).append(rank)
+    n = len(order)
+    ncpus = max(trace.stats.ncpus_header or 0, max(per_cpu) + 1)
+    out = Attributed(trace, order, per_cpu, array("B", bytes(n)), array("B", bytes(n)), [""] * n, [], ncpus)
+    for rank, i in enumerate(order):
+        _by_stack_or_host(out, rank, i)
+    shapes = templates(partition, version.sequences)
+    for cpu in sorted(per_cpu):
+        _segment_cpu(out, per_cpu[cpu], shapes, cpu)
+    out.segments.sort(key=lambda s: s.first)
+    return out
+
+
+def _by_stack_or_host(out: Attributed, rank: int, i: int) -> None:
+    w = out.writes
+    if w.host(i):
+        out.writer[rank], out.how[rank] = WRITERS.index("hypervisor"), ATTRIBUTIONS.index("host")
+        return
+    found = stack_writer(w.stacks[w.stack[i]])
+    if found:
+        out.writer[rank], out.how[rank] = WRITERS.index(found[0]), ATTRIBUTIONS.index("stack")
+        out.source[rank] = found[1]
+
+
+def _matches(out: Attributed, ranks: array[int], p: int, t: Template) -> bool:
+    if p + len(t.ops) > len(ranks):
+        return False
+    w = out.writes
+    for k, op in enumerate(t.ops):
+        rank = ranks[p + k]
+        i = out.order[rank]
+        if w.slot[i] != op.slot or w.host(i):
+            return False
+        writer = WRITERS[out.writer[rank]]
+        if writer is not None and writer != t.component:
+            return False
+        register = REGISTERS[SLOTS[op.slot][1]]
+        if any(register.field(f).get(w.value[i]) != v for f, v in op.checks):
+            return False
+    return True
+
+
+def _segment_cpu(out: Attributed, ranks: array[int], shapes: tuple[Template, ...], cpu: int) -> None:
+    p = 0
+    while p < len(ranks):
+        t = next((t for t in shapes if _matches(out, ranks, p, t)), None)
+        if t is None:
+            p += 1
+            continue
+        run = tuple(ranks[p : p + len(t.ops)])
+        hints = [h for r in run if (h := hint_of(out.writes, out.order[r]))]
+        out.segments.append(Segment(cpu, t.sequence, t.component, run, hints[0] if hints else None))
+        for r, source in zip(run, t.sources, strict=True):
+            if out.how[r] == ATTRIBUTIONS.index("unknown"):
+                out.writer[r], out.how[r] = WRITERS.index(t.component), ATTRIBUTIONS.index("inferred")
+                out.source[r] = source
+        p += len(t.ops)

@@ -1,0 +1,183 @@
+"""The text formats of real SynIC MSR traces, as data: events, payloads, line layouts and stack frames.
+
+Sources (docs/traces.md has the details): the `msr_trace_class` tracepoints in
+`arch/x86/include/asm/msr-trace.h` (`write_msr`: "%x, value %llx%s", " #GP" when the write faulted),
+`kvm_hv_synic_set_msr` in `arch/x86/kvm/trace.h` ("vcpu_id %d msr 0x%x data 0x%llx host %d") and the
+`trace` file layout of `Documentation/trace/ftrace.rst`. MSR numbers come from `registers.MSR_TABLE`.
+Whitespace differs between kernel and trace-cmd versions: the parser goes by fields, not columns.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import cast
+
+from ..registers import MSR_TABLE, REGISTERS
+from ..vocabulary import ActionHint, ActionName, Bank, Component, TraceFormat, TraceLayout
+
+# -- events and payloads ------------------------------------------------------------------------
+EVENTS: dict[str, TraceFormat] = {"write_msr": "ftrace", "kvm_hv_synic_set_msr": "kvm"}
+"""The event that carries SynIC writes in each format."""
+FORMAT_EVENT: dict[TraceFormat, str] = {fmt: event for event, fmt in EVENTS.items()}
+STACK_EVENTS = ("<stack trace>", "kernel_stack")
+"""ftrace prints `<stack trace>` where an event name would be; trace-cmd names it `kernel_stack`."""
+GP_MARK = " #GP"
+
+PAYLOADS: dict[TraceFormat, str] = {
+    "ftrace": "{msr:x}, value {value:x}{gp}",
+    "kvm": "vcpu_id {cpu} msr {msr:#x} data {value:#x} host {host}",
+}
+PAYLOAD_PATTERNS: dict[TraceFormat, re.Pattern[str]] = {
+    "ftrace": re.compile(r"(?P<msr>[0-9a-fA-F]+),\s*value\s+(?P<value>[0-9a-fA-F]+)(?P<gp>\s+#GP)?\s*$"),
+    "kvm": re.compile(
+        r"vcpu_id\s+(?P<cpu>-?\d+)\s+msr\s+0x(?P<msr>[0-9a-fA-F]+)\s+data\s+0x(?P<value>[0-9a-fA-F]+)\s+host\s+(?P<host>\d+)\s*$"
+    ),
+}
+
+EVENT_LINE = re.compile(
+    r"^\s*(?P<task>.*?)-(?P<pid>\d+)\s+(?:\(\s*[\d-]+\)\s+)?\[(?P<cpu>\d+)\]\s+(?:(?P<flags>\S{1,6})\s+)?"
+    r"(?P<ts>\d+(?:\.\d+)?):\s+(?P<event><stack trace>|[\w:]+?):?(?:\s+(?P<payload>.*?))?\s*$"
+)
+"""`TASK-PID [CPU] FLAGS TIMESTAMP: EVENT: PAYLOAD`; the task may hold spaces and dashes (the PID
+follows the last dash before the CPU), the tgid column and the flags column are optional."""
+FRAME_LINE = re.compile(rb"^\s*=>\s*([^\s(+]+)")
+"""One stack frame, innermost first: ` => hv_synic_enable_regs+0x12/0x40` or `=> fn (ffffffff8a1b2c3d)`."""
+CPU_COUNT_HEADERS = (re.compile(r"#P:(\d+)"), re.compile(r"^cpus=(\d+)\s*$"))
+"""The number of CPUs, from the tracefs header (`#P:4`) or the first line of `trace-cmd report` (`cpus=4`)."""
+TRACE_DAT_MAGIC = b"\x17\x08\x44tracing"
+"""The start of a binary trace.dat, which `trace-cmd report` turns into text."""
+
+MAX_LINE_BYTES = 4096
+"""No event line of these formats comes close; a longer line is skipped (and counted), never held."""
+MAX_STACK_FRAMES = 64
+MAX_INTERNED = 1 << 16
+"""Distinct task names and distinct stacks kept; more are counted and dropped (memory stays bounded)."""
+
+
+# -- SynIC MSRs ---------------------------------------------------------------------------------
+SYNIC_MSR_LOW = min(MSR_TABLE)
+SYNIC_MSR_HIGH = max(MSR_TABLE)
+SLOTS: tuple[tuple[Bank, str], ...] = tuple((cast(Bank, bank), name) for bank, name in MSR_TABLE.values() if REGISTERS[name].access == "rw")
+"""The (bank, register) pairs a write can change; EOM (a trigger) and SVERSION (read-only) are counted, not kept."""
+SLOT_OF: dict[int, int] = {msr: SLOTS.index(MSR_TABLE[msr]) for msr in MSR_TABLE if MSR_TABLE[msr] in SLOTS}
+MSR_OF_SLOT: tuple[int, ...] = tuple(REGISTERS[name].address(bank) for bank, name in SLOTS)
+
+
+# -- attribution by stack -----------------------------------------------------------------------
+STACK_FRAMES: tuple[tuple[str, Component], ...] = (
+    ("hv_synic_init", "vmbus"),
+    ("hv_synic_cleanup", "vmbus"),
+    ("hv_synic_enable_regs", "vmbus"),
+    ("hv_synic_disable_regs", "vmbus"),
+    ("hv_hyp_synic_enable_regs", "vmbus"),
+    ("hv_hyp_synic_disable_regs", "vmbus"),
+    ("hv_hyp_synic_enable_interrupts", "vmbus"),
+    ("hv_hyp_synic_disable_interrupts", "vmbus"),
+    ("hv_crash_handler", "vmbus"),
+    ("hv_kexec_handler", "vmbus"),
+    ("vmbus_*", "vmbus"),
+    ("mshv_synic_init", "mshv"),
+    ("mshv_synic_cleanup", "mshv"),
+    ("mshv_synic_cpu_init", "mshv"),
+    ("mshv_synic_cpu_exit", "mshv"),
+    ("mshv_*", "mshv"),
+)
+"""Frames that identify the writer (drivers/hv/hv.c, vmbus_drv.c, mshv_synic.c); the innermost match wins.
+Function names differ between kernel versions: a renamed function is a new row; `*` ends a prefix."""
+
+HINT_FRAMES: dict[str, ActionHint] = {
+    "kernel_kexec": "kexec",
+    "hv_machine_shutdown": "kexec",
+    "mshv_synic_reboot_notify": "kexec",
+    "mshv_reboot_notify": "kexec",
+    "hv_kexec_handler": "kexec",
+    "hv_crash_handler": "crash",
+    "__crash_kexec": "crash",
+    "__do_sys_delete_module": "unload",
+    "__x64_sys_delete_module": "unload",
+}
+"""Frames that say which action a write belongs to (kernel/kexec_core.c kernel_kexec, arch/x86/kernel/cpu/mshyperv.c
+hv_machine_shutdown, the MSHV reboot notifier, module removal)."""
+HINT_TASKS: dict[str, ActionHint] = {"kexec": "kexec", "systemd-shutdow": "kexec", "reboot": "kexec", "rmmod": "unload"}
+"""Task names (the 15-character `comm`) that say the same when a trace has no stacks."""
+
+
+def frame_component(frame: str) -> Component | None:
+    """The component a stack frame identifies, from STACK_FRAMES, or None."""
+    for pattern, component in STACK_FRAMES:
+        if frame == pattern or (pattern.endswith("*") and frame.startswith(pattern[:-1])):
+            return component
+    return None
+
+
+# -- export -------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """How one layout writes headers, event lines, the stack event and its frames."""
+
+    header: tuple[str, ...]
+    event: str
+    stack: str
+    frame: str
+
+
+_FTRACE_PREFIX = "{task:>16}-{pid:<7} [{cpu:03d}] ..... {ts}: "
+_TRACE_CMD_PREFIX = "{task:>16}-{pid:<5} [{cpu:03d}] {ts}: "
+LAYOUTS: dict[TraceLayout, Layout] = {
+    "ftrace": Layout(
+        header=(
+            "# tracer: nop",
+            "#",
+            "# entries-in-buffer/entries-written: {entries}/{entries}   #P:{ncpus}",
+            "#",
+            "#           TASK-PID     CPU#  |||||  TIMESTAMP  FUNCTION",
+            "#              | |         |   |||||     |         |",
+        ),
+        event=_FTRACE_PREFIX + "{event} {payload}",
+        stack=_FTRACE_PREFIX + "<stack trace>",
+        frame=" => {fn}",
+    ),
+    "trace-cmd": Layout(
+        header=("cpus={ncpus}",),
+        event=_TRACE_CMD_PREFIX + "{event:<21} {payload}",
+        stack=_TRACE_CMD_PREFIX + "kernel_stack:         <stack trace >",
+        frame="=> {fn} ({addr:016x})",
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ExportTask:
+    """Who runs an action's writes in an exported trace: the task, its PID and the stack around the driver's functions."""
+
+    name: str  # may hold {cpu}: the per-CPU hotplug thread
+    pid: int
+    pid_per_cpu: int
+    outer_frames: tuple[str, ...]
+    frames: tuple[str, ...] = ()  # the whole stack, innermost first, where the path is not the sequence's own
+
+
+_CPUHP = ExportTask("cpuhp/{cpu}", 20, 7, ("cpuhp_invoke_callback", "cpuhp_thread_fun"))
+EXPORT_TASKS: dict[ActionName, ExportTask] = {
+    "vmbus_load": _CPUHP,
+    "mshv_init": _CPUHP,
+    "cpu_offline": _CPUHP,
+    "cpu_online": _CPUHP,
+    "vmbus_unload": _CPUHP,
+    "mshv_cleanup": _CPUHP,
+    "kexec": _CPUHP,
+    "crash_kexec": ExportTask("bash", 1999, 0, (), ("hv_hyp_synic_disable_regs", "hv_crash_handler", "__crash_kexec", "panic")),
+}
+"""cpuhp_setup_state() and cpuhp_remove_state() run each CPU's callback in that CPU's `cpuhp/N` thread, for module
+loads and unloads, hotplug and the kexec teardown alike (kernel/cpu.c), so their stacks end in the cpuhp thread and do not
+say which action it was; the crash handler runs on the panicking CPU (drivers/hv/vmbus_drv.c hv_crash_handler calls
+hv_hyp_synic_disable_regs). The task of a crash and every PID are made up."""
+KVM_HOST_TASK = ExportTask("qemu-system-x86", 4321, 0, ())
+"""On a KVM host every write of the guest is recorded in the VMM's vCPU thread."""
+EXPORT_START_US = 100_000_000
+"""The first exported timestamp (100 s after boot); every write is 10 µs after the one before, steps 0.5 s apart."""
+EXPORT_WRITE_US = 10
+EXPORT_STEP_US = 500_000
+FRAME_ADDRESS_BASE = 0xFFFFFFFF81000000
+"""trace-cmd prints an address after each frame; exported frames get made-up but stable ones."""

@@ -1,0 +1,228 @@
+"""Findings on real writes: the model's rules (`checks.Checker`) applied to what a trace shows.
+
+The writes are applied in time order to a model machine of the trace's partition. Drivers become
+live and stop at the boundaries of their matched sequences, as `actions.startup`/`teardown` do;
+after an inferred kexec the new kernel starts with no driver, and `Checker.stale` looks at what it
+inherits. A write that faulted on the machine (` #GP`) changes nothing and is an observed fault; a
+write the hypervisor profile would refuse but the trace shows going through is reported as the
+profile's prediction, and applied.
+"""
+
+from __future__ import annotations
+
+from array import array
+from dataclasses import dataclass, field, replace
+
+from ..checks import Checker
+from ..config import SessionConfig
+from ..findings import Finding, Where, make_finding
+from ..partitions import title
+from ..profiles import Profile
+from ..registers import REGISTERS, STATE_INDEX
+from ..state import DriverState, MachineState
+from ..vocabulary import Bank, Component
+from ..writes import Write
+from .attribute import ATTRIBUTIONS, WRITERS, Attributed, Segment
+from .formats import SLOTS
+from .infer import INFERRED_KEXEC, TraceAction
+
+PRIMARY_FIELD = {"SCONTROL": "enable", "SIMP": "enable", "SIEFP": "enable", "SIRBP": "enable"}
+"""The field a write is about when it changes none (a SINT's is `masked`)."""
+ROLLBACK_ASSUMPTION = "inferred from the trace: VMBus writes nothing when it refuses, so only MSHV's writes show the rollback"
+OBSERVED_CITE = "observed: the write_msr tracepoint marks a WRMSR that faulted with ' #GP' (arch/x86/include/asm/msr-trace.h)"
+KEXEC_ASSUMPTION = (
+    "inferred from the trace: the teardown on every live CPU was taken for a kexec (no task or stack frame said so; "
+    "module unloads write the same MSRs, and then nothing is inherited)"
+)
+UNKNOWN_WRITER = "unknown"
+"""The last writer of a register an unattributed write changed (the grid shows `?`)."""
+NOT_NAMED = frozenset({"frame", "preserved", "reserved", "reserved1", "reserved2"})
+
+
+def touched_fields(register: str, old: int, new: int) -> tuple[str, ...]:
+    changed = tuple(f for f in REGISTERS[register].changed_fields(old, new) if f not in NOT_NAMED)
+    return changed or (PRIMARY_FIELD.get(register, "masked"),)
+
+
+@dataclass(slots=True)
+class TraceRun:
+    findings: list[Finding]
+    state: MachineState
+    old: array[int]  # by rank: the register's value before the write
+    step: array[int]  # by rank: the index of the inferred action the write belongs to (-1: before any)
+    at: list[tuple[int, bool]] = field(default_factory=list)  # by finding: the rank it came at, and whether a write caused it
+    states: dict[int, MachineState] = field(default_factory=dict)  # copies of the machine before the ranks asked for
+
+
+@dataclass(slots=True)
+class _Marks:
+    """What happens at a rank: teardowns start before the write; startups and actions end after it."""
+
+    before: dict[int, list[Segment]] = field(default_factory=dict)
+    after: dict[int, list[Segment]] = field(default_factory=dict)
+    ends: dict[int, list[int]] = field(default_factory=dict)
+
+
+def _marks(actions: list[TraceAction]) -> _Marks:
+    m = _Marks()
+    for index, a in enumerate(actions):
+        for s in a.segments:
+            (m.after.setdefault(s.last, []) if s.startup else m.before.setdefault(s.first, [])).append(s)
+        m.ends.setdefault(a.last, []).append(index)
+    return m
+
+
+def _steps(att: Attributed, actions: list[TraceAction]) -> array[int]:
+    step = array("i", [-1]) * len(att.order)
+    for index, a in enumerate(actions):
+        for s in a.segments:
+            for r in s.ranks:
+                step[r] = index
+    for r in range(1, len(step)):
+        if step[r] < 0:
+            step[r] = step[r - 1]
+    return step
+
+
+class _Replayer:
+    def __init__(self, att: Attributed, actions: list[TraceAction], config: SessionConfig) -> None:
+        self.att, self.actions, self.config = att, actions, config
+        self.partition = config.partition_spec
+        self.profile: Profile = config.profile_spec
+        self.state = MachineState.reset(self.partition, att.ncpus)
+        self.findings: list[Finding] = []
+        self.old = array("Q", bytes(8 * len(att.order)))
+        self.step = _steps(att, actions)
+
+    def run(self, snapshots: frozenset[int] = frozenset()) -> TraceRun:
+        marks = _marks(self.actions)
+        at: list[tuple[int, bool]] = []
+        states: dict[int, MachineState] = {}
+        for rank in range(len(self.att.order)):
+            if rank in snapshots:
+                states[rank] = self.state.copy()
+            for s in marks.before.get(rank, ()):
+                setattr(self.state.cpus[s.cpu], s.component, False)
+            self.write(rank)
+            at += [(rank, True)] * (len(self.findings) - len(at))
+            for s in marks.after.get(rank, ()):
+                setattr(self.state.cpus[s.cpu], s.component, True)
+            for index in marks.ends.get(rank, ()):
+                self.after_action(index)
+            at += [(rank, False)] * (len(self.findings) - len(at))
+        return TraceRun(self.findings, self.state, self.old, self.step, at, states)
+
+    def checker(self, rank: int) -> Checker:
+        return Checker(self.partition, self.state, max(self.step[rank], 0))
+
+    def write(self, rank: int) -> None:
+        att, st = self.att, self.state
+        i = att.order[rank]
+        w = att.writes
+        bank, register = SLOTS[w.slot[i]]
+        cpu, value, gp = w.cpu[i], w.value[i], w.gp(i)
+        if bank not in st.banks:
+            return  # refused before the replay (the partition has no nested bank)
+        ri = STATE_INDEX[register]
+        old = self.old[rank] = st.regs[bank][cpu][ri]
+        writer = WRITERS[att.writer[rank]]
+        reason = self.profile.rejects(register, value, st.scontrol_dropped[bank][cpu])
+        if not gp:
+            st.regs[bank][cpu][ri] = value
+            st.writer[bank][cpu][ri] = writer or UNKNOWN_WRITER
+            if register == "SCONTROL":
+                _track_scontrol(st, cpu, bank, old, value)
+        if writer == "hypervisor":
+            return
+        component: Component | None = writer
+        touched = touched_fields(register, old, value)
+        new = old if gp else value
+        record = Write(
+            att.position(rank),
+            cpu,
+            bank,
+            component or "vmbus",
+            register,
+            old,
+            new,
+            value,
+            REGISTERS[register].changed_fields(old, new),
+            gp,
+            att.source[rank],
+        )
+        checker = self.checker(rank)
+        found = [self.fault(record, component, touched, reason, checker)] if gp or reason else []
+        if component is not None:
+            found += checker.write(record, touched)
+        if found and ATTRIBUTIONS[att.how[rank]] == "inferred":
+            found = [_with_inferred_writer(f, component, att.source[rank]) for f in found]
+        self.findings += found
+
+    def fault(self, w: Write, component: Component | None, touched: tuple[str, ...], reason: str | None, checker: Checker) -> Finding:
+        gp = w.rejected
+        who = f"{title(component)}'s" if component else "an unattributed"
+        label = self.partition.label(w.register, w.bank)
+        if gp:
+            predicted = f"; the {self.profile.name} profile predicts it ({reason})" if reason else ""
+            message = f"{who} write of {w.attempted:#x} to {label} on CPU {w.cpu} faulted on the machine (#GP in the trace){predicted}."
+            assumption = None
+        else:
+            message = (
+                f"The {self.profile.name} profile says the hypervisor does not tolerate {who} write of {w.attempted:#x} to {label} "
+                f"on CPU {w.cpu} ({reason}); the trace shows no #GP, so the write went through or failed silently."
+            )
+            assumption = self.profile.assumption if reason and "SCONTROL" in reason else None
+        where: Where = checker.located(w, touched)
+        where["component"] = component
+        finding = make_finding("hypervisor_fault", message[0].upper() + message[1:], step=checker.step, assumption=assumption, **where)
+        if not gp:
+            return finding
+        return replace(finding, cites=f"{OBSERVED_CITE}; {finding.cites}" if reason and "SCONTROL" in reason else OBSERVED_CITE)
+
+    def after_action(self, index: int) -> None:
+        a = self.actions[index]
+        checker = Checker(self.partition, self.state, index)
+        if a.action in ("kexec", "crash_kexec"):
+            kdump = a.action == "crash_kexec"
+            self.state.drivers = DriverState(kdump=kdump)
+            for cs in self.state.cpus:
+                cs.vmbus = cs.mshv = False
+            self.state.boot += 1
+            stale = checker.stale("kdump kernel" if kdump else "new kernel")
+            if a.why == INFERRED_KEXEC:
+                stale = [replace(f, assumption=KEXEC_ASSUMPTION) for f in stale]
+            self.findings += stale
+        if a.action == "cpu_offline" and any(s.startup for s in a.segments):
+            cpu = a.cpus[0]
+            message = (
+                f"CPU {cpu} stayed online: MSHV was torn down and started again on it, the rollback cpuhp does "
+                "when hv_synic_cleanup() refuses (-EBUSY on the VMBus connect CPU)."
+            )
+            self.findings.append(
+                make_finding(
+                    "refused",
+                    message,
+                    step=index,
+                    cpu=cpu,
+                    component="vmbus",
+                    assumption="inferred from the trace: VMBus writes nothing when it refuses",
+                )
+            )
+        self.findings += checker.missing_enable([c for c in a.cpus if c < self.state.ncpus])
+
+
+def _with_inferred_writer(f: Finding, component: Component | None, source: str) -> Finding:
+    inferred = f"inferred writer: the trace has no stack for this write; it matches {title(component)}'s sequence ({source})"
+    return replace(f, assumption=f"{f.assumption}; {inferred}" if f.assumption else inferred)
+
+
+def _track_scontrol(st: MachineState, cpu: int, bank: Bank, old: int, new: int) -> None:
+    if old & 1 and not new & 1:
+        st.scontrol_dropped[bank][cpu] = True
+    elif new & 1:
+        st.scontrol_dropped[bank][cpu] = False
+
+
+def replay_trace(att: Attributed, actions: list[TraceAction], config: SessionConfig, snapshots: frozenset[int] = frozenset()) -> TraceRun:
+    """The findings of the model's rules on the trace's writes, the machine they leave, and copies of it before `snapshots`."""
+    return _Replayer(att, actions, config).run(snapshots)

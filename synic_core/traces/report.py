@@ -1,0 +1,128 @@
+"""A trace import as plain data (`synic trace --json`) and as the sentences the CLI prints."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..findings import SEVERITY_RANK, summarize
+from ..formatting import cpu_ranges
+from ..partitions import title
+from .attribute import ATTRIBUTIONS, WRITERS
+from .check import CheckResult
+from .formats import MSR_OF_SLOT, SLOTS
+from .load import TraceImport
+from .parse import PROBLEMS, ParseStats
+
+
+def write_row(ti: TraceImport, rank: int) -> dict[str, Any]:
+    att = ti.attributed
+    w = att.writes
+    i = att.order[rank]
+    bank, register = SLOTS[w.slot[i]]
+    return {
+        "cpu": w.cpu[i],
+        "write": att.position(rank),
+        "line": w.line[i],
+        "timestamp": w.ts[i],
+        "task": w.tasks[w.task[i]],
+        "msr": MSR_OF_SLOT[w.slot[i]],
+        "bank": bank,
+        "register": register,
+        "old": ti.run.old[rank],
+        "value": w.value[i],
+        "faulted": w.gp(i),
+        "host": w.host(i),
+        "writer": WRITERS[att.writer[rank]],
+        "attribution": ATTRIBUTIONS[att.how[rank]],
+        "source": att.source[rank],
+        "stack": list(w.stacks[w.stack[i]]),
+        "action": ti.run.step[rank],
+    }
+
+
+def read_summary(st: ParseStats, writes: int, cpus: list[int]) -> list[str]:
+    """What was read and what was skipped, as sentences."""
+    lines = [f"read {st.lines:,} lines ({st.bytes:,} bytes): {writes:,} SynIC writes on CPUs {cpu_ranges(cpus)}"]
+    counted = []
+    if st.eom:
+        counted.append(f"{st.eom:,} EOM writes (end-of-message signals, no register change)")
+    if st.headers:
+        counted.append(f"{st.headers:,} header lines")
+    if st.stack_frames:
+        counted.append(f"{st.stack_frames:,} stack frames")
+    if counted:
+        lines.append("counted: " + ", ".join(counted))
+    skipped = [f"{n:,} {name}" for name, n in sorted(st.other_events.items(), key=lambda kv: -kv[1])]
+    if st.other_msrs:
+        skipped.append(f"{st.other_msrs:,} writes to other MSRs")
+    if st.read_only:
+        skipped.append(f"{st.read_only:,} writes to the read-only SVERSION")
+    skipped += [f"{n:,} line{'' if n == 1 else 's'} {PROBLEMS[k]} (first at line {st.first[k]})" for k, n in st.problems.items()]  # type: ignore[index]
+    if skipped:
+        lines.append("skipped: " + ", ".join(skipped))
+    if st.out_of_order:
+        lines.append(f"{st.out_of_order:,} events were out of timestamp order; the writes are taken in timestamp order")
+    return lines
+
+
+def attribution_counts(ti: TraceImport) -> dict[str, int]:
+    counts: dict[str, int] = dict.fromkeys(ATTRIBUTIONS, 0)
+    for how in ti.attributed.how:
+        counts[ATTRIBUTIONS[how]] += 1
+    return counts
+
+
+def action_rows(ti: TraceImport) -> list[dict[str, Any]]:
+    att = ti.attributed
+    return [
+        {
+            "index": k,
+            "action": a.action,
+            "cpus": a.cpus,
+            "why": a.why,
+            "lines": [att.writes.line[att.order[a.first]], att.writes.line[att.order[a.last]]],
+        }
+        for k, a in enumerate(ti.actions)
+    ]
+
+
+def exit_code(ti: TraceImport, check: CheckResult | None) -> int:
+    if check is not None:
+        return check.exit_code()
+    return int(any(SEVERITY_RANK[f.severity] >= SEVERITY_RANK["error"] for f in ti.run.findings))
+
+
+def trace_report(ti: TraceImport, check: CheckResult | None) -> dict[str, Any]:
+    cfg = ti.config
+    st = ti.trace.stats
+    return {
+        "file": ti.trace.path,
+        "format": ti.trace.format,
+        "partition": cfg.partition,
+        "mshv": cfg.mshv,
+        "hypervisor": cfg.hypervisor,
+        "cpus": cfg.cpus,
+        "read": {
+            "lines": st.lines,
+            "bytes": st.bytes,
+            "writes": st.writes,
+            "eom": st.eom,
+            "headers": st.headers,
+            "other_msrs": st.other_msrs,
+            "read_only": st.read_only,
+            "other_events": st.other_events,
+            "problems": st.problems,
+            "first_line": st.first,
+            "out_of_order": st.out_of_order,
+        },
+        "attribution": attribution_counts(ti),
+        "actions": action_rows(ti),
+        "writes": [write_row(ti, r) for r in range(len(ti.attributed.order))],
+        "findings": [f.to_dict() for f in ti.run.findings],
+        "summary": summarize(ti.run.findings),
+        "check": check.to_dict() if check else None,
+    }
+
+
+def who(writer: str | None) -> str:
+    return title(writer) if writer else "unknown"

@@ -1,0 +1,129 @@
+"""An imported trace as a dashboard session: its inferred actions are the steps, the machine's writes their content.
+
+Read-only: the writes happened, so no action applies to it (`apply` raises `ActionError`), and a
+state from its past is a copy taken while the trace was replayed, not a re-run of the model. Each
+write keeps what the trace said about it (timestamp, task, attribution, stack) for the panels.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from ..findings import Finding
+from ..registers import REGISTERS
+from ..session import ActionError, Session
+from ..state import MachineState
+from ..vocabulary import Attribution
+from ..writes import StepResult, Write
+from .attribute import ATTRIBUTIONS, WRITERS
+from .check import replay_cpus
+from .formats import SLOTS
+from .load import TraceImport
+from .parse import TraceError
+from .replay import UNKNOWN_WRITER, TraceRun, replay_trace
+
+
+@dataclass(frozen=True, slots=True)
+class TraceWrite(Write):
+    """A write as the trace showed it; `component` is "hypervisor" for a KVM host write, "unknown" when unattributed."""
+
+    timestamp: float = 0.0
+    task: str = ""
+    attribution: Attribution = "unknown"
+    stack: tuple[str, ...] = ()
+    line: int = 0
+    number: int = 0  # the write's number on its CPU, from 1
+
+
+NO_STEPS = "no run of writes matches a driver sequence, so there are no steps to play; synic trace FILE lists its writes"
+
+
+class TraceSession(Session):
+    """A read-only session built from an imported trace (see the module docstring)."""
+
+    def __init__(self, ti: TraceImport) -> None:
+        super().__init__(ti.config)
+        if not ti.actions:
+            raise TraceError(f"{ti.trace.path}: {NO_STEPS}")
+        self.imported = ti
+        starts = [0] + [a.first for a in ti.actions[1:]]
+        run = replay_trace(ti.attributed, ti.actions, ti.config, frozenset(starts))
+        ends = [*starts[1:], len(ti.attributed.order)]
+        cpus = model_cpus(ti)
+        self.history = [self._step(k, ti, run, start, end, cpus[k]) for k, (start, end) in enumerate(zip(starts, ends, strict=True))]
+        self._before = [run.states[s] for s in starts]
+        self.state = run.state
+
+    def _step(self, k: int, ti: TraceImport, run: TraceRun, start: int, end: int, cpus: list[int]) -> StepResult:
+        a = ti.actions[k]
+        step = StepResult(index=k, action=a.action, cpus=cpus, notes=[a.why])
+        step.writes = [trace_write(ti, run, rank, rank - start) for rank in range(start, end)]
+        step.findings = [
+            _placed(f, k, rank - start if by_write else None)
+            for f, (rank, by_write) in zip(run.findings, run.at, strict=True)
+            if start <= rank < end
+        ]
+        return step
+
+    # -- read-only ----------------------------------------------------------------------------
+    def apply(self, action: str, cpus: list[int] | None = None) -> StepResult:
+        raise ActionError("trace", f"{self.imported.trace.path} is an imported trace: its writes happened and cannot be added to")
+
+    def can_undo(self) -> bool:
+        return False
+
+    def undo(self) -> StepResult | None:
+        return None
+
+    def redo(self) -> StepResult | None:
+        return None
+
+    def state_before(self, step_index: int) -> MachineState:
+        if not 0 <= step_index <= len(self.history):
+            raise IndexError(f"step {step_index} is not in the history (0..{len(self.history)})")
+        return self.state if step_index == len(self.history) else self._before[step_index]
+
+
+def model_cpus(ti: TraceImport) -> list[list[int]]:
+    """Each step's CPUs as the model takes them (a module load: every online CPU; a kexec: the reboot CPU),
+    so that saving the session or switching the version replays the same actions; the trace's own CPUs where
+    the model cannot apply an action."""
+    model, out = Session(ti.config), []
+    for a in ti.actions:
+        try:
+            out.append(model.apply(a.action, replay_cpus(a, model)).cpus)
+        except ActionError:
+            out.append(a.cpus)
+    return out
+
+
+def _placed(f: Finding, step: int, write: int | None) -> Finding:
+    return replace(f, step=step, write=write)
+
+
+def trace_write(ti: TraceImport, run: TraceRun, rank: int, index: int) -> TraceWrite:
+    att = ti.attributed
+    w = att.writes
+    i = att.order[rank]
+    bank, register = SLOTS[w.slot[i]]
+    old, value, gp = run.old[rank], w.value[i], w.gp(i)
+    new = old if gp else value
+    return TraceWrite(
+        index=index,
+        cpu=w.cpu[i],
+        bank=bank,
+        component=WRITERS[att.writer[rank]] or UNKNOWN_WRITER,  # type: ignore[arg-type]  # the trace's writer, shown as such
+        register=register,
+        old=old,
+        new=new,
+        attempted=value,
+        changed=REGISTERS[register].changed_fields(old, new),
+        rejected=gp,
+        source=att.source[rank],
+        timestamp=w.ts[i],
+        task=w.tasks[w.task[i]],
+        attribution=ATTRIBUTIONS[att.how[rank]],
+        stack=w.stacks[w.stack[i]],
+        line=w.line[i],
+        number=att.position(rank),
+    )

@@ -1,0 +1,93 @@
+"""`synic trace` in a user's hands: the done-when of issue 16, JSON, exit codes, text that stays text."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from synic_core.cli import main
+from tests.core.trace_helpers import exported, join, save, split
+
+P5 = "l1vh-patch5-only-kexec"
+
+
+@pytest.fixture
+def p5_trace(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    """`synic run l1vh-patch5-only-kexec --ftrace > trace.txt`, as a user would make it."""
+    assert main(["run", P5, "--ftrace"]) == 1
+    return save(tmp_path, capsys.readouterr().out)
+
+
+def test_check_against_v4_reports_the_first_divergence_per_cpu(p5_trace: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["trace", str(p5_trace), "--check", "--mshv", "v4"]) == 1
+    out = capsys.readouterr().out
+    for cpu in range(4):
+        assert f"CPU {cpu}, write 5: MSHV wrote SIMP.enable=1; v4 writes SIRBP.enable=1 here (MSHV: mshv_synic_cpu_init)" in out
+    assert "diverges from v4; the trace shows 12 faulted writes (#GP)" in out
+
+
+def test_check_against_patch5_only_conforms(p5_trace: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["trace", str(p5_trace), "--check", "--mshv", "patch5-only"]) == 1  # conforms, but the trace shows faults
+    out = capsys.readouterr().out
+    assert all(f"CPU {cpu}: conforms to patch5-only (20 writes)" in out for cpu in range(4))
+    assert "conforms to patch5-only; the trace shows 12 faulted writes (#GP)" in out
+
+
+def test_a_faultless_conforming_trace_exits_0(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = save(tmp_path, exported("l1vh-v4-kexec"))
+    assert main(["trace", str(path), "--check"]) == 0
+    assert "conforms to v4" in capsys.readouterr().out
+
+
+def test_the_plain_import_lists_writes_attributions_and_findings(p5_trace: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["trace", str(p5_trace)]) == 1
+    out = capsys.readouterr().out
+    assert "attributed: 80 by stack" in out
+    assert "    17  101.500650  cpuhp/0          VMBus      stack    SINT2       0x200f3 → 0x300f3  #GP  hv_hyp_synic_disable_regs" in out
+    assert "faulted on the machine (#GP in the trace)" in out
+    assert "faults 12  errors 32  warnings 12  info 0" in out  # what synic run says about the same scenario
+
+
+def test_json_carries_writes_actions_findings_and_the_check(p5_trace: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["trace", str(p5_trace), "--json", "--check", "--mshv", "patch5-only"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert [a["action"] for a in data["actions"]] == ["vmbus_load", "mshv_init", "kexec"]
+    assert len(data["writes"]) == 80 and data["attribution"]["stack"] == 80
+    first_fault = next(w for w in data["writes"] if w["faulted"])
+    assert {k: first_fault[k] for k in ("cpu", "write", "register", "writer", "attribution", "source", "old", "value", "action")} == {
+        "cpu": 0,
+        "write": 17,
+        "register": "SINT2",
+        "writer": "vmbus",
+        "attribution": "stack",
+        "source": "hv_hyp_synic_disable_regs",
+        "old": 0x200F3,
+        "value": 0x300F3,
+        "action": 2,
+    }
+    assert data["summary"] == {"info": 0, "warning": 12, "error": 32, "fault": 12}
+    assert data["check"]["conforms"] is True and data["check"]["faults"] == 12
+
+
+def test_file_text_is_never_markup(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    header, blocks = split(exported("l1vh-v4-kexec"))
+    blocks = [[line.replace("cpuhp/0", "[bold red]x[/]") for line in b] for b in blocks]
+    assert main(["trace", str(save(tmp_path, join(header, blocks)))]) == 0
+    assert "[bold red]x[/]" in capsys.readouterr().out
+
+
+def test_trace_runs_from_the_installed_entry_point(p5_trace: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "synic_core", "trace", str(p5_trace), "--check", "--mshv", "v4"], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 1 and "CPU 3, write 5: MSHV wrote SIMP.enable=1" in done.stdout and done.stderr == ""
+
+
+def test_a_bad_format_choice_is_an_argparse_error(p5_trace: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["trace", str(p5_trace), "--format", "perf"])
+    assert exit_info.value.code == 2 and "invalid choice" in capsys.readouterr().err

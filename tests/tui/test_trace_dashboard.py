@@ -1,0 +1,107 @@
+"""`synic trace FILE --dashboard`: a real trace played in the dashboard, with timestamps, tasks, attribution and stacks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from synic_core.traces.load import import_trace
+from synic_core.traces.session import TraceSession
+from tests.core.trace_helpers import exported, save
+from tui.app import SynicApp
+from tui.cli import main
+from tui.widgets.panels import Inspector, TracePanel
+
+SIZE = (160, 44)
+
+
+def trace_app(tmp_path: Path) -> SynicApp:
+    session = TraceSession(import_trace(save(tmp_path, exported("l1vh-patch5-only-kexec")), mshv="patch5-only"))
+    return SynicApp(session, instant=True, manual_ticks=True)
+
+
+async def test_the_trace_opens_with_its_findings_and_refuses_new_actions(tmp_path: Path) -> None:
+    app = trace_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        assert "faults 12" in str(app.query_one("#status").render())
+        await pilot.press("a", "v")
+        await pilot.pause()
+        assert len(app.dashboard.session.history) == 3
+        assert any("imported trace" in str(n.message) for n in app._notifications)
+
+
+async def test_time_travel_replays_the_trace_write_by_write(tmp_path: Path) -> None:
+    app = trace_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        dash = app.dashboard
+        dash.view.seek(16 + 24 + 24)  # after MSHV's exit on every CPU, before VMBus's cleanup
+        await pilot.pause()
+        assert dash.view.value(2, "l1", "SCONTROL") == 0 and dash.view.value(2, "l1", "SINT2") == 0x200F3
+        assert dash.view.counts()["fault"] == 0
+        dash.view.seek(16 + 24 + 25)  # CPU 0's SINT2 mask: #GP in the trace
+        assert dash.view.counts()["fault"] == 1 and dash.view.value(0, "l1", "SINT2") == 0x200F3
+
+
+async def test_the_panels_show_timestamps_tasks_attribution_and_the_stack(tmp_path: Path) -> None:
+    app = trace_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("t")
+        await pilot.pause()
+        lines = [line.text for line in app.query_one(TracePanel).lines]
+        assert any("101.500650 cpuhp/0" in line and "VMBus stack" in line and "#GP" in line for line in lines)
+        await pilot.press(*["right"] * 5, "n")  # CPU 0, SINT2
+        await pilot.pause()
+        text = app.query_one(Inspector).text()
+        assert "write 17 on CPU 0" in text and "=> hv_hyp_synic_disable_regs" in text and "=> cpuhp_thread_fun" in text
+
+
+def test_synic_trace_dashboard_opens_the_trace(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    started: list[SynicApp] = []
+    monkeypatch.setattr(SynicApp, "run", lambda self, *a, **k: started.append(self))
+    path = save(tmp_path, exported("l1vh-patch5-only-kexec"))
+    assert main(["trace", str(path), "--dashboard", "--mshv", "patch5-only"]) == 0
+    assert isinstance(started[0].dashboard.session, TraceSession)
+
+
+def test_synic_trace_without_dashboard_still_prints(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = save(tmp_path, exported("l1vh-v4-kexec"))
+    assert main(["trace", str(path), "--check"]) == 0
+    assert "conforms to v4" in capsys.readouterr().out
+
+
+async def test_switching_the_version_replays_the_inferred_actions_and_z_returns(tmp_path: Path) -> None:
+    app = trace_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        dash = app.dashboard
+        dash.set_setting("mshv", "v4")
+        await pilot.pause()
+        assert not isinstance(dash.session, TraceSession) and [s.action for s in dash.session.history] == [
+            "vmbus_load",
+            "mshv_init",
+            "kexec",
+        ]
+        assert dash.view.counts()["fault"] == 0  # what v4 would have done with the same actions
+        await pilot.press("z", "z", "z", "z")  # the replayed steps one by one, then back to the trace
+        await pilot.pause()
+        assert isinstance(dash.session, TraceSession) and dash.view.counts()["fault"] == 12
+
+
+async def test_ctrl_o_opens_a_trace_read_only_and_never_saves_over_it(tmp_path: Path) -> None:
+    from tui.opening import open_file
+
+    path = save(tmp_path, exported("l1vh-v4-kexec", layout="trace-cmd"))
+    opened = open_file(str(path))
+    assert isinstance(opened.session, TraceSession) and opened.path is None and opened.lesson is None
+    app = trace_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        app.dashboard._opened(opened)
+        await pilot.pause()
+        assert app.dashboard.session is opened.session and app.dashboard.opened is None
+
+
+def test_a_scenario_file_is_not_taken_for_a_trace(tmp_path: Path) -> None:
+    from synic_core.traces.parse import looks_like_trace
+
+    scenario = save(tmp_path, '{"partition": "l1vh", "description": "explains write_msr"}', "s.json")
+    assert not looks_like_trace(scenario) and looks_like_trace(save(tmp_path, exported("l1vh-v4-kexec", "kvm"), "k.txt"))
