@@ -91,3 +91,17 @@ def test_a_bad_format_choice_is_an_argparse_error(p5_trace: Path, capsys: pytest
     with pytest.raises(SystemExit) as exit_info:
         main(["trace", str(p5_trace), "--format", "perf"])
     assert exit_info.value.code == 2 and "invalid choice" in capsys.readouterr().err
+
+
+def test_check_takes_a_patch_file(p5_trace: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A trace is checked against a user's version as against a built-in (issue 15 meets issue 16)."""
+    patches = Path(__file__).parents[2] / "examples" / "patches"
+    assert main(["trace", str(p5_trace), "--check", "--mshv", str(patches / "notifier-parent.toml")]) == 1
+    assert "conforms to notifier-parent; the trace shows 12 faulted writes (#GP)" in capsys.readouterr().out
+    broken = str(patches / "exit-disables-scontrol.toml")
+    assert main(["run", "l1vh-v4-kexec", "--mshv", broken, "--ftrace"]) == 1
+    trace = save(tmp_path, capsys.readouterr().out, "broken.txt")
+    assert main(["trace", str(trace), "--check", "--mshv", broken]) == 1  # conforms: the faults are in the trace
+    assert "conforms to exit-disables-scontrol" in capsys.readouterr().out
+    assert main(["trace", str(trace), "--check", "--mshv", "v4"]) == 1
+    assert "diverges from v4" in capsys.readouterr().out
