@@ -105,3 +105,38 @@ def test_a_scenario_file_is_not_taken_for_a_trace(tmp_path: Path) -> None:
 
     scenario = save(tmp_path, '{"partition": "l1vh", "description": "explains write_msr"}', "s.json")
     assert not looks_like_trace(scenario) and looks_like_trace(save(tmp_path, exported("l1vh-v4-kexec", "kvm"), "k.txt"))
+
+
+async def test_ctrl_o_reads_a_trace_in_a_worker_while_the_dialog_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reading a big trace takes seconds: the dialog says so and the app keeps answering (the read is held here)."""
+    import threading
+
+    from textual.widgets import Input
+
+    from tui.opening import open_file
+    from tui.screens import dashboard
+    from tui.screens.open import OpenScreen
+
+    from .conftest import make_app, until
+
+    release = threading.Event()
+
+    def held(name: str):  # type: ignore[no-untyped-def]
+        assert release.wait(60), "never released"
+        return open_file(name)
+
+    monkeypatch.setattr(dashboard, "open_file", held)
+    path = save(tmp_path, exported("l1vh-v4-kexec"))
+    app = make_app("v4")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        app.screen.query_one(Input).value = str(path)
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, OpenScreen)
+        assert f"Reading the trace {path.name}" in str(screen.query_one(".path-message").render())
+        release.set()
+        await until(pilot, lambda: isinstance(app.dashboard.session, TraceSession), "the trace opened")
+        assert not isinstance(app.screen, OpenScreen)

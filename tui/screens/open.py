@@ -36,6 +36,16 @@ def large_machine(text: str, path: Path | None, threshold: int = 256) -> int:
     return cpus if isinstance(cpus, int) and cpus >= threshold else 0
 
 
+def slow_to_open(text: str, path: Path | None) -> str:
+    """What the dialog says while a worker thread opens this ("" when it opens at once): traces and large machines."""
+    from synic_core.traces.parse import looks_like_trace
+
+    if path is not None and path.is_file() and looks_like_trace(path):
+        return f"Reading the trace {path.name}…"
+    cpus = large_machine(text, path)
+    return f"Replaying {cpus} CPUs…" if cpus else ""
+
+
 def builtin_data(name: str) -> object:
     from synic_core.scenario import load
 
@@ -93,14 +103,14 @@ class OpenScreen(PathDialog[Opened]):
 
     def submit(self, text: str, path: Path) -> None:
         if self.offered is not None:
-            self._open(lambda: self.loader(text), large_machine(text, None))
+            self._open(lambda: self.loader(text), slow_to_open(text, None))
             return
-        self._open(lambda: self._local(text, path), large_machine(text, path))
+        self._open(lambda: self._local(text, path), slow_to_open(text, path))
 
-    def _open(self, load: Callable[[], Opened], cpus: int) -> None:
-        """Replaying a large machine takes seconds: a worker thread does it while the dialog says so."""
-        if cpus:
-            self.show_message(f"Replaying {cpus} CPUs…", warning=True)
+    def _open(self, load: Callable[[], Opened], slow: str) -> None:
+        """Reading a trace or replaying a large machine takes seconds: a worker thread does it while the dialog says so."""
+        if slow:
+            self.show_message(slow, warning=True)
             self.run_worker(lambda: self._load_in_thread(load), thread=True, group="open", exit_on_error=False)
             return
         self._loaded(self._attempt(load))
