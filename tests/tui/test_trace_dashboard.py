@@ -121,7 +121,7 @@ async def test_ctrl_o_reads_a_trace_in_a_worker_while_the_dialog_says_so(tmp_pat
 
     release = threading.Event()
 
-    def held(name: str):  # type: ignore[no-untyped-def]
+    def held(name: str):
         assert release.wait(60), "never released"
         return open_file(name)
 
