@@ -16,6 +16,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.explore_bench import fast_vs_reference, matrix, matrix_proofs, per_cpus, per_cpus_table  # noqa: E402
 from bench.repaint import grid_4096_vs_64, grid_vs_datatable  # noqa: E402
+from bench.session_cost import session_cost  # noqa: E402
 from synic_core import Session, SessionConfig  # noqa: E402
 from synic_core.atomic import write_atomic  # noqa: E402
 from synic_core.explore import explore  # noqa: E402
@@ -105,6 +106,11 @@ def main() -> None:
     ratios.append(("headless_vs_pydantic", r_pyd, "goal <= 1.5"))
 
     rows.append(("kexec on 4096 CPUs in the engine", f"{kexec_4096() * 1000:.0f} ms"))
+    big_wall, big_mb = session_cost()
+    rows += [
+        ("synic run, 4096 CPUs x 100 VMBus load/unload steps (1.6M writes), wall, median of 3", f"{big_wall:.1f} s"),
+        ("the same, peak memory (max RSS of the process)", f"{big_mb:.0f} MB"),
+    ]
     per_n = per_cpus(4)
     four = per_n[-1]
     rows += [
