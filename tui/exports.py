@@ -87,7 +87,8 @@ def _cairosvg() -> ModuleType | None:
         import cairosvg  # optional: pip install '.[screenshots]'
     except ImportError:
         return None
-    return cairosvg
+    module: ModuleType = cairosvg
+    return module
 
 
 def _png(svg: str, path: Path) -> Path | None:
