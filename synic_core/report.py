@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any, TextIO
 
 from .engine import StepResult
@@ -51,8 +52,21 @@ def run_report(scenario: Scenario, session: Session) -> dict[str, Any]:
 
 def write_json(scenario: Scenario, session: Session, out: TextIO) -> None:
     """One JSON object; compact for big machines, indented for small ones."""
-    json.dump(run_report(scenario, session), out, indent=None if len(session.state.cpus) > 64 else 1)
+    if len(session.state.cpus) > 64:
+        out.writelines(compact_json(scenario, session))
+    else:
+        json.dump(run_report(scenario, session), out, indent=1)
     out.write("\n")
+
+
+def compact_json(scenario: Scenario, session: Session) -> Iterator[str]:
+    """`run_report` as compact JSON, a step at a time: the text `json.dump` would write, with C-speed encoding per part
+    and the memory of one step (4096 CPUs x 100 steps is 1.6 million writes, 380 MB of JSON)."""
+    yield f'{{"scenario": {json.dumps(scenario.dump())}, "steps": ['
+    for i, step in enumerate(session.history):
+        yield (", " if i else "") + json.dumps(step_dict(step))
+    yield f'], "findings": {json.dumps([f.to_dict() for f in session.findings])}'
+    yield f', "final": {json.dumps(final_state(session))}, "summary": {json.dumps(session.summary())}}}'
 
 
 def exit_code(session: Session) -> int:

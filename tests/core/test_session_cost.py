@@ -5,6 +5,8 @@ Memory is measured with tracemalloc (deterministic), never with a clock.
 
 from __future__ import annotations
 
+import io
+import json
 import random
 import tracemalloc
 
@@ -13,7 +15,8 @@ import pytest
 from synic_core import Session, SessionConfig
 from synic_core import session as session_module
 from synic_core.actions import ACTIONS
-from synic_core.scenario import ScenarioError, Step, parse_scenario
+from synic_core.report import run_report, write_json
+from synic_core.scenario import ScenarioError, Step, parse_scenario, session_scenario
 
 from .helpers import state_snapshot
 
@@ -144,3 +147,15 @@ def test_steps_on_the_same_cpus_share_one_list():
     s.apply("vmbus_unload")
     s.apply("vmbus_load", [0, 1])
     assert s.history[0].cpus is s.history[1].cpus and s.history[2].cpus == [0, 1]
+
+
+@pytest.mark.parametrize("cpus", [65, 4])
+def test_json_of_a_big_machine_is_written_a_step_at_a_time_with_the_same_text(cpus: int):
+    s = Session(SessionConfig(partition="l1vh", mshv="patch5-only", cpus=cpus))
+    for action in ("vmbus_load", "mshv_init", "vmbus_unload", "kexec", "vmbus_load"):
+        s.apply(action)
+    scenario = session_scenario(s)
+    out = io.StringIO()
+    write_json(scenario, s, out)
+    assert out.getvalue() == json.dumps(run_report(scenario, s), indent=None if cpus > 64 else 1) + "\n"
+    assert json.loads(out.getvalue())["summary"]["fault"] > 0
