@@ -175,14 +175,14 @@ def main(argv: Sequence[str] | None = None, front_ends: Mapping[str, FrontEnd] |
 
 def _mistyped_subcommand(args: list[str]) -> str:
     """`synic rn`: not a subcommand, not a file and not a built-in scenario, but close to a subcommand."""
-    import difflib
-
     if not args or args[0].startswith("-") or args[0] in SUBCOMMANDS or os.path.exists(args[0]):
         return ""
     from ..scenario import builtin_names
 
     if args[0] in builtin_names():
         return ""
+    import difflib
+
     close = difflib.get_close_matches(args[0], SUBCOMMANDS, n=1, cutoff=0.6)
     return f"{args[0]!r} is not a subcommand, a file or a built-in scenario; did you mean 'synic {close[0]}'?" if close else ""
 
