@@ -310,4 +310,4 @@ def run_action(eng: Engine, action: str, cpus: list[int]) -> None:
     """
     ACTIONS[action].run(eng, cpus)
     targets = eng.state.online_cpus() if action in ("kexec", "crash_kexec") else cpus
-    eng.step.findings += eng.checker.missing_enable([cpu for cpu in targets if cpu in eng.touched])
+    eng.step.findings += eng.checker.missing_enable([cpu for cpu in targets if cpu in eng.changed_cpus])

@@ -45,7 +45,7 @@ class Engine:
         self.state = state
         self.step = step
         self.checker = Checker(self.partition, state, step.index)
-        self.touched: set[int] = set()
+        self.changed_cpus: set[int] = set()
         """CPUs whose registers or liveness this step changed: the only ones whose missing enables can change."""
         self._compiled: dict[int, tuple[CompiledOp, ...]] = {}  # id(sequence) -> its ops compiled
 
@@ -146,7 +146,7 @@ class Engine:
         if not reason:
             row[ri] = new
             st.writer[bank][cpu][ri] = component
-            self.touched.add(cpu)
+            self.changed_cpus.add(cpu)
             if register == "SCONTROL":
                 self.track_scontrol(cpu, bank, old, new)
         w = Write(
@@ -179,7 +179,7 @@ class Engine:
     def set_live(self, cpu: int, component: str, live: bool) -> None:
         """The component's per-CPU state starts or ends on this CPU (hv_synic_init / mshv_synic_cpu_init and their exits)."""
         setattr(self.state.cpus[cpu], component, live)
-        self.touched.add(cpu)
+        self.changed_cpus.add(cpu)
 
     def track_scontrol(self, cpu: int, bank: str, old: int, new: int) -> None:
         was, now = old & 1, new & 1
