@@ -44,7 +44,7 @@ class Checker:
     def write(self, w: Write, touched: tuple[str, ...]) -> list[Finding]:
         """The findings of one write, in rule order; the common case (an owner's own write) finds nothing quickly."""
         owner = self.partition.owners.get((w.bank, w.register))
-        out = [] if owner is None or owner == w.component else self.ownership(w, touched)
+        out = [] if owner is None or owner == w.component else self.ownership(w, touched, owner)
         if not w.rejected:
             verb = _switch_off_verb(w)
             if verb is not None:
@@ -53,10 +53,8 @@ class Checker:
                 out += self.dangling(w)
         return out
 
-    def ownership(self, w: Write, touched: tuple[str, ...]) -> list[Finding]:
-        owner = self.partition.owner(w.bank, w.register)
-        if owner is None or owner == w.component:
-            return []
+    def ownership(self, w: Write, touched: tuple[str, ...], owner: Component) -> list[Finding]:
+        """A write by a component that does not own the register (`owner` does)."""
         intended = REGISTERS[w.register].changed_fields(w.old, w.attempted)  # rejected or not
         where, name = self.partition.label(w.register, w.bank), self.partition.name
         if intended:

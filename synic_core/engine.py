@@ -12,7 +12,7 @@ from .checks import Checker
 from .config import SessionConfig
 from .findings import Where, make_finding
 from .partitions import title
-from .registers import REGISTERS, STATE_INDEX, Field, Register, frame_of
+from .registers import REGISTERS, STATE_INDEX, Field, frame_of
 from .sequences import AEOI, SEQUENCES, VECTOR, X86_CALLBACK_VECTOR, Op, Sequence
 from .state import MachineState
 from .vocabulary import Bank, Component, FindingKindName
@@ -25,7 +25,6 @@ class CompiledOp:
     """An op with its constant fields folded in: it writes `(base & keep) | bits`, then its frame rule's frame."""
 
     op: Op
-    register: Register
     index: int  # in STATE_INDEX
     rmw: bool
     keep: int
@@ -85,7 +84,7 @@ class Engine:
         op = c.op
         base = self.state.regs[bank][cpu][c.index] if c.rmw else 0
         value = (base & c.keep) | c.bits
-        if op.frame and c.frame:
+        if op.frame and c.frame is not None:
             frame = self.frame_rule(op.frame, cpu, bank, op.register, frame_of(base))
             if frame is not None:
                 value = c.frame.put(value, frame)
@@ -103,7 +102,7 @@ class Engine:
         mask = sum(reg.field(name).mask for name in op.fields)  # the fields of a register never overlap
         bits = reg.encode({name: self.symbol(v) for name, v in op.fields.items()})
         frame = reg.field("frame") if op.frame else None
-        return CompiledOp(op, reg, STATE_INDEX[op.register], op.kind == "rmw", ~mask, bits, tuple(op.fields), frame)
+        return CompiledOp(op, STATE_INDEX[op.register], op.kind == "rmw", ~mask, bits, tuple(op.fields), frame)
 
     def symbol(self, value: int | str) -> int:
         if value == VECTOR:
