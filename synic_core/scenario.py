@@ -19,7 +19,7 @@ from .config import MAX_CPUS, SessionConfig
 from .partitions import PARTITION_NAMES
 from .profiles import PROFILE_NAMES
 from .safe_read import InputRefused, read_structured
-from .session import ActionError, Session
+from .session import ActionError, Session, collector_paused
 from .versions import VERSION_NAMES
 
 BUILTIN_PACKAGE = "synic_core.scenarios"
@@ -180,6 +180,7 @@ def session_scenario(session: Session, name: str = "", title: str = "") -> Scena
 
 
 # -- replaying -------------------------------------------------------------------------------
+@collector_paused()  # the history is not garbage: no collection walks it while it grows
 def replay(scenario: Scenario, source: str = "scenario") -> Session:
     """Run every step; a step that cannot apply (e.g. an offline CPU) is bad input."""
     session = Session(scenario.config())

@@ -94,7 +94,7 @@ class Session:
 
     def _run(self, state: MachineState, step: StepResult) -> None:
         """One step on `state`: the action, then the pages nothing refers to any more are dropped."""
-        with _collector_paused():
+        with collector_paused():
             run_action(Engine(self.config, state, step), step.action, step.cpus)
         state.collect_pages()
 
@@ -190,15 +190,15 @@ class Session:
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cycle collector waits until the step is done.
+def collector_paused() -> Iterator[None]:
+    """Python's cycle collector waits until the step (or the replay of a whole scenario) is done.
 
     A step makes one record per write (16,384 for a VMBus load on 4096 CPUs) and none of them is
     garbage; collecting while they are made would walk the growing history again and again (a third
-    of the time of a 100-step run on 4096 CPUs). Paused, it runs about once per step instead. Nothing
-    here creates reference cycles, and reference counting frees as usual.
+    of the time of a 100-step run on 4096 CPUs). Paused, it runs once afterwards instead. Nothing in
+    the model creates reference cycles, and reference counting frees as usual meanwhile.
     """
-    if not gc.isenabled():  # paused by someone else (or another thread's step): theirs to resume
+    if not gc.isenabled():  # paused by someone else (an enclosing replay, another thread's step): theirs to resume
         yield
         return
     gc.disable()

@@ -5,6 +5,7 @@ Memory is measured with tracemalloc (deterministic), never with a clock.
 
 from __future__ import annotations
 
+import gc
 import io
 import json
 import random
@@ -16,7 +17,7 @@ from synic_core import Session, SessionConfig
 from synic_core import session as session_module
 from synic_core.actions import ACTIONS
 from synic_core.report import run_report, write_json
-from synic_core.scenario import ScenarioError, Step, parse_scenario, session_scenario
+from synic_core.scenario import ScenarioError, Step, parse_scenario, replay, session_scenario
 
 from .helpers import state_snapshot
 
@@ -159,3 +160,25 @@ def test_json_of_a_big_machine_is_written_a_step_at_a_time_with_the_same_text(cp
     write_json(scenario, s, out)
     assert out.getvalue() == json.dumps(run_report(scenario, s), indent=None if cpus > 64 else 1) + "\n"
     assert json.loads(out.getvalue())["summary"]["fault"] > 0
+
+
+def test_replay_pauses_the_cycle_collector_and_leaves_it_as_it_was():
+    seen: list[bool] = []
+    scenario = parse_scenario({"cpus": 2, "steps": [{"action": "vmbus_load"}, {"action": "cpu_online", "cpus": [1]}]}, "bad.json")
+    real_apply = Session.apply
+
+    def watching(self: Session, action: str, cpus: list[int] | None = None) -> object:
+        seen.append(gc.isenabled())
+        return real_apply(self, action, cpus)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(Session, "apply", watching)
+        with pytest.raises(ScenarioError, match="already online"):  # bad input ends the replay early
+            replay(scenario)
+    assert seen == [False, False] and gc.isenabled()
+    gc.disable()
+    try:
+        replay(parse_scenario({"cpus": 2, "steps": [{"action": "vmbus_load"}]}, "ok.json"))
+        assert not gc.isenabled()  # paused by the caller: the caller resumes it
+    finally:
+        gc.enable()
