@@ -121,6 +121,10 @@ def main() -> None:
         ("the same, CPU time (user + system)", f"{big_cpu:.1f} s"),
         ("the same, peak memory (max RSS of the process)", f"{big_mb:.0f} MB"),
     ]
+    json_wall, json_cpu, json_mb = session_cost(3, "--json")
+    rows += [
+        ("the same with --json (376 MB of JSON): wall, CPU, peak memory", f"{json_wall:.1f} s, {json_cpu:.1f} s, {json_mb:.0f} MB"),
+    ]
     per_n = per_cpus(4)
     four = per_n[-1]
     rows += [

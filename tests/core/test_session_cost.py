@@ -16,7 +16,7 @@ import pytest
 from synic_core import Session, SessionConfig
 from synic_core import session as session_module
 from synic_core.actions import ACTIONS
-from synic_core.report import run_report, write_json
+from synic_core.report import run_report, step_dict, step_json, write_json, write_json_text
 from synic_core.scenario import ScenarioError, Step, parse_scenario, replay, session_scenario
 
 from .helpers import state_snapshot
@@ -182,3 +182,16 @@ def test_replay_pauses_the_cycle_collector_and_leaves_it_as_it_was():
         assert not gc.isenabled()  # paused by the caller: the caller resumes it
     finally:
         gc.enable()
+
+
+def test_steps_and_writes_encoded_directly_are_the_json_of_their_dicts():
+    """Refused writes, two banks, findings, notes and kernel citations with non-ASCII arrows included."""
+    steps = []
+    for partition in ("l1vh", "nested_root"):
+        s = Session(SessionConfig(partition=partition, mshv="patch5-only", cpus=3))
+        random_walk(s, random.Random(partition), 60)
+        steps += s.history
+    writes = [w for step in steps for w in step.writes]
+    assert any(w.rejected for w in writes) and any(w.bank == "l0" for w in writes) and any(not w.source.isascii() for w in writes)
+    assert [write_json_text(w) for w in writes] == [json.dumps(w.to_dict()) for w in writes]
+    assert [step_json(step) for step in steps] == [json.dumps(step_dict(step)) for step in steps]
