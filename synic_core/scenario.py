@@ -15,6 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, f
 from pydantic_core import ErrorDetails
 
 from .actions import ACTION_NAMES, ACTIONS
+from .bad_input import ScenarioError as ScenarioError
+from .bad_input import one_line as one_line
 from .config import MAX_CPUS, SessionConfig
 from .partitions import PARTITION_NAMES
 from .profiles import PROFILE_NAMES
@@ -23,10 +25,6 @@ from .session import ActionError, Session, collector_paused
 from .versions import VERSION_NAMES
 
 BUILTIN_PACKAGE = "synic_core.scenarios"
-
-
-class ScenarioError(Exception):
-    """Bad input: the message is one line, ready to print; the CLI exits with code 2."""
 
 
 class Step(BaseModel):
@@ -121,11 +119,6 @@ def format_loc(loc: tuple[int | str, ...]) -> str:
             name = part if part.isidentifier() else repr(part)
             out += f".{name}" if out else name
     return out
-
-
-def one_line(text: str) -> str:
-    """Escape control characters so an error stays on one line and cannot drive the terminal."""
-    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
 
 
 def short_repr(value: object) -> str:

@@ -193,7 +193,7 @@ def guarded(handler: FrontEnd, ns: argparse.Namespace) -> int:
     An unexpected internal error is not bad input and not "findings" (exit 1): it exits with its
     own code (70) and says where the report with the traceback was written.
     """
-    from ..scenario import ScenarioError, one_line
+    from ..bad_input import ScenarioError, one_line
 
     try:
         return handler(ns)
@@ -221,7 +221,7 @@ def show_model(ns: argparse.Namespace) -> int:
 
 
 def run_subcommand(ns: argparse.Namespace) -> int:
-    from ..scenario import ScenarioError
+    from ..bad_input import ScenarioError
 
     if ns.command == "run":
         return _run(ns)

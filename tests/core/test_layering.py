@@ -64,6 +64,12 @@ def test_run_json_imports_only_what_it_uses() -> None:
     assert sorted(m for m in mods if any(m == name or m.startswith(name + ".") for name in NOT_FOR_RUN_JSON)) == []
 
 
+def test_commands_that_read_no_file_do_not_build_the_scenario_models() -> None:
+    for command in ("explain", "ownership"):
+        mods = _modules_after(f"from tui.cli import main\nmain([{command!r}])")
+        assert "synic_core.cli.tables" in mods and not {"pydantic", "synic_core.scenario"} & mods, command
+
+
 def test_the_model_package_loads_its_parts_when_used() -> None:
     """`import synic_core` (as every submodule import does) does not load the engine, the session or pydantic."""
     mods = _modules_after("import synic_core.registers")

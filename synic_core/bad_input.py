@@ -1,0 +1,16 @@
+"""Bad input, as every command reports it: one line, exit 2.
+
+Apart from the scenario loader (and its pydantic models), so that a command that reads no file
+(`synic explain`, `synic ownership`) can report bad input without loading them.
+"""
+
+from __future__ import annotations
+
+
+class ScenarioError(Exception):
+    """Bad input: the message is one line, ready to print; the CLI exits with code 2."""
+
+
+def one_line(text: str) -> str:
+    """Escape control characters so an error stays on one line and cannot drive the terminal."""
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
