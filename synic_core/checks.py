@@ -10,9 +10,9 @@ from typing import cast
 
 from .findings import Finding, Where, make_finding
 from .partitions import COMPONENTS, Partition, title
-from .registers import PAGE_REGISTERS, REGISTERS, STATE_INDEX, frame_of, is_live_value, registers_in_bank
+from .registers import LIVE_TEST, PAGE_REGISTERS, REGISTERS, SINT_REGISTERS, STATE_INDEX, frame_of, is_live_value, registers_in_bank
 from .state import MachineState
-from .vocabulary import Bank, FindingKindName, Writer
+from .vocabulary import Bank, Component, FindingKindName, Writer
 from .writes import Write
 
 ENABLE_REGISTERS = ("SCONTROL", "SIMP", "SIEFP", "SIRBP")
@@ -42,15 +42,19 @@ class Checker:
 
     # -- per write ----------------------------------------------------------------------------
     def write(self, w: Write, touched: tuple[str, ...]) -> list[Finding]:
-        out = self.ownership(w, touched)
+        """The findings of one write, in rule order; the common case (an owner's own write) finds nothing quickly."""
+        owner = self.partition.owners.get((w.bank, w.register))
+        out = [] if owner is None or owner == w.component else self.ownership(w, touched, owner)
         if not w.rejected:
-            out += self.pulled_from_under(w) + self.dangling(w)
+            verb = _switch_off_verb(w)
+            if verb is not None:
+                out += self.pulled_from_under(w, verb)
+            if w.new & 1 and w.register in PAGE_REGISTERS:
+                out += self.dangling(w)
         return out
 
-    def ownership(self, w: Write, touched: tuple[str, ...]) -> list[Finding]:
-        owner = self.partition.owner(w.bank, w.register)
-        if owner is None or owner == w.component:
-            return []
+    def ownership(self, w: Write, touched: tuple[str, ...], owner: Component) -> list[Finding]:
+        """A write by a component that does not own the register (`owner` does)."""
         intended = REGISTERS[w.register].changed_fields(w.old, w.attempted)  # rejected or not
         where, name = self.partition.label(w.register, w.bank), self.partition.name
         if intended:
@@ -64,10 +68,8 @@ class Checker:
         )
         return [self.finding("redundant_write", message, self.located(w, touched))]
 
-    def pulled_from_under(self, w: Write) -> list[Finding]:
-        verb = _switch_off_verb(w)
-        if verb is None:
-            return []
+    def pulled_from_under(self, w: Write, verb: str) -> list[Finding]:
+        """`verb` (what the write did to the resource, from `_switch_off_verb`) under each live user but the writer."""
         cpu_state = self.state.cpus[w.cpu]
         return [
             self.finding(
@@ -128,25 +130,33 @@ class Checker:
         st, out = self.state, []
         for cpu in cpus:
             for comp in COMPONENTS:
-                for bank, reg in self.partition.uses(comp):
-                    key = (cpu, comp, bank, reg)
-                    missing = reg in ENABLE_REGISTERS and st.cpus[cpu].live(comp) and not st.get(cpu, bank, reg) & 1
-                    if not missing:
-                        st.missing.discard(key)
-                    elif key not in st.missing:
-                        st.missing.add(key)
-                        message = (
-                            f"{title(comp)} is live on CPU {cpu} and depends on "
-                            f"{self.partition.label(reg, bank)}.enable, but nobody enabled it."
-                        )
-                        where: Where = {"cpu": cpu, "bank": bank, "register": reg, "field": "enable", "component": comp}
-                        out.append(self.finding("missing_enable", message, where | {"owner": self.partition.owner(bank, reg)}))
+                live = st.cpus[cpu].live(comp)
+                if live or st.missing:  # nothing is live and nothing flagged: nothing to find or forget
+                    out += self._missing_on(cpu, comp, live)
+        return out
+
+    def _missing_on(self, cpu: int, comp: Component, live: bool) -> list[Finding]:
+        st, out = self.state, []
+        for bank, reg in self.partition.uses(comp):
+            if reg not in ENABLE_REGISTERS:
+                continue
+            key = (cpu, comp, bank, reg)
+            if not live or st.get(cpu, bank, reg) & 1:
+                st.missing.discard(key)
+            elif key not in st.missing:
+                st.missing.add(key)
+                message = (
+                    f"{title(comp)} is live on CPU {cpu} and depends on {self.partition.label(reg, bank)}.enable, but nobody enabled it."
+                )
+                where: Where = {"cpu": cpu, "bank": bank, "register": reg, "field": "enable", "component": comp}
+                out.append(self.finding("missing_enable", message, where | {"owner": self.partition.owner(bank, reg)}))
         return out
 
 
 def _switch_off_verb(w: Write) -> str | None:
-    if is_live_value(w.register, w.old) and not is_live_value(w.register, w.new):
-        return "masked" if w.register.startswith("SINT") else "disabled"
+    mask, live = LIVE_TEST[w.register]  # is_live_value, inlined: this runs on every write
+    if w.old & mask == live and w.new & mask != live:
+        return "masked" if w.register in SINT_REGISTERS else "disabled"
     if w.register in PAGE_REGISTERS and w.old & 1 and frame_of(w.old) != frame_of(w.new):
         return "re-pointed"
     return None

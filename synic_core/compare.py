@@ -11,7 +11,7 @@ from .profiles import PROFILES
 from .registers import registers_in_bank
 from .scenario import Scenario, ScenarioError, replay, with_settings
 from .session import Session
-from .version_registry import BUILTIN_NAMES, looks_like_file
+from .version_names import BUILTIN_NAMES, looks_like_file
 
 
 @dataclass(frozen=True, slots=True)

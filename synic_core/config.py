@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from .partitions import PARTITIONS, Partition
 from .profiles import PROFILES, Profile
-from .version_registry import get, is_known, known_names
 from .versions import MshvVersion
 
 MAX_CPUS = 4096
@@ -23,6 +22,8 @@ class SessionConfig:
     def __post_init__(self) -> None:
         if self.partition not in PARTITIONS:
             raise ValueError(f"partition: expected one of {', '.join(PARTITIONS)}, got {self.partition!r}")
+        from .version_registry import is_known, known_names  # here: reading patch files needs pydantic, MAX_CPUS does not
+
         if not is_known(self.mshv):
             raise ValueError(f"mshv: expected one of {', '.join(known_names())} or a patch file, got {self.mshv!r}")
         if self.hypervisor not in PROFILES:
@@ -36,6 +37,8 @@ class SessionConfig:
 
     @property
     def version_spec(self) -> MshvVersion:
+        from .version_registry import get
+
         return get(self.mshv)
 
     @property

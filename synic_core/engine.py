@@ -5,18 +5,32 @@ Every write is recorded with its old and new value and checked by the rules in `
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Unpack
 
 from .checks import Checker
 from .config import SessionConfig
 from .findings import Where, make_finding
 from .partitions import title
-from .registers import REGISTERS, STATE_INDEX, frame_of
-from .sequences import AEOI, VECTOR, X86_CALLBACK_VECTOR, Op
+from .registers import REGISTERS, STATE_INDEX, Field, frame_of
+from .sequences import AEOI, VECTOR, X86_CALLBACK_VECTOR, Op, Sequence
 from .state import MachineState
 from .vocabulary import Bank, Component, FindingKindName, SequenceName
 from .writes import StepResult as StepResult
 from .writes import Write as Write
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledOp:
+    """An op with its constant fields folded in: it writes `(base & keep) | bits`, then its frame rule's frame."""
+
+    op: Op
+    index: int  # in STATE_INDEX
+    rmw: bool
+    keep: int
+    bits: int
+    touched: tuple[str, ...]
+    frame: Field | None  # the register's frame field, for ops with a frame rule
 
 
 class Engine:
@@ -30,6 +44,9 @@ class Engine:
         self.state = state
         self.step = step
         self.checker = Checker(self.partition, state, step.index)
+        self.changed_cpus: set[int] = set()
+        """CPUs whose registers or liveness this step changed: the only ones whose missing enables can change."""
+        self._compiled: dict[int, tuple[CompiledOp, ...]] = {}  # id(sequence) -> its ops compiled
 
     # -- recording -------------------------------------------------------------------------
     def find(self, kind: FindingKindName, message: str, assumption: str | None = "default", **where: Unpack[Where]) -> None:
@@ -53,25 +70,39 @@ class Engine:
     def run_sequence(self, name: SequenceName, cpu: int) -> None:
         seq = self.version.sequences[name]
         bank = self.bank_of(seq.component)
-        for op in seq.ops:
-            if op.when and not self.condition(op.when):
+        for c in self.compiled(seq):
+            if c.op.when and not self.condition(c.op.when):
                 continue
-            self.apply_op(op, cpu, bank, seq.component)
+            self.apply_op(c, cpu, bank, seq.component)
 
     def condition(self, name: str) -> bool:
         if name == "mshv_manages_shared":
             return self.version.manages_shared_regs(self.partition, self.state.drivers.vmbus_loaded)
         raise ValueError(f"unknown condition {name!r}")
 
-    def apply_op(self, op: Op, cpu: int, bank: Bank, component: Component) -> None:
-        reg = REGISTERS[op.register]
-        base = self.state.get(cpu, bank, op.register) if op.kind == "rmw" else 0
-        fields = {name: self.symbol(v) for name, v in op.fields.items()}
-        if op.frame:
+    def apply_op(self, c: CompiledOp, cpu: int, bank: Bank, component: Component) -> None:
+        op = c.op
+        base = self.state.regs[bank][cpu][c.index] if c.rmw else 0
+        value = (base & c.keep) | c.bits
+        if op.frame and c.frame is not None:
             frame = self.frame_rule(op.frame, cpu, bank, op.register, frame_of(base))
             if frame is not None:
-                fields["frame"] = frame
-        self.write(cpu, bank, component, op.register, reg.encode(fields, base), tuple(op.fields), op.source)
+                value = c.frame.put(value, frame)
+        self.write(cpu, bank, component, op.register, value, c.touched, op.source)
+
+    def compiled(self, seq: Sequence) -> tuple[CompiledOp, ...]:
+        """The sequence's ops with their constant fields encoded, once per step (the tables outlive the step)."""
+        ops = self._compiled.get(id(seq))
+        if ops is None:
+            ops = self._compiled[id(seq)] = tuple(self.compile(op) for op in seq.ops)
+        return ops
+
+    def compile(self, op: Op) -> CompiledOp:
+        reg = REGISTERS[op.register]
+        mask = sum(reg.field(name).mask for name in op.fields)  # the fields of a register never overlap
+        bits = reg.encode({name: self.symbol(v) for name, v in op.fields.items()})
+        frame = reg.field("frame") if op.frame else None
+        return CompiledOp(op, STATE_INDEX[op.register], op.kind == "rmw", ~mask, bits, tuple(op.fields), frame)
 
     def symbol(self, value: int | str) -> int:
         if value == VECTOR:
@@ -107,12 +138,14 @@ class Engine:
     def write(self, cpu: int, bank: Bank, component: Component, register: str, value: int, touched: tuple[str, ...], source: str) -> Write:
         st = self.state
         ri = STATE_INDEX[register]
-        old = st.regs[bank][cpu][ri]
+        row = st.regs[bank][cpu]
+        old = row[ri]
         reason = self.profile.rejects(register, value, st.scontrol_dropped[bank][cpu])
         new = old if reason else value
         if not reason:
-            st.regs[bank][cpu][ri] = new
+            row[ri] = new
             st.writer[bank][cpu][ri] = component
+            self.changed_cpus.add(cpu)
             if register == "SCONTROL":
                 self.track_scontrol(cpu, bank, old, new)
         w = Write(
@@ -137,8 +170,15 @@ class Engine:
                 assumption=self.profile.assumption if "SCONTROL" in reason else None,
                 **self.checker.located(w, touched),
             )
-        self.step.findings += self.checker.write(w, touched)
+        findings = self.checker.write(w, touched)
+        if findings:
+            self.step.findings += findings
         return w
+
+    def set_live(self, cpu: int, component: str, live: bool) -> None:
+        """The component's per-CPU state starts or ends on this CPU (hv_synic_init / mshv_synic_cpu_init and their exits)."""
+        setattr(self.state.cpus[cpu], component, live)
+        self.changed_cpus.add(cpu)
 
     def track_scontrol(self, cpu: int, bank: str, old: int, new: int) -> None:
         was, now = old & 1, new & 1

@@ -13,10 +13,6 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 
-class InputError(Exception):
-    """Bad input: the message is one line, ready to print; the CLI exits with code 2."""
-
-
 def describe_validation_error(exc: ValidationError) -> str:
     errors = exc.errors(include_url=False)
     errors.sort(key=lambda e: e["type"] != "extra_forbidden")  # a misspelt key explains the "missing" one it causes
@@ -49,11 +45,6 @@ def format_loc(loc: tuple[int | str, ...]) -> str:
             name = part if part.isidentifier() else repr(part)
             out += f".{name}" if out else name
     return out
-
-
-def one_line(text: str) -> str:
-    """Escape control characters so an error stays on one line and cannot drive the terminal."""
-    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
 
 
 def short_repr(value: object) -> str:

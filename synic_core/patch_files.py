@@ -20,14 +20,15 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, ValidationError
 
-from .input_errors import InputError, describe_validation_error, short_repr
+from .bad_input import InputError
+from .input_errors import describe_validation_error, short_repr
 from .registers import PAGE_REGISTERS, REGISTERS, STATE_REGISTERS
 from .safe_read import InputRefused, read_structured
 from .sequences import SLOTS, SYMBOLS, Op, Sequence, sequence
+from .version_names import BUILTIN_PACKAGE
 from .versions import MshvVersion
 from .vocabulary import ConditionName, FrameRuleName, ManagesSharedRule, NotifierRule, OpKind, SequenceName, SirbpRule
 
-BUILTIN_PACKAGE = "synic_core.patches"
 NAME_PATTERN = r"^[a-z0-9][a-z0-9-]{0,39}$"
 WRITABLE = tuple(r for r in STATE_REGISTERS if REGISTERS[r].access == "rw")
 FRAME_REGISTERS: dict[str, tuple[str, ...]] = {
@@ -178,11 +179,6 @@ def read_patch(path: Path, resolve: Resolver, chain: tuple[str, ...] = ()) -> Ms
     except InputRefused as exc:
         raise InputError(str(exc)) from None
     return load_spec(parse_spec(data, str(path)), str(path), path.parent, resolve, (*chain, key))
-
-
-def builtin_names() -> tuple[str, ...]:
-    files = resources.files(BUILTIN_PACKAGE).iterdir()
-    return tuple(sorted(f.name.removesuffix(".toml") for f in files if f.name.endswith(".toml")))
 
 
 def read_builtin(name: str, resolve: Resolver) -> MshvVersion:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .registers import MASKED_BIT, PAGE_REGISTERS, REGISTERS, is_teardown_value
+from .registers import MASKED_BIT, PAGE_REGISTERS, SINT_FIELDS, SINT_REGISTERS, is_teardown_value
 
 FIRST_VALID_VECTOR = 16  # HV_SYNIC_FIRST_VALID_VECTOR
+VECTOR_FIELD = SINT_FIELDS[0]
+TEARDOWN_TARGETS = SINT_REGISTERS | set(PAGE_REGISTERS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,12 +20,12 @@ class Profile:
 
     def rejects(self, register: str, value: int, scontrol_dropped: bool) -> str | None:
         """Why the hypervisor refuses writing `value` to `register`, or None when it accepts."""
-        if register.startswith("SINT"):
-            vector = REGISTERS[register].field("vector").get(value)
+        if register in SINT_REGISTERS:
+            vector = VECTOR_FIELD.get(value)
             if vector < FIRST_VALID_VECTOR and not value & MASKED_BIT:
                 return f"unmasked SINT with vector {vector} < 16 raises #GP (TLFS SINTx registers)"
-        teardown_target = register in PAGE_REGISTERS or register.startswith("SINT")
-        if self.faults_after_scontrol_drop and scontrol_dropped and teardown_target and is_teardown_value(register, value):
+        teardown_target = register in TEARDOWN_TARGETS
+        if scontrol_dropped and self.faults_after_scontrol_drop and teardown_target and is_teardown_value(register, value):
             return "teardown write after SCONTROL.enable went from 1 to 0 on this VP"
         return None
 

@@ -8,7 +8,7 @@ generated register code.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .vocabulary import Access
 
@@ -54,6 +54,16 @@ class Register:
     fields: tuple[Field, ...]
     l1_only: bool = False  # SIRBP has no NESTED copy on x86
     summary: str = ""
+    masks: tuple[tuple[str, int], ...] = field(init=False, repr=False, compare=False)
+    """(field name, mask) of every field, computed once: `changed_fields` runs on every write."""
+    top: tuple[int, int] = field(init=False, repr=False, compare=False)  # lsb and mask of the highest field
+    _changed: dict[int, tuple[str, ...]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "masks", tuple((f.name, f.mask) for f in self.fields))
+        top = max(self.fields, key=lambda f: f.lsb)  # a frame or a reserved run
+        object.__setattr__(self, "top", (top.lsb, top.mask))
+        object.__setattr__(self, "_changed", {})
 
     def address(self, bank: str) -> int:
         return MSR_BASE[bank] + self.offset
@@ -74,8 +84,18 @@ class Register:
         return value
 
     def changed_fields(self, old: int, new: int) -> tuple[str, ...]:
+        """The fields whose bits differ, remembered per pattern: the bits below the highest field, and whether that one changed.
+
+        That pattern decides the answer, and there are few of them (a new frame is one pattern), so
+        every write with the same pattern shares one tuple: a history holds millions of writes.
+        """
         diff = old ^ new
-        return tuple(f.name for f in self.fields if diff & f.mask)
+        lsb, top = self.top
+        pattern = diff & ((1 << lsb) - 1) | bool(diff & top) << lsb
+        names = self._changed.get(pattern)
+        if names is None:
+            names = self._changed[pattern] = tuple(name for name, mask in self.masks if diff & mask)
+        return names
 
 
 def _page_fields(what: str) -> tuple[Field, ...]:
@@ -138,9 +158,17 @@ def registers_in_bank(bank: str) -> tuple[str, ...]:
     return tuple(n for n in STATE_REGISTERS if bank == "l1" or not REGISTERS[n].l1_only)
 
 
+SINT_REGISTERS = frozenset(n for n in REGISTER_NAMES if n.startswith("SINT"))
+LIVE_TEST: dict[str, tuple[int, int]] = {
+    name: (MASKED_BIT, 0) if name in SINT_REGISTERS else (ENABLE_BIT, ENABLE_BIT) if name in (*PAGE_REGISTERS, "SCONTROL") else (0, 1)
+    for name in REGISTER_NAMES
+}
+"""register -> (mask, expected): a value is live when `value & mask == expected` ((0, 1): never)."""
+
+
 def is_teardown_value(register: str, value: int) -> bool:
     """A value that switches a resource off: enable clear on a page register, masked on a SINT."""
-    if register.startswith("SINT"):
+    if register in SINT_REGISTERS:
         return bool(value & MASKED_BIT)
     if register in PAGE_REGISTERS:
         return not value & ENABLE_BIT
@@ -149,11 +177,8 @@ def is_teardown_value(register: str, value: int) -> bool:
 
 def is_live_value(register: str, value: int) -> bool:
     """A value that leaves a resource switched on (an unmasked SINT, an enabled page or SynIC)."""
-    if register.startswith("SINT"):
-        return not value & MASKED_BIT
-    if register in PAGE_REGISTERS or register == "SCONTROL":
-        return bool(value & ENABLE_BIT)
-    return False
+    mask, expected = LIVE_TEST[register]
+    return value & mask == expected
 
 
 def frame_of(value: int) -> int:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import os
 import stat
-import tomllib
 from pathlib import Path
 from typing import BinaryIO, Final
 
@@ -108,17 +107,30 @@ def _int_or_refuse(text: str) -> int:
     return int(text)
 
 
+class _TomlError(ValueError):
+    """tomllib's TOMLDecodeError, under a name this module has without importing tomllib."""
+
+
+def _load_toml(text: str) -> object:
+    import tomllib  # only TOML files pay for the TOML parser (`synic run NAME --json` starts without it)
+
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise _TomlError(str(exc)) from None
+
+
 def parse_text(text: str, source: str, toml: bool) -> object:
     """JSON (or TOML) text, with the nesting and number limits checked; InputRefused names `source`."""
     try:
-        data: object = tomllib.loads(text) if toml else json.loads(text, parse_int=_int_or_refuse)
+        data: object = _load_toml(text) if toml else json.loads(text, parse_int=_int_or_refuse)
     except InputRefused as exc:
         raise InputRefused(f"{source}: invalid {'TOML' if toml else 'JSON'}: {exc}") from None
     except RecursionError:
         raise InputRefused(f"{source}: refused: nested more than {MAX_DEPTH} levels deep") from None
     except json.JSONDecodeError as exc:
         raise InputRefused(f"{source}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
-    except tomllib.TOMLDecodeError as exc:
+    except _TomlError as exc:
         raise InputRefused(f"{source}: invalid TOML: {exc}") from None
     except ValueError as exc:  # e.g. tomllib converting a number of more than 4,300 digits
         if "digits" in str(exc):

@@ -14,21 +14,20 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StrictInt, StrictStr, ValidationError, field_validator, model_validator
 
 from .actions import ACTION_NAMES, ACTIONS
+from .bad_input import InputError
+from .bad_input import ScenarioError as ScenarioError  # loaders and front ends name it from here too
 from .config import MAX_CPUS, SessionConfig
-from .input_errors import InputError, describe_validation_error
+from .input_errors import describe_validation_error
 from .partitions import PARTITION_NAMES
 from .patch_files import digest, from_embedded
 from .profiles import PROFILE_NAMES
 from .safe_read import InputRefused, read_structured
-from .session import ActionError, Session
-from .version_registry import BUILTIN_NAMES, embedding, is_known, looks_like_file, register, resolve
+from .session import ActionError, Session, collector_paused
+from .version_names import BUILTIN_NAMES, looks_like_file
+from .version_registry import embedding, is_known, register, resolve
 from .versions import MshvVersion
 
 BUILTIN_PACKAGE = "synic_core.scenarios"
-
-
-ScenarioError = InputError
-"""Bad input in a scenario-like file (the historical name; every loader raises `InputError`)."""
 
 
 class Step(BaseModel):
@@ -202,6 +201,7 @@ def session_scenario(session: Session, name: str = "", title: str = "") -> Scena
 
 
 # -- replaying -------------------------------------------------------------------------------
+@collector_paused()  # the history is not garbage: no collection walks it while it grows
 def replay(scenario: Scenario, source: str = "scenario") -> Session:
     """Run every step; a step that cannot apply (e.g. an offline CPU) is bad input."""
     session = Session(scenario.config())

@@ -9,7 +9,10 @@ model is deterministic, so the rebuilt state is the one the step saw.
 
 from __future__ import annotations
 
+import gc
 from bisect import bisect_right
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from .actions import ACTIONS, run_action
 from .config import SessionConfig
@@ -91,7 +94,8 @@ class Session:
 
     def _run(self, state: MachineState, step: StepResult) -> None:
         """One step on `state`: the action, then the pages nothing refers to any more are dropped."""
-        run_action(Engine(self.config, state, step), step.action, step.cpus)
+        with collector_paused():
+            run_action(Engine(self.config, state, step), step.action, step.cpus)
         state.collect_pages()
 
     def apply(self, action: str, cpus: list[int] | None = None) -> StepResult:
@@ -183,3 +187,22 @@ class Session:
         if share:
             self._recent = (step_index, state)
         return state
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cycle collector waits until the step (or the replay of a whole scenario) is done.
+
+    A step makes one record per write (16,384 for a VMBus load on 4096 CPUs) and none of them is
+    garbage; collecting while they are made would walk the growing history again and again (a third
+    of the time of a 100-step run on 4096 CPUs). Paused, it runs once afterwards instead. Nothing in
+    the model creates reference cycles, and reference counting frees as usual meanwhile.
+    """
+    if not gc.isenabled():  # paused by someone else (an enclosing replay, another thread's step): theirs to resume
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()

@@ -23,7 +23,7 @@ from .partitions import PARTITION_NAMES
 from .profiles import PROFILE_NAMES
 from .safe_read import InputRefused, check_setting_text
 from .scenario import ScenarioError, read_file
-from .version_registry import BUILTIN_NAMES, looks_like_file
+from .version_names import BUILTIN_NAMES, looks_like_file
 
 ENV_PREFIX = "SYNIC_"
 PATH_VARIABLE = "SYNIC_CONFIG"  # points at another config file; empty: no config file at all

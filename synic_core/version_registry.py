@@ -12,11 +12,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from .input_errors import InputError
-from .patch_files import builtin_names, digest, flatten, read_builtin, read_patch
+from .bad_input import InputError
+from .patch_files import digest, flatten, read_builtin, read_patch
+from .version_names import BUILTIN_NAMES, looks_like_file
 from .versions import MshvVersion
 
-BUILTIN_NAMES: tuple[str, ...] = builtin_names()
 _builtins: dict[str, MshvVersion] = {}
 _user: dict[str, MshvVersion] = {}
 
@@ -44,10 +44,6 @@ def get(name: str) -> MshvVersion:
     if name in BUILTIN_NAMES:
         return builtin(name)
     return _user[name]
-
-
-def looks_like_file(text: str) -> bool:
-    return text.endswith((".toml", ".json")) or "/" in text or Path(text).is_file()
 
 
 def resolve(text: str, directory: Path | None = None, chain: tuple[str, ...] = ()) -> MshvVersion:

@@ -14,7 +14,7 @@ from synic_core.config import MAX_CPUS
 from synic_core.partitions import PARTITION_NAMES
 from synic_core.profiles import PROFILE_NAMES
 from synic_core.user_config import PATH_VARIABLE, LoadedConfig, UserConfig
-from synic_core.version_registry import BUILTIN_NAMES
+from synic_core.version_names import BUILTIN_NAMES
 
 from .commands import COMMANDS, key_label
 from .keymap import effective_keys

@@ -10,10 +10,11 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import Literal
 
 from synic_core import Session
-from synic_core.atomic import write_atomic
+from synic_core.atomic import write_atomic, write_bytes_atomic
 from synic_core.report import run_report
 from synic_core.report_md import markdown_report
 from synic_core.scenario import session_scenario
@@ -62,6 +63,13 @@ EXPORTS: dict[Exported, Export] = {
 }
 
 
+def export_paths(kind: Exported, path: Path) -> tuple[Path, ...]:
+    """Every file that exporting `kind` to `path` creates or replaces: a screenshot's PNG beside its SVG, when PNGs can be made."""
+    if kind == "svg" and _cairosvg() is not None:
+        return tuple(dict.fromkeys((path, path.with_suffix(".png"))))
+    return (path,)
+
+
 def write_export(session: Session, kind: Exported, path: Path, screenshot: Screenshot) -> list[Path]:
     """Write atomically; raises OSError with the reason when the path cannot be written."""
     text = EXPORTS[kind].render(session, screenshot)
@@ -74,13 +82,18 @@ def write_export(session: Session, kind: Exported, path: Path, screenshot: Scree
     return written
 
 
-def _png(svg: str, path: Path) -> Path | None:
+def _cairosvg() -> ModuleType | None:
     try:
         import cairosvg  # optional: pip install '.[screenshots]'
     except ImportError:
         return None
-    data = cairosvg.svg2png(bytestring=svg.encode())
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
+    module: ModuleType = cairosvg
+    return module
+
+
+def _png(svg: str, path: Path) -> Path | None:
+    cairosvg = _cairosvg()
+    if cairosvg is None:
+        return None
+    write_bytes_atomic(path, cairosvg.svg2png(bytestring=svg.encode()))
     return path

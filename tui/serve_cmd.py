@@ -17,7 +17,7 @@ import socket
 import sys
 from pathlib import Path
 
-from synic_core.scenario import ScenarioError
+from synic_core.bad_input import ScenarioError
 
 from .serve_access import AccessError, Address, check_token, new_token, parse_duration, resolve, token_url
 from .served_files import check_files_dir, served_environment

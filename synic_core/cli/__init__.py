@@ -20,7 +20,7 @@ from ..config import MAX_CPUS
 from ..findings import KINDS
 from ..partitions import PARTITIONS
 from ..profiles import PROFILES
-from ..version_registry import BUILTIN_NAMES, looks_like_file
+from ..version_names import BUILTIN_NAMES, looks_like_file
 from ..vocabulary import TraceFormat
 
 SUBCOMMANDS = ("run", "explore", "versions", "lessons", "serve", "ownership", "explain", "config", "trace")
@@ -228,14 +228,14 @@ def main(argv: Sequence[str] | None = None, front_ends: Mapping[str, FrontEnd] |
 
 def _mistyped_subcommand(args: list[str]) -> str:
     """`synic rn`: not a subcommand, not a file and not a built-in scenario, but close to a subcommand."""
-    import difflib
-
     if not args or args[0].startswith("-") or args[0] in SUBCOMMANDS or os.path.exists(args[0]):
         return ""
     from ..scenario import builtin_names
 
     if args[0] in builtin_names():
         return ""
+    import difflib
+
     close = difflib.get_close_matches(args[0], SUBCOMMANDS, n=1, cutoff=0.6)
     return f"{args[0]!r} is not a subcommand, a file or a built-in scenario; did you mean 'synic {close[0]}'?" if close else ""
 
@@ -246,8 +246,7 @@ def guarded(handler: FrontEnd, ns: argparse.Namespace) -> int:
     An unexpected internal error is not bad input and not "findings" (exit 1): it exits with its
     own code (70) and says where the report with the traceback was written.
     """
-    from ..input_errors import one_line
-    from ..scenario import ScenarioError
+    from ..bad_input import ScenarioError, one_line
 
     try:
         return handler(ns)
@@ -275,7 +274,7 @@ def show_model(ns: argparse.Namespace) -> int:
 
 
 def run_subcommand(ns: argparse.Namespace) -> int:
-    from ..scenario import ScenarioError
+    from ..bad_input import ScenarioError
 
     if ns.command == "run":
         return _run(ns)
@@ -326,7 +325,7 @@ def _refuse_lesson(target: str) -> None:
 
 def _run(ns: argparse.Namespace) -> int:
     """`--json` stays on the light path: no rich, no textual."""
-    from ..input_errors import one_line
+    from ..bad_input import one_line
     from ..scenario import ScenarioError, load, replay
 
     if ns.list:

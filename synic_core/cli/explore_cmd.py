@@ -18,6 +18,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from ..atomic import write_atomic
+from ..bad_input import ScenarioError
 from ..config import SessionConfig
 from ..explore import Counterexample, ExploreResult, Move, explore_to_dict
 from ..explore_fast import Status, available_mb, default_memory_limit_mb, search
@@ -26,8 +27,8 @@ from ..findings import KIND_NAMES, KINDS, SEVERITY_RANK
 from ..formatting import cpu_ranges
 from ..partitions import PARTITION_NAMES
 from ..profiles import PROFILE_NAMES
-from ..scenario import ScenarioError
-from ..version_registry import BUILTIN_NAMES, use
+from ..version_names import BUILTIN_NAMES
+from ..version_registry import use
 from .console import console as make_console
 from .run_cmd import SEVERITY_STYLE
 

@@ -15,9 +15,9 @@ from contextlib import contextmanager
 from rich.console import Console
 from rich.text import Text
 
+from ..bad_input import ScenarioError
 from ..findings import summarize
 from ..formatting import cpu_ranges, summary_line
-from ..scenario import ScenarioError
 from ..traces.check import CheckResult, check_trace
 from ..traces.load import TraceImport, import_trace
 from ..traces.report import attribution_counts, exit_code, read_summary, trace_report, who, write_row

@@ -13,10 +13,11 @@ from typing import Any
 from rich.table import Table
 from rich.text import Text
 
-from ..input_errors import InputError
+from ..bad_input import InputError
 from ..patch_files import FRAME_REGISTERS, WRITABLE, digest, flatten, settable_fields
 from ..sequences import CONDITIONS, FRAME_RULES, SLOTS, SYMBOLS, Op
-from ..version_registry import BUILTIN_NAMES, builtins, get, resolve, use
+from ..version_names import BUILTIN_NAMES
+from ..version_registry import builtins, get, resolve, use
 from ..versions import ROW_RULES, MshvVersion
 from .console import console as make_console
 

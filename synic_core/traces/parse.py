@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Literal, TypeVar
 
+from ..bad_input import ScenarioError
 from ..config import MAX_CPUS
 from ..registers import MSR_TABLE
 from ..safe_read import InputRefused, open_stream
-from ..scenario import ScenarioError
 from ..vocabulary import TraceFormat
 from .formats import (
     CPU_COUNT_HEADERS,

@@ -23,7 +23,7 @@ from .parse import TraceError
 from .replay import UNKNOWN_WRITER, TraceRun, replay_trace
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class TraceWrite(Write):
     """A write as the trace showed it; `component` is "hypervisor" for a KVM host write, "unknown" when unattributed."""
 

@@ -19,7 +19,8 @@ from synic_core.explore_fast import search
 from synic_core.partitions import PARTITION_NAMES
 from synic_core.profiles import PROFILE_NAMES
 from synic_core.scenario import builtin_names, load_builtin, replay, with_settings
-from synic_core.version_registry import BUILTIN_NAMES, builtin
+from synic_core.version_names import BUILTIN_NAMES
+from synic_core.version_registry import builtin
 
 GOLDEN = json.loads((Path(__file__).parent / "golden" / "versions_behaviour.json").read_text())
 

@@ -11,7 +11,7 @@ from synic_core.explore_fast import Status, search
 from synic_core.partitions import PARTITION_NAMES
 from synic_core.profiles import PROFILE_NAMES
 from synic_core.scenario import parse_scenario, replay
-from synic_core.version_registry import BUILTIN_NAMES as VERSION_NAMES
+from synic_core.version_names import BUILTIN_NAMES as VERSION_NAMES
 
 CONFIGS = [(p, v, h) for p in PARTITION_NAMES for v in VERSION_NAMES for h in PROFILE_NAMES]
 

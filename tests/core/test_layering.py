@@ -30,6 +30,53 @@ def test_the_installed_synic_keeps_run_json_light() -> None:
     assert "textual" not in mods and "rich" not in mods
 
 
+NOT_FOR_RUN_JSON = (
+    "textual",
+    "rich",
+    "tui.app",
+    "tui.launch",
+    "multiprocessing",
+    "concurrent",
+    "asyncio",
+    "synic_core.explore",
+    "synic_core.explore_fast",
+    "synic_core.explore_pool",
+    "synic_core.cli.explore_cmd",
+    "synic_core.cli.run_cmd",
+    "synic_core.user_config",
+    "pydantic_settings",
+    "synic_core.lesson",
+    "synic_core.compare",
+    "synic_core.report_md",
+    "synic_core.text_grid",
+    "tomllib",
+    "difflib",
+)
+"""What `synic run NAME --json` has no use for: the dashboard, the explorer and its processes, tables,
+the user config, lessons, other output formats, the TOML parser (a built-in scenario is JSON) and the
+"did you mean" matcher. Start-up time is measured in `make bench` (headless_vs_pydantic); this keeps
+each of them from coming back unnoticed."""
+
+
+def test_run_json_imports_only_what_it_uses() -> None:
+    mods = _modules_after("from tui.cli import main\nmain(['run', 'l1vh-v4-kexec', '--json'])")
+    assert "synic_core.engine" in mods  # the probe did run the scenario
+    assert sorted(m for m in mods if any(m == name or m.startswith(name + ".") for name in NOT_FOR_RUN_JSON)) == []
+
+
+def test_commands_that_read_no_file_do_not_build_the_scenario_models() -> None:
+    for command in ("explain", "ownership"):
+        mods = _modules_after(f"from tui.cli import main\nmain([{command!r}])")
+        assert "synic_core.cli.tables" in mods and not {"pydantic", "synic_core.scenario"} & mods, command
+
+
+def test_the_model_package_loads_its_parts_when_used() -> None:
+    """`import synic_core` (as every submodule import does) does not load the engine, the session or pydantic."""
+    mods = _modules_after("import synic_core.registers")
+    assert not {"synic_core.engine", "synic_core.session", "synic_core.config", "pydantic"} & mods
+    assert "synic_core.session" in _modules_after("from synic_core import Session")
+
+
 def test_no_ui_import_in_core_sources() -> None:
     """Not even lazily: the dashboard passes its front ends to the core CLI (tui/cli.py)."""
     pattern = re.compile(r"^\s*(from|import)\s+(textual\w*|tui)\b", re.M)

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from synic_core import SessionConfig
+from synic_core.bad_input import InputError
 from synic_core.cli import main
 from synic_core.explore_fast import search
-from synic_core.input_errors import InputError
 from synic_core.partitions import PARTITION_NAMES
 from synic_core.profiles import PROFILE_NAMES
 from synic_core.scenario import builtin_names, load_builtin, load_file, replay, session_scenario, with_settings

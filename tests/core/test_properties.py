@@ -12,7 +12,7 @@ from synic_core.actions import ACTION_NAMES
 from synic_core.partitions import COMPONENTS, PARTITION_NAMES
 from synic_core.profiles import PROFILE_NAMES
 from synic_core.scenario import replay, session_scenario
-from synic_core.version_registry import BUILTIN_NAMES as VERSION_NAMES
+from synic_core.version_names import BUILTIN_NAMES as VERSION_NAMES
 
 from .helpers import state_snapshot
 

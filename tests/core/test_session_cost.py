@@ -5,6 +5,9 @@ Memory is measured with tracemalloc (deterministic), never with a clock.
 
 from __future__ import annotations
 
+import gc
+import io
+import json
 import random
 import tracemalloc
 
@@ -13,7 +16,8 @@ import pytest
 from synic_core import Session, SessionConfig
 from synic_core import session as session_module
 from synic_core.actions import ACTIONS
-from synic_core.scenario import ScenarioError, Step, parse_scenario
+from synic_core.report import run_report, step_dict, step_json, write_json, write_json_text
+from synic_core.scenario import ScenarioError, Step, parse_scenario, replay, session_scenario
 
 from .helpers import state_snapshot
 
@@ -144,3 +148,50 @@ def test_steps_on_the_same_cpus_share_one_list():
     s.apply("vmbus_unload")
     s.apply("vmbus_load", [0, 1])
     assert s.history[0].cpus is s.history[1].cpus and s.history[2].cpus == [0, 1]
+
+
+@pytest.mark.parametrize("cpus", [65, 4])
+def test_json_of_a_big_machine_is_written_a_step_at_a_time_with_the_same_text(cpus: int):
+    s = Session(SessionConfig(partition="l1vh", mshv="patch5-only", cpus=cpus))
+    for action in ("vmbus_load", "mshv_init", "vmbus_unload", "kexec", "vmbus_load"):
+        s.apply(action)
+    scenario = session_scenario(s)
+    out = io.StringIO()
+    write_json(scenario, s, out)
+    assert out.getvalue() == json.dumps(run_report(scenario, s), indent=None if cpus > 64 else 1) + "\n"
+    assert json.loads(out.getvalue())["summary"]["fault"] > 0
+
+
+def test_replay_pauses_the_cycle_collector_and_leaves_it_as_it_was():
+    seen: list[bool] = []
+    scenario = parse_scenario({"cpus": 2, "steps": [{"action": "vmbus_load"}, {"action": "cpu_online", "cpus": [1]}]}, "bad.json")
+    real_apply = Session.apply
+
+    def watching(self: Session, action: str, cpus: list[int] | None = None) -> object:
+        seen.append(gc.isenabled())
+        return real_apply(self, action, cpus)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(Session, "apply", watching)
+        with pytest.raises(ScenarioError, match="already online"):  # bad input ends the replay early
+            replay(scenario)
+    assert seen == [False, False] and gc.isenabled()
+    gc.disable()
+    try:
+        replay(parse_scenario({"cpus": 2, "steps": [{"action": "vmbus_load"}]}, "ok.json"))
+        assert not gc.isenabled()  # paused by the caller: the caller resumes it
+    finally:
+        gc.enable()
+
+
+def test_steps_and_writes_encoded_directly_are_the_json_of_their_dicts():
+    """Refused writes, two banks, findings, notes and kernel citations with non-ASCII arrows included."""
+    steps = []
+    for partition in ("l1vh", "nested_root"):
+        s = Session(SessionConfig(partition=partition, mshv="patch5-only", cpus=3))
+        random_walk(s, random.Random(partition), 60)
+        steps += s.history
+    writes = [w for step in steps for w in step.writes]
+    assert any(w.rejected for w in writes) and any(w.bank == "l0" for w in writes) and any(not w.source.isascii() for w in writes)
+    assert [write_json_text(w) for w in writes] == [json.dumps(w.to_dict()) for w in writes]
+    assert [step_json(step) for step in steps] == [json.dumps(step_dict(step)) for step in steps]

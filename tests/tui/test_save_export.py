@@ -193,3 +193,39 @@ async def test_a_screenshot_without_the_png_extra_says_so(tmp_path: Path, monkey
         await save_as(app, pilot, "S", tmp_path / "shot.svg")
         assert (tmp_path / "shot.svg").is_file() and not (tmp_path / "shot.png").exists()
         assert any("no PNG" in str(n.message) and "screenshots" in str(n.message) for n in app._notifications)
+
+
+@pytest.fixture
+def fake_cairosvg(monkeypatch: pytest.MonkeyPatch) -> None:
+    """PNGs can be made (the screenshots extra), without cairo: the 'PNG' is a fixed byte string."""
+    import sys
+    import types
+
+    module = types.ModuleType("cairosvg")
+    module.svg2png = lambda bytestring: b"new png"  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "cairosvg", module)
+
+
+async def test_a_screenshot_asks_before_replacing_the_png_beside_it(tmp_path: Path, fake_cairosvg: None) -> None:
+    png = tmp_path / "shot.png"
+    png.write_bytes(b"someone's picture")
+    app = make_app("patch5-only")
+    async with app.run_test(size=SIZE) as pilot:
+        await save_as(app, pilot, "S", tmp_path / "shot.svg")  # the SVG is new, the PNG beside it is not
+        assert isinstance(app.screen, SaveScreen) and f"{png} already exists" in message(app)
+        await pilot.press("escape")  # declined
+        await pilot.pause()
+        assert not isinstance(app.screen, SaveScreen)
+        assert png.read_bytes() == b"someone's picture" and not (tmp_path / "shot.svg").exists()
+        await save_as(app, pilot, "S", tmp_path / "shot.svg", replace=True)  # asked again, and this time replaced
+        assert not isinstance(app.screen, SaveScreen)
+    assert png.read_bytes() == b"new png" and (tmp_path / "shot.svg").read_text().startswith("<svg")
+
+
+async def test_a_screenshot_written_by_this_session_is_replaced_without_asking(tmp_path: Path, fake_cairosvg: None) -> None:
+    app = make_app("patch5-only")
+    async with app.run_test(size=SIZE) as pilot:
+        await save_as(app, pilot, "S", tmp_path / "shot.svg")
+        await save_as(app, pilot, "S", tmp_path / "shot.svg")  # both files are the session's own: no question
+        assert not isinstance(app.screen, SaveScreen)
+    assert (tmp_path / "shot.png").read_bytes() == b"new png"

@@ -30,7 +30,7 @@ from synic_core.scenario import ScenarioError, builtin_names, parse_scenario, re
 from ..commands import bindings
 from ..describe import LEGEND, inspector, status_line, timeline
 from ..display import Display
-from ..exports import EXPORTS, Exported, write_export
+from ..exports import EXPORTS, Exported, export_paths, write_export
 from ..lesson_text import caption, lesson_markdown
 from ..opening import Opened, open_file, served_open
 from ..palette import SynicCommands
@@ -626,7 +626,14 @@ class DashboardScreen(Screen[None]):
         default = str(self.opened.with_suffix(".json")) if kind == "session" and self.opened else spec.default
         # a screenshot shows the dashboard as it was when asked for, not the dialog over it
         shot = self.app.export_screenshot(title="SynIC Lab") if kind == "svg" else ""
-        self.app.push_screen(SaveScreen(spec.title, default, lambda path: self._write_export(kind, path, shot), self.saves.conflict))
+        self.app.push_screen(
+            SaveScreen(
+                spec.title,
+                default,
+                lambda path: self._write_export(kind, path, shot),
+                lambda path: self.saves.conflicts(*export_paths(kind, path)),  # a screenshot's PNG too
+            )
+        )
 
     def _write_export(self, kind: Exported, path: Path, shot: str = "") -> str | None:
         """The save dialog's writer: None when written, else why not (the dialog shows it and stays open).

@@ -16,7 +16,7 @@ from textual.suggester import Suggester
 from textual.widgets import Static
 
 from synic_core import Session
-from synic_core.input_errors import one_line
+from synic_core.bad_input import one_line
 from synic_core.lesson import lesson_names, load_lesson, short_name
 from synic_core.scenario import ScenarioError, builtin_names
 
