@@ -19,3 +19,8 @@ ScenarioError = InputError
 def one_line(text: str) -> str:
     """Escape control characters so an error stays on one line and cannot drive the terminal."""
     return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
+
+
+def short_repr(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."

@@ -12,6 +12,8 @@ import re
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
+from .bad_input import short_repr
+
 
 def describe_validation_error(exc: ValidationError) -> str:
     errors = exc.errors(include_url=False)
@@ -45,8 +47,3 @@ def format_loc(loc: tuple[int | str, ...]) -> str:
             name = part if part.isidentifier() else repr(part)
             out += f".{name}" if out else name
     return out
-
-
-def short_repr(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."

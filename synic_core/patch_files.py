@@ -2,8 +2,8 @@
 
 The built-in versions are such files (`synic_core/patches/`) and load through this same code.
 A file may start from another version (`based_on`: a built-in name or a file, relative to this
-one); every row field and sequence it leaves out is inherited. Pydantic checks the shape; the
-checks below say what the engine needs (writable registers, known fields, values that fit, frame
+one); every row field and sequence it leaves out is inherited. Pydantic checks a user file's shape
+(`patch_schema`); the checks below, run on every file, say what the engine needs (writable registers, known fields, values that fit, frame
 rules on page registers, no VMBus write to a register the NESTED bank lacks), each as one line
 naming the file and the table path, e.g. `sequences.mshv_exit[2].fields.masked`.
 """
@@ -18,18 +18,14 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, ValidationError
-
-from .bad_input import InputError
-from .input_errors import describe_validation_error, short_repr
+from .bad_input import InputError, short_repr
 from .registers import PAGE_REGISTERS, REGISTERS, STATE_REGISTERS
 from .safe_read import InputRefused, read_structured
 from .sequences import SLOTS, SYMBOLS, Op, Sequence, sequence
 from .version_names import BUILTIN_PACKAGE
 from .versions import MshvVersion
-from .vocabulary import ConditionName, FrameRuleName, ManagesSharedRule, NotifierRule, OpKind, SequenceName, SirbpRule
+from .vocabulary import SequenceName
 
-NAME_PATTERN = r"^[a-z0-9][a-z0-9-]{0,39}$"
 WRITABLE = tuple(r for r in STATE_REGISTERS if REGISTERS[r].access == "rw")
 FRAME_REGISTERS: dict[str, tuple[str, ...]] = {
     "vmbus_enable": ("SIMP", "SIEFP"),
@@ -40,51 +36,19 @@ FRAME_REGISTERS: dict[str, tuple[str, ...]] = {
 """Page registers each frame rule may act on (the VMBus rules keep one page per CPU and register)."""
 
 
-class OpSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
-
-    reg: StrictStr = Field(alias="register")  # `register` would shadow a BaseModel attribute
-    kind: OpKind
-    fields: dict[str, Any] = Field(default_factory=dict)  # checked in check_field: one message per mistake
-    when: ConditionName | None = None
-    frame: FrameRuleName | None = None
-    source: StrictStr = ""
-
-
-class RowSpec(BaseModel):
-    """The version's rules; a field left out is inherited from `based_on`."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    manages_shared: ManagesSharedRule | None = None
-    notifier_on: NotifierRule | None = None
-    sirbp_on_l1vh: SirbpRule | None = None
-    vmbus_dependency: StrictBool | None = None
-
-
-class PatchSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    name: StrictStr = Field(pattern=NAME_PATTERN)
-    title: StrictStr = ""
-    based_on: StrictStr | None = None
-    source: StrictStr = ""
-    version: RowSpec = Field(default_factory=RowSpec)
-    sequences: dict[SequenceName, list[OpSpec]] = Field(default_factory=dict)
-
-
 # -- checking what pydantic cannot ---------------------------------------------------------------
-def check_op(op: OpSpec, slot: SequenceName, where: str) -> None:
-    if op.reg not in WRITABLE:
-        raise InputError(f"{where}.register: expected a writable SynIC register ({', '.join(WRITABLE)}), got {op.reg!r}")
-    reg = REGISTERS[op.reg]
+def check_op(op: dict[str, Any], slot: SequenceName, where: str) -> None:
+    register, frame = op["register"], op.get("frame")
+    if register not in WRITABLE:
+        raise InputError(f"{where}.register: expected a writable SynIC register ({', '.join(WRITABLE)}), got {register!r}")
+    reg = REGISTERS[register]
     if SLOTS[slot].component == "vmbus" and reg.l1_only:
-        raise InputError(f"{where}.register: {op.reg} has no NESTED (L0) copy, and VMBus writes the NESTED bank on a nested root")
-    settable = settable_fields(op.reg)
-    for name, value in op.fields.items():
-        check_field(op.reg, settable, name, value, f"{where}.fields.{name}")
-    if op.frame is not None and op.reg not in FRAME_REGISTERS[op.frame]:
-        raise InputError(f"{where}.frame: {op.frame} acts on {'/'.join(FRAME_REGISTERS[op.frame])}, not on {op.reg}")
+        raise InputError(f"{where}.register: {register} has no NESTED (L0) copy, and VMBus writes the NESTED bank on a nested root")
+    settable = settable_fields(register)
+    for name, value in op.get("fields", {}).items():
+        check_field(register, settable, name, value, f"{where}.fields.{name}")
+    if frame is not None and register not in FRAME_REGISTERS[frame]:
+        raise InputError(f"{where}.frame: {frame} acts on {'/'.join(FRAME_REGISTERS[frame])}, not on {register}")
 
 
 def settable_fields(register: str) -> list[str]:
@@ -107,8 +71,8 @@ def check_field(register: str, settable: list[str], name: str, value: object, wh
         raise InputError(f"{where}: expected 0..{(1 << width) - 1} ({width} bit{'s' if width > 1 else ''}), got {value}")
 
 
-def to_op(op: OpSpec) -> Op:
-    return Op(op.reg, op.kind, dict(op.fields), op.when, op.frame, op.source)
+def to_op(op: dict[str, Any]) -> Op:
+    return Op(op["register"], op["kind"], dict(op.get("fields", {})), op.get("when"), op.get("frame"), op.get("source", ""))
 
 
 # -- loading -------------------------------------------------------------------------------------
@@ -120,25 +84,28 @@ def is_patch_data(data: object) -> bool:
     return isinstance(data, dict) and "steps" not in data and bool({"based_on", "sequences", "version"} & data.keys())
 
 
-def parse_spec(data: object, source: str) -> PatchSpec:
-    if not isinstance(data, dict):
-        raise InputError(f"{source}: expected a patch file (name, version, sequences), got {type(data).__name__}")
-    try:
-        return PatchSpec.model_validate(data)
-    except ValidationError as exc:
-        raise InputError(f"{source}: {describe_validation_error(exc)}") from None
+def parse_spec(data: object, source: str) -> dict[str, Any]:
+    """A user's tables, shape-checked by pydantic (imported here: a built-in never needs it)."""
+    from .patch_schema import parse_spec as checked
+
+    return checked(data, source)
 
 
-def build(spec: PatchSpec, source: str, base: MshvVersion | None, origin: str, file: str = "") -> MshvVersion:
-    """The version a spec describes, its gaps filled from `base`."""
+ROW_KEYS = ("manages_shared", "notifier_on", "sirbp_on_l1vh", "vmbus_dependency")
+
+
+def build(spec: dict[str, Any], source: str, base: MshvVersion | None, origin: str, file: str = "") -> MshvVersion:
+    """The version a spec describes (a checked file, or a built-in as read), its gaps filled from `base`."""
     row: dict[str, Any] = {}
-    for key, value in spec.version.model_dump().items():
+    given = spec.get("version") or {}
+    for key in ROW_KEYS:
+        value = given.get(key)
         if value is None and base is None:
             raise InputError(f"{source}: version.{key}: required (the file has no based_on to inherit it from)")
         row[key] = getattr(base, key) if value is None else value
     seqs: dict[SequenceName, Sequence] = {}
     for slot in SLOTS:
-        ops = spec.sequences.get(slot)
+        ops = (spec.get("sequences") or {}).get(slot)
         if ops is None:
             if base is None:
                 raise InputError(f"{source}: sequences.{slot}: required (the file has no based_on to inherit it from)")
@@ -150,17 +117,19 @@ def build(spec: PatchSpec, source: str, base: MshvVersion | None, origin: str, f
             except InputError as exc:
                 raise InputError(f"{source}: {exc}") from None
         seqs[slot] = sequence(slot, tuple(to_op(op) for op in ops))
-    title = spec.title or (f"{base.title}, modified" if base else spec.name)
-    return MshvVersion(spec.name, title, source=spec.source, sequences=seqs, origin=origin, file=file, **row)
+    name = spec["name"]
+    title = spec.get("title") or (f"{base.title}, modified" if base else name)
+    return MshvVersion(name, title, source=spec.get("source", ""), sequences=seqs, origin=origin, file=file, **row)
 
 
-def load_spec(spec: PatchSpec, source: str, directory: Path | None, resolve: Resolver, chain: tuple[str, ...]) -> MshvVersion:
+def load_spec(spec: dict[str, Any], source: str, directory: Path | None, resolve: Resolver, chain: tuple[str, ...]) -> MshvVersion:
     base = None
-    if spec.based_on is not None:
-        if spec.based_on == spec.name:
-            raise InputError(f"{source}: based_on: names this version itself ({spec.name!r})")
+    based_on = spec.get("based_on")
+    if based_on is not None:
+        if based_on == spec["name"]:
+            raise InputError(f"{source}: based_on: names this version itself ({based_on!r})")
         try:
-            base = resolve(spec.based_on, directory, chain)
+            base = resolve(based_on, directory, chain)
         except InputError as exc:  # the mistake may be in the base: say which file led there
             raise InputError(f"{source}: based_on: {exc}") from None
     return build(spec, source, base, origin=source, file=chain[-1] if chain else "")
@@ -185,8 +154,8 @@ def read_builtin(name: str, resolve: Resolver) -> MshvVersion:
     import tomllib
 
     ref = resources.files(BUILTIN_PACKAGE) / f"{name}.toml"
-    spec = parse_spec(tomllib.loads(ref.read_text("utf-8")), f"built-in version {name}")
-    return replace(load_spec(spec, f"built-in version {name}", None, resolve, ()), origin="built-in")
+    data = tomllib.loads(ref.read_text("utf-8"))  # shipped with the package: the shape is checked by a test, not per run
+    return replace(load_spec(data, f"built-in version {name}", None, resolve, ()), origin="built-in")
 
 
 # -- writing (embedding in sessions, `synic versions show --json`) ------------------------------
@@ -202,7 +171,7 @@ def flatten(v: MshvVersion) -> dict[str, Any]:
         "name": v.name,
         "title": v.title,
         "source": v.source,
-        "version": {k: getattr(v, k) for k in ("manages_shared", "notifier_on", "sirbp_on_l1vh", "vmbus_dependency")},
+        "version": {k: getattr(v, k) for k in ROW_KEYS},
         "sequences": {slot: [op_dict(op) for op in v.sequences[slot].ops] for slot in SLOTS},
     }
 
@@ -215,8 +184,8 @@ def digest(v: MshvVersion) -> str:
 def from_embedded(data: object, source: str, file: str = "", name: str = "") -> MshvVersion:
     """A version embedded in a saved session or scenario (flattened: it needs no other file)."""
     spec = parse_spec(data, f"{source}: mshv_version")
-    if spec.based_on is not None:
+    if spec["based_on"] is not None:
         raise InputError(f"{source}: mshv_version.based_on: an embedded version is complete, expected no based_on")
-    if name and spec.name != name:
-        raise InputError(f"{source}: mshv: names {name!r}, but the embedded mshv_version is {spec.name!r}")
+    if name and spec["name"] != name:
+        raise InputError(f"{source}: mshv: names {name!r}, but the embedded mshv_version is {spec['name']!r}")
     return build(spec, f"{source}: mshv_version", None, origin=f"embedded in {source}", file=file)

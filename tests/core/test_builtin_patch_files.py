@@ -55,3 +55,17 @@ def test_the_explorer_finds_what_it_found_before(partition: str) -> None:
             found = {k: len(c.steps) for k, c in sorted(r.found.items())}
             got = {"states": r.states, "transitions": r.transitions, "fixpoint": r.fixpoint, "found": found}
             assert got == GOLDEN["explore"][f"{partition}/{version}/{hv}"], (version, hv)
+
+
+def test_the_builtins_pass_the_schema_a_user_file_must_pass() -> None:
+    """Built-ins skip the pydantic shape check at run time (start-up); here they get it, and load the same."""
+    import tomllib
+    from importlib import resources
+
+    from synic_core.patch_files import load_spec, parse_spec
+    from synic_core.version_registry import resolve
+
+    for name in BUILTIN_NAMES:
+        data = tomllib.loads((resources.files("synic_core.patches") / f"{name}.toml").read_text("utf-8"))
+        checked = load_spec(parse_spec(data, name), name, None, resolve, ())
+        assert checked == builtin(name), name

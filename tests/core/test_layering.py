@@ -49,12 +49,12 @@ NOT_FOR_RUN_JSON = (
     "synic_core.compare",
     "synic_core.report_md",
     "synic_core.text_grid",
-    "tomllib",
+    "synic_core.patch_schema",
     "difflib",
 )
 """What `synic run NAME --json` has no use for: the dashboard, the explorer and its processes, tables,
-the user config, lessons, other output formats, the TOML parser (a built-in scenario is JSON) and the
-"did you mean" matcher. Start-up time is measured in `make bench` (headless_vs_pydantic); this keeps
+the user config, lessons, other output formats, the patch-file schema (the built-in versions are read
+without it; tomllib is needed: they are TOML) and the "did you mean" matcher. Start-up time is measured in `make bench` (headless_vs_pydantic); this keeps
 each of them from coming back unnoticed."""
 
 
