@@ -54,8 +54,8 @@ NOT_FOR_RUN_JSON = (
 )
 """What `synic run NAME --json` has no use for: the dashboard, the explorer and its processes, tables,
 the user config, lessons, other output formats, the patch-file schema (the built-in versions are read
-without it; tomllib is needed: they are TOML) and the "did you mean" matcher. Start-up time is measured in `make bench` (headless_vs_pydantic); this keeps
-each of them from coming back unnoticed."""
+without it; tomllib is needed: they are TOML) and the "did you mean" matcher. Start-up time is
+measured in `make bench` (headless_vs_pydantic); this keeps each of them from coming back unnoticed."""
 
 
 def test_run_json_imports_only_what_it_uses() -> None:
