@@ -13,6 +13,7 @@ from tui.screens.settings import SettingsScreen
 
 from .conftest import make_app, save_as, until
 from .test_keys import highlighted_command
+from .test_open import open_in_dialog
 
 SIZE = (120, 40)
 BROKEN = Path(__file__).parents[2] / "examples" / "patches" / "exit-disables-scontrol.toml"
@@ -68,12 +69,7 @@ async def test_opening_a_patch_file_replays_the_steps_under_it() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("v")
         await pilot.pause()
-        await pilot.press("ctrl+o")
-        await pilot.pause()
-        assert isinstance(app.screen, OpenScreen)
-        app.screen.query_one(Input).value = str(BROKEN)
-        await pilot.press("enter")
-        await pilot.pause()
+        await open_in_dialog(app, pilot, str(BROKEN))
         assert not isinstance(app.screen, OpenScreen)
         assert app.dashboard.session.config.mshv == "exit-disables-scontrol"
         assert [s.action for s in app.dashboard.session.history] == ["vmbus_load"]
