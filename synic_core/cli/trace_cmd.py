@@ -68,7 +68,7 @@ def run(ns: argparse.Namespace) -> int:
 def print_trace(console: Console, ti: TraceImport, check: CheckResult | None, brief: bool) -> None:
     cfg = ti.config
     head = Text(ti.trace.path, "bold")
-    guessed = " (from the trace)" if ti.partition_guessed else ""
+    guessed = f" ({ti.partition_why})" if ti.partition_guessed else ""
     head.append(
         f"  format {ti.trace.format}  partition {cfg.partition}{guessed}  mshv {cfg.mshv}  hypervisor {cfg.hypervisor}  cpus {cfg.cpus}"
     )
