@@ -45,6 +45,10 @@ MAX_EVENT_NAMES = 32
 """Other events are counted by name up to this many names; the rest together."""
 K = TypeVar("K")
 _CPU_FIELD = re.compile(rb"\[(\d{1,6})\]\s")
+_LOST_EVENTS = re.compile(rb"^CPU:\s*\d+\s*\[(?:LOST \d+ EVENTS|\d+ EVENTS DROPPED|EVENTS DROPPED)\]\s*$")
+"""Lost events: tracefs `CPU:2 [LOST 3 EVENTS]`, trace-cmd `CPU:2 [3 EVENTS DROPPED]` or `CPU:2 [EVENTS DROPPED]`."""
+_HEADER_STARTS = (b"#", b"cpus=", b"version =", b"version=")
+"""Header lines: tracefs comments, trace-cmd's `cpus=4` and `version = 6`."""
 
 Problem = Literal[
     "lost_events", "not_utf8", "truncated", "too_wide", "overlong", "unrecognised", "cpu_range", "other_format", "stack_overflow"
@@ -154,7 +158,7 @@ class _Reader:
             self._frame(stripped)
             return
         self._close_stack()
-        if not stripped or stripped.startswith(b"#") or stripped.startswith(b"cpus="):
+        if not stripped or stripped.startswith(_HEADER_STARTS):
             self._header(stripped)
             return
         if not raw.isascii():
@@ -177,7 +181,7 @@ class _Reader:
                 self.stats.ncpus_header = int(m[1])
 
     def _other_line(self, lineno: int, raw: bytes) -> None:
-        if b"LOST" in raw and b"EVENTS" in raw:  # ftrace: "CPU:2 [LOST 123 EVENTS]"
+        if _LOST_EVENTS.match(raw.strip()):
             self.stats.problem("lost_events", lineno)
             return
         m = _CPU_FIELD.search(raw)

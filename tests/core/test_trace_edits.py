@@ -215,3 +215,12 @@ def test_lost_events_are_reported(tmp_path: Path) -> None:
     blocks.insert(10, ["CPU:2 [LOST 123 EVENTS]"])
     ti = imported(save(tmp_path, join(header, blocks)))
     assert ti.trace.stats.problems == {"lost_events": 1}
+
+
+def test_trace_cmd_dropped_events_and_its_version_line_are_recognised(tmp_path: Path) -> None:
+    header, blocks = split(exported(V4, layout="trace-cmd"))
+    blocks.insert(10, ["CPU:2 [123 EVENTS DROPPED]"])
+    blocks.insert(20, ["CPU:0 [EVENTS DROPPED]"])
+    ti = imported(save(tmp_path, join(["version = 6", *header], blocks)))
+    assert ti.trace.stats.problems == {"lost_events": 2} and ti.trace.stats.first["lost_events"] > 1
+    assert ti.trace.stats.headers == len(header) + 1
