@@ -140,3 +140,37 @@ async def test_ctrl_o_reads_a_trace_in_a_worker_while_the_dialog_says_so(tmp_pat
         release.set()
         await until(pilot, lambda: isinstance(app.dashboard.session, TraceSession), "the trace opened")
         assert not isinstance(app.screen, OpenScreen)
+
+
+async def test_a_trace_plays_write_by_write_from_where_time_travel_left_it(tmp_path: Path) -> None:
+    app = trace_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        dash = app.dashboard
+        await pilot.press("{", "{", "{", "{")
+        await pilot.pause()
+        assert dash.view.position == 0 and not dash.view.playing
+        await pilot.press("p")
+        await pilot.pause()
+        assert dash.view.playing and not dash.paused
+        dash.tick(0.2)  # a fraction of a second plays a few writes, not the step
+        assert 0 < dash.view.position < 10
+        while dash.view.playing:  # one step's end begins the next, up to the present
+            dash.tick(1.0)
+        assert dash.view.at_present and dash.view.position == sum(len(s.writes) for s in dash.session.history)
+        assert not any("Nothing is playing" in str(n.message) for n in app._notifications)
+
+
+async def test_p_at_the_end_of_a_trace_plays_it_from_its_start_and_dot_steps_one_write(tmp_path: Path) -> None:
+    app = trace_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        dash = app.dashboard
+        await pilot.press(".")
+        await pilot.pause()
+        assert dash.view.playing and dash.paused and dash.view.position == 1
+        await pilot.press(".")
+        await pilot.pause()
+        assert dash.view.position == 2
+        await pilot.press("p")
+        await pilot.pause()
+        dash.tick(1.0)
+        assert dash.view.position > 2
