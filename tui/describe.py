@@ -55,17 +55,19 @@ def finding_detail(f: Finding, p: Palette) -> Text:
 
 
 def trace_line(step: int, w: Write, p: Palette) -> Text:
+    """One write. A real one's attribution, timestamp and task come after its values, so that a narrow
+    panel cuts the task, never the register, the values or the #GP; a faulted real write is marked whole."""
     line = Text(f"{step:>2} cpu{w.cpu:<3} ")
-    if isinstance(w, TraceWrite):  # a real write: when, in which task, and how its writer was found
-        line.append(f"{w.timestamp:.6f} {w.task[:16]:<16} ", "dim")
     line.append(f"{title(w.component):<5}", writer_style(w.component, p))
-    if isinstance(w, TraceWrite):
-        line.append(f" {w.attribution:<8}", "dim" if w.attribution == "unknown" else "italic")
     line.append(f" {w.register:<8}{'@L0' if w.bank == 'l0' else ''} {w.old:#x}→")
-    if isinstance(w, TraceWrite) and w.rejected:
-        line.append(f"{w.attempted:#x} #GP", f"reverse {p['synic-error-text']}")
+    if not isinstance(w, TraceWrite):
+        line.append("REJECTED" if w.rejected else f"{w.new:#x}", f"reverse {p['synic-error-text']}" if w.rejected else "")
         return line
-    line.append("REJECTED" if w.rejected else f"{w.new:#x}", f"reverse {p['synic-error-text']}" if w.rejected else "")
+    line.append(f"{w.attempted:#x} #GP" if w.rejected else f"{w.new:#x}", "bold" if w.rejected else "")
+    line.append(f"  {w.attribution}", "dim" if w.attribution == "unknown" else "italic")
+    line.append(f"  {w.timestamp:.6f} {w.task}", "dim")  # file text, as it is: the panel's edge cuts it
+    if w.rejected:
+        line.stylize(f"reverse {p['synic-error-text']}")
     return line
 
 

@@ -49,7 +49,7 @@ async def test_the_panels_show_timestamps_tasks_attribution_and_the_stack(tmp_pa
         await pilot.press("t")
         await pilot.pause()
         lines = [line.text for line in app.query_one(TracePanel).lines]
-        assert any("101.500650 cpuhp/0" in line and "VMBus stack" in line and "#GP" in line for line in lines)
+        assert any("101.500650 cpuhp/0" in line and "VMBus SINT2" in line and "stack" in line and "#GP" in line for line in lines)
         await pilot.press(*["right"] * 5, "n")  # CPU 0, SINT2
         await pilot.pause()
         text = app.query_one(Inspector).text()
@@ -174,3 +174,18 @@ async def test_p_at_the_end_of_a_trace_plays_it_from_its_start_and_dot_steps_one
         await pilot.pause()
         dash.tick(1.0)
         assert dash.view.position > 2
+
+
+async def test_at_120x40_a_faulted_row_shows_register_values_and_gp_and_is_marked_whole(tmp_path: Path) -> None:
+    app = trace_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("t")
+        await pilot.pause()
+        panel = app.query_one(TracePanel)
+        width = panel.scrollable_content_region.width
+        faulted = [line for line in panel.lines if "#GP" in line.text]
+        assert faulted and width > 0
+        for line in faulted:
+            assert line.text.index("#GP") + 3 <= width and "VMBus S" in line.text[:width]
+            styles = [seg.style for seg in line if seg.text.strip()]
+            assert all(style is not None and style.reverse for style in styles)  # the whole row, not the value alone
