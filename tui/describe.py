@@ -6,6 +6,7 @@ Returns rich `Text`; no widgets here, so the wording is testable on its own.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 
 from rich.text import Text
 
@@ -15,7 +16,7 @@ from synic_core.findings import SEVERITY_RANK
 from synic_core.formatting import summary_line
 from synic_core.partitions import title
 from synic_core.registers import BANK_TITLES, REGISTERS
-from synic_core.traces.session import TraceWrite
+from synic_core.traces.session import TraceSession, TraceWrite
 
 from .display import Display
 
@@ -69,6 +70,25 @@ def trace_line(step: int, w: Write, p: Palette) -> Text:
     if w.rejected:
         line.stylize(f"reverse {p['synic-error-text']}")
     return line
+
+
+def opened_trace(session: TraceSession) -> tuple[str, str]:
+    """(title, message) of the toast when a trace is opened: what is in it and what can be done with it."""
+    ti = session.imported
+    c = session.config
+    writes = len(ti.attributed.order)
+    cpus = sorted(ti.attributed.per_cpu)
+    steps = len(session.history)
+    message = (
+        f"{plural(writes, 'SynIC write')} on {plural(len(cpus), 'CPU')}, {plural(steps, 'inferred action')}; "
+        f"partition {c.partition} ({ti.partition_why}), mshv {c.mshv}, {c.hypervisor}. "
+        "p plays it from the start; s replays it in the model under another version."
+    )
+    return f"Opened trace {Path(ti.trace.path).name} (read-only)", message
+
+
+def plural(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
 
 
 def stack_text(w: TraceWrite) -> Text:

@@ -98,6 +98,12 @@ async def test_ctrl_o_opens_a_trace_read_only_and_never_saves_over_it(tmp_path: 
         app.dashboard._opened(opened)
         await pilot.pause()
         assert app.dashboard.session is opened.session and app.dashboard.opened is None
+        toast = app._notifications and list(app._notifications)[-1]
+        assert toast and toast.title == f"Opened trace {path.name} (read-only)"
+        assert "56 SynIC writes on 4 CPUs, 3 inferred actions" in toast.message and "steps (z undoes" not in toast.message
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        assert "a real trace" in str(app.screen.title_text)  # type: ignore[attr-defined]
 
 
 def test_a_scenario_file_is_not_taken_for_a_trace(tmp_path: Path) -> None:

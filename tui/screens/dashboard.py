@@ -29,7 +29,7 @@ from synic_core.scenario import ScenarioError, builtin_names, parse_scenario, re
 from synic_core.traces.session import TraceSession
 
 from ..commands import bindings
-from ..describe import LEGEND, inspector, status_line, timeline
+from ..describe import LEGEND, inspector, opened_trace, status_line, timeline
 from ..display import Display
 from ..exports import EXPORTS, Exported, write_export
 from ..lesson_text import caption, lesson_markdown
@@ -627,7 +627,7 @@ class DashboardScreen(Screen[None]):
             self.app.push_screen(OpenScreen(title, "", lambda name: served_open(name, files), offered), self._opened)
             return
         default = str(self.opened) if self.opened else ""
-        title = "Open a scenario file, a saved session, a lesson file, a patch file or a built-in scenario by name"
+        title = "Open a scenario, a saved session, a lesson, a patch file, a real trace (write_msr text) or a built-in scenario by name"
         self.app.push_screen(OpenScreen(title, default, open_file), self._opened)
 
     def _opened(self, opened: Opened | None) -> None:
@@ -648,14 +648,21 @@ class DashboardScreen(Screen[None]):
         self.opened = path
         if path is not None:
             self.saves.remember(path)
+        self._say_opened(session, path)
+        for notice in opened.notices:
+            self.notify(notice, severity="warning", markup=False, timeout=10)
+
+    def _say_opened(self, session: Session, path: Path | None) -> None:
+        if isinstance(session, TraceSession):
+            title, message = opened_trace(session)
+            self.notify(message, title=title, markup=False, timeout=10)
+            return
         c = session.config
         self.notify(
             f"{c.partition}, mshv {c.mshv}, {c.hypervisor}, {c.cpus} CPUs, {len(session.history)} steps (z undoes them one by one)",
             title=f"Opened {path or 'built-in scenario'}",
             markup=False,
         )
-        for notice in opened.notices:
-            self.notify(notice, severity="warning", markup=False, timeout=10)
 
     def action_export(self, kind: Exported, then_quit: bool = False) -> None:
         from .save import SaveScreen
