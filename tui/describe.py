@@ -148,7 +148,12 @@ def status_line(display: Display, playback: str, p: Palette) -> Text:
     text = Text(" ", no_wrap=True, overflow="ellipsis")
     text.append(summary_line(counts).removesuffix(f"  info {counts['info']}"), f"bold {p['synic-error-text']}" if bad else "bold")
     text.append(f" │ {playback}", "bold" if display.playing else "")
-    text.append(f" │ step {len(display.session.history)} · {cfg.partition} · {cfg.mshv} · {cfg.hypervisor} · {cfg.cpus} CPUs")
+    settings = f"{cfg.partition} · {cfg.mshv} · {cfg.hypervisor} · {cfg.cpus} CPUs"
+    if isinstance(display.session, TraceSession):  # a real trace, not a simulation: say which file
+        text.append(f" │ trace {Path(display.session.imported.trace.path).name} ·", "bold")
+        text.append(f" step {len(display.session.history)} · {settings}")
+    else:
+        text.append(f" │ step {len(display.session.history)} · {settings}")
     last = last_step_kinds(display)
     if last:
         text.append(f" │ {last}", "bold")

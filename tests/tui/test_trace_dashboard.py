@@ -28,7 +28,10 @@ async def test_the_trace_opens_with_its_findings_and_refuses_new_actions(tmp_pat
         await pilot.press("a", "v")
         await pilot.pause()
         assert len(app.dashboard.session.history) == 3
-        assert any("imported trace" in str(n.message) for n in app._notifications)
+        refusals = [n for n in app._notifications if "read-only" in n.message]
+        assert refusals and all(len(n.message) < 100 and "Press s" in n.message for n in refusals)
+        status = str(app.query_one("#status").render())
+        assert "trace trace.txt · " in status and status.index("trace trace.txt") < status.index("l1vh")
 
 
 async def test_time_travel_replays_the_trace_write_by_write(tmp_path: Path) -> None:
