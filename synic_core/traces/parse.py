@@ -294,7 +294,8 @@ class _Reader:
 
 def no_write_message(st: ParseStats) -> str:
     if st.problems.get("not_utf8", 0) * 2 > st.lines:
-        return f"not a text trace: {st.problems['not_utf8']:,} of its {plural(st.lines, 'line')} are not UTF-8 text (expected the text of a trace)"
+        bad = st.problems["not_utf8"]
+        return f"not a text trace: {bad:,} of its {plural(st.lines, 'line')} are not UTF-8 (expected the text of a trace)"
     return (
         f"no SynIC MSR write in {plural(st.lines, 'line')} (expected msr:write_msr or kvm:kvm_hv_synic_set_msr events "
         f"for MSRs {SYNIC_MSR_LOW:#x}..{SYNIC_MSR_HIGH:#x}){''.join('; ' + seen for seen in found_instead(st))}"
