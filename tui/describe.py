@@ -16,6 +16,7 @@ from synic_core.findings import SEVERITY_RANK
 from synic_core.formatting import summary_line
 from synic_core.partitions import title
 from synic_core.registers import BANK_TITLES, REGISTERS
+from synic_core.traces.report import OLD_FROM_MODEL
 from synic_core.traces.session import TraceSession, TraceWrite
 
 from .display import Display
@@ -131,6 +132,7 @@ def inspector(display: Display, cpu: int, col: Column, p: Palette) -> Text:
             text.append("\n")
         last = history[-1][1]
         if isinstance(last, TraceWrite):
+            text.append(f"{OLD_FROM_MODEL}\n", "dim italic")
             text.append_text(stack_text(last))
             text.append("\n")
     for f in reversed(display.cell_findings(cpu, col.bank, col.register)):  # newest first

@@ -20,7 +20,7 @@ from ..formatting import cpu_ranges, summary_line
 from ..scenario import ScenarioError
 from ..traces.check import CheckResult, check_trace
 from ..traces.load import TraceImport, import_trace
-from ..traces.report import attribution_counts, exit_code, read_summary, trace_report, who, write_row
+from ..traces.report import OLD_FROM_MODEL, attribution_counts, exit_code, read_summary, trace_report, who, write_row
 from .console import console as make_console
 from .run_cmd import COMPONENT_STYLE, print_findings
 
@@ -102,6 +102,7 @@ def print_actions(console: Console, ti: TraceImport) -> None:
 def print_writes(console: Console, ti: TraceImport) -> None:
     att = ti.attributed
     two_banks = len(ti.run.state.banks) > 1
+    console.print(Text(OLD_FROM_MODEL, "dim"))
     for cpu in range(att.ncpus):
         ranks = att.per_cpu.get(cpu)
         if not ranks:

@@ -29,6 +29,7 @@ def write_row(ti: TraceImport, rank: int) -> dict[str, Any]:
         "bank": bank,
         "register": register,
         "old": ti.run.old[rank],
+        "old_from_model": True,  # a trace records only the value written; the value before is the model's
         "value": w.value[i],
         "faulted": w.gp(i),
         "host": w.host(i),
@@ -38,6 +39,9 @@ def write_row(ti: TraceImport, rank: int) -> dict[str, Any]:
         "stack": list(w.stacks[w.stack[i]]),
         "action": ti.run.step[rank],
     }
+
+
+OLD_FROM_MODEL = "before → after: the value before each write is the model's (a trace records only the value written)"
 
 
 def read_summary(st: ParseStats, writes: int, cpus: list[int]) -> list[str]:

@@ -105,3 +105,11 @@ def test_check_takes_a_patch_file(p5_trace: Path, tmp_path: Path, capsys: pytest
     assert "conforms to exit-disables-scontrol" in capsys.readouterr().out
     assert main(["trace", str(trace), "--check", "--mshv", "v4"]) == 1
     assert "diverges from v4" in capsys.readouterr().out
+
+
+def test_before_values_are_marked_as_the_models(p5_trace: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    main(["trace", str(p5_trace)])
+    assert "the value before each write is the model's" in capsys.readouterr().out
+    main(["trace", str(p5_trace), "--json"])
+    rows = json.loads(capsys.readouterr().out)["writes"]
+    assert rows and all(r["old_from_model"] is True for r in rows)

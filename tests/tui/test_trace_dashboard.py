@@ -57,6 +57,7 @@ async def test_the_panels_show_timestamps_tasks_attribution_and_the_stack(tmp_pa
         await pilot.pause()
         text = app.query_one(Inspector).text()
         assert "write 17 on CPU 0" in text and "=> hv_hyp_synic_disable_regs" in text and "=> cpuhp_thread_fun" in text
+        assert "the value before each write is the model's" in text
 
 
 def test_synic_trace_dashboard_opens_the_trace(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
