@@ -16,6 +16,7 @@ from synic_core.findings import SEVERITY_RANK
 from synic_core.formatting import summary_line
 from synic_core.partitions import title
 from synic_core.registers import BANK_TITLES, REGISTERS
+from synic_core.traces.formats import frame_name
 from synic_core.traces.report import OLD_FROM_MODEL
 from synic_core.traces.session import TraceSession, TraceWrite
 
@@ -99,7 +100,7 @@ def stack_text(w: TraceWrite) -> Text:
     if not w.stack:
         text.append("\n  no stack in the trace", "dim")
     for frame in w.stack:
-        text.append(f"\n  => {frame}", "bold" if frame == w.source else "")
+        text.append(f"\n  => {frame}", "bold" if frame_name(frame) == w.source else "")
     return text
 
 
