@@ -93,7 +93,8 @@ class CpuVerdict:
 class CheckResult:
     version: str
     profile: str
-    replayed: list[tuple[str, list[int] | None]] = field(default_factory=list)
+    replayed: list[tuple[str, list[int]]] = field(default_factory=list)
+    """Each action the model applied, with the CPUs it ran on (a module load: every online CPU)."""
     notes: list[str] = field(default_factory=list)
     cpus: list[CpuVerdict] = field(default_factory=list)
     faults: int = 0
@@ -130,11 +131,11 @@ def replay_actions(actions: Sequence[TraceAction], config: SessionConfig, result
     for a in actions:
         cpus = replay_cpus(a, session)
         try:
-            session.apply(a.action, cpus)
+            step = session.apply(a.action, cpus)
         except ActionError as exc:
             result.notes.append(f"the model cannot apply {a.action} on CPUs {a.cpus} here: {exc}")
             continue
-        result.replayed.append((a.action, cpus))
+        result.replayed.append((a.action, step.cpus))
     return session
 
 
