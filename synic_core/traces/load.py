@@ -59,24 +59,29 @@ def _writers(att: Attributed) -> tuple[int, set[str]]:
     return sum(1 for k in att.writer if k == vmbus), mshv_registers
 
 
-def guess_partition(trace: ParsedTrace, version: MshvVersion) -> tuple[str, str]:
+def guess_partition(trace: ParsedTrace, version: MshvVersion, made: dict[str, Attributed] | None = None) -> tuple[str, str]:
     """(partition, why) from the trace alone: the nested bank → nested_root; MSHV writing the shared
-    registers with no VMBus write at all → root; VMBus writes → l1vh; otherwise the default, l1vh."""
+    registers with no VMBus write at all → root; VMBus writes → l1vh; otherwise the default, l1vh.
+    The attributions it makes are left in `made` (by partition), to be used again."""
+    made = {} if made is None else made
     if _first_nested(trace) is not None:
         return "nested_root", "guessed from the trace: it writes the nested (L0) bank"
-    vmbus, _ = _writers(attribute(trace, PARTITIONS["l1vh"], version))
-    if vmbus:
+    made["l1vh"] = attribute(trace, PARTITIONS["l1vh"], version)
+    if _writers(made["l1vh"])[0]:
         return "l1vh", "guessed from the trace: VMBus writes the SynIC"
-    _, mshv = _writers(attribute(trace, PARTITIONS["root"], version))
+    made["root"] = attribute(trace, PARTITIONS["root"], version)
+    _, mshv = _writers(made["root"])
     shared = [r for r in SHARED_REGISTERS if r in mshv]
     if shared:
         return "root", f"guessed from the trace: MSHV writes {'/'.join(shared)} and VMBus writes nothing"
     return "l1vh", "default: nothing in the trace tells the partition"
 
 
-def choose_partition(trace: ParsedTrace, partition: str | None, version: MshvVersion | None = None) -> tuple[str, str]:
+def choose_partition(
+    trace: ParsedTrace, partition: str | None, version: MshvVersion | None = None, made: dict[str, Attributed] | None = None
+) -> tuple[str, str]:
     """(partition, why): `--partition`, else guessed from the trace; a nested write elsewhere is bad input."""
-    chosen, why = (partition, "given") if partition else guess_partition(trace, version or get("v4"))
+    chosen, why = (partition, "given") if partition else guess_partition(trace, version or get("v4"), made)
     nested = _first_nested(trace)
     if nested is not None and "l0" not in PARTITIONS[chosen].banks:
         raise _refuse_nested(trace, nested, chosen)
@@ -93,9 +98,10 @@ def import_trace(
 ) -> TraceImport:
     trace = parse_trace(path, fmt, progress)
     version = use(mshv) if mshv else "v4"
-    chosen, why = choose_partition(trace, partition, get(version))
+    made: dict[str, Attributed] = {}  # attributions the guess made: the chosen partition's is used again
+    chosen, why = choose_partition(trace, partition, get(version), made)
     ncpus = max(trace.stats.ncpus_header or 0, max(trace.writes.cpu) + 1)
     config = SessionConfig(partition=chosen, cpus=min(ncpus, 4096), mshv=version, hypervisor=hypervisor or DEFAULT_PROFILE[trace.format])
-    att = attribute(trace, config.partition_spec, config.version_spec)
+    att = made.get(chosen) or attribute(trace, config.partition_spec, config.version_spec)
     actions = infer_actions(att.segments)
     return TraceImport(trace, config, att, actions, replay_trace(att, actions, config), partition is None, why)

@@ -108,6 +108,7 @@ def trace_report(ti: TraceImport, check: CheckResult | None) -> dict[str, Any]:
         "file": ti.trace.path,
         "format": ti.trace.format,
         "partition": cfg.partition,
+        "partition_from": ti.partition_why,  # "given", "guessed from the trace: …" or "default: …"
         "mshv": cfg.mshv,
         "hypervisor": cfg.hypervisor,
         "cpus": cfg.cpus,

@@ -119,6 +119,7 @@ def test_check_replayed_lists_the_cpus_each_action_ran_on(p5_trace: Path, capsys
     main(["trace", str(p5_trace), "--json", "--check", "--mshv", "patch5-only"])
     data = json.loads(capsys.readouterr().out)
     replayed = data["check"]["replayed"]
+    assert data["partition"] == "l1vh" and data["partition_from"] == "guessed from the trace: VMBus writes the SynIC"
     assert [r["action"] for r in replayed] == [a["action"] for a in data["actions"]]
     assert [r["cpus"] for r in replayed] == [[0, 1, 2, 3], [0, 1, 2, 3], [0]]  # the model's CPUs, never null
 
