@@ -6,6 +6,7 @@ Returns rich `Text`; no widgets here, so the wording is testable on its own.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 
 from rich.text import Text
 
@@ -15,7 +16,9 @@ from synic_core.findings import SEVERITY_RANK
 from synic_core.formatting import summary_line
 from synic_core.partitions import title
 from synic_core.registers import BANK_TITLES, REGISTERS
-from synic_core.traces.session import TraceWrite
+from synic_core.traces.formats import frame_name
+from synic_core.traces.report import OLD_FROM_MODEL
+from synic_core.traces.session import TraceSession, TraceWrite
 
 from .display import Display
 
@@ -55,18 +58,39 @@ def finding_detail(f: Finding, p: Palette) -> Text:
 
 
 def trace_line(step: int, w: Write, p: Palette) -> Text:
+    """One write. A real one's attribution, timestamp and task come after its values, so that a narrow
+    panel cuts the task, never the register, the values or the #GP; a faulted real write is marked whole."""
     line = Text(f"{step:>2} cpu{w.cpu:<3} ")
-    if isinstance(w, TraceWrite):  # a real write: when, in which task, and how its writer was found
-        line.append(f"{w.timestamp:.6f} {w.task[:16]:<16} ", "dim")
     line.append(f"{title(w.component):<5}", writer_style(w.component, p))
-    if isinstance(w, TraceWrite):
-        line.append(f" {w.attribution:<8}", "dim" if w.attribution == "unknown" else "italic")
     line.append(f" {w.register:<8}{'@L0' if w.bank == 'l0' else ''} {w.old:#x}→")
-    if isinstance(w, TraceWrite) and w.rejected:
-        line.append(f"{w.attempted:#x} #GP", f"reverse {p['synic-error-text']}")
+    if not isinstance(w, TraceWrite):
+        line.append("REJECTED" if w.rejected else f"{w.new:#x}", f"reverse {p['synic-error-text']}" if w.rejected else "")
         return line
-    line.append("REJECTED" if w.rejected else f"{w.new:#x}", f"reverse {p['synic-error-text']}" if w.rejected else "")
+    line.append(f"{w.attempted:#x} #GP" if w.rejected else f"{w.new:#x}", "bold" if w.rejected else "")
+    line.append(f"  {w.attribution}", "dim" if w.attribution == "unknown" else "italic")
+    line.append(f"  {w.timestamp:.6f} {w.task}", "dim")  # file text, as it is: the panel's edge cuts it
+    if w.rejected:
+        line.stylize(f"reverse {p['synic-error-text']}")
     return line
+
+
+def opened_trace(session: TraceSession) -> tuple[str, str]:
+    """(title, message) of the toast when a trace is opened: what is in it and what can be done with it."""
+    ti = session.imported
+    c = session.config
+    writes = len(ti.attributed.order)
+    cpus = sorted(ti.attributed.per_cpu)
+    steps = len(session.history)
+    message = (
+        f"{plural(writes, 'SynIC write')} on {plural(len(cpus), 'CPU')}, {plural(steps, 'inferred action')}; "
+        f"partition {c.partition} ({ti.partition_why}), mshv {c.mshv}, {c.hypervisor}. "
+        "p plays it from the start; s replays it in the model under another version."
+    )
+    return f"Opened trace {Path(ti.trace.path).name} (read-only)", message
+
+
+def plural(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
 
 
 def stack_text(w: TraceWrite) -> Text:
@@ -76,7 +100,7 @@ def stack_text(w: TraceWrite) -> Text:
     if not w.stack:
         text.append("\n  no stack in the trace", "dim")
     for frame in w.stack:
-        text.append(f"\n  => {frame}", "bold" if frame == w.source else "")
+        text.append(f"\n  => {frame}", "bold" if frame_name(frame) == w.source else "")
     return text
 
 
@@ -109,6 +133,7 @@ def inspector(display: Display, cpu: int, col: Column, p: Palette) -> Text:
             text.append("\n")
         last = history[-1][1]
         if isinstance(last, TraceWrite):
+            text.append(f"{OLD_FROM_MODEL}\n", "dim italic")
             text.append_text(stack_text(last))
             text.append("\n")
     for f in reversed(display.cell_findings(cpu, col.bank, col.register)):  # newest first
@@ -126,7 +151,12 @@ def status_line(display: Display, playback: str, p: Palette) -> Text:
     text = Text(" ", no_wrap=True, overflow="ellipsis")
     text.append(summary_line(counts).removesuffix(f"  info {counts['info']}"), f"bold {p['synic-error-text']}" if bad else "bold")
     text.append(f" │ {playback}", "bold" if display.playing else "")
-    text.append(f" │ step {len(display.session.history)} · {cfg.partition} · {cfg.mshv} · {cfg.hypervisor} · {cfg.cpus} CPUs")
+    settings = f"{cfg.partition} · {cfg.mshv} · {cfg.hypervisor} · {cfg.cpus} CPUs"
+    if isinstance(display.session, TraceSession):  # a real trace, not a simulation: say which file
+        text.append(f" │ trace {Path(display.session.imported.trace.path).name} ·", "bold")
+        text.append(f" step {len(display.session.history)} · {settings}")
+    else:
+        text.append(f" │ step {len(display.session.history)} · {settings}")
     last = last_step_kinds(display)
     if last:
         text.append(f" │ {last}", "bold")

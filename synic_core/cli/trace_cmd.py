@@ -17,10 +17,11 @@ from rich.text import Text
 
 from ..bad_input import ScenarioError
 from ..findings import summarize
-from ..formatting import cpu_ranges, summary_line
+from ..formatting import summary_line
 from ..traces.check import CheckResult, check_trace
 from ..traces.load import TraceImport, import_trace
-from ..traces.report import attribution_counts, exit_code, read_summary, trace_report, who, write_row
+from ..traces.parse import plural
+from ..traces.report import OLD_FROM_MODEL, attribution_counts, cpus_text, exit_code, read_summary, trace_report, who, write_row
 from .console import console as make_console
 from .run_cmd import COMPONENT_STYLE, print_findings
 
@@ -68,7 +69,7 @@ def run(ns: argparse.Namespace) -> int:
 def print_trace(console: Console, ti: TraceImport, check: CheckResult | None, brief: bool) -> None:
     cfg = ti.config
     head = Text(ti.trace.path, "bold")
-    guessed = " (from the trace)" if ti.partition_guessed else ""
+    guessed = f" ({ti.partition_why})" if ti.partition_guessed else ""
     head.append(
         f"  format {ti.trace.format}  partition {cfg.partition}{guessed}  mshv {cfg.mshv}  hypervisor {cfg.hypervisor}  cpus {cfg.cpus}"
     )
@@ -94,7 +95,7 @@ def print_trace(console: Console, ti: TraceImport, check: CheckResult | None, br
 def print_actions(console: Console, ti: TraceImport) -> None:
     console.print(Text("Inferred actions", "bold"))
     for k, a in enumerate(ti.actions):
-        console.print(Text(f"  {k:>3} {a.action:<13} CPUs {cpu_ranges(a.cpus):<10} {a.why}"))
+        console.print(Text(f"  {k:>3} {a.action:<13} {cpus_text(a.cpus):<14} {a.why}"))
     if not ti.actions:
         console.print(Text("  none: no run of writes matches a driver sequence of the model"))
 
@@ -102,12 +103,13 @@ def print_actions(console: Console, ti: TraceImport) -> None:
 def print_writes(console: Console, ti: TraceImport) -> None:
     att = ti.attributed
     two_banks = len(ti.run.state.banks) > 1
+    console.print(Text(OLD_FROM_MODEL, "dim"))
     for cpu in range(att.ncpus):
         ranks = att.per_cpu.get(cpu)
         if not ranks:
             console.print(Text(f"CPU {cpu}: no SynIC write in the trace", "bold"))
             continue
-        console.print(Text(f"CPU {cpu}: {len(ranks)} writes", "bold"))
+        console.print(Text(f"CPU {cpu}: {plural(len(ranks), 'write')}", "bold"))
         for start in range(0, len(ranks), PRINT_BATCH):
             lines = Text("\n").join(write_line(ti, rank, two_banks) for rank in ranks[start : start + PRINT_BATCH])
             console.print(lines, soft_wrap=True)
@@ -135,5 +137,5 @@ def print_check(console: Console, check: CheckResult) -> None:
     for v in check.cpus:
         console.print(Text(f"  {v.message}", "green" if v.divergence is None else "red"))
     verdict = f"conforms to {check.version}" if check.conforms else f"diverges from {check.version}"
-    faults = f"; the trace shows {check.faults} faulted writes (#GP)" if check.faults else ""
+    faults = f"; the trace shows {plural(check.faults, 'faulted write')} (#GP)" if check.faults else ""
     console.print(Text(verdict + faults, "bold green" if check.exit_code() == 0 else "bold red"))

@@ -20,7 +20,7 @@ from ..registers import REGISTERS
 from ..sequences import Op, Sequence
 from ..versions import MshvVersion
 from ..vocabulary import ActionHint, Attribution, Bank, Component, SequenceName
-from .formats import HINT_FRAMES, HINT_TASKS, SLOTS, frame_component
+from .formats import HINT_FRAMES, HINT_TASKS, SLOTS, frame_component, frame_name
 from .parse import ParsedTrace, TraceWrites
 
 TraceWriter = Literal["vmbus", "mshv", "hypervisor"]
@@ -123,14 +123,15 @@ def stack_writer(frames: tuple[str, ...]) -> tuple[Component, str] | None:
     for frame in frames:
         component = frame_component(frame)
         if component is not None:
-            return component, frame
+            return component, frame_name(frame)
     return None
 
 
 def hint_of(w: TraceWrites, i: int) -> ActionHint | None:
     for frame in w.stacks[w.stack[i]]:
-        if frame in HINT_FRAMES:
-            return HINT_FRAMES[frame]
+        hint = HINT_FRAMES.get(frame_name(frame))
+        if hint is not None:
+            return hint
     return HINT_TASKS.get(w.tasks[w.task[i]])
 
 

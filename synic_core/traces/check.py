@@ -46,6 +46,31 @@ def same_bits(register: str, a: int, b: int) -> bool:
     return True
 
 
+def _field_text(name: str, value: int) -> str:
+    if name == "frame":
+        return f"frame={value:#x}" if value else "frame=0 (no page)"
+    return f"{name}={value:#x}" if value > 1 else f"{name}={value}"
+
+
+def differing(register: str, a: int, b: int) -> list[str]:
+    """The fields `same_bits` tells apart (the frame only as "no page" against "a page")."""
+    out = []
+    for f in REGISTERS[register].fields:
+        x, y = f.get(a), f.get(b)
+        if (f.name == "frame" and (x == 0) != (y == 0)) or (f.name not in COMPARED_APART and x != y):
+            out.append(f.name)
+    return out
+
+
+def describe_apart(register: str, value: int, other: int) -> str:
+    """`describe`, plus the fields where `value` differs from `other` when `describe` alone shows none."""
+    text = describe(register, value)
+    if text != describe(register, other):
+        return text
+    extra = [_field_text(name, REGISTERS[register].field(name).get(value)) for name in differing(register, value, other)]
+    return " ".join([text, *extra])
+
+
 @dataclass(frozen=True, slots=True)
 class CpuVerdict:
     cpu: int
@@ -68,7 +93,8 @@ class CpuVerdict:
 class CheckResult:
     version: str
     profile: str
-    replayed: list[tuple[str, list[int] | None]] = field(default_factory=list)
+    replayed: list[tuple[str, list[int]]] = field(default_factory=list)
+    """Each action the model applied, with the CPUs it ran on (a module load: every online CPU)."""
     notes: list[str] = field(default_factory=list)
     cpus: list[CpuVerdict] = field(default_factory=list)
     faults: int = 0
@@ -105,11 +131,11 @@ def replay_actions(actions: Sequence[TraceAction], config: SessionConfig, result
     for a in actions:
         cpus = replay_cpus(a, session)
         try:
-            session.apply(a.action, cpus)
+            step = session.apply(a.action, cpus)
         except ActionError as exc:
             result.notes.append(f"the model cannot apply {a.action} on CPUs {a.cpus} here: {exc}")
             continue
-        result.replayed.append((a.action, cpus))
+        result.replayed.append((a.action, step.cpus))
     return session
 
 
@@ -174,7 +200,22 @@ class _Compare:
                 predicts = "is refused" if p.rejected else "goes through"
                 return f"{said}, which {did}; {v} under the {self.profile} profile predicts it {predicts}"
             return f"{said}; {v} has {title(p.component)} write it here ({p.source})"
+        if self._same_register(trace[k], p):
+            return self._apart(trace[k], p)
         return f"{said}; {v} writes {self.model(p, ' here')}"
+
+    def _same_register(self, rank: int, w: Write) -> bool:
+        return SLOTS[self.att.writes.slot[self.att.order[rank]]] == (w.bank, w.register)
+
+    def _apart(self, rank: int, p: Write) -> str:
+        """Same register, different bits: show the fields that differ on both sides."""
+        i = self.att.order[rank]
+        value = self.att.writes.value[i]
+        writer = WRITERS[self.att.writer[rank]]
+        said = describe_apart(p.register, value, p.attempted)
+        said = f"{title(writer)} wrote {said}" if writer else f"an unattributed write set {said}"
+        theirs = describe_apart(p.register, p.attempted, value)
+        return f"{said}; {self.version} writes {theirs} here ({title(p.component)}: {p.source})"
 
     def _same_bits(self, rank: int, w: Write) -> bool:
         i = self.att.order[rank]

@@ -41,8 +41,9 @@ EVENT_LINE = re.compile(
 )
 """`TASK-PID [CPU] FLAGS TIMESTAMP: EVENT: PAYLOAD`; the task may hold spaces and dashes (the PID
 follows the last dash before the CPU), the tgid column and the flags column are optional."""
-FRAME_LINE = re.compile(rb"^\s*=>\s*([^\s(+]+)")
-"""One stack frame, innermost first: ` => hv_synic_enable_regs+0x12/0x40` or `=> fn (ffffffff8a1b2c3d)`."""
+FRAME_LINE = re.compile(rb"^\s*=>\s*([^\s(]+)")
+"""One stack frame, innermost first: ` => hv_synic_enable_regs+0x12/0x40` or `=> fn (ffffffff8a1b2c3d)`; the offset
+is kept (shown as the trace had it), the address is not."""
 CPU_COUNT_HEADERS = (re.compile(r"#P:(\d+)"), re.compile(r"^cpus=(\d+)\s*$"))
 """The number of CPUs, from the tracefs header (`#P:4`) or the first line of `trace-cmd report` (`cpus=4`)."""
 TRACE_DAT_MAGIC = b"\x17\x08\x44tracing"
@@ -103,8 +104,14 @@ HINT_TASKS: dict[str, ActionHint] = {"kexec": "kexec", "systemd-shutdow": "kexec
 """Task names (the 15-character `comm`) that say the same when a trace has no stacks."""
 
 
+def frame_name(frame: str) -> str:
+    """The function of a frame as the trace printed it: `hv_synic_init+0x3e/0x1c0` → `hv_synic_init`."""
+    return frame.split("+", 1)[0]
+
+
 def frame_component(frame: str) -> Component | None:
     """The component a stack frame identifies, from STACK_FRAMES, or None."""
+    frame = frame_name(frame)
     for pattern, component in STACK_FRAMES:
         if frame == pattern or (pattern.endswith("*") and frame.startswith(pattern[:-1])):
             return component

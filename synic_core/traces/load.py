@@ -8,9 +8,10 @@ from pathlib import Path
 
 from ..config import SessionConfig
 from ..partitions import PARTITIONS
-from ..version_registry import use
+from ..version_registry import get, use
+from ..versions import MshvVersion
 from ..vocabulary import TraceFormat
-from .attribute import Attributed, attribute
+from .attribute import WRITERS, Attributed, attribute
 from .formats import MSR_OF_SLOT, SLOTS
 from .infer import TraceAction, infer_actions
 from .parse import ParsedTrace, TraceError, parse_trace
@@ -18,6 +19,10 @@ from .replay import TraceRun, replay_trace
 
 DEFAULT_PROFILE: dict[TraceFormat, str] = {"ftrace": "strict", "kvm": "lenient"}
 """Inside an L1VH or root partition the strict profile; KVM emulates the SynIC leniently (arch/x86/kvm/hyperv.c)."""
+
+
+SHARED_REGISTERS = ("SCONTROL", "SIMP", "SIEFP")
+"""The registers VMBus programs where it runs; where MSHV writes them and VMBus writes nothing, it is the root."""
 
 
 @dataclass(slots=True)
@@ -28,6 +33,8 @@ class TraceImport:
     actions: list[TraceAction]
     run: TraceRun
     partition_guessed: bool
+    partition_why: str = ""
+    """How the partition was chosen: "given", "guessed from the trace: …" or "default: …"."""
 
 
 def _first_nested(trace: ParsedTrace) -> int | None:
@@ -35,18 +42,50 @@ def _first_nested(trace: ParsedTrace) -> int | None:
     return next((i for i in range(len(w)) if SLOTS[w.slot[i]][0] == "l0"), None)
 
 
-def choose_partition(trace: ParsedTrace, partition: str | None) -> str:
-    """`--partition`, else nested_root when the trace writes the nested bank, else l1vh; a nested write elsewhere is bad input."""
+def _refuse_nested(trace: ParsedTrace, nested: int, chosen: str) -> TraceError:
+    w = trace.writes
+    register = SLOTS[w.slot[nested]][1]
+    return TraceError(
+        f"{trace.path}: line {w.line[nested]}: MSR {MSR_OF_SLOT[w.slot[nested]]:#x} is {register} of the nested (L0) bank, "
+        f"but partition {chosen} has no nested bank (expected --partition nested_root)"
+    )
+
+
+def _writers(att: Attributed) -> tuple[int, set[str]]:
+    """(VMBus's writes, the registers MSHV writes) in an attribution."""
+    vmbus, mshv = WRITERS.index("vmbus"), WRITERS.index("mshv")
+    w = att.writes
+    mshv_registers = {SLOTS[w.slot[att.order[r]]][1] for r, k in enumerate(att.writer) if k == mshv}
+    return sum(1 for k in att.writer if k == vmbus), mshv_registers
+
+
+def guess_partition(trace: ParsedTrace, version: MshvVersion, made: dict[str, Attributed] | None = None) -> tuple[str, str]:
+    """(partition, why) from the trace alone: the nested bank → nested_root; MSHV writing the shared
+    registers with no VMBus write at all → root; VMBus writes → l1vh; otherwise the default, l1vh.
+    The attributions it makes are left in `made` (by partition), to be used again."""
+    made = {} if made is None else made
+    if _first_nested(trace) is not None:
+        return "nested_root", "guessed from the trace: it writes the nested (L0) bank"
+    made["l1vh"] = attribute(trace, PARTITIONS["l1vh"], version)
+    if _writers(made["l1vh"])[0]:
+        return "l1vh", "guessed from the trace: VMBus writes the SynIC"
+    made["root"] = attribute(trace, PARTITIONS["root"], version)
+    _, mshv = _writers(made["root"])
+    shared = [r for r in SHARED_REGISTERS if r in mshv]
+    if shared:
+        return "root", f"guessed from the trace: MSHV writes {'/'.join(shared)} and VMBus writes nothing"
+    return "l1vh", "default: nothing in the trace tells the partition"
+
+
+def choose_partition(
+    trace: ParsedTrace, partition: str | None, version: MshvVersion | None = None, made: dict[str, Attributed] | None = None
+) -> tuple[str, str]:
+    """(partition, why): `--partition`, else guessed from the trace; a nested write elsewhere is bad input."""
+    chosen, why = (partition, "given") if partition else guess_partition(trace, version or get("v4"), made)
     nested = _first_nested(trace)
-    chosen = partition or ("nested_root" if nested is not None else "l1vh")
     if nested is not None and "l0" not in PARTITIONS[chosen].banks:
-        w = trace.writes
-        register = SLOTS[w.slot[nested]][1]
-        raise TraceError(
-            f"{trace.path}: line {w.line[nested]}: MSR {MSR_OF_SLOT[w.slot[nested]]:#x} is {register} of the nested (L0) bank, "
-            f"but partition {chosen} has no nested bank (expected --partition nested_root)"
-        )
-    return chosen
+        raise _refuse_nested(trace, nested, chosen)
+    return chosen, why
 
 
 def import_trace(
@@ -58,11 +97,11 @@ def import_trace(
     progress: Callable[[int], None] | None = None,
 ) -> TraceImport:
     trace = parse_trace(path, fmt, progress)
-    chosen = choose_partition(trace, partition)
+    version = use(mshv) if mshv else "v4"
+    made: dict[str, Attributed] = {}  # attributions the guess made: the chosen partition's is used again
+    chosen, why = choose_partition(trace, partition, get(version), made)
     ncpus = max(trace.stats.ncpus_header or 0, max(trace.writes.cpu) + 1)
-    config = SessionConfig(
-        partition=chosen, cpus=min(ncpus, 4096), mshv=use(mshv) if mshv else "v4", hypervisor=hypervisor or DEFAULT_PROFILE[trace.format]
-    )
-    att = attribute(trace, config.partition_spec, config.version_spec)
+    config = SessionConfig(partition=chosen, cpus=min(ncpus, 4096), mshv=version, hypervisor=hypervisor or DEFAULT_PROFILE[trace.format])
+    att = made.get(chosen) or attribute(trace, config.partition_spec, config.version_spec)
     actions = infer_actions(att.segments)
-    return TraceImport(trace, config, att, actions, replay_trace(att, actions, config), partition is None)
+    return TraceImport(trace, config, att, actions, replay_trace(att, actions, config), partition is None, why)

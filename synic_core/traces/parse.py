@@ -45,6 +45,10 @@ MAX_EVENT_NAMES = 32
 """Other events are counted by name up to this many names; the rest together."""
 K = TypeVar("K")
 _CPU_FIELD = re.compile(rb"\[(\d{1,6})\]\s")
+_LOST_EVENTS = re.compile(rb"^CPU:\s*\d+\s*\[(?:LOST \d+ EVENTS|\d+ EVENTS DROPPED|EVENTS DROPPED)\]\s*$")
+"""Lost events: tracefs `CPU:2 [LOST 3 EVENTS]`, trace-cmd `CPU:2 [3 EVENTS DROPPED]` or `CPU:2 [EVENTS DROPPED]`."""
+_HEADER_STARTS = (b"#", b"cpus=", b"version =", b"version=")
+"""Header lines: tracefs comments, trace-cmd's `cpus=4` and `version = 6`."""
 
 Problem = Literal[
     "lost_events", "not_utf8", "truncated", "too_wide", "overlong", "unrecognised", "cpu_range", "other_format", "stack_overflow"
@@ -154,7 +158,7 @@ class _Reader:
             self._frame(stripped)
             return
         self._close_stack()
-        if not stripped or stripped.startswith(b"#") or stripped.startswith(b"cpus="):
+        if not stripped or stripped.startswith(_HEADER_STARTS):
             self._header(stripped)
             return
         if not raw.isascii():
@@ -177,7 +181,7 @@ class _Reader:
                 self.stats.ncpus_header = int(m[1])
 
     def _other_line(self, lineno: int, raw: bytes) -> None:
-        if b"LOST" in raw and b"EVENTS" in raw:  # ftrace: "CPU:2 [LOST 123 EVENTS]"
+        if _LOST_EVENTS.match(raw.strip()):
             self.stats.problem("lost_events", lineno)
             return
         m = _CPU_FIELD.search(raw)
@@ -289,13 +293,39 @@ class _Reader:
 
 
 def no_write_message(st: ParseStats) -> str:
-    seen = f"; it has {st.eom:,} EOM writes, which change no register" if st.eom else ""
-    if st.problems.get("other_format"):
-        seen += f"; {st.problems['other_format']:,} SynIC events of the other format were skipped (check --format)"
+    if st.problems.get("not_utf8", 0) * 2 > st.lines:
+        bad = st.problems["not_utf8"]
+        return f"not a text trace: {bad:,} of its {plural(st.lines, 'line')} are not UTF-8 (expected the text of a trace)"
     return (
-        f"no SynIC MSR write in {st.lines:,} lines (expected msr:write_msr or kvm:kvm_hv_synic_set_msr events "
-        f"for MSRs {SYNIC_MSR_LOW:#x}..{SYNIC_MSR_HIGH:#x}){seen}"
+        f"no SynIC MSR write in {plural(st.lines, 'line')} (expected msr:write_msr or kvm:kvm_hv_synic_set_msr events "
+        f"for MSRs {SYNIC_MSR_LOW:#x}..{SYNIC_MSR_HIGH:#x}){''.join('; ' + seen for seen in found_instead(st))}"
     )
+
+
+def found_instead(st: ParseStats) -> list[str]:
+    """What the trace held instead of SynIC writes, for the message that says there were none."""
+    seen = []
+    if st.eom:
+        seen.append(f"it has {plural(st.eom, 'EOM write')}, which change no register")
+    if st.read_only:
+        seen.append(f"{plural(st.read_only, 'write')} to the read-only SVERSION")
+    if st.other_msrs:
+        seen.append(f"{plural(st.other_msrs, 'write')} to other MSRs")
+    events = ", ".join(f"{n:,} {name}" for name, n in sorted(st.other_events.items(), key=lambda kv: -kv[1]))
+    if events:
+        seen.append(f"events: {events}")
+    if st.problems.get("other_format"):
+        seen.append(f"{plural(st.problems['other_format'], 'SynIC event')} of the other format were skipped (check --format)")
+    return seen
+
+
+def plural(n: int, noun: str) -> str:
+    """`1 line`, `2 lines`."""
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
+
+
+NUL_SNIFF = 4096
+"""A text trace has no NUL byte; the first bytes of a binary file usually do."""
 
 
 def read_lines(stream: BinaryIO, feed: Callable[[int, bytes], None], progress: Callable[[int], None] | None, st: ParseStats) -> None:
@@ -330,6 +360,10 @@ def parse_trace(path: str | Path, forced: TraceFormat | None = None, progress: C
     with stream:
         if stream.peek(len(TRACE_DAT_MAGIC))[: len(TRACE_DAT_MAGIC)] == TRACE_DAT_MAGIC:  # type: ignore[attr-defined]
             raise TraceError(f"{path}: a binary trace-cmd trace.dat; turn it into text first: trace-cmd report -i {path} > trace.txt")
+        if b"\x00" in stream.peek(NUL_SNIFF)[:NUL_SNIFF]:  # type: ignore[attr-defined]
+            raise TraceError(
+                f"{path}: not a text file (it holds NUL bytes); expected the text of a trace (trace-cmd report, or tracefs's trace)"
+            )
         try:
             read_lines(stream, reader.feed, progress, reader.stats)
         except OSError as exc:

@@ -11,7 +11,7 @@ from .attribute import ATTRIBUTIONS, WRITERS
 from .check import CheckResult
 from .formats import MSR_OF_SLOT, SLOTS
 from .load import TraceImport
-from .parse import PROBLEMS, ParseStats
+from .parse import PROBLEMS, ParseStats, plural
 
 
 def write_row(ti: TraceImport, rank: int) -> dict[str, Any]:
@@ -29,6 +29,7 @@ def write_row(ti: TraceImport, rank: int) -> dict[str, Any]:
         "bank": bank,
         "register": register,
         "old": ti.run.old[rank],
+        "old_from_model": True,  # a trace records only the value written; the value before is the model's
         "value": w.value[i],
         "faulted": w.gp(i),
         "host": w.host(i),
@@ -40,29 +41,37 @@ def write_row(ti: TraceImport, rank: int) -> dict[str, Any]:
     }
 
 
+OLD_FROM_MODEL = "before → after: the value before each write is the model's (a trace records only the value written)"
+
+
 def read_summary(st: ParseStats, writes: int, cpus: list[int]) -> list[str]:
     """What was read and what was skipped, as sentences."""
-    lines = [f"read {st.lines:,} lines ({st.bytes:,} bytes): {writes:,} SynIC writes on CPUs {cpu_ranges(cpus)}"]
+    lines = [f"read {plural(st.lines, 'line')} ({plural(st.bytes, 'byte')}): {plural(writes, 'SynIC write')} on {cpus_text(cpus)}"]
     counted = []
     if st.eom:
-        counted.append(f"{st.eom:,} EOM writes (end-of-message signals, no register change)")
+        counted.append(f"{plural(st.eom, 'EOM write')} (end-of-message signals, no register change)")
     if st.headers:
-        counted.append(f"{st.headers:,} header lines")
+        counted.append(plural(st.headers, "header line"))
     if st.stack_frames:
-        counted.append(f"{st.stack_frames:,} stack frames")
+        counted.append(plural(st.stack_frames, "stack frame"))
     if counted:
         lines.append("counted: " + ", ".join(counted))
     skipped = [f"{n:,} {name}" for name, n in sorted(st.other_events.items(), key=lambda kv: -kv[1])]
     if st.other_msrs:
-        skipped.append(f"{st.other_msrs:,} writes to other MSRs")
+        skipped.append(f"{plural(st.other_msrs, 'write')} to other MSRs")
     if st.read_only:
-        skipped.append(f"{st.read_only:,} writes to the read-only SVERSION")
+        skipped.append(f"{plural(st.read_only, 'write')} to the read-only SVERSION")
     skipped += [f"{n:,} line{'' if n == 1 else 's'} {PROBLEMS[k]} (first at line {st.first[k]})" for k, n in st.problems.items()]  # type: ignore[index]
     if skipped:
         lines.append("skipped: " + ", ".join(skipped))
     if st.out_of_order:
-        lines.append(f"{st.out_of_order:,} events were out of timestamp order; the writes are taken in timestamp order")
+        lines.append(f"{plural(st.out_of_order, 'event')} out of timestamp order; the writes are taken in timestamp order")
     return lines
+
+
+def cpus_text(cpus: list[int]) -> str:
+    """`CPU 0`, `CPUs 0-3`."""
+    return f"CPU{'' if len(cpus) == 1 else 's'} {cpu_ranges(cpus)}"
 
 
 def attribution_counts(ti: TraceImport) -> dict[str, int]:
@@ -99,6 +108,7 @@ def trace_report(ti: TraceImport, check: CheckResult | None) -> dict[str, Any]:
         "file": ti.trace.path,
         "format": ti.trace.format,
         "partition": cfg.partition,
+        "partition_from": ti.partition_why,  # "given", "guessed from the trace: …" or "default: …"
         "mshv": cfg.mshv,
         "hypervisor": cfg.hypervisor,
         "cpus": cfg.cpus,

@@ -35,6 +35,8 @@ class TraceWrite(Write):
     number: int = 0  # the write's number on its CPU, from 1
 
 
+READ_ONLY = "a real trace is read-only. Press s to replay it in the model, where actions apply"
+"""What an action key in a trace session says (a toast: short, and what to do instead)."""
 NO_STEPS = "no run of writes matches a driver sequence, so there are no steps to play; synic trace FILE lists its writes"
 
 
@@ -67,7 +69,7 @@ class TraceSession(Session):
 
     # -- read-only ----------------------------------------------------------------------------
     def apply(self, action: str, cpus: list[int] | None = None) -> StepResult:
-        raise ActionError("trace", f"{self.imported.trace.path} is an imported trace: its writes happened and cannot be added to")
+        raise ActionError("trace", READ_ONLY)
 
     def can_undo(self) -> bool:
         return False

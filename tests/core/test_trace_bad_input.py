@@ -67,7 +67,25 @@ def test_a_trace_without_synic_writes_is_bad_input(tmp_path: Path, capsys: pytes
         "# tracer: nop\n  bash-1 [000] ..... 1.000000: sched_switch: a ==> b\n  bash-1 [000] ..... 1.1: write_msr: 40000084, value 0\n",
     )
     err = one_error(capsys, str(path))
-    assert err.startswith(f"synic: {path}: no SynIC MSR write in 3 lines") and "1 EOM writes" in err
+    assert err.startswith(f"synic: {path}: no SynIC MSR write in 3 lines") and "1 EOM write," in err
+
+
+def test_no_synic_write_names_what_the_trace_held_instead(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    lines = [
+        "  bash-1 [000] ..... 1.000001: write_msr: 40000084, value 0",
+        "  bash-1 [000] ..... 1.000002: write_msr: 40000084, value 0",
+        "  bash-1 [001] ..... 1.000003: read_msr: 40000083, value 1001",
+        "  bash-1 [001] ..... 1.000004: write_msr: 40000001, value 1",
+        "  bash-1 [001] ..... 1.000005: write_msr: 40000081, value 1",
+    ]
+    err = one_error(capsys, str(save(tmp_path, "\n".join(lines) + "\n")))
+    assert "in 5 lines" in err and "2 EOM writes" in err and "1 read_msr" in err
+    assert "1 write to other MSRs" in err and "1 write to the read-only SVERSION" in err
+
+
+def test_a_binary_file_is_said_not_to_be_text(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    err = one_error(capsys, str(save(tmp_path, bytes(range(256)) * 64, "blob.bin")))
+    assert "not a text file" in err and "no SynIC MSR write" not in err
 
 
 def test_an_empty_file_is_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -105,3 +105,34 @@ def test_check_takes_a_patch_file(p5_trace: Path, tmp_path: Path, capsys: pytest
     assert "conforms to exit-disables-scontrol" in capsys.readouterr().out
     assert main(["trace", str(trace), "--check", "--mshv", "v4"]) == 1
     assert "diverges from v4" in capsys.readouterr().out
+
+
+def test_before_values_are_marked_as_the_models(p5_trace: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    main(["trace", str(p5_trace)])
+    assert "the value before each write is the model's" in capsys.readouterr().out
+    main(["trace", str(p5_trace), "--json"])
+    rows = json.loads(capsys.readouterr().out)["writes"]
+    assert rows and all(r["old_from_model"] is True for r in rows)
+
+
+def test_check_replayed_lists_the_cpus_each_action_ran_on(p5_trace: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    main(["trace", str(p5_trace), "--json", "--check", "--mshv", "patch5-only"])
+    data = json.loads(capsys.readouterr().out)
+    replayed = data["check"]["replayed"]
+    assert data["partition"] == "l1vh" and data["partition_from"] == "guessed from the trace: VMBus writes the SynIC"
+    assert [r["action"] for r in replayed] == [a["action"] for a in data["actions"]]
+    assert [r["cpus"] for r in replayed] == [[0, 1, 2, 3], [0, 1, 2, 3], [0]]  # the model's CPUs, never null
+
+
+def test_one_of_a_kind_is_singular(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from synic_core.traces.export import export_text
+    from tests.core.helpers import run
+
+    text = export_text(run("l1vh", "patch5-only", cpus=1), layout="trace-cmd")
+    header, blocks = split(text)
+    blocks = [[line.removesuffix(" #GP") for line in b] for b in blocks]
+    blocks[0][0] += " #GP"
+    main(["trace", str(save(tmp_path, join(header, blocks))), "--check", "--mshv", "patch5-only"])
+    out = capsys.readouterr().out
+    assert "1 header line," in out and "on CPU 0" in out and "CPUs 0 " not in out
+    assert "the trace shows 1 faulted write (#GP)" in out

@@ -169,6 +169,18 @@ def test_a_hand_written_ftrace_is_attributed_by_its_stacks(tmp_path: Path) -> No
     assert trace_writers(ti) == ["vmbus", "mshv", None, None]
     assert attributions(ti) == {"stack", "unknown"}
     assert att.source[:2] == ["hv_synic_disable_regs", "mshv_synic_cpu_exit"]  # the innermost identifying frame wins
+    assert att.writes.stacks[att.writes.stack[att.order[0]]][1] == "hv_synic_disable_regs+0x55/0x120"  # offsets kept
+
+
+def test_the_inspector_stack_keeps_offsets_and_bolds_the_deciding_frame(tmp_path: Path) -> None:
+    from synic_core.traces.session import trace_write
+    from tui.describe import stack_text
+
+    ti = imported(save(tmp_path, HAND_WRITTEN))
+    text = stack_text(trace_write(ti, ti.run, 0, 0))
+    assert "=> hv_synic_disable_regs+0x55/0x120" in text.plain
+    bold = [text.plain[span.start : span.end] for span in text.spans if span.style == "bold"]
+    assert "\n  => hv_synic_disable_regs+0x55/0x120" in bold
 
 
 def test_kvm_host_writes_are_the_hypervisors(tmp_path: Path) -> None:
@@ -215,3 +227,12 @@ def test_lost_events_are_reported(tmp_path: Path) -> None:
     blocks.insert(10, ["CPU:2 [LOST 123 EVENTS]"])
     ti = imported(save(tmp_path, join(header, blocks)))
     assert ti.trace.stats.problems == {"lost_events": 1}
+
+
+def test_trace_cmd_dropped_events_and_its_version_line_are_recognised(tmp_path: Path) -> None:
+    header, blocks = split(exported(V4, layout="trace-cmd"))
+    blocks.insert(10, ["CPU:2 [123 EVENTS DROPPED]"])
+    blocks.insert(20, ["CPU:0 [EVENTS DROPPED]"])
+    ti = imported(save(tmp_path, join(["version = 6", *header], blocks)))
+    assert ti.trace.stats.problems == {"lost_events": 2} and ti.trace.stats.first["lost_events"] > 1
+    assert ti.trace.stats.headers == len(header) + 1

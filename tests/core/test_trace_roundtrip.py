@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from synic_core.scenario import builtin_names
 from synic_core.traces.check import check_trace
+from synic_core.traces.parse import TraceError
 from tests.core.trace_helpers import (
     attributions,
     exported,
@@ -90,3 +92,32 @@ def test_findings_on_inferred_writers_say_the_writer_was_inferred(tmp_path: Path
     assert foreign and all("inferred writer" in (f.assumption or "") and "mshv_synic_cpu_exit" in (f.assumption or "") for f in foreign)
     with_stacks = imported(save(tmp_path, exported("l1vh-patch5-only-kexec"), "s.txt"), mshv="patch5-only")
     assert not any("inferred writer" in (f.assumption or "") for f in with_stacks.run.findings)
+
+
+@pytest.mark.parametrize("name", builtin_names())
+@pytest.mark.parametrize("stacks", [True, False])
+def test_every_builtin_comes_back_without_partition(name: str, stacks: bool, tmp_path: Path) -> None:
+    session = model(name)
+    path = save(tmp_path, exported(name, stacks=stacks))
+    if not any(step.writes for step in session.history):
+        with pytest.raises(TraceError, match="no SynIC MSR write"):
+            imported(path, mshv=session.config.mshv)
+        return
+    ti = imported(path, mshv=session.config.mshv)  # no --partition: guessed from the trace
+    assert ti.config.partition == session.config.partition, ti.partition_why
+    assert ti.partition_why.startswith("guessed from the trace")
+    assert [a.action for a in ti.actions] == [s.action for s in session.history]
+    assert finding_keys(ti.run.findings) == finding_keys(session.findings)
+    result = check_trace(ti.attributed, ti.actions, ti.config)
+    assert result.conforms, [v.message for v in result.cpus]
+
+
+def test_a_root_trace_checked_as_l1vh_names_the_field_that_differs(tmp_path: Path) -> None:
+    ti = imported(save(tmp_path, exported("root-v4-kexec")), partition="l1vh", mshv="v4")
+    assert ti.partition_why == "given"
+    messages = [v.message for v in check_trace(ti.attributed, ti.actions, ti.config).cpus if v.divergence]
+    assert messages
+    for message in messages:
+        said, predicted = message.split("; ", 1)
+        assert said.split("wrote ", 1)[1] not in predicted  # the two halves differ in what they show
+        assert "frame=" in message

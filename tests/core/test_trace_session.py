@@ -42,7 +42,7 @@ def test_past_states_are_the_machines_not_a_rerun(pair: tuple[TraceSession, obje
 
 def test_a_trace_session_is_read_only(pair: tuple[TraceSession, object]) -> None:
     trace, _ = pair
-    with pytest.raises(ActionError, match="imported trace"):
+    with pytest.raises(ActionError, match="real trace is read-only"):
         trace.apply("vmbus_load")
     assert trace.undo() is None and not trace.can_undo() and len(trace.history) == 3
 

@@ -28,7 +28,10 @@ async def test_the_trace_opens_with_its_findings_and_refuses_new_actions(tmp_pat
         await pilot.press("a", "v")
         await pilot.pause()
         assert len(app.dashboard.session.history) == 3
-        assert any("imported trace" in str(n.message) for n in app._notifications)
+        refusals = [n for n in app._notifications if "read-only" in n.message]
+        assert refusals and all(len(n.message) < 100 and "Press s" in n.message for n in refusals)
+        status = str(app.query_one("#status").render())
+        assert "trace trace.txt · " in status and status.index("trace trace.txt") < status.index("l1vh")
 
 
 async def test_time_travel_replays_the_trace_write_by_write(tmp_path: Path) -> None:
@@ -49,11 +52,12 @@ async def test_the_panels_show_timestamps_tasks_attribution_and_the_stack(tmp_pa
         await pilot.press("t")
         await pilot.pause()
         lines = [line.text for line in app.query_one(TracePanel).lines]
-        assert any("101.500650 cpuhp/0" in line and "VMBus stack" in line and "#GP" in line for line in lines)
+        assert any("101.500650 cpuhp/0" in line and "VMBus SINT2" in line and "stack" in line and "#GP" in line for line in lines)
         await pilot.press(*["right"] * 5, "n")  # CPU 0, SINT2
         await pilot.pause()
         text = app.query_one(Inspector).text()
         assert "write 17 on CPU 0" in text and "=> hv_hyp_synic_disable_regs" in text and "=> cpuhp_thread_fun" in text
+        assert "the value before each write is the model's" in text
 
 
 def test_synic_trace_dashboard_opens_the_trace(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -98,6 +102,12 @@ async def test_ctrl_o_opens_a_trace_read_only_and_never_saves_over_it(tmp_path: 
         app.dashboard._opened(opened)
         await pilot.pause()
         assert app.dashboard.session is opened.session and app.dashboard.opened is None
+        toast = app._notifications and list(app._notifications)[-1]
+        assert toast and toast.title == f"Opened trace {path.name} (read-only)"
+        assert "56 SynIC writes on 4 CPUs, 3 inferred actions" in toast.message and "steps (z undoes" not in toast.message
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        assert "a real trace" in str(app.screen.title_text)  # type: ignore[attr-defined]
 
 
 def test_a_scenario_file_is_not_taken_for_a_trace(tmp_path: Path) -> None:
@@ -140,3 +150,52 @@ async def test_ctrl_o_reads_a_trace_in_a_worker_while_the_dialog_says_so(tmp_pat
         release.set()
         await until(pilot, lambda: isinstance(app.dashboard.session, TraceSession), "the trace opened")
         assert not isinstance(app.screen, OpenScreen)
+
+
+async def test_a_trace_plays_write_by_write_from_where_time_travel_left_it(tmp_path: Path) -> None:
+    app = trace_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        dash = app.dashboard
+        await pilot.press("{", "{", "{", "{")
+        await pilot.pause()
+        assert dash.view.position == 0 and not dash.view.playing
+        await pilot.press("p")
+        await pilot.pause()
+        assert dash.view.playing and not dash.paused
+        dash.tick(0.2)  # a fraction of a second plays a few writes, not the step
+        assert 0 < dash.view.position < 10
+        while dash.view.playing:  # one step's end begins the next, up to the present
+            dash.tick(1.0)
+        assert dash.view.at_present and dash.view.position == sum(len(s.writes) for s in dash.session.history)
+        assert not any("Nothing is playing" in str(n.message) for n in app._notifications)
+
+
+async def test_p_at_the_end_of_a_trace_plays_it_from_its_start_and_dot_steps_one_write(tmp_path: Path) -> None:
+    app = trace_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        dash = app.dashboard
+        await pilot.press(".")
+        await pilot.pause()
+        assert dash.view.playing and dash.paused and dash.view.position == 1
+        await pilot.press(".")
+        await pilot.pause()
+        assert dash.view.position == 2
+        await pilot.press("p")
+        await pilot.pause()
+        dash.tick(1.0)
+        assert dash.view.position > 2
+
+
+async def test_at_120x40_a_faulted_row_shows_register_values_and_gp_and_is_marked_whole(tmp_path: Path) -> None:
+    app = trace_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("t")
+        await pilot.pause()
+        panel = app.query_one(TracePanel)
+        width = panel.scrollable_content_region.width
+        faulted = [line for line in panel.lines if "#GP" in line.text]
+        assert faulted and width > 0
+        for line in faulted:
+            assert line.text.index("#GP") + 3 <= width and "VMBus S" in line.text[:width]
+            styles = [seg.style for seg in line if seg.text.strip()]
+            assert all(style is not None and style.reverse for style in styles)  # the whole row, not the value alone

@@ -26,9 +26,10 @@ from synic_core.columns import columns_for
 from synic_core.lesson import Lesson, load_lesson
 from synic_core.save_guard import SaveGuard
 from synic_core.scenario import ScenarioError, builtin_names, parse_scenario, replay, session_scenario, with_settings
+from synic_core.traces.session import TraceSession
 
 from ..commands import bindings
-from ..describe import LEGEND, inspector, status_line, timeline
+from ..describe import LEGEND, inspector, opened_trace, status_line, timeline
 from ..display import Display
 from ..exports import EXPORTS, Exported, export_paths, write_export
 from ..lesson_text import caption, lesson_markdown
@@ -93,6 +94,7 @@ class DashboardScreen(Screen[None]):
         self._timer: Timer | None = None
         self._last_tick = 0.0
         self._trace_dirty = False
+        self._through = False  # playing on from a past position: each step's end begins the next, up to the present
         self._pending: list[tuple[str, list[int], Callable[[StepResult], None] | None]] = []
         self.computing = ""  # what a worker is computing ("" when idle): shown in the status line
         self._findings_timer: Timer | None = None
@@ -283,6 +285,7 @@ class DashboardScreen(Screen[None]):
 
     # -- playback -------------------------------------------------------------------------
     def play(self, step: StepResult) -> None:
+        self._through = False
         self.view.begin(step)
         self.grid.invalidate()
         self.playback.start()
@@ -316,6 +319,10 @@ class DashboardScreen(Screen[None]):
             self.query_one(TracePanel).add(step.index, step.writes[start : self.view.pos])
         else:
             self._trace_dirty = True  # rebuilt when the trace is shown: writing lines nobody sees is the slow part
+        if done and self._play_on():
+            self.grid.invalidate()
+            self.refresh_panels(rebuild_trace=True)
+            return
         if done:
             if self._timer is not None:
                 self._timer.pause()
@@ -326,8 +333,40 @@ class DashboardScreen(Screen[None]):
         cursor_touched = done or any(c[0] == self.grid.cursor_cpu for c in changed)
         self.refresh_panels(findings=bool(revealed) or done, inspector=cursor_touched, now=done)
 
+    def _play_on(self) -> bool:
+        """Playing on from the past: begin the next step where one ended (False at the present)."""
+        history = self.session.history
+        if not self._through or self.view.upto >= len(history):
+            self._through = False
+            return False
+        self.view.begin(history[self.view.upto])
+        return True
+
+    def play_from_here(self, paused: bool) -> bool:
+        """Play the history on from the position shown (after time travel; a trace from its start when at its end).
+        False when there is nothing after it."""
+        view, history = self.view, self.session.history
+        if view.playing or not history:
+            return False
+        if view.at_present:
+            if not isinstance(self.session, TraceSession):
+                return False
+            view.show_upto(0)  # a trace session opens at its end: play it from its first write
+        self._through = True
+        view.begin(history[view.upto])
+        self.grid.invalidate()
+        self.playback.start()
+        self.playback.travelling = True
+        self.paused = paused
+        if not paused and self._timer is not None:
+            self._last_tick = monotonic()
+            self._timer.resume()
+        self.refresh_panels(rebuild_trace=True)
+        return True
+
     def finish_playback(self) -> None:
         """Play the current step to its end and come back to the present (from time travel)."""
+        self._through = False
         if self.view.playing:
             self.advance(self.view.total)
         if not self.view.at_present:
@@ -338,14 +377,17 @@ class DashboardScreen(Screen[None]):
 
     def action_toggle_pause(self) -> None:
         if not self.view.playing:
-            self.notify("Nothing is playing.")
+            if not self.play_from_here(paused=False):
+                self.notify("Nothing to play: this is the present ([ { go back).")
             return
         self.paused = not self.paused
 
     def action_step_write(self) -> None:
-        if self.view.playing:
-            self.paused = True
-            self.advance(1)
+        if not self.view.playing and not self.play_from_here(paused=True):
+            self.notify("Nothing to play: this is the present ([ { go back).")
+            return
+        self.paused = True
+        self.advance(1)
 
     def action_speed(self, delta: int) -> None:
         self.playback.change_speed(delta)
@@ -369,6 +411,7 @@ class DashboardScreen(Screen[None]):
         self._travel(step=target)
 
     def _travel(self, position: int = 0, step: int | None = None) -> None:
+        self._through = False
         if self._timer is not None:
             self._timer.pause()
         self.paused = True
@@ -584,7 +627,7 @@ class DashboardScreen(Screen[None]):
             self.app.push_screen(OpenScreen(title, "", lambda name: served_open(name, files), offered), self._opened)
             return
         default = str(self.opened) if self.opened else ""
-        title = "Open a scenario file, a saved session, a lesson file, a patch file or a built-in scenario by name"
+        title = "Open a scenario, a saved session, a lesson, a patch file, a real trace (write_msr text) or a built-in scenario by name"
         self.app.push_screen(OpenScreen(title, default, open_file), self._opened)
 
     def _opened(self, opened: Opened | None) -> None:
@@ -605,14 +648,21 @@ class DashboardScreen(Screen[None]):
         self.opened = path
         if path is not None:
             self.saves.remember(path)
+        self._say_opened(session, path)
+        for notice in opened.notices:
+            self.notify(notice, severity="warning", markup=False, timeout=10)
+
+    def _say_opened(self, session: Session, path: Path | None) -> None:
+        if isinstance(session, TraceSession):
+            title, message = opened_trace(session)
+            self.notify(message, title=title, markup=False, timeout=10)
+            return
         c = session.config
         self.notify(
             f"{c.partition}, mshv {c.mshv}, {c.hypervisor}, {c.cpus} CPUs, {len(session.history)} steps (z undoes them one by one)",
             title=f"Opened {path or 'built-in scenario'}",
             markup=False,
         )
-        for notice in opened.notices:
-            self.notify(notice, severity="warning", markup=False, timeout=10)
 
     def action_export(self, kind: Exported, then_quit: bool = False) -> None:
         from .save import SaveScreen
