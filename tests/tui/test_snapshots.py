@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from textual.screen import Screen
+from textual.widgets._footer import FooterKey
 
 from .conftest import make_app, until
 
@@ -69,6 +71,15 @@ class TestScreens:
         assert snap_compare(make_app("v4"), terminal_size=(50, 10))
 
 
+def footer_settled(screen: Screen[object]) -> bool:
+    """The footer shows the keys the screen's bindings have now (it recomposes a moment after they change)."""
+    shown = {key.action for key in screen.query(FooterKey)}  # the footer shows one key per action
+    active = screen.active_bindings
+    wanted = {b.binding.action for b in active.values() if b.binding.show}
+    palette = screen.app.COMMAND_PALETTE_BINDING
+    return shown == wanted | ({active[palette].binding.action} if palette in active else set())
+
+
 class TestExplorer:
     def test_explorer_results(self, snap_compare: SnapCompare, monkeypatch: pytest.MonkeyPatch) -> None:
         from types import SimpleNamespace
@@ -82,6 +93,7 @@ class TestExplorer:
             await pilot.app.workers.wait_for_complete()
             screen = pilot.app.screen
             await until(pilot, lambda: screen.result is not None and len(screen.versions) == 5, "every version's answer")
+            await until(pilot, lambda: footer_settled(screen), "the footer showing the screen's bindings")
             await pilot.wait_for_scheduled_animations()
             await pilot.pause()
 
