@@ -97,6 +97,15 @@ def _children(pid: int) -> list[int]:
     return out
 
 
+def _cpu_ticks(pid: int) -> int:
+    """User + system CPU time a process has used, in clock ticks (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0
+    return int(fields[11]) + int(fields[12])
+
+
 def _running(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
@@ -127,7 +136,8 @@ def test_a_signal_to_explore_all_stops_it_and_leaves_no_process(sig: signal.Sign
             time.sleep(0.05)
             workers = _children(proc.pid)
         assert len(workers) == 2, "the two worker processes never started"
-        time.sleep(0.5)  # let them get into a search
+        while not all(_cpu_ticks(w) > 0 for w in workers) and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.05)  # until both workers are searching (have used CPU time), however busy the machine is
         proc.send_signal(sig)
         out, err = proc.communicate(timeout=60)
     finally:

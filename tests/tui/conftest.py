@@ -55,3 +55,15 @@ async def save_as(app: SynicApp, pilot: Pilot[Any], key: str, path: Path, replac
         assert isinstance(app.screen, SaveScreen), "expected a question before replacing the file"
         await pilot.press("enter")
         await pilot.pause()
+
+
+async def open_in_dialog(app: SynicApp, pilot: Pilot[Any], text: str) -> None:
+    """Open through the dialog: ctrl+o, type the name or path, enter."""
+    from tui.screens.open import OpenScreen
+
+    await pilot.press("ctrl+o")
+    await pilot.pause()
+    assert isinstance(app.screen, OpenScreen)
+    app.screen.query_one(Input).value = text
+    await pilot.press("enter")
+    await pilot.pause()

@@ -17,18 +17,9 @@ from tui.opening import open_file
 from tui.screens.open import OpenScreen
 from tui.screens.save import SaveScreen
 
-from .conftest import make_app
+from .conftest import make_app, open_in_dialog
 
 SIZE = (120, 40)
-
-
-async def open_in_dialog(app, pilot, text: str) -> None:
-    await pilot.press("ctrl+o")
-    await pilot.pause()
-    assert isinstance(app.screen, OpenScreen)
-    app.screen.query_one(Input).value = text
-    await pilot.press("enter")
-    await pilot.pause()
 
 
 def dialog_message(app) -> str:

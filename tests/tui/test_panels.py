@@ -12,7 +12,7 @@ from textual.widgets import Input
 from synic_core import Session, StepResult
 from tui.widgets.panels import FindingsPanel, Inspector, ScrollingText, TracePanel
 
-from .conftest import make_app, settle
+from .conftest import make_app, open_in_dialog, settle
 
 SIZE = (120, 40)
 
@@ -119,8 +119,9 @@ async def test_the_trace_filter_is_named_on_screen() -> None:
         assert app.query_one(TracePanel).cpu == 0
 
 
-async def test_a_large_action_is_computed_off_the_event_loop(monkeypatch: pytest.MonkeyPatch) -> None:
-    """At 4096 CPUs kexec takes seconds to compute: a worker thread does it, so keys are answered meanwhile."""
+@pytest.fixture
+def applied_on_main_thread(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """For each `Session.apply` call: whether it ran on the main (event-loop) thread."""
     threads: list[bool] = []
     real = Session.apply
 
@@ -129,6 +130,12 @@ async def test_a_large_action_is_computed_off_the_event_loop(monkeypatch: pytest
         return real(self, action, cpus)
 
     monkeypatch.setattr(Session, "apply", recording)
+    return threads
+
+
+async def test_a_large_action_is_computed_off_the_event_loop(applied_on_main_thread: list[bool]) -> None:
+    """At 4096 CPUs kexec takes seconds to compute: a worker thread does it, so keys are answered meanwhile."""
+    threads = applied_on_main_thread
     app = make_app("patch5-only", cpus=4096)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("a", "v")
@@ -203,24 +210,13 @@ async def test_a_large_report_is_written_in_the_background(tmp_path: Path) -> No
         assert any("Wrote" in str(n.message) for n in app._notifications)
 
 
-async def test_a_large_scenario_is_replayed_in_the_background_when_opened(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    threads: list[bool] = []
-    real = Session.apply
-
-    def recording(self: Session, action: str, cpus: list[int] | None = None) -> StepResult:
-        threads.append(threading.current_thread() is threading.main_thread())
-        return real(self, action, cpus)
-
-    monkeypatch.setattr(Session, "apply", recording)
+async def test_a_large_scenario_is_replayed_in_the_background_when_opened(tmp_path: Path, applied_on_main_thread: list[bool]) -> None:
+    threads = applied_on_main_thread
     big = tmp_path / "big.json"
     big.write_text(json.dumps({"partition": "l1vh", "cpus": 4096, "mshv": "v4", "steps": [{"action": "vmbus_load"}]}))
     app = make_app("v4")
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("ctrl+o")
-        await pilot.pause()
-        app.screen.query_one(Input).value = str(big)
-        await pilot.press("enter")
-        await pilot.pause()
+        await open_in_dialog(app, pilot, str(big))
         await settle(app)
         assert app.dashboard.session.config.cpus == 4096 and len(app.dashboard.session.history) == 1
         assert threads == [False]  # replayed off the event loop

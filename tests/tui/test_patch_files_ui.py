@@ -11,9 +11,8 @@ from synic_core.version_registry import use
 from tui.screens.open import OpenScreen
 from tui.screens.settings import SettingsScreen
 
-from .conftest import make_app, save_as, until
+from .conftest import make_app, open_in_dialog, save_as, until
 from .test_keys import highlighted_command
-from .test_open import open_in_dialog
 
 SIZE = (120, 40)
 BROKEN = Path(__file__).parents[2] / "examples" / "patches" / "exit-disables-scontrol.toml"

@@ -121,13 +121,11 @@ async def test_ctrl_o_reads_a_trace_in_a_worker_while_the_dialog_says_so(tmp_pat
     """Reading a big trace takes seconds: the dialog says so and the app keeps answering (the read is held here)."""
     import threading
 
-    from textual.widgets import Input
-
     from tui.opening import open_file
     from tui.screens import dashboard
     from tui.screens.open import OpenScreen
 
-    from .conftest import make_app, until
+    from .conftest import make_app, open_in_dialog, until
 
     release = threading.Event()
 
@@ -139,11 +137,7 @@ async def test_ctrl_o_reads_a_trace_in_a_worker_while_the_dialog_says_so(tmp_pat
     path = save(tmp_path, exported("l1vh-v4-kexec"))
     app = make_app("v4")
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("ctrl+o")
-        await pilot.pause()
-        app.screen.query_one(Input).value = str(path)
-        await pilot.press("enter")
-        await pilot.pause()
+        await open_in_dialog(app, pilot, str(path))
         screen = app.screen
         assert isinstance(screen, OpenScreen)
         assert f"Reading the trace {path.name}" in str(screen.query_one(".path-message").render())

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from synic_core.lesson import Lesson, parse_lesson
 from tui.lesson_text import caption, inline_markdown
 
-from .conftest import make_app, save_as
+from .conftest import make_app, open_in_dialog, save_as
 
 SIZE = (120, 40)
 NASTY = "[/] [b]bold?[/b] [@click=app.quit]click[/] [red]x **same** [word] ${x} \\[esc]"
@@ -75,9 +75,5 @@ async def test_an_open_error_quoting_file_content_is_shown_literally(tmp_path: P
     bad.write_text('{"partition": "[/] [@click=app.quit]x[/]"}')
     app = make_app("v4")
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("ctrl+o")
-        await pilot.pause()
-        app.screen.query_one("Input").value = str(bad)  # type: ignore[attr-defined]
-        await pilot.press("enter")
-        await pilot.pause()
+        await open_in_dialog(app, pilot, str(bad))
         assert app.is_running and "partition" in str(app.screen.query_one(".path-message").render())
