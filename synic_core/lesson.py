@@ -3,37 +3,30 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import ClassVar, Literal
 
-from pydantic import Field, ValidationError
-
-from .input_errors import describe_validation_error
-from .scenario import Scenario, ScenarioError, Step, read_file
+from .scenario import Scenario, ScenarioError, parse_as, read_file
 
 LESSON_PACKAGE = "synic_core.lessons"
 
 
-class LessonStep(Step):
-    note: str = Field(min_length=1, description="what this step shows, in a sentence or three")
-
-
+@dataclass(kw_only=True)
 class Lesson(Scenario):
-    intro: str = Field(min_length=1)
+    """A scenario with an introduction, a closing word, and a note on every step (`scenario_schema.LessonSpec`)."""
+
+    KIND: ClassVar[Literal["scenario", "lesson"]] = "lesson"
+    EXPECTED: ClassVar[str] = "a lesson object with title, intro and steps"
+
+    intro: str
     outro: str = ""
-    steps: list[LessonStep] = Field(min_length=1)  # type: ignore[assignment]
 
 
 def parse_lesson(data: object, source: str, directory: Path | None = None) -> Lesson:
     """A lesson from parsed JSON/TOML; a patch file it names is read relative to `directory`."""
-    if not isinstance(data, dict):
-        raise ScenarioError(f"{source}: expected a lesson object with title, intro and steps, got {type(data).__name__}")
-    try:
-        lesson = Lesson.model_validate(data)
-    except ValidationError as exc:
-        raise ScenarioError(f"{source}: {describe_validation_error(exc)}") from None
-    lesson.bind_version(source, directory)
-    return lesson
+    return parse_as(Lesson, data, source, directory)
 
 
 def lesson_names() -> list[str]:

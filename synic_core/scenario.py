@@ -1,100 +1,78 @@
-"""Scenario files: pydantic models, JSON or TOML, and the built-in scenarios.
+"""Scenarios: settings and steps, read from JSON or TOML files, and the built-in scenarios.
 
-Every way a file can be wrong ends in a `ScenarioError` whose one-line message names the file,
-the field and what was expected.
+A user's file is shape-checked by pydantic (`scenario_schema`, imported when a file is read);
+every way it can be wrong ends in a `ScenarioError` whose one-line message names the file, the
+field and what was expected. A built-in scenario is trusted data shipped with the package: it is
+read without pydantic, and a test checks every one against the schema.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import asdict, dataclass, field, fields
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal, Self, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StrictInt, StrictStr, ValidationError, field_validator, model_validator
-
-from .actions import ACTION_NAMES, ACTIONS
+from .actions import ACTIONS
 from .bad_input import InputError
 from .bad_input import ScenarioError as ScenarioError  # loaders and front ends name it from here too
-from .config import MAX_CPUS, SessionConfig
-from .input_errors import describe_validation_error
-from .partitions import PARTITION_NAMES
+from .config import SessionConfig
 from .patch_files import digest, from_embedded
-from .profiles import PROFILE_NAMES
 from .safe_read import InputRefused, read_structured
 from .session import ActionError, Session, collector_paused
-from .version_names import BUILTIN_NAMES, looks_like_file
-from .version_registry import embedding, is_known, register, resolve
+from .version_registry import embedding, register, resolve
 from .versions import MshvVersion
+from .vocabulary import ActionName, PartitionName, ProfileName
 
 BUILTIN_PACKAGE = "synic_core.scenarios"
+S = TypeVar("S", bound="Scenario")
 
 
-class Step(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    action: Literal[ACTION_NAMES]  # type: ignore[valid-type]
-    cpus: list[StrictInt] | None = Field(default=None, description="omitted: all online CPUs (kexec: CPU 0)")
-    note: str = Field(default="", description="what this step shows, for lessons and reports")
-
-    @field_validator("cpus")
-    @classmethod
-    def _no_duplicates(cls, cpus: list[int] | None) -> list[int] | None:
-        if cpus is not None:
-            if not cpus:
-                raise ValueError("expected at least one CPU index, or omit cpus for all online CPUs")
-            seen: set[int] = set()
-            dup = set()
-            for c in cpus:  # linear: a 4096-CPU list is checked in a blink
-                if c in seen:
-                    dup.add(c)
-                seen.add(c)
-            if dup:
-                raise ValueError(f"expected each CPU once, CPU {min(dup)} is listed twice")
-        return cpus
+@dataclass(kw_only=True)
+class Step:
+    action: ActionName
+    cpus: list[int] | None = None  # None: all online CPUs (kexec: CPU 0)
+    note: str = ""  # what this step shows, for lessons and reports
 
 
-class Scenario(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+@dataclass(kw_only=True)
+class Scenario:
+    """What a scenario file holds (field by field, as `scenario_schema` checks it), and its notices."""
+
+    KIND: ClassVar[Literal["scenario", "lesson"]] = "scenario"
+    EXPECTED: ClassVar[str] = "an object with partition, cpus, mshv, hypervisor and steps"
 
     name: str = ""
     title: str = ""
     description: str = ""
-    partition: Literal[PARTITION_NAMES] = "l1vh"  # type: ignore[valid-type]
-    cpus: StrictInt = Field(default=4, ge=1, le=MAX_CPUS)
-    mshv: StrictStr = Field(default="v4", description="a built-in MSHV version, or a patch file (relative to this file)")
-    mshv_version: dict[str, Any] | None = Field(default=None, description="the version in full, embedded by a save")
-    mshv_file: StrictStr | None = Field(default=None, description="the patch file an embedded version came from")
-    hypervisor: Literal[PROFILE_NAMES] = "strict"  # type: ignore[valid-type]
-    steps: list[Step] = Field(default_factory=list)
-    _notices: list[str] = PrivateAttr(default_factory=list)
+    partition: PartitionName = "l1vh"
+    cpus: int = 4
+    mshv: str = "v4"  # a built-in MSHV version, or a patch file (relative to the scenario file)
+    mshv_version: dict[str, Any] | None = None  # the version in full, embedded by a save
+    mshv_file: str | None = None  # the patch file an embedded version came from
+    hypervisor: ProfileName = "strict"
+    steps: list[Step] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list, compare=False, repr=False)  # what replay should tell the user
 
-    @model_validator(mode="after")
-    def _version_or_file(self) -> Scenario:
-        mshv = self.mshv
-        if self.mshv_version is None and mshv not in BUILTIN_NAMES and not looks_like_file(mshv) and not is_known(mshv):
-            names = ", ".join(BUILTIN_NAMES)
-            raise ValueError(f"mshv: expected a built-in MSHV version ({names}) or a patch file (.toml or .json), got {mshv!r}")
-        return self
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> Self:
+        """From fields already checked (by the schema, or shipped with the package): no check here."""
+        known = {f.name for f in fields(cls)} - {"notices", "steps"}
+        steps = [Step(**step) for step in data.get("steps", ())]
+        return cls(steps=steps, **{k: v for k, v in data.items() if k in known})
 
-    @property
-    def notices(self) -> list[str]:
-        """Things replay should tell the user (e.g. an embedded version that differs from its file)."""
-        return self._notices
-
-    @model_validator(mode="after")
-    def _cpus_in_range(self) -> Scenario:
-        for i, step in enumerate(self.steps):
-            for cpu in step.cpus or ():
-                if not 0 <= cpu < self.cpus:
-                    raise ValueError(f"steps[{i}].cpus: CPU {cpu} is out of range (expected 0..{self.cpus - 1})")
-        return self
+    def data(self) -> dict[str, Any]:
+        """Every field a file can hold, with its value (defaults and None included)."""
+        data = asdict(self)
+        del data["notices"]
+        return data
 
     def bind_version(self, source: str, directory: Path | None) -> None:
         """Resolve `mshv` (a name, a file, or the embedded version) and register it; `mshv` becomes its name."""
         if self.mshv_version is not None:
             version = from_embedded(self.mshv_version, source, self.mshv_file or "", self.mshv)
-            self._notices += compare_with_file(version, self.mshv_file)
+            self.notices += compare_with_file(version, self.mshv_file)
         else:
             try:
                 version = resolve(self.mshv, directory)
@@ -108,28 +86,31 @@ class Scenario(BaseModel):
         return SessionConfig(partition=self.partition, cpus=self.cpus, mshv=self.mshv, hypervisor=self.hypervisor)
 
     def dump(self) -> dict[str, Any]:
-        """The scenario as it would be saved: defaults kept, empty notes and texts dropped."""
-        data = self.model_dump(exclude_defaults=False, exclude_none=True)
+        """The scenario as it would be saved: defaults kept, empty notes, texts and None dropped."""
+        data = {k: v for k, v in self.data().items() if v not in ("", None)}
         data["steps"] = [{k: v for k, v in s.items() if v not in (None, "")} for s in data["steps"]]
-        return {k: v for k, v in data.items() if v != ""}
+        return data
 
 
 # -- loading ---------------------------------------------------------------------------------
-def parse_scenario(data: object, source: str, directory: Path | None = None) -> Scenario:
-    """A scenario from parsed JSON/TOML; a patch file it names is read relative to `directory`."""
+def parse_as(cls: type[S], data: object, source: str, directory: Path | None = None) -> S:
+    """A scenario (or lesson) from a user's parsed JSON/TOML; a patch file it names is read relative to `directory`."""
     if not isinstance(data, dict):
-        raise ScenarioError(f"{source}: expected an object with partition, cpus, mshv, hypervisor and steps, got {type(data).__name__}")
-    try:
-        scenario = Scenario.model_validate(data)
-    except ValidationError as exc:
-        raise ScenarioError(f"{source}: {describe_validation_error(exc)}") from None
+        raise ScenarioError(f"{source}: expected {cls.EXPECTED}, got {type(data).__name__}")
+    from .scenario_schema import checked  # here: pydantic's models are built when a user's file is read
+
+    scenario = cls.from_data(checked(data, source, cls.KIND))
     scenario.bind_version(source, directory)
     return scenario
 
 
+def parse_scenario(data: object, source: str, directory: Path | None = None) -> Scenario:
+    return parse_as(Scenario, data, source, directory)
+
+
 def with_settings(scenario: Scenario, overrides: dict[str, Any], source: str) -> Scenario:
     """The same steps under other settings; a new `mshv` (name or file, relative to the working directory) replaces the embedded one."""
-    data = scenario.model_dump()
+    data = scenario.data()
     if "mshv" in overrides:
         data.pop("mshv_version", None)
         data.pop("mshv_file", None)
@@ -172,9 +153,17 @@ def builtin_names() -> list[str]:
     return sorted(f.name.removesuffix(".json") for f in files if f.name.endswith(".json"))
 
 
+def builtin_data(name: str) -> dict[str, Any]:
+    """A built-in scenario's file, parsed."""
+    data: dict[str, Any] = json.loads((resources.files(BUILTIN_PACKAGE) / f"{name}.json").read_text("utf-8"))
+    return data
+
+
 def load_builtin(name: str) -> Scenario:
-    ref = resources.files(BUILTIN_PACKAGE) / f"{name}.json"
-    return parse_scenario(json.loads(ref.read_text("utf-8")), f"built-in scenario {name}")
+    """Trusted: read without the schema (tests check every built-in against it)."""
+    scenario = Scenario.from_data(builtin_data(name))
+    scenario.bind_version(f"built-in scenario {name}", None)
+    return scenario
 
 
 def load(name_or_path: str) -> Scenario:
@@ -188,15 +177,17 @@ def load(name_or_path: str) -> Scenario:
 
 def session_scenario(session: Session, name: str = "", title: str = "") -> Scenario:
     """The session as a scenario file: its settings and every step in its history."""
-    cfg = session.config
-    return Scenario(
-        name=name,
-        title=title,
-        partition=cfg.partition,
-        cpus=cfg.cpus,
-        **embedding(cfg.mshv),  # a patch file's version is saved in full
-        hypervisor=cfg.hypervisor,
-        steps=[Step(action=s.action, cpus=s.cpus) for s in session.history],
+    cfg = session.config  # checked when the session started: no schema here
+    return Scenario.from_data(
+        {
+            "name": name,
+            "title": title,
+            "partition": cfg.partition,
+            "cpus": cfg.cpus,
+            **embedding(cfg.mshv),  # a patch file's version is saved in full
+            "hypervisor": cfg.hypervisor,
+            "steps": [{"action": s.action, "cpus": s.cpus} for s in session.history],
+        }
     )
 
 

@@ -50,11 +50,16 @@ NOT_FOR_RUN_JSON = (
     "synic_core.report_md",
     "synic_core.text_grid",
     "synic_core.patch_schema",
+    "synic_core.scenario_schema",
+    "pydantic",
+    "pydantic_core",
+    "annotated_types",
     "difflib",
 )
 """What `synic run NAME --json` has no use for: the dashboard, the explorer and its processes, tables,
-the user config, lessons, other output formats, the patch-file schema (the built-in versions are read
-without it; tomllib is needed: they are TOML) and the "did you mean" matcher. Start-up time is
+the user config, lessons, other output formats, the schemas and pydantic (built-in scenarios and
+versions are read without them: test_scenario_trust and test_builtin_patch_files check every one
+against its schema; tomllib is needed: the versions are TOML) and the "did you mean" matcher. Start-up time is
 measured in `make bench` (headless_vs_pydantic); this keeps each of them from coming back unnoticed."""
 
 

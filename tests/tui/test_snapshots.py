@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets._footer import FooterKey
 
@@ -80,6 +81,12 @@ def footer_settled(screen: Screen[object]) -> bool:
     return shown == wanted | ({active[palette].binding.action} if palette in active else set())
 
 
+async def dashboard_ready(pilot: Pilot[object]) -> None:
+    """The dashboard's footer has its keys: a modal on top shows its right end (the palette key) through."""
+    screen = pilot.app.screen
+    await until(pilot, lambda: footer_settled(screen), "the dashboard's footer")
+
+
 class TestExplorer:
     def test_explorer_results(self, snap_compare: SnapCompare, monkeypatch: pytest.MonkeyPatch) -> None:
         from types import SimpleNamespace
@@ -89,6 +96,7 @@ class TestExplorer:
         monkeypatch.setattr(explore_fast, "time", SimpleNamespace(perf_counter=lambda: 0.0))  # "0.0 s": a picture, not a clock
 
         async def wait_for_search(pilot):
+            await dashboard_ready(pilot)
             await pilot.press("g")
             await pilot.app.workers.wait_for_complete()
             screen = pilot.app.screen
@@ -112,8 +120,11 @@ class TestLessons:
 
 async def open_compare(pilot) -> None:
     """Compare computes the other side in a worker: wait for it, then for the repaint."""
+    await dashboard_ready(pilot)
     await pilot.press(*RUN, "d")
     await pilot.app.workers.wait_for_complete()
+    screen = pilot.app.screen
+    await until(pilot, lambda: footer_settled(screen), "the footer showing the screen's bindings")
     await pilot.pause()
 
 

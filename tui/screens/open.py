@@ -49,7 +49,7 @@ def slow_to_open(text: str, path: Path | None) -> str:
 def builtin_data(name: str) -> object:
     from synic_core.scenario import load
 
-    return load(name).model_dump()
+    return load(name).data()
 
 
 def lesson_choices() -> list[str]:
