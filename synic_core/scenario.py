@@ -21,6 +21,7 @@ from .config import SessionConfig
 from .patch_files import digest, from_embedded
 from .safe_read import InputRefused, read_structured
 from .session import ActionError, Session, collector_paused
+from .version_names import BUILTIN_NAMES, looks_like_file
 from .version_registry import embedding, register, resolve
 from .versions import MshvVersion
 from .vocabulary import ActionName, PartitionName, ProfileName
@@ -73,6 +74,8 @@ class Scenario:
         if self.mshv_version is not None:
             version = from_embedded(self.mshv_version, source, self.mshv_file or "", self.mshv)
             self.notices += compare_with_file(version, self.mshv_file)
+        elif self.mshv_file and self.mshv not in BUILTIN_NAMES and not looks_like_file(self.mshv):
+            version = self._named_file(source, directory)
         else:
             try:
                 version = resolve(self.mshv, directory)
@@ -81,6 +84,18 @@ class Scenario:
         self.mshv = register(version)
         embedded = embedding(self.mshv)  # a file's version stays embedded in what is saved
         self.mshv_version, self.mshv_file = embedded.get("mshv_version"), embedded.get("mshv_file")
+
+    def _named_file(self, source: str, directory: Path | None) -> MshvVersion:
+        """`mshv` names a version that `mshv_file` holds, with no `mshv_version` (e.g. written by hand): the file as it is now."""
+        file = self.mshv_file or ""
+        try:
+            version = resolve(file, directory)
+        except InputError as exc:
+            raise InputError(f"{source}: mshv_file: {exc}") from None
+        if version.name != self.mshv:
+            raise InputError(f"{source}: mshv_file: {file} holds the version {version.name!r}, expected {self.mshv!r} (the mshv field)")
+        self.notices.append(f"{self.mshv} is read from {file} as it is now (the session embeds no mshv_version to replay)")
+        return version
 
     def config(self) -> SessionConfig:
         return SessionConfig(partition=self.partition, cpus=self.cpus, mshv=self.mshv, hypervisor=self.hypervisor)

@@ -66,7 +66,8 @@ class ScenarioSpec(BaseModel):
     @model_validator(mode="after")
     def _version_or_file(self) -> ScenarioSpec:
         mshv = self.mshv
-        if self.mshv_version is None and mshv not in BUILTIN_NAMES and not looks_like_file(mshv) and not is_known(mshv):
+        named = self.mshv_version is not None or self.mshv_file is not None  # the version is in the file, or in mshv_file
+        if not named and mshv not in BUILTIN_NAMES and not looks_like_file(mshv) and not is_known(mshv):
             names = ", ".join(BUILTIN_NAMES)
             raise ValueError(f"mshv: expected a built-in MSHV version ({names}) or a patch file (.toml or .json), got {mshv!r}")
         return self

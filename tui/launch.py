@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from synic_core import Session, SessionConfig
 from synic_core.crash_report import EXIT_INTERNAL
 from synic_core.lesson import Lesson, load_lesson, parse_lesson
 from synic_core.scenario import ScenarioError, load, read_file, replay, with_settings
+from synic_core.traces.parse import STDIN
 from synic_core.user_config import LoadedConfig, UserConfig, load_user_config
 from synic_core.version_registry import use
 
@@ -66,8 +68,20 @@ def launch_trace(ns: argparse.Namespace) -> int:
     from synic_core.traces.session import TraceSession
 
     ti = import_trace(ns.file, ns.partition, ns.mshv, ns.hypervisor, ns.format)
+    if ns.file == STDIN:
+        keys_from_the_terminal()
     ns.file, ns.lesson, ns.theme = None, None, None
     return launch(ns, TraceSession(ti))
+
+
+def keys_from_the_terminal() -> None:
+    """After a trace was read from a pipe, the dashboard reads keys from the terminal (as less and fzf do)."""
+    try:
+        tty = os.open("/dev/tty", os.O_RDONLY | os.O_NOCTTY)
+    except OSError:
+        raise ScenarioError("trace - --dashboard: no terminal to read keys from; save the trace to a file first") from None
+    os.dup2(tty, 0)
+    os.close(tty)
 
 
 def launch(ns: argparse.Namespace, session: Session | None = None) -> int:

@@ -198,7 +198,9 @@ def add_trace_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
         "and report findings; --check replays the inferred actions under --mshv and reports each CPU's first divergence. "
         "Exit 0: no error or fault (with --check: conforms, no fault); 1: otherwise; 2: bad input. See docs/traces.md.",
     )
-    trace.add_argument("file", help="a text trace: /sys/kernel/tracing/trace, trace-cmd report output, or a KVM host's trace")
+    trace.add_argument(
+        "file", help="a text trace: /sys/kernel/tracing/trace, trace-cmd report output, or a KVM host's trace; - reads standard input"
+    )
     trace.add_argument(
         "--partition", choices=list(PARTITIONS), help="partition type (default: nested_root if the trace writes 0x400010xx, else l1vh)"
     )

@@ -20,7 +20,7 @@ from ..findings import summarize
 from ..formatting import summary_line
 from ..traces.check import CheckResult, check_trace
 from ..traces.load import TraceImport, import_trace
-from ..traces.parse import plural
+from ..traces.parse import STDIN, plural
 from ..traces.report import OLD_FROM_MODEL, attribution_counts, cpus_text, exit_code, read_summary, trace_report, who, write_row
 from .console import console as make_console
 from .run_cmd import COMPONENT_STYLE, print_findings
@@ -55,6 +55,8 @@ def run(ns: argparse.Namespace) -> int:
         raise ScenarioError(
             "trace --dashboard: a dashboard command: run it as `synic trace FILE --dashboard` (python -m synic_core has no dashboard)"
         )
+    if ns.file == STDIN and sys.stderr.isatty():  # a live pipe (trace_pipe) may never end by itself
+        print("synic: reading the trace from standard input (Ctrl-C stops reading and reports)", file=sys.stderr)
     with progress_bar(ns.file, ns.json) as progress:
         ti = import_trace(ns.file, ns.partition, ns.mshv, ns.hypervisor, ns.format, progress)
     check = check_trace(ti.attributed, ti.actions, ti.config) if ns.check else None

@@ -10,8 +10,10 @@ events, values wider than 64 bits.
 from __future__ import annotations
 
 import re
+import sys
 from array import array
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Literal, TypeVar
@@ -117,6 +119,8 @@ class ParseStats:
     problems: dict[str, int] = field(default_factory=dict)
     first: dict[str, int] = field(default_factory=dict)
     ncpus_header: int | None = None
+    interrupted: bool = False
+    """Reading standard input stopped at Ctrl-C: the report covers what was read until then."""
 
     def problem(self, kind: Problem, line: int) -> None:
         self.problems[kind] = self.problems.get(kind, 0) + 1
@@ -331,44 +335,71 @@ NUL_SNIFF = 4096
 def read_lines(stream: BinaryIO, feed: Callable[[int, bytes], None], progress: Callable[[int], None] | None, st: ParseStats) -> None:
     """Every line to `feed`, none longer than MAX_LINE_BYTES held (a longer one is counted and skipped)."""
     lineno, done, reported = 0, 0, 0
-    while raw := stream.readline(MAX_LINE_BYTES + 1):
-        lineno += 1
-        done += len(raw)
-        if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
-            while (rest := stream.readline(MAX_LINE_BYTES + 1)) and not rest.endswith(b"\n"):
+    try:
+        while raw := stream.readline(MAX_LINE_BYTES + 1):
+            lineno += 1
+            done += len(raw)
+            if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
+                while (rest := stream.readline(MAX_LINE_BYTES + 1)) and not rest.endswith(b"\n"):
+                    done += len(rest)
                 done += len(rest)
-            done += len(rest)
-            st.problem("overlong", lineno)
-            st.lines = lineno
-        else:
-            feed(lineno, raw)
-        if progress is not None and done - reported >= PROGRESS_EVERY:
-            progress(done)
-            reported = done
-    st.bytes = done
+                st.problem("overlong", lineno)
+                st.lines = lineno
+            else:
+                feed(lineno, raw)
+            if progress is not None and done - reported >= PROGRESS_EVERY:
+                progress(done)
+                reported = done
+    finally:  # also when Ctrl-C ends a live pipe: the report says how much was read
+        st.bytes = done
     if progress is not None:
         progress(done)
 
 
+STDIN = "-"
+"""`synic trace -` reads the trace from standard input: `trace-cmd report | synic trace -`."""
+STDIN_NAME = "standard input"
+
+
+def open_trace(path: str | Path) -> tuple[BinaryIO, str]:
+    """(stream, name for messages): a regular file, or standard input for `-` (never a terminal: it would wait for typing)."""
+    if str(path) != STDIN:
+        try:
+            return open_stream(path), str(path)
+        except InputRefused as exc:
+            raise TraceError(str(exc)) from None
+    stdin = sys.stdin
+    if stdin is None or stdin.isatty():
+        raise TraceError(f"{STDIN}: standard input is a terminal; pipe a trace in (trace-cmd report | synic trace -) or name a file")
+    return stdin.buffer, STDIN_NAME
+
+
 def parse_trace(path: str | Path, forced: TraceFormat | None = None, progress: Callable[[int], None] | None = None) -> ParsedTrace:
-    """Read a trace file; TraceError (one line) when it cannot be read or holds no SynIC write."""
-    try:
-        stream = open_stream(path)
-    except InputRefused as exc:
-        raise TraceError(str(exc)) from None
-    reader = _Reader(str(path), forced)
-    with stream:
-        if stream.peek(len(TRACE_DAT_MAGIC))[: len(TRACE_DAT_MAGIC)] == TRACE_DAT_MAGIC:  # type: ignore[attr-defined]
-            raise TraceError(f"{path}: a binary trace-cmd trace.dat; turn it into text first: trace-cmd report -i {path} > trace.txt")
-        if b"\x00" in stream.peek(NUL_SNIFF)[:NUL_SNIFF]:  # type: ignore[attr-defined]
-            raise TraceError(
-                f"{path}: not a text file (it holds NUL bytes); expected the text of a trace (trace-cmd report, or tracefs's trace)"
-            )
+    """Read a trace file (or standard input for `-`); TraceError (one line) when it cannot be read or holds no SynIC write."""
+    stream, name = open_trace(path)
+    reader = _Reader(name, forced)
+    with stream if name != STDIN_NAME else nullcontext(stream):  # standard input stays open: the dashboard may take keys on it
+        refuse_binary(stream, name)
         try:
             read_lines(stream, reader.feed, progress, reader.stats)
         except OSError as exc:
-            raise TraceError(f"{path}: cannot read the file: {exc.strerror or exc}") from None
+            raise TraceError(f"{name}: cannot read the file: {exc.strerror or exc}") from None
+        except KeyboardInterrupt:
+            if name != STDIN_NAME:
+                raise
+            reader.stats.interrupted = True  # a live pipe (trace_pipe) stopped by Ctrl-C: what was read is the trace
     return reader.finish()
+
+
+def refuse_binary(stream: BinaryIO, name: str) -> None:
+    """A trace-cmd trace.dat or any file with NUL bytes near its start is not a text trace: say what to do."""
+    head = stream.peek(NUL_SNIFF)[:NUL_SNIFF]  # type: ignore[attr-defined]
+    if head[: len(TRACE_DAT_MAGIC)] == TRACE_DAT_MAGIC:
+        fix = "trace-cmd report -i trace.dat | synic trace -" if name == STDIN_NAME else f"trace-cmd report -i {name} > trace.txt"
+        raise TraceError(f"{name}: a binary trace-cmd trace.dat; turn it into text first: {fix}")
+    if b"\x00" in head:
+        expected = "expected the text of a trace (trace-cmd report, or tracefs's trace)"
+        raise TraceError(f"{name}: not a text file (it holds NUL bytes); {expected}")
 
 
 SNIFF_BYTES = 64 * 1024

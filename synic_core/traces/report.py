@@ -66,6 +66,8 @@ def read_summary(st: ParseStats, writes: int, cpus: list[int]) -> list[str]:
         lines.append("skipped: " + ", ".join(skipped))
     if st.out_of_order:
         lines.append(f"{plural(st.out_of_order, 'event')} out of timestamp order; the writes are taken in timestamp order")
+    if st.interrupted:
+        lines.append(f"stopped by Ctrl-C after line {st.lines:,}: this report covers the trace up to there")
     return lines
 
 

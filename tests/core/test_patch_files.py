@@ -293,6 +293,25 @@ def test_a_saved_session_embeds_the_version_and_replays_without_the_file(tmp_pat
     assert "not there any more" in scenario.notices[0]
 
 
+def test_a_session_without_its_embedded_version_replays_its_patch_file_and_says_so(tmp_path: Path) -> None:
+    patch = write(tmp_path, ISSUE_EXAMPLE)
+    session = replay(with_settings(load_builtin("l1vh-v4-kexec"), {"mshv": str(patch)}, "t"))
+    data = session_scenario(session).dump()
+    del data["mshv_version"]  # e.g. removed by hand to make the file smaller
+    saved = write(tmp_path, json.dumps(data), "saved.json")
+    scenario = load_file(saved)
+    assert outcome(replay(scenario)) == outcome(session)
+    assert scenario.notices == [f"split-root is read from {patch.resolve()} as it is now (the session embeds no mshv_version to replay)"]
+    assert scenario.dump()["mshv_version"] == session_scenario(session).dump()["mshv_version"]  # saved again in full
+    saved.write_text(json.dumps(data | {"mshv": "split-rot"}))
+    with pytest.raises(InputError, match=r"saved.json: mshv_file: .* holds the version 'split-root', expected 'split-rot'"):
+        load_file(saved)
+    patch.unlink()
+    saved.write_text(json.dumps(data))
+    with pytest.raises(InputError, match=r"saved.json: mshv_file: .*patch.toml: cannot read the file"):
+        load_file(saved)
+
+
 def test_replay_says_when_the_file_changed_since_the_save(tmp_path: Path) -> None:
     patch = write(tmp_path, ISSUE_EXAMPLE)
     session = replay(with_settings(load_builtin("l1vh-v4-kexec"), {"mshv": str(patch)}, "t"))
