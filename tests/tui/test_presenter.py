@@ -25,6 +25,20 @@ async def test_presenter_mode_layout_and_speed() -> None:
         await pilot.press("P")
         await pilot.pause()
         assert not app.dashboard.presenter and app.query_one("#sidebar").display and grid.cell_w == CELL_W
+        assert app.dashboard.instant and SPEEDS[app.dashboard.speed_index] == 20  # the playback chosen before
+
+
+async def test_leaving_presenter_mode_restores_the_speed_chosen_before() -> None:
+    app = SynicApp(instant=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("plus", "plus")  # faster, twice
+        await pilot.pause()
+        chosen = app.dashboard.speed_index
+        assert SPEEDS[chosen] > 20
+        await pilot.press("P", "P")
+        await pilot.pause()
+        assert app.dashboard.speed_index == chosen and not app.dashboard.instant
+        assert f"{SPEEDS[chosen]}/s" in str(app.dashboard.query_one("#status").render())
 
 
 async def test_presenter_plays_a_lesson_by_itself() -> None:

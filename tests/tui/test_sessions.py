@@ -9,7 +9,7 @@ import pytest
 
 from tui.screens.confirm import ConfirmQuitScreen
 
-from .conftest import make_app, save_as
+from .conftest import make_app, open_in_dialog, save_as, until
 
 SIZE = (120, 40)
 
@@ -107,3 +107,27 @@ async def test_an_internal_error_saves_the_session_first(tmp_path: Path, monkeyp
     assert app.rescued is not None and app.rescued.is_file()
     saved = json.loads(app.rescued.read_text())
     assert [s["action"] for s in saved["steps"]] == ["vmbus_load", "mshv_init"]
+
+
+async def test_quitting_asks_for_an_earlier_session_kept_for_undo() -> None:
+    """Opening a scenario keeps the unsaved session for z; quitting must not lose it silently."""
+    app = make_app("v4")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("a", "v")
+        await open_in_dialog(app, pilot, "l1vh-v4-kexec")
+        assert app.dashboard.unsaved_steps == 0 and app.dashboard.unsaved_kept == (1, 1)
+        await pilot.press("q")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmQuitScreen), "the quit question")
+        question = app.screen
+        assert isinstance(question, ConfirmQuitScreen)
+        assert question.message().startswith("An earlier session (kept for z) has 1 step that was never saved.")
+        assert "save_first" not in str(question.active_bindings) and "s" not in question.active_bindings  # nothing here to save
+        await pilot.press("escape")
+        await pilot.pause()
+        for _ in range(4):  # undo the scenario's steps, then back to the earlier session
+            await pilot.press("z")
+        await until(pilot, lambda: len(app.dashboard.session.history) == 1, "the earlier session back")
+        assert app.dashboard.unsaved_steps == 1 and app.dashboard.unsaved_kept == (0, 0)  # still unsaved after coming back
+        await pilot.press("q")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmQuitScreen), "the quit question")
+        assert app.screen.message().startswith("This session has 1 step that was never saved.")  # type: ignore[attr-defined]

@@ -8,9 +8,10 @@ renders and dispatches.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from time import monotonic
+from typing import NamedTuple
 
 from textual import events, on
 from textual.app import ComposeResult
@@ -49,6 +50,22 @@ MIN_SIZE = (60, 14)
 NARROW = 110  # below this width the panels go under the grid
 
 
+class Kept(NamedTuple):
+    """A session another one replaced, as it was: `z` on an empty history brings it back."""
+
+    session: Session
+    opened: Path | None
+    saved: object  # its last saved step
+
+
+def unsaved_after(history: Sequence[object], saved: object) -> int:
+    """Steps after the last saved one (all of them when none was saved)."""
+    if not history or history[-1] is saved:
+        return 0
+    done = next((i + 1 for i, step in enumerate(history) if step is saved), 0)
+    return len(history) - done
+
+
 class DashboardScreen(Screen[None]):
     """A live grid of CPUs × SynIC register fields; actions play back one MSR write at a time."""
 
@@ -81,12 +98,13 @@ class DashboardScreen(Screen[None]):
         self.saves = SaveGuard()
         if opened is not None:
             self.saves.remember(opened)
-        self.previous: list[tuple[Session, Path | None]] = []  # sessions this one replaced: undo goes back to them
-        self._saved: object = None
+        self.previous: list[Kept] = []  # sessions this one replaced: undo goes back to them
+        self._saved: object = None  # the last step saved (or opened); steps after it would be lost
         self._quit_after_save = False  # the last step when the session was opened or saved (None: nothing saved)
         self.lesson: Lesson | None = None
         self.lesson_pos = 0
         self.presenter_pause = PRESENTER_PAUSE
+        self._before_presenter: tuple[bool, int] | None = None  # instant and speed before presenter mode
         self._initial_lesson = lesson
         self._manual_ticks = manual_ticks  # tests call tick() themselves: no wall clock
         self.serving = serving  # in a visitor's browser: no file of the server is written or offered
@@ -110,7 +128,8 @@ class DashboardScreen(Screen[None]):
             with Vertical(id="sidebar"), TabbedContent(id="tabs", initial="findings"):
                 with TabPane("Findings", id="findings"):
                     yield Static(id="findings-filter", classes="panel-label", markup=False)
-                    yield Input(placeholder="search findings: kind, register, CPU, words (enter: back to the list)", id="findings-search")
+                    hint = "search findings: kind, register, CPU, words (enter: back to the list, escape: clear)"
+                    yield Input(placeholder=hint, id="findings-search")
                     yield FindingsPanel(id="findings-list")
                 with TabPane("Trace", id="trace"):
                     yield Static(id="trace-filter", classes="panel-label", markup=False)
@@ -169,9 +188,12 @@ class DashboardScreen(Screen[None]):
         self.query_one("#sidebar").display = not presenter
         self.grid.set_large(presenter)
         if presenter:
+            self._before_presenter = (self.instant, self.speed_index)
             self.instant = False
             self.speed_index = PRESENTER_SPEED
             self._schedule_autoplay()
+        elif self._before_presenter is not None:  # back to the playback the user had chosen
+            (self.instant, self.speed_index), self._before_presenter = self._before_presenter, None
         self.refresh_status()
 
     # -- actions on the simulation --------------------------------------------------------
@@ -258,9 +280,9 @@ class DashboardScreen(Screen[None]):
         self.show_session_state()
 
     def _restore_previous(self) -> None:
-        session, opened = self.previous.pop()
+        session, opened, saved = self.previous.pop()
         self._load(session)
-        self.opened = opened
+        self.opened, self._saved = opened, saved  # what was unsaved there still is
         c = session.config
         self.notify(
             f"Back to the previous session: {c.partition}, mshv {c.mshv}, {c.hypervisor}, {len(session.history)} steps", markup=False
@@ -512,6 +534,20 @@ class DashboardScreen(Screen[None]):
     def _search_done(self, event: Input.Submitted) -> None:
         event.input.display = bool(event.value.strip())
         self.query_one(FindingsPanel).focus()
+
+    def action_select_all(self) -> None:
+        """Every online CPU, whichever panel has the focus: the actions use the grid's selection."""
+        self.grid.action_select_all()
+
+    def action_back_to_grid(self) -> None:
+        """escape: the findings search clears and closes (back to the list); from a side panel, back to the grid."""
+        search = self.query_one("#findings-search", Input)
+        if search.has_focus:
+            search.value = ""
+            search.display = False
+            self.query_one(FindingsPanel).focus()
+        else:
+            self.grid.focus()
 
     def action_panel(self, name: str) -> None:
         """Show a side panel (in presenter mode only switch the tab: the panels stay hidden)."""
@@ -801,7 +837,7 @@ class DashboardScreen(Screen[None]):
             return
         self.finish_playback()
         if self.session.history:
-            self.previous.append((self.session, self.opened))
+            self.previous.append(Kept(self.session, self.opened, self._saved))
             n = len(self.session.history)
             self.notify(f"The previous session ({n} step{'s' if n != 1 else ''}) is kept: z brings it back.", timeout=4)
         self._load(session)
@@ -816,11 +852,13 @@ class DashboardScreen(Screen[None]):
     @property
     def unsaved_steps(self) -> int:
         """Steps added since the session was opened or saved (0 when nothing would be lost)."""
-        history = self.session.history
-        if not history or history[-1] is self._saved:
-            return 0
-        saved = next((i + 1 for i, s in enumerate(history) if s is self._saved), 0)
-        return len(history) - saved
+        return unsaved_after(self.session.history, self._saved)
+
+    @property
+    def unsaved_kept(self) -> tuple[int, int]:
+        """(sessions, steps): the earlier sessions kept for `z` that have steps never saved."""
+        counts = [n for n in (unsaved_after(k.session.history, k.saved) for k in self.previous) if n]
+        return len(counts), sum(counts)
 
     def apply_settings(self, config: SessionConfig | None) -> None:
         """Other settings. Same partition and CPUs: replay these steps under the new version or profile."""
@@ -844,10 +882,11 @@ class DashboardScreen(Screen[None]):
         """Quit, asking once when steps would be lost."""
         from .confirm import ConfirmQuitScreen
 
-        if not self.unsaved_steps:
+        kept_sessions, kept_steps = self.unsaved_kept
+        if not self.unsaved_steps and not kept_steps:
             self.app.exit()
             return
-        self.app.push_screen(ConfirmQuitScreen(self.unsaved_steps), self._quit_chosen)
+        self.app.push_screen(ConfirmQuitScreen(self.unsaved_steps, kept_sessions, kept_steps), self._quit_chosen)
 
     def _quit_chosen(self, choice: str | None) -> None:
         if choice == "quit":

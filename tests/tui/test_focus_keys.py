@@ -1,0 +1,41 @@
+"""Keys that choose CPUs work from any panel, and escape finds the way back to the grid."""
+
+from __future__ import annotations
+
+from textual.widgets import Input
+
+from tui.widgets.grid import SynicGrid
+from tui.widgets.panels import FindingsPanel
+
+from .conftest import make_app, until
+
+SIZE = (120, 40)
+
+
+async def test_select_all_from_the_findings_list_chooses_the_cpus_the_actions_use() -> None:
+    app = make_app("v4")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("a", "v")  # some findings to focus
+        await pilot.press("f", "tab")
+        await until(pilot, lambda: isinstance(app.focused, FindingsPanel), "the findings list focused")
+        await pilot.press("a", "m")
+        await until(pilot, lambda: len(app.dashboard.session.history) == 2, "MSHV init applied")
+        assert app.dashboard.session.history[-1].cpus == [0, 1, 2, 3]  # every CPU, not the cursor CPU alone
+
+
+async def test_escape_leaves_the_search_then_the_panel() -> None:
+    app = make_app("v4")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("a", "v", "slash", *"SIMP")
+        search = app.dashboard.query_one("#findings-search", Input)
+        panel = app.dashboard.query_one(FindingsPanel)
+        await until(pilot, lambda: panel.search_text == "SIMP", "the search applied")
+        await pilot.press("escape")
+        await until(pilot, lambda: app.focused is panel, "the findings list focused")
+        assert search.value == "" and not search.display and panel.search_text == ""
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.focused, SynicGrid), "the grid focused")
+        assert app.dashboard.grid.selected == {0, 1, 2, 3}  # the first escape on the grid clears; not this one
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.dashboard.grid.selected == set()
