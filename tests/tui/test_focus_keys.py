@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from textual.widgets import Input
+from pathlib import Path
 
+from textual.widgets import Input
+from textual.widgets._footer import FooterKey
+
+from synic_core.lesson import load_lesson
+from tui.app import SynicApp
 from tui.widgets.grid import SynicGrid
 from tui.widgets.panels import FindingsPanel
 
 from .conftest import make_app, until
+from .test_trace_dashboard import trace_app
 
 SIZE = (120, 40)
 
@@ -39,3 +45,26 @@ async def test_escape_leaves_the_search_then_the_panel() -> None:
         await pilot.press("escape")
         await pilot.pause()
         assert app.dashboard.grid.selected == set()
+
+
+def footer_keys(app: SynicApp) -> dict[str, bool]:
+    """The keys the footer shows, with whether each is enabled."""
+    return {key.key: not key.has_class("-disabled") for key in app.screen.query(FooterKey)}
+
+
+async def test_the_footer_shows_the_lesson_keys_during_a_lesson_only() -> None:
+    app = SynicApp(instant=True, lesson=load_lesson("kexec-patch5-only"))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: {"greater_than_sign", "less_than_sign"} <= footer_keys(app).keys(), "the lesson keys")
+        await pilot.press("v")  # playing your own step leaves the lesson
+        await until(pilot, lambda: "greater_than_sign" not in footer_keys(app), "the lesson keys gone")
+
+
+async def test_a_trace_session_shows_the_actions_disabled(tmp_path: Path) -> None:
+    app = trace_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: footer_keys(app).get("v") is False, "VMBus load shown disabled")
+        assert footer_keys(app)["k"] is False and footer_keys(app)["z"] is True
+        await pilot.press("v")
+        await pilot.pause()
+        assert len(app.dashboard.session.history) == 3  # the trace's steps, nothing added

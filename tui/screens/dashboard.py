@@ -27,7 +27,7 @@ from synic_core.columns import columns_for
 from synic_core.lesson import Lesson, load_lesson
 from synic_core.save_guard import SaveGuard
 from synic_core.scenario import ScenarioError, builtin_names, parse_scenario, replay, session_scenario, with_settings
-from synic_core.traces.session import TraceSession
+from synic_core.traces.session import READ_ONLY, TraceSession
 
 from ..commands import bindings
 from ..describe import LEGEND, inspector, opened_trace, status_line, timeline
@@ -43,6 +43,8 @@ from ..widgets.panels import FindingsPanel, Inspector, Legend, TracePanel
 from .open import lesson_choices
 
 BACKGROUND_CPUS = 256  # from this many CPUs an action is computed in a worker thread
+LESSON_ACTIONS = frozenset({"lesson_next", "lesson_prev"})
+SIM_ACTIONS = frozenset({"sim", "toggle_online"})
 PRESENTER_PAUSE = 3.0  # seconds between lesson steps when presenter mode plays a lesson by itself
 MAX_TICK = 0.25  # a stalled frame plays at most this much time at once
 FINDINGS_PERIOD = 0.25  # seconds between findings-list rebuilds during playback
@@ -195,6 +197,22 @@ class DashboardScreen(Screen[None]):
         elif self._before_presenter is not None:  # back to the playback the user had chosen
             (self.instant, self.speed_index), self._before_presenter = self._before_presenter, None
         self.refresh_status()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The footer offers what works now: a lesson's keys during a lesson; a trace's writes are read, not made."""
+        if action in LESSON_ACTIONS:
+            return self.lesson is not None
+        if action in SIM_ACTIONS and isinstance(self.session, TraceSession):
+            return None  # shown dimmed: a trace session replays what a machine did
+        return True
+
+    def on_key(self, event: events.Key) -> None:
+        """An action's key in a trace session (shown disabled) still says why nothing happens."""
+        if not isinstance(self.session, TraceSession):
+            return
+        actions = {b.action.split("(")[0] for b in self._bindings.key_to_bindings.get(event.key, [])}
+        if actions & SIM_ACTIONS:
+            self.notify(READ_ONLY[0].upper() + READ_ONLY[1:], severity="warning", title="Cannot apply", markup=False)
 
     # -- actions on the simulation --------------------------------------------------------
     def action_sim(self, name: str) -> None:
@@ -595,11 +613,13 @@ class DashboardScreen(Screen[None]):
         self.open_session(Session(lesson.config()))
         self.lesson, self.lesson_pos = lesson, 0
         self._show_lesson()
+        self.refresh_bindings()  # the footer shows the lesson's keys
 
     def leave_lesson(self) -> None:
         """Any other action leaves the lesson; the state stays, so exploring goes on from here."""
         if self.lesson is not None:
             self.lesson = None
+            self.refresh_bindings()
             self.query_one("#lesson-text", Markdown).update(
                 "You left the lesson; everything you see is yours to explore. Press **L** for a lesson."
             )
@@ -844,6 +864,7 @@ class DashboardScreen(Screen[None]):
 
     def _load(self, session: Session) -> None:
         self.session = session
+        self.refresh_bindings()  # a trace session has no actions to offer
         self.view = Display(session)
         self._saved = session.history[-1] if session.history else None
         self.grid.load(self.view, columns_for(session.config.partition_spec))
