@@ -25,6 +25,7 @@ from synic_core import ActionError, Session, SessionConfig, StepResult, Write
 from synic_core.actions import ACTIONS
 from synic_core.columns import columns_for
 from synic_core.lesson import Lesson, load_lesson
+from synic_core.registers import BANK_TITLES
 from synic_core.save_guard import SaveGuard
 from synic_core.scenario import ScenarioError, builtin_names, parse_scenario, replay, session_scenario, with_settings
 from synic_core.traces.session import READ_ONLY, TraceSession
@@ -106,6 +107,7 @@ class DashboardScreen(Screen[None]):
         self.lesson: Lesson | None = None
         self.lesson_pos = 0
         self.presenter_pause = PRESENTER_PAUSE
+        self._told_off_screen = False  # the hint about columns off to the right is given once
         self._before_presenter: tuple[bool, int] | None = None  # instant and speed before presenter mode
         self._initial_lesson = lesson
         self._manual_ticks = manual_ticks  # tests call tick() themselves: no wall clock
@@ -506,6 +508,16 @@ class DashboardScreen(Screen[None]):
     def _refresh_inspector(self) -> None:
         grid = self.grid
         self.query_one(Inspector).update(inspector(self.view, grid.cursor_cpu, grid.column, self.app.theme_variables))
+
+    @on(SynicGrid.ColumnsOffScreen, "#grid")
+    def _columns_off_screen(self, event: SynicGrid.ColumnsOffScreen) -> None:
+        """Say once where the columns that do not fit are (the nested bank beside the side panels, at 120 columns)."""
+        if self._told_off_screen or not self._ready:
+            return
+        self._told_off_screen = True
+        banks = {c.bank for c in event.columns}
+        what = f"Columns of the {BANK_TITLES['l0']} bank" if banks == {"l0"} else f"{len(event.columns)} register columns"
+        self.notify(f"{what} are off to the right: → scrolls there, w hides the side panels.", timeout=6, markup=False)
 
     @on(SynicGrid.CursorMoved, "#grid")
     def _cursor_moved(self) -> None:

@@ -90,6 +90,18 @@ class SynicGrid(ScrollView, can_focus=True):
         def control(self) -> SynicGrid:
             return self.grid
 
+    class ColumnsOffScreen(Message):
+        """Some register columns start off-screen to the right (e.g. the nested bank beside the side panels)."""
+
+        def __init__(self, grid: SynicGrid, columns: list[Column]) -> None:
+            super().__init__()
+            self.grid = grid
+            self.columns = columns
+
+        @property
+        def control(self) -> SynicGrid:
+            return self.grid
+
     def __init__(
         self,
         display: Display,
@@ -107,6 +119,7 @@ class SynicGrid(ScrollView, can_focus=True):
         self._rows: LRUCache[int, Strip] = LRUCache(MAX_CACHED_ROWS)  # per-row strips, dropped when a row changes
         self._styles: Styles | None = None
         self.label_w, self.cell_w, self.row_h = LABEL_W, CELL_W, 1
+        self._off_screen: list[Column] = []  # columns that start off-screen to the right (told once per change)
         self.load(display, columns)
 
     def set_large(self, large: bool) -> None:
@@ -123,6 +136,16 @@ class SynicGrid(ScrollView, can_focus=True):
 
     def on_resize(self) -> None:
         self._resize_virtual()
+        self._tell_off_screen()
+
+    def _tell_off_screen(self) -> None:
+        """Post ColumnsOffScreen when the columns that do not fit at the left edge change (and some do not)."""
+        fit = max(0, self.size.width - self.label_w) // self.cell_w
+        hidden = self.columns[fit:] if self.size.width else []
+        if hidden != self._off_screen:
+            self._off_screen = hidden
+            if hidden:
+                self.post_message(self.ColumnsOffScreen(self, hidden))
 
     # -- model ----------------------------------------------------------------------------
     def load(self, display: Display, columns: list[Column]) -> None:
@@ -138,6 +161,7 @@ class SynicGrid(ScrollView, can_focus=True):
         self.set_reactive(SynicGrid.cursor_cpu, 0)
         self.set_reactive(SynicGrid.cursor_col, 0)
         self._resize_virtual()
+        self._tell_off_screen()
         self.invalidate()
 
     @property
