@@ -7,9 +7,12 @@ applies the user's theme and key bindings.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
-from textual.app import App
+from textual.app import App, SystemCommand
+from textual.screen import Screen
 
 from synic_core import Session, SessionConfig
 from synic_core.lesson import Lesson
@@ -62,6 +65,10 @@ class SynicApp(App[None]):
     def get_theme_variable_defaults(self) -> dict[str, str]:
         """The $synic-* colours for dark or light themes (a theme may set its own)."""
         return dict(PALETTES[self.current_theme.dark])
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Textual's own, minus its Screenshot: the dashboard's screenshot (S) asks before replacing and saves atomically."""
+        return [command for command in super().get_system_commands(screen) if command.title != "Screenshot"]
 
     async def action_quit(self) -> None:
         """ctrl+q and the palette's Quit ask the dashboard, which asks first when steps are unsaved."""

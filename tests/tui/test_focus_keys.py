@@ -10,6 +10,7 @@ from textual.widgets._footer import FooterKey
 from synic_core import Session, SessionConfig
 from synic_core.lesson import load_lesson
 from tui.app import SynicApp
+from tui.commands import COMMANDS
 from tui.widgets.grid import SynicGrid
 from tui.widgets.panels import FindingsPanel
 
@@ -88,3 +89,11 @@ async def test_no_hint_when_every_column_fits() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert not any("off to the right" in n.message for n in app._notifications)
+
+
+async def test_the_palette_offers_one_screenshot_the_dashboards() -> None:
+    app = make_app("v4")
+    async with app.run_test(size=SIZE):
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert "Theme" in titles and "Screenshot" not in titles  # Textual's own would write without asking
+        assert [c.id for c in COMMANDS if c.label == "screenshot"] == ["screenshot"]
