@@ -97,3 +97,17 @@ async def test_the_palette_offers_one_screenshot_the_dashboards() -> None:
         titles = [c.title for c in app.get_system_commands(app.screen)]
         assert "Theme" in titles and "Screenshot" not in titles  # Textual's own would write without asking
         assert [c.id for c in COMMANDS if c.label == "screenshot"] == ["screenshot"]
+
+
+async def test_the_bits_view_offers_scrolling_only_where_bits_are_off_screen() -> None:
+    from tui.screens.bits import BitsScreen, BitsView
+
+    app = make_app("v4")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("a", "v", *["right"] * 5, "b")  # SINT2: its fields do not fit in 80 columns
+        await until(pilot, lambda: isinstance(app.screen, BitsScreen) and "right" in footer_keys(app), "→ more bits")
+        assert "left" not in footer_keys(app)
+        view = app.screen.query_one(BitsView)
+        while view.scroll_x < view.max_scroll_x:
+            await pilot.press("right")
+        await until(pilot, lambda: "left" in footer_keys(app) and "right" not in footer_keys(app), "← bits back only")

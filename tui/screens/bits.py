@@ -30,7 +30,27 @@ def bit_layout(fields: tuple[Field, ...]) -> list[tuple[Field, list[int]]]:
 
 class BitsView(ScrollView, can_focus=True):
     COMPONENT_CLASSES = {"bits--header", "bits--one", "bits--zero", "bits--alt", "bits--cursor", "bits--hex"}
-    BINDINGS = [Binding("up", "scroll_up", show=False), Binding("down", "scroll_down", show=False)]
+    BINDINGS = [
+        Binding("up", "scroll_up", show=False),
+        Binding("down", "scroll_down", show=False),
+        Binding("left", "scroll_left", "bits back"),
+        Binding("right", "scroll_right", "more bits"),
+    ]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """← and → are offered in the footer only when there are bits off-screen that way."""
+        if action == "scroll_left":
+            return self.scroll_x > 0
+        if action == "scroll_right":
+            return self.scroll_x < self.max_scroll_x
+        return True
+
+    def on_resize(self) -> None:
+        self.refresh_bindings()
+
+    def watch_scroll_x(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_x(old_value, new_value)
+        self.refresh_bindings()
 
     def __init__(self, display: Display, bank: str, register: str, cursor: int, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
