@@ -10,7 +10,7 @@ from synic_core.cli import main
 from tui.screens.compare import CompareScreen
 from tui.widgets.grid import SynicGrid
 
-from .conftest import make_app, until
+from .conftest import make_app
 
 SIZE = (160, 44)
 
@@ -199,33 +199,3 @@ def test_run_compare_profiles(capsys: pytest.CaptureFixture[str]) -> None:
 def test_run_compare_bad_pair(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["run", "l1vh-v4-kexec", "--compare", "v4"]) == 2
     assert "--compare: expected two MSHV versions" in capsys.readouterr().err
-
-
-async def test_the_footer_gets_the_grid_keys_back_when_the_comparison_arrives(monkeypatch: pytest.MonkeyPatch) -> None:
-    """While the grid is loading its keys are not active; a footer composed then must not stay without them."""
-    import threading
-
-    from textual.widgets._footer import FooterKey
-
-    from tui.screens import compare
-
-    release = threading.Event()
-    replay_under = compare.replay_under
-
-    def held(*args: object) -> object:
-        release.wait(timeout=60)
-        return replay_under(*args)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(compare, "replay_under", held)
-    app = make_app("v4")
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("a", "v", "d")
-
-        def footer() -> set[str]:
-            return {key.action for key in app.screen.query(FooterKey)}
-
-        await until(pilot, lambda: isinstance(app.screen, CompareScreen) and "app.pop_screen" in footer(), "the footer, computing")
-        assert "select_all" not in footer()
-        release.set()
-        await app.workers.wait_for_complete()
-        await until(pilot, lambda: "select_all" in footer(), "the grid's keys in the footer")
