@@ -49,6 +49,7 @@ async def test_esc_in_the_search_clears_it_and_returns_to_the_list() -> None:
         await pilot.press("slash")
         await until(pilot, lambda: search.has_focus, "the search field takes the keys")
         assert "esc: clear" in search.placeholder and "enter: list" in search.placeholder
+        assert len(search.placeholder) <= search.content_size.width, "the hint is cut"
         await pilot.press(*"dangling")
         await until(pilot, lambda: len(panel.shown) < 14, "the search filters the list")
         await pilot.press("escape")

@@ -211,7 +211,7 @@ class FindingsSearch(Input):
     """The findings' search field, above the list: `enter` goes back to the list keeping the search, `esc` clears it and
     goes back. Its hint names what matches (`FindingGroup.matches`)."""
 
-    HINT = "words, cpu 2, step 1 · enter: list · esc: clear"
+    HINT = "words, cpu 2 · enter: list · esc: clear"  # fits the sidebar at 120 columns
     BINDINGS = [Binding("escape", "leave", "clear the search")]
 
     def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
