@@ -40,7 +40,7 @@ from ..palette import SynicCommands
 from ..playback import PRESENTER_SPEED, TICK, Playback
 from ..served_files import Serving, list_files
 from ..widgets.grid import SynicGrid
-from ..widgets.panels import FindingsPanel, Inspector, Legend, TracePanel
+from ..widgets.panels import FindingsPanel, FindingsSearch, Inspector, Legend, TracePanel
 from .open import lesson_choices
 
 BACKGROUND_CPUS = 256  # from this many CPUs an action is computed in a worker thread
@@ -132,8 +132,7 @@ class DashboardScreen(Screen[None]):
             with Vertical(id="sidebar"), TabbedContent(id="tabs", initial="findings"):
                 with TabPane("Findings", id="findings"):
                     yield Static(id="findings-filter", classes="panel-label", markup=False)
-                    hint = "search findings: kind, register, CPU, words (enter: back to the list, escape: clear)"
-                    yield Input(placeholder=hint, id="findings-search")
+                    yield FindingsSearch(id="findings-search")
                     yield FindingsPanel(id="findings-list")
                 with TabPane("Trace", id="trace"):
                     yield Static(id="trace-filter", classes="panel-label", markup=False)
@@ -570,14 +569,8 @@ class DashboardScreen(Screen[None]):
         self.grid.action_select_all()
 
     def action_back_to_grid(self) -> None:
-        """escape: the findings search clears and closes (back to the list); from a side panel, back to the grid."""
-        search = self.query_one("#findings-search", Input)
-        if search.has_focus:
-            search.value = ""
-            search.display = False
-            self.query_one(FindingsPanel).focus()
-        else:
-            self.grid.focus()
+        """escape from a side panel (the search field handles its own first: it clears and goes back to the list)."""
+        self.grid.focus()
 
     def action_panel(self, name: str) -> None:
         """Show a side panel (in presenter mode only switch the tab: the panels stay hidden)."""

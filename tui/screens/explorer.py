@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -30,6 +31,21 @@ MAX_CPUS = 4  # 4 CPUs to the fixpoint take about half a minute; more belongs in
 DEFAULT_CPUS = 2
 
 
+def intro_text(c: SessionConfig) -> Text:
+    """What the screen does and its keys, as the footer names them (N-1, N+1); the settings are never markup."""
+    text = Text()
+    text.append("Explorer", "bold")
+    text.append(f" — every kernel order of actions on {c.partition}, mshv {c.mshv}, {c.hypervisor}: ")
+    text.append("the shortest sequence per finding kind. ")
+    keys = (("enter", " loads one into the grid · "), ("1", "–"), ("4", " or "), ("-", "/"), ("+", " (N-1/N+1) set the CPUs · "))
+    for key, what in keys:
+        text.append(key, "bold")
+        text.append(what)
+    text.append("b", "bold")
+    text.append(" exhaustive (a proof) or bounded.")
+    return text
+
+
 class ExplorerScreen(ModalScreen[dict[str, Any] | None]):
     """Dismisses with the chosen counterexample as a scenario dict, or None."""
 
@@ -40,19 +56,24 @@ class ExplorerScreen(ModalScreen[dict[str, Any] | None]):
         Binding("2", "cpus(2)", "2 CPUs", show=False),
         Binding("3", "cpus(3)", "3 CPUs", show=False),
         Binding("4", "cpus(4)", "4 CPUs", show=False),
-        Binding("minus", "fewer", "N-1"),
+        Binding("minus", "fewer", "N-1"),  # the intro says "1–4 or -/+ (N-1/N+1) set the CPUs"
         Binding("plus,equals_sign", "more", "N+1"),
         Binding("b", "toggle_bound", "exhaustive/bounded"),
     ]
+    # Below 100×36 the explorer takes the whole screen (no dashboard in its margins) so that every line reads whole.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (36, "-tall")]
     DEFAULT_CSS = """
     ExplorerScreen { align: center middle; }
-    #explorer-box { width: 1fr; height: 1fr; }
+    ExplorerScreen > * { width: 90%; max-width: 110; }
+    ExplorerScreen.-narrow, ExplorerScreen.-short { background: $background; }
+    ExplorerScreen.-narrow > *, ExplorerScreen.-short > * { width: 100%; max-width: 100%; }
     #explorer-title { height: auto; background: $panel; padding: 0 1; }
     #explorer-mode { height: 1; padding: 0 1; }
     #explorer-progress { height: 1; padding: 0 1; }
-    #explorer-status { height: 1; padding: 0 1; color: $text-muted; }
+    #explorer-status { height: auto; padding: 0 1; color: $text-muted; }
     #explorer-unreachable { height: auto; padding: 0 1; }
-    #explorer-list { height: 1fr; }
+    #explorer-list { height: 1fr; min-height: 3; }
     #explorer-detail { height: auto; min-height: 3; background: $surface; padding: 0 1; }
     #explorer-versions { height: auto; padding: 0 1; }
     """
@@ -77,12 +98,7 @@ class ExplorerScreen(ModalScreen[dict[str, Any] | None]):
 
     def compose(self) -> ComposeResult:
         c = self.base
-        yield Static(
-            f"[b]Explorer[/b] — every kernel order of actions on {c.partition}, mshv {c.mshv}, {c.hypervisor}. "
-            "Shortest sequence per finding kind; [b]enter[/b] loads the highlighted one into the grid. "
-            "[b]1[/b]–[b]4[/b] choose the CPUs, [b]b[/b] switches between exhaustive (to the fixpoint: a proof) and bounded.",
-            id="explorer-title",
-        )
+        yield Static(intro_text(c), id="explorer-title")
         yield Static("", id="explorer-mode")
         yield ProgressBar(total=None, show_eta=False, id="explorer-progress")
         yield Static("", id="explorer-status")
@@ -186,12 +202,14 @@ class ExplorerScreen(ModalScreen[dict[str, Any] | None]):
 
     def _version_done(self, name: str, r: ExploreResult) -> None:
         self.versions[name] = r
-        lines = ["[b]hypervisor faults, per MSHV version[/b] (same partition, profile and CPUs):"]
-        for v in known_names():
+        text = Text()
+        text.append("hypervisor faults, per MSHV version", "bold")
+        text.append(" (same partition, profile and CPUs):")
+        for v in known_names():  # a patch file's name: never markup
             if v in self.versions:
                 mark = "→" if v == self.base.mshv else " "
-                lines.append(f"{mark} {v:<12} {verdict(self.versions[v])}")
-        self.query_one("#explorer-versions", Static).update("\n".join(lines))
+                text.append(f"\n{mark} {v:<12} {verdict(self.versions[v])}")
+        self.query_one("#explorer-versions", Static).update(text)
 
     # -- choosing a counterexample --------------------------------------------------------------
     @on(OptionList.OptionHighlighted)
@@ -200,7 +218,7 @@ class ExplorerScreen(ModalScreen[dict[str, Any] | None]):
             return
         c = self.shown[event.option_index]
         seq = " → ".join(f"{a} [{cpu_ranges(cpus)}]" for a, cpus in c.steps)
-        self.query_one("#explorer-detail", Static).update(f"{seq}\n{c.message}")
+        self.query_one("#explorer-detail", Static).update(Text(f"{seq}\n{c.message}"))
 
     @on(OptionList.OptionSelected)
     def action_load(self) -> None:

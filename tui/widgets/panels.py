@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -10,7 +11,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.reactive import var
-from textual.widgets import OptionList, RichLog, Static
+from textual.widgets import Input, OptionList, RichLog, Static
 from textual.widgets.option_list import Option
 
 from synic_core import Finding, Write
@@ -41,9 +42,41 @@ class FindingGroup:
         return (f.step, f.kind, f.bank, f.register, f.field, f.component, f.owner)
 
     def matches(self, query: str) -> bool:
+        """Every word of the query matches somewhere: `cpu 2` (or `cpus 1-3`) a CPU of the group, `step 2` its step,
+        any other word its kind, severity, register, component, CPUs or message (case-insensitive)."""
         f = self.first
-        haystack = f"{f.kind} {f.severity} {f.register or ''}.{f.field or ''} {f.component or ''} CPUs {self.cpus} {self.message}"
-        return query.lower() in haystack.lower()
+        haystack = (
+            f"{f.kind} {f.severity} {f.register or ''}.{f.field or ''} {f.bank or ''} {f.component or ''} {f.owner or ''} "
+            f"step {f.step} CPUs {self.cpus} {self.message}"
+        ).lower()
+        for m in _QUERY_WORD.finditer(query):
+            what, span, word = m.group(1), m.group(2), m.group(3)
+            if what is not None:
+                lo, hi = _span(span)
+                if what.lower() == "step" and not lo <= f.step <= hi:
+                    return False
+                if what.lower() != "step" and not self.on_cpus(lo, hi):
+                    return False
+            elif word.lower() not in haystack and not (_NUMBERS.fullmatch(word) and self.on_cpus(*_span(word))):
+                return False
+        return True
+
+    def on_cpus(self, lo: int, hi: int) -> bool:
+        """Whether any CPU of the group is in lo..hi (read from its ranges: a group of 4096 CPUs is a few spans)."""
+        spans = [_span(part) for part in self.cpus.split(",") if part] if self.cpus else []
+        if not spans and self.first.cpu is not None:
+            spans = [(self.first.cpu, self.first.cpu)]
+        return any(a <= hi and lo <= b for a, b in spans)
+
+
+_QUERY_WORD = re.compile(r"\b(cpus?|step)\s*(\d+(?:-\d+)?)\b|(\S+)", re.IGNORECASE)  # `cpu 2`, `CPUs 1-3`, `step 0`, or a word
+_NUMBERS = re.compile(r"\d+(?:-\d+)?")
+
+
+def _span(text: str) -> tuple[int, int]:
+    """ "2" -> (2, 2), "1-3" -> (1, 3)."""
+    lo, _, hi = text.partition("-")
+    return int(lo), int(hi or lo)
 
 
 def finding_groups(findings: list[Finding]) -> list[FindingGroup]:
@@ -172,6 +205,26 @@ class FindingsPanel(PagedOptionList):
         event.stop()
         if event.option.id is not None:
             self.post_message(self.FindingChosen(self, self._groups[int(event.option.id)].first))
+
+
+class FindingsSearch(Input):
+    """The findings' search field, above the list: `enter` goes back to the list keeping the search, `esc` clears it and
+    goes back. Its hint names what matches (`FindingGroup.matches`)."""
+
+    HINT = "words, cpu 2 · enter: list · esc: clear"  # fits the sidebar at 120 columns
+    BINDINGS = [Binding("escape", "leave", "clear the search")]
+
+    def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(placeholder=self.HINT, name=name, id=id, classes=classes)
+
+    def action_leave(self) -> None:
+        """Clear the search, hide the field and give the keys back to the findings list beside it."""
+        self.value = ""
+        self.display = False
+        if self.parent is not None:
+            for panel in self.parent.query_children(FindingsPanel):
+                panel.search_text = ""
+                panel.focus()
 
 
 def group_text(g: FindingGroup, p: Palette) -> Text:

@@ -1,0 +1,82 @@
+"""The lesson panel: steps numbered from 0 as the timeline and the findings number them, and words
+(file names above all) never cut in two at 120×40."""
+
+from __future__ import annotations
+
+import re
+
+from textual.pilot import Pilot
+from textual.widgets import Markdown
+
+from synic_core.lesson import load_lesson
+from tui import lesson_text
+from tui.app import SynicApp
+from tui.widgets.panels import FindingsPanel
+
+from .conftest import until
+
+SIZE = (120, 40)
+LESSON = "model-your-own-patch"  # vmbus_load, mshv_init, cpu_offline on CPU 1, cpu_online, kexec
+
+
+def lesson_source(app: SynicApp) -> str:
+    return app.dashboard.query_one("#lesson-text", Markdown).source
+
+
+async def play(app: SynicApp, pilot: Pilot[None], steps: int) -> None:
+    target = app.dashboard.lesson_pos + steps
+    for _ in range(steps):
+        await pilot.press("greater_than_sign")
+        await until(pilot, lambda: not app.dashboard.view.playing, "the step played")
+    await until(pilot, lambda: app.dashboard.lesson_pos == target, "the steps played")
+    await pilot.pause()
+
+
+async def test_lesson_steps_count_from_0_like_the_findings() -> None:
+    lesson = load_lesson(LESSON)
+    app = SynicApp(instant=True, manual_ticks=True, lesson=lesson)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert "Press **>** to play step 0: `vmbus_load`" in lesson_source(app)
+        await play(app, pilot, 3)
+        source = lesson_source(app)
+        assert lesson.steps[2].action == "cpu_offline"
+        assert "**step 2: `cpu_offline`** on CPU 1" in source, source
+        assert "3. `cpu_offline`" not in source
+        assert "Press **>** for step 3: `cpu_online`" in source
+        assert "**3/5** steps played" in source
+        # the findings of the step the lesson calls "step 2" say "step 2"
+        panel = app.dashboard.query_one(FindingsPanel)
+        last = len(app.dashboard.session.history) - 1
+        assert last == 2 and any(g.first.step == 2 for g in panel.shown)
+        assert {g.first.step for g in panel.shown} <= {0, 1, 2}
+
+
+def screen_words(app: SynicApp) -> list[str]:
+    """The words the terminal shows in the lesson panel, line by line."""
+    r = app.dashboard.query_one("#lesson-scroll").region
+    lines = [strip.text for strip in app.screen._compositor.render_strips()][r.y : r.bottom]
+    return [word for line in lines for word in line[r.x : r.right].split()]
+
+
+async def test_lesson_panel_never_cuts_a_word_at_120x40() -> None:
+    lesson = load_lesson(LESSON)
+    app = SynicApp(instant=True, manual_ticks=True, lesson=lesson)
+    async with app.run_test(size=SIZE) as pilot:
+        for steps in (0, 5):
+            await play(app, pilot, steps)
+            source = re.sub(r"[*`#]", "", lesson_source(app))
+            words = set(source.split())
+            shown = screen_words(app)
+            assert shown and "exit-disables-scontrol.toml" in " ".join(shown)
+            cut = [w for w in shown if w not in words and not set(w) <= set("─▊▎▁▔")]
+            assert not cut, f"words cut in two: {cut}"
+
+
+def test_long_paths_fold_before_the_file_name_but_commands_stay_whole() -> None:
+    long = "examples/patches/exit-disables-scontrol.toml"
+    assert lesson_text.fold_paths(f"runs {long} now") == "runs exit-disables-scontrol.toml (in examples/patches/) now"
+    assert lesson_text.fold_paths(f"runs `{long}`.") == "runs `exit-disables-scontrol.toml` (in `examples/patches/`)."
+    assert lesson_text.fold_paths("see docs/patch-files.md.") == "see docs/patch-files.md."  # short: as written
+    command = f"`synic explore --mshv {long}`"
+    assert lesson_text.fold_paths(command) == command
