@@ -26,7 +26,7 @@ class Profile:
                 return f"unmasked SINT with vector {vector} < 16 raises #GP (TLFS SINTx registers)"
         teardown_target = register in TEARDOWN_TARGETS
         if scontrol_dropped and self.faults_after_scontrol_drop and teardown_target and is_teardown_value(register, value):
-            return "teardown write after SCONTROL.enable went from 1 to 0 on this VP"
+            return "teardown write after SCONTROL.enable went from 1 to 0 on the same VP"
         return None
 
 
