@@ -63,9 +63,8 @@ def group_message(group: list[Finding]) -> str:
     first = group[0]
     if len(group) == 1 or first.cpu is None:
         return first.message
-    shapes = {_without_cpu(f) for f in group}
-    shape = shapes.pop()
-    if not shapes and shape.count(_CPU_SLOT) == 1:
+    shape = _without_cpu(first)
+    if shape.count(_CPU_SLOT) == 1 and all(_without_cpu(f) == shape for f in group[1:]):
         return shape.replace(_CPU_SLOT, f"CPUs {cpu_ranges(f.cpu for f in group if f.cpu is not None)}")
     others = cpu_ranges(f.cpu for f in group[1:] if f.cpu is not None and f.cpu != first.cpu)
     if not others:
@@ -77,6 +76,10 @@ def group_message(group: list[Finding]) -> str:
 _CPU_SLOT = "\x00CPU\x00"
 
 
+_CPU_NAMED = re.compile(r"\bCPU (\d+)\b")
+
+
 def _without_cpu(f: Finding) -> str:
     """The message with the finding's own CPU ("CPU 3", not "CPU 31") replaced by a slot."""
-    return re.sub(rf"\bCPU {f.cpu}\b", _CPU_SLOT, f.message)
+    own = str(f.cpu)
+    return _CPU_NAMED.sub(lambda m: _CPU_SLOT if m.group(1) == own else m.group(0), f.message)
