@@ -49,9 +49,10 @@ GENERAL: tuple[tuple[str, str], ...] = (
 
 
 def all_assumptions() -> list[tuple[str, str]]:
-    """General assumptions, then those attached to partitions, profiles and finding kinds."""
+    """General assumptions, then those attached to partitions, profiles and finding kinds (each wording once)."""
     out = list(GENERAL)
     out += [(f"partition:{p.name}", p.inference) for p in PARTITIONS.values() if p.inference]
     out += [(f"profile:{p.name}", p.assumption) for p in PROFILES.values() if p.assumption]
-    out += [(f"finding:{k.name}", k.assumption) for k in KINDS.values() if k.assumption]
+    listed = {text for _, text in out}
+    out += [(f"finding:{k.name}", k.assumption) for k in KINDS.values() if k.assumption and k.assumption not in listed]
     return out

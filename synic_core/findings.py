@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import TypedDict, Unpack
 
+from .profiles import STRICT_ASSUMPTION
 from .vocabulary import Bank, FindingKindName, Severity, Writer
 
 SEVERITIES: tuple[Severity, ...] = ("info", "warning", "error", "fault")
@@ -44,8 +45,7 @@ KINDS: dict[str, FindingKind] = {
             "commit text of 'mshv: limit SynIC management…': VMBus then writes SynIC MSRs while SynIC is "
             "disabled, which the hypervisor does not tolerate "
             "(commit f1a9e67c1138; docs/kernel-facts.md#hypervisor-behaviour)",
-            assumption="strict profile: the real reaction is undocumented; the model drops the write and "
-            f"carries on, like the kernel's fixup for an unchecked MSR access ({_ASSUMPTIONS})",
+            assumption=STRICT_ASSUMPTION,  # the profile's own words: a refused write carries it
         ),
         FindingKind(
             "pulled_from_under",

@@ -8,7 +8,7 @@ this schema by a test).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, ValidationError
 
@@ -16,11 +16,12 @@ from .bad_input import InputError
 from .input_errors import describe_validation_error
 from .vocabulary import ConditionName, FrameRuleName, ManagesSharedRule, NotifierRule, OpKind, SequenceName, SirbpRule
 
+SEQUENCE_NAMES: tuple[str, ...] = get_args(SequenceName)
 NAME_PATTERN = r"^[a-z0-9][a-z0-9-]{0,39}$"
 
 
 class OpSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, title="a sequence op")
 
     reg: StrictStr = Field(alias="register")  # `register` would shadow a BaseModel attribute
     kind: OpKind
@@ -33,7 +34,7 @@ class OpSpec(BaseModel):
 class RowSpec(BaseModel):
     """The version's rules; a field left out is inherited from `based_on`."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", title="the [version] table")
 
     manages_shared: ManagesSharedRule | None = None
     notifier_on: NotifierRule | None = None
@@ -42,7 +43,7 @@ class RowSpec(BaseModel):
 
 
 class PatchSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", title="a patch file")
 
     name: StrictStr = Field(pattern=NAME_PATTERN)
     title: StrictStr = ""
@@ -59,4 +60,20 @@ def parse_spec(data: object, source: str) -> dict[str, Any]:
     try:
         return PatchSpec.model_validate(data).model_dump(by_alias=True)
     except ValidationError as exc:
-        raise InputError(f"{source}: {describe_validation_error(exc)}") from None
+        raise InputError(f"{source}: {describe_validation_error(exc, PatchSpec, misplaced_key)}") from None
+
+
+TOP_LEVEL = "name, title, based_on, source, [version], [sequences.*]"
+
+
+def misplaced_key(loc: tuple[int | str, ...], value: object) -> str | None:
+    """A top-level key the file does not have: where a rule belongs, or what the file's keys and tables are."""
+    if len(loc) != 1:
+        return None
+    key = str(loc[0])
+    if key in RowSpec.model_fields:
+        return f"{key}: not a top-level key; it belongs in the [version] table"
+    if key in SEQUENCE_NAMES:
+        return f"{key}: not a top-level key; a sequence belongs under [sequences] ([[sequences.{key}]])"
+    kind = "table" if isinstance(value, dict | list) else "key"
+    return f"{key}: not a {kind} of a patch file (expected {TOP_LEVEL})"

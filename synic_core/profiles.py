@@ -9,6 +9,13 @@ from .registers import MASKED_BIT, PAGE_REGISTERS, SINT_FIELDS, SINT_REGISTERS, 
 FIRST_VALID_VECTOR = 16  # HV_SYNIC_FIRST_VALID_VECTOR
 VECTOR_FIELD = SINT_FIELDS[0]
 TEARDOWN_TARGETS = SINT_REGISTERS | set(PAGE_REGISTERS)
+STRICT_ASSUMPTION = (
+    "strict profile: the real reaction of the L1VH hypervisor to SynIC writes with SynIC disabled is "
+    "undocumented; the model refuses teardown writes to SIMP/SIEFP/SIRBP/SINTx after SCONTROL.enable "
+    "went 1 -> 0 and carries on, as the kernel's fixup for an unchecked MSR access lets it "
+    "(docs/kernel-facts.md#hypervisor-behaviour)"
+)
+"""The one wording of the strict profile's assumption: `synic explain`, `synic ownership` and every finding it causes."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +33,7 @@ class Profile:
                 return f"unmasked SINT with vector {vector} < 16 raises #GP (TLFS SINTx registers)"
         teardown_target = register in TEARDOWN_TARGETS
         if scontrol_dropped and self.faults_after_scontrol_drop and teardown_target and is_teardown_value(register, value):
-            return "teardown write after SCONTROL.enable went from 1 to 0 on this VP"
+            return "teardown write after SCONTROL.enable went from 1 to 0 on the same VP"
         return None
 
 
@@ -37,9 +44,7 @@ PROFILES: dict[str, Profile] = {
             "strict",
             "L1VH hypervisor as the commit message describes it",
             faults_after_scontrol_drop=True,
-            assumption="strict profile: the real reaction of the L1VH hypervisor to SynIC writes with SynIC "
-            "disabled is undocumented; the model refuses teardown writes to SIMP/SIEFP/SIRBP/SINTx after "
-            "SCONTROL.enable went 1 -> 0 and carries on (docs/kernel-facts.md#hypervisor-behaviour)",
+            assumption=STRICT_ASSUMPTION,
         ),
         Profile(
             "lenient",

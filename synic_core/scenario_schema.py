@@ -32,7 +32,7 @@ def first_duplicate(cpus: list[int]) -> int | None:
 
 
 class StepSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", title="a step")
 
     action: Literal[ACTION_NAMES]  # type: ignore[valid-type]
     cpus: list[StrictInt] | None = Field(default=None, description="omitted: all online CPUs (kexec: CPU 0)")
@@ -50,7 +50,7 @@ class StepSpec(BaseModel):
 
 
 class ScenarioSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", title="a scenario")
 
     name: str = ""
     title: str = ""
@@ -82,10 +82,14 @@ class ScenarioSpec(BaseModel):
 
 
 class LessonStepSpec(StepSpec):
+    model_config = ConfigDict(extra="forbid", title="a lesson step")
+
     note: str = Field(min_length=1, description="what this step shows, in a sentence or three")
 
 
 class LessonSpec(ScenarioSpec):
+    model_config = ConfigDict(extra="forbid", title="a lesson")
+
     intro: str = Field(min_length=1)
     outro: str = ""
     steps: list[LessonStepSpec] = Field(min_length=1)  # type: ignore[assignment]
@@ -99,4 +103,4 @@ def checked(data: dict[str, Any], source: str, kind: Literal["scenario", "lesson
     try:
         return SCHEMAS[kind].model_validate(data).model_dump()
     except ValidationError as exc:
-        raise InputError(f"{source}: {describe_validation_error(exc)}") from None
+        raise InputError(f"{source}: {describe_validation_error(exc, SCHEMAS[kind])}") from None

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, TypeAdapter, ValidationError, field_validator
 from pydantic_core import ErrorDetails
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, SettingsError
+from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict, SettingsError
 
 from .config import MAX_CPUS
 from .input_errors import describe_error, format_loc
@@ -89,6 +89,15 @@ class LoadedConfig:
     path: Path | None
     file_fields: frozenset[str] = frozenset()  # the settings the file gives
     problems: list[str] = field(default_factory=list)
+    checkable: UserConfig | None = None  # with problems: the settings that passed, the rest at their defaults
+
+    @property
+    def to_check(self) -> UserConfig:
+        """What the dashboard still checks (themes, key names), so that every bad setting gets its line.
+
+        Without problems that is the config in force; with problems, the settings that passed the
+        checks here (a bad `SYNIC_THEME` is reported beside a bad `SYNIC_CPUS`)."""
+        return self.checkable if self.problems and self.checkable is not None else self.config
 
     @property
     def found(self) -> bool:
@@ -98,11 +107,15 @@ class LoadedConfig:
         """Where a field's value comes from: its environment variable, else the file, else the defaults."""
         if self.problems:
             return "default (config ignored)"
+        return self.origin(name)
+
+    def origin(self, name: str) -> str:
+        """Where a setting was given, whether or not the config is in force: its variable, else the file, else "default"."""
         return _variable_for(name) or (str(self.path) if name in self.file_fields else "default")
 
     def with_problems(self, problems: list[str]) -> LoadedConfig:
         """More problems (found by the dashboard, e.g. in key bindings): the whole config falls back."""
-        return LoadedConfig(UserConfig.model_construct(), self.path, self.file_fields, self.problems + problems)
+        return LoadedConfig(UserConfig.model_construct(), self.path, self.file_fields, self.problems + problems, self.checkable)
 
 
 def config_path() -> Path | None:
@@ -136,7 +149,28 @@ def load_user_config() -> LoadedConfig:
         problems = [_describe(e, path) for e in errors[:MAX_PROBLEMS]]
         if len(errors) > MAX_PROBLEMS:
             problems.append(f"{path}: and {len(errors) - MAX_PROBLEMS:,} more problems")
+        bad = {str(e["loc"][0]) for e in errors if e["loc"]}
+        return LoadedConfig(UserConfig.model_construct(), path, fields, problems, _settings_that_passed(values, bad))
     return LoadedConfig(UserConfig.model_construct(), path, fields, problems)
+
+
+def _settings_that_passed(file_values: dict[str, Any], bad: set[str]) -> UserConfig:
+    """The settings given (the environment over the file) that no error names, each converted to its type."""
+    env = EnvSettingsSource(UserConfig, case_sensitive=False, env_prefix=ENV_PREFIX, env_nested_delimiter="__")
+    try:
+        given = file_values | env()
+    except SettingsError:  # keys given as bad JSON: already reported, and not a setting that passed
+        given = dict(file_values)
+    passed: dict[str, Any] = {}
+    for name, value in given.items():
+        spec = UserConfig.model_fields.get(name)
+        if spec is None or spec.annotation is None or name in bad:
+            continue
+        try:
+            passed[name] = TypeAdapter(spec.annotation).validate_python(value)
+        except ValidationError:
+            continue
+    return UserConfig.model_construct(**passed)
 
 
 def _refused_variables() -> list[str]:

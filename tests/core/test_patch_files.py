@@ -105,7 +105,7 @@ def test_the_broken_example_reaches_the_fault_v4_cannot() -> None:
 
 # -- bad input: one line naming the file, the table path and what was expected --------------------
 BAD = {
-    "unknown key": ('name = "x"\nbased_on = "v4"\ncolour = 1\n', "colour", "Extra inputs"),
+    "unknown key": ('name = "x"\nbased_on = "v4"\ncolour = 1\n', "colour", "not a key of a patch file (expected name, title"),
     "row value": (
         'name = "x"\nbased_on = "v4"\n[version]\nnotifier_on = "always"\n',
         "version.notifier_on",
@@ -182,7 +182,7 @@ BAD = {
     "misspelt op key": (
         'name = "x"\nbased_on = "v4"\n[[sequences.mshv_exit]]\nregistr = "SINT0"\nkind = "rmw"\n',
         "[0].registr",
-        "Extra inputs",
+        "not a field of a sequence op (expected one of: register, kind, fields, when, frame, source)",
     ),
 }
 

@@ -22,6 +22,14 @@ KEYS_NOTE = (
 )
 
 
+KEY_GLYPHS = {"slash": "/"}  # key_label (tui/commands.py) has the other names
+
+
+def shown_keys(keys: list[str]) -> str:
+    """The keys as the footer and README write them: `/`, not Textual's name `slash`."""
+    return key_label(",".join(KEY_GLYPHS.get(k, k) for k in keys))
+
+
 def keys_markdown(user_keys: dict[str, str] | None = None) -> str:
     """The keys as they are bound now, as Markdown: the command table with the user's keymap applied.
 
@@ -33,7 +41,7 @@ def keys_markdown(user_keys: dict[str, str] | None = None) -> str:
         if c.group != group:
             group = c.group
             lines.append(f"| **{group}** | | |")
-        lines.append(f"| `{key_label(','.join(keys[c.id]))}` | {c.description} | `{c.id}` |")
+        lines.append(f"| `{shown_keys(keys[c.id])}` | {c.description} | `{c.id}` |")
     lines += ["", KEYS_NOTE.replace("ctrl+p", "`ctrl+p`").replace("Config", "*Config*")]
     return "\n".join(lines)
 
@@ -52,7 +60,7 @@ def keys_table(user_keys: dict[str, str] | None = None) -> Table:
                 table.add_row()
             group = c.group
             table.add_row(Text(group, style="bold underline"))
-        table.add_row(Text(key_label(",".join(keys[c.id]))), Text(c.description), Text(c.id))
+        table.add_row(Text(shown_keys(keys[c.id])), Text(c.description), Text(c.id))
     return table
 
 
