@@ -169,6 +169,9 @@ def timeline(display: Display, travelling: bool, p: Palette) -> Text:
     text = Text(" timeline ", no_wrap=True, overflow="ellipsis")
     if not history:
         return text.append("empty: apply an action", "dim")
+    if travelling and not display.at_present:  # first: on a narrow terminal the way back is what must show
+        travel = f"◀ write {display.position}/{display.boundaries()[-1]}, any action returns to now │ "
+        text = Text(" ", no_wrap=True, overflow="ellipsis").append(travel, f"bold {p['synic-warning-text']}")
     shown = display.step.index if display.step is not None else display.upto
     first = max(0, shown - 4)
     if first:
@@ -180,10 +183,6 @@ def timeline(display: Display, travelling: bool, p: Palette) -> Text:
             text.append(f" {s.index}:{s.action} ✓ ")
         else:
             text.append(f" {s.index}:{s.action} ", "dim")
-    if travelling and not display.at_present:
-        text.append(
-            f"  ◀ viewing write {display.position}/{display.boundaries()[-1]}; any action returns to now", f"bold {p['synic-warning-text']}"
-        )
     return text
 
 

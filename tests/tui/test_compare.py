@@ -10,7 +10,7 @@ from synic_core.cli import main
 from tui.screens.compare import CompareScreen
 from tui.widgets.grid import SynicGrid
 
-from .conftest import make_app
+from .conftest import make_app, until
 
 SIZE = (160, 44)
 
@@ -199,3 +199,37 @@ def test_run_compare_profiles(capsys: pytest.CaptureFixture[str]) -> None:
 def test_run_compare_bad_pair(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["run", "l1vh-v4-kexec", "--compare", "v4"]) == 2
     assert "--compare: expected two MSHV versions" in capsys.readouterr().err
+
+
+async def test_the_footer_is_composed_again_when_the_comparison_arrives(monkeypatch: pytest.MonkeyPatch) -> None:
+    """While the grid is loading its bindings are not active; a footer composed then must follow once it is done."""
+    import threading
+
+    from textual.widgets._footer import FooterKey
+
+    from tui.screens import compare
+
+    release = threading.Event()
+    replay_under = compare.replay_under
+
+    def held(*args: object) -> object:
+        release.wait(timeout=60)
+        return replay_under(*args)  # type: ignore[arg-type]
+
+    def footer() -> list[str]:
+        return [key.action for key in app.screen.query(FooterKey)]
+
+    def wanted() -> list[str]:
+        actions = [b.binding.action for b in app.screen.active_bindings.values() if b.binding.show]
+        return [*dict.fromkeys(actions), "command_palette"]
+
+    monkeypatch.setattr(compare, "replay_under", held)
+    app = make_app("v4")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("a", "v", "d")
+        await until(pilot, lambda: isinstance(app.screen, CompareScreen) and footer() == wanted(), "the footer, computing")
+        loading = footer()
+        release.set()
+        await app.workers.wait_for_complete()
+        await until(pilot, lambda: footer() == wanted(), "the footer of the loaded grid")
+        assert footer() != loading  # the grid's own escape comes first once it is active

@@ -178,7 +178,7 @@ async def test_status_line_keeps_its_priorities_and_speed_keys_make_no_toasts() 
         await pilot.press("a", "v")
         status = str(app.query_one("#status").render())
         assert "playing" in status and "step 1" in status  # playback and the step come before the settings
-        assert "viewing write" not in str(app.query_one("#timeline").render())  # playing is not time travel
+        assert "any action returns to now" not in str(app.query_one("#timeline").render())  # playing is not time travel
         await pilot.press("p")
         assert "paused" in str(app.query_one("#status").render())
         await pilot.press("plus", "plus", "minus")

@@ -190,10 +190,12 @@ class CompareScreen(Screen[None]):
         if failed is not None:
             self.query_one("#right-head", Static).update(self._head(self.other, None, failed))
             self.query_one("#right-grid", SynicGrid).loading = False
+            self.refresh_bindings()
             self.query_one("#compare-list-title", Static).update(f"Could not replay the steps under {self.field} {self.other}: {failed}")
             return
         self.query_one("#right-head", Static).update(self._head(self.other, None))
         self.query_one("#right-grid", SynicGrid).loading = True
+        self.refresh_bindings()
         self.query_one("#compare-list-title", Static).update(f"Computing the steps under {self.field} {self.other}…")
         if self._computing is None:
             self._computing = (self.field, self.other)
@@ -232,6 +234,7 @@ class CompareScreen(Screen[None]):
         lgrid.invalidate()
         rgrid.invalidate()
         lgrid.loading = rgrid.loading = False
+        self.refresh_bindings()  # a loading widget's keys are not active: the footer gets the grid's back
         self.query_one("#left-head", Static).update(self._head(self.mine, c.left))
         self.query_one("#right-head", Static).update(self._head(c.other, c.right))
         self._show_differences(c)
