@@ -67,7 +67,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("lesson", "h", "panel('lesson')", "lesson", "show the lesson panel", "View"),
     Command("trace-who", "e", "trace_component", "trace: who", "trace filter: all writes, VMBus only, MSHV only", "View"),
     Command("trace-cpu", "r", "trace_cpu", "trace: CPU", "trace filter: all CPUs or the cursor CPU only", "View"),
-    Command("find", "slash", "search_findings", "find", "search the findings (kind, register, CPUs, words)", "View"),
+    Command("find", "slash", "search_findings", "find", "search the findings (kind, register, cpu N, step N, words; esc clears)", "View"),
     Command("text", "G", "text_dump", "text", "the grid and findings as plain text (screen readers, copy-paste)", "View"),
     Command("compare", "d", "compare", "compare", "the same steps under another MSHV version or profile, side by side", "View"),
     Command("explore", "g", "explore", "explore", "search every kernel order for shortest counterexamples", "View"),
@@ -94,6 +94,7 @@ def bindings(scope: Scope) -> list[BindingType]:
 def key_label(key: str) -> str:
     names = {
         "question_mark": "?",
+        "slash": "/",
         "full_stop": ".",
         "plus": "+",
         "equals_sign": "=",

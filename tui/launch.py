@@ -44,11 +44,9 @@ def build_session(ns: argparse.Namespace, defaults: UserConfig | None = None, no
 def dashboard_config() -> LoadedConfig:
     """The user config, with the checks only the dashboard can make (themes, key names); on any problem, defaults."""
     loaded = load_user_config()
-    if loaded.problems:
-        return loaded
-    config = loaded.config
-    problems = check_keymap(config.keys, loaded.source_of("keys"))
-    bad_theme = config.theme and theme_problem(config.theme, f"{loaded.source_of('theme')}: theme")
+    config = loaded.to_check  # also when another setting is bad: every problem gets its line
+    problems = check_keymap(config.keys, loaded.origin("keys"))
+    bad_theme = config.theme and theme_problem(config.theme, f"{loaded.origin('theme')}: theme")
     if bad_theme:
         problems.append(bad_theme)
     return loaded.with_problems(problems) if problems else loaded

@@ -159,3 +159,19 @@ def test_the_template_is_a_valid_config(config_file, capsys: pytest.CaptureFixtu
     assert loaded.config == load_user_config().config
     assert main(["config", "--themes"]) == 0
     assert "synic-high-contrast" in capsys.readouterr().out.split()
+
+
+def test_a_bad_theme_gets_its_line_beside_another_bad_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tui.launch import dashboard_config
+
+    monkeypatch.setenv("SYNIC_CPUS", "abc")
+    monkeypatch.setenv("SYNIC_THEME", "nope")
+    loaded = dashboard_config()
+    assert [p.split(":")[0] for p in loaded.problems] == ["SYNIC_CPUS", "SYNIC_THEME"]
+    assert loaded.config.cpus == 4 and loaded.config.theme is None  # the defaults are in force
+
+
+def test_the_search_key_is_shown_as_a_slash() -> None:
+    from tui.commands import key_label
+
+    assert key_label("slash") == "/"

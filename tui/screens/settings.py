@@ -30,7 +30,7 @@ class SettingsScreen(ModalScreen[SessionConfig | None]):
         """A compact grid (label, one-line field) in a box that scrolls: Apply and Cancel fit 80×24."""
         c = self.config
         with VerticalScroll(id="settings-box"):
-            yield Label("Settings (Apply starts a new session)", id="settings-title")
+            yield Label("Settings: Apply replays the steps (other partition/CPUs: a new session)", id="settings-title")
             with Grid(id="settings-grid"):
                 yield Label("Partition")
                 yield Select(
