@@ -111,3 +111,13 @@ async def test_the_bits_view_offers_scrolling_only_where_bits_are_off_screen() -
         while view.scroll_x < view.max_scroll_x:
             await pilot.press("right")
         await until(pilot, lambda: "left" in footer_keys(app) and "right" not in footer_keys(app), "← bits back only")
+
+
+async def test_the_findings_list_keeps_the_dashboards_keys_in_the_footer() -> None:
+    """Its own keys are named on its first line; at 80 columns the footer still shows undo, save and help."""
+    app = make_app("patch5-only")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("a", "v", "m", "k", "tab")
+        await until(pilot, lambda: isinstance(app.focused, FindingsPanel), "the findings list focused")
+        await until(pilot, lambda: {"z", "ctrl+s", "question_mark"} <= footer_keys(app).keys(), "undo, save and help")
+        assert "f" not in footer_keys(app) and "f severity · K kind · / search" in app.dashboard.query_one(FindingsPanel).summary()

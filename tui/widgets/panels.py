@@ -92,10 +92,10 @@ class FindingsPanel(PagedOptionList):
     Choosing a group moves the grid cursor to its first cell; the list keeps its place.
     """
 
-    BINDINGS = [
-        Binding("f", "cycle_severity", "min severity"),
-        Binding("K", "cycle_kind", "kind"),
-        Binding("slash", "search", "search"),
+    BINDINGS = [  # named on the panel's own first line: the footer keeps the dashboard's keys (80 columns)
+        Binding("f", "cycle_severity", "min severity", show=False),
+        Binding("K", "cycle_kind", "kind", show=False),
+        Binding("slash", "search", "search", show=False),
     ]
 
     min_severity: var[int] = var(0)
