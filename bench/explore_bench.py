@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from synic_core import SessionConfig
-from synic_core.explore import explore
-from synic_core.explore_fast import search
+from synic_core.explore.fast import search
+from synic_core.explore.reference import explore
 
 ROOT = Path(__file__).resolve().parent.parent
 SYNIC = [sys.executable, "-m", "synic_core"]

@@ -17,9 +17,9 @@ from textual.coordinate import Coordinate
 from textual.widgets import DataTable
 
 from synic_core import Session, SessionConfig
-from synic_core.columns import columns_for
-from synic_core.registers import STATE_INDEX
-from tui.display import Display
+from synic_core.model.columns import columns_for
+from synic_core.model.registers import STATE_INDEX
+from tui.state.display import Display
 from tui.widgets.grid import SynicGrid
 
 SIZE = (200, 60)

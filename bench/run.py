@@ -21,9 +21,9 @@ from bench.explore_bench import fast_vs_reference, matrix, matrix_proofs, per_cp
 from bench.repaint import grid_4096_vs_64, grid_vs_datatable  # noqa: E402
 from bench.session_cost import session_cost  # noqa: E402
 from synic_core import Session, SessionConfig  # noqa: E402
-from synic_core.atomic import write_atomic  # noqa: E402
-from synic_core.explore import explore  # noqa: E402
-from synic_core.scenario import builtin_data  # noqa: E402
+from synic_core.explore.reference import explore  # noqa: E402
+from synic_core.scenarios.scenario import builtin_data  # noqa: E402
+from synic_core.storage.atomic import write_atomic  # noqa: E402
 
 BIN = Path(sys.executable).parent
 

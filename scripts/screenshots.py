@@ -11,7 +11,7 @@ from pathlib import Path
 import cairosvg
 
 from synic_core import Session, SessionConfig
-from synic_core.lesson import load_lesson
+from synic_core.scenarios.lesson import load_lesson
 from tui.app import SynicApp
 
 OUT = Path(__file__).resolve().parent.parent / "screenshots"

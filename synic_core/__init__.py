@@ -11,19 +11,19 @@ from importlib import import_module
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .config import SessionConfig
-    from .engine import StepResult, Write
-    from .findings import Finding
-    from .session import ActionError, Session
+    from synic_core.model.config import SessionConfig
+    from synic_core.model.engine import StepResult, Write
+    from synic_core.model.findings import Finding
+    from synic_core.model.session import ActionError, Session
 
 __all__ = ["ActionError", "Finding", "Session", "SessionConfig", "StepResult", "Write"]
 _HOMES = {
-    "ActionError": "session",
-    "Finding": "findings",
-    "Session": "session",
-    "SessionConfig": "config",
-    "StepResult": "engine",
-    "Write": "engine",
+    "ActionError": "model.session",
+    "Finding": "model.findings",
+    "Session": "model.session",
+    "SessionConfig": "model.config",
+    "StepResult": "model.engine",
+    "Write": "model.engine",
 }
 
 

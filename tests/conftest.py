@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from synic_core.version_registry import forget_loaded
+from synic_core.versions.registry import forget_loaded
 
 
 @pytest.fixture(autouse=True)

@@ -15,12 +15,11 @@ from textual.app import App, SystemCommand
 from textual.screen import Screen
 
 from synic_core import Session, SessionConfig
-from synic_core.lesson import Lesson
-
-from .commands import bindings
-from .screens.dashboard import DashboardScreen
-from .served_files import Serving
-from .themes import HIGH_CONTRAST, PALETTES
+from synic_core.scenarios.lesson import Lesson
+from tui.commands import bindings
+from tui.screens.dashboard import DashboardScreen
+from tui.serve.files import Serving
+from tui.themes import HIGH_CONTRAST, PALETTES
 
 
 class SynicApp(App[None]):
@@ -76,7 +75,7 @@ class SynicApp(App[None]):
 
     def _handle_exception(self, error: Exception) -> None:
         """An internal error still ends the app, but the session on screen is saved first (tui/rescue.py)."""
-        from .rescue import rescue_session
+        from tui.rescue import rescue_session
 
         self.rescued = rescue_session(self.dashboard.session)
         super()._handle_exception(error)

@@ -14,13 +14,13 @@ from synic_core.cli import main as headless_main
 
 
 def dashboard(ns: argparse.Namespace) -> int:
-    from .launch import launch
+    from tui.launch import launch
 
     return launch(ns)
 
 
 def serve(ns: argparse.Namespace) -> int:
-    from .serve_cmd import serve as serve_dashboard
+    from tui.serve.command import serve as serve_dashboard
 
     return serve_dashboard(ns)
 
@@ -28,7 +28,7 @@ def serve(ns: argparse.Namespace) -> int:
 def config(ns: argparse.Namespace) -> int:
     from rich.console import Console
 
-    from .config_cmd import show_config
+    from tui.config_cmd import show_config
 
     return show_config(Console(), ns.keys, ns.template, ns.themes)
 
@@ -39,7 +39,7 @@ def trace(ns: argparse.Namespace) -> int:
         from synic_core.cli import trace_cmd
 
         return trace_cmd.run(ns)
-    from .launch import launch_trace
+    from tui.launch import launch_trace
 
     return launch_trace(ns)
 

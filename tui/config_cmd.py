@@ -10,15 +10,14 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from synic_core.config import MAX_CPUS
-from synic_core.partitions import PARTITION_NAMES
-from synic_core.profiles import PROFILE_NAMES
-from synic_core.user_config import PATH_VARIABLE, LoadedConfig, UserConfig
-from synic_core.version_names import BUILTIN_NAMES
-
-from .commands import COMMANDS, key_label
-from .keymap import effective_keys
-from .launch import dashboard_config
+from synic_core.cli.user_config import PATH_VARIABLE, LoadedConfig, UserConfig
+from synic_core.model.config import MAX_CPUS
+from synic_core.model.partitions import PARTITION_NAMES
+from synic_core.model.profiles import PROFILE_NAMES
+from synic_core.versions.names import BUILTIN_NAMES
+from tui.commands import COMMANDS, key_label
+from tui.keymap import effective_keys
+from tui.launch import dashboard_config
 
 TEMPLATE = f"""\
 # SynIC Lab user config: defaults for new dashboard sessions (scenario files keep their own settings).
@@ -44,7 +43,7 @@ def show_config(console: Console, keys: bool, template: bool, themes: bool) -> i
         return 0
     loaded = dashboard_config()
     if themes:
-        from .themes import theme_names
+        from tui.themes import theme_names
 
         console.out("\n".join(theme_names()), highlight=False)
         return 0

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from textual.keys import Keys, _normalize_key_list, key_to_character
 
-from .commands import COMMANDS
+from tui.commands import COMMANDS
 
 MODIFIERS = frozenset({"ctrl", "shift", "alt", "meta", "super", "hyper"})
 RESERVED = {

@@ -8,16 +8,15 @@ import sys
 from pathlib import Path
 
 from synic_core import Session, SessionConfig
-from synic_core.crash_report import EXIT_INTERNAL
-from synic_core.lesson import Lesson, load_lesson, parse_lesson
-from synic_core.scenario import ScenarioError, load, read_file, replay, with_settings
+from synic_core.cli.user_config import LoadedConfig, UserConfig, load_user_config
+from synic_core.scenarios.lesson import Lesson, load_lesson, parse_lesson
+from synic_core.scenarios.scenario import ScenarioError, load, read_file, replay, with_settings
+from synic_core.storage.crash_report import EXIT_INTERNAL
 from synic_core.traces.parse import STDIN
-from synic_core.user_config import LoadedConfig, UserConfig, load_user_config
-from synic_core.version_registry import use
-
-from .keymap import check_keymap
-from .served_files import serving_from_environment
-from .themes import theme_problem
+from synic_core.versions.registry import use
+from tui.keymap import check_keymap
+from tui.serve.files import serving_from_environment
+from tui.themes import theme_problem
 
 SETTINGS = ("partition", "mshv", "hypervisor", "cpus")
 
@@ -83,7 +82,7 @@ def keys_from_the_terminal() -> None:
 
 
 def launch(ns: argparse.Namespace, session: Session | None = None) -> int:
-    from .app import SynicApp
+    from tui.app import SynicApp
 
     bad_theme = ns.theme and theme_problem(ns.theme, "--theme")
     if bad_theme:

@@ -10,12 +10,11 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.dom import DOMNode
 from textual.markup import escape
 
-from synic_core.partitions import PARTITIONS
-from synic_core.profiles import PROFILES
-from synic_core.version_registry import known
-
-from .commands import COMMANDS, key_label
-from .keymap import effective_keys
+from synic_core.model.partitions import PARTITIONS
+from synic_core.model.profiles import PROFILES
+from synic_core.versions.registry import known
+from tui.commands import COMMANDS, key_label
+from tui.keymap import effective_keys
 
 
 class Dashboard(Protocol):

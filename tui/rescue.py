@@ -8,9 +8,9 @@ import time
 from pathlib import Path
 
 from synic_core import Session
-from synic_core.atomic import write_atomic
-from synic_core.crash_report import report_dir
-from synic_core.scenario import session_scenario
+from synic_core.scenarios.scenario import session_scenario
+from synic_core.storage.atomic import write_atomic
+from synic_core.storage.crash_report import report_dir
 
 
 def rescue_session(session: Session) -> Path | None:

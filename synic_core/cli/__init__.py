@@ -15,13 +15,13 @@ from typing import get_args
 
 os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")  # no plugin scan: start-up matters for scripts
 
-from ..actions import ACTIONS
-from ..config import MAX_CPUS
-from ..findings import KINDS
-from ..partitions import PARTITIONS
-from ..profiles import PROFILES
-from ..version_names import BUILTIN_NAMES, looks_like_file
-from ..vocabulary import TraceFormat
+from synic_core.model.actions import ACTIONS
+from synic_core.model.config import MAX_CPUS
+from synic_core.model.findings import KINDS
+from synic_core.model.partitions import PARTITIONS
+from synic_core.model.profiles import PROFILES
+from synic_core.model.vocabulary import TraceFormat
+from synic_core.versions.names import BUILTIN_NAMES, looks_like_file
 
 SUBCOMMANDS = ("run", "explore", "versions", "lessons", "serve", "ownership", "explain", "config", "trace")
 EXIT_BAD_INPUT = 2
@@ -232,7 +232,7 @@ def _mistyped_subcommand(args: list[str]) -> str:
     """`synic rn`: not a subcommand, not a file and not a built-in scenario, but close to a subcommand."""
     if not args or args[0].startswith("-") or args[0] in SUBCOMMANDS or os.path.exists(args[0]):
         return ""
-    from ..scenario import builtin_names
+    from synic_core.scenarios.scenario import builtin_names
 
     if args[0] in builtin_names():
         return ""
@@ -248,7 +248,7 @@ def guarded(handler: FrontEnd, ns: argparse.Namespace) -> int:
     An unexpected internal error is not bad input and not "findings" (exit 1): it exits with its
     own code (70) and says where the report with the traceback was written.
     """
-    from ..bad_input import ScenarioError, one_line
+    from synic_core.inputs.bad_input import ScenarioError, one_line
 
     try:
         return handler(ns)
@@ -259,7 +259,7 @@ def guarded(handler: FrontEnd, ns: argparse.Namespace) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_BROKEN_PIPE
     except Exception as exc:  # a bug: one line, a report file, exit 70
-        from ..crash_report import EXIT_INTERNAL, write_report
+        from synic_core.storage.crash_report import EXIT_INTERNAL, write_report
 
         report = write_report(exc)
         where = f"the report is in {report}" if report else "no report could be written"
@@ -269,52 +269,52 @@ def guarded(handler: FrontEnd, ns: argparse.Namespace) -> int:
 
 def show_model(ns: argparse.Namespace) -> int:
     """Without the dashboard package: the ownership table, the model's most useful page."""
-    from .console import console as make_console
-    from .tables import ownership
+    from synic_core.cli.console import console as make_console
+    from synic_core.cli.tables import ownership
 
     return ownership(make_console(), ns.partition)
 
 
 def run_subcommand(ns: argparse.Namespace) -> int:
-    from ..bad_input import ScenarioError
+    from synic_core.inputs.bad_input import ScenarioError
 
     if ns.command == "run":
         return _run(ns)
     if ns.command == "trace":
-        from . import trace_cmd
+        from synic_core.cli import trace_cmd
 
         return trace_cmd.run(ns)
     if ns.command in ("serve", "config"):
         raise ScenarioError(
             f"{ns.command}: a dashboard command: run it as `synic {ns.command}` (the headless python -m synic_core has no dashboard)"
         )
-    from .console import console as make_console
+    from synic_core.cli.console import console as make_console
 
     console = make_console()
     if ns.command == "explore":
-        from . import explore_cmd
+        from synic_core.cli import explore_cmd
 
         return explore_cmd.run(ns)
     if ns.command == "versions":
-        from . import versions_cmd
+        from synic_core.cli import versions_cmd
 
         return versions_cmd.run(ns.what, ns.json, ns.vocabulary)
     if ns.command == "lessons":
-        from .tables import lessons
+        from synic_core.cli.tables import lessons
 
         return lessons(console)
     if ns.command == "ownership":
-        from .tables import ownership
+        from synic_core.cli.tables import ownership
 
         return ownership(console, ns.partition)
-    from .tables import explain
+    from synic_core.cli.tables import explain
 
     return explain(console, ns.kind)
 
 
 def _refuse_lesson(target: str) -> None:
     """A lesson file given to `synic run` gets a pointer to where lessons play, not pydantic's "extra inputs"."""
-    from ..scenario import ScenarioError, read_file
+    from synic_core.scenarios.scenario import ScenarioError, read_file
 
     if not os.path.isfile(target):
         return
@@ -327,11 +327,11 @@ def _refuse_lesson(target: str) -> None:
 
 def _run(ns: argparse.Namespace) -> int:
     """`--json` stays on the light path: no rich, no textual."""
-    from ..bad_input import one_line
-    from ..scenario import ScenarioError, load, replay
+    from synic_core.inputs.bad_input import one_line
+    from synic_core.scenarios.scenario import ScenarioError, load, replay
 
     if ns.list:
-        from . import run_cmd
+        from synic_core.cli import run_cmd
 
         return run_cmd.list_builtins()
     if not ns.target:
@@ -343,35 +343,35 @@ def _run(ns: argparse.Namespace) -> int:
     for notice in [] if "mshv" in overrides or versions_compared else scenario.notices:  # about the embedded version in use
         print(f"synic: note: {one_line(notice)}", file=sys.stderr)
     if overrides:
-        from ..scenario import with_settings
+        from synic_core.scenarios.scenario import with_settings
 
         scenario = with_settings(scenario, overrides, f"{ns.target} with command-line settings")
     if ns.compare:
         return _compare(ns, scenario)
     session = replay(scenario, ns.target)
-    from ..report import exit_code
+    from synic_core.reports.json_report import exit_code
 
     if ns.json:
-        from ..report import write_json
+        from synic_core.reports.json_report import write_json
 
         write_json(scenario, session, sys.stdout)
         return exit_code(session)
     if ns.ftrace or ns.kvm_trace:
-        from ..traces.export import export_lines
+        from synic_core.traces.export import export_lines
 
         sys.stdout.writelines(line + "\n" for line in export_lines(session, "kvm" if ns.kvm_trace else "ftrace"))
         return exit_code(session)
     if ns.grid:
-        from ..text_grid import text_grid
+        from synic_core.reports.text_grid import text_grid
 
         sys.stdout.write(text_grid(session))
         return exit_code(session)
     if ns.markdown:
-        from ..report_md import markdown_report
+        from synic_core.reports.markdown import markdown_report
 
         sys.stdout.write(markdown_report(scenario, session))
         return exit_code(session)
-    from . import run_cmd
+    from synic_core.cli import run_cmd
 
     return run_cmd.print_run_result(scenario, session, ns.trace)
 
@@ -379,15 +379,15 @@ def _run(ns: argparse.Namespace) -> int:
 def _compare(ns: argparse.Namespace, scenario: object) -> int:
     import json
 
-    from ..compare import compare, compare_dict
-    from ..report import exit_code
+    from synic_core.reports.json_report import exit_code
+    from synic_core.scenarios.compare import compare, compare_dict
 
     left, right, diffs = compare(scenario, ns.compare, ns.target)  # type: ignore[arg-type]
     if ns.json:
         data = {"scenario": scenario.dump(), "compare": compare_dict(left, right, diffs)}  # type: ignore[attr-defined]
         print(json.dumps(data, indent=1))
     else:
-        from .run_cmd import print_compare
+        from synic_core.cli.run_cmd import print_compare
 
         print_compare(scenario, left, right, diffs)  # type: ignore[arg-type]
     return max(exit_code(left.session), exit_code(right.session))

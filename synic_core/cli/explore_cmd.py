@@ -17,20 +17,20 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from ..atomic import write_atomic
-from ..bad_input import ScenarioError
-from ..config import SessionConfig
-from ..explore import Counterexample, ExploreResult, Move, explore_to_dict
-from ..explore_fast import Status, available_mb, default_memory_limit_mb, search
-from ..explore_pool import Job, JobStatus, WorkerPool, sigterm_raises
-from ..findings import KIND_NAMES, KINDS, SEVERITY_RANK
-from ..formatting import cpu_ranges
-from ..partitions import PARTITION_NAMES
-from ..profiles import PROFILE_NAMES
-from ..version_names import BUILTIN_NAMES
-from ..version_registry import use
-from .console import console as make_console
-from .run_cmd import SEVERITY_STYLE
+from synic_core.cli.console import console as make_console
+from synic_core.cli.run_cmd import SEVERITY_STYLE
+from synic_core.explore.fast import Status, available_mb, default_memory_limit_mb, search
+from synic_core.explore.pool import Job, JobStatus, WorkerPool, sigterm_raises
+from synic_core.explore.reference import Counterexample, ExploreResult, Move, explore_to_dict
+from synic_core.inputs.bad_input import ScenarioError
+from synic_core.model.config import SessionConfig
+from synic_core.model.findings import KIND_NAMES, KINDS, SEVERITY_RANK
+from synic_core.model.partitions import PARTITION_NAMES
+from synic_core.model.profiles import PROFILE_NAMES
+from synic_core.reports.formatting import cpu_ranges
+from synic_core.storage.atomic import write_atomic
+from synic_core.versions.names import BUILTIN_NAMES
+from synic_core.versions.registry import use
 
 FAILING = ("error", "fault")
 MAX_EXPLORE_CPUS = 8

@@ -6,14 +6,14 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..compare import Difference, Side
-from ..findings import Finding
-from ..formatting import cpu_ranges, grouped_findings, summary_line
-from ..partitions import title
-from ..report import exit_code
-from ..scenario import Scenario, builtin_names, load_builtin
-from ..session import Session
-from .console import console as make_console
+from synic_core.cli.console import console as make_console
+from synic_core.model.findings import Finding
+from synic_core.model.partitions import title
+from synic_core.model.session import Session
+from synic_core.reports.formatting import cpu_ranges, grouped_findings, summary_line
+from synic_core.reports.json_report import exit_code
+from synic_core.scenarios.compare import Difference, Side
+from synic_core.scenarios.scenario import Scenario, builtin_names, load_builtin
 
 SEVERITY_STYLE = {"info": "cyan", "warning": "yellow", "error": "bold red", "fault": "bold white on red"}
 COMPONENT_STYLE = {"vmbus": "blue", "mshv": "dark_orange", "reset": "dim", "hypervisor": "magenta"}

@@ -5,12 +5,12 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from ..assumptions import all_assumptions
-from ..findings import KINDS
-from ..partitions import PARTITIONS, title
-from ..registers import REGISTERS, registers_in_bank
-from ..version_registry import known
-from ..versions import MANAGES_SHARED, NOTIFIER_ON, SIRBP_ON_L1VH
+from synic_core.model.assumptions import all_assumptions
+from synic_core.model.findings import KINDS
+from synic_core.model.partitions import PARTITIONS, title
+from synic_core.model.registers import REGISTERS, registers_in_bank
+from synic_core.model.version import MANAGES_SHARED, NOTIFIER_ON, SIRBP_ON_L1VH
+from synic_core.versions.registry import known
 
 SHOWN = ("SCONTROL", "SIMP", "SIEFP", "SIRBP", "SINT0", "SINT2", "SINT5")
 
@@ -63,7 +63,7 @@ def explain(console: Console, kind: str | None) -> int:
 
 
 def lessons(console: Console) -> int:
-    from ..lesson import lesson_names, load_lesson, short_name
+    from synic_core.scenarios.lesson import lesson_names, load_lesson, short_name
 
     table = Table(title="Guided lessons (synic --lesson NAME)", title_justify="left")
     for col in ("name", "title", "partition / mshv", "steps"):

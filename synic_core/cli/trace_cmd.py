@@ -15,15 +15,15 @@ from contextlib import contextmanager
 from rich.console import Console
 from rich.text import Text
 
-from ..bad_input import ScenarioError
-from ..findings import summarize
-from ..formatting import summary_line
-from ..traces.check import CheckResult, check_trace
-from ..traces.load import TraceImport, import_trace
-from ..traces.parse import STDIN, plural
-from ..traces.report import OLD_FROM_MODEL, attribution_counts, cpus_text, exit_code, read_summary, trace_report, who, write_row
-from .console import console as make_console
-from .run_cmd import COMPONENT_STYLE, print_findings
+from synic_core.cli.console import console as make_console
+from synic_core.cli.run_cmd import COMPONENT_STYLE, print_findings
+from synic_core.inputs.bad_input import ScenarioError
+from synic_core.model.findings import summarize
+from synic_core.reports.formatting import summary_line
+from synic_core.traces.check import CheckResult, check_trace
+from synic_core.traces.load import TraceImport, import_trace
+from synic_core.traces.parse import STDIN, plural
+from synic_core.traces.report import OLD_FROM_MODEL, attribution_counts, cpus_text, exit_code, read_summary, trace_report, who, write_row
 
 PROGRESS_FROM_BYTES = 16 << 20
 """A progress bar (on stderr, only on a terminal) for files at least this big."""

@@ -13,13 +13,13 @@ from typing import Any
 from rich.table import Table
 from rich.text import Text
 
-from ..bad_input import InputError
-from ..patch_files import FRAME_REGISTERS, WRITABLE, digest, flatten, settable_fields
-from ..sequences import CONDITIONS, FRAME_RULES, SLOTS, SYMBOLS, Op
-from ..version_names import BUILTIN_NAMES
-from ..version_registry import builtins, get, resolve, use
-from ..versions import ROW_RULES, MshvVersion
-from .console import console as make_console
+from synic_core.cli.console import console as make_console
+from synic_core.inputs.bad_input import InputError
+from synic_core.model.sequences import CONDITIONS, FRAME_RULES, SLOTS, SYMBOLS, Op
+from synic_core.model.version import ROW_RULES, MshvVersion
+from synic_core.versions.files import FRAME_REGISTERS, WRITABLE, digest, flatten, settable_fields
+from synic_core.versions.names import BUILTIN_NAMES
+from synic_core.versions.registry import builtins, get, resolve, use
 
 ROW_FIELDS = tuple(ROW_RULES)
 

@@ -1,0 +1,1 @@
+"""Scenarios, lessons and replay: the built-in ones ship as JSON in `builtin/` and `lessons/`."""

@@ -15,13 +15,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from ..partitions import Partition
-from ..registers import REGISTERS
-from ..sequences import Op, Sequence
-from ..versions import MshvVersion
-from ..vocabulary import ActionHint, Attribution, Bank, Component, SequenceName
-from .formats import HINT_FRAMES, HINT_TASKS, SLOTS, frame_component, frame_name
-from .parse import ParsedTrace, TraceWrites
+from synic_core.model.partitions import Partition
+from synic_core.model.registers import REGISTERS
+from synic_core.model.sequences import Op, Sequence
+from synic_core.model.version import MshvVersion
+from synic_core.model.vocabulary import ActionHint, Attribution, Bank, Component, SequenceName
+from synic_core.traces.formats import HINT_FRAMES, HINT_TASKS, SLOTS, frame_component, frame_name
+from synic_core.traces.parse import ParsedTrace, TraceWrites
 
 TraceWriter = Literal["vmbus", "mshv", "hypervisor"]
 WRITERS: tuple[TraceWriter | None, ...] = (None, "vmbus", "mshv", "hypervisor")

@@ -12,14 +12,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ..config import SessionConfig
-from ..partitions import title
-from ..registers import REGISTERS
-from ..session import ActionError, Session
-from ..writes import Write
-from .attribute import ATTRIBUTIONS, WRITERS, Attributed
-from .formats import SLOTS
-from .infer import TraceAction
+from synic_core.model.config import SessionConfig
+from synic_core.model.partitions import title
+from synic_core.model.registers import REGISTERS
+from synic_core.model.session import ActionError, Session
+from synic_core.model.writes import Write
+from synic_core.traces.attribute import ATTRIBUTIONS, WRITERS, Attributed
+from synic_core.traces.formats import SLOTS
+from synic_core.traces.infer import TraceAction
 
 KEY_FIELDS = {"SCONTROL": ("enable",), "SIMP": ("enable",), "SIEFP": ("enable",), "SIRBP": ("enable",)}
 """The fields a divergence message names (a SINT's: masked, and the vector when unmasked)."""

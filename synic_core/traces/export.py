@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..engine import StepResult, Write
-from ..registers import REGISTERS
-from ..session import Session
-from ..vocabulary import TraceFormat, TraceLayout
-from .formats import (
+from synic_core.model.engine import StepResult, Write
+from synic_core.model.registers import REGISTERS
+from synic_core.model.session import Session
+from synic_core.model.vocabulary import TraceFormat, TraceLayout
+from synic_core.traces.formats import (
     EXPORT_START_US,
     EXPORT_STEP_US,
     EXPORT_TASKS,

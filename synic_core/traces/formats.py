@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass
 from typing import cast
 
-from ..registers import MSR_TABLE, REGISTERS
-from ..vocabulary import ActionHint, ActionName, Bank, Component, TraceFormat, TraceLayout
+from synic_core.model.registers import MSR_TABLE, REGISTERS
+from synic_core.model.vocabulary import ActionHint, ActionName, Bank, Component, TraceFormat, TraceLayout
 
 # -- events and payloads ------------------------------------------------------------------------
 EVENTS: dict[str, TraceFormat] = {"write_msr": "ftrace", "kvm_hv_synic_set_msr": "kvm"}

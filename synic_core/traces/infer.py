@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..vocabulary import ActionHint, ActionName, SequenceName
-from .attribute import Segment
+from synic_core.model.vocabulary import ActionHint, ActionName, SequenceName
+from synic_core.traces.attribute import Segment
 
 
 @dataclass(slots=True)

@@ -6,16 +6,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..config import SessionConfig
-from ..partitions import PARTITIONS
-from ..version_registry import get, use
-from ..versions import MshvVersion
-from ..vocabulary import TraceFormat
-from .attribute import WRITERS, Attributed, attribute
-from .formats import MSR_OF_SLOT, SLOTS
-from .infer import TraceAction, infer_actions
-from .parse import ParsedTrace, TraceError, parse_trace
-from .replay import TraceRun, replay_trace
+from synic_core.model.config import SessionConfig
+from synic_core.model.partitions import PARTITIONS
+from synic_core.model.version import MshvVersion
+from synic_core.model.vocabulary import TraceFormat
+from synic_core.traces.attribute import WRITERS, Attributed, attribute
+from synic_core.traces.formats import MSR_OF_SLOT, SLOTS
+from synic_core.traces.infer import TraceAction, infer_actions
+from synic_core.traces.parse import ParsedTrace, TraceError, parse_trace
+from synic_core.traces.replay import TraceRun, replay_trace
+from synic_core.versions.registry import get, use
 
 DEFAULT_PROFILE: dict[TraceFormat, str] = {"ftrace": "strict", "kvm": "lenient"}
 """Inside an L1VH or root partition the strict profile; KVM emulates the SynIC leniently (arch/x86/kvm/hyperv.c)."""

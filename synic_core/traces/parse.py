@@ -18,12 +18,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Literal, TypeVar
 
-from ..bad_input import ScenarioError
-from ..config import MAX_CPUS
-from ..registers import MSR_TABLE
-from ..safe_read import InputRefused, open_stream
-from ..vocabulary import TraceFormat
-from .formats import (
+from synic_core.inputs.bad_input import ScenarioError
+from synic_core.inputs.safe_read import InputRefused, open_stream
+from synic_core.model.config import MAX_CPUS
+from synic_core.model.registers import MSR_TABLE
+from synic_core.model.vocabulary import TraceFormat
+from synic_core.traces.formats import (
     CPU_COUNT_HEADERS,
     EVENT_LINE,
     EVENTS,

@@ -13,18 +13,18 @@ from __future__ import annotations
 from array import array
 from dataclasses import dataclass, field, replace
 
-from ..checks import Checker
-from ..config import SessionConfig
-from ..findings import Finding, Where, make_finding
-from ..partitions import title
-from ..profiles import Profile
-from ..registers import REGISTERS, STATE_INDEX
-from ..state import DriverState, MachineState
-from ..vocabulary import Bank, Component
-from ..writes import Write
-from .attribute import ATTRIBUTIONS, WRITERS, Attributed, Segment
-from .formats import SLOTS
-from .infer import INFERRED_KEXEC, TraceAction
+from synic_core.model.checks import Checker
+from synic_core.model.config import SessionConfig
+from synic_core.model.findings import Finding, Where, make_finding
+from synic_core.model.partitions import title
+from synic_core.model.profiles import Profile
+from synic_core.model.registers import REGISTERS, STATE_INDEX
+from synic_core.model.state import DriverState, MachineState
+from synic_core.model.vocabulary import Bank, Component
+from synic_core.model.writes import Write
+from synic_core.traces.attribute import ATTRIBUTIONS, WRITERS, Attributed, Segment
+from synic_core.traces.formats import SLOTS
+from synic_core.traces.infer import INFERRED_KEXEC, TraceAction
 
 PRIMARY_FIELD = {"SCONTROL": "enable", "SIMP": "enable", "SIEFP": "enable", "SIRBP": "enable"}
 """The field a write is about when it changes none (a SINT's is `masked`)."""

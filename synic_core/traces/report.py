@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..findings import SEVERITY_RANK, summarize
-from ..formatting import cpu_ranges
-from ..partitions import title
-from .attribute import ATTRIBUTIONS, WRITERS
-from .check import CheckResult
-from .formats import MSR_OF_SLOT, SLOTS
-from .load import TraceImport
-from .parse import PROBLEMS, ParseStats, plural
+from synic_core.model.findings import SEVERITY_RANK, summarize
+from synic_core.model.partitions import title
+from synic_core.reports.formatting import cpu_ranges
+from synic_core.traces.attribute import ATTRIBUTIONS, WRITERS
+from synic_core.traces.check import CheckResult
+from synic_core.traces.formats import MSR_OF_SLOT, SLOTS
+from synic_core.traces.load import TraceImport
+from synic_core.traces.parse import PROBLEMS, ParseStats, plural
 
 
 def write_row(ti: TraceImport, rank: int) -> dict[str, Any]:

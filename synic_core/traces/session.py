@@ -9,18 +9,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from ..findings import Finding
-from ..registers import REGISTERS
-from ..session import ActionError, Session
-from ..state import MachineState
-from ..vocabulary import Attribution
-from ..writes import StepResult, Write
-from .attribute import ATTRIBUTIONS, WRITERS
-from .check import replay_cpus
-from .formats import SLOTS
-from .load import TraceImport
-from .parse import TraceError
-from .replay import UNKNOWN_WRITER, TraceRun, replay_trace
+from synic_core.model.findings import Finding
+from synic_core.model.registers import REGISTERS
+from synic_core.model.session import ActionError, Session
+from synic_core.model.state import MachineState
+from synic_core.model.vocabulary import Attribution
+from synic_core.model.writes import StepResult, Write
+from synic_core.traces.attribute import ATTRIBUTIONS, WRITERS
+from synic_core.traces.check import replay_cpus
+from synic_core.traces.formats import SLOTS
+from synic_core.traces.load import TraceImport
+from synic_core.traces.parse import TraceError
+from synic_core.traces.replay import UNKNOWN_WRITER, TraceRun, replay_trace
 
 
 @dataclass(slots=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 
 from synic_core import Session, SessionConfig
-from synic_core.state import MachineState
+from synic_core.model.state import MachineState
 
 STANDARD = ("vmbus_load", "mshv_init", "kexec")
 

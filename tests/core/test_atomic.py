@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from synic_core import atomic
-from synic_core.atomic import TEMP_MARK, remove_leftovers, write_atomic, write_bytes_atomic
-from synic_core.save_guard import SaveGuard
+from synic_core.storage import atomic
+from synic_core.storage.atomic import TEMP_MARK, remove_leftovers, write_atomic, write_bytes_atomic
+from synic_core.storage.save_guard import SaveGuard
 
 
 @pytest.fixture
@@ -53,7 +53,7 @@ def test_file_and_directory_are_fsynced(tmp_path: Path, monkeypatch: pytest.Monk
         synced.append("dir" if stat.S_ISDIR(os.fstat(fd).st_mode) else "file")
         real(fd)
 
-    monkeypatch.setattr("synic_core.atomic.os.fsync", recording)
+    monkeypatch.setattr("synic_core.storage.atomic.os.fsync", recording)
     write_atomic(tmp_path / "s.json", "{}")
     assert synced == ["file", "dir"]  # the content before the rename, the directory after it
 
@@ -95,7 +95,7 @@ def test_a_failed_save_leaves_the_old_file_and_no_temporary(tmp_path: Path, monk
     def full_disk(fd: int, data: object) -> int:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("synic_core.atomic.os.write", full_disk)
+    monkeypatch.setattr("synic_core.storage.atomic.os.write", full_disk)
     with pytest.raises(OSError, match="No space"):
         write_atomic(path, "new")
     assert path.read_text() == "old" and leftovers(tmp_path) == []
@@ -121,7 +121,7 @@ def test_leftovers_of_dead_processes_are_removed_and_live_ones_kept(tmp_path: Pa
 WRITER = textwrap.dedent(
     """
     import sys
-    from synic_core.atomic import write_atomic
+    from synic_core.storage.atomic import write_atomic
     path = sys.argv[1]
     for i in range(1_000_000):
         write_atomic(path, ("A" if i % 2 else "B") * (200_000 + 100_000 * (i % 2)))

@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 
 from synic_core import Session, SessionConfig
-from synic_core.explore_fast import search
-from synic_core.partitions import PARTITION_NAMES
-from synic_core.profiles import PROFILE_NAMES
-from synic_core.scenario import builtin_names, load_builtin, replay, with_settings
-from synic_core.version_names import BUILTIN_NAMES
-from synic_core.version_registry import builtin
+from synic_core.explore.fast import search
+from synic_core.model.partitions import PARTITION_NAMES
+from synic_core.model.profiles import PROFILE_NAMES
+from synic_core.scenarios.scenario import builtin_names, load_builtin, replay, with_settings
+from synic_core.versions.names import BUILTIN_NAMES
+from synic_core.versions.registry import builtin
 
 GOLDEN = json.loads((Path(__file__).parent / "golden" / "versions_behaviour.json").read_text())
 
@@ -62,10 +62,10 @@ def test_the_builtins_pass_the_schema_a_user_file_must_pass() -> None:
     import tomllib
     from importlib import resources
 
-    from synic_core.patch_files import load_spec, parse_spec
-    from synic_core.version_registry import resolve
+    from synic_core.versions.files import load_spec, parse_spec
+    from synic_core.versions.registry import resolve
 
     for name in BUILTIN_NAMES:
-        data = tomllib.loads((resources.files("synic_core.patches") / f"{name}.toml").read_text("utf-8"))
+        data = tomllib.loads((resources.files("synic_core.versions.builtin") / f"{name}.toml").read_text("utf-8"))
         checked = load_spec(parse_spec(data, name), name, None, resolve, ())
         assert checked == builtin(name), name

@@ -10,11 +10,11 @@ import random
 import pytest
 
 from synic_core import Session, SessionConfig
-from synic_core.actions import ACTIONS
-from synic_core.checks import Checker
-from synic_core.partitions import PARTITIONS
-from synic_core.session import ActionError
-from synic_core.version_names import BUILTIN_NAMES
+from synic_core.model.actions import ACTIONS
+from synic_core.model.checks import Checker
+from synic_core.model.partitions import PARTITIONS
+from synic_core.model.session import ActionError
+from synic_core.versions.names import BUILTIN_NAMES
 
 
 @pytest.fixture

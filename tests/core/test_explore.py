@@ -11,9 +11,9 @@ import pytest
 
 from synic_core import SessionConfig
 from synic_core.cli import main
-from synic_core.explore import candidate_moves, explore, state_key, step_from
-from synic_core.scenario import parse_scenario, replay
-from synic_core.state import MachineState
+from synic_core.explore.reference import candidate_moves, explore, state_key, step_from
+from synic_core.model.state import MachineState
+from synic_core.scenarios.scenario import parse_scenario, replay
 
 
 def naive(config: SessionConfig, depth: int, any_order: bool = False) -> tuple[set[Hashable], dict[str, int]]:

@@ -6,12 +6,12 @@ from __future__ import annotations
 import pytest
 
 from synic_core import SessionConfig
-from synic_core.explore import ExploreResult, explore
-from synic_core.explore_fast import Status, search
-from synic_core.partitions import PARTITION_NAMES
-from synic_core.profiles import PROFILE_NAMES
-from synic_core.scenario import parse_scenario, replay
-from synic_core.version_names import BUILTIN_NAMES as VERSION_NAMES
+from synic_core.explore.fast import Status, search
+from synic_core.explore.reference import ExploreResult, explore
+from synic_core.model.partitions import PARTITION_NAMES
+from synic_core.model.profiles import PROFILE_NAMES
+from synic_core.scenarios.scenario import parse_scenario, replay
+from synic_core.versions.names import BUILTIN_NAMES as VERSION_NAMES
 
 CONFIGS = [(p, v, h) for p in PARTITION_NAMES for v in VERSION_NAMES for h in PROFILE_NAMES]
 
@@ -89,7 +89,7 @@ def test_memory_limit_stops_cleanly() -> None:
 
 
 def test_running_out_of_room_is_a_clean_stop(monkeypatch: pytest.MonkeyPatch) -> None:
-    from synic_core import explore_fast
+    from synic_core.explore import fast as explore_fast
 
     monkeypatch.setattr(explore_fast, "FIELD_MASK", 3)  # as if the packed state could hold only 4 signatures
     r = search(SessionConfig(partition="l1vh", mshv="v4", cpus=2))
@@ -101,7 +101,7 @@ def test_running_out_of_room_is_a_clean_stop(monkeypatch: pytest.MonkeyPatch) ->
     [("l1vh", "v4", False), ("l1vh", "patch5-only", False), ("l1vh", "mainline", True), ("nested_root", "v3", False)],
 )
 def test_a_forked_helper_gives_the_same_answers(monkeypatch: pytest.MonkeyPatch, partition: str, mshv: str, any_order: bool) -> None:
-    from synic_core import explore_fast
+    from synic_core.explore import fast as explore_fast
 
     monkeypatch.setattr(explore_fast, "PARALLEL_MIN", 1)  # every level split with a helper process
     config = SessionConfig(partition=partition, mshv=mshv, cpus=3)
@@ -112,7 +112,7 @@ def test_a_forked_helper_gives_the_same_answers(monkeypatch: pytest.MonkeyPatch,
 def test_stopping_mid_level_leaves_no_helper(monkeypatch: pytest.MonkeyPatch) -> None:
     import os
 
-    from synic_core import explore_fast
+    from synic_core.explore import fast as explore_fast
 
     monkeypatch.setattr(explore_fast, "PARALLEL_MIN", 1)
     monkeypatch.setattr(explore_fast, "CHECK_EVERY", 16)

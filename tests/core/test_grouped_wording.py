@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from synic_core.findings import Finding, make_finding
-from synic_core.formatting import cpu_ranges, grouped_findings
+from synic_core.model.findings import Finding, make_finding
+from synic_core.reports.formatting import cpu_ranges, grouped_findings
 
 from .helpers import run
 

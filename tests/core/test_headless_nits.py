@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from synic_core.cli import main
-from synic_core.lesson import LESSON_PACKAGE, lesson_names
+from synic_core.scenarios.lesson import LESSON_PACKAGE, lesson_names
 
 
 def lesson_file(tmp_path: Path) -> str:

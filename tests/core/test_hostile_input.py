@@ -10,10 +10,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from synic_core.actions import ACTION_NAMES
 from synic_core.cli import main
-from synic_core.lesson import load_lesson
-from synic_core.scenario import ScenarioError
+from synic_core.model.actions import ACTION_NAMES
+from synic_core.scenarios.lesson import load_lesson
+from synic_core.scenarios.scenario import ScenarioError
 
 FUZZ = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 

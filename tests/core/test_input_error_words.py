@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from synic_core.bad_input import InputError
 from synic_core.cli import main
-from synic_core.input_errors import describe_validation_error
-from synic_core.patch_schema import parse_spec
-from synic_core.scenario_schema import checked
+from synic_core.inputs.bad_input import InputError
+from synic_core.inputs.input_errors import describe_validation_error
+from synic_core.scenarios.schema import checked
+from synic_core.versions.schema import parse_spec
 
 SCENARIO_FIELDS = "name, title, description, partition, cpus, mshv, mshv_version, mshv_file, hypervisor, steps"
 PATCH_TOP = "(expected name, title, based_on, source, [version], [sequences.*])"

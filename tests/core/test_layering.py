@@ -15,7 +15,7 @@ def _modules_after(code: str) -> set[str]:
 
 
 def test_core_import_does_not_load_textual() -> None:
-    mods = _modules_after("import synic_core, synic_core.scenario, synic_core.report")
+    mods = _modules_after("import synic_core, synic_core.scenarios.scenario, synic_core.reports.json_report")
     assert not {m for m in mods if m == "textual" or m.startswith(("textual.", "tui"))}
 
 
@@ -38,19 +38,19 @@ NOT_FOR_RUN_JSON = (
     "multiprocessing",
     "concurrent",
     "asyncio",
-    "synic_core.explore",
-    "synic_core.explore_fast",
-    "synic_core.explore_pool",
+    "synic_core.explore.reference",
+    "synic_core.explore.fast",
+    "synic_core.explore.pool",
     "synic_core.cli.explore_cmd",
     "synic_core.cli.run_cmd",
-    "synic_core.user_config",
+    "synic_core.cli.user_config",
     "pydantic_settings",
-    "synic_core.lesson",
-    "synic_core.compare",
-    "synic_core.report_md",
-    "synic_core.text_grid",
-    "synic_core.patch_schema",
-    "synic_core.scenario_schema",
+    "synic_core.scenarios.lesson",
+    "synic_core.scenarios.compare",
+    "synic_core.reports.markdown",
+    "synic_core.reports.text_grid",
+    "synic_core.versions.schema",
+    "synic_core.scenarios.schema",
     "pydantic",
     "pydantic_core",
     "annotated_types",
@@ -65,21 +65,21 @@ measured in `make bench` (headless_vs_pydantic); this keeps each of them from co
 
 def test_run_json_imports_only_what_it_uses() -> None:
     mods = _modules_after("from tui.cli import main\nmain(['run', 'l1vh-v4-kexec', '--json'])")
-    assert "synic_core.engine" in mods  # the probe did run the scenario
+    assert "synic_core.model.engine" in mods  # the probe did run the scenario
     assert sorted(m for m in mods if any(m == name or m.startswith(name + ".") for name in NOT_FOR_RUN_JSON)) == []
 
 
 def test_commands_that_read_no_file_do_not_build_the_scenario_models() -> None:
     for command in ("explain", "ownership"):
         mods = _modules_after(f"from tui.cli import main\nmain([{command!r}])")
-        assert "synic_core.cli.tables" in mods and not {"pydantic", "synic_core.scenario"} & mods, command
+        assert "synic_core.cli.tables" in mods and not {"pydantic", "synic_core.scenarios.scenario"} & mods, command
 
 
 def test_the_model_package_loads_its_parts_when_used() -> None:
     """`import synic_core` (as every submodule import does) does not load the engine, the session or pydantic."""
-    mods = _modules_after("import synic_core.registers")
-    assert not {"synic_core.engine", "synic_core.session", "synic_core.config", "pydantic"} & mods
-    assert "synic_core.session" in _modules_after("from synic_core import Session")
+    mods = _modules_after("import synic_core.model.registers")
+    assert not {"synic_core.model.engine", "synic_core.model.session", "synic_core.model.config", "pydantic"} & mods
+    assert "synic_core.model.session" in _modules_after("from synic_core import Session")
 
 
 def test_no_ui_import_in_core_sources() -> None:

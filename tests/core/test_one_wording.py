@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from synic_core.assumptions import all_assumptions
 from synic_core.cli import main
-from synic_core.findings import KINDS
-from synic_core.lesson import lesson_names
-from synic_core.profiles import PROFILES
+from synic_core.model.assumptions import all_assumptions
+from synic_core.model.findings import KINDS
+from synic_core.model.profiles import PROFILES
+from synic_core.scenarios.lesson import lesson_names
 
 from .helpers import run
 

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from synic_core.cli import main
-from synic_core.findings import SEVERITY_RANK
+from synic_core.model.findings import SEVERITY_RANK
 
 from .helpers import kinds, run
 

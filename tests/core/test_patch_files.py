@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 
 from synic_core import SessionConfig
-from synic_core.bad_input import InputError
 from synic_core.cli import main
-from synic_core.explore_fast import search
-from synic_core.partitions import PARTITION_NAMES
-from synic_core.profiles import PROFILE_NAMES
-from synic_core.scenario import builtin_names, load_builtin, load_file, replay, session_scenario, with_settings
-from synic_core.version_registry import get, known_names, resolve, use
+from synic_core.explore.fast import search
+from synic_core.inputs.bad_input import InputError
+from synic_core.model.partitions import PARTITION_NAMES
+from synic_core.model.profiles import PROFILE_NAMES
+from synic_core.scenarios.scenario import builtin_names, load_builtin, load_file, replay, session_scenario, with_settings
+from synic_core.versions.registry import get, known_names, resolve, use
 
 EXAMPLES = Path(__file__).parents[2] / "examples" / "patches"
 
@@ -401,8 +401,8 @@ def test_several_mshv_without_all_is_one_line(capsys: pytest.CaptureFixture[str]
 
 
 def test_the_lesson_embeds_the_example_file_exactly() -> None:
-    from synic_core.lesson import load_lesson
-    from synic_core.patch_files import digest
+    from synic_core.scenarios.lesson import load_lesson
+    from synic_core.versions.files import digest
 
     lesson = load_lesson("model-your-own-patch")
     assert digest(get(lesson.config().mshv)) == digest(resolve(str(EXAMPLES / "exit-disables-scontrol.toml")))

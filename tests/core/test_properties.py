@@ -8,11 +8,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from synic_core import ActionError, Session, SessionConfig
-from synic_core.actions import ACTION_NAMES
-from synic_core.partitions import COMPONENTS, PARTITION_NAMES
-from synic_core.profiles import PROFILE_NAMES
-from synic_core.scenario import replay, session_scenario
-from synic_core.version_names import BUILTIN_NAMES as VERSION_NAMES
+from synic_core.model.actions import ACTION_NAMES
+from synic_core.model.partitions import COMPONENTS, PARTITION_NAMES
+from synic_core.model.profiles import PROFILE_NAMES
+from synic_core.scenarios.scenario import replay, session_scenario
+from synic_core.versions.names import BUILTIN_NAMES as VERSION_NAMES
 
 from .helpers import state_snapshot
 

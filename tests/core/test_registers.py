@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from synic_core.registers import REGISTERS, STATE_REGISTERS, registers_in_bank
+from synic_core.model.registers import REGISTERS, STATE_REGISTERS, registers_in_bank
 
 
 @pytest.mark.parametrize(

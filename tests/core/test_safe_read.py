@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from synic_core import safe_read
-from synic_core.lesson import load_lesson
-from synic_core.safe_read import MAX_FILE_BYTES, InputRefused, read_bytes, read_structured
-from synic_core.scenario import ScenarioError, load
-from synic_core.user_config import load_user_config
+from synic_core.cli.user_config import load_user_config
+from synic_core.inputs import safe_read
+from synic_core.inputs.safe_read import MAX_FILE_BYTES, InputRefused, read_bytes, read_structured
+from synic_core.scenarios.lesson import load_lesson
+from synic_core.scenarios.scenario import ScenarioError, load
 
 
 def synic(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -46,7 +46,7 @@ def counted_reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
         counts.append(len(data))
         return data
 
-    monkeypatch.setattr("synic_core.safe_read.os.read", counting)
+    monkeypatch.setattr("synic_core.inputs.safe_read.os.read", counting)
     return counts
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from synic_core.cli import main
-from synic_core.crash_report import EXIT_INTERNAL
+from synic_core.storage.crash_report import EXIT_INTERNAL
 
 
 def test_an_internal_error_exits_70_with_a_report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):

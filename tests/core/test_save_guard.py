@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from synic_core.save_guard import SaveGuard
+from synic_core.storage.save_guard import SaveGuard
 
 
 def remembered(path: Path, text: str = "{}") -> SaveGuard:

@@ -10,9 +10,9 @@ from dataclasses import fields
 
 import pytest
 
-from synic_core.lesson import Lesson
-from synic_core.scenario import Scenario, Step, builtin_data, builtin_names, load_builtin, parse_scenario
-from synic_core.scenario_schema import LessonSpec, LessonStepSpec, ScenarioSpec, StepSpec, checked, first_duplicate
+from synic_core.scenarios.lesson import Lesson
+from synic_core.scenarios.scenario import Scenario, Step, builtin_data, builtin_names, load_builtin, parse_scenario
+from synic_core.scenarios.schema import LessonSpec, LessonStepSpec, ScenarioSpec, StepSpec, checked, first_duplicate
 
 
 @pytest.mark.parametrize("name", builtin_names())

@@ -14,11 +14,11 @@ import tracemalloc
 import pytest
 
 from synic_core import Session, SessionConfig
-from synic_core import session as session_module
-from synic_core.actions import ACTIONS
-from synic_core.report import run_report, step_dict, step_json, write_json, write_json_text
-from synic_core.scenario import ScenarioError, parse_scenario, replay, session_scenario
-from synic_core.scenario_schema import first_duplicate
+from synic_core.model import session as session_module
+from synic_core.model.actions import ACTIONS
+from synic_core.reports.json_report import run_report, step_dict, step_json, write_json, write_json_text
+from synic_core.scenarios.scenario import ScenarioError, parse_scenario, replay, session_scenario
+from synic_core.scenarios.schema import first_duplicate
 
 from .helpers import state_snapshot
 

@@ -174,7 +174,7 @@ def test_a_hand_written_ftrace_is_attributed_by_its_stacks(tmp_path: Path) -> No
 
 def test_the_inspector_stack_keeps_offsets_and_bolds_the_deciding_frame(tmp_path: Path) -> None:
     from synic_core.traces.session import trace_write
-    from tui.describe import stack_text
+    from tui.state.describe import stack_text
 
     ti = imported(save(tmp_path, HAND_WRITTEN))
     text = stack_text(trace_write(ti, ti.run, 0, 0))

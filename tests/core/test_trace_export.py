@@ -7,8 +7,8 @@ import re
 import pytest
 
 from synic_core.cli import main
-from synic_core.scenario import load, replay
-from synic_core.session import Session
+from synic_core.model.session import Session
+from synic_core.scenarios.scenario import load, replay
 from synic_core.traces.export import export_lines, export_text
 from tests.core.helpers import run
 
@@ -20,7 +20,7 @@ KVM_EVENT = re.compile(
 
 
 def writes(session: Session) -> list[tuple[int, int, int, bool]]:
-    from synic_core.registers import REGISTERS
+    from synic_core.model.registers import REGISTERS
 
     return [(w.cpu, REGISTERS[w.register].address(w.bank), w.attempted, w.rejected) for s in session.history for w in s.writes]
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from synic_core.scenario import builtin_names
+from synic_core.scenarios.scenario import builtin_names
 from synic_core.traces.check import check_trace
 from synic_core.traces.parse import TraceError
 from tests.core.trace_helpers import (

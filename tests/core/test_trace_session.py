@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from synic_core.cli import main
-from synic_core.session import ActionError
+from synic_core.model.session import ActionError
 from synic_core.traces.parse import TraceError
 from synic_core.traces.session import TraceSession, TraceWrite
 from tests.core.trace_helpers import exported, imported, model, save
@@ -66,7 +66,7 @@ def test_the_headless_cli_has_no_dashboard(tmp_path: Path, capsys: pytest.Captur
 
 
 def test_saved_as_a_scenario_it_replays_the_inferred_actions(pair: tuple[TraceSession, object]) -> None:
-    from synic_core.scenario import replay, session_scenario
+    from synic_core.scenarios.scenario import replay, session_scenario
 
     trace, _ = pair
     scenario = session_scenario(trace)

@@ -104,7 +104,7 @@ def test_a_binary_trace_dat_on_standard_input_says_how_to_pipe_its_text() -> Non
 def test_the_dashboard_on_a_piped_trace_needs_a_terminal_for_keys(monkeypatch: pytest.MonkeyPatch) -> None:
     import os
 
-    from synic_core.bad_input import InputError
+    from synic_core.inputs.bad_input import InputError
     from tui import launch
 
     def no_terminal(*args: object) -> int:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import get_args
 
-from synic_core.registers import MSR_TABLE
+from synic_core.model.registers import MSR_TABLE
+from synic_core.model.vocabulary import ActionHint, ActionName, Attribution, TraceFormat, TraceLayout
 from synic_core.traces.attribute import ATTRIBUTIONS
 from synic_core.traces.formats import EXPORT_TASKS, HINT_FRAMES, HINT_TASKS, LAYOUTS, PAYLOADS, SLOTS, frame_component
-from synic_core.version_registry import builtin
-from synic_core.vocabulary import ActionHint, ActionName, Attribution, TraceFormat, TraceLayout
+from synic_core.versions.registry import builtin
 
 
 def test_every_closed_set_matches_its_table() -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from synic_core.user_config import UserConfig, config_path, load_user_config
+from synic_core.cli.user_config import UserConfig, config_path, load_user_config
 
 
 def test_xdg_config_home_decides_the_location(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

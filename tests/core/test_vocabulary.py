@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import get_args
 
-from synic_core.actions import ACTIONS
-from synic_core.findings import KINDS, SEVERITIES
-from synic_core.partitions import COMPONENTS, PARTITIONS
-from synic_core.profiles import PROFILES
-from synic_core.registers import MSR_BASE
-from synic_core.sequences import CONDITIONS, FRAME_RULES, SLOTS
-from synic_core.vocabulary import (
+from synic_core.model.actions import ACTIONS
+from synic_core.model.findings import KINDS, SEVERITIES
+from synic_core.model.partitions import COMPONENTS, PARTITIONS
+from synic_core.model.profiles import PROFILES
+from synic_core.model.registers import MSR_BASE
+from synic_core.model.sequences import CONDITIONS, FRAME_RULES, SLOTS
+from synic_core.model.vocabulary import (
     ActionName,
     Bank,
     Component,

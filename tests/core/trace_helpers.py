@@ -6,13 +6,13 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from synic_core.scenario import load, replay
-from synic_core.session import Session
+from synic_core.model.session import Session
+from synic_core.model.vocabulary import TraceFormat, TraceLayout
+from synic_core.scenarios.scenario import load, replay
 from synic_core.traces.attribute import WRITERS
 from synic_core.traces.export import export_text
 from synic_core.traces.formats import SLOTS
 from synic_core.traces.load import TraceImport, import_trace
-from synic_core.vocabulary import TraceFormat, TraceLayout
 
 EVENT = re.compile(r"(write_msr|kvm_hv_synic_set_msr):")
 TIMESTAMP = re.compile(r"\] (?:\S{5} )?(\d+\.\d{6}):")

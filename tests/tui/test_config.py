@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from synic_core.user_config import load_user_config
+from synic_core.cli.user_config import load_user_config
 from tui.app import SynicApp
 from tui.cli import main
 from tui.commands import COMMANDS

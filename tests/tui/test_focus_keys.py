@@ -8,7 +8,7 @@ from textual.widgets import Input
 from textual.widgets._footer import FooterKey
 
 from synic_core import Session, SessionConfig
-from synic_core.lesson import load_lesson
+from synic_core.scenarios.lesson import load_lesson
 from tui.app import SynicApp
 from tui.commands import COMMANDS
 from tui.widgets.grid import SynicGrid

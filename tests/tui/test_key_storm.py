@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from synic_core.findings import SEVERITIES
+from synic_core.model.findings import SEVERITIES
 from tui.app import SynicApp
 from tui.commands import COMMANDS
 

@@ -6,11 +6,11 @@ import re
 
 from textual.widgets import OptionList, TabbedContent
 
-from synic_core.findings import SEVERITY_RANK
+from synic_core.model.findings import SEVERITY_RANK
 from tui.app import SynicApp
 from tui.commands import COMMANDS
-from tui.playback import SPEEDS
 from tui.screens.dashboard import DashboardScreen
+from tui.state.playback import SPEEDS
 from tui.widgets.grid import SynicGrid
 from tui.widgets.panels import FindingsPanel, Inspector, TracePanel
 

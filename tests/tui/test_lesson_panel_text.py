@@ -8,9 +8,9 @@ import re
 from textual.pilot import Pilot
 from textual.widgets import Markdown
 
-from synic_core.lesson import load_lesson
-from tui import lesson_text
+from synic_core.scenarios.lesson import load_lesson
 from tui.app import SynicApp
+from tui.state import lesson_text
 from tui.widgets.panels import FindingsPanel
 
 from .conftest import until

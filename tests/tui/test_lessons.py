@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from textual.widgets import Markdown, TabbedContent
 
-from synic_core.lesson import lesson_names, load_lesson
-from synic_core.scenario import replay
+from synic_core.scenarios.lesson import lesson_names, load_lesson
+from synic_core.scenarios.scenario import replay
 from tui.app import SynicApp
 from tui.cli import main
 from tui.screens.lessons import LessonsScreen

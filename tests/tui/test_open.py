@@ -11,11 +11,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from textual.widgets import Input, Markdown
 
-from synic_core.scenario import ScenarioError
+from synic_core.scenarios.scenario import ScenarioError
 from tests.core.test_hostile_input import json_trees, scenario_shaped
-from tui.opening import open_file
 from tui.screens.open import OpenScreen
 from tui.screens.save import SaveScreen
+from tui.state.opening import open_file
 
 from .conftest import make_app, open_in_dialog
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from textual.widgets import Input
 
-from synic_core.version_registry import use
+from synic_core.versions.registry import use
 from tui.screens.open import OpenScreen
 from tui.screens.settings import SettingsScreen
 
@@ -127,7 +127,7 @@ async def test_compare_cycles_through_a_loaded_version() -> None:
 
 async def test_launching_a_saved_session_whose_patch_file_changed_says_so(tmp_path: Path) -> None:
     from synic_core.cli import dashboard_parser
-    from synic_core.scenario import load_builtin, replay, session_scenario, with_settings
+    from synic_core.scenarios.scenario import load_builtin, replay, session_scenario, with_settings
     from tui.app import SynicApp
     from tui.launch import build_session
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from synic_core import Session, SessionConfig
-from tui.display import Display
-from tui.playback import MAX_PLAYBACK_SECONDS, SPEEDS, Playback
+from tui.state.display import Display
+from tui.state.playback import MAX_PLAYBACK_SECONDS, SPEEDS, Playback
 
 
 def _playing(cpus: int) -> Display:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from synic_core.lesson import load_lesson
+from synic_core.scenarios.lesson import load_lesson
 from tui.app import SynicApp
-from tui.playback import SPEEDS
+from tui.state.playback import SPEEDS
 from tui.widgets.grid import CELL_W, SynicGrid
 
 SIZE = (120, 40)

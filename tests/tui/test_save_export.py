@@ -74,7 +74,7 @@ async def test_failed_save_keeps_the_previous_file(tmp_path: Path, monkeypatch: 
         def full_disk(fd):
             raise OSError(28, "No space left on device")
 
-        monkeypatch.setattr("synic_core.atomic.os.fsync", full_disk)
+        monkeypatch.setattr("synic_core.storage.atomic.os.fsync", full_disk)
         await pilot.press("v")
         await pilot.pause()
         await save_as(app, pilot, "ctrl+s", path, replace=True)
@@ -107,7 +107,7 @@ async def test_save_into_an_unwritable_directory_says_so(tmp_path: Path, monkeyp
         return real_open(file, flags, *args, **kwargs)
 
     async with app.run_test(size=SIZE) as pilot:
-        monkeypatch.setattr("synic_core.atomic.os.open", denied)
+        monkeypatch.setattr("synic_core.storage.atomic.os.open", denied)
         await save_as(app, pilot, "ctrl+s", path, replace=True)
         text = message(app)
     assert "Permission denied" in text and "unchanged" in text

@@ -23,7 +23,7 @@ import aiohttp
 import pytest
 
 from synic_core.cli import subcommand_parser
-from tui.serve_cmd import dashboard_command
+from tui.serve.command import dashboard_command
 
 FIRST_SCREEN = b"SINT0"  # the grid's column header: the dashboard is up
 START_TIMEOUT = 60.0  # process start-up on a busy 2-core machine; a bound, not a measurement

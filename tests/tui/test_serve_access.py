@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tui.serve_access import AccessError, check_token, host_allowed, origin_allowed, parse_duration, resolve, token_url
-from tui.served_files import (
+from tui.serve.access import AccessError, check_token, host_allowed, origin_allowed, parse_duration, resolve, token_url
+from tui.serve.files import (
     ServedFileError,
     check_files_dir,
     files_dir,

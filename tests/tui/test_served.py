@@ -12,7 +12,7 @@ from textual.app import App
 from synic_core import Session, SessionConfig
 from tui.app import SynicApp
 from tui.screens.open import OpenScreen
-from tui.served_files import Serving, serving_from_environment
+from tui.serve.files import Serving, serving_from_environment
 
 SIZE = (120, 40)
 

@@ -48,7 +48,7 @@ async def test_opening_a_lesson_keeps_the_work_before_it() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("a", "v")
         dash = app.dashboard
-        from synic_core.lesson import lesson_names, load_lesson
+        from synic_core.scenarios.lesson import lesson_names, load_lesson
 
         dash.start_lesson(load_lesson(lesson_names()[0]))
         await pilot.pause()

@@ -91,7 +91,7 @@ class TestExplorer:
     def test_explorer_results(self, snap_compare: SnapCompare, monkeypatch: pytest.MonkeyPatch) -> None:
         from types import SimpleNamespace
 
-        from synic_core import explore_fast
+        from synic_core.explore import fast as explore_fast
 
         monkeypatch.setattr(explore_fast, "time", SimpleNamespace(perf_counter=lambda: 0.0))  # "0.0 s": a picture, not a clock
 
@@ -110,7 +110,7 @@ class TestExplorer:
 
 class TestLessons:
     def test_lesson_panel_mid_lesson(self, snap_compare: SnapCompare) -> None:
-        from synic_core.lesson import load_lesson
+        from synic_core.scenarios.lesson import load_lesson
         from tui.app import SynicApp
 
         app = SynicApp(instant=True, lesson=load_lesson("kexec-patch5-only"))
@@ -141,7 +141,7 @@ class TestCompare:
 
 class TestPresenter:
     def test_presenter_mode_with_lesson(self, snap_compare: SnapCompare) -> None:
-        from synic_core.lesson import load_lesson
+        from synic_core.scenarios.lesson import load_lesson
         from tui.app import SynicApp
 
         app = SynicApp(instant=True, lesson=load_lesson("kexec-patch5-only"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from synic_core.findings import SEVERITY_RANK
+from synic_core.model.findings import SEVERITY_RANK
 from tui.widgets.panels import TracePanel
 
 from .conftest import make_app

@@ -92,7 +92,7 @@ async def test_switching_the_version_replays_the_inferred_actions_and_z_returns(
 
 
 async def test_ctrl_o_opens_a_trace_read_only_and_never_saves_over_it(tmp_path: Path) -> None:
-    from tui.opening import open_file
+    from tui.state.opening import open_file
 
     path = save(tmp_path, exported("l1vh-v4-kexec", layout="trace-cmd"))
     opened = open_file(str(path))
@@ -121,9 +121,9 @@ async def test_ctrl_o_reads_a_trace_in_a_worker_while_the_dialog_says_so(tmp_pat
     """Reading a big trace takes seconds: the dialog says so and the app keeps answering (the read is held here)."""
     import threading
 
-    from tui.opening import open_file
     from tui.screens import dashboard
     from tui.screens.open import OpenScreen
+    from tui.state.opening import open_file
 
     from .conftest import make_app, open_in_dialog, until
 

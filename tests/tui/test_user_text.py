@@ -7,8 +7,8 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from synic_core.lesson import Lesson, parse_lesson
-from tui.lesson_text import caption, inline_markdown
+from synic_core.scenarios.lesson import Lesson, parse_lesson
+from tui.state.lesson_text import caption, inline_markdown
 
 from .conftest import make_app, open_in_dialog, save_as
 

@@ -14,9 +14,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Footer, Static
 
-from synic_core.registers import BANK_TITLES, REGISTERS, Field, registers_in_bank
-
-from ..display import Display
+from synic_core.model.registers import BANK_TITLES, REGISTERS, Field, registers_in_bank
+from tui.state.display import Display
 
 LABEL_W = 6
 HEADER_H = 3

@@ -21,16 +21,15 @@ from textual.widgets import DataTable, Footer, Static
 from textual.worker import Worker, WorkerState
 
 from synic_core import Finding, Session, SessionConfig
-from synic_core.columns import columns_for
-from synic_core.findings import SEVERITY_RANK
-from synic_core.formatting import cpu_ranges, summary_line
-from synic_core.profiles import PROFILE_NAMES
-from synic_core.scenario import replay, session_scenario, with_settings
-from synic_core.version_registry import known_names
-from synic_core.vocabulary import FindingKindName, Severity
-
-from ..display import Display
-from ..widgets.grid import SynicGrid
+from synic_core.model.columns import columns_for
+from synic_core.model.findings import SEVERITY_RANK
+from synic_core.model.profiles import PROFILE_NAMES
+from synic_core.model.vocabulary import FindingKindName, Severity
+from synic_core.reports.formatting import cpu_ranges, summary_line
+from synic_core.scenarios.scenario import replay, session_scenario, with_settings
+from synic_core.versions.registry import known_names
+from tui.state.display import Display
+from tui.widgets.grid import SynicGrid
 
 Side = Literal["left", "right"]
 Field = Literal["mshv", "hypervisor"]

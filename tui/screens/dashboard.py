@@ -22,26 +22,25 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, Markdown, Static, TabbedContent, TabPane, Tabs
 
 from synic_core import ActionError, Session, SessionConfig, StepResult, Write
-from synic_core.actions import ACTIONS
-from synic_core.columns import columns_for
-from synic_core.lesson import Lesson, load_lesson
-from synic_core.registers import BANK_TITLES
-from synic_core.save_guard import SaveGuard
-from synic_core.scenario import ScenarioError, builtin_names, parse_scenario, replay, session_scenario, with_settings
+from synic_core.model.actions import ACTIONS
+from synic_core.model.columns import columns_for
+from synic_core.model.registers import BANK_TITLES
+from synic_core.scenarios.lesson import Lesson, load_lesson
+from synic_core.scenarios.scenario import ScenarioError, builtin_names, parse_scenario, replay, session_scenario, with_settings
+from synic_core.storage.save_guard import SaveGuard
 from synic_core.traces.session import READ_ONLY, TraceSession
-
-from ..commands import bindings
-from ..describe import LEGEND, inspector, opened_trace, status_line, timeline
-from ..display import Display
-from ..exports import EXPORTS, Exported, export_paths, write_export
-from ..lesson_text import caption, lesson_markdown
-from ..opening import Opened, open_file, served_open
-from ..palette import SynicCommands
-from ..playback import PRESENTER_SPEED, TICK, Playback
-from ..served_files import Serving, list_files
-from ..widgets.grid import SynicGrid
-from ..widgets.panels import FindingsPanel, FindingsSearch, Inspector, Legend, TracePanel
-from .open import lesson_choices
+from tui.commands import bindings
+from tui.palette import SynicCommands
+from tui.screens.open import lesson_choices
+from tui.serve.files import Serving, list_files
+from tui.state.describe import LEGEND, inspector, opened_trace, status_line, timeline
+from tui.state.display import Display
+from tui.state.exports import EXPORTS, Exported, export_paths, write_export
+from tui.state.lesson_text import caption, lesson_markdown
+from tui.state.opening import Opened, open_file, served_open
+from tui.state.playback import PRESENTER_SPEED, TICK, Playback
+from tui.widgets.grid import SynicGrid
+from tui.widgets.panels import FindingsPanel, FindingsSearch, Inspector, Legend, TracePanel
 
 BACKGROUND_CPUS = 256  # from this many CPUs an action is computed in a worker thread
 LESSON_ACTIONS = frozenset({"lesson_next", "lesson_prev"})
@@ -664,12 +663,12 @@ class DashboardScreen(Screen[None]):
         self._show_lesson()
 
     def action_lessons(self) -> None:
-        from .lessons import LessonsScreen
+        from tui.screens.lessons import LessonsScreen
 
         self.app.push_screen(LessonsScreen(self.lesson is not None), self._lesson_chosen)
 
     def _lesson_chosen(self, name: str | None) -> None:
-        from .lessons import LEAVE
+        from tui.screens.lessons import LEAVE
 
         if name == LEAVE:
             self.leave_lesson()
@@ -678,7 +677,7 @@ class DashboardScreen(Screen[None]):
 
     # -- opening, saving and exporting ----------------------------------------------------
     def action_open_file(self) -> None:
-        from .open import OpenScreen
+        from tui.screens.open import OpenScreen
 
         self.finish_playback()
         if self.serving is not None:
@@ -726,7 +725,7 @@ class DashboardScreen(Screen[None]):
         )
 
     def action_export(self, kind: Exported, then_quit: bool = False) -> None:
-        from .save import SaveScreen
+        from tui.screens.save import SaveScreen
 
         self.finish_playback()
         self._quit_after_save = then_quit  # quitting asked to save first: leave once the session is saved
@@ -809,37 +808,36 @@ class DashboardScreen(Screen[None]):
 
     # -- other screens --------------------------------------------------------------------
     def action_help(self) -> None:
-        from .help import HelpScreen
+        from tui.screens.help import HelpScreen
 
         self.app.push_screen(HelpScreen())
 
     def action_bits(self) -> None:
-        from .bits import BitsScreen
+        from tui.screens.bits import BitsScreen
 
         col = self.grid.column
         self.app.push_screen(BitsScreen(self.view, col.bank, col.register, self.grid.cursor_cpu))
 
     def action_settings(self) -> None:
-        from .settings import SettingsScreen
+        from tui.screens.settings import SettingsScreen
 
         self.app.push_screen(SettingsScreen(self.session.config, patch_files=self.serving is None), self.apply_settings)
 
     def action_text_dump(self) -> None:
-        from synic_core.text_grid import text_grid
-
-        from .text_dump import TextDumpScreen
+        from synic_core.reports.text_grid import text_grid
+        from tui.screens.text_dump import TextDumpScreen
 
         self.finish_playback()
         self.app.push_screen(TextDumpScreen(text_grid(self.session)))
 
     def action_compare(self) -> None:
-        from .compare import CompareScreen
+        from tui.screens.compare import CompareScreen
 
         self.finish_playback()
         self.app.push_screen(CompareScreen(self.session))
 
     def action_explore(self) -> None:
-        from .explorer import ExplorerScreen
+        from tui.screens.explorer import ExplorerScreen
 
         self.app.push_screen(ExplorerScreen(self.session.config), self.open_scenario)
 
@@ -906,7 +904,7 @@ class DashboardScreen(Screen[None]):
 
     def action_request_quit(self) -> None:
         """Quit, asking once when steps would be lost."""
-        from .confirm import ConfirmQuitScreen
+        from tui.screens.confirm import ConfirmQuitScreen
 
         kept_sessions, kept_steps = self.unsaved_kept
         if not self.unsaved_steps and not kept_steps:

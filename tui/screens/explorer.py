@@ -16,15 +16,14 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from synic_core import SessionConfig
-from synic_core.explore import Counterexample, ExploreResult, verdict
-from synic_core.explore_fast import Status, default_memory_limit_mb, search
-from synic_core.findings import KINDS, SEVERITY_RANK
-from synic_core.formatting import cpu_ranges
-from synic_core.version_registry import known_names
-
-from ..describe import severity_style
-from ..themes import VARIABLES
-from ..widgets.option_list import PagedOptionList
+from synic_core.explore.fast import Status, default_memory_limit_mb, search
+from synic_core.explore.reference import Counterexample, ExploreResult, verdict
+from synic_core.model.findings import KINDS, SEVERITY_RANK
+from synic_core.reports.formatting import cpu_ranges
+from synic_core.versions.registry import known_names
+from tui.state.describe import severity_style
+from tui.themes import VARIABLES
+from tui.widgets.option_list import PagedOptionList
 
 DEPTH = 6  # the bound of a bounded search
 MAX_CPUS = 4  # 4 CPUs to the fixpoint take about half a minute; more belongs in `synic explore`

@@ -13,8 +13,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Markdown, Static
 
-from ..commands import COMMANDS, key_label
-from ..keymap import effective_keys
+from tui.commands import COMMANDS, key_label
+from tui.keymap import effective_keys
 
 HELP_FILE = Path(__file__).resolve().parent.parent / "help.md"
 KEYS_NOTE = (

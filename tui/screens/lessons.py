@@ -10,9 +10,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from synic_core.lesson import lesson_names, load_lesson, short_name
-
-from ..widgets.option_list import PagedOptionList
+from synic_core.scenarios.lesson import lesson_names, load_lesson, short_name
+from tui.widgets.option_list import PagedOptionList
 
 LEAVE = "__leave__"
 

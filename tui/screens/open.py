@@ -16,17 +16,16 @@ from textual.suggester import Suggester
 from textual.widgets import Static
 
 from synic_core import Session
-from synic_core.bad_input import one_line
-from synic_core.lesson import lesson_names, load_lesson, short_name
-from synic_core.scenario import ScenarioError, builtin_names
-
-from ..opening import Opened
-from .path_dialog import PathDialog, path_completion
+from synic_core.inputs.bad_input import one_line
+from synic_core.scenarios.lesson import lesson_names, load_lesson, short_name
+from synic_core.scenarios.scenario import ScenarioError, builtin_names
+from tui.screens.path_dialog import PathDialog, path_completion
+from tui.state.opening import Opened
 
 
 def large_machine(text: str, path: Path | None, threshold: int = 256) -> int:
     """The CPU count of a scenario that is slow to replay (0 when it is small, or cannot be told cheaply)."""
-    from synic_core.scenario import read_file
+    from synic_core.scenarios.scenario import read_file
 
     try:
         data = read_file(path) if path is not None and path.is_file() else (builtin_data(text) if text in builtin_names() else None)
@@ -47,7 +46,7 @@ def slow_to_open(text: str, path: Path | None) -> str:
 
 
 def builtin_data(name: str) -> object:
-    from synic_core.scenario import load
+    from synic_core.scenarios.scenario import load
 
     return load(name).data()
 

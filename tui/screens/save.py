@@ -10,7 +10,7 @@ from pathlib import Path
 from textual import on
 from textual.widgets import Input
 
-from .path_dialog import PathDialog
+from tui.screens.path_dialog import PathDialog
 
 Write = Callable[[Path], str | None]  # writes the file; returns why it could not, or None when written
 

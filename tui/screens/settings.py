@@ -11,11 +11,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, Select
 
 from synic_core import SessionConfig
-from synic_core.bad_input import InputError, one_line
-from synic_core.config import MAX_CPUS
-from synic_core.partitions import PARTITIONS
-from synic_core.profiles import PROFILES
-from synic_core.version_registry import known, use
+from synic_core.inputs.bad_input import InputError, one_line
+from synic_core.model.config import MAX_CPUS
+from synic_core.model.partitions import PARTITIONS
+from synic_core.model.profiles import PROFILES
+from synic_core.versions.registry import known, use
 
 
 class SettingsScreen(ModalScreen[SessionConfig | None]):

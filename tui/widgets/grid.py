@@ -18,12 +18,11 @@ from textual.reactive import var
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from synic_core.columns import SEVERITY_GLYPH, WRITER_GLYPH, Column
-from synic_core.findings import SEVERITIES
-from synic_core.registers import REGISTERS
-
-from ..commands import bindings
-from ..display import Cell, Display
+from synic_core.model.columns import SEVERITY_GLYPH, WRITER_GLYPH, Column
+from synic_core.model.findings import SEVERITIES
+from synic_core.model.registers import REGISTERS
+from tui.commands import bindings
+from tui.state.display import Cell, Display
 
 LABEL_W = 12  # '▸ 4095 ● V M': the marker never touches a 4-digit CPU number
 CELL_W = 6

@@ -15,13 +15,12 @@ from textual.widgets import Input, OptionList, RichLog, Static
 from textual.widgets.option_list import Option
 
 from synic_core import Finding, Write
-from synic_core.columns import SEVERITY_GLYPH
-from synic_core.findings import SEVERITY_RANK
-from synic_core.formatting import grouped_findings
-from synic_core.vocabulary import Component, Severity
-
-from ..describe import Palette, severity_style, trace_line
-from .option_list import PagedOptionList
+from synic_core.model.columns import SEVERITY_GLYPH
+from synic_core.model.findings import SEVERITY_RANK
+from synic_core.model.vocabulary import Component, Severity
+from synic_core.reports.formatting import grouped_findings
+from tui.state.describe import Palette, severity_style, trace_line
+from tui.widgets.option_list import PagedOptionList
 
 MAX_TRACE_LINES = 2000
 SEVERITY_FILTERS: tuple[Severity, ...] = ("info", "warning", "error", "fault")  # "at least this severe"

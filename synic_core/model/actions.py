@@ -1,0 +1,313 @@
+"""User actions: the table, and how each one drives the per-CPU sequences.
+
+Module loads register a dynamic cpuhp state; CPU hotplug runs the states in registration order
+on online and in reverse on offline, with rollback when a teardown is refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeAlias, cast
+
+from synic_core.model.engine import Engine
+from synic_core.model.partitions import title
+from synic_core.model.state import DriverState
+from synic_core.model.vocabulary import ActionName, ActionTarget, Component
+
+VMBUS_CONNECT_CPU = 0
+Runner: TypeAlias = Callable[[Engine, list[int]], None]
+
+
+# -- per-CPU lifecycle ------------------------------------------------------------------------
+def startup(eng: Engine, comp: str, cpu: int) -> None:
+    eng.run_sequence("vmbus_init" if comp == "vmbus" else "mshv_init", cpu)
+    _set_live(eng, comp, cpu, True)
+
+
+def teardown(eng: Engine, comp: str, cpu: int) -> bool:
+    """Run the component's cpuhp teardown; False when the kernel refuses it (-EBUSY)."""
+    if comp == "vmbus" and eng.state.drivers.vmbus_connected and cpu == VMBUS_CONNECT_CPU:
+        return False
+    _set_live(eng, comp, cpu, False)
+    eng.run_sequence("vmbus_cleanup" if comp == "vmbus" else "mshv_exit", cpu)
+    return True
+
+
+def _set_live(eng: Engine, comp: str, cpu: int, live: bool) -> None:
+    eng.set_live(cpu, comp, live)
+
+
+def _all_online_or_note(eng: Engine, cpus: list[int], what: str) -> None:
+    if sorted(cpus) != eng.state.online_cpus():
+        eng.not_kernel_order(f"{what} runs on every online CPU, not on a chosen few")
+
+
+def _register(eng: Engine, comp: str) -> None:
+    if comp not in eng.state.drivers.cpuhp_order:
+        eng.state.drivers.cpuhp_order.append(comp)
+
+
+def _unregister_if_idle(eng: Engine, comp: str) -> bool:
+    st = eng.state
+    if any(c.live(comp) for c in st.cpus):
+        return False
+    if comp in st.drivers.cpuhp_order:
+        st.drivers.cpuhp_order.remove(comp)
+    return True
+
+
+# -- module actions ---------------------------------------------------------------------------
+def vmbus_load(eng: Engine, cpus: list[int]) -> None:
+    d = eng.state.drivers
+    if not eng.partition.vmbus_runs:
+        eng.refuse(
+            "VMBus does not run on a bare-metal root: hv_acpi_init() returns early when hv_root_partition() && !hv_nested.",
+            component="vmbus",
+        )
+        return
+    if not d.vmbus_loaded:
+        if d.mshv_loaded:
+            eng.not_kernel_order("every boot initialises VMBus (subsys_initcall) before mshv_root (module_init)")
+        d.vmbus_loaded = d.vmbus_connected = True
+        _register(eng, "vmbus")
+    _all_online_or_note(eng, cpus, "hv_synic_init")
+    _start_each(eng, "vmbus", cpus)
+
+
+def vmbus_unload(eng: Engine, cpus: list[int]) -> None:
+    st, d = eng.state, eng.state.drivers
+    if not d.vmbus_loaded:
+        eng.refuse("VMBus is not loaded.", component="vmbus")
+        return
+    if d.mshv_loaded and eng.version.vmbus_dependency:
+        eng.refuse(
+            "VMBus cannot unload while mshv_root is loaded: mshv_root uses hv_vmbus_exists() from the VMBus module.",
+            component="vmbus",
+            assumption="model inference from module dependencies (mshv_root uses hv_vmbus_exists() from the VMBus module)",
+        )
+        return
+    _all_online_or_note(eng, cpus, "vmbus_exit")
+    d.vmbus_connected = False
+    for cpu in cpus:
+        if st.cpus[cpu].vmbus:
+            teardown(eng, "vmbus", cpu)
+            _free_vmbus_pages(eng, cpu)
+    if _unregister_if_idle(eng, "vmbus"):
+        d.vmbus_loaded = False
+
+
+def _free_vmbus_pages(eng: Engine, cpu: int) -> None:
+    """hv_synic_free: the pages hv_synic_alloc gave this CPU go back to the kernel."""
+    eng.state.free_vmbus_pages(cpu)
+
+
+def mshv_init(eng: Engine, cpus: list[int]) -> None:
+    p, d = eng.partition, eng.state.drivers
+    if not p.mshv_allowed:
+        eng.refuse(p.mshv_refusal, component="mshv")
+        return
+    if d.kdump:
+        eng.refuse("mshv_root does not load in a kdump kernel: is_kdump_kernel() is true.", component="mshv")
+        return
+    if not d.mshv_loaded:
+        if p.vmbus_runs and not d.vmbus_loaded:
+            eng.not_kernel_order(f"on {p.name} every boot initialises VMBus before mshv_root")
+        d.mshv_loaded = True
+        d.mshv_notifier = eng.version.has_reboot_notifier(p)
+        _register(eng, "mshv")
+    _all_online_or_note(eng, cpus, "cpuhp_setup_state(mshv_synic)")
+    _start_each(eng, "mshv", cpus)
+
+
+def mshv_cleanup(eng: Engine, cpus: list[int]) -> None:
+    d = eng.state.drivers
+    if not d.mshv_loaded:
+        eng.refuse("MSHV is not loaded.", component="mshv")
+        return
+    _all_online_or_note(eng, cpus, "mshv_synic_exit")
+    for cpu in cpus:
+        if eng.state.cpus[cpu].mshv:
+            teardown(eng, "mshv", cpu)
+    if _unregister_if_idle(eng, "mshv"):
+        d.mshv_loaded = d.mshv_notifier = False
+
+
+def _start_each(eng: Engine, comp: str, cpus: list[int]) -> None:
+    for cpu in cpus:
+        if eng.state.cpus[cpu].live(comp):
+            eng.step.notes.append(f"{title(comp)} is already live on CPU {cpu}; cpuhp does not run it twice")
+        else:
+            startup(eng, comp, cpu)
+
+
+# -- CPU hotplug ------------------------------------------------------------------------------
+def cpu_offline(eng: Engine, cpus: list[int]) -> None:
+    for cpu in cpus:
+        if len(eng.state.online_cpus()) == 1:
+            eng.refuse(f"CPU {cpu} is the last online CPU and cannot go offline.", cpu=cpu)
+            continue
+        _offline_one(eng, cpu)
+
+
+def _offline_one(eng: Engine, cpu: int) -> None:
+    cs = eng.state.cpus[cpu]
+    done: list[str] = []
+    for comp in reversed([c for c in eng.state.drivers.cpuhp_order if cs.live(c)]):
+        if not teardown(eng, comp, cpu):
+            again = f"; cpuhp rolls back and starts {', '.join(map(title, done))} again" if done else ""
+            eng.refuse(
+                f"CPU {cpu} stays online: hv_synic_cleanup() returns -EBUSY on the VMBus connect CPU while VMBus is connected{again}.",
+                cpu=cpu,
+                component=cast(Component, comp),
+            )
+            for c in reversed(done):
+                startup(eng, c, cpu)
+            return
+        done.append(comp)
+    cs.online = False
+
+
+def cpu_online(eng: Engine, cpus: list[int]) -> None:
+    for cpu in cpus:
+        eng.state.cpus[cpu].online = True
+        for comp in eng.state.drivers.cpuhp_order:
+            startup(eng, comp, cpu)
+
+
+# -- kexec ------------------------------------------------------------------------------------
+def kexec(eng: Engine, cpus: list[int]) -> None:
+    st, d = eng.state, eng.state.drivers
+    eng.step.notes.append(f"reboot CPU {cpus[0]}")
+    if d.mshv_loaded and d.mshv_notifier:
+        for cpu in st.online_cpus():
+            if st.cpus[cpu].mshv:
+                teardown(eng, "mshv", cpu)
+    elif d.mshv_loaded:
+        eng.step.notes.append(
+            f"{eng.version.name} registers no MSHV reboot notifier on {eng.partition.name}: MSHV's SynIC state is left as it is"
+        )
+    if d.vmbus_loaded:
+        d.vmbus_connected = False  # vmbus_initiate_unload: hv_synic_cleanup no longer refuses
+        for cpu in st.online_cpus():
+            if st.cpus[cpu].vmbus:
+                teardown(eng, "vmbus", cpu)
+    _boot_new_kernel(eng, kdump=False)
+    eng.step.findings += eng.checker.stale("new kernel")
+
+
+def crash_kexec(eng: Engine, cpus: list[int]) -> None:
+    st, d = eng.state, eng.state.drivers
+    cpu = cpus[0]
+    eng.step.notes.append(f"panic on CPU {cpu}: no reboot notifier runs; other CPUs keep their SynIC state")
+    if d.vmbus_loaded and st.cpus[cpu].vmbus:
+        d.vmbus_connected = False
+        _set_live(eng, "vmbus", cpu, False)
+        eng.run_sequence("vmbus_crash", cpu)
+    _boot_new_kernel(eng, kdump=True)
+    eng.step.findings += eng.checker.stale("kdump kernel")
+
+
+def _boot_new_kernel(eng: Engine, kdump: bool) -> None:
+    """Drivers gone, registers kept by the hypervisor; kexec reuses the old kernel's pages, kdump does not."""
+    st = eng.state
+    if not kdump:
+        for page in st.pages.values():
+            if page.owner != "hypervisor":
+                page.freed = True
+    st.drivers = DriverState(kdump=kdump)
+    for cs in st.cpus:
+        cs.vmbus = cs.mshv = False
+        cs.online = cs.online or not kdump
+    st.vmbus_pages.clear()
+    st.missing.clear()
+    st.boot += 1
+
+
+@dataclass(frozen=True, slots=True)
+class ActionSpec:
+    name: ActionName
+    title: str
+    target: ActionTarget
+    summary: str
+    source: str  # the kernel code it models
+    run: Runner
+
+
+ACTIONS: dict[str, ActionSpec] = {
+    a.name: a
+    for a in (
+        ActionSpec(
+            "vmbus_load",
+            "VMBus load",
+            "online",
+            "hv_synic_init on the chosen CPUs; the first load connects VMBus",
+            "drivers/hv/vmbus_drv.c vmbus_bus_init",
+            run=vmbus_load,
+        ),
+        ActionSpec(
+            "vmbus_unload",
+            "VMBus unload",
+            "online",
+            "module exit: disconnect, then hv_synic_cleanup on the chosen CPUs",
+            "drivers/hv/vmbus_drv.c vmbus_exit",
+            run=vmbus_unload,
+        ),
+        ActionSpec(
+            "mshv_init",
+            "MSHV init",
+            "online",
+            "mshv_synic_cpu_init on the chosen CPUs; the first init loads mshv_root",
+            "drivers/hv/mshv_synic.c mshv_synic_init",
+            run=mshv_init,
+        ),
+        ActionSpec(
+            "mshv_cleanup",
+            "MSHV cleanup",
+            "online",
+            "mshv_synic_cpu_exit on the chosen CPUs",
+            "drivers/hv/mshv_synic.c mshv_synic_exit",
+            run=mshv_cleanup,
+        ),
+        ActionSpec(
+            "cpu_offline",
+            "CPU offline",
+            "online",
+            "cpuhp teardown: MSHV exit, then VMBus cleanup; a refusal rolls back",
+            "kernel/cpu.c cpuhp teardown; drivers/hv/hv.c hv_synic_cleanup",
+            run=cpu_offline,
+        ),
+        ActionSpec(
+            "cpu_online", "CPU online", "offline", "cpuhp startup: VMBus init, then MSHV init", "kernel/cpu.c cpuhp startup", run=cpu_online
+        ),
+        ActionSpec(
+            "kexec",
+            "kexec",
+            "one",
+            "reboot notifiers, hv_machine_shutdown, then the new kernel starts (chosen CPU reboots)",
+            "kernel/kexec_core.c kernel_kexec; arch/x86/kernel/cpu/mshyperv.c hv_machine_shutdown",
+            run=kexec,
+        ),
+        ActionSpec(
+            "crash_kexec",
+            "crash kexec",
+            "one",
+            "panic path: VMBus disables its SynIC on this CPU only, then the kdump kernel starts",
+            "drivers/hv/vmbus_drv.c hv_crash_handler",
+            run=crash_kexec,
+        ),
+    )
+}
+ACTION_NAMES = tuple(ACTIONS)
+
+
+def run_action(eng: Engine, action: str, cpus: list[int]) -> None:
+    """Run the action, then look for missing enables on the CPUs it changed.
+
+    After every step each CPU's missing-enable memory matches its registers, so a CPU the step did not
+    change cannot gain or lose a finding: checking only the changed ones gives the findings a check of
+    every CPU the action targets would give, in the same order, at the cost of the writes.
+    """
+    ACTIONS[action].run(eng, cpus)
+    targets = eng.state.online_cpus() if action in ("kexec", "crash_kexec") else cpus
+    eng.step.findings += eng.checker.missing_enable([cpu for cpu in targets if cpu in eng.changed_cpus])

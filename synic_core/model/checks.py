@@ -1,0 +1,171 @@
+"""Finding rules: per write (ownership, pulled from under, dangling page) and per state
+(stale state after kexec, missing enable). Each rule returns findings with one-sentence
+explanations; none of them changes the machine, except the missing-enable memory in the state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import cast
+
+from synic_core.model.findings import Finding, Where, make_finding
+from synic_core.model.partitions import COMPONENTS, Partition, title
+from synic_core.model.registers import (
+    LIVE_TEST,
+    PAGE_REGISTERS,
+    REGISTERS,
+    SINT_REGISTERS,
+    STATE_INDEX,
+    frame_of,
+    is_live_value,
+    registers_in_bank,
+)
+from synic_core.model.state import MachineState
+from synic_core.model.vocabulary import Bank, Component, FindingKindName, Writer
+from synic_core.model.writes import Write
+
+ENABLE_REGISTERS = ("SCONTROL", "SIMP", "SIEFP", "SIRBP")
+
+
+@dataclass(frozen=True, slots=True)
+class Checker:
+    """The rules' view of one step: the partition, the machine as it is now, and the step's index."""
+
+    partition: Partition
+    state: MachineState
+    step: int
+
+    def finding(self, kind: FindingKindName, message: str, where: Where) -> Finding:
+        return make_finding(kind, message, step=self.step, **where)
+
+    def located(self, w: Write, fields: tuple[str, ...]) -> Where:
+        return {
+            "cpu": w.cpu,
+            "bank": w.bank,
+            "register": w.register,
+            "field": "+".join(fields) or None,
+            "component": w.component,
+            "owner": self.partition.owner(w.bank, w.register),
+            "write": w.index,
+        }
+
+    # -- per write ----------------------------------------------------------------------------
+    def write(self, w: Write, touched: tuple[str, ...]) -> list[Finding]:
+        """The findings of one write, in rule order; the common case (an owner's own write) finds nothing quickly."""
+        owner = self.partition.owners.get((w.bank, w.register))
+        out = [] if owner is None or owner == w.component else self.ownership(w, touched, owner)
+        if not w.rejected:
+            verb = _switch_off_verb(w)
+            if verb is not None:
+                out += self.pulled_from_under(w, verb)
+            if w.new & 1 and w.register in PAGE_REGISTERS:
+                out += self.dangling(w)
+        return out
+
+    def ownership(self, w: Write, touched: tuple[str, ...], owner: Component) -> list[Finding]:
+        """A write by a component that does not own the register (`owner` does)."""
+        intended = REGISTERS[w.register].changed_fields(w.old, w.attempted)  # rejected or not
+        where, name = self.partition.label(w.register, w.bank), self.partition.name
+        if intended:
+            message = (
+                f"{title(w.component)} changed {w.register}.{'+'.join(intended)} on CPU {w.cpu}, but {title(owner)} owns {where} on {name}."
+            )
+            return [self.finding("foreign_write", message, self.located(w, intended))]
+        message = (
+            f"{title(w.component)} rewrote {w.register}.{'+'.join(touched)} on CPU {w.cpu} "
+            f"with the value it already had; {title(owner)} owns {where} on {name}."
+        )
+        return [self.finding("redundant_write", message, self.located(w, touched))]
+
+    def pulled_from_under(self, w: Write, verb: str) -> list[Finding]:
+        """`verb` (what the write did to the resource, from `_switch_off_verb`) under each live user but the writer."""
+        cpu_state = self.state.cpus[w.cpu]
+        return [
+            self.finding(
+                "pulled_from_under",
+                f"{title(w.component)} {verb} {self.partition.label(w.register, w.bank)} on CPU {w.cpu} "
+                f"while {title(victim)} is still live and uses it.",
+                self.located(w, w.changed),
+            )
+            for victim in COMPONENTS
+            if victim != w.component and cpu_state.live(victim) and (w.bank, w.register) in self.partition.uses(victim)
+        ]
+
+    def dangling(self, w: Write) -> list[Finding]:
+        if w.register not in PAGE_REGISTERS or not w.new & 1:
+            return []
+        frame = frame_of(w.new)
+        if not self.state.frame_is_dangling(frame):
+            return []
+        message = (
+            f"{title(w.component)} enabled {self.partition.label(w.register, w.bank)} on CPU {w.cpu} at "
+            f"{self.state.describe_frame(frame)}, a page Linux does not own."
+        )
+        return [self.finding("dangling_page", message, self.located(w, ("enable", "frame")))]
+
+    # -- per state ----------------------------------------------------------------------------
+    def stale(self, kernel: str) -> list[Finding]:
+        """After kexec: live SynIC state that the freshly booted kernel inherits and nobody owns."""
+        st, out = self.state, []
+        for cpu in range(st.ncpus):
+            for bank in st.banks:
+                row = st.regs[bank][cpu]
+                for reg in registers_in_bank(bank):
+                    value = row[STATE_INDEX[reg]]
+                    if reg == "SCONTROL" or not is_live_value(reg, value):
+                        continue
+                    what = "unmasked" if reg.startswith("SINT") else f"enabled at {st.describe_frame(frame_of(value))}"
+                    message = (
+                        f"The {kernel} inherits {self.partition.label(reg, bank)} {what} on CPU {cpu} with no driver loaded that owns it."
+                    )
+                    out.append(
+                        self.finding(
+                            "stale_state",
+                            message,
+                            {
+                                "cpu": cpu,
+                                "bank": cast(Bank, bank),
+                                "register": reg,
+                                "field": "masked" if reg.startswith("SINT") else "enable",
+                                "component": cast(Writer, st.writer[bank][cpu][STATE_INDEX[reg]]),
+                                "owner": self.partition.owner(bank, reg),
+                            },
+                        )
+                    )
+        return out
+
+    def missing_enable(self, cpus: list[int]) -> list[Finding]:
+        """A live component depends on a page or SynIC enable that nobody set (flagged once until fixed)."""
+        st, out = self.state, []
+        for cpu in cpus:
+            for comp in COMPONENTS:
+                live = st.cpus[cpu].live(comp)
+                if live or st.missing:  # nothing is live and nothing flagged: nothing to find or forget
+                    out += self._missing_on(cpu, comp, live)
+        return out
+
+    def _missing_on(self, cpu: int, comp: Component, live: bool) -> list[Finding]:
+        st, out = self.state, []
+        for bank, reg in self.partition.uses(comp):
+            if reg not in ENABLE_REGISTERS:
+                continue
+            key = (cpu, comp, bank, reg)
+            if not live or st.get(cpu, bank, reg) & 1:
+                st.missing.discard(key)
+            elif key not in st.missing:
+                st.missing.add(key)
+                message = (
+                    f"{title(comp)} is live on CPU {cpu} and depends on {self.partition.label(reg, bank)}.enable, but nobody enabled it."
+                )
+                where: Where = {"cpu": cpu, "bank": bank, "register": reg, "field": "enable", "component": comp}
+                out.append(self.finding("missing_enable", message, where | {"owner": self.partition.owner(bank, reg)}))
+        return out
+
+
+def _switch_off_verb(w: Write) -> str | None:
+    mask, live = LIVE_TEST[w.register]  # is_live_value, inlined: this runs on every write
+    if w.old & mask == live and w.new & mask != live:
+        return "masked" if w.register in SINT_REGISTERS else "disabled"
+    if w.register in PAGE_REGISTERS and w.old & 1 and frame_of(w.old) != frame_of(w.new):
+        return "re-pointed"
+    return None

@@ -1,0 +1,46 @@
+"""Session settings: partition type, MSHV version, hypervisor profile and CPU count."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from synic_core.model.partitions import PARTITIONS, Partition
+from synic_core.model.profiles import PROFILES, Profile
+from synic_core.model.version import MshvVersion
+
+MAX_CPUS = 4096
+
+
+@dataclass(frozen=True, slots=True)
+class SessionConfig:
+    partition: str = "l1vh"
+    cpus: int = 4
+    mshv: str = "v4"
+    hypervisor: str = "strict"
+    auto_eoi: bool = True  # hv_recommend_using_aeoi() on x86 without the deprecation hint
+
+    def __post_init__(self) -> None:
+        if self.partition not in PARTITIONS:
+            raise ValueError(f"partition: expected one of {', '.join(PARTITIONS)}, got {self.partition!r}")
+        from synic_core.versions.registry import is_known, known_names  # here: reading patch files needs pydantic, MAX_CPUS does not
+
+        if not is_known(self.mshv):
+            raise ValueError(f"mshv: expected one of {', '.join(known_names())} or a patch file, got {self.mshv!r}")
+        if self.hypervisor not in PROFILES:
+            raise ValueError(f"hypervisor: expected one of {', '.join(PROFILES)}, got {self.hypervisor!r}")
+        if not 1 <= self.cpus <= MAX_CPUS:
+            raise ValueError(f"cpus: expected 1..{MAX_CPUS}, got {self.cpus}")
+
+    @property
+    def partition_spec(self) -> Partition:
+        return PARTITIONS[self.partition]
+
+    @property
+    def version_spec(self) -> MshvVersion:
+        from synic_core.versions.registry import get
+
+        return get(self.mshv)
+
+    @property
+    def profile_spec(self) -> Profile:
+        return PROFILES[self.hypervisor]

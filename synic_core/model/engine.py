@@ -1,0 +1,188 @@
+"""The interpreter: runs driver sequences (data) against the machine state, one MSR write at a time.
+
+Every write is recorded with its old and new value and checked by the rules in `checks`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Unpack
+
+from synic_core.model.checks import Checker
+from synic_core.model.config import SessionConfig
+from synic_core.model.findings import Where, make_finding
+from synic_core.model.partitions import title
+from synic_core.model.registers import REGISTERS, STATE_INDEX, Field, frame_of
+from synic_core.model.sequences import AEOI, VECTOR, X86_CALLBACK_VECTOR, Op, Sequence
+from synic_core.model.state import MachineState
+from synic_core.model.vocabulary import Bank, Component, FindingKindName, SequenceName
+from synic_core.model.writes import StepResult as StepResult
+from synic_core.model.writes import Write as Write
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledOp:
+    """An op with its constant fields folded in: it writes `(base & keep) | bits`, then its frame rule's frame."""
+
+    op: Op
+    index: int  # in STATE_INDEX
+    rmw: bool
+    keep: int
+    bits: int
+    touched: tuple[str, ...]
+    frame: Field | None  # the register's frame field, for ops with a frame rule
+
+
+class Engine:
+    """Applies sequences to a `MachineState` and records what happens, for one step."""
+
+    def __init__(self, config: SessionConfig, state: MachineState, step: StepResult) -> None:
+        self.config = config
+        self.partition = config.partition_spec
+        self.version = config.version_spec
+        self.profile = config.profile_spec
+        self.state = state
+        self.step = step
+        self.checker = Checker(self.partition, state, step.index)
+        self.changed_cpus: set[int] = set()
+        """CPUs whose registers or liveness this step changed: the only ones whose missing enables can change."""
+        self._compiled: dict[int, tuple[CompiledOp, ...]] = {}  # id(sequence) -> its ops compiled
+
+    # -- recording -------------------------------------------------------------------------
+    def find(self, kind: FindingKindName, message: str, assumption: str | None = "default", **where: Unpack[Where]) -> None:
+        self.step.findings.append(make_finding(kind, message, step=self.step.index, assumption=assumption, **where))
+
+    def refuse(self, message: str, cpu: int | None = None, component: Component | None = None, assumption: str | None = None) -> None:
+        self.step.refused = True
+        self.find("refused", message, cpu=cpu, component=component, assumption=assumption)
+
+    def not_kernel_order(self, why: str) -> None:
+        self.step.kernel_order = False
+        self.step.notes.append(f"not an order the kernel produces: {why}")
+
+    def bank_of(self, component: Component) -> Bank:
+        if component == "vmbus":
+            assert self.partition.vmbus_bank is not None
+            return self.partition.vmbus_bank
+        return "l1"
+
+    # -- sequences -------------------------------------------------------------------------
+    def run_sequence(self, name: SequenceName, cpu: int) -> None:
+        seq = self.version.sequences[name]
+        bank = self.bank_of(seq.component)
+        for c in self.compiled(seq):
+            if c.op.when and not self.condition(c.op.when):
+                continue
+            self.apply_op(c, cpu, bank, seq.component)
+
+    def condition(self, name: str) -> bool:
+        if name == "mshv_manages_shared":
+            return self.version.manages_shared_regs(self.partition, self.state.drivers.vmbus_loaded)
+        raise ValueError(f"unknown condition {name!r}")
+
+    def apply_op(self, c: CompiledOp, cpu: int, bank: Bank, component: Component) -> None:
+        op = c.op
+        base = self.state.regs[bank][cpu][c.index] if c.rmw else 0
+        value = (base & c.keep) | c.bits
+        if op.frame and c.frame is not None:
+            frame = self.frame_rule(op.frame, cpu, bank, op.register, frame_of(base))
+            if frame is not None:
+                value = c.frame.put(value, frame)
+        self.write(cpu, bank, component, op.register, value, c.touched, op.source)
+
+    def compiled(self, seq: Sequence) -> tuple[CompiledOp, ...]:
+        """The sequence's ops with their constant fields encoded, once per step (the tables outlive the step)."""
+        ops = self._compiled.get(id(seq))
+        if ops is None:
+            ops = self._compiled[id(seq)] = tuple(self.compile(op) for op in seq.ops)
+        return ops
+
+    def compile(self, op: Op) -> CompiledOp:
+        reg = REGISTERS[op.register]
+        mask = sum(reg.field(name).mask for name in op.fields)  # the fields of a register never overlap
+        bits = reg.encode({name: self.symbol(v) for name, v in op.fields.items()})
+        frame = reg.field("frame") if op.frame else None
+        return CompiledOp(op, STATE_INDEX[op.register], op.kind == "rmw", ~mask, bits, tuple(op.fields), frame)
+
+    def symbol(self, value: int | str) -> int:
+        if value == VECTOR:
+            return X86_CALLBACK_VECTOR
+        if value == AEOI:
+            return int(self.config.auto_eoi)
+        return int(value)
+
+    def frame_rule(self, rule: str, cpu: int, bank: str, register: str, current: int) -> int | None:
+        """The frame an op writes (None: keep what the register holds)."""
+        st = self.state
+        if rule == "vmbus_enable":
+            if self.partition.hv_root:
+                return None
+            key = (cpu, bank, register)
+            if key not in st.vmbus_pages:
+                st.vmbus_pages[key] = st.allocate("vmbus", f"{register} of CPU {cpu}")
+            return st.vmbus_pages[key]
+        if rule == "vmbus_disable":
+            return None if self.partition.hv_root else 0
+        if rule == "mshv_sirbp_enable":
+            if self.version.allocates_sirbp(self.partition):
+                return st.allocate("mshv", f"SIRBP of CPU {cpu}")
+            return None
+        if rule == "mshv_sirbp_disable":
+            if self.version.allocates_sirbp(self.partition):
+                st.free(current)
+                return 0
+            return None
+        raise ValueError(f"unknown frame rule {rule!r}")
+
+    # -- the write itself ------------------------------------------------------------------
+    def write(self, cpu: int, bank: Bank, component: Component, register: str, value: int, touched: tuple[str, ...], source: str) -> Write:
+        st = self.state
+        ri = STATE_INDEX[register]
+        row = st.regs[bank][cpu]
+        old = row[ri]
+        reason = self.profile.rejects(register, value, st.scontrol_dropped[bank][cpu])
+        new = old if reason else value
+        if not reason:
+            row[ri] = new
+            st.writer[bank][cpu][ri] = component
+            self.changed_cpus.add(cpu)
+            if register == "SCONTROL":
+                self.track_scontrol(cpu, bank, old, new)
+        w = Write(
+            len(self.step.writes),
+            cpu,
+            bank,
+            component,
+            register,
+            old,
+            new,
+            value,
+            REGISTERS[register].changed_fields(old, new),
+            bool(reason),
+            source,
+        )
+        self.step.writes.append(w)
+        if reason:
+            self.find(
+                "hypervisor_fault",
+                f"The hypervisor refused {title(component)}'s write of {value:#x} "
+                f"to {self.partition.label(register, bank)} on CPU {cpu}: {reason}.",
+                assumption=self.profile.assumption if "SCONTROL" in reason else None,
+                **self.checker.located(w, touched),
+            )
+        findings = self.checker.write(w, touched)
+        if findings:
+            self.step.findings += findings
+        return w
+
+    def set_live(self, cpu: int, component: str, live: bool) -> None:
+        """The component's per-CPU state starts or ends on this CPU (hv_synic_init / mshv_synic_cpu_init and their exits)."""
+        setattr(self.state.cpus[cpu], component, live)
+        self.changed_cpus.add(cpu)
+
+    def track_scontrol(self, cpu: int, bank: str, old: int, new: int) -> None:
+        was, now = old & 1, new & 1
+        if was and not now:
+            self.state.scontrol_dropped[bank][cpu] = True
+        elif now:
+            self.state.scontrol_dropped[bank][cpu] = False

@@ -1,0 +1,154 @@
+"""Finding kinds: severity, the kernel behaviour each one models, and assumptions."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import TypedDict, Unpack
+
+from synic_core.model.profiles import STRICT_ASSUMPTION
+from synic_core.model.vocabulary import Bank, FindingKindName, Severity, Writer
+
+SEVERITIES: tuple[Severity, ...] = ("info", "warning", "error", "fault")
+SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
+
+
+@dataclass(frozen=True, slots=True)
+class FindingKind:
+    name: FindingKindName
+    severity: Severity
+    title: str
+    cites: str
+    assumption: str | None = None
+
+
+_OWNERSHIP = (
+    "ownership established by 'mshv: limit SynIC management to MSHV-owned resources' "
+    "(commit f1a9e67c1138; docs/kernel-facts.md#ownership-after-the-series)"
+)
+_ASSUMPTIONS = "docs/kernel-facts.md#open-questions-and-model-assumptions"
+
+KINDS: dict[str, FindingKind] = {
+    k.name: k
+    for k in (
+        FindingKind("foreign_write", "error", "a component changed a field it does not own", _OWNERSHIP),
+        FindingKind(
+            "redundant_write",
+            "warning",
+            "a component wrote a field it does not own, value unchanged",
+            _OWNERSHIP,
+            assumption="a redundant enable is probably a no-op for the hypervisor (Anirudh Rayabharam's review of v2, 2026-04-06)",
+        ),
+        FindingKind(
+            "hypervisor_fault",
+            "fault",
+            "the hypervisor rejected the write",
+            "commit text of 'mshv: limit SynIC management…': VMBus then writes SynIC MSRs while SynIC is "
+            "disabled, which the hypervisor does not tolerate "
+            "(commit f1a9e67c1138; docs/kernel-facts.md#hypervisor-behaviour)",
+            assumption=STRICT_ASSUMPTION,  # the profile's own words: a refused write carries it
+        ),
+        FindingKind(
+            "pulled_from_under",
+            "error",
+            "a resource was switched off under a live user",
+            "per-CPU teardown order 'VMBUS first, MSHV second, and the reverse on de-init' "
+            "([PATCH v4 1/3], 2026-04-27; docs/kernel-facts.md#kexec-order)",
+        ),
+        FindingKind(
+            "stale_state",
+            "error",
+            "the new kernel inherited live SynIC state nobody owns",
+            "patch 'mshv: clean up SynIC state on kexec for L1VH': the kexec'd kernel inherited stale "
+            "unmasked SINTs and an enabled SIRBP pointing to freed memory (commit efe0fb8c3fe2)",
+        ),
+        FindingKind(
+            "dangling_page",
+            "error",
+            "an enabled page register points at frame 0 or freed memory",
+            "pre-series MSHV memremaps whatever frame SIRBP holds; the L1VH hypervisor provides none "
+            "(drivers/hv/mshv_synic.c before the series; commit efe0fb8c3fe2)",
+            assumption=f"what the L1VH SIRBP MSR holds before the series is not stated; the model assumes 0 ({_ASSUMPTIONS})",
+        ),
+        FindingKind(
+            "missing_enable",
+            "warning",
+            "a live component depends on a field nobody enabled",
+            "v3/v4 leave SIMP/SIEFP/SCONTROL to VMBus whenever VMBus is active "
+            "(commit f1a9e67c1138; docs/kernel-facts.md#ownership-after-the-series)",
+            assumption="model inference: whether the L1 hypervisor pre-enables these on a nested root is "
+            "not discussed anywhere (docs/kernel-facts.md#open-questions-and-model-assumptions)",
+        ),
+        FindingKind(
+            "refused",
+            "info",
+            "the kernel refused the action",
+            "the refusal paths of hv_acpi_init, hv_synic_cleanup (-EBUSY) and mshv_parent_partition_init (docs/kernel-facts.md)",
+        ),
+    )
+}
+KIND_NAMES = tuple(KINDS)
+
+
+class Where(TypedDict, total=False):
+    """Where a finding happened and who was involved (every key optional)."""
+
+    cpu: int | None
+    bank: Bank | None
+    register: str | None
+    field: str | None
+    component: Writer | None
+    owner: Writer | None
+    write: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One finding: where it happened, who caused it, who owns the resource, and why it matters."""
+
+    kind: FindingKindName
+    severity: Severity
+    step: int
+    cpu: int | None
+    bank: Bank | None
+    register: str | None
+    field: str | None
+    component: Writer | None
+    owner: Writer | None
+    message: str
+    cites: str
+    assumption: str | None = None
+    write: int | None = None  # index of the causing write within its step
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def make_finding(kind: FindingKindName, message: str, *, step: int, assumption: str | None = "default", **where: Unpack[Where]) -> Finding:
+    """Build a finding of `kind`; the assumption defaults to the kind's own."""
+    spec = KINDS[kind]
+    return Finding(
+        kind=kind,
+        severity=spec.severity,
+        step=step,
+        message=message,
+        cites=spec.cites,
+        assumption=spec.assumption if assumption == "default" else assumption,
+        cpu=where.get("cpu"),
+        bank=where.get("bank"),
+        register=where.get("register"),
+        field=where.get("field"),
+        component=where.get("component"),
+        owner=where.get("owner"),
+        write=where.get("write"),
+    )
+
+
+def summarize(findings: list[Finding]) -> dict[str, int]:
+    counts: dict[str, int] = dict.fromkeys(SEVERITIES, 0)
+    for f in findings:
+        counts[f.severity] += 1
+    return counts
+
+
+def worst(findings: list[Finding]) -> str | None:
+    return max((f.severity for f in findings), key=SEVERITY_RANK.__getitem__, default=None)

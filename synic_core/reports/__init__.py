@@ -1,0 +1,1 @@
+"""What a run prints: the JSON report, Markdown, the text grid and grouped findings in words."""

@@ -1,0 +1,52 @@
+"""A plain-text dump of the grid and the findings: for screen readers, copy-paste and scripts."""
+
+from __future__ import annotations
+
+from synic_core.model.columns import SEVERITY_GLYPH, WRITER_GLYPH, columns_for
+from synic_core.model.findings import SEVERITIES, SEVERITY_RANK, Finding
+from synic_core.model.partitions import title
+from synic_core.model.registers import REGISTERS
+from synic_core.model.session import Session
+from synic_core.reports.formatting import grouped_findings, summary_line
+
+
+def text_grid(session: Session, findings: list[Finding] | None = None) -> str:
+    """Same columns and glyphs as the dashboard: value, last writer, strongest finding per cell."""
+    st, cfg = session.state, session.config
+    findings = session.findings if findings is None else findings
+    worst: dict[tuple[int | None, str | None, str | None], int] = {}
+    for f in findings:
+        key = (f.cpu, f.bank, f.register)
+        worst[key] = max(worst.get(key, -1), SEVERITY_RANK[f.severity])
+    cols = columns_for(cfg.partition_spec)
+    head = "CPU  on V M  " + " ".join(f"{c.short}{chr(39) if c.bank == 'l0' else ''}.{c.label}".ljust(9) for c in cols)
+    lines = [
+        f"SynIC Lab: {cfg.partition}, mshv {cfg.mshv}, {cfg.hypervisor}, {cfg.cpus} CPUs, "
+        f"{len(session.history)} steps. {summary_line(session.summary())}",
+        head,
+    ]
+    for cpu, cs in enumerate(st.cpus):
+        flags = f"{'+' if cs.online else '-'}  {'V' if cs.vmbus else '.'} {'M' if cs.mshv else '.'}"
+        cells = []
+        for c in cols:
+            bit = REGISTERS[c.register].field(c.field).get(st.get(cpu, c.bank, c.register))
+            sev = worst.get((cpu, c.bank, c.register), -1)
+            mark = SEVERITY_GLYPH[SEVERITIES[sev]] if sev >= 0 else " "
+            writer = WRITER_GLYPH.get(st.last_writer(cpu, c.bank, c.register), "?")
+            cells.append(f"{'on' if c.live(bit) else 'off':<3} {writer}{mark}".ljust(9))
+        lines.append(f"{cpu:>3}  {flags}  " + " ".join(cells))
+    lines += ["", "Legend: on/off, then who wrote last (V VMBus, M MSHV, · reset), then X fault ! error ? warning.", ""]
+    lines += findings_text(findings) or ["No findings."]
+    return "\n".join(lines) + "\n"
+
+
+def findings_text(findings: list[Finding]) -> list[str]:
+    out = []
+    for f, _count, cpus, message in grouped_findings(findings):
+        where = f" {f.register}.{f.field}" if f.register and f.field else ""
+        out.append(
+            f"{f.severity.upper()} {f.kind} step {f.step}{' CPUs ' + cpus if cpus else ''}{where} by {title(f.component)}: {message}"
+        )
+        if f.assumption:
+            out.append(f"  assumption: {f.assumption}")
+    return out

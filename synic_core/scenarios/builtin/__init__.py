@@ -1,0 +1,1 @@
+"""The built-in scenarios, one JSON file each (package data)."""

@@ -1,0 +1,1 @@
+"""The built-in lessons, one JSON file each (package data)."""

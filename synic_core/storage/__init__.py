@@ -1,0 +1,1 @@
+"""Writing safely: atomic saves, the save guard, crash reports."""

@@ -1,0 +1,1 @@
+"""The built-in MSHV versions, one TOML patch file each (package data)."""

@@ -1,0 +1,209 @@
+"""Text for the panels: the inspector, finding lines, trace lines, the status line, the legend.
+
+Returns rich `Text`; no widgets here, so the wording is testable on its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from rich.text import Text
+
+from synic_core import Finding, Write
+from synic_core.model.columns import SEVERITY_GLYPH, Column
+from synic_core.model.findings import SEVERITY_RANK
+from synic_core.model.partitions import title
+from synic_core.model.registers import BANK_TITLES, REGISTERS
+from synic_core.reports.formatting import summary_line
+from synic_core.traces.formats import frame_name
+from synic_core.traces.report import OLD_FROM_MODEL
+from synic_core.traces.session import TraceSession, TraceWrite
+from tui.state.display import Display
+
+Palette = Mapping[str, str]  # the app's theme variables (tui/themes.py), or themes.VARIABLES for markup
+
+
+def severity_style(severity: str, p: Palette) -> str:
+    return {
+        "info": "cyan",
+        "warning": p["synic-warning-text"],
+        "error": f"bold {p['synic-error-text']}",
+        "fault": f"bold #000000 on {p['synic-fault']}",
+    }[severity]
+
+
+def writer_style(component: str | None, p: Palette) -> str:
+    return {"vmbus": p["synic-vmbus"], "mshv": p["synic-mshv"], "reset": "dim", "hypervisor": "magenta"}.get(component or "", "")
+
+
+def finding_line(f: Finding, p: Palette) -> Text:
+    where = f"CPU {f.cpu} " if f.cpu is not None else ""
+    reg = f"{f.register}.{f.field} " if f.register and f.field else (f"{f.register} " if f.register else "")
+    text = Text()
+    text.append(f"{SEVERITY_GLYPH[f.severity]} {f.severity:<7}", severity_style(f.severity, p))
+    text.append(f" {f.kind}", "bold")
+    text.append(f"  step {f.step} {where}{reg}\n")
+    text.append(f"  {f.message}")
+    return text
+
+
+def finding_detail(f: Finding, p: Palette) -> Text:
+    text = finding_line(f, p)
+    text.append(f"\n  models: {f.cites}", "dim")
+    if f.assumption:
+        text.append(f"\n  assumption: {f.assumption}", f"italic {p['synic-warning-text']}")
+    return text
+
+
+def trace_line(step: int, w: Write, p: Palette) -> Text:
+    """One write. A real one's attribution, timestamp and task come after its values, so that a narrow
+    panel cuts the task, never the register, the values or the #GP; a faulted real write is marked whole."""
+    line = Text(f"{step:>2} cpu{w.cpu:<3} ")
+    line.append(f"{title(w.component):<5}", writer_style(w.component, p))
+    line.append(f" {w.register:<8}{'@L0' if w.bank == 'l0' else ''} {w.old:#x}→")
+    if not isinstance(w, TraceWrite):
+        line.append("REJECTED" if w.rejected else f"{w.new:#x}", f"reverse {p['synic-error-text']}" if w.rejected else "")
+        return line
+    line.append(f"{w.attempted:#x} #GP" if w.rejected else f"{w.new:#x}", "bold" if w.rejected else "")
+    line.append(f"  {w.attribution}", "dim" if w.attribution == "unknown" else "italic")
+    line.append(f"  {w.timestamp:.6f} {w.task}", "dim")  # file text, as it is: the panel's edge cuts it
+    if w.rejected:
+        line.stylize(f"reverse {p['synic-error-text']}")
+    return line
+
+
+def opened_trace(session: TraceSession) -> tuple[str, str]:
+    """(title, message) of the toast when a trace is opened: what is in it and what can be done with it."""
+    ti = session.imported
+    c = session.config
+    writes = len(ti.attributed.order)
+    cpus = sorted(ti.attributed.per_cpu)
+    steps = len(session.history)
+    message = (
+        f"{plural(writes, 'SynIC write')} on {plural(len(cpus), 'CPU')}, {plural(steps, 'inferred action')}; "
+        f"partition {c.partition} ({ti.partition_why}), mshv {c.mshv}, {c.hypervisor}. "
+        "p plays it from the start; s replays it in the model under another version."
+    )
+    return f"Opened trace {Path(ti.trace.path).name} (read-only)", message
+
+
+def plural(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
+
+
+def stack_text(w: TraceWrite) -> Text:
+    """The kernel stack the trace recorded for a write, innermost first (file text: never markup)."""
+    text = Text(f"write {w.number} on CPU {w.cpu}, trace line {w.line}: {w.attribution}", "bold")
+    text.append(f"\n  task {w.task}  at {w.timestamp:.6f}")
+    if not w.stack:
+        text.append("\n  no stack in the trace", "dim")
+    for frame in w.stack:
+        text.append(f"\n  => {frame}", "bold" if frame_name(frame) == w.source else "")
+    return text
+
+
+def inspector(display: Display, cpu: int, col: Column, p: Palette) -> Text:
+    session = display.session
+    reg = REGISTERS[col.register]
+    value = display.value(cpu, col.bank, col.register)
+    owner = session.config.partition_spec.owner(col.bank, col.register)
+    writer = display.last_writer(cpu, col.bank, col.register)
+    field = reg.field(col.field)
+    text = Text()
+    text.append(f"{col.register}.{col.field}", "bold")
+    text.append(f"  CPU {cpu}  {reg.address(col.bank):#x} {BANK_TITLES[col.bank]}\n")
+    text.append(f"{reg.summary}\n", "dim")
+    text.append(f"{col.field}: {field.meaning}\n")
+    text.append(f"value {value:#x}\n")
+    for name, v in reg.decode(value).items():
+        if not name.startswith(("reserved", "preserved")):
+            text.append(f"  {name} = {v:#x}\n" if name == "frame" else f"  {name} = {v}\n")
+    text.append("owner ")
+    text.append(title(owner), writer_style(owner, p))
+    text.append("  last writer ")
+    text.append(title(writer), writer_style(writer, p))
+    text.append("\n")
+    history = display.cell_writes(cpu, col.bank, col.register)
+    if history:
+        text.append("writes:\n", "bold")
+        for step, w in history[-6:]:
+            text.append_text(trace_line(step, w, p))
+            text.append("\n")
+        last = history[-1][1]
+        if isinstance(last, TraceWrite):
+            text.append(f"{OLD_FROM_MODEL}\n", "dim italic")
+            text.append_text(stack_text(last))
+            text.append("\n")
+    for f in reversed(display.cell_findings(cpu, col.bank, col.register)):  # newest first
+        text.append_text(finding_detail(f, p))
+        text.append("\n")
+    return text
+
+
+def status_line(display: Display, playback: str, p: Palette) -> Text:
+    """By priority, so a narrow terminal cuts the least useful part (with an ellipsis): counts, playback,
+    the step, the settings, and last what the latest step left behind."""
+    cfg = display.session.config
+    counts = display.counts()
+    bad = counts["fault"] + counts["error"]
+    text = Text(" ", no_wrap=True, overflow="ellipsis")
+    text.append(summary_line(counts).removesuffix(f"  info {counts['info']}"), f"bold {p['synic-error-text']}" if bad else "bold")
+    text.append(f" │ {playback}", "bold" if display.playing else "")
+    settings = f"{cfg.partition} · {cfg.mshv} · {cfg.hypervisor} · {cfg.cpus} CPUs"
+    if isinstance(display.session, TraceSession):  # a real trace, not a simulation: say which file
+        text.append(f" │ trace {Path(display.session.imported.trace.path).name} ·", "bold")
+        text.append(f" step {len(display.session.history)} · {settings}")
+    else:
+        text.append(f" │ step {len(display.session.history)} · {settings}")
+    last = last_step_kinds(display)
+    if last:
+        text.append(f" │ {last}", "bold")
+    return text
+
+
+def timeline(display: Display, travelling: bool, p: Palette) -> Text:
+    """One line: every step, the one shown, and how far into it (time travel keys: [ ] { })."""
+    history = display.session.history
+    text = Text(" timeline ", no_wrap=True, overflow="ellipsis")
+    if not history:
+        return text.append("empty: apply an action", "dim")
+    if travelling and not display.at_present:  # first: on a narrow terminal the way back is what must show
+        travel = f"◀ write {display.position}/{display.boundaries()[-1]}, any action returns to now │ "
+        text = Text(" ", no_wrap=True, overflow="ellipsis").append(travel, f"bold {p['synic-warning-text']}")
+    shown = display.step.index if display.step is not None else display.upto
+    first = max(0, shown - 4)
+    if first:
+        text.append("… ")
+    for s in history[first:]:
+        if display.step is s:
+            text.append(f" {s.index}:{s.action} {display.pos}/{len(s.writes)} ", "bold reverse")
+        elif s.index < display.upto:
+            text.append(f" {s.index}:{s.action} ✓ ")
+        else:
+            text.append(f" {s.index}:{s.action} ", "dim")
+    return text
+
+
+def last_step_kinds(display: Display) -> str:
+    """The finding kinds of the latest step: what it left behind (state findings) first, then by severity."""
+    step = display.step or (display.session.history[-1] if display.session.history else None)
+    if step is None:
+        return ""
+    tally: dict[str, list[int]] = {}
+    for f in display.step_findings():
+        entry = tally.setdefault(f.kind, [int(f.write is None), SEVERITY_RANK[f.severity], 0])
+        entry[2] += 1
+    ordered = sorted(tally.items(), key=lambda kv: (not kv[1][0], -kv[1][1], kv[0]))
+    return f"{step.action}: " + ", ".join(f"{kind} {n}" for kind, (_, _, n) in ordered) if ordered else ""
+
+
+LEGEND = """[b]Cells[/b]  ● on (enabled, or SINT unmasked)  ○ off
+[b]Who wrote it last[/b]  [$synic-vmbus]V VMBus[/]  [$synic-mshv]M MSHV[/]  · reset value
+[b]Findings[/b] (letter and background)
+  [#000000 on $synic-fault] X [/] fault  [on $synic-error] ! [/] error  [on $synic-warning] ? [/] warning
+[b]Highlights[/b]  [b u]underlined[/]: the cell written last;  ≠ (compare): differs from the other side
+[b]CPU column[/b]  ▸ selected (grey row)  ● online / ○ offline  V VMBus live  M MSHV live
+[b]Columns[/b]  SCTRL = SCONTROL.enable, SIMP/SIEFP/SIRBP .enable,
+  SINTn on = not masked, int = SINT5.as_intercept;  ' marks the L0 (nested) bank
+"""
