@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Unpack
 
-from synic_core.model.checks import Checker
+from synic_core.model.checks import ENABLE_REGISTERS, Checker
 from synic_core.model.config import SessionConfig
 from synic_core.model.findings import Where, make_finding
 from synic_core.model.partitions import title
@@ -148,6 +148,8 @@ class Engine:
             self.changed_cpus.add(cpu)
             if register == "SCONTROL":
                 self.track_scontrol(cpu, bank, old, new)
+            if old & 1 and not new & 1 and register in ENABLE_REGISTERS:
+                st.cleared[(cpu, bank, register)] = (component, self.step.index, self.step.action)
         w = Write(
             len(self.step.writes),
             cpu,
