@@ -40,8 +40,8 @@ def run(what: list[str], as_json: bool, vocabulary: bool) -> int:
 
 # -- list ----------------------------------------------------------------------------------------
 def summary(v: MshvVersion) -> dict[str, Any]:
-    rules = {k: getattr(v, k) for k in ROW_FIELDS}
-    return {"name": v.name, "title": v.title, "origin": v.origin, "source": v.source, "rules": rules, "digest": digest(v)}
+    rules = {k: getattr(v, k) for k in ROW_FIELDS}  # the key `versions show --json` and a patch file use: [version]
+    return {"name": v.name, "title": v.title, "origin": v.origin, "source": v.source, "version": rules, "digest": digest(v)}
 
 
 def listing(versions: list[MshvVersion], as_json: bool) -> int:
