@@ -336,7 +336,8 @@ def test_versions_lists_shows_and_diffs(capsys: pytest.CaptureFixture[str]) -> N
     assert main(["versions", "--json"]) == 0
     listed = json.loads(capsys.readouterr().out)
     assert [v["name"] for v in listed] == ["mainline", "patch5-only", "v1", "v3", "v4"]
-    assert listed[4]["version"] == {"manages_shared": "no_vmbus", "notifier_on": "parent", "sirbp_on_l1vh": "alloc", "vmbus_dependency": True}
+    rules = {"manages_shared": "no_vmbus", "notifier_on": "parent", "sirbp_on_l1vh": "alloc", "vmbus_dependency": True}
+    assert listed[4]["version"] == rules
     assert main(["versions", "show", str(EXAMPLES / "split-root.toml"), "--json"]) == 0
     shown = json.loads(capsys.readouterr().out)
     assert shown["version"].keys() == listed[4]["version"].keys()  # one key for the rules in both
