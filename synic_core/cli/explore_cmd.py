@@ -19,7 +19,7 @@ from rich.table import Table
 
 from synic_core.cli.console import console as make_console
 from synic_core.cli.run_cmd import SEVERITY_STYLE
-from synic_core.explore.fast import Status, available_mb, default_memory_limit_mb, search
+from synic_core.explore.fast import Status, default_memory_limit_mb, search
 from synic_core.explore.pool import Job, JobStatus, WorkerPool, sigterm_raises
 from synic_core.explore.reference import Counterexample, ExploreResult, Move, explore_to_dict
 from synic_core.inputs.bad_input import InputError
@@ -29,6 +29,7 @@ from synic_core.model.partitions import PARTITION_NAMES
 from synic_core.model.profiles import PROFILE_NAMES
 from synic_core.reports.formatting import cpu_ranges
 from synic_core.storage.atomic import write_atomic
+from synic_core.system.process import available_mb
 from synic_core.versions.names import BUILTIN_NAMES
 from synic_core.versions.registry import session_config, use
 
