@@ -30,7 +30,17 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass, fields
 from typing import Any
 
-from synic_core.explore.reference import MODULE_ACTIONS, Counterexample, ExploreResult, Move, Stopped, cpu_signature, step_from
+from synic_core.explore.reference import (
+    ACTION_ORDER,
+    EXPLORED,
+    MODULE_ACTIONS,
+    Counterexample,
+    ExploreResult,
+    Move,
+    Stopped,
+    cpu_signature,
+    step_from,
+)
 from synic_core.model.actions import run_action
 from synic_core.model.config import SessionConfig
 from synic_core.model.engine import Engine, StepResult
@@ -39,7 +49,6 @@ from synic_core.model.state import CpuState, DriverState, MachineState
 from synic_core.model.vocabulary import FindingKindName
 from synic_core.system.process import available_mb, die_with_parent, peak_rss_mb, rss_mb
 
-ACTION_ORDER = ("vmbus_load", "vmbus_unload", "mshv_init", "mshv_cleanup", "kexec", "cpu_offline", "cpu_online", "crash_kexec")
 KIND_BIT: dict[str, int] = {k: 1 << i for i, k in enumerate(KIND_NAMES)}
 DriverKey = tuple[Hashable, ...]  # the driver state's fields, in order
 DRIVER_FIELDS = fields(DriverState)
@@ -155,8 +164,12 @@ class Model:
         return _Op(self.intern(role, mini), kinds, self.driver_id(mini.drivers), step.kernel_order)
 
 
-A_VMBUS_LOAD, A_VMBUS_UNLOAD, A_MSHV_INIT, A_MSHV_CLEANUP, A_KEXEC, A_OFFLINE, A_ONLINE, A_CRASH = range(8)
+SCOPES = tuple(a.scope for a in EXPLORED)  # by action index
 MODULE = tuple(ACTION_ORDER.index(a) for a in MODULE_ACTIONS)
+REBOOT = tuple(i for i, a in enumerate(EXPLORED) if a.explore == "reboot")
+EACH = tuple((i, a.target == "offline", a.explore_skips_cpu0) for i, a in enumerate(EXPLORED) if a.explore == "each")
+"""Per-CPU moves: (action index, on offline CPUs?, never on CPU 0?)."""
+TAKES_OFFLINE = tuple(a.target == "offline" for a in EXPLORED)
 State = tuple[int, ...]  # (driver id, CPU 0's signature id, the others' ids sorted)
 SlotMove = tuple[int, tuple[int, ...]]  # (action index, slots of the canonical state)
 
@@ -217,10 +230,9 @@ class Search:
         out: list[SlotMove] = [(a, all_on) for a in MODULE]
         if self.any_order and len(online) > 1:
             out += [(a, (c,)) for a in MODULE for c in reps_on]
-        out.append((A_KEXEC, (online[0],)))
-        out += [(A_OFFLINE, (c,)) for c in reps_on]
-        out += [(A_ONLINE, (c,)) for c in reps_off]
-        out += [(A_CRASH, (c,)) for c in reps_on]
+        out += [(a, (online[0],)) for a in REBOOT]
+        for a, offline, skips_cpu0 in EACH:
+            out += [(a, (c,)) for c in (reps_off if offline else reps_on) if c or not skips_cpu0]
         return out
 
     def apply(self, s: State, move: SlotMove, n_online: int, ctx: list[dict[int, _Op]]) -> tuple[State, int, bool]:
@@ -236,7 +248,8 @@ class Search:
         kinds = 0
         kernel = True
         base = action * 16
-        if action == A_KEXEC:
+        scope = SCOPES[action]
+        if scope == "machine":
             t0, t1 = ctx[base], ctx[base + 8]
             for i in range(self.n):
                 tab = t1 if i else t0
@@ -244,7 +257,7 @@ class Search:
                 sigs[i] = r.sig
                 kinds |= r.kinds
             driver = r.driver
-        elif action == A_CRASH:  # the target crashes; every other CPU boots the kdump kernel with no driver state
+        elif scope == "crash":  # the target crashes; every other CPU boots the kdump kernel with no driver state
             t = slots[0]
             others = m.context(m.empty_driver)
             for i in range(self.n):
@@ -255,9 +268,9 @@ class Search:
                 kernel = kernel and r.kernel
                 if i == t:
                     driver = r.driver
-        elif action in (A_OFFLINE, A_ONLINE):  # the filler is online when another CPU is
+        elif scope == "cpu":  # on online CPUs, the filler is online when another CPU is
             t = slots[0]
-            fc = FILLER_ONLINE if action == A_OFFLINE and n_online > 1 else 0
+            fc = FILLER_ONLINE if not TAKES_OFFLINE[action] and n_online > 1 else 0
             tab = ctx[base + (8 if t else 0) + fc]
             r = tab.get(sigs[t]) or fill(tab, action, 1 if t else 0, d, fc, sigs[t])
             sigs[t], kinds, kernel, driver = r.sig, r.kinds, r.kernel, r.driver

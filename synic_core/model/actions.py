@@ -13,7 +13,7 @@ from typing import TypeAlias, cast
 from synic_core.model.engine import Engine
 from synic_core.model.partitions import title
 from synic_core.model.state import DriverState
-from synic_core.model.vocabulary import ActionName, ActionTarget, Component
+from synic_core.model.vocabulary import ActionName, ActionScope, ActionTarget, Component, ExploreChoice, SequenceName
 
 VMBUS_CONNECT_CPU = 0
 Runner: TypeAlias = Callable[[Engine, list[int]], None]
@@ -225,13 +225,45 @@ def _boot_new_kernel(eng: Engine, kdump: bool) -> None:
 
 
 @dataclass(frozen=True, slots=True)
+class ExportTask:
+    """Who runs an action's writes in an exported trace: the task, its PID and the stack around the driver's functions."""
+
+    name: str  # may hold {cpu}: the per-CPU hotplug thread
+    pid: int
+    pid_per_cpu: int
+    outer_frames: tuple[str, ...]
+    frames: tuple[str, ...] = ()  # the whole stack, innermost first, where the path is not the sequence's own
+
+
+CPUHP_TASK = ExportTask("cpuhp/{cpu}", 20, 7, ("cpuhp_invoke_callback", "cpuhp_thread_fun"))
+"""cpuhp_setup_state() and cpuhp_remove_state() run each CPU's callback in that CPU's `cpuhp/N` thread, for module
+loads and unloads, hotplug and the kexec teardown alike (kernel/cpu.c), so their stacks end in the cpuhp thread and do
+not say which action it was. The PIDs are made up."""
+CRASH_TASK = ExportTask("bash", 1999, 0, (), ("hv_hyp_synic_disable_regs", "hv_crash_handler", "__crash_kexec", "panic"))
+"""The crash handler runs on the panicking CPU (drivers/hv/vmbus_drv.c hv_crash_handler calls hv_hyp_synic_disable_regs);
+the task and PID are made up."""
+
+
+@dataclass(frozen=True, slots=True)
 class ActionSpec:
+    """One action's whole shape: the session, the explorer, trace export and trace inference read this row."""
+
     name: ActionName
     title: str
     target: ActionTarget
+    scope: ActionScope
     summary: str
     source: str  # the kernel code it models
     run: Runner
+    export_task: ExportTask
+    explore: ExploreChoice | None  # None: the explorer never chooses it
+    explore_skips_cpu0: bool = False
+    trace_sequence: SequenceName | None = None  # a driver sequence that, matched alone in a trace, is taken for this action
+
+    @property
+    def boots_new_kernel(self) -> bool:
+        """kexec and crash kexec end with a new kernel: drivers gone, registers kept."""
+        return self.scope in ("machine", "crash")
 
 
 ACTIONS: dict[str, ActionSpec] = {
@@ -241,60 +273,94 @@ ACTIONS: dict[str, ActionSpec] = {
             "vmbus_load",
             "VMBus load",
             "online",
+            "module",
             "hv_synic_init on the chosen CPUs; the first load connects VMBus",
             "drivers/hv/vmbus_drv.c vmbus_bus_init",
             run=vmbus_load,
+            export_task=CPUHP_TASK,
+            explore="together",
+            trace_sequence="vmbus_init",
         ),
         ActionSpec(
             "vmbus_unload",
             "VMBus unload",
             "online",
+            "module",
             "module exit: disconnect, then hv_synic_cleanup on the chosen CPUs",
             "drivers/hv/vmbus_drv.c vmbus_exit",
             run=vmbus_unload,
+            export_task=CPUHP_TASK,
+            explore="together",
+            trace_sequence="vmbus_cleanup",
         ),
         ActionSpec(
             "mshv_init",
             "MSHV init",
             "online",
+            "module",
             "mshv_synic_cpu_init on the chosen CPUs; the first init loads mshv_root",
             "drivers/hv/mshv_synic.c mshv_synic_init",
             run=mshv_init,
+            export_task=CPUHP_TASK,
+            explore="together",
+            trace_sequence="mshv_init",
         ),
         ActionSpec(
             "mshv_cleanup",
             "MSHV cleanup",
             "online",
+            "module",
             "mshv_synic_cpu_exit on the chosen CPUs",
             "drivers/hv/mshv_synic.c mshv_synic_exit",
             run=mshv_cleanup,
+            export_task=CPUHP_TASK,
+            explore="together",
+            trace_sequence="mshv_exit",
         ),
         ActionSpec(
             "cpu_offline",
             "CPU offline",
             "online",
+            "cpu",
             "cpuhp teardown: MSHV exit, then VMBus cleanup; a refusal rolls back",
             "kernel/cpu.c cpuhp teardown; drivers/hv/hv.c hv_synic_cleanup",
             run=cpu_offline,
+            export_task=CPUHP_TASK,
+            explore="each",
         ),
         ActionSpec(
-            "cpu_online", "CPU online", "offline", "cpuhp startup: VMBus init, then MSHV init", "kernel/cpu.c cpuhp startup", run=cpu_online
+            "cpu_online",
+            "CPU online",
+            "offline",
+            "cpu",
+            "cpuhp startup: VMBus init, then MSHV init",
+            "kernel/cpu.c cpuhp startup",
+            run=cpu_online,
+            export_task=CPUHP_TASK,
+            explore="each",
         ),
         ActionSpec(
             "kexec",
             "kexec",
             "one",
+            "machine",
             "reboot notifiers, hv_machine_shutdown, then the new kernel starts (chosen CPU reboots)",
             "kernel/kexec_core.c kernel_kexec; arch/x86/kernel/cpu/mshyperv.c hv_machine_shutdown",
             run=kexec,
+            export_task=CPUHP_TASK,
+            explore="reboot",  # the reboot CPU plays no part in the model
         ),
         ActionSpec(
             "crash_kexec",
             "crash kexec",
             "one",
+            "crash",
             "panic path: VMBus disables its SynIC on this CPU only, then the kdump kernel starts",
             "drivers/hv/vmbus_drv.c hv_crash_handler",
             run=crash_kexec,
+            export_task=CRASH_TASK,
+            explore="each",
+            trace_sequence="vmbus_crash",
         ),
     )
 }
@@ -308,6 +374,7 @@ def run_action(eng: Engine, action: str, cpus: list[int]) -> None:
     change cannot gain or lose a finding: checking only the changed ones gives the findings a check of
     every CPU the action targets would give, in the same order, at the cost of the writes.
     """
-    ACTIONS[action].run(eng, cpus)
-    targets = eng.state.online_cpus() if action in ("kexec", "crash_kexec") else cpus
+    spec = ACTIONS[action]
+    spec.run(eng, cpus)
+    targets = eng.state.online_cpus() if spec.boots_new_kernel else cpus
     eng.step.findings += eng.checker.missing_enable([cpu for cpu in targets if cpu in eng.changed_cpus])

@@ -123,3 +123,11 @@ def test_4096_cpus() -> None:
     s = run("l1vh", "patch5-only", cpus=4096)
     assert s.summary()["fault"] == 4096 * 3
     assert len(s.history[2].writes) == 4096 * 10
+
+
+def test_channel_cpus_default_to_cpu0_and_must_name_cpus_of_the_machine() -> None:
+    assert session_config().channel_cpus == (0,)
+    with pytest.raises(ValueError, match=r"channel_cpus: CPU 4 is out of range \(expected 0..3\)"):
+        session_config(cpus=4, channel_cpus=(1, 4))
+    with pytest.raises(ValueError, match="channel_cpus: a CPU is named twice"):
+        session_config(channel_cpus=(1, 1))
