@@ -6,8 +6,7 @@ import pytest
 
 from synic_core.cli import main
 from synic_core.model.findings import SEVERITY_RANK
-
-from .helpers import kinds, run
+from tests.support.sessions import kinds, run
 
 SHARED = ("SIMP", "SIEFP", "SCONTROL")
 

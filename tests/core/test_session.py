@@ -4,8 +4,7 @@ import pytest
 
 from synic_core import ActionError, Session
 from synic_core.versions.registry import session_config
-
-from .helpers import run, state_snapshot
+from tests.support.sessions import run, state_snapshot
 
 
 def test_undo_restores_the_exact_previous_state_and_redo_replays() -> None:
