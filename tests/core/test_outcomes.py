@@ -232,3 +232,13 @@ def test_plain_text_grid(capsys: pytest.CaptureFixture[str]) -> None:
     assert lines[2].split()[:5] == ["0", "+", ".", ".", "off"]  # CPU 0 online, no driver live after kexec
     assert "on  VX" in lines[2]  # SINT2 left unmasked by VMBus, its mask write refused: a fault
     assert "FAULT hypervisor_fault step 2 CPUs 0-3 SINT2.masked by VMBus" in out
+
+
+def test_channel_cpus_from_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:
+    main(["run", "l1vh-v4-kexec", "--channel-cpus", "1-2", "--json"])
+    assert json.loads(capsys.readouterr().out)["scenario"]["channel_cpus"] == [1, 2]
+    assert main(["run", "l1vh-v4-kexec", "--channel-cpus", "4"]) == 2
+    assert "channel_cpus: CPU 4 is out of range (expected 0..3)" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["run", "l1vh-v4-kexec", "--channel-cpus", "1,1"])
+    assert "expected each CPU once" in capsys.readouterr().err
