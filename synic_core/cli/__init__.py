@@ -61,6 +61,23 @@ def version_ref(text: str) -> str:
     )
 
 
+def cpu_list(text: str) -> list[int]:
+    """`--channel-cpus 1,3` or `1-3`: CPU numbers, each once (their range is checked against --cpus with the scenario)."""
+    cpus: list[int] = []
+    for part in text.split(","):
+        low, _, high = part.strip().partition("-")
+        try:
+            first, last = int(low), int(high or low)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected CPU numbers such as 1,3 or 1-3, got {text!r}") from None
+        if first < 0 or last < first or last - first >= MAX_CPUS:
+            raise argparse.ArgumentTypeError(f"expected CPU numbers such as 1,3 or 1-3, got {text!r}")
+        cpus += range(first, last + 1)
+    if len(set(cpus)) != len(cpus):
+        raise argparse.ArgumentTypeError(f"expected each CPU once, got {text!r}")
+    return cpus
+
+
 def explore_cpus(text: str) -> str:
     """`--cpus N` or `A-B` for explore: checked by the explorer itself (one-line message, exit 2)."""
     return text
@@ -78,6 +95,12 @@ def add_settings(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--hypervisor", choices=list(PROFILES), help="hypervisor profile (default strict)")
     parser.add_argument("--cpus", type=cpu_count, help=f"number of CPUs, 1..{MAX_CPUS} (default 4)")
+    parser.add_argument(
+        "--channel-cpus",
+        type=cpu_list,
+        metavar="LIST",
+        help="the CPUs VMBus channels are bound to, e.g. 1,3 or 1-3 (default 0; an assumption: real machines spread them)",
+    )
 
 
 def dashboard_parser() -> argparse.ArgumentParser:
@@ -339,7 +362,7 @@ def _run(ns: argparse.Namespace) -> int:
         raise InputError("run: expected a scenario file or built-in name (synic run --list shows them)")
     _refuse_lesson(ns.target)
     scenario = load(ns.target)
-    overrides = {k: getattr(ns, k) for k in ("partition", "mshv", "hypervisor", "cpus") if getattr(ns, k, None)}
+    overrides = {k: getattr(ns, k) for k in ("partition", "mshv", "hypervisor", "cpus", "channel_cpus") if getattr(ns, k, None)}
     versions_compared = bool(ns.compare) and ns.compare.split(",")[0].strip() not in PROFILES
     for notice in [] if "mshv" in overrides or versions_compared else scenario.notices:  # about the embedded version in use
         print(f"synic: note: {one_line(notice)}", file=sys.stderr)

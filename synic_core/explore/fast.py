@@ -99,6 +99,7 @@ class Model:
     def __init__(self, config: SessionConfig) -> None:
         self.config = config
         reset = MachineState.reset(config.partition_spec, 2)
+        holding = MachineState.reset(config.partition_spec, 2, (1,))  # CPU 1 holds VMBus channels
         self.sig_ids: tuple[dict[Hashable, int], dict[Hashable, int]] = ({}, {})
         self.reps: tuple[list[MachineState], list[MachineState]] = ([], [])
         self.flags: tuple[list[tuple[bool, bool, bool]], list[tuple[bool, bool, bool]]] = ([], [])
@@ -107,6 +108,7 @@ class Model:
         self.contexts: dict[int, list[dict[int, _Op]]] = {}  # driver id -> memo tables (see `context`)
         self.empty_driver = self.driver_id(DriverState())
         self.reset_sigs = (self.intern(0, reset), self.intern(1, reset))
+        self.reset_holding = self.intern(1, holding)  # a CPU of the session's channel_cpus, at reset
 
     # -- interning ------------------------------------------------------------------------------
     def driver_id(self, d: DriverState) -> int:
@@ -185,7 +187,9 @@ class Search:
 
     def root(self) -> State:
         m = self.model
-        return (m.empty_driver, m.reset_sigs[0], *([m.reset_sigs[1]] * (self.n - 1)))
+        channels = self.config.channel_cpus
+        rest = sorted(m.reset_holding if cpu in channels else m.reset_sigs[1] for cpu in range(1, self.n))
+        return (m.empty_driver, m.reset_sigs[0], *rest)
 
     def pack(self, s: State) -> int:
         key = 0
@@ -583,7 +587,7 @@ def _counterexamples(srch: Search, paths: dict[int, list[tuple[State, SlotMove]]
         path = paths.get(KIND_BIT[kind])
         if path is None:
             continue
-        state = MachineState.reset(srch.config.partition_spec, srch.n)
+        state = MachineState.reset(srch.config.partition_spec, srch.n, srch.config.channel_cpus)
         steps: list[Move] = []
         kernel = True
         message = ""

@@ -3,8 +3,9 @@ and what is the shortest sequence of actions that reaches each one?
 
 Breadth-first, so the first sequence that produces a kind is a shortest one. States are
 deduplicated by a canonical key that abstracts page frame numbers (only "none / hypervisor /
-live / freed" matters to the engine) and treats CPUs 1..n-1 as interchangeable (CPU 0 is the
-VMBus connect CPU, so it is kept apart).
+live / freed" matters to the engine) and treats CPUs 1..n-1 as interchangeable when their
+registers, liveness and VMBus channels agree (CPU 0, x86's boot CPU, never goes offline and is
+VMBus's connect CPU, so it is kept apart).
 """
 
 from __future__ import annotations
@@ -137,7 +138,8 @@ def cpu_signature(state: MachineState, cpu: int) -> Hashable:
         regs.append(state.scontrol_dropped[bank][cpu])
     pages = tuple(sorted((b, r) for (k, b, r) in state.vmbus_pages if k == cpu))
     missing = tuple(sorted((comp, b, r) for (k, comp, b, r) in state.missing if k == cpu))
-    return (c.online, c.vmbus, c.mshv, tuple(regs), pages, missing)
+    channels = (c.channels, c.channels_home) if cpu else ()  # CPU 0's change nothing: x86 never offlines it
+    return (c.online, c.vmbus, c.mshv, tuple(regs), pages, missing, channels)
 
 
 def state_key(state: MachineState, symmetry: bool = True) -> Hashable:
@@ -169,7 +171,7 @@ def explore(
 ) -> ExploreResult:
     """Breadth-first search to `depth` actions. Ctrl-C (or `stop()` turning true) returns what was found so far."""
     result = ExploreResult(config, depth, any_order)
-    root = MachineState.reset(config.partition_spec, config.cpus)
+    root = MachineState.reset(config.partition_spec, config.cpus, config.channel_cpus)
     seen = {state_key(root, symmetry)}
     frontier: Frontier = [(root, (), True)]
     try:

@@ -49,12 +49,21 @@ class Engine:
         self._compiled: dict[int, tuple[CompiledOp, ...]] = {}  # id(sequence) -> its ops compiled
 
     # -- recording -------------------------------------------------------------------------
-    def find(self, kind: FindingKindName, message: str, assumption: str | None = "default", **where: Unpack[Where]) -> None:
-        self.step.findings.append(make_finding(kind, message, step=self.step.index, assumption=assumption, **where))
+    def find(
+        self, kind: FindingKindName, message: str, assumption: str | None = "default", cites: str | None = None, **where: Unpack[Where]
+    ) -> None:
+        self.step.findings.append(make_finding(kind, message, step=self.step.index, assumption=assumption, cites=cites, **where))
 
-    def refuse(self, message: str, cpu: int | None = None, component: Component | None = None, assumption: str | None = None) -> None:
+    def refuse(
+        self,
+        message: str,
+        cpu: int | None = None,
+        component: Component | None = None,
+        assumption: str | None = None,
+        cites: str | None = None,
+    ) -> None:
         self.step.refused = True
-        self.find("refused", message, cpu=cpu, component=component, assumption=assumption)
+        self.find("refused", message, cpu=cpu, component=component, assumption=assumption, cites=cites)
 
     def not_kernel_order(self, why: str) -> None:
         self.step.kernel_order = False

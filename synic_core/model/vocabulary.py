@@ -39,6 +39,7 @@ ActionName = Literal[
     "cpu_online",
     "kexec",
     "crash_kexec",
+    "move_channels",
 ]
 
 ActionTarget = Literal["online", "offline", "one"]

@@ -153,6 +153,12 @@ def infer_actions(segments: list[Segment]) -> list[TraceAction]:
     return out
 
 
+def channel_cpus(actions: list[TraceAction]) -> tuple[int, ...]:
+    """CPU 0, and each CPU whose offline the trace shows rolled back: hv_synic_cleanup() refused it, so a channel was bound to it."""
+    rolled_back = {a.cpus[0] for a in actions if a.action == "cpu_offline" and any(s.startup for s in a.segments)}
+    return (0, *sorted(rolled_back - {0}))
+
+
 def _advance(live: Live, action: ActionName, segs: list[Segment]) -> None:
     for s in segs:
         (live.of(s.sequence).add if s.startup else live.of(s.sequence).discard)(s.cpu)

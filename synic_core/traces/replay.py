@@ -198,7 +198,7 @@ class _Replayer:
             cpu = a.cpus[0]
             message = (
                 f"CPU {cpu} stayed online: MSHV was torn down and started again on it, the rollback cpuhp does "
-                "when hv_synic_cleanup() refuses (-EBUSY on the VMBus connect CPU)."
+                "when hv_synic_cleanup() refuses (-EBUSY: a VMBus channel is bound to the CPU)."
             )
             self.findings.append(
                 make_finding(
