@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+import tomllib
 from typing import Any
 
+from synic_core.model.version import MshvVersion
 from synic_core.versions.derive import Derived
+from synic_core.versions.files import load_spec, parse_spec
+from synic_core.versions.registry import resolve
 
 
 def value(v: object) -> str:
@@ -38,3 +42,24 @@ def toml(d: Derived) -> str:
 
 def op_comment(op: dict[str, Any]) -> str:
     return f" (called from {op['source'].split(' (')[0]})" if " → " in op["source"] else ""
+
+
+def version_of(d: Derived, source: str) -> MshvVersion:
+    """The derived file read back through the patch-file loader, exactly as `--mshv FILE` would read it."""
+    spec = parse_spec(tomllib.loads(toml(d)), source)
+    return load_spec(spec, source, None, resolve, ())
+
+
+def source_lines(d: Derived) -> list[str]:
+    """Each derived op, one line, followed by the C lines it came from (for `synic explore --tree`)."""
+    out = []
+    for slot, ops in d.spec["sequences"].items():
+        out.append(f"sequences.{slot}:" + ("" if ops else " (no writes)"))
+        for op, sites in zip(ops, d.sites[slot], strict=True):
+            extra = "".join(f" {k} {op[k]}" for k in ("when", "frame") if k in op)
+            fields = ", ".join(f"{k}={v}" for k, v in op["fields"].items())
+            out.append(f"  {op['register']} {op['kind']} {{{fields}}}{extra}")
+            for s in sites:
+                text = d.files[s.file].split("\n")[s.line - 1].strip()
+                out.append(f"      {s.where()} {s.chain[-1]}: {text}")
+    return out
