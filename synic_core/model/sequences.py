@@ -30,8 +30,8 @@ CONDITIONS: dict[ConditionName, str] = {
 }
 PARTITION_CONDITIONS: dict[str, tuple[str, bool]] = {
     "hv_root_partition": ("hv_root", True),
-    "not_hv_root_partition": ("hv_root", False),
     "hv_l1vh_partition": ("l1vh", True),
+    "not_hv_root_partition": ("hv_root", False),
     "not_hv_l1vh_partition": ("l1vh", False),
 }
 """The per-operation partition conditions: which property of the partition, and the value that lets the op run."""

@@ -134,6 +134,7 @@ class Walker:
         self.problems: list[str] = []
         self.file = ""
         self.chain: tuple[str, ...] = ()
+        self.unknown_registers: set[str] = set()  # each reported once, where it is first read or written
         self.assumed: set[str] = set()
         """Predicates read as constants (the table's `[assumed]`), to be listed with the result."""
 
@@ -375,7 +376,8 @@ class Walker:
     def register(self, node: Node | None, line: int) -> str | None:
         text = text_of(node)
         reg = self.idioms.registers.get(key(text))
-        if reg is None:
+        if reg is None and key(text) not in self.unknown_registers:
+            self.unknown_registers.add(key(text))
             self.problem(line, f"unknown register {' '.join(text.split())!r}: add it to an idioms file with --idioms FILE or write this row by hand")
         return reg
 
