@@ -169,9 +169,7 @@ def subcommand_parser() -> argparse.ArgumentParser:
         "rules and sequences op by op, like a patch (exit 0: the model cannot tell them apart; 1: they differ). "
         "See docs/patch-files.md.",
     )
-    ver.add_argument(
-        "what", nargs="*", metavar="show V | diff A B | derive | check V | FILE", help="what to print (default: the list)"
-    )
+    ver.add_argument("what", nargs="*", metavar="show V | diff A B | derive | check V | FILE", help="what to print (default: the list)")
     ver.add_argument("--json", action="store_true", help="print JSON")
     ver.add_argument(
         "--vocabulary", action="store_true", help="every rule, sequence, register field, condition and frame rule a patch file may use"

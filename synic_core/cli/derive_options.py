@@ -6,7 +6,9 @@ import argparse
 
 
 def add_tree_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--tree", metavar="DIR", help="a kernel tree holding drivers/hv/mshv_synic.c (and hv.c): derive the version from it")
+    parser.add_argument(
+        "--tree", metavar="DIR", help="a kernel tree holding drivers/hv/mshv_synic.c (and hv.c): derive the version from it"
+    )
     parser.add_argument("--patch", metavar="MAIL", action="append", default=[], help="with --tree: a patch mail applied in memory first")
     parser.add_argument("--idioms", metavar="FILE", help="with --tree: more idioms (a TOML table like the shipped one)")
 

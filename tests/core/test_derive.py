@@ -19,7 +19,9 @@ def derived(tree: Path, based_on: str = "v4", patches: list[Path] | None = None,
     return version_of(derive(tree, patches or [], resolve(based_on), based_on, name), "test")
 
 
-@pytest.mark.parametrize(("fixture", "builtin"), [("mshv_mainline.c", "mainline"), ("mshv_v1.c", "v1"), ("mshv_v3.c", "v3"), ("mshv_v4.c", "v4")])
+@pytest.mark.parametrize(
+    ("fixture", "builtin"), [("mshv_mainline.c", "mainline"), ("mshv_v1.c", "v1"), ("mshv_v3.c", "v3"), ("mshv_v4.c", "v4")]
+)
 def test_each_shape_derives_to_its_builtin_and_check_exits_0(tmp_path, capsys, fixture, builtin) -> None:
     tree = kernel_tree(tmp_path, fixture)
     assert main(["versions", "check", "--tree", str(tree), builtin]) == 0
@@ -90,7 +92,9 @@ def test_l1vh_only_write_gets_a_per_operation_partition_condition(tmp_path) -> N
     assert sint5.when == "hv_l1vh_partition"
     name = register(v)
     for partition, masked in (("l1vh", True), ("root", False)):
-        s = run(partition, name, ["mshv_init", "mshv_cleanup"] if partition == "root" else ["vmbus_load", "mshv_init", "mshv_cleanup"], cpus=1)
+        s = run(
+            partition, name, ["mshv_init", "mshv_cleanup"] if partition == "root" else ["vmbus_load", "mshv_init", "mshv_cleanup"], cpus=1
+        )
         assert bool(s.state.get(0, "l1", "SINT5") & 0x10000) is masked, partition
 
 
@@ -98,23 +102,26 @@ def test_unknowns_are_refused_one_line_each_with_file_and_line(tmp_path, capsys)
     tree = kernel_tree(tmp_path, "mshv_unknown.c")
     assert main(["versions", "derive", "--tree", str(tree)]) == 2
     lines = capsys.readouterr().err.splitlines()
+    hint = ": add it to an idioms file with --idioms FILE or write this row by hand"
     assert lines == [
-        "synic: drivers/hv/mshv_synic.c:63: unknown register 'HV_MSR_SINT0 + HV_SYNIC_TIMER_SINT_INDEX': "
-        "add it to an idioms file with --idioms FILE or write this row by hand",
-        "synic: drivers/hv/mshv_synic.c:77: unknown field 'deadline': add it to an idioms file with --idioms FILE or write this row by hand",
-        "synic: drivers/hv/mshv_synic.c:81: unknown condition 'hv_foo()': add it to an idioms file with --idioms FILE or write this row by hand",
+        f"synic: drivers/hv/mshv_synic.c:63: unknown register 'HV_MSR_SINT0 + HV_SYNIC_TIMER_SINT_INDEX'{hint}",
+        f"synic: drivers/hv/mshv_synic.c:77: unknown field 'deadline'{hint}",
+        f"synic: drivers/hv/mshv_synic.c:81: unknown condition 'hv_foo()'{hint}",
     ]  # `if (mshv_debug_level > 2)` guards no SynIC write: not reported
 
 
 def test_idioms_file_teaches_what_was_unknown(tmp_path) -> None:
     tree = kernel_tree(tmp_path / "k", "mshv_unknown.c")
     extra = tmp_path / "idioms.toml"
-    extra.write_text('[registers]\n"HV_MSR_SINT0 + HV_SYNIC_TIMER_SINT_INDEX" = "SINT3"\n[fields]\ndeadline = "polling"\n[predicates]\n"hv_foo()" = "true"\n')
+    extra.write_text(
+        '[registers]\n"HV_MSR_SINT0 + HV_SYNIC_TIMER_SINT_INDEX" = "SINT3"\n'
+        '[fields]\ndeadline = "polling"\n[predicates]\n"hv_foo()" = "true"\n'
+    )
     with pytest.raises(DeriveError):  # without the file: refused
         derive(tree, [], resolve("v4"), "v4")
     d = derive(tree, [], resolve("v4"), "v4", idioms_file=extra)
     init = d.spec["sequences"]["mshv_init"]
-    assert {"register": "SINT3", "kind": "rmw", "fields": {"masked": 1}} == {k: v for k, v in init[3].items() if k != "source"}
+    assert {k: v for k, v in init[3].items() if k != "source"} == {"register": "SINT3", "kind": "rmw", "fields": {"masked": 1}}
     assert init[-1]["register"] == "SCONTROL" and "when" not in init[-1]  # hv_foo() is true everywhere: no condition
 
 

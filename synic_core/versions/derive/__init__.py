@@ -16,7 +16,7 @@ from synic_core.inputs.bad_input import InputError
 from synic_core.model.version import MshvVersion
 from synic_core.model.vocabulary import Component, SequenceName
 from synic_core.versions.derive import assemble
-from synic_core.versions.derive.extract import Function, Site, Walker, functions, line_of, text_of
+from synic_core.versions.derive.extract import Function, RawWrite, Site, Walker, functions, line_of, text_of
 from synic_core.versions.derive.idioms import Functions, Idioms, load
 from synic_core.versions.derive.tree import apply_patches, read_tree
 from synic_core.versions.derive.worlds import everywhere, worlds
@@ -54,7 +54,14 @@ def derive(
     files = apply_patches(read_tree(tree), patches)
     problems: list[str] = []
     result = Derived(
-        {"name": name, "title": title(tree, patches), "based_on": based_on_name, "source": title(tree, patches), "version": {}, "sequences": {}},
+        {
+            "name": name,
+            "title": title(tree, patches),
+            "based_on": based_on_name,
+            "source": title(tree, patches),
+            "version": {},
+            "sequences": {},
+        },
         {},
         files=files,
     )
@@ -84,14 +91,16 @@ def title(tree: Path, patches: list[Path]) -> str:
 
 def component(
     result: Derived, comp: Component, idioms: Idioms, spec: Functions, files: dict[str, str], problems: list[str], assumed: set[str]
-) -> dict[SequenceName, list[assemble.RawWrite]]:
+) -> dict[SequenceName, list[RawWrite]]:
     mine = {rel: text for rel, text in files.items() if rel == spec.file or rel in spec.also}
     index = functions(mine)
     entries = entry_points(comp, spec, index, result.notes)
     if entries is None:
         names = " / ".join(f"{a}+{b}" for a, b in spec.pairs)
-        raise DeriveError([f"{spec.file}: no per-CPU functions found: no {spec.cpuhp[0]}() call in the tree and none of {names} is defined"])
-    out: dict[SequenceName, list[assemble.RawWrite]] = {}
+        raise DeriveError(
+            [f"{spec.file}: no per-CPU functions found: no {spec.cpuhp[0]}() call in the tree and none of {names} is defined"]
+        )
+    out: dict[SequenceName, list[RawWrite]] = {}
     ws = worlds(comp)
     for slot, fn in entries.items():
         walker = Walker(idioms, ws, index)
@@ -171,5 +180,3 @@ def shape(sites: list[tuple[Site, ...]], ops: list[dict[str, Any]]) -> str:
     for s, op in zip(sites, ops, strict=True):
         by_chain.setdefault(" → ".join(s[0].chain), []).append(op["register"])
     return "; ".join(f"{chain} writes {', '.join(regs)}" for chain, regs in by_chain.items()) or "no writes"
-
-

@@ -85,7 +85,8 @@ def condition(component: Component, worlds: tuple[World, ...], w: RawWrite, d: D
             d.op["when"] = name
             return
     ev.problems.append(
-        f"{w.site.where()}: {w.register} is written only on {describe(worlds, w.guard)}: no patch-file condition says that; write this row by hand"
+        f"{w.site.where()}: {w.register} is written only on {describe(worlds, w.guard)}: "
+        "no patch-file condition says that; write this row by hand"
     )
 
 
@@ -111,7 +112,9 @@ def sirbp_rule(w: RawWrite, roots_keep: bool, others: set[Page], ev: Evidence) -
     if roots_keep and len(others) == 1 and "keep" not in others:
         ev.sirbp.setdefault("alloc", w.site)
         return "mshv_sirbp_enable" if others == {"alloc"} else "mshv_sirbp_disable"
-    ev.problems.append(f"{w.site.where()}: SIRBP's frame is handled differently from both sirbp_on_l1vh rules (map, alloc); write this row by hand")
+    ev.problems.append(
+        f"{w.site.where()}: SIRBP's frame is handled differently from both sirbp_on_l1vh rules (map, alloc); write this row by hand"
+    )
     return None
 
 

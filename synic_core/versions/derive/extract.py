@@ -213,7 +213,9 @@ class Walker:
     def refuse_loop(self, stmt: Node) -> None:
         writes = [n for n in called(stmt) if n in self.idioms.write]
         if writes:
-            self.problem(line_of(stmt), "a SynIC write inside a loop or switch: a patch-file sequence is a fixed list of writes; write it by hand")
+            self.problem(
+                line_of(stmt), "a SynIC write inside a loop or switch: a patch-file sequence is a fixed list of writes; write it by hand"
+            )
 
     def if_statement(self, stmt: Node, scope: Scope, guard: Cond, depth: int) -> Cond | None:
         cond = self.condition(stmt.child_by_field_name("condition"), scope)
@@ -378,7 +380,9 @@ class Walker:
         reg = self.idioms.registers.get(key(text))
         if reg is None and key(text) not in self.unknown_registers:
             self.unknown_registers.add(key(text))
-            self.problem(line, f"unknown register {' '.join(text.split())!r}: add it to an idioms file with --idioms FILE or write this row by hand")
+            self.problem(
+                line, f"unknown register {' '.join(text.split())!r}: add it to an idioms file with --idioms FILE or write this row by hand"
+            )
         return reg
 
     def call(self, expr: Node, scope: Scope, guard: Cond, depth: int) -> None:
@@ -389,7 +393,9 @@ class Walker:
             if depth < MAX_DEPTH:
                 self.run(name, guard, depth + 1)
             elif any(n in self.idioms.write for n in called(self.index[name].node)):
-                self.problem(line_of(expr), f"{name} writes a SynIC MSR {MAX_DEPTH + 1} calls deep: derive follows helpers to depth {MAX_DEPTH}")
+                self.problem(
+                    line_of(expr), f"{name} writes a SynIC MSR {MAX_DEPTH + 1} calls deep: derive follows helpers to depth {MAX_DEPTH}"
+                )
 
     # -- the write -----------------------------------------------------------------------------
     def write(self, expr: Node, scope: Scope, guard: Cond) -> None:
@@ -440,7 +446,9 @@ class Walker:
             if s.name == "frame":
                 self.frame_set(reg, s, guard, pages)
             elif not guard <= s.guard:
-                self.problem(s.line, f"{name}.{s.name} is set only in some of the cases the write at line {line} runs: write this row by hand")
+                self.problem(
+                    s.line, f"{name}.{s.name} is set only in some of the cases the write at line {line} runs: write this row by hand"
+                )
             elif s.name not in [f.name for f in REGISTERS[reg].fields]:
                 self.problem(s.line, f"{s.name} is not a field of {reg}")
             else:

@@ -67,7 +67,9 @@ def apply_diff(text: str, changes: list[whatthepatch.patch.Change], patch: str, 
         at = find(lines, old, stated)
         if at is None:
             first = old[0].strip() if old else ""
-            raise InputError(f"{patch}: hunk {number} of {rel} (line {stated + 1 - shift}) does not apply: its old lines are not in the file ({first!r})")
+            raise InputError(
+                f"{patch}: hunk {number} of {rel} (line {stated + 1 - shift}) does not apply: its old lines are not in the file ({first!r})"
+            )
         lines[at : at + len(old)] = new
         shift += at - stated + len(new) - len(old)
     return "\n".join(lines)

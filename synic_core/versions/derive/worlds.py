@@ -8,6 +8,7 @@ matched to the patch-file vocabulary by comparing sets, never by spelling.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from synic_core.model.partitions import PARTITIONS
@@ -83,15 +84,13 @@ def either(a: Cond, b: Cond) -> Cond:
 
 def manages_shared_truth(ws: tuple[World, ...]) -> dict[ManagesSharedRule, Truth]:
     """Where each `manages_shared` rule lets MSHV program SIMP/SIEFP/SCONTROL (as MshvVersion.manages_shared_regs)."""
-    rules: dict[ManagesSharedRule, Truth] = {}
-    for rule in MANAGES_SHARED:
-        holds = {
-            "always": lambda w: True,
-            "hv_root": lambda w: w.atom("hv_root"),
-            "bare_metal_root": lambda w: w.atom("hv_root") and not w.atom("nested"),
-            "no_vmbus": lambda w: not w.vmbus_exists,
-        }[rule]
-        rules[rule] = frozenset(i for i, w in enumerate(ws) if holds(w))
+    holds: dict[ManagesSharedRule, Callable[[World], bool]] = {
+        "always": lambda w: True,
+        "hv_root": lambda w: w.atom("hv_root"),
+        "bare_metal_root": lambda w: w.atom("hv_root") and not w.atom("nested"),
+        "no_vmbus": lambda w: not w.vmbus_exists,
+    }
+    rules = {rule: frozenset(i for i, w in enumerate(ws) if holds[rule](w)) for rule in MANAGES_SHARED}
     return rules
 
 
