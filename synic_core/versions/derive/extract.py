@@ -84,7 +84,11 @@ def functions(files: dict[str, str]) -> dict[str, Function]:
     """Every function defined in the files, by name (the first definition wins, as the linker would refuse two)."""
     out: dict[str, Function] = {}
     for rel, text in files.items():
-        for node in parse(text).children:
+        stack = list(reversed(parse(text).children))
+        while stack:  # top level, and inside #if/#ifdef blocks there (both branches: the kernel defines one)
+            node = stack.pop()
+            if node.type.startswith("preproc_") and node.type != "preproc_def":
+                stack.extend(reversed(node.children))
             name = function_name(node)
             if name and name not in out:
                 out[name] = Function(name, rel, node)
@@ -192,7 +196,7 @@ class Walker:
         if kind == "compound_statement":
             return self.block(stmt.named_children, scope, guard, depth)
         if kind == "declaration":
-            self.declaration(stmt, scope, guard)
+            self.declaration(stmt, scope, guard, depth)
         elif kind == "expression_statement":
             expr = stmt.named_children[0] if stmt.named_children else None
             if expr is not None:
@@ -201,7 +205,10 @@ class Walker:
             return self.if_statement(stmt, scope, guard, depth)
         elif kind in ("preproc_if", "preproc_ifdef", "preproc_elif", "preproc_else"):
             return self.preproc(stmt, scope, guard, depth)
-        elif kind in ("return_statement", "goto_statement", "break_statement", "continue_statement"):
+        elif kind == "return_statement":
+            self.calls(stmt, scope, guard, depth)
+            return None
+        elif kind in ("goto_statement", "break_statement", "continue_statement"):
             return None
         elif kind == "labeled_statement":
             inner = [c for c in stmt.named_children if c.type != "statement_identifier"]
@@ -218,6 +225,7 @@ class Walker:
             )
 
     def if_statement(self, stmt: Node, scope: Scope, guard: Cond, depth: int) -> Cond | None:
+        self.calls(stmt.child_by_field_name("condition"), scope, guard, depth)
         cond = self.condition(stmt.child_by_field_name("condition"), scope)
         then = stmt.child_by_field_name("consequence")
         alt = stmt.child_by_field_name("alternative")
@@ -290,9 +298,11 @@ class Walker:
             self.assumed.add(key(text))
         return Unknown(" ".join(text.split()), line) if meaning is None else atom(self.worlds, meaning)
 
-    def declaration(self, stmt: Node, scope: Scope, guard: Cond) -> None:
+    def declaration(self, stmt: Node, scope: Scope, guard: Cond, depth: int) -> None:
         is_bool = text_of(stmt.child_by_field_name("type")) == "bool"
         for decl in stmt.children_by_field_name("declarator"):
+            if decl.type == "init_declarator":
+                self.calls(decl.child_by_field_name("value"), scope, guard, depth)
             if decl.type == "init_declarator" and is_bool:
                 name = text_of(decl.child_by_field_name("declarator"))
                 scope.bools[name] = self.condition(decl.child_by_field_name("value"), scope)
@@ -303,8 +313,17 @@ class Walker:
     def expression(self, expr: Node, scope: Scope, guard: Cond, depth: int) -> None:
         if expr.type == "assignment_expression" and text_of(expr.child_by_field_name("operator")) == "=":
             self.assignment(expr, scope, guard, depth)
-        elif expr.type == "call_expression":
-            self.call(expr, scope, guard, depth)
+        else:
+            self.calls(expr, scope, guard, depth)
+
+    def calls(self, node: Node | None, scope: Scope, guard: Cond, depth: int) -> None:
+        """Every call inside an expression, arguments before the call (C's order): writes, and helpers to inline."""
+        if node is None:
+            return
+        for child in node.children:
+            self.calls(child, scope, guard, depth)
+        if node.type == "call_expression":
+            self.call(node, scope, guard, depth)
 
     def assignment(self, expr: Node, scope: Scope, guard: Cond, depth: int) -> None:
         left, right = expr.child_by_field_name("left"), expr.child_by_field_name("right")
@@ -322,8 +341,7 @@ class Walker:
             if var in scope.vars:
                 self.set_field(scope.vars[var], fld, right, guard)
                 return
-        if right.type == "call_expression":
-            self.call(right, scope, guard, depth)
+        self.calls(right, scope, guard, depth)
 
     def assign_bool(self, old: Cond, new: Cond, guard: Cond) -> Cond:
         """`b = new` under `guard`: new where the assignment runs, the old value elsewhere."""
