@@ -135,6 +135,12 @@ def test_idioms_file_teaches_what_was_unknown(tmp_path) -> None:
         (["--tree", "{missing}"], "expected a directory holding drivers/hv/mshv_synic.c"),
         (["--tree", "{m}", "--name", "Bad Name"], "--name 'Bad Name': expected lower-case"),
         (["--tree", "{m}", "--idioms", "{bad_idioms}"], "predicates.hv_foo(): expected one of"),
+        ([], "expected --tree DIR"),
+        (
+            ["--tree", "{m}", "--patch", str(FIXTURES / "mutant-swapped-order.patch")],
+            "changes drivers/hv/hv.c, which the tree does not hold",
+        ),
+        (["--tree", "{m}", "-o", "{missing}/out.toml"], "-o: cannot write the patch file"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys, args, expected) -> None:
@@ -173,3 +179,24 @@ def test_derived_toml_loads_as_a_patch_file_everywhere(tmp_path) -> None:
     path.write_text(toml(d))
     assert main(["versions", "show", str(path)]) == 0
     assert resolve(str(path)).manages_shared == "no_vmbus"
+
+
+def test_explore_tree_and_mshv_together_are_refused(tmp_path, capsys) -> None:
+    assert main(["explore", "--tree", str(kernel_tree(tmp_path)), "--mshv", "v4"]) == 2
+    assert "drop --mshv (or --tree)" in capsys.readouterr().err
+
+
+def test_a_known_early_return_narrows_the_writes_after_it(tmp_path) -> None:
+    tree = kernel_tree(tmp_path, "mshv_mainline.c", None, False)
+    path = tree / "drivers/hv/mshv_synic.c"
+    head = "int mshv_synic_cleanup(unsigned int cpu)\n{\n"
+    body_start = path.read_text().index("\tsint.as_uint64", path.read_text().index(head))
+    text = path.read_text()
+    path.write_text(text[:body_start] + "\tif (hv_l1vh_partition())\n\t\treturn 0;\n\n" + text[body_start:])
+    v = derived(tree, "mainline")
+    exit_ops = {o.register: o.when for o in v.sequences["mshv_exit"].ops}
+    assert exit_ops == dict.fromkeys(("SINT0", "SINT5", "SIRBP"), "hv_root_partition") | dict.fromkeys(
+        ("SIEFP", "SIMP", "SCONTROL"), "mshv_manages_shared"
+    )
+    assert v.manages_shared == "hv_root"  # the exit's guard on the shared registers is exactly hv_root_partition()
+    assert all(o.when is None for o in v.sequences["mshv_init"].ops)  # init still programs them everywhere
