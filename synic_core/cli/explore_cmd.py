@@ -162,13 +162,13 @@ def derived_version(ns: argparse.Namespace) -> str:
     from synic_core.versions.registry import register
 
     if ns.mshv:
-        raise ScenarioError("explore: --tree derives the version from the source: drop --mshv (or --tree)")
+        raise InputError("explore: --tree derives the version from the source: drop --mshv (or --tree)")
     try:
         derived = derive_from(ns, "v4", "derived")
     except DeriveError as exc:  # one line per unknown: all but the last here, the last as the error
         for line in exc.problems[:-1]:
             print(f"synic: {visible(line)}", file=sys.stderr)
-        raise ScenarioError(exc.problems[-1]) from None
+        raise InputError(exc.problems[-1]) from None
     out = sys.stderr if ns.json else sys.stdout
     print(f"derived from {visible(ns.tree)}{''.join(f' + {visible(p)}' for p in ns.patch)}:", file=out)
     for line in [*(f"# {n}" for n in derived.notes), *source_lines(derived)]:
