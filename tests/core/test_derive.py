@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -38,10 +39,20 @@ def test_derived_vmbus_and_mshv_sequences_are_the_builtins_op_by_op(tmp_path) ->
         assert ops == [(o.register, o.kind, o.fields, o.when, o.frame) for o in v4.sequences[slot].ops], slot
 
 
-def test_derived_merged_version_has_the_builtins_explorer_answer_on_l1vh(tmp_path) -> None:
-    name = register(derived(kernel_tree(tmp_path), name="merged-fixture"))
-    mine, builtin = (search(session_config(mshv=n, partition="l1vh", cpus=2)) for n in (name, "v4"))
-    assert (mine.states, mine.transitions, sorted(mine.found)) == (builtin.states, builtin.transitions, sorted(builtin.found))
+@pytest.mark.parametrize(
+    ("fixture", "builtin"), [("mshv_mainline.c", "mainline"), ("mshv_v1.c", "v1"), ("mshv_v3.c", "v3"), ("mshv_v4.c", "v4")]
+)
+def test_each_derived_shape_has_its_builtins_explorer_answers(tmp_path, fixture, builtin) -> None:
+    """The explorer matrix rows of the derived file equal the built-in's, partition by partition (2 CPUs, to the fixpoint)."""
+    name = register(derived(kernel_tree(tmp_path, fixture), builtin, name=f"{builtin}-fixture"))
+    for partition in ("root", "nested_root", "l1vh"):
+        mine, theirs = (search(session_config(mshv=n, partition=partition, cpus=2)) for n in (name, builtin))
+        assert mine.fixpoint and theirs.fixpoint
+        assert (mine.states, mine.transitions, {k: len(c.steps) for k, c in mine.found.items()}) == (
+            theirs.states,
+            theirs.transitions,
+            {k: len(c.steps) for k, c in theirs.found.items()},
+        ), partition
 
 
 def test_written_file_names_source_file_function_and_line_and_what_was_taken(tmp_path) -> None:
@@ -200,3 +211,15 @@ def test_a_known_early_return_narrows_the_writes_after_it(tmp_path) -> None:
     )
     assert v.manages_shared == "hv_root"  # the exit's guard on the shared registers is exactly hv_root_partition()
     assert all(o.when is None for o in v.sequences["mshv_init"].ops)  # init still programs them everywhere
+
+
+def test_entry_points_come_from_the_cpuhp_call_when_the_tree_holds_it(tmp_path) -> None:
+    tree = kernel_tree(tmp_path, "mshv_mainline.c", None, False)
+    shutil.copy(FIXTURES / "mshv_root_main.c", tree / "drivers/hv/mshv_root_main.c")
+    d = derive(tree, [], resolve("mainline"), "mainline")
+    assert (
+        "mshv_init/mshv_exit: mshv_synic_init/mshv_synic_cleanup, the callbacks passed to cpuhp_setup_state() at drivers/hv/mshv_root_main.c:18"
+        in d.notes
+    )
+    (tree / "drivers/hv/mshv_root_main.c").unlink()
+    assert any("named in the idioms table" in n for n in derive(tree, [], resolve("mainline"), "mainline").notes)
