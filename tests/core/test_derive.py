@@ -217,9 +217,7 @@ def test_entry_points_come_from_the_cpuhp_call_when_the_tree_holds_it(tmp_path) 
     tree = kernel_tree(tmp_path, "mshv_mainline.c", None, False)
     shutil.copy(FIXTURES / "mshv_root_main.c", tree / "drivers/hv/mshv_root_main.c")
     d = derive(tree, [], resolve("mainline"), "mainline")
-    assert (
-        "mshv_init/mshv_exit: mshv_synic_init/mshv_synic_cleanup, the callbacks passed to cpuhp_setup_state() at drivers/hv/mshv_root_main.c:18"
-        in d.notes
-    )
+    where = "the callbacks passed to cpuhp_setup_state() at drivers/hv/mshv_root_main.c:18"
+    assert f"mshv_init/mshv_exit: mshv_synic_init/mshv_synic_cleanup, {where}" in d.notes
     (tree / "drivers/hv/mshv_root_main.c").unlink()
     assert any("named in the idioms table" in n for n in derive(tree, [], resolve("mainline"), "mainline").notes)
