@@ -221,3 +221,46 @@ def test_entry_points_come_from_the_cpuhp_call_when_the_tree_holds_it(tmp_path) 
     assert f"mshv_init/mshv_exit: mshv_synic_init/mshv_synic_cleanup, {where}" in d.notes
     (tree / "drivers/hv/mshv_root_main.c").unlink()
     assert any("named in the idioms table" in n for n in derive(tree, [], resolve("mainline"), "mainline").notes)
+
+
+HELPERS = """// SPDX-License-Identifier: MIT
+/* Test fixture (not kernel code): the per-CPU init reaches its only write through a chain of helpers. */
+static void enable_sctrl(void)
+{
+	union hv_synic_scontrol sctrl;
+
+	sctrl.as_uint64 = hv_get_non_nested_msr(HV_MSR_SCONTROL);
+	sctrl.enable = 1;
+	hv_set_non_nested_msr(HV_MSR_SCONTROL, sctrl.as_uint64);
+}
+CHAIN
+int mshv_synic_cpu_init(unsigned int cpu)
+{
+	step1();
+	return 0;
+}
+
+int mshv_synic_cpu_exit(unsigned int cpu)
+{
+	return 0;
+}
+"""
+
+
+def helper_chain(n: int) -> str:
+    """step1() calls step2() ... step{n}() calls enable_sctrl(): the write is n + 1 calls below the per-CPU function."""
+    steps = [f"static void step{i}(void)\n{{\n\t{'enable_sctrl' if i == n else f'step{i + 1}'}();\n}}\n" for i in range(n, 0, -1)]
+    return HELPERS.replace("CHAIN", "\n".join(steps))
+
+
+def test_helpers_are_followed_to_depth_3_and_deeper_writes_are_refused(tmp_path, capsys) -> None:
+    tree = kernel_tree(tmp_path / "ok", "mshv_no_callbacks.c", None, False)
+    (tree / "drivers/hv/mshv_synic.c").write_text(helper_chain(2))
+    d = derive(tree, [], resolve("mainline"), "mainline")
+    assert d.spec["sequences"]["mshv_init"][0]["source"].startswith("mshv_synic_cpu_init → step1 → step2 → enable_sctrl (")
+    assert d.spec["sequences"]["mshv_exit"] == []
+    assert version_of(d, "test").sequences["mshv_exit"].ops == ()  # an empty sequence is written as `mshv_exit = []`
+    deep = kernel_tree(tmp_path / "deep", "mshv_no_callbacks.c", None, False)
+    (deep / "drivers/hv/mshv_synic.c").write_text(helper_chain(3))
+    assert main(["versions", "derive", "--tree", str(deep)]) == 2
+    assert "enable_sctrl writes a SynIC MSR 4 calls deep: derive follows helpers to depth 3" in capsys.readouterr().err
