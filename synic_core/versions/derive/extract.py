@@ -147,9 +147,8 @@ class Walker:
         if message not in self.problems:
             self.problems.append(message)
 
-    def unknown(self, u: Unknown, file: str | None = None) -> None:
-        where = file or self.file
-        message = f"{where}:{u.line}: unknown condition {u.text!r}: add it to an idioms file with --idioms FILE or write this row by hand"
+    def unknown(self, u: Unknown) -> None:
+        message = f"{u.file}:{u.line}: unknown condition {u.text!r}: add it to an idioms file with --idioms FILE or write this row by hand"
         if message not in self.problems:
             self.problems.append(message)
 
@@ -296,7 +295,7 @@ class Walker:
         meaning = self.idioms.predicates.get(key(text))
         if key(text) in self.idioms.assumed:
             self.assumed.add(key(text))
-        return Unknown(" ".join(text.split()), line) if meaning is None else atom(self.worlds, meaning)
+        return Unknown(" ".join(text.split()), line, self.file) if meaning is None else atom(self.worlds, meaning)
 
     def declaration(self, stmt: Node, scope: Scope, guard: Cond, depth: int) -> None:
         is_bool = text_of(stmt.child_by_field_name("type")) == "bool"

@@ -53,6 +53,7 @@ class Unknown:
 
     text: str
     line: int
+    file: str
 
 
 Cond = Truth | Unknown
