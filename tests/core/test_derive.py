@@ -264,3 +264,19 @@ def test_helpers_are_followed_to_depth_3_and_deeper_writes_are_refused(tmp_path,
     (deep / "drivers/hv/mshv_synic.c").write_text(helper_chain(3))
     assert main(["versions", "derive", "--tree", str(deep)]) == 2
     assert "enable_sctrl writes a SynIC MSR 4 calls deep: derive follows helpers to depth 3" in capsys.readouterr().err
+
+
+def test_code_under_a_branch_that_never_runs_needs_no_idiom(tmp_path) -> None:
+    """`if (vmbus_is_confidential()) { err = ...; if (err) goto fail; }`: the model has no confidential VMBus (an assumption, listed)."""
+    tree = kernel_tree(tmp_path)
+    hv = tree / "drivers/hv/hv.c"
+    plain = "\tif (vmbus_is_confidential())\n\t\thv_para_synic_enable_interrupts();\n\telse\n\t\thv_hyp_synic_enable_interrupts();\n"
+    odd = (
+        "\tif (vmbus_is_confidential()) {\n\t\tunion hv_synic_scontrol sctrl;\n\n\t\tsctrl.as_uint64 = hv_get_msr(HV_MSR_SCONTROL);\n"
+        "\t\tif (para_err(cpu))\n\t\t\tsctrl.enable = 1;\n\t\thv_set_msr(HV_MSR_SCONTROL, sctrl.as_uint64);\n"
+        "\t} else\n\t\thv_hyp_synic_enable_interrupts();\n"
+    )
+    hv.write_text(hv.read_text().replace(plain, odd))
+    d = derive(tree, [], resolve("v4"), "v4")
+    assert [o["register"] for o in d.spec["sequences"]["vmbus_init"]] == ["SIMP", "SIEFP", "SINT2", "SCONTROL"]
+    assert "assumed: vmbus_is_confidential() is false: the model has no confidential VMBus" in d.notes

@@ -72,6 +72,11 @@ def negate(ws: tuple[World, ...], c: Cond) -> Cond:
 
 
 def both(a: Cond, b: Cond) -> Cond:
+    """a && b; false && anything is false, so code under a branch that never runs needs no idiom."""
+    if not isinstance(a, Unknown) and not a:
+        return a
+    if not isinstance(b, Unknown) and not b:
+        return b
     if isinstance(a, Unknown):
         return a
     return b if isinstance(b, Unknown) else a & b
