@@ -167,7 +167,8 @@ def subcommand_parser() -> argparse.ArgumentParser:
         description="synic versions [FILE...]: the built-in versions and these patch files, one line each. "
         "synic versions show V|FILE: the rules and every sequence as tables. synic versions diff A B: what differs, "
         "rules and sequences op by op, like a patch (exit 0: the model cannot tell them apart; 1: they differ). "
-        "See docs/patch-files.md.",
+        "synic versions derive --tree DIR [--patch MAIL]: a patch file read from the kernel's C source. "
+        "synic versions check --tree DIR V: derive, then diff against V. See docs/patch-files.md.",
     )
     ver.add_argument("what", nargs="*", metavar="show V | diff A B | derive | check V | FILE", help="what to print (default: the list)")
     ver.add_argument("--json", action="store_true", help="print JSON")
@@ -302,7 +303,7 @@ def run_subcommand(ns: argparse.Namespace) -> int:
     if ns.command == "versions":
         from synic_core.cli import versions_cmd
 
-        if ns.what[:1] in (["derive"], ["check"]):
+        if ns.what[:1] in (["derive"], ["check"]) or versions_cmd.derive_options_given(ns):
             return versions_cmd.run_derive(ns)
         return versions_cmd.run(ns.what, ns.json, ns.vocabulary)
     if ns.command == "lessons":

@@ -205,9 +205,15 @@ def refused(exc: DeriveError) -> int:
     return 2
 
 
+def derive_options_given(ns: argparse.Namespace) -> bool:
+    return bool(ns.tree or ns.patch or ns.idioms or ns.output or ns.based_on)
+
+
 def run_derive(ns: argparse.Namespace) -> int:
     from synic_core.versions.derive import DeriveError
 
+    if ns.what[:1] not in (["derive"], ["check"]):
+        raise InputError("versions: --tree, --patch, --idioms, -o and --based-on go with derive or check (synic versions derive --tree ~/linux)")
     try:
         if ns.what[0] == "check":
             if len(ns.what) != 2:
