@@ -213,7 +213,7 @@ def run_derive(ns: argparse.Namespace) -> int:
     from synic_core.versions.derive import DeriveError
 
     if ns.what[:1] not in (["derive"], ["check"]):
-        raise InputError("versions: --tree, --patch, --idioms, -o and --based-on go with derive or check (synic versions derive --tree ~/linux)")
+        raise InputError("versions: --tree, --patch, --idioms, -o and --based-on go with derive or check (versions derive --tree DIR)")
     try:
         if ns.what[0] == "check":
             if len(ns.what) != 2:
