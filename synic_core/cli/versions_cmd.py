@@ -24,7 +24,7 @@ from synic_core.model.version import ROW_RULES, MshvVersion
 from synic_core.reports.safe_text import visible
 from synic_core.storage.atomic import write_atomic
 from synic_core.versions.files import FRAME_REGISTERS, WRITABLE, digest, flatten, settable_fields
-from synic_core.versions.names import BUILTIN_NAMES
+from synic_core.versions.names import BUILTIN_NAMES, looks_like_file
 from synic_core.versions.registry import builtins, get, resolve, use
 from synic_core.versions.schema import NAME_PATTERN
 
@@ -195,7 +195,10 @@ def derive_from(ns: argparse.Namespace, based_on: str, name: str = "derived") ->
         raise InputError("versions derive: expected --tree DIR, a kernel tree holding drivers/hv/mshv_synic.c")
     if not NAME_RE.match(name):
         raise InputError(f"versions derive: --name {name!r}: expected lower-case letters, digits and dashes")
-    return derive(Path(ns.tree), [Path(p) for p in ns.patch], resolve(based_on), based_on, name, Path(ns.idioms) if ns.idioms else None)
+    base = resolve(based_on)
+    if looks_like_file(based_on):  # the written file may live elsewhere: name its base absolutely
+        based_on = str(Path(based_on).expanduser().resolve())
+    return derive(Path(ns.tree), [Path(p) for p in ns.patch], base, based_on, name, Path(ns.idioms) if ns.idioms else None)
 
 
 def refused(exc: DeriveError) -> int:

@@ -282,3 +282,16 @@ def test_code_under_a_branch_that_never_runs_needs_no_idiom(tmp_path) -> None:
     d = derive(tree, [], resolve("v4"), "v4")
     assert [o["register"] for o in d.spec["sequences"]["vmbus_init"]] == ["SIMP", "SIEFP", "SINT2", "SCONTROL"]
     assert "assumed: vmbus_is_confidential() is false: the model has no confidential VMBus" in d.notes
+
+
+def test_a_file_base_is_named_absolutely_so_the_output_loads_from_anywhere(tmp_path, monkeypatch) -> None:
+    base = tmp_path / "bases" / "mine.toml"
+    base.parent.mkdir()
+    base.write_text('name = "mine"\nbased_on = "v4"\n[version]\nvmbus_dependency = false\n')
+    monkeypatch.chdir(base.parent)
+    out = tmp_path / "elsewhere" / "d.toml"
+    out.parent.mkdir()
+    assert main(["versions", "derive", "--tree", str(kernel_tree(tmp_path / "k")), "--based-on", "mine.toml", "-o", str(out)]) == 0
+    monkeypatch.chdir(tmp_path)
+    v = resolve(str(out))
+    assert v.vmbus_dependency is False and v.manages_shared == "no_vmbus"
