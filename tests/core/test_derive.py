@@ -147,6 +147,7 @@ def test_idioms_file_teaches_what_was_unknown(tmp_path) -> None:
         (["--tree", "{m}", "--name", "Bad Name"], "--name 'Bad Name': expected lower-case"),
         (["--tree", "{m}", "--idioms", "{bad_idioms}"], "predicates.hv_foo(): expected one of"),
         ([], "expected --tree DIR"),
+        (["--tree", "{wide}"], "drivers/hv/mshv_synic.c:106: 2 does not fit SINT0.masked (1 bit)"),
         (["show", "v4", "--tree", "{m}"], "go with derive or check"),
         (
             ["--tree", "{m}", "--patch", str(FIXTURES / "mutant-swapped-order.patch")],
@@ -162,7 +163,10 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys, args, expected) -> N
         "m": kernel_tree(tmp_path / "m", "mshv_mainline.c", None, False),
         "missing": tmp_path / "nowhere",
         "bad_idioms": tmp_path / "bad.toml",
+        "wide": kernel_tree(tmp_path / "w", "mshv_v4.c", None, False),
     }
+    wide = tmp_path / "w/drivers/hv/mshv_synic.c"
+    wide.write_text(wide.read_text().replace("\tsint.masked = true;\n", "\tsint.masked = 2;\n", 1))
     (tmp_path / "bad.toml").write_text('[predicates]\n"hv_foo()" = "sometimes"\n')
     words = [] if args[:1] == ["show"] else ["derive"]
     assert main(["versions", *words, *(a.format(**paths) for a in args)]) == 2

@@ -468,6 +468,8 @@ class Walker:
                 )
             elif s.name not in [f.name for f in REGISTERS[reg].fields]:
                 self.problem(s.line, f"{s.name} is not a field of {reg}")
+            elif isinstance(s.value, int) and s.value >= 1 << (width := REGISTERS[reg].field(s.name).width):
+                self.problem(s.line, f"{s.value} does not fit {reg}.{s.name} ({width} bit{'s' if width > 1 else ''})")
             else:
                 fields[s.name] = s.value
         kind: Literal["rmw", "zero"] = "zero" if var.register is None else "rmw"
