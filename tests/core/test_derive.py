@@ -126,7 +126,7 @@ def test_idioms_file_teaches_what_was_unknown(tmp_path) -> None:
     extra = tmp_path / "idioms.toml"
     extra.write_text(
         '[registers]\n"HV_MSR_SINT0 + HV_SYNIC_TIMER_SINT_INDEX" = "SINT3"\n'
-        '[fields]\ndeadline = "polling"\n[predicates]\n"hv_foo()" = "true"\n'
+        '[fields]\ndeadline = "vector"\n[predicates]\n"hv_foo()" = "true"\n'
     )
     with pytest.raises(DeriveError):  # without the file: refused
         derive(tree, [], resolve("v4"), "v4")
@@ -134,6 +134,7 @@ def test_idioms_file_teaches_what_was_unknown(tmp_path) -> None:
     init = d.spec["sequences"]["mshv_init"]
     assert {k: v for k, v in init[3].items() if k != "source"} == {"register": "SINT3", "kind": "rmw", "fields": {"masked": 1}}
     assert init[-1]["register"] == "SCONTROL" and "when" not in init[-1]  # hv_foo() is true everywhere: no condition
+    assert init[5]["register"] == "SINT5" and init[5]["fields"]["vector"] == 3  # `sint.deadline = 3` read as the vector
 
 
 @pytest.mark.parametrize(
