@@ -1,4 +1,5 @@
-"""Hypothesis: the writes of a fixture in any order derive to ops in that order, and `versions show` round-trips the file."""
+"""Hypothesis: the writes of a fixture in any order derive to ops in that order and `versions show` round-trips the file;
+any edit of the source derives or is refused, never a traceback."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from synic_core.cli import main
+from synic_core.inputs.bad_input import InputError
 from synic_core.versions.derive import derive
-from synic_core.versions.derive.render import toml
+from synic_core.versions.derive.render import toml, version_of
 from synic_core.versions.registry import resolve
 from tests.support.kernel_tree import FIXTURES
 
@@ -64,3 +66,43 @@ def test_reordered_exit_derives_in_that_order_and_show_round_trips(tmp_path_fact
     shown = json.loads(capsys.readouterr().out)
     assert shown["sequences"]["mshv_exit"] == d.spec["sequences"]["mshv_exit"]
     assert shown["version"]["manages_shared"] == "no_vmbus" and shown["version"]["sirbp_on_l1vh"] == "alloc"
+
+
+EDITS = [
+    "{",
+    "}",
+    ";",
+    "if (x)",
+    "else",
+    "#ifdef FOO",
+    "#endif",
+    "return 0;",
+    "goto out;",
+    "out:",
+    "sint.masked = 2;",
+    "hv_set_msr(HV_MSR_SIMP, 5);",
+    "hv_set_non_nested_msr(",
+    "while (1) {",
+    "simp.as_uint64 = 7;",
+    "bool b = hv_nested;",
+]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(edits=st.lists(st.tuples(st.integers(0, 10_000), st.sampled_from([None, *EDITS])), min_size=1, max_size=4))
+def test_edited_source_derives_or_is_refused_never_a_traceback(tmp_path_factory, edits) -> None:
+    """Random deletions and insertions in the merged fixture: a patch file, or InputError lines (file:line), nothing else."""
+    lines = (FIXTURES / "mshv_v4.c").read_text().split("\n")
+    for at, text in edits:
+        k = at % len(lines)
+        if text is None:
+            del lines[k]
+        else:
+            lines.insert(k, "\t" + text)
+    tree = tmp_path_factory.mktemp("k")
+    (tree / "drivers/hv").mkdir(parents=True)
+    (tree / "drivers/hv/mshv_synic.c").write_text("\n".join(lines))
+    try:
+        version_of(derive(tree, [], resolve("v4"), "v4"), "fuzzed")
+    except InputError as exc:
+        assert str(exc) and "\n" not in str(exc)
