@@ -300,3 +300,13 @@ def test_a_file_base_is_named_absolutely_so_the_output_loads_from_anywhere(tmp_p
     monkeypatch.chdir(tmp_path)
     v = resolve(str(out))
     assert v.vmbus_dependency is False and v.manages_shared == "no_vmbus"
+
+
+@pytest.mark.parametrize("before", ["", '\tpr_debug("SynIC init\\n");\n'])
+def test_a_write_inside_a_loop_is_refused_also_through_a_helper(tmp_path, capsys, before) -> None:
+    """A kernel macro loop parses as a nested function first in a block, else as a call missing its `;`: both are loops."""
+    tree = kernel_tree(tmp_path, "mshv_no_callbacks.c", None, False)
+    loop = before + "\tfor_each_sint(i) {\n\t\tstep1();\n\t}\n"
+    (tree / "drivers/hv/mshv_synic.c").write_text(helper_chain(1).replace("\tstep1();\n\treturn 0;", loop + "\treturn 0;", 1))
+    assert main(["versions", "derive", "--tree", str(tree)]) == 2
+    assert "a SynIC write inside a loop or switch" in capsys.readouterr().err

@@ -212,13 +212,21 @@ class Walker:
         elif kind == "labeled_statement":
             inner = [c for c in stmt.named_children if c.type != "statement_identifier"]
             return self.block(inner, scope, guard, depth)
-        elif kind in ("for_statement", "while_statement", "do_statement", "switch_statement"):
-            self.refuse_loop(stmt)
+        elif kind in ("for_statement", "while_statement", "do_statement", "switch_statement", "function_definition"):
+            self.refuse_loop(stmt)  # a macro loop first in a block parses as a nested function definition
         return guard
 
+    def writes_in(self, node: Node, seen: frozenset[str] = frozenset()) -> bool:
+        """Does the code write a SynIC MSR, itself or through helpers of the driver's files (any depth)?"""
+        for name in called(node):
+            if name in self.idioms.write:
+                return True
+            if name in self.index and name not in seen and self.writes_in(self.index[name].node, seen | {name}):
+                return True
+        return False
+
     def refuse_loop(self, stmt: Node) -> None:
-        writes = [n for n in called(stmt) if n in self.idioms.write]
-        if writes:
+        if self.writes_in(stmt):
             self.problem(
                 line_of(stmt), "a SynIC write inside a loop or switch: a patch-file sequence is a fixed list of writes; write it by hand"
             )
@@ -409,7 +417,7 @@ class Walker:
         elif name in self.index and name not in self.chain:
             if depth < MAX_DEPTH:
                 self.run(name, guard, depth + 1)
-            elif any(n in self.idioms.write for n in called(self.index[name].node)):
+            elif self.writes_in(self.index[name].node, frozenset({name})):
                 self.problem(
                     line_of(expr), f"{name} writes a SynIC MSR {MAX_DEPTH + 1} calls deep: derive follows helpers to depth {MAX_DEPTH}"
                 )
