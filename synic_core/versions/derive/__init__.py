@@ -50,6 +50,7 @@ NOT_DERIVED = ("notifier_on", "vmbus_dependency")
 def derive(
     tree: Path, patches: list[Path], based_on: MshvVersion, based_on_name: str, name: str = "derived", idioms_file: Path | None = None
 ) -> Derived:
+    """The patch-file tables the tree's C source (with `patches` applied in memory) holds; `DeriveError` lists what it may not guess."""
     idioms = load(idioms_file)
     files = apply_patches(read_tree(tree), patches)
     problems: list[str] = []
