@@ -12,7 +12,7 @@ from synic_core.explore.fast import search
 from synic_core.versions.derive import DeriveError, derive
 from synic_core.versions.derive.render import toml, version_of
 from synic_core.versions.registry import register, resolve, session_config
-from tests.core.helpers import run
+from tests.support.sessions import run
 from tests.support.kernel_tree import FIXTURES, kernel_tree
 
 
