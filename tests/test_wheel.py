@@ -23,6 +23,7 @@ def test_wheel_installs_and_runs(tmp_path: Path) -> None:
         "synic_core/scenarios/builtin/l1vh-v4-kexec.json",
         "synic_core/scenarios/lessons/01-ownership-l1vh.json",
         "synic_core/versions/builtin/v4.toml",
+        "synic_core/versions/derive/idioms.toml",
     ):
         assert needed in names, needed
     venv = tmp_path / "venv"

@@ -12,8 +12,8 @@ from synic_core.explore.fast import search
 from synic_core.versions.derive import DeriveError, derive
 from synic_core.versions.derive.render import toml, version_of
 from synic_core.versions.registry import register, resolve, session_config
-from tests.support.sessions import run
 from tests.support.kernel_tree import FIXTURES, kernel_tree
+from tests.support.sessions import run
 
 
 def derived(tree: Path, based_on: str = "v4", patches: list[Path] | None = None, name: str = "derived"):
