@@ -23,7 +23,7 @@ VALUE_OPTIONS = ("--tree", "--patch", "--idioms", "-o", "--output", "--name", "-
 
 
 def words_first(args: list[str]) -> list[str]:
-    """`synic versions show --json v4`, `check --tree DIR v4`: argparse's list of words stops at the first option, so the words move first."""
+    """`synic versions show --json v4`, `check --tree DIR v4`: argparse's word list stops at an option, so the words move first."""
     if args[:1] != ["versions"]:
         return args
     words, opts = [], []
