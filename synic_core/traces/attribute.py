@@ -143,8 +143,7 @@ def attribute(trace: ParsedTrace, partition: Partition, version: MshvVersion) ->
     for rank, i in enumerate(order):
         per_cpu.setdefault(w.cpu[i], array("I")).append(rank)
     n = len(order)
-    ncpus = max(trace.stats.ncpus_header or 0, max(per_cpu) + 1)
-    out = Attributed(trace, order, per_cpu, array("B", bytes(n)), array("B", bytes(n)), [""] * n, [], ncpus)
+    out = Attributed(trace, order, per_cpu, array("B", bytes(n)), array("B", bytes(n)), [""] * n, [], max(trace.ncpus, max(per_cpu) + 1))
     for rank, i in enumerate(order):
         _by_stack_or_host(out, rank, i)
     shapes = templates(partition, version.sequences)

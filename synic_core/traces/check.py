@@ -2,9 +2,10 @@
 
 Two writes agree when they hit the same MSR with the same bits in every field but the page frame
 (real frame numbers are the machine's; only "no page" (0) against "a page" is compared), by the
-same driver where the trace's stack names one, and — inside the partition, where ` #GP` is
-visible — both faulted or neither. The first write where a CPU's trace and the model part is its
-divergence; a CPU whose whole run agrees conforms.
+same driver where the trace's stack names one, and, where the trace or the kernel log shows the write
+faulted, the model refuses it too. A write without ` #GP` or a log line has an unknown outcome (a plain
+WRMSR is traced with failed=0 whatever happens): only what the trace shows is compared. The first write
+where a CPU's trace and the model part is its divergence; a CPU whose whole run agrees conforms.
 """
 
 from __future__ import annotations
@@ -73,6 +74,7 @@ def describe_apart(register: str, value: int, other: int) -> str:
 
 @dataclass(frozen=True, slots=True)
 class CpuVerdict:
+    version: str
     cpu: int
     trace_writes: int
     predicted: int
@@ -98,6 +100,10 @@ class CheckResult:
     notes: list[str] = field(default_factory=list)
     cpus: list[CpuVerdict] = field(default_factory=list)
     faults: int = 0
+    unknown: int = 0
+    """Writes the model refuses whose outcome the trace cannot show (no ` #GP`, no log line)."""
+    log: str | None = None
+    """What kind of kernel log was read with the trace (dmesg.LOG_KINDS), or None without one."""
 
     @property
     def conforms(self) -> bool:
@@ -112,6 +118,8 @@ class CheckResult:
             "profile": self.profile,
             "conforms": self.conforms,
             "faults": self.faults,
+            "unknown_outcomes": self.unknown,
+            "log": self.log,
             "replayed": [{"action": a, "cpus": c} for a, c in self.replayed],
             "notes": self.notes,
             "cpus": [v.to_dict() for v in self.cpus],
@@ -140,8 +148,9 @@ def replay_actions(actions: Sequence[TraceAction], config: SessionConfig, result
 
 
 class _Compare:
-    def __init__(self, att: Attributed, version: str, profile: str, kvm: bool) -> None:
-        self.att, self.version, self.profile, self.kvm = att, version, profile, kvm
+    def __init__(self, att: Attributed, version: str, profile: str) -> None:
+        self.att, self.version, self.profile = att, version, profile
+        self.unknown: set[int] = set()
 
     def agrees(self, rank: int, w: Write) -> bool:
         att = self.att
@@ -151,7 +160,11 @@ class _Compare:
             return False
         if ATTRIBUTIONS[att.how[rank]] == "stack" and WRITERS[att.writer[rank]] != w.component:
             return False
-        return self.kvm or wr.gp(i) == w.rejected
+        if wr.faulted(i):
+            return w.rejected
+        if w.rejected:
+            self.unknown.add(rank)  # the model refuses it; the trace cannot say whether it faulted
+        return True
 
     def who(self, rank: int) -> str:
         i = self.att.order[rank]
@@ -168,8 +181,10 @@ class _Compare:
             if k < len(trace) and k < len(predicted) and self.agrees(trace[k], predicted[k]):
                 continue
             n = self.number(trace, k)
-            return CpuVerdict(cpu, len(trace), len(predicted), n, f"CPU {cpu}, write {n}: {self.why(trace, predicted, k)}")
-        return CpuVerdict(cpu, len(trace), len(predicted), None, f"CPU {cpu}: conforms to {self.version} ({len(trace)} writes)")
+            return CpuVerdict(self.version, cpu, len(trace), len(predicted), n, f"CPU {cpu}, write {n}: {self.why(trace, predicted, k)}")
+        return CpuVerdict(
+            self.version, cpu, len(trace), len(predicted), None, f"CPU {cpu}: conforms to {self.version} ({len(trace)} writes)"
+        )
 
     def number(self, trace: Sequence[int], k: int) -> int:
         """The write's number on its CPU as the trace shows it (host writes count there, though not compared)."""
@@ -195,10 +210,10 @@ class _Compare:
             return f"{said}; {v} first writes {self.model(p)}, missing from the trace"
         if self._same_bits(trace[k], p):
             i = self.att.order[trace[k]]
-            if not self.kvm and self.att.writes.gp(i) != p.rejected:
-                did = "faulted (#GP)" if self.att.writes.gp(i) else "went through"
-                predicts = "is refused" if p.rejected else "goes through"
-                return f"{said}, which {did}; {v} under the {self.profile} profile predicts it {predicts}"
+            if self.att.writes.faulted(i) and not p.rejected:
+                line = self.att.writes.log_line.get(i)
+                seen = f"the kernel log's line {line}" if line else "#GP in the trace"
+                return f"{said}, which faulted ({seen}); {v} under the {self.profile} profile predicts it goes through"
             return f"{said}; {v} has {title(p.component)} write it here ({p.source})"
         if self._same_register(trace[k], p):
             return self._apart(trace[k], p)
@@ -231,11 +246,13 @@ def check_trace(att: Attributed, actions: Sequence[TraceAction], config: Session
     for step in session.history:
         for w in step.writes:
             predicted.setdefault(w.cpu, []).append(w)
-    kvm = att.trace.format == "kvm"
-    compare = _Compare(att, config.mshv, config.hypervisor, kvm)
+    compare = _Compare(att, config.mshv, config.hypervisor)
     for cpu in range(att.ncpus):
         trace = [r for r in att.per_cpu.get(cpu, ()) if not att.writes.host(att.order[r])]  # the VMM's writes are not the guest's
         if trace or predicted.get(cpu):
             result.cpus.append(compare.verdict(cpu, trace, predicted.get(cpu, [])))
-    result.faults = sum(1 for i in range(len(att.writes)) if att.writes.gp(i))
+    result.faults = sum(1 for i in range(len(att.writes)) if att.writes.faulted(i))
+    result.unknown = len(compare.unknown)
+    log = att.trace.log
+    result.log = None if log is None else log.kind
     return result

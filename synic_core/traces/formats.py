@@ -11,36 +11,105 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import cast
+from typing import Literal, cast
 
 from synic_core.model.registers import MSR_TABLE, REGISTERS
-from synic_core.model.vocabulary import ActionHint, ActionName, Bank, Component, TraceFormat, TraceLayout
+from synic_core.model.vocabulary import ActionHint, ActionName, Bank, Component, ProfileName, TraceFormat, TraceLayout
 
-# -- events and payloads ------------------------------------------------------------------------
-EVENTS: dict[str, TraceFormat] = {"write_msr": "ftrace", "kvm_hv_synic_set_msr": "kvm"}
-"""The event that carries SynIC writes in each format."""
-FORMAT_EVENT: dict[TraceFormat, str] = {fmt: event for event, fmt in EVENTS.items()}
+
+# -- formats ------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class FormatSpec:
+    """Everything that differs between trace formats, as one row: how a write is recognised and parsed, where its
+    CPU comes from, how many CPUs the traced machine has, what the trace can show of a write's outcome and stack,
+    the hypervisor profile it is checked under by default, and how the model's writes are exported in it."""
+
+    name: TraceFormat
+    event: str
+    """The event name that carries SynIC writes."""
+    pattern: re.Pattern[bytes]
+    """The payload after the event name: groups msr, value (hex), and gp / cpu / host where the format has them."""
+    payload: str
+    """The payload as `synic run --ftrace/--kvm-trace` writes it."""
+    cpu_from: Literal["column", "vcpu_id"]
+    """The write's CPU: the `[CPU]` column (inside the partition), or the payload's vcpu_id (a KVM host: the column is a host CPU)."""
+    cpus_from: Literal["header", "vcpu_ids"]
+    """The CPU count: the trace's header (`#P:N`, `cpus=N`) if larger, or the distinct vCPUs (the header counts the host's)."""
+    shows_faults: bool
+    """Whether the event can mark a faulted write (` #GP`, only from the `*_safe` WRMSR path)."""
+    has_stacks: bool
+    """Whether writes can carry the writer's kernel stack (a KVM host never has the guest's)."""
+    has_guests: bool
+    """Whether one trace can hold several machines (a KVM host: one VMM process each)."""
+    profile: ProfileName
+    """The default hypervisor profile: strict inside an L1VH/root partition; KVM emulates the SynIC leniently."""
+    export_task: ExportTask | None
+    """Who writes in an exported trace: None for the action's own task (EXPORT_TASKS), else this one for every write."""
+
+
+_FTRACE_PAYLOAD = re.compile(rb"\s*(?P<msr>[0-9a-fA-F]+),\s*value\s+(?P<value>[0-9a-fA-F]+)(?P<gp>\s+#GP)?\s*$")
+_KVM_PAYLOAD = re.compile(
+    rb"\s*vcpu_id\s+(?P<cpu>-?\d+)\s+msr\s+0x(?P<msr>[0-9a-fA-F]+)\s+data\s+0x(?P<value>[0-9a-fA-F]+)\s+host\s+(?P<host>\d+)\s*$"
+)
+GP_MARK = " #GP"
 STACK_EVENTS = ("<stack trace>", "kernel_stack")
 """ftrace prints `<stack trace>` where an event name would be; trace-cmd names it `kernel_stack`."""
-GP_MARK = " #GP"
 
-PAYLOADS: dict[TraceFormat, str] = {
-    "ftrace": "{msr:x}, value {value:x}{gp}",
-    "kvm": "vcpu_id {cpu} msr {msr:#x} data {value:#x} host {host}",
-}
-PAYLOAD_PATTERNS: dict[TraceFormat, re.Pattern[str]] = {
-    "ftrace": re.compile(r"(?P<msr>[0-9a-fA-F]+),\s*value\s+(?P<value>[0-9a-fA-F]+)(?P<gp>\s+#GP)?\s*$"),
-    "kvm": re.compile(
-        r"vcpu_id\s+(?P<cpu>-?\d+)\s+msr\s+0x(?P<msr>[0-9a-fA-F]+)\s+data\s+0x(?P<value>[0-9a-fA-F]+)\s+host\s+(?P<host>\d+)\s*$"
+
+@dataclass(frozen=True, slots=True)
+class ExportTask:
+    """Who runs an action's writes in an exported trace: the task, its PID and the stack around the driver's functions."""
+
+    name: str  # may hold {cpu}: the per-CPU hotplug thread
+    pid: int
+    pid_per_cpu: int
+    outer_frames: tuple[str, ...]
+    frames: tuple[str, ...] = ()  # the whole stack, innermost first, where the path is not the sequence's own
+
+
+KVM_HOST_TASK = ExportTask("qemu-system-x86", 4321, 0, ())
+"""On a KVM host every write of the guest is recorded in the VMM's vCPU thread."""
+
+FORMATS: dict[TraceFormat, FormatSpec] = {
+    "ftrace": FormatSpec(
+        name="ftrace",
+        event="write_msr",
+        pattern=_FTRACE_PAYLOAD,
+        payload="{msr:x}, value {value:x}{gp}",
+        cpu_from="column",
+        cpus_from="header",
+        shows_faults=True,
+        has_stacks=True,
+        has_guests=False,
+        profile="strict",
+        export_task=None,
+    ),
+    "kvm": FormatSpec(
+        name="kvm",
+        event="kvm_hv_synic_set_msr",
+        pattern=_KVM_PAYLOAD,
+        payload="vcpu_id {cpu} msr {msr:#x} data {value:#x} host {host}",
+        cpu_from="vcpu_id",
+        cpus_from="vcpu_ids",
+        shows_faults=False,
+        has_stacks=False,
+        has_guests=True,
+        profile="lenient",
+        export_task=KVM_HOST_TASK,
     ),
 }
+"""msr:write_msr inside the partition (arch/x86/include/asm/msr-trace.h: "%x, value %llx%s"), and
+kvm:kvm_hv_synic_set_msr on a KVM host (arch/x86/kvm/trace.h: "vcpu_id %d msr 0x%x data 0x%llx host %d").
+A new format is a new row (and its name in `vocabulary.TraceFormat`)."""
+FORMAT_OF_EVENT: dict[str, FormatSpec] = {spec.event: spec for spec in FORMATS.values()}
 
 EVENT_LINE = re.compile(
-    r"^\s*(?P<task>.*?)-(?P<pid>\d+)\s+(?:\(\s*[\d-]+\)\s+)?\[(?P<cpu>\d+)\]\s+(?:(?P<flags>\S{1,6})\s+)?"
-    r"(?P<ts>\d+(?:\.\d+)?):\s+(?P<event><stack trace>|[\w:]+?):?(?:\s+(?P<payload>.*?))?\s*$"
+    rb"^\s*(?P<task>.*?)-(?P<pid>\d+)\s+(?:\(\s*(?P<tgid>[\d-]+)\)\s+)?\[(?P<cpu>\d+)\]\s+(?:(?P<flags>\S{1,6})\s+)?"
+    rb"(?P<ts>\d+(?:\.\d+)?):\s+(?P<event><stack trace>|[\w:]+?):?(?:\s+(?P<payload>.*?))?\s*$"
 )
 """`TASK-PID [CPU] FLAGS TIMESTAMP: EVENT: PAYLOAD`; the task may hold spaces and dashes (the PID
-follows the last dash before the CPU), the tgid column and the flags column are optional."""
+follows the last dash before the CPU), the tgid column (`( 1234)`, tracefs's record-tgid option) and the
+flags column are optional."""
 FRAME_LINE = re.compile(rb"^\s*=>\s*([^\s(]+)")
 """One stack frame, innermost first: ` => hv_synic_enable_regs+0x12/0x40` or `=> fn (ffffffff8a1b2c3d)`; the offset
 is kept (shown as the trace had it), the address is not."""
@@ -154,17 +223,6 @@ LAYOUTS: dict[TraceLayout, Layout] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class ExportTask:
-    """Who runs an action's writes in an exported trace: the task, its PID and the stack around the driver's functions."""
-
-    name: str  # may hold {cpu}: the per-CPU hotplug thread
-    pid: int
-    pid_per_cpu: int
-    outer_frames: tuple[str, ...]
-    frames: tuple[str, ...] = ()  # the whole stack, innermost first, where the path is not the sequence's own
-
-
 _CPUHP = ExportTask("cpuhp/{cpu}", 20, 7, ("cpuhp_invoke_callback", "cpuhp_thread_fun"))
 EXPORT_TASKS: dict[ActionName, ExportTask] = {
     "vmbus_load": _CPUHP,
@@ -180,8 +238,6 @@ EXPORT_TASKS: dict[ActionName, ExportTask] = {
 loads and unloads, hotplug and the kexec teardown alike (kernel/cpu.c), so their stacks end in the cpuhp thread and do not
 say which action it was; the crash handler runs on the panicking CPU (drivers/hv/vmbus_drv.c hv_crash_handler calls
 hv_hyp_synic_disable_regs). The task of a crash and every PID are made up."""
-KVM_HOST_TASK = ExportTask("qemu-system-x86", 4321, 0, ())
-"""On a KVM host every write of the guest is recorded in the VMM's vCPU thread."""
 EXPORT_START_US = 100_000_000
 """The first exported timestamp (100 s after boot); every write is 10 µs after the one before, steps 0.5 s apart."""
 EXPORT_WRITE_US = 10

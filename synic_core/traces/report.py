@@ -31,7 +31,9 @@ def write_row(ti: TraceImport, rank: int) -> dict[str, Any]:
         "old": ti.run.old[rank],
         "old_from_model": True,  # a trace records only the value written; the value before is the model's
         "value": w.value[i],
-        "faulted": w.gp(i),
+        "faulted": w.faulted(i),  # observed: #GP in the trace, or the kernel log names it; otherwise unknown
+        "gp": w.gp(i),
+        "log_line": w.log_line.get(i),
         "host": w.host(i),
         "writer": WRITERS[att.writer[rank]],
         "attribution": ATTRIBUTIONS[att.how[rank]],
@@ -64,6 +66,17 @@ def read_summary(st: ParseStats, writes: int, cpus: list[int]) -> list[str]:
     skipped += [f"{n:,} line{'' if n == 1 else 's'} {PROBLEMS[k]} (first at line {st.first[k]})" for k, n in st.problems.items()]  # type: ignore[index]
     if skipped:
         lines.append("skipped: " + ", ".join(skipped))
+    if st.log_lines:
+        counted_log = f"{plural(st.log_lines, 'kernel log line')} in the trace file (a console capture): read for faults"
+        lines.append(counted_log)
+    if st.other_guests:
+        lines.append(f"left out: {plural(st.other_guests, 'write')} of other guests (--guest chose one)")
+    if st.not_kept:
+        late = sum(st.not_kept.values())
+        lines.append(
+            f"not judged: the {plural(late, 'write')} after the first {st.writes - late:,} (kept so that memory stays bounded), "
+            f"counted on {cpus_text(sorted(st.not_kept))}"
+        )
     if st.out_of_order:
         lines.append(f"{plural(st.out_of_order, 'event')} out of timestamp order; the writes are taken in timestamp order")
     if st.interrupted:
@@ -126,13 +139,33 @@ def trace_report(ti: TraceImport, check: CheckResult | None) -> dict[str, Any]:
             "problems": st.problems,
             "first_line": st.first,
             "out_of_order": st.out_of_order,
+            "log_lines": st.log_lines,
+            "other_guests": st.other_guests,
+            "not_judged": sum(st.not_kept.values()),
         },
+        "host_cpus": ti.trace.host_cpus,
+        "guest": ti.trace.guest,
+        "guests": [{"pid": g.pid, "cpus": sorted(g.cpus), "writes": g.writes} for g in ti.trace.guests],
+        "log": log_report(ti),
         "attribution": attribution_counts(ti),
         "actions": action_rows(ti),
         "writes": [write_row(ti, r) for r in range(len(ti.attributed.order))],
         "findings": [f.to_dict() for f in ti.run.findings],
         "summary": summarize(ti.run.findings),
         "check": check.to_dict() if check else None,
+    }
+
+
+def log_report(ti: TraceImport) -> dict[str, Any] | None:
+    log = ti.trace.log
+    if log is None:
+        return None
+    return {
+        "file": log.path,
+        "kind": log.kind,
+        "faults": len(log.faults),
+        "matched": len(ti.trace.writes.log_line),
+        "unmatched": [{"line": f.line, "msr": f.msr, "value": f.value} for f in ti.trace.unmatched],
     }
 
 
