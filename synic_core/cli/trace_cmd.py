@@ -252,7 +252,8 @@ def print_verdict(console: Console, check: CheckResult) -> None:
             )
         )
     verdict = f"conforms to {check.version}" if check.conforms else f"diverges from {check.version}"
-    faults = f"; the trace shows {plural(check.faults, 'faulted write')}" if check.faults else ""
+    seen = " (#GP)" if check.log is None else " (#GP or the kernel log)"
+    faults = f"; the trace shows {plural(check.faults, 'faulted write')}{seen}" if check.faults else ""
     console.print(Text(verdict + faults, "bold green" if check.exit_code() == 0 else "bold red"))
 
 
