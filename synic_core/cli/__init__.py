@@ -235,10 +235,18 @@ def main(argv: Sequence[str] | None = None, front_ends: Mapping[str, FrontEnd] |
         print(f"synic: {mistyped}", file=sys.stderr)
         return EXIT_BAD_INPUT
     if args and args[0] in SUBCOMMANDS:
-        ns = subcommand_parser().parse_args(args)
+        parser = subcommand_parser()
+        ns, extra = parser.parse_known_args(args)
+        if extra:  # `synic lessons --json`: the subcommand's own usage, not the top level's
+            _subparser(parser, ns.command).error(f"unrecognized arguments: {' '.join(extra)}")
         return guarded(front_ends.get(ns.command, run_subcommand), ns)
     ns = dashboard_parser().parse_args(args)
     return guarded(front_ends.get("dashboard", show_model), ns)
+
+
+def _subparser(parser: argparse.ArgumentParser, name: str) -> argparse.ArgumentParser:
+    action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return action.choices[name]  # type: ignore[no-any-return]
 
 
 def _mistyped_subcommand(args: list[str]) -> str:
