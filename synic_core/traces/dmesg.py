@@ -92,6 +92,12 @@ class LogReader:
     def in_call_trace(self) -> bool:
         return self._open is not None
 
+    def feed_lines(self, lineno: int, lines: list[bytes]) -> None:
+        """A separate log's lines after line `lineno`."""
+        for raw in lines:
+            lineno += 1
+            self.feed(lineno, raw)
+
     def feed(self, lineno: int, raw: bytes, after: int = -1) -> bool:
         """Take one line; True when it was a log line this reader understood (a fault, its call trace, a boot banner)."""
         prefix = PREFIX.match(raw)

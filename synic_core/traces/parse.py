@@ -209,6 +209,20 @@ class _Reader:
         self._stacks: dict[tuple[bytes, ...], int] = {(): 0}
 
     # -- lines -------------------------------------------------------------------------------
+    def feed_lines(self, lineno: int, lines: list[bytes]) -> None:
+        """Lines after line `lineno`; a stack frame under a kept write (most lines of a trace with stacks) is taken here."""
+        feed, st = self.feed, self.stats
+        for raw in lines:
+            lineno += 1
+            pending = self.pending
+            if pending is not None and raw.lstrip()[:2] == b"=>":
+                st.stack_frames += 1
+                if pending[0] >= 0 and len(pending[1]) < MAX_STACK_FRAMES:
+                    pending[1].append(raw.strip())
+                continue
+            feed(lineno, raw)
+        st.lines = lineno
+
     def feed(self, lineno: int, raw: bytes) -> None:
         st = self.stats
         st.lines = lineno
@@ -270,6 +284,9 @@ class _Reader:
         self.last[int(m[1])] = -1
 
     def _event(self, lineno: int, raw: bytes) -> None:
+        if b"<stack trace" in raw and (column := _CPU_FIELD.search(raw)):  # the stack event: only its CPU matters
+            self.pending = (self.last.get(int(column[1]), -1), [])
+            return
         m = EVENT_LINE.match(raw)
         if m is None:
             if self.log.feed(lineno, raw, len(self.w) - 1):
@@ -460,28 +477,50 @@ NUL_SNIFF = 4096
 """A text trace has no NUL byte; the first bytes of a binary file usually do."""
 
 
-def read_lines(stream: BinaryIO, feed: Callable[[int, bytes], object], progress: Callable[[int, int], None] | None, st: ParseStats) -> None:
-    """Every line to `feed`, none longer than MAX_LINE_BYTES held (a longer one is counted and skipped)."""
-    lineno, done, reported = 0, 0, 0
+CHUNK_BYTES = 256 << 10
+"""Bytes read at once (`read1`: what a pipe has, without waiting for more)."""
+
+
+def read_lines(
+    stream: BinaryIO, feed: Callable[[int, list[bytes]], object], progress: Callable[[int, int], None] | None, st: ParseStats
+) -> None:
+    """Every line to `feed` in batches (`feed(number of the line before the batch, lines)`), none longer than MAX_LINE_BYTES
+    held: a longer one is counted and skipped."""
+    lineno, done, reported, carry, skipping = 0, 0, 0, b"", False
     try:
-        while raw := stream.readline(MAX_LINE_BYTES + 1):
-            lineno += 1
-            done += len(raw)
-            if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
-                while (rest := stream.readline(MAX_LINE_BYTES + 1)) and not rest.endswith(b"\n"):
-                    done += len(rest)
-                done += len(rest)
-                st.problem("overlong", lineno)
-                st.lines = lineno
-            else:
-                feed(lineno, raw)
+        while chunk := stream.read1(CHUNK_BYTES):  # type: ignore[attr-defined]
+            done += len(chunk)
+            lines = chunk.split(b"\n")
+            lines[0] = carry + lines[0]
+            carry = lines.pop()
+            if skipping and lines:  # the end of an overlong line
+                lines[0], skipping = b"x" * (MAX_LINE_BYTES + 1), False
+            if len(carry) > MAX_LINE_BYTES:
+                carry, skipping = b"", True
+            lineno = _feed_batch(feed, lineno, lines, st)
             if progress is not None and done - reported >= PROGRESS_EVERY:
                 progress(done, st.writes)
                 reported = done
+        if carry or skipping:
+            lineno = _feed_batch(feed, lineno, [b"x" * (MAX_LINE_BYTES + 1) if skipping else carry], st)
     finally:  # also when Ctrl-C ends a live pipe: the report says how much was read
         st.bytes = done
     if progress is not None:
         progress(done, st.writes)
+
+
+def _feed_batch(feed: Callable[[int, list[bytes]], object], lineno: int, lines: list[bytes], st: ParseStats) -> int:
+    if lines and max(map(len, lines)) > MAX_LINE_BYTES:
+        for raw in lines:
+            lineno += 1
+            if len(raw) > MAX_LINE_BYTES:
+                st.problem("overlong", lineno)
+                st.lines = lineno
+            else:
+                feed(lineno - 1, [raw])
+        return lineno
+    feed(lineno, lines)
+    return lineno + len(lines)
 
 
 STDIN = "-"
@@ -517,7 +556,7 @@ def parse_trace(
     with stream if name != STDIN_NAME else nullcontext(stream):  # standard input stays open: the dashboard may take keys on it
         refuse_binary(stream, name)
         try:
-            read_lines(stream, reader.feed, progress, reader.stats)
+            read_lines(stream, reader.feed_lines, progress, reader.stats)
         except OSError as exc:
             raise TraceError(f"{name}: cannot read the file: {exc.strerror or exc}") from None
         except KeyboardInterrupt:
@@ -540,7 +579,7 @@ def read_log(path: str | Path) -> LogReader:
     with stream:
         refuse_binary(stream, str(path))
         try:
-            read_lines(stream, log.feed, None, stats)
+            read_lines(stream, log.feed_lines, None, stats)
         except OSError as exc:
             raise TraceError(f"{path}: cannot read the file: {exc.strerror or exc}") from None
     return log
