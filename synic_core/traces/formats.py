@@ -110,6 +110,17 @@ EVENT_LINE = re.compile(
 """`TASK-PID [CPU] FLAGS TIMESTAMP: EVENT: PAYLOAD`; the task may hold spaces and dashes (the PID
 follows the last dash before the CPU), the tgid column (`( 1234)`, tracefs's record-tgid option) and the
 flags column are optional."""
+WRITE_LINES: dict[TraceFormat, re.Pattern[bytes]] = {
+    name: re.compile(
+        rb"^\s*(?P<task>[^\[]*?)-(?P<pid>\d+)\s+\[(?P<column>\d+)\]\s+(?:\S{1,6}\s+)?(?P<ts>\d+\.\d+):\s+"
+        + re.escape(spec.event.encode())
+        + rb":"
+        + spec.pattern.pattern
+    )
+    for name, spec in FORMATS.items()
+}
+"""A whole write line at once, the common case of each format (no tgid column, a task without `[`): the reader's fast path;
+anything else goes through EVENT_LINE and the payload pattern."""
 FRAME_LINE = re.compile(rb"^\s*=>\s*([^\s(]+)")
 """One stack frame, innermost first: ` => hv_synic_enable_regs+0x12/0x40` or `=> fn (ffffffff8a1b2c3d)`; the offset
 is kept (shown as the trace had it), the address is not."""

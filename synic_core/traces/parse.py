@@ -10,10 +10,12 @@ events, values wider than 64 bits.
 from __future__ import annotations
 
 import re
+import signal
 import sys
+import threading
 from array import array
-from collections.abc import Callable
-from contextlib import nullcontext
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Literal, TypeVar
@@ -38,6 +40,7 @@ from synic_core.traces.formats import (
     SYNIC_MSR_HIGH,
     SYNIC_MSR_LOW,
     TRACE_DAT_MAGIC,
+    WRITE_LINES,
     FormatSpec,
 )
 
@@ -55,6 +58,8 @@ MAX_GUESTS = 4096
 MAX_WRITES_KEPT = 2_000_000
 """SynIC writes kept for judging (about 50 bytes each); the writes after them are counted per CPU, not judged, so that
 memory stays bounded on an endless `trace_pipe`."""
+STREAM_WRITES_KEPT = 20_000
+"""The same for standard input, where Ctrl-C asks for the report at once: judging this many takes well under a second."""
 K = TypeVar("K")
 V = TypeVar("V")
 _CPU_FIELD = re.compile(rb"\[(\d{1,6})\]\s")
@@ -196,8 +201,14 @@ class _Reader:
 
     def __init__(self, path: str, forced: TraceFormat | None, guest: int | None = None) -> None:
         self.path = path
-        self.spec: FormatSpec | None = FORMATS[forced] if forced else None
+        self.spec: FormatSpec | None = None
+        self.mark: bytes | None = None
+        self.column = True
+        self.fast = WRITE_LINES["ftrace"]
+        if forced:
+            self._found(FORMATS[forced])
         self.guest = guest
+        self.keep = STREAM_WRITES_KEPT if path == STDIN_NAME else MAX_WRITES_KEPT
         self.w = TraceWrites()
         self.stats = ParseStats()
         self.log = LogReader(path)
@@ -211,17 +222,38 @@ class _Reader:
     # -- lines -------------------------------------------------------------------------------
     def feed_lines(self, lineno: int, lines: list[bytes]) -> None:
         """Lines after line `lineno`; a stack frame under a kept write (most lines of a trace with stacks) is taken here."""
-        feed, st = self.feed, self.stats
+        feed, st, frames = self.feed, self.stats, 0
         for raw in lines:
             lineno += 1
             pending = self.pending
-            if pending is not None and raw.lstrip()[:2] == b"=>":
-                st.stack_frames += 1
+            if pending is not None and b"=>" in raw[:4] and raw.lstrip()[:2] == b"=>":
+                frames += 1
                 if pending[0] >= 0 and len(pending[1]) < MAX_STACK_FRAMES:
-                    pending[1].append(raw.strip())
-                continue
-            feed(lineno, raw)
+                    pending[1].append(raw)
+            elif self.mark is not None and self.mark in raw and (m := self.fast.match(raw)) and self._fast_write(lineno, m):
+                pass
+            elif b"<stack trace" in raw and (column := _CPU_FIELD.search(raw)):  # the stack event: only its CPU matters
+                self._close_stack()
+                self.pending = (self.last.get(int(column[1]), -1), [])
+            else:
+                feed(lineno, raw)
         st.lines = lineno
+        st.stack_frames += frames
+
+    def _fast_write(self, lineno: int, m: re.Match[bytes]) -> bool:
+        """The common write line of a known format inside a partition; False leaves the line to the general path."""
+        msr_text, value_text = m["msr"], m["value"]
+        slot = SLOT_OF.get(int(msr_text, 16)) if len(msr_text) <= 8 else None
+        cpu = int(m["column"] if self.column else m["cpu"])
+        if slot is None or len(value_text) > 16 or cpu >= MAX_CPUS:
+            return False
+        if self.pending is not None:
+            self._close_stack()
+        task = self._tasks.get(m["task"]) if m["task"][:1] != b" " else None
+        if task is None:
+            task = self._intern_task(m["task"].strip(), lineno)
+        self._keep(lineno, float(m["ts"]), cpu, slot, int(value_text, 16), GP_FLAG if m["gp"] else 0, task, int(m["pid"]))
+        return True
 
     def feed(self, lineno: int, raw: bytes) -> None:
         st = self.stats
@@ -304,11 +336,17 @@ class _Reader:
             self.stats.other_event(event)
             return
         if self.spec is None:
-            self.spec = spec
+            self._found(spec)
         if spec is not self.spec:
             self.stats.problem("other_format", lineno)
             return
         self._write(lineno, m, spec)
+
+    def _found(self, spec: FormatSpec) -> None:
+        """The trace's format is known: its common write line takes the fast path (a KVM host's needs its guests counted)."""
+        self.spec, self.column = spec, spec.cpu_from == "column"
+        if not spec.has_guests:
+            self.mark, self.fast = spec.event.encode() + b":", WRITE_LINES[spec.name]
 
     def _write(self, lineno: int, m: re.Match[bytes], spec: FormatSpec) -> None:
         st = self.stats
@@ -337,10 +375,6 @@ class _Reader:
         pid = int(m["pid"])
         if spec.has_guests and not self._of_guest(int(m["tgid"]) if m["tgid"] and m["tgid"].isdigit() else None, pid, cpu):
             return
-        if len(self.w) >= MAX_WRITES_KEPT:
-            st.not_kept[cpu] = st.not_kept.get(cpu, 0) + 1
-            st.writes += 1
-            return
         groups = p.groupdict()
         flags = (GP_FLAG if groups.get("gp") else 0) | (HOST_FLAG if groups.get("host", b"0") != b"0" else 0)
         self._keep(lineno, float(m["ts"]), cpu, slot, value, flags, self._intern_task(m["task"].strip(), lineno), pid)
@@ -361,6 +395,11 @@ class _Reader:
 
     def _keep(self, lineno: int, ts: float, cpu: int, slot: int, value: int, flags: int, task: int, pid: int) -> None:
         w = self.w
+        if len(w) >= self.keep:
+            self.stats.not_kept[cpu] = self.stats.not_kept.get(cpu, 0) + 1
+            self.stats.writes += 1
+            self.last[cpu] = -1
+            return
         if ts < self.last_ts:
             self.stats.out_of_order += 1
         else:
@@ -432,7 +471,7 @@ def frame_names(frames: list[bytes]) -> tuple[str, ...]:
     """Stack lines (`=> hv_synic_init+0x3e/0x1c0`, `=> fn (ffffffff8a1b2c3d)`) as the frames they name."""
     out = []
     for line in frames:
-        m = FRAME_LINE.match(line)
+        m = FRAME_LINE.match(line.strip())
         if m:
             out.append(m[1].decode("utf-8", "replace"))
     return tuple(out)
@@ -481,14 +520,54 @@ CHUNK_BYTES = 256 << 10
 """Bytes read at once (`read1`: what a pipe has, without waiting for more)."""
 
 
+@dataclass(slots=True)
+class Stop:
+    """Ctrl-C on a live pipe: stop reading (a blocked read is broken off), but judge every line already read."""
+
+    reading: bool = False
+    requested: bool = False
+
+    def handler(self, signum: int, frame: object) -> None:
+        self.requested = True
+        if self.reading:
+            raise KeyboardInterrupt
+
+    def read(self, stream: BinaryIO) -> bytes:
+        if self.requested:
+            raise KeyboardInterrupt
+        self.reading = True
+        try:
+            return stream.read1(CHUNK_BYTES)  # type: ignore[attr-defined,no-any-return]
+        finally:
+            self.reading = False
+
+
+@contextmanager
+def stop_on_ctrl_c(stop: Stop) -> Iterator[None]:
+    """While reading standard input, SIGINT ends the reading only (Python allows handlers in the main thread alone)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, stop.handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def read_lines(
-    stream: BinaryIO, feed: Callable[[int, list[bytes]], object], progress: Callable[[int, int], None] | None, st: ParseStats
+    stream: BinaryIO,
+    feed: Callable[[int, list[bytes]], object],
+    progress: Callable[[int, int], None] | None,
+    st: ParseStats,
+    stop: Stop | None = None,
 ) -> None:
     """Every line to `feed` in batches (`feed(number of the line before the batch, lines)`), none longer than MAX_LINE_BYTES
     held: a longer one is counted and skipped."""
     lineno, done, reported, carry, skipping = 0, 0, 0, b"", False
+    read = (stop or Stop()).read
     try:
-        while chunk := stream.read1(CHUNK_BYTES):  # type: ignore[attr-defined]
+        while chunk := read(stream):
             done += len(chunk)
             lines = chunk.split(b"\n")
             lines[0] = carry + lines[0]
@@ -553,10 +632,12 @@ def parse_trace(
     `guest` keeps one VMM's writes of a KVM host trace; `cpus` overrides the CPU count."""
     stream, name = open_trace(path)
     reader = _Reader(name, forced, guest)
+    stop = Stop()
     with stream if name != STDIN_NAME else nullcontext(stream):  # standard input stays open: the dashboard may take keys on it
         refuse_binary(stream, name)
         try:
-            read_lines(stream, reader.feed_lines, progress, reader.stats)
+            with stop_on_ctrl_c(stop) if name == STDIN_NAME else nullcontext():
+                read_lines(stream, reader.feed_lines, progress, reader.stats, stop)
         except OSError as exc:
             raise TraceError(f"{name}: cannot read the file: {exc.strerror or exc}") from None
         except KeyboardInterrupt:
