@@ -36,15 +36,20 @@ def describe(register: str, value: int) -> str:
     return register + "." + " ".join(f"{f}={reg.field(f).get(value)}" for f in KEY_FIELDS.get(register, ("value",)))
 
 
+def _masks(register: str) -> tuple[int, int]:
+    """(the bits compared exactly, the frame's bits: compared only as zero or not)."""
+    fields = REGISTERS[register].fields
+    exact = sum(f.mask for f in fields if f.name not in COMPARED_APART)
+    frame = sum(f.mask for f in fields if f.name == "frame")
+    return exact, frame
+
+
+MASKS: dict[str, tuple[int, int]] = {name: _masks(name) for name in REGISTERS}
+
+
 def same_bits(register: str, a: int, b: int) -> bool:
-    for f in REGISTERS[register].fields:
-        x, y = f.get(a), f.get(b)
-        if f.name == "frame":
-            if (x == 0) != (y == 0):
-                return False
-        elif f.name not in COMPARED_APART and x != y:
-            return False
-    return True
+    exact, frame = MASKS[register]
+    return not (a ^ b) & exact and (not a & frame) == (not b & frame)
 
 
 def _field_text(name: str, value: int) -> str:

@@ -105,6 +105,8 @@ class _Replayer:
         self.findings: list[Finding] = []
         self.old = array("Q", bytes(8 * len(att.order)))
         self.step = _steps(att, actions)
+        self.numbers = [0] * att.ncpus  # writes seen so far on each CPU: the next one's number is this + 1
+        self._checker: Checker | None = None
 
     def run(self, snapshots: frozenset[int] = frozenset()) -> TraceRun:
         marks = _marks(self.actions)
@@ -125,7 +127,10 @@ class _Replayer:
         return TraceRun(self.findings, self.state, self.old, self.step, at, states)
 
     def checker(self, rank: int) -> Checker:
-        return Checker(self.partition, self.state, max(self.step[rank], 0))
+        step = max(self.step[rank], 0)
+        if self._checker is None or self._checker.step != step:
+            self._checker = Checker(self.partition, self.state, step)
+        return self._checker
 
     def write(self, rank: int) -> None:
         att, st = self.att, self.state
@@ -133,6 +138,7 @@ class _Replayer:
         w = att.writes
         bank, register = SLOTS[w.slot[i]]
         cpu, value, faulted = w.cpu[i], w.value[i], w.faulted(i)
+        self.numbers[cpu] += 1
         if bank not in st.banks:
             return  # refused before the replay (the partition has no nested bank)
         ri = STATE_INDEX[register]
@@ -150,7 +156,7 @@ class _Replayer:
         touched = touched_fields(register, old, value)
         new = old if faulted else value
         record = Write(
-            att.position(rank),
+            self.numbers[cpu],
             cpu,
             bank,
             component or "vmbus",
