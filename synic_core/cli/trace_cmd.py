@@ -21,7 +21,7 @@ from rich.text import Text
 
 from synic_core.cli.console import console as make_console
 from synic_core.cli.run_cmd import COMPONENT_STYLE, SEVERITY_STYLE, finding_block
-from synic_core.inputs.bad_input import ScenarioError
+from synic_core.inputs.bad_input import InputError
 from synic_core.model.findings import Finding, summarize
 from synic_core.reports.formatting import cpu_ranges, grouped_findings, summary_line
 from synic_core.reports.safe_text import visible
@@ -85,7 +85,7 @@ def progress_line(path: str, quiet: bool) -> Iterator[Callable[[int, int], None]
 
 def run(ns: argparse.Namespace) -> int:
     if getattr(ns, "dashboard", False):
-        raise ScenarioError(
+        raise InputError(
             "trace --dashboard: a dashboard command: run it as `synic trace FILE --dashboard` (python -m synic_core has no dashboard)"
         )
     try:

@@ -131,6 +131,6 @@ def import_trace(
     made: dict[str, Attributed] = {}  # attributions the guess made: the chosen partition's is used again
     chosen, why = choose_partition(trace, partition, get(version), made)
     config = session_config(partition=chosen, cpus=min(trace.ncpus, MAX_CPUS), mshv=version, hypervisor=hypervisor or trace.spec.profile)
-    att = made.get(chosen) or attribute(trace, config.partition_spec, config.version_spec)
+    att = made.get(chosen) or attribute(trace, config.partition_spec, config.version)
     actions = infer_actions(att.segments)
     return TraceImport(trace, config, att, actions, replay_trace(att, actions, config), partition is None, why)
