@@ -10,7 +10,7 @@ where a CPU's trace and the model part is its divergence; a CPU whose whole run 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from synic_core.model.config import SessionConfig
@@ -139,7 +139,8 @@ def replay_cpus(a: TraceAction, session: Session) -> list[int] | None:
     return None  # module loads and unloads run on every online CPU
 
 
-def replay_actions(actions: Sequence[TraceAction], config: SessionConfig, result: CheckResult) -> Session:
+def replay_actions(actions: Sequence[TraceAction], config: SessionConfig, result: CheckResult) -> Iterator[Write]:
+    """The model's writes, action by action; each step lets go of its writes once they are taken (memory stays flat)."""
     session = Session(config)
     for a in actions:
         cpus = replay_cpus(a, session)
@@ -149,7 +150,32 @@ def replay_actions(actions: Sequence[TraceAction], config: SessionConfig, result
             result.notes.append(f"the model cannot apply {a.action} on CPUs {a.cpus} here: {exc}")
             continue
         result.replayed.append((a.action, step.cpus))
-    return session
+        yield from step.writes
+        step.writes = []
+
+
+@dataclass(slots=True)
+class _Window:
+    """The model's writes on one CPU as `why` sees them: only the one at the divergence and the one after it are kept."""
+
+    start: int
+    items: list[Write]
+
+    def __len__(self) -> int:
+        return self.start + len(self.items)
+
+    def __getitem__(self, k: int) -> Write:
+        return self.items[k - self.start]
+
+
+@dataclass(slots=True)
+class _CpuRun:
+    """One CPU's comparison as the model's writes come: how many agreed, and the first that did not."""
+
+    trace: list[int]
+    agreed: int = 0
+    predicted: int = 0
+    held: list[Write] = field(default_factory=list)
 
 
 class _Compare:
@@ -181,15 +207,14 @@ class _Compare:
     def model(self, w: Write, where: str = "") -> str:
         return f"{describe(w.register, w.attempted)}{where} ({title(w.component)}: {w.source})"
 
-    def verdict(self, cpu: int, trace: Sequence[int], predicted: Sequence[Write]) -> CpuVerdict:
-        for k in range(max(len(trace), len(predicted))):
-            if k < len(trace) and k < len(predicted) and self.agrees(trace[k], predicted[k]):
-                continue
-            n = self.number(trace, k)
-            return CpuVerdict(self.version, cpu, len(trace), len(predicted), n, f"CPU {cpu}, write {n}: {self.why(trace, predicted, k)}")
-        return CpuVerdict(
-            self.version, cpu, len(trace), len(predicted), None, f"CPU {cpu}: conforms to {self.version} ({len(trace)} writes)"
-        )
+    def verdict(self, cpu: int, trace: Sequence[int], predicted: int, agreed: int, window: _Window) -> CpuVerdict:
+        """`agreed` writes agreed; `window` holds the model's writes from there (at most two)."""
+        if agreed == len(trace) and not window.items:
+            return CpuVerdict(
+                self.version, cpu, len(trace), predicted, None, f"CPU {cpu}: conforms to {self.version} ({len(trace)} writes)"
+            )
+        n = self.number(trace, agreed)
+        return CpuVerdict(self.version, cpu, len(trace), predicted, n, f"CPU {cpu}, write {n}: {self.why(trace, window, agreed)}")
 
     def number(self, trace: Sequence[int], k: int) -> int:
         """The write's number on its CPU as the trace shows it (host writes count there, though not compared)."""
@@ -197,7 +222,7 @@ class _Compare:
             return self.att.position(trace[k])
         return self.att.position(trace[-1]) + 1 if trace else 1
 
-    def why(self, trace: Sequence[int], predicted: Sequence[Write], k: int) -> str:
+    def why(self, trace: Sequence[int], predicted: _Window, k: int) -> str:
         v = self.version
         if k >= len(trace):
             lead = "the trace has no write on this CPU" if not trace else "the trace has no more writes on this CPU"
@@ -243,19 +268,30 @@ class _Compare:
         return SLOTS[wr.slot[i]] == (w.bank, w.register) and same_bits(w.register, wr.value[i], w.attempted)
 
 
+def _guest_writes(att: Attributed, cpu: int) -> list[int]:
+    """The trace's writes on a CPU, in time order, but the VMM's (KVM `host 1`): they are not the guest kernel's."""
+    return [r for r in att.per_cpu.get(cpu, ()) if not att.writes.host(att.order[r])]
+
+
 def check_trace(att: Attributed, actions: Sequence[TraceAction], config: SessionConfig) -> CheckResult:
     """Replay the inferred actions under `config` and compare each CPU's writes with the trace's."""
     result = CheckResult(config.mshv, config.hypervisor)
-    session = replay_actions(actions, config, result)
-    predicted: dict[int, list[Write]] = {}
-    for step in session.history:
-        for w in step.writes:
-            predicted.setdefault(w.cpu, []).append(w)
     compare = _Compare(att, config.mshv, config.hypervisor)
+    runs: dict[int, _CpuRun] = {}
+    for w in replay_actions(actions, config, result):
+        run = runs.get(w.cpu) or runs.setdefault(w.cpu, _CpuRun(_guest_writes(att, w.cpu)))
+        run.predicted += 1
+        if run.held:  # diverged: keep the write after the divergence (why() looks one ahead), count the rest
+            if len(run.held) < 2:
+                run.held.append(w)
+        elif run.agreed < len(run.trace) and compare.agrees(run.trace[run.agreed], w):
+            run.agreed += 1
+        else:
+            run.held.append(w)
     for cpu in range(att.ncpus):
-        trace = [r for r in att.per_cpu.get(cpu, ()) if not att.writes.host(att.order[r])]  # the VMM's writes are not the guest's
-        if trace or predicted.get(cpu):
-            result.cpus.append(compare.verdict(cpu, trace, predicted.get(cpu, [])))
+        run = runs.get(cpu) or _CpuRun(_guest_writes(att, cpu))
+        if run.trace or run.predicted:
+            result.cpus.append(compare.verdict(cpu, run.trace, run.predicted, run.agreed, _Window(run.agreed, run.held)))
     result.faults = sum(1 for i in range(len(att.writes)) if att.writes.faulted(i))
     result.unknown = len(compare.unknown)
     log = att.trace.log
