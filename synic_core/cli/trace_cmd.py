@@ -251,6 +251,10 @@ def print_verdict(console: Console, check: CheckResult) -> None:
                 "yellow",
             )
         )
+    if check.cut:
+        console.print(
+            Text("  only the trace's first writes were judged (see 'not judged' above): each CPU is compared up to there", "yellow")
+        )
     verdict = f"conforms to {check.version}" if check.conforms else f"diverges from {check.version}"
     seen = " (#GP)" if check.log is None else " (#GP or the kernel log)"
     faults = f"; the trace shows {plural(check.faults, 'faulted write')}{seen}" if check.faults else ""

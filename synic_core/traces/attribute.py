@@ -49,21 +49,28 @@ class Template:
 
 @dataclass(frozen=True, slots=True)
 class Segment:
-    """A run of writes on one CPU that matches a driver sequence: `ranks` are positions in time order."""
+    """A run of writes on one CPU that matches a driver sequence: `cpu_ranks[start:start + size]`, positions in time
+    order (held as a slice of the CPU's ranks, not a tuple of its own: a segment every few writes adds up)."""
 
     cpu: int
     sequence: SequenceName
     component: Component
-    ranks: tuple[int, ...]
+    cpu_ranks: array[int]
+    start: int
+    size: int
     hint: ActionHint | None
 
     @property
+    def ranks(self) -> array[int]:
+        return self.cpu_ranks[self.start : self.start + self.size]
+
+    @property
     def first(self) -> int:
-        return self.ranks[0]
+        return self.cpu_ranks[self.start]
 
     @property
     def last(self) -> int:
-        return self.ranks[-1]
+        return self.cpu_ranks[self.start + self.size - 1]
 
     @property
     def startup(self) -> bool:
@@ -222,9 +229,9 @@ def _segment_cpu(out: Attributed, ranks: array[int], shapes: dict[int, list[Temp
         if t is None:
             p += 1
             continue
-        run = tuple(ranks[p : p + len(t.ops)])
+        run = ranks[p : p + len(t.ops)]
         found = [h for r in run if (h := hints.of(w, order[r]))]
-        out.segments.append(Segment(cpu, t.sequence, t.component, run, found[0] if found else None))
+        out.segments.append(Segment(cpu, t.sequence, t.component, ranks, p, len(t.ops), found[0] if found else None))
         for r, source in zip(run, t.sources, strict=True):
             if out.how[r] == unknown:
                 out.writer[r], out.how[r] = WRITERS.index(t.component), ATTRIBUTIONS.index("inferred")

@@ -10,6 +10,7 @@ where a CPU's trace and the model part is its divergence; a CPU whose whole run 
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -21,6 +22,7 @@ from synic_core.model.writes import Write
 from synic_core.traces.attribute import ATTRIBUTIONS, WRITERS, Attributed
 from synic_core.traces.formats import SLOTS
 from synic_core.traces.infer import TraceAction
+from synic_core.traces.parse import HOST_FLAG
 
 KEY_FIELDS = {"SCONTROL": ("enable",), "SIMP": ("enable",), "SIEFP": ("enable",), "SIRBP": ("enable",)}
 """The fields a divergence message names (a SINT's: masked, and the vector when unmasked)."""
@@ -109,6 +111,8 @@ class CheckResult:
     """Writes the model refuses whose outcome the trace cannot show (no ` #GP`, no log line)."""
     log: str | None = None
     """What kind of kernel log was read with the trace (dmesg.LOG_KINDS), or None without one."""
+    cut: bool = False
+    """Only the trace's first writes were judged (parse.MAX_WRITES_KEPT): a CPU whose writes end there is compared up to there."""
 
     @property
     def conforms(self) -> bool:
@@ -125,6 +129,7 @@ class CheckResult:
             "faults": self.faults,
             "unknown_outcomes": self.unknown,
             "log": self.log,
+            "cut": self.cut,
             "replayed": [{"action": a, "cpus": c} for a, c in self.replayed],
             "notes": self.notes,
             "cpus": [v.to_dict() for v in self.cpus],
@@ -172,7 +177,7 @@ class _Window:
 class _CpuRun:
     """One CPU's comparison as the model's writes come: how many agreed, and the first that did not."""
 
-    trace: list[int]
+    trace: array[int]
     agreed: int = 0
     predicted: int = 0
     held: list[Write] = field(default_factory=list)
@@ -182,6 +187,7 @@ class _Compare:
     def __init__(self, att: Attributed, version: str, profile: str) -> None:
         self.att, self.version, self.profile = att, version, profile
         self.unknown: set[int] = set()
+        self.cut = False
 
     def agrees(self, rank: int, w: Write) -> bool:
         att = self.att
@@ -209,10 +215,10 @@ class _Compare:
 
     def verdict(self, cpu: int, trace: Sequence[int], predicted: int, agreed: int, window: _Window) -> CpuVerdict:
         """`agreed` writes agreed; `window` holds the model's writes from there (at most two)."""
-        if agreed == len(trace) and not window.items:
-            return CpuVerdict(
-                self.version, cpu, len(trace), predicted, None, f"CPU {cpu}: conforms to {self.version} ({len(trace)} writes)"
-            )
+        if agreed == len(trace) and (not window.items or self.cut):
+            upto = " up to where the trace was cut" if window.items else ""
+            said = f"CPU {cpu}: conforms to {self.version}{upto} ({len(trace)} writes)"
+            return CpuVerdict(self.version, cpu, len(trace), predicted, None, said)
         n = self.number(trace, agreed)
         return CpuVerdict(self.version, cpu, len(trace), predicted, n, f"CPU {cpu}, write {n}: {self.why(trace, window, agreed)}")
 
@@ -268,15 +274,20 @@ class _Compare:
         return SLOTS[wr.slot[i]] == (w.bank, w.register) and same_bits(w.register, wr.value[i], w.attempted)
 
 
-def _guest_writes(att: Attributed, cpu: int) -> list[int]:
+def _guest_writes(att: Attributed, cpu: int) -> array[int]:
     """The trace's writes on a CPU, in time order, but the VMM's (KVM `host 1`): they are not the guest kernel's."""
-    return [r for r in att.per_cpu.get(cpu, ()) if not att.writes.host(att.order[r])]
+    ranks = att.per_cpu.get(cpu, array("I"))
+    flags, order = att.writes.flags, att.order
+    if not any(flags[order[r]] & HOST_FLAG for r in ranks):
+        return ranks
+    return array("I", (r for r in ranks if not flags[order[r]] & HOST_FLAG))
 
 
 def check_trace(att: Attributed, actions: Sequence[TraceAction], config: SessionConfig) -> CheckResult:
     """Replay the inferred actions under `config` and compare each CPU's writes with the trace's."""
     result = CheckResult(config.mshv, config.hypervisor)
     compare = _Compare(att, config.mshv, config.hypervisor)
+    result.cut = compare.cut = bool(att.trace.stats.not_kept)
     runs: dict[int, _CpuRun] = {}
     for w in replay_actions(actions, config, result):
         run = runs.get(w.cpu) or runs.setdefault(w.cpu, _CpuRun(_guest_writes(att, w.cpu)))

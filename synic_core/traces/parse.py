@@ -17,6 +17,7 @@ from array import array
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import BinaryIO, Literal, TypeVar
 
@@ -55,9 +56,9 @@ MAX_EVENT_NAMES = 32
 """Other events are counted by name up to this many names; the rest together."""
 MAX_GUESTS = 4096
 """Distinct VMM processes (or threads) told apart in a KVM host trace; more are counted together."""
-MAX_WRITES_KEPT = 2_000_000
-"""SynIC writes kept for judging (about 50 bytes each); the writes after them are counted per CPU, not judged, so that
-memory stays bounded on an endless `trace_pipe`."""
+MAX_WRITES_KEPT = 500_000
+"""SynIC writes kept for judging (with their attribution, segments and replay, about 200 bytes each); the writes after
+them are counted per CPU, not judged, so that memory stays bounded (under 150 MB) whatever the trace's length."""
 STREAM_WRITES_KEPT = 20_000
 """The same for standard input, where Ctrl-C asks for the report at once: judging this many takes well under a second."""
 K = TypeVar("K")
@@ -123,8 +124,10 @@ class TraceWrites:
         return bool(self.flags[i] & HOST_FLAG)
 
     def order(self) -> array[int]:
-        """Write indexes by timestamp (stable: equal timestamps keep the file's order)."""
+        """Write indexes by timestamp (stable: equal timestamps keep the file's order); a trace in order is not sorted."""
         ts = self.ts
+        if all(a <= b for a, b in pairwise(ts)):
+            return array("I", range(len(ts)))
         return array("I", sorted(range(len(ts)), key=ts.__getitem__))
 
 

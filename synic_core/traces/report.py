@@ -48,7 +48,11 @@ OLD_FROM_MODEL = "before → after: the value before each write is the model's (
 
 def read_summary(st: ParseStats, writes: int, cpus: list[int]) -> list[str]:
     """What was read and what was skipped, as sentences."""
-    lines = [f"read {plural(st.lines, 'line')} ({plural(st.bytes, 'byte')}): {plural(writes, 'SynIC write')} on {cpus_text(cpus)}"]
+    judged = f" (the first {writes:,} judged)" if st.not_kept else ""
+    cpus = sorted({*cpus, *st.not_kept})
+    lines = [
+        f"read {plural(st.lines, 'line')} ({plural(st.bytes, 'byte')}): {plural(st.writes, 'SynIC write')}{judged} on {cpus_text(cpus)}"
+    ]
     counted = []
     if st.eom:
         counted.append(f"{plural(st.eom, 'EOM write')} (end-of-message signals, no register change)")
