@@ -47,10 +47,13 @@ class FormatSpec:
     """Who writes in an exported trace: None for the action's own task (EXPORT_TASKS), else this one for every write."""
 
 
-_FTRACE_PAYLOAD = re.compile(rb"\s*(?P<msr>[0-9a-fA-F]+),\s*value\s+(?P<value>[0-9a-fA-F]+)(?P<gp>\s+#GP)?\s*$")
+_FTRACE_PAYLOAD = re.compile(rb"[ \t]*(?P<msr>[0-9a-fA-F]+),[ \t]*value[ \t]+(?P<value>[0-9a-fA-F]+)(?P<gp>[ \t]+#GP)?[ \t\r]*$", re.M)
 _KVM_PAYLOAD = re.compile(
-    rb"\s*vcpu_id\s+(?P<cpu>-?\d+)\s+msr\s+0x(?P<msr>[0-9a-fA-F]+)\s+data\s+0x(?P<value>[0-9a-fA-F]+)\s+host\s+(?P<host>\d+)\s*$"
+    rb"[ \t]*vcpu_id[ \t]+(?P<cpu>-?\d+)[ \t]+msr[ \t]+0x(?P<msr>[0-9a-fA-F]+)[ \t]+data[ \t]+0x(?P<value>[0-9a-fA-F]+)"
+    rb"[ \t]+host[ \t]+(?P<host>\d+)[ \t\r]*$",
+    re.M,
 )
+"""Payloads by fields, spaces and tabs only: the patterns also run over whole blocks of lines (multiline)."""
 GP_MARK = " #GP"
 STACK_EVENTS = ("<stack trace>", "kernel_stack")
 """ftrace prints `<stack trace>` where an event name would be; trace-cmd names it `kernel_stack`."""
@@ -110,17 +113,25 @@ EVENT_LINE = re.compile(
 """`TASK-PID [CPU] FLAGS TIMESTAMP: EVENT: PAYLOAD`; the task may hold spaces and dashes (the PID
 follows the last dash before the CPU), the tgid column (`( 1234)`, tracefs's record-tgid option) and the
 flags column are optional."""
-WRITE_LINES: dict[TraceFormat, re.Pattern[bytes]] = {
-    name: re.compile(
-        rb"^\s*(?P<task>[^\[]*?)-(?P<pid>\d+)\s+\[(?P<column>\d+)\]\s+(?:\S{1,6}\s+)?(?P<ts>\d+\.\d+):\s+"
-        + re.escape(spec.event.encode())
-        + rb":"
-        + spec.pattern.pattern
+_FRAMES = rb"(?P<frames>(?:^[ \t]*=>[^\n]*\n)+)"
+_STACK = rb"(?P<stack>^[^\n<]*<stack trace[^\n]*\n)"
+_OTHER = rb"(?P<other>^[^\n]*\n)"
+
+
+def _scanner(spec: FormatSpec | None) -> re.Pattern[bytes]:
+    """One pass over a block of whole lines: runs of stack frames, the format's common write line, stack events, and
+    every other line (the reader's general path)."""
+    if spec is None:
+        return re.compile(b"|".join((_FRAMES, _STACK, _OTHER)), re.M)
+    write = (
+        rb"(?P<write>^[ \t]*(?P<task>[^\[\n]*?)-(?P<pid>\d+)[ \t]+\[(?P<column>\d+)\][ \t]+(?:[^ \t\n]{1,6}[ \t]+)?"
+        rb"(?P<ts>\d+\.\d+):[ \t]+" + re.escape(spec.event.encode()) + rb":" + spec.pattern.pattern + rb"\n)"
     )
-    for name, spec in FORMATS.items()
-}
-"""A whole write line at once, the common case of each format (no tgid column, a task without `[`): the reader's fast path;
-anything else goes through EVENT_LINE and the payload pattern."""
+    return re.compile(b"|".join((_FRAMES, _STACK, write, _OTHER)), re.M)
+
+
+SCANNERS: dict[TraceFormat | None, re.Pattern[bytes]] = {None: _scanner(None)} | {name: _scanner(spec) for name, spec in FORMATS.items()}
+"""The scanner before the format is known, and each format's (its common write line: no tgid column, a task without `[`)."""
 FRAME_LINE = re.compile(rb"^\s*=>\s*([^\s(]+)")
 """One stack frame, innermost first: ` => hv_synic_enable_regs+0x12/0x40` or `=> fn (ffffffff8a1b2c3d)`; the offset
 is kept (shown as the trace had it), the address is not."""

@@ -36,12 +36,12 @@ from synic_core.traces.formats import (
     MAX_INTERNED,
     MAX_LINE_BYTES,
     MAX_STACK_FRAMES,
+    SCANNERS,
     SLOT_OF,
     STACK_EVENTS,
     SYNIC_MSR_HIGH,
     SYNIC_MSR_LOW,
     TRACE_DAT_MAGIC,
-    WRITE_LINES,
     FormatSpec,
 )
 
@@ -205,9 +205,8 @@ class _Reader:
     def __init__(self, path: str, forced: TraceFormat | None, guest: int | None = None) -> None:
         self.path = path
         self.spec: FormatSpec | None = None
-        self.mark: bytes | None = None
-        self.column = True
-        self.fast = WRITE_LINES["ftrace"]
+        self.column = self.marks_gp = True
+        self.scanner = SCANNERS[None]
         if forced:
             self._found(FORMATS[forced])
         self.guest = guest
@@ -224,24 +223,29 @@ class _Reader:
 
     # -- lines -------------------------------------------------------------------------------
     def feed_lines(self, lineno: int, lines: list[bytes]) -> None:
-        """Lines after line `lineno`; a stack frame under a kept write (most lines of a trace with stacks) is taken here."""
-        feed, st, frames = self.feed, self.stats, 0
-        for raw in lines:
+        """Lines after line `lineno`, scanned as one block: a run of stack frames, a common write line or a stack event
+        is taken at once (most of a trace with stacks); any other line goes to `feed`."""
+        data = b"\n".join(lines) + b"\n"
+        st, feed = self.stats, self.feed
+        for m in self.scanner.finditer(data):
+            kind = m.lastgroup
             lineno += 1
-            pending = self.pending
-            if pending is not None and b"=>" in raw[:4] and raw.lstrip()[:2] == b"=>":
-                frames += 1
-                if pending[0] >= 0 and len(pending[1]) < MAX_STACK_FRAMES:
-                    pending[1].append(raw)
-            elif self.mark is not None and self.mark in raw and (m := self.fast.match(raw)) and self._fast_write(lineno, m):
+            if kind == "frames":
+                block = m["frames"]
+                n = block.count(b"\n")
+                lineno += n - 1
+                st.stack_frames += n
+                pending = self.pending
+                if pending is not None and pending[0] >= 0 and len(pending[1]) < MAX_STACK_FRAMES:
+                    pending[1].append(block)
+            elif kind == "write" and self._fast_write(lineno, m):
                 pass
-            elif b"<stack trace" in raw and (column := _CPU_FIELD.search(raw)):  # the stack event: only its CPU matters
+            elif kind == "stack" and (column := _CPU_FIELD.search(m[0])):  # the stack event: only its CPU matters
                 self._close_stack()
                 self.pending = (self.last.get(int(column[1]), -1), [])
             else:
-                feed(lineno, raw)
+                feed(lineno, m[0][:-1])
         st.lines = lineno
-        st.stack_frames += frames
 
     def _fast_write(self, lineno: int, m: re.Match[bytes]) -> bool:
         """The common write line of a known format inside a partition; False leaves the line to the general path."""
@@ -255,7 +259,7 @@ class _Reader:
         task = self._tasks.get(m["task"]) if m["task"][:1] != b" " else None
         if task is None:
             task = self._intern_task(m["task"].strip(), lineno)
-        self._keep(lineno, float(m["ts"]), cpu, slot, int(value_text, 16), GP_FLAG if m["gp"] else 0, task, int(m["pid"]))
+        self._keep(lineno, float(m["ts"]), cpu, slot, int(value_text, 16), GP_FLAG if self.marks_gp and m["gp"] else 0, task, int(m["pid"]))
         return True
 
     def feed(self, lineno: int, raw: bytes) -> None:
@@ -347,9 +351,9 @@ class _Reader:
 
     def _found(self, spec: FormatSpec) -> None:
         """The trace's format is known: its common write line takes the fast path (a KVM host's needs its guests counted)."""
-        self.spec, self.column = spec, spec.cpu_from == "column"
-        if not spec.has_guests:
-            self.mark, self.fast = spec.event.encode() + b":", WRITE_LINES[spec.name]
+        self.spec, self.column, self.marks_gp = spec, spec.cpu_from == "column", spec.shows_faults
+        if not spec.has_guests:  # a KVM host's writes need their guests counted: the general path
+            self.scanner = SCANNERS[spec.name]
 
     def _write(self, lineno: int, m: re.Match[bytes], spec: FormatSpec) -> None:
         st = self.stats
@@ -471,13 +475,14 @@ FORMAT_OF_EVENT_BYTES = tuple(spec.event.encode() for spec in FORMATS.values())
 
 
 def frame_names(frames: list[bytes]) -> tuple[str, ...]:
-    """Stack lines (`=> hv_synic_init+0x3e/0x1c0`, `=> fn (ffffffff8a1b2c3d)`) as the frames they name."""
+    """Stack lines (`=> hv_synic_init+0x3e/0x1c0`, `=> fn (ffffffff8a1b2c3d)`), one a line or in blocks of lines, as the
+    frames they name (at most MAX_STACK_FRAMES)."""
     out = []
-    for line in frames:
+    for line in b"\n".join(frames).split(b"\n"):
         m = FRAME_LINE.match(line.strip())
         if m:
             out.append(m[1].decode("utf-8", "replace"))
-    return tuple(out)
+    return tuple(out[:MAX_STACK_FRAMES])
 
 
 def no_write_message(st: ParseStats, guest: int | None = None, guests: dict[int, Guest] | None = None) -> str:
