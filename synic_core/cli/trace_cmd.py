@@ -244,13 +244,9 @@ def print_verdict(console: Console, check: CheckResult) -> None:
     for note in check.notes:
         console.print(Text(f"  {note}", "yellow"))
     if check.unknown:
-        console.print(
-            Text(
-                f"  {plural(check.unknown, 'write')} the model refuses: the trace cannot tell whether they faulted "
-                "(no #GP on a plain WRMSR); add --dmesg LOG, compared only by what the trace shows",
-                "yellow",
-            )
-        )
+        see = "add --dmesg LOG" if check.log is None else "the kernel log names no fault for them"
+        said = f"  {plural(check.unknown, 'write')} the model refuses: the trace cannot tell whether they faulted (no #GP on a WRMSR); "
+        console.print(Text(f"{said}{see}; compared by what the trace shows only", "yellow"))
     if check.cut:
         console.print(
             Text("  only the trace's first writes were judged (see 'not judged' above): each CPU is compared up to there", "yellow")

@@ -36,6 +36,7 @@ LOG_CITE = (
     "(arch/x86/mm/extable.c ex_handler_msr; printed once per boot)"
 )
 UNKNOWN_OUTCOME = "the trace cannot tell whether it faulted; add --dmesg"
+UNKNOWN_WITH_LOG = "the trace cannot tell whether it faulted, and the kernel log names no fault for it (it prints the first of each boot)"
 """A plain WRMSR is traced with failed=0 whatever happens (arch/x86/include/asm/msr.h native_write_msr): no ` #GP`."""
 UNATTRIBUTED = "An unattributed writer"
 UNATTRIBUTED_ASSUMPTION = (
@@ -206,7 +207,7 @@ class _Replayer:
         else:
             message = (
                 f"The {self.profile.name} profile predicts the hypervisor refuses {who} write of {w.attempted:#x} to {label} "
-                f"on CPU {w.cpu} ({reason}); {UNKNOWN_OUTCOME}."
+                f"on CPU {w.cpu} ({reason}); {UNKNOWN_OUTCOME if self.att.trace.log is None else UNKNOWN_WITH_LOG}."
             )
             assumption = self.profile.assumption if reason and "SCONTROL" in reason else None
         where: Where = checker.located(w, touched)

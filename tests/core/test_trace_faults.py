@@ -39,7 +39,7 @@ def test_the_report_says_outcomes_are_unknown_and_how_to_see_them(
     assert main(["trace", str(path), "--check", "--mshv", "patch5-only"]) == 0
     out = capsys.readouterr().out
     assert "outcomes: unknown: a plain WRMSR is traced without #GP even when it faults; add --dmesg LOG" in out
-    assert "12 writes the model refuses: the trace cannot tell whether they faulted" in out
+    assert "12 writes the model refuses: the trace cannot tell whether they faulted (no #GP on a WRMSR); add --dmesg LOG" in out
     assert "\nconforms to patch5-only\n" in out
 
 
@@ -71,6 +71,8 @@ def test_the_log_cli_names_the_kind_of_log(
     assert f"kernel log {log}: 1 unchecked WRMSR error on SynIC MSRs, 1 matched to writes" in out
     assert "it proves the first refused write of each boot; later writes stay unknown" in out
     assert "conforms to patch5-only; the trace shows 1 faulted write (#GP or the kernel log)" in out
+    assert "11 writes the model refuses: the trace cannot tell whether they faulted (no #GP on a WRMSR); the kernel log names" in out
+    assert "add --dmesg" not in out
 
 
 def test_a_logged_fault_the_version_lets_through_is_a_divergence(real_p5: tuple[Path, list[list[str]], list[int]], tmp_path: Path) -> None:
