@@ -218,7 +218,7 @@ def add_trace_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
     )
     trace.add_argument("--guest", type=_bounded("PID", 0, 2**32 - 1), metavar="PID", help="a KVM host trace: the guest (VMM PID) to judge")
     trace.add_argument("--cpus", type=cpu_count, metavar="N", help="the traced CPUs (default: from the trace; KVM: the vCPUs)")
-    trace.add_argument("--writes", action="store_true", help="after the summary, list every write")
+    trace.add_argument("--writes", action="store_true", help="after the summary, list every write (with --json: the writes, streamed)")
     trace.add_argument("--cpu", dest="only_cpu", type=_bounded("CPU", 0, MAX_CPUS - 1), metavar="N", help="only CPU N (lists its writes)")
     trace.add_argument("--from", dest="start", type=float, metavar="TIME", help="list the writes from this timestamp (seconds)")
     trace.add_argument("--to", dest="end", type=float, metavar="TIME", help="list the writes up to this timestamp (seconds)")

@@ -7,7 +7,6 @@ as `rich.text.Text`, never as markup.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import signal
 import sys
@@ -30,7 +29,7 @@ from synic_core.traces.check import CheckResult, CpuVerdict, check_trace
 from synic_core.traces.dmesg import LOG_KINDS
 from synic_core.traces.load import TraceImport, import_trace
 from synic_core.traces.parse import STDIN, plural
-from synic_core.traces.report import OLD_FROM_MODEL, attribution_counts, cpus_text, exit_code, read_summary, trace_report, who, write_row
+from synic_core.traces.report import OLD_FROM_MODEL, attribution_counts, cpus_text, exit_code, read_summary, who, write_json, write_row
 
 PROGRESS_FROM_BYTES = 50 << 20
 """Progress (bytes read, writes, rate) on standard error for traces at least this big, only on a terminal."""
@@ -106,8 +105,7 @@ def _run(ns: argparse.Namespace) -> int:
     check = check_trace(ti.attributed, ti.actions, ti.config) if ns.check else None
     narrow = Narrow(ns.only_cpu, ns.start, ns.end)
     if ns.json:
-        json.dump(trace_report(ti, check), sys.stdout, indent=None if len(ti.attributed.order) > 2000 else 1)
-        sys.stdout.write("\n")
+        write_json(ti, check, ns.writes, sys.stdout)
     else:
         console = make_console()
         print_summary(console, ti, check, narrow, ns.writes)

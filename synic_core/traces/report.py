@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from typing import Any, TextIO
 
 from synic_core.model.findings import SEVERITY_RANK, summarize
 from synic_core.model.partitions import title
@@ -153,11 +154,22 @@ def trace_report(ti: TraceImport, check: CheckResult | None) -> dict[str, Any]:
         "log": log_report(ti),
         "attribution": attribution_counts(ti),
         "actions": action_rows(ti),
-        "writes": [write_row(ti, r) for r in range(len(ti.attributed.order))],
         "findings": [f.to_dict() for f in ti.run.findings],
         "summary": summarize(ti.run.findings),
         "check": check.to_dict() if check else None,
     }
+
+
+def write_json(ti: TraceImport, check: CheckResult | None, writes: bool, out: TextIO) -> None:
+    """The report as one JSON object; with `writes`, its "writes" list is written row by row, never held whole."""
+    report = json.dumps(trace_report(ti, check))
+    if not writes:
+        out.write(report + "\n")
+        return
+    out.write(report[:-1] + ', "writes": [')
+    for rank in range(len(ti.attributed.order)):
+        out.write(("," if rank else "") + json.dumps(write_row(ti, rank)))
+    out.write("]}\n")
 
 
 def log_report(ti: TraceImport) -> dict[str, Any] | None:

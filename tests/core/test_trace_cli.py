@@ -53,7 +53,7 @@ def test_the_plain_import_lists_writes_attributions_and_findings(p5_trace: Path,
 
 
 def test_json_carries_writes_actions_findings_and_the_check(p5_trace: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["trace", str(p5_trace), "--json", "--check", "--mshv", "patch5-only"]) == 1
+    assert main(["trace", str(p5_trace), "--json", "--writes", "--check", "--mshv", "patch5-only"]) == 1
     data = json.loads(capsys.readouterr().out)
     assert [a["action"] for a in data["actions"]] == ["vmbus_load", "mshv_init", "kexec"]
     assert len(data["writes"]) == 80 and data["attribution"]["stack"] == 80
@@ -114,7 +114,7 @@ def test_check_takes_a_patch_file(p5_trace: Path, tmp_path: Path, capsys: pytest
 def test_before_values_are_marked_as_the_models(p5_trace: Path, capsys: pytest.CaptureFixture[str]) -> None:
     main(["trace", str(p5_trace), "--writes"])
     assert "the value before each write is the model's" in capsys.readouterr().out
-    main(["trace", str(p5_trace), "--json"])
+    main(["trace", str(p5_trace), "--json", "--writes"])
     rows = json.loads(capsys.readouterr().out)["writes"]
     assert rows and all(r["old_from_model"] is True for r in rows)
 

@@ -75,3 +75,14 @@ def test_progress_goes_to_a_terminal_for_big_files_only(tmp_path: Path, monkeypa
         assert progress is not None
         progress(50 << 20, 123_456)
     assert "reading trace: 50 of 0 MB, 123,456 SynIC writes, " in err.getvalue() and "writes/s" in err.getvalue()
+
+
+def test_json_lists_the_writes_only_with_writes(trace_256: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    main(["trace", str(trace_256), "--json"])
+    brief = json.loads(capsys.readouterr().out)
+    assert "writes" not in brief and brief["read"]["writes"] == 256 * 28
+    main(["trace", str(trace_256), "--json", "--writes"])
+    full = json.loads(capsys.readouterr().out)
+    assert len(full["writes"]) == 256 * 28 and {k: v for k, v in full.items() if k != "writes"} == brief
