@@ -61,3 +61,15 @@ def test_an_option_a_subcommand_lacks_gets_that_subcommands_usage(capsys: pytest
     err = capsys.readouterr().err
     assert exit_info.value.code == 2
     assert err.startswith("usage: synic lessons") and "synic lessons: error: unrecognized arguments: --json" in err
+
+
+def test_standard_input_judges_its_first_writes_and_counts_the_rest(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An endless trace_pipe keeps bounded memory: the writes after the first STREAM_WRITES_KEPT are counted per CPU."""
+    from synic_core.traces import parse
+
+    monkeypatch.setattr(parse, "STREAM_WRITES_KEPT", 20)
+    stdin = io.TextIOWrapper(io.BufferedReader(io.BytesIO(exported("l1vh-v4-kexec").encode())))
+    monkeypatch.setattr(sys, "stdin", stdin)
+    trace = parse.parse_trace("-")
+    assert len(trace.writes) == 20 and trace.stats.writes == 56 and sum(trace.stats.not_kept.values()) == 36
+    assert sorted(trace.stats.not_kept) == [0, 1, 2, 3]
