@@ -19,7 +19,7 @@ from synic_core.model.config import SessionConfig
 from synic_core.model.findings import Finding, Where, make_finding
 from synic_core.model.partitions import COMPONENTS, title
 from synic_core.model.profiles import Profile
-from synic_core.model.registers import PAGE_REGISTERS, REGISTERS, STATE_INDEX
+from synic_core.model.registers import LIVE_TEST, PAGE_REGISTERS, REGISTERS, STATE_INDEX
 from synic_core.model.state import DriverState, MachineState
 from synic_core.model.vocabulary import Bank, Component
 from synic_core.model.writes import Write
@@ -151,7 +151,7 @@ class _Replayer:
             st.writer[bank][cpu][ri] = writer or UNKNOWN_WRITER
             if register == "SCONTROL":
                 _track_scontrol(st, cpu, bank, old, value)
-        if writer == "hypervisor":
+        if writer == "hypervisor" or (not faulted and not reason and self.quiet(bank, register, writer, old, value)):
             return
         component: Component | None = writer
         touched = touched_fields(register, old, value)
@@ -175,6 +175,17 @@ class _Replayer:
         if found and ATTRIBUTIONS[att.how[rank]] == "inferred":
             found = [_with_inferred_writer(f, component, att.source[rank]) for f in found]
         self.findings += found
+
+    def quiet(self, bank: Bank, register: str, writer: str | None, old: int, new: int) -> bool:
+        """A write no rule can find anything in (the common case, decided without building it): its owner's (or an
+        unowned register's), switching nothing off, enabling no page."""
+        owner = self.partition.owners.get((bank, register))
+        if writer is None or (owner is not None and owner != writer):
+            return False
+        mask, live = LIVE_TEST[register]
+        if old & mask == live and new & mask != live:
+            return False
+        return register not in PAGE_REGISTERS or not (new & 1 or old & 1)
 
     def unattributed(self, w: Write, checker: Checker) -> list[Finding]:
         """A write nobody claims still changes the register: what it switches off under a live user is
