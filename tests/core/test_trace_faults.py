@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from synic_core.cli import main
 from synic_core.traces.check import check_trace
+from synic_core.traces.load import TraceImport
 from synic_core.traces.replay import UNKNOWN_OUTCOME
 from tests.core.trace_helpers import exported, imported, join, kernel_log, save, split, without_gp
 
@@ -116,3 +118,27 @@ def test_the_gp_suffix_stays_an_observed_fault(tmp_path: Path) -> None:
     ti = imported(save(tmp_path, exported(P5)))
     result = check_trace(ti.attributed, ti.actions, ti.config)
     assert result.faults == 12 and result.unknown == 0 and result.log is None
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda line: line.replace(" ..... ", " "),  # an older kernel with irq-info off: no flags column
+        lambda line: line.replace(" ..... ", " d..1 "),  # a 4-character flags column
+        lambda line: line.replace("cpuhp/", "kworker cpuhp-"),  # a task name with a space and a dash
+        lambda line: re.sub(r"-(\d+)(\s+)\[", r"-\1 (\1)\2[", line, count=1),  # the record-tgid column
+        lambda line: line + "\r",  # CRLF line ends
+    ],
+)
+def test_every_layout_of_the_event_line_reads_the_same(edit: object, tmp_path: Path) -> None:
+    text = exported(P5)
+    expected = imported(save(tmp_path, text, "plain.txt"))
+    edited = "".join(edit(line) + "\n" for line in text.splitlines())  # type: ignore[operator]
+    ti = imported(save(tmp_path, edited, "edited.txt"))
+
+    def columns(t: TraceImport) -> tuple[object, ...]:
+        w = t.trace.writes
+        return list(w.cpu), list(w.value), list(w.slot), list(w.flags), w.stacks
+
+    assert columns(ti) == columns(expected) and len(ti.trace.writes) == 80
+    assert ti.trace.stats.problems == {}
