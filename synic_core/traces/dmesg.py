@@ -11,7 +11,7 @@ the first refused write of each boot it covers, and says nothing of the writes a
 Accepted as `dmesg`, `dmesg -T`-less raw logs, `journalctl -k` and serial consoles: with or without the
 `[ 1234.567890] ` timestamp, with or without the `CONFIG_PRINTK_CALLER` field (`[    C3]`: CPU 3,
 `[  T123]`: thread 123). The same lines inside a trace file (a serial console with
-`ftrace_dump_on_oops`) are read by the trace reader through `LogReader` too.
+`ftrace_dump_on_oops` at a panic) are read by the trace reader through `LogReader` too.
 """
 
 from __future__ import annotations

@@ -291,7 +291,7 @@ class _Reader:
         self._event(lineno, raw)
 
     def _console(self, lineno: int, raw: bytes, rest: bytes) -> None:
-        """A serial console line: a trace event printed by ftrace_dump_on_oops, or a kernel log line."""
+        """A serial console line: a trace event dumped by ftrace_dump_on_oops, or a kernel log line."""
         if EVENT_LINE.match(rest) and (b"msr" in rest or b"stack" in rest):
             self._event(lineno, rest)
         elif rest.lstrip()[:2] == b"=>":
