@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from synic_core.model.actions import ACTIONS, ExportTask
 from synic_core.model.engine import StepResult, Write
 from synic_core.model.registers import REGISTERS
 from synic_core.model.session import Session
@@ -17,13 +18,11 @@ from synic_core.model.vocabulary import TraceFormat, TraceLayout
 from synic_core.traces.formats import (
     EXPORT_START_US,
     EXPORT_STEP_US,
-    EXPORT_TASKS,
     EXPORT_WRITE_US,
     FORMATS,
     FRAME_ADDRESS_BASE,
     GP_MARK,
     LAYOUTS,
-    ExportTask,
 )
 
 
@@ -57,7 +56,7 @@ def export_lines(session: Session, fmt: TraceFormat = "ftrace", layout: TraceLay
 
 def _write_lines(step: StepResult, w: Write, us: int, fmt: TraceFormat, layout: TraceLayout, stacks: bool, ncpus: int) -> Iterator[str]:
     spec, form = LAYOUTS[layout], FORMATS[fmt]
-    task = form.export_task or EXPORT_TASKS[step.action]  # type: ignore[index]
+    task = form.export_task or ACTIONS[step.action].export_task
     cpu = w.cpu if form.cpu_from == "column" else (w.cpu + 1) % ncpus  # a host's CPU is not the guest's
     where = {"task": task.name.format(cpu=w.cpu), "pid": task.pid + task.pid_per_cpu * w.cpu, "cpu": cpu}
     msr = REGISTERS[w.register].address(w.bank)

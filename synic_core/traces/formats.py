@@ -13,8 +13,9 @@ import re
 from dataclasses import dataclass
 from typing import Literal, cast
 
+from synic_core.model.actions import ExportTask
 from synic_core.model.registers import MSR_TABLE, REGISTERS
-from synic_core.model.vocabulary import ActionHint, ActionName, Bank, Component, ProfileName, TraceFormat, TraceLayout
+from synic_core.model.vocabulary import ActionHint, Bank, Component, ProfileName, TraceFormat, TraceLayout
 
 
 # -- formats ------------------------------------------------------------------------------------
@@ -44,7 +45,7 @@ class FormatSpec:
     profile: ProfileName
     """The default hypervisor profile: strict inside an L1VH/root partition; KVM emulates the SynIC leniently."""
     export_task: ExportTask | None
-    """Who writes in an exported trace: None for the action's own task (EXPORT_TASKS), else this one for every write."""
+    """Who writes in an exported trace: None for the action's own task (`ActionSpec.export_task`), else this one for every write."""
 
 
 _FTRACE_PAYLOAD = re.compile(rb"[ \t]*(?P<msr>[0-9a-fA-F]+),[ \t]*value[ \t]+(?P<value>[0-9a-fA-F]+)(?P<gp>[ \t]+#GP)?[ \t\r]*$", re.M)
@@ -57,17 +58,6 @@ _KVM_PAYLOAD = re.compile(
 GP_MARK = " #GP"
 STACK_EVENTS = ("<stack trace>", "kernel_stack")
 """ftrace prints `<stack trace>` where an event name would be; trace-cmd names it `kernel_stack`."""
-
-
-@dataclass(frozen=True, slots=True)
-class ExportTask:
-    """Who runs an action's writes in an exported trace: the task, its PID and the stack around the driver's functions."""
-
-    name: str  # may hold {cpu}: the per-CPU hotplug thread
-    pid: int
-    pid_per_cpu: int
-    outer_frames: tuple[str, ...]
-    frames: tuple[str, ...] = ()  # the whole stack, innermost first, where the path is not the sequence's own
 
 
 KVM_HOST_TASK = ExportTask("qemu-system-x86", 4321, 0, ())
@@ -245,21 +235,6 @@ LAYOUTS: dict[TraceLayout, Layout] = {
 }
 
 
-_CPUHP = ExportTask("cpuhp/{cpu}", 20, 7, ("cpuhp_invoke_callback", "cpuhp_thread_fun"))
-EXPORT_TASKS: dict[ActionName, ExportTask] = {
-    "vmbus_load": _CPUHP,
-    "mshv_init": _CPUHP,
-    "cpu_offline": _CPUHP,
-    "cpu_online": _CPUHP,
-    "vmbus_unload": _CPUHP,
-    "mshv_cleanup": _CPUHP,
-    "kexec": _CPUHP,
-    "crash_kexec": ExportTask("bash", 1999, 0, (), ("hv_hyp_synic_disable_regs", "hv_crash_handler", "__crash_kexec", "panic")),
-}
-"""cpuhp_setup_state() and cpuhp_remove_state() run each CPU's callback in that CPU's `cpuhp/N` thread, for module
-loads and unloads, hotplug and the kexec teardown alike (kernel/cpu.c), so their stacks end in the cpuhp thread and do not
-say which action it was; the crash handler runs on the panicking CPU (drivers/hv/vmbus_drv.c hv_crash_handler calls
-hv_hyp_synic_disable_regs). The task of a crash and every PID are made up."""
 EXPORT_START_US = 100_000_000
 """The first exported timestamp (100 s after boot); every write is 10 µs after the one before, steps 0.5 s apart."""
 EXPORT_WRITE_US = 10

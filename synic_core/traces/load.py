@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from synic_core.model.config import MAX_CPUS, SessionConfig
@@ -13,7 +13,7 @@ from synic_core.model.vocabulary import TraceFormat
 from synic_core.reports.formatting import cpu_ranges
 from synic_core.traces.attribute import WRITERS, Attributed, attribute
 from synic_core.traces.formats import MSR_OF_SLOT, SLOTS
-from synic_core.traces.infer import TraceAction, infer_actions
+from synic_core.traces.infer import TraceAction, channel_cpus, infer_actions
 from synic_core.traces.log_match import match_log
 from synic_core.traces.parse import ParsedTrace, TraceError, parse_trace, plural, read_log
 from synic_core.traces.replay import TraceRun, replay_trace
@@ -133,4 +133,5 @@ def import_trace(
     config = session_config(partition=chosen, cpus=min(trace.ncpus, MAX_CPUS), mshv=version, hypervisor=hypervisor or trace.spec.profile)
     att = made.get(chosen) or attribute(trace, config.partition_spec, config.version)
     actions = infer_actions(att.segments)
+    config = replace(config, channel_cpus=channel_cpus(actions))  # the model replays the refusals the trace shows
     return TraceImport(trace, config, att, actions, replay_trace(att, actions, config), partition is None, why)
