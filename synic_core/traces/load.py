@@ -120,6 +120,8 @@ def import_trace(
 ) -> TraceImport:
     """Read, attribute, infer and judge a trace; `dmesg` is the kernel log that shows which writes faulted."""
     trace = parse_trace(path, fmt, progress, guest=guest, cpus=cpus)
+    if guest is not None and not trace.spec.has_guests:
+        raise TraceError(f"{trace.path}: --guest {guest}: a {trace.format} trace holds one machine (expected a KVM host's trace)")
     mixed = several_guests(trace)
     if mixed:
         raise TraceError(mixed)

@@ -666,7 +666,7 @@ def read_log(path: str | Path) -> LogReader:
     log = LogReader(str(path))
     stats = ParseStats()
     with stream:
-        refuse_binary(stream, str(path))
+        refuse_binary(stream, f"--dmesg {path}", LOG_TEXT)
         try:
             read_lines(stream, log.feed_lines, None, stats)
         except OSError as exc:
@@ -674,15 +674,18 @@ def read_log(path: str | Path) -> LogReader:
     return log
 
 
-def refuse_binary(stream: BinaryIO, name: str) -> None:
-    """A trace-cmd trace.dat or any file with NUL bytes near its start is not a text trace: say what to do."""
+TRACE_TEXT = "the text of a trace (trace-cmd report, or tracefs's trace)"
+LOG_TEXT = "the text of a kernel log (dmesg, journalctl -k, a serial console)"
+
+
+def refuse_binary(stream: BinaryIO, name: str, expected: str = TRACE_TEXT) -> None:
+    """A trace-cmd trace.dat or any file with NUL bytes near its start is not text: say what to do."""
     head = stream.peek(NUL_SNIFF)[:NUL_SNIFF]  # type: ignore[attr-defined]
     if head[: len(TRACE_DAT_MAGIC)] == TRACE_DAT_MAGIC:
         fix = "trace-cmd report -i trace.dat | synic trace -" if name == STDIN_NAME else f"trace-cmd report -i {name} > trace.txt"
         raise TraceError(f"{name}: a binary trace-cmd trace.dat; turn it into text first: {fix}")
     if b"\x00" in head:
-        expected = "expected the text of a trace (trace-cmd report, or tracefs's trace)"
-        raise TraceError(f"{name}: not a text file (it holds NUL bytes); {expected}")
+        raise TraceError(f"{name}: not a text file (it holds NUL bytes); expected {expected}")
 
 
 SNIFF_BYTES = 64 * 1024

@@ -97,3 +97,17 @@ def test_a_guest_that_is_not_in_the_trace_is_bad_input(tmp_path: Path) -> None:
     path = save(tmp_path, join(header, blocks))
     with pytest.raises(TraceError, match="no SynIC write of guest 9 \\(expected --guest with one of the PIDs in the trace: 4321\\)"):
         imported(path, guest=9)
+
+
+def test_guest_is_only_for_a_host_trace(tmp_path: Path) -> None:
+    with pytest.raises(TraceError, match="--guest 5: a ftrace trace holds one machine \\(expected a KVM host's trace\\)"):
+        imported(save(tmp_path, exported(V4)), guest=5)
+
+
+def test_a_binary_log_is_refused_in_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    log = save(tmp_path, b"\x7fELF\x00\x00", "dmesg.bin")
+    assert main(["trace", str(save(tmp_path, exported(V4))), "--dmesg", str(log)]) == 2
+    assert capsys.readouterr().err == (
+        f"synic: --dmesg {log}: not a text file (it holds NUL bytes); expected the text of a kernel log (dmesg, journalctl -k, "
+        "a serial console)\n"
+    )
