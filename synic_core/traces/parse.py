@@ -466,7 +466,7 @@ class _Reader:
         host = header if spec.cpus_from == "vcpu_ids" else None
         trace = ParsedTrace(self.path, spec.name, self.w, self.stats, ncpus, host, sorted(self.guests.values(), key=lambda g: g.pid))
         trace.guest = self.guest
-        if self.log.faults or self.log.lines:
+        if self.log.faults or self.stats.log_lines:  # the file holds kernel log lines (a console), not only events
             trace.log = self.log
         return trace
 

@@ -142,3 +142,10 @@ def test_every_layout_of_the_event_line_reads_the_same(edit: object, tmp_path: P
 
     assert columns(ti) == columns(expected) and len(ti.trace.writes) == 80
     assert ti.trace.stats.problems == {}
+
+
+def test_other_events_are_no_kernel_log(tmp_path: Path) -> None:
+    header, blocks = split(exported(P5))
+    blocks.insert(3, ["          <idle>-0       [001] d..2.   100.400000: sched_switch: prev_comm=swapper/1 prev_pid=0 ==> next_comm=x"])
+    ti = imported(save(tmp_path, join(header, blocks)))
+    assert ti.trace.log is None and ti.trace.stats.other_events == {"other events": 1}
