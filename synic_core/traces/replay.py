@@ -114,18 +114,23 @@ class _Replayer:
         marks = _marks(self.actions)
         at: list[tuple[int, bool]] = []
         states: dict[int, MachineState] = {}
+        before, after, ends, write, findings = marks.before, marks.after, marks.ends, self.write, self.findings
         for rank in range(len(self.att.order)):
             if rank in snapshots:
                 states[rank] = self.state.copy()
-            for s in marks.before.get(rank, ()):
-                setattr(self.state.cpus[s.cpu], s.component, False)
-            self.write(rank)
-            at += [(rank, True)] * (len(self.findings) - len(at))
-            for s in marks.after.get(rank, ()):
-                setattr(self.state.cpus[s.cpu], s.component, True)
-            for index in marks.ends.get(rank, ()):
-                self.after_action(index)
-            at += [(rank, False)] * (len(self.findings) - len(at))
+            if rank in before:
+                for s in before[rank]:
+                    setattr(self.state.cpus[s.cpu], s.component, False)
+            write(rank)
+            if len(findings) > len(at):
+                at += [(rank, True)] * (len(findings) - len(at))
+            if rank in after:
+                for s in after[rank]:
+                    setattr(self.state.cpus[s.cpu], s.component, True)
+            if rank in ends:
+                for index in ends[rank]:
+                    self.after_action(index)
+                at += [(rank, False)] * (len(findings) - len(at))
         return TraceRun(self.findings, self.state, self.old, self.step, at, states)
 
     def checker(self, rank: int) -> Checker:
