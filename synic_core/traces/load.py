@@ -10,12 +10,12 @@ from synic_core.model.config import MAX_CPUS, SessionConfig
 from synic_core.model.partitions import PARTITIONS
 from synic_core.model.version import MshvVersion
 from synic_core.model.vocabulary import TraceFormat
-from synic_core.reports.formatting import cpu_ranges
+from synic_core.reports.formatting import cpu_ranges, plural
 from synic_core.traces.attribute import WRITERS, Attributed, attribute
 from synic_core.traces.formats import MSR_OF_SLOT, SLOTS
 from synic_core.traces.infer import TraceAction, channel_cpus, infer_actions
 from synic_core.traces.log_match import match_log
-from synic_core.traces.parse import ParsedTrace, TraceError, parse_trace, plural, read_log
+from synic_core.traces.parse import ParsedTrace, TraceError, parse_trace, read_log
 from synic_core.traces.replay import TraceRun, replay_trace
 from synic_core.versions.registry import get, session_config, use
 

@@ -26,6 +26,7 @@ from synic_core.inputs.safe_read import InputRefused, open_stream
 from synic_core.model.config import MAX_CPUS
 from synic_core.model.registers import MSR_TABLE
 from synic_core.model.vocabulary import TraceFormat
+from synic_core.reports.formatting import plural
 from synic_core.traces.dmesg import LogFault, LogReader
 from synic_core.traces.formats import (
     CPU_COUNT_HEADERS,
@@ -513,11 +514,6 @@ def found_instead(st: ParseStats) -> list[str]:
     if st.problems.get("other_format"):
         seen.append(f"{plural(st.problems['other_format'], 'SynIC event')} of the other format were skipped (check --format)")
     return seen
-
-
-def plural(n: int, noun: str) -> str:
-    """`1 line`, `2 lines`."""
-    return f"{n:,} {noun}" + ("" if n == 1 else "s")
 
 
 NUL_SNIFF = 4096

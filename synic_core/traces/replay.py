@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 
 from synic_core.model.actions import ACTIONS
 from synic_core.model.checks import Checker
-from synic_core.model.checks import _switch_off_verb as switch_off_verb  # the model's rule, used as it is
+from synic_core.model.checks import switch_off_verb as switch_off_verb  # the model's rule, used as it is
 from synic_core.model.config import SessionConfig
 from synic_core.model.findings import Finding, Where, make_finding
 from synic_core.model.partitions import COMPONENTS, title

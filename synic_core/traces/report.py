@@ -7,12 +7,12 @@ from typing import Any, TextIO
 
 from synic_core.model.findings import SEVERITY_RANK, summarize
 from synic_core.model.partitions import title
-from synic_core.reports.formatting import cpu_ranges
+from synic_core.reports.formatting import cpu_ranges, plural
 from synic_core.traces.attribute import ATTRIBUTIONS, WRITERS
 from synic_core.traces.check import CheckResult
 from synic_core.traces.formats import MSR_OF_SLOT, SLOTS
 from synic_core.traces.load import TraceImport
-from synic_core.traces.parse import PROBLEMS, ParseStats, plural
+from synic_core.traces.parse import PROBLEMS, ParseStats
 
 
 def write_row(ti: TraceImport, rank: int) -> dict[str, Any]:
@@ -68,7 +68,7 @@ def read_summary(st: ParseStats, writes: int, cpus: list[int]) -> list[str]:
         skipped.append(f"{plural(st.other_msrs, 'write')} to other MSRs")
     if st.read_only:
         skipped.append(f"{plural(st.read_only, 'write')} to the read-only SVERSION")
-    skipped += [f"{n:,} line{'' if n == 1 else 's'} {PROBLEMS[k]} (first at line {st.first[k]})" for k, n in st.problems.items()]  # type: ignore[index]
+    skipped += [f"{plural(n, 'line')} {PROBLEMS[k]} (first at line {st.first[k]})" for k, n in st.problems.items()]  # type: ignore[index]
     if skipped:
         lines.append("skipped: " + ", ".join(skipped))
     if st.log_lines:
