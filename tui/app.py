@@ -74,10 +74,11 @@ class SynicApp(App[None]):
         self.dashboard.action_request_quit()
 
     def _handle_exception(self, error: Exception) -> None:
-        """An internal error still ends the app, but the session on screen is saved first (tui/rescue.py)."""
+        """An internal error still ends the app, but the session on screen is saved first (tui/rescue.py); not in a served tab."""
         from tui.rescue import rescue_session
 
-        self.rescued = rescue_session(self.dashboard.session)
+        if self.dashboard.serving is None:  # a served tab writes nothing on the server, not even a rescue file
+            self.rescued = rescue_session(self.dashboard.session)
         super()._handle_exception(error)
 
     def on_mount(self) -> None:

@@ -136,6 +136,10 @@ def compare_with_file(version: MshvVersion, file: str | None) -> list[str]:
     """A notice when an embedded version no longer matches the patch file it was saved from."""
     if not file:
         return []
+    from synic_core.versions.confinement import is_confined
+
+    if is_confined():  # a served tab: the file a session was saved from is on someone else's machine, never looked for here
+        return []
     if not Path(file).is_file():
         return [f"{version.name} is replayed as embedded in the session (its patch file {file} is not there any more)"]
     try:

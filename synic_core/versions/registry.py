@@ -15,6 +15,7 @@ from typing import Any
 from synic_core.inputs.bad_input import InputError
 from synic_core.model.config import SessionConfig
 from synic_core.model.version import MshvVersion
+from synic_core.versions.confinement import file_path
 from synic_core.versions.files import digest, flatten, read_builtin, read_patch
 from synic_core.versions.names import BUILTIN_NAMES, looks_like_file
 
@@ -48,20 +49,17 @@ def get(name: str) -> MshvVersion:
 
 
 def resolve(text: str, directory: Path | None = None, chain: tuple[str, ...] = ()) -> MshvVersion:
-    """A built-in version by name, a version loaded earlier, or a patch file (relative to `directory`)."""
+    """A built-in version by name, a version loaded earlier, or a patch file (relative to `directory`).
+
+    In a served dashboard the file must lie in the shared directory (`confinement`).
+    """
     if text in BUILTIN_NAMES:
         return builtin(text)
     if not looks_like_file(text):
         if text in _user:
             return _user[text]
         raise InputError(f"{text}: expected a built-in MSHV version ({', '.join(BUILTIN_NAMES)}) or a patch file (.toml or .json)")
-    path = Path(text).expanduser()
-    if directory is not None and not path.is_absolute():
-        path = directory / path
-    version = read_patch(path, resolve, chain)
-    if version.name in BUILTIN_NAMES and digest(version) != digest(builtin(version.name)):
-        raise InputError(f"{path}: name: {version.name!r} is a built-in version; give the file another name")
-    return version
+    return read_patch(file_path(text, directory), resolve, chain)
 
 
 def register(version: MshvVersion) -> str:
