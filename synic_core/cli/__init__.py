@@ -359,7 +359,10 @@ def _run(ns: argparse.Namespace) -> int:
     if ns.ftrace or ns.kvm_trace:
         from synic_core.traces.export import export_lines
 
-        sys.stdout.writelines(line + "\n" for line in export_lines(session, "kvm" if ns.kvm_trace else "ftrace"))
+        from synic_core.reports.safe_text import visible
+
+        lines = export_lines(session, "kvm" if ns.kvm_trace else "ftrace")
+        sys.stdout.writelines(visible(line) + "\n" for line in lines)  # kernel function names come from patch files
         return exit_code(session)
     if ns.grid:
         from synic_core.reports.text_grid import text_grid

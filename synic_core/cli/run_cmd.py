@@ -105,7 +105,10 @@ def print_compare(scenario: Scenario, left: Side, right: Side, diffs: list[Diffe
     console = make_console()
     head = scenario.title or scenario.name or "scenario"
     console.print(
-        f"[bold]{head}[/]: {left.label} vs {right.label}, partition {scenario.partition}, {scenario.cpus} CPUs, {len(scenario.steps)} steps"
+        Text.assemble(
+            (head, "bold"),  # the file's text, never markup
+            f": {left.label} vs {right.label}, partition {scenario.partition}, {scenario.cpus} CPUs, {len(scenario.steps)} steps",
+        )
     )
     table = Table(title="Findings by kind", title_justify="left")
     table.add_column("kind")
