@@ -357,9 +357,8 @@ def _run(ns: argparse.Namespace) -> int:
         write_json(scenario, session, sys.stdout)
         return exit_code(session)
     if ns.ftrace or ns.kvm_trace:
-        from synic_core.traces.export import export_lines
-
         from synic_core.reports.safe_text import visible
+        from synic_core.traces.export import export_lines
 
         lines = export_lines(session, "kvm" if ns.kvm_trace else "ftrace")
         sys.stdout.writelines(visible(line) + "\n" for line in lines)  # kernel function names come from patch files

@@ -8,8 +8,8 @@ from synic_core.model.findings import Finding
 from synic_core.model.partitions import title
 from synic_core.model.registers import registers_in_bank
 from synic_core.model.session import Session
-from synic_core.reports.safe_text import visible
 from synic_core.reports.formatting import cpu_ranges, grouped_findings, summary_line
+from synic_core.reports.safe_text import visible
 from synic_core.scenarios.scenario import Scenario
 
 SHOWN = ("SCONTROL", "SIMP", "SIEFP", "SIRBP", "SINT0", "SINT2", "SINT5")

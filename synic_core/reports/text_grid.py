@@ -7,8 +7,8 @@ from synic_core.model.findings import SEVERITIES, SEVERITY_RANK, Finding
 from synic_core.model.partitions import title
 from synic_core.model.registers import REGISTERS
 from synic_core.model.session import Session
-from synic_core.reports.safe_text import visible
 from synic_core.reports.formatting import grouped_findings, summary_line
+from synic_core.reports.safe_text import visible
 
 
 def text_grid(session: Session, findings: list[Finding] | None = None) -> str:
