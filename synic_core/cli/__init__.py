@@ -7,9 +7,11 @@ The core never imports the dashboard. `tui.cli` (the installed `synic`) passes i
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import signal
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import get_args
 
@@ -26,6 +28,8 @@ from synic_core.versions.names import BUILTIN_NAMES, looks_like_file
 SUBCOMMANDS = ("run", "explore", "versions", "lessons", "serve", "ownership", "explain", "config", "trace")
 EXIT_BAD_INPUT = 2
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a tool whose reader went away
+EXIT_INTERRUPTED = 130  # 128 + SIGINT: Ctrl-C
+EXIT_TERMINATED = 143  # 128 + SIGTERM
 FrontEnd = Callable[[argparse.Namespace], int]  # "dashboard", "serve" or "config", given by tui.cli
 
 
@@ -245,13 +249,23 @@ def _mistyped_subcommand(args: list[str]) -> str:
 def guarded(handler: FrontEnd, ns: argparse.Namespace) -> int:
     """Bad input anywhere ends in one line on stderr and exit 2, never a traceback.
 
+    Ctrl-C and SIGTERM end a command with one line and exit 130 / 143 (what a shell reports for a
+    tool killed by them), never a traceback; files being saved are removed (`storage.atomic`).
+
     An unexpected internal error is not bad input and not "findings" (exit 1): it exits with its
     own code (70) and says where the report with the traceback was written.
     """
     from synic_core.inputs.bad_input import ScenarioError, one_line
 
     try:
-        return handler(ns)
+        with sigterm_stops(ns):
+            return _signalled(handler(ns))
+    except SigTerm:
+        print("synic: terminated", file=sys.stderr)
+        return EXIT_TERMINATED
+    except KeyboardInterrupt:
+        print("synic: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except ScenarioError as exc:
         print(f"synic: {one_line(str(exc))}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -265,6 +279,37 @@ def guarded(handler: FrontEnd, ns: argparse.Namespace) -> int:
         where = f"the report is in {report}" if report else "no report could be written"
         print(f"synic: internal error ({one_line(type(exc).__name__)}: {one_line(str(exc))[:200]}); {where}", file=sys.stderr)
         return EXIT_INTERNAL
+
+
+class SigTerm(KeyboardInterrupt):
+    """SIGTERM, raised where the program is, so that the clean stop of Ctrl-C runs for it too."""
+
+
+_SERVES_ITSELF = ("serve", "dashboard")  # aiohttp and Textual handle their own signals
+
+
+@contextlib.contextmanager
+def sigterm_stops(ns: argparse.Namespace) -> Iterator[None]:
+    """Within the block SIGTERM raises `SigTerm` (not for `serve` and the dashboard, which stop themselves)."""
+
+    def stop(signum: int, frame: object) -> None:
+        raise SigTerm
+
+    if getattr(ns, "command", "dashboard") in _SERVES_ITSELF or getattr(ns, "dashboard", False):
+        yield
+        return
+    old = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, old)
+
+
+def _signalled(code: int) -> int:
+    """The explorer stops on SIGTERM by itself (exit 130, its partial table): the exit code still says SIGTERM."""
+    pool = sys.modules.get("synic_core.explore.pool")
+    terminated = pool is not None and getattr(pool, "TERMINATED").is_set()
+    return EXIT_TERMINATED if code == EXIT_INTERRUPTED and terminated else code
 
 
 def show_model(ns: argparse.Namespace) -> int:
