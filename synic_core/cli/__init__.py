@@ -308,7 +308,7 @@ def sigterm_stops(ns: argparse.Namespace) -> Iterator[None]:
 def _signalled(code: int) -> int:
     """The explorer stops on SIGTERM by itself (exit 130, its partial table): the exit code still says SIGTERM."""
     pool = sys.modules.get("synic_core.explore.pool")
-    terminated = pool is not None and getattr(pool, "TERMINATED").is_set()
+    terminated = pool is not None and pool.TERMINATED.is_set()
     return EXIT_TERMINATED if code == EXIT_INTERRUPTED and terminated else code
 
 

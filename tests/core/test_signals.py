@@ -47,7 +47,7 @@ def started(args: list[str], **kw: object) -> subprocess.Popen[str]:
 def test_run_stops_cleanly(tmp_path: Path, sig: int, code: int, line: str, mode: list[str]) -> None:
     proc = started(["run", str(big_scenario(tmp_path)), *mode])
     proc.send_signal(sig)
-    out, err = proc.communicate(timeout=WAIT_LIMIT)
+    _, err = proc.communicate(timeout=WAIT_LIMIT)
     assert proc.returncode == code, err
     assert "Traceback" not in err and err.strip().splitlines()[-1] == line
 
