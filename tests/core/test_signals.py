@@ -33,8 +33,8 @@ def big_scenario(folder: Path) -> Path:
     return path
 
 
-def started(args: list[str], **kw: object) -> subprocess.Popen[str]:
-    proc = subprocess.Popen([sys.executable, "-m", "synic_core", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)  # type: ignore[call-overload]
+def started(args: list[str]) -> subprocess.Popen[str]:
+    proc = subprocess.Popen([sys.executable, "-m", "synic_core", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     give_up = time.monotonic() + WAIT_LIMIT
     while not catches_sigterm(proc.pid):
         assert proc.poll() is None and time.monotonic() < give_up, "the command ended before it could be signalled"
