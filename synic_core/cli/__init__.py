@@ -154,6 +154,13 @@ def subcommand_parser() -> argparse.ArgumentParser:
     srv.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1; others need --public)")
     srv.add_argument("--port", type=_bounded("port", 0, 65535), default=8000, help="port (default 8000; 0 picks a free one)")
     srv.add_argument("--public", action="store_true", help="allow a non-loopback --host: other machines may connect (with the token)")
+    srv.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="also answer requests naming this host (a DNS alias, a proxy); repeatable. Others get 403 (DNS rebinding)",
+    )
     srv.add_argument("--token", metavar="VALUE", help="the access token (default: a new random one per start)")
     srv.add_argument("--no-token", action="store_true", help="no access token (only on a loopback host)")
     srv.add_argument("--max-sessions", type=_bounded("sessions", 1, 256), default=8, help="browser tabs served at once, 1..256 (default 8)")
