@@ -96,8 +96,8 @@ class GuardedServer(Server):
             return page(403, "403 Forbidden: a page from another site may not open a SynIC Lab session.")
         try:
             response = await handler(request)
-        except web.HTTPException as exc:  # 404, 405, 503 raised by a handler or the router: the same one-line page
-            return page(exc.status, f"{exc.status} {exc.reason}")
+        except web.HTTPException as exc:  # 400, 404, 405, 503 raised by a handler or the router: a one-line page
+            return page(exc.status, (exc.text or "").strip().partition("\n")[0] or f"{exc.status} {exc.reason}")
         except Exception as exc:  # one line in the log, never a traceback (a token holder could flood it)
             log.warning("%s %s failed: %s", request.method, request.path, one_line(type(exc).__name__))
             return page(500, "500 Internal Server Error")
@@ -138,12 +138,12 @@ class GuardedServer(Server):
         return aiohttp_jinja2.render_template("app_index.html", request, context)
 
     # -- sessions -------------------------------------------------------------------------
-    async def handle_websocket(self, request: web.Request) -> web.StreamResponse:
+    async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
         websocket = web.WebSocketResponse(heartbeat=15, max_msg_size=64 * 1024)
         if not websocket.can_prepare(request).ok:
-            return page(400, "400 Bad Request: /ws is the dashboard's websocket; open the URL `synic serve` printed.")
+            raise web.HTTPBadRequest(text="400 Bad Request: /ws is the dashboard's websocket; open the URL `synic serve` printed.")
         if self.full():
-            return self.full_page()
+            raise web.HTTPServiceUnavailable(text=self.full_page().text)
         loop = asyncio.get_running_loop()
         live = Live(websocket, loop.time())
         self.sessions.add(live)  # counted before the first await: no two tabs slip past the limit
