@@ -84,10 +84,22 @@ def add_settings(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cpus", type=cpu_count, help=f"number of CPUs, 1..{MAX_CPUS} (default 4)")
 
 
+def package_version() -> str:
+    """The installed synic-lab's version (`synic --version`, `synic config`, the help screen)."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("synic-lab")
+    except metadata.PackageNotFoundError:
+        return "unknown (not installed)"
+
+
 def dashboard_parser() -> argparse.ArgumentParser:
+    from synic_core.cli.completion import SHELLS, PrintCompletion
+
     p = argparse.ArgumentParser(
         prog="synic",
-        description="SynIC Lab: see who owns the Hyper-V SynIC registers that VMBus and MSHV share. "
+        description=f"SynIC Lab {package_version()}: see who owns the Hyper-V SynIC registers that VMBus and MSHV share. "
         f"Without a subcommand, opens the dashboard. Subcommands: {', '.join(SUBCOMMANDS)} "
         "(synic SUBCOMMAND --help).",
     )
@@ -95,6 +107,13 @@ def dashboard_parser() -> argparse.ArgumentParser:
     p.add_argument("--lesson", metavar="NAME", help="start a guided lesson (synic lessons lists them)")
     p.add_argument("--theme", metavar="NAME", help="a Textual theme, e.g. synic-high-contrast, textual-light")
     add_settings(p)
+    p.add_argument("--version", action="version", version=f"synic-lab {package_version()}")
+    p.add_argument(
+        "--completion",
+        action=PrintCompletion,
+        choices=SHELLS,
+        help="print the shell completion script for bash, zsh or fish (see README: Shell completion)",
+    )
     return p
 
 
