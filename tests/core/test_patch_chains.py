@@ -74,3 +74,13 @@ def test_confined_without_a_directory_only_built_ins(tmp_path: Path) -> None:
         assert resolve("v4").name == "v4"
         with pytest.raises(InputError, match=REFUSED):
             resolve("p.toml", tmp_path)
+
+
+def test_a_long_sequence_is_shown_and_diffed_as_lines(tmp_path: Path) -> None:
+    op = '[[sequences.mshv_exit]]\nregister = "SINT0"\nkind = "rmw"\nfields = {{ masked = 1 }}\nsource = "fn_{i}"\n'
+    path = tmp_path / "long.toml"
+    path.write_text('name = "long"\nbased_on = "v4"\n' + "".join(op.format(i=i) for i in range(600)))
+    shown = subprocess.run([sys.executable, "-m", "synic_core", "versions", "show", str(path)], capture_output=True, text=True, timeout=120)
+    assert shown.returncode == 0 and "   599  SINT0 rmw {masked=1}  fn_599" in shown.stdout
+    diffed = subprocess.run([sys.executable, "-m", "synic_core", "versions", "diff", "v4", str(path)], capture_output=True, text=True)
+    assert diffed.returncode == 1 and diffed.stdout.count("+SINT0 rmw {masked=1}") == 600
