@@ -127,9 +127,11 @@ def subcommand_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("target", nargs="?", help="a scenario file (JSON/TOML) or the name of a built-in scenario")
     run.add_argument("--list", action="store_true", help="list the built-in scenarios")
-    run.add_argument("--trace", action="store_true", help="also print every MSR write")
+    run.add_argument("--trace", action="store_true", help="also print every MSR write (with --json: include them)")
     output = run.add_mutually_exclusive_group()
-    output.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
+    output.add_argument(
+        "--json", action="store_true", help="print one JSON object instead of tables: findings grouped, writes only with --trace"
+    )
     output.add_argument("--markdown", action="store_true", help="print a Markdown report instead of tables")
     output.add_argument("--grid", action="store_true", help="print the final grid and the findings as plain text")
     output.add_argument("--ftrace", action="store_true", help="print the writes as an msr:write_msr trace with stacks (docs/traces.md)")
@@ -419,14 +421,13 @@ def _run(ns: argparse.Namespace) -> int:
         scenario = with_settings(scenario, overrides, f"{ns.target} with command-line settings")
     if ns.compare:
         return _compare(ns, scenario)
+    if ns.json:  # replayed as it is written: one step's writes in memory at a time
+        from synic_core.reports.json_report import stream_run
+
+        return stream_run(scenario, ns.target, sys.stdout, writes=ns.trace)
     session = replay(scenario, ns.target)
     from synic_core.reports.json_report import exit_code
 
-    if ns.json:
-        from synic_core.reports.json_report import write_json
-
-        write_json(scenario, session, sys.stdout)
-        return exit_code(session)
     if ns.ftrace or ns.kvm_trace:
         from synic_core.reports.safe_text import visible
         from synic_core.traces.export import export_lines

@@ -22,6 +22,7 @@ from synic_core.model.config import SessionConfig
 from synic_core.model.session import ActionError, Session, collector_paused
 from synic_core.model.version import MshvVersion
 from synic_core.model.vocabulary import ActionName, PartitionName, ProfileName
+from synic_core.model.writes import StepResult
 from synic_core.versions.files import digest, from_embedded
 from synic_core.versions.names import BUILTIN_NAMES, looks_like_file
 from synic_core.versions.registry import embedding, register, resolve
@@ -215,13 +216,19 @@ def session_scenario(session: Session, name: str = "", title: str = "") -> Scena
 def replay(scenario: Scenario, source: str = "scenario") -> Session:
     """Run every step; a step that cannot apply (e.g. an offline CPU) is bad input."""
     session = Session(scenario.config())
-    for i, step in enumerate(scenario.steps):
-        try:
-            session.apply(step.action, step.cpus)
-        except ActionError as exc:
-            target = ACTIONS[step.action].target
-            raise ScenarioError(
-                f"{source}: steps[{i}].{exc.field}: {exc.detail} ({step.action} targets "
-                f"{'one online CPU' if target == 'one' else target + ' CPUs'})"
-            ) from None
+    for i in range(len(scenario.steps)):
+        apply_step(session, scenario, i, source)
     return session
+
+
+def apply_step(session: Session, scenario: Scenario, i: int, source: str) -> StepResult:
+    """Step `i` of the scenario on the session; a step that cannot apply is bad input naming it."""
+    step = scenario.steps[i]
+    try:
+        return session.apply(step.action, step.cpus)
+    except ActionError as exc:
+        target = ACTIONS[step.action].target
+        raise ScenarioError(
+            f"{source}: steps[{i}].{exc.field}: {exc.detail} ({step.action} targets "
+            f"{'one online CPU' if target == 'one' else target + ' CPUs'})"
+        ) from None

@@ -117,13 +117,13 @@ def test_rows_through_synic_run_json(name, capsys: pytest.CaptureFixture[str]) -
     out = json.loads(capsys.readouterr().out)
     assert set(out) == {"scenario", "steps", "findings", "final", "summary"}
     assert {f["kind"] for f in out["findings"]} >= expected_kinds
-    assert sum(out["summary"].values()) == len(out["findings"])
+    assert sum(out["summary"].values()) == sum(f["count"] for f in out["findings"])
     assert out["steps"][0]["index"] == 0 and isinstance(out["steps"][0]["cpus"], list)
     assert set(out["final"]) == {str(c) for c in range(out["scenario"]["cpus"])}
 
 
 def test_json_shape_of_a_fault(capsys: pytest.CaptureFixture[str]) -> None:
-    main(["run", "l1vh-patch5-only-kexec", "--json"])
+    main(["run", "l1vh-patch5-only-kexec", "--json", "--trace"])
     out = json.loads(capsys.readouterr().out)
     fault = next(f for f in out["findings"] if f["kind"] == "hypervisor_fault")
     assert fault["severity"] == "fault" and fault["step"] == 2 and fault["bank"] == "l1"
