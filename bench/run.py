@@ -144,7 +144,7 @@ def main() -> None:
     ]
     json_wall, json_cpu, json_mb = session_cost(3, "--json")
     rows += [
-        ("the same with --json (streamed, findings grouped): wall, CPU, peak memory", f"{json_wall:.1f} s, {json_cpu:.1f} s, {json_mb:.0f} MB"),
+        ("the same with --json (streamed): wall, CPU, peak memory", f"{json_wall:.1f} s, {json_cpu:.1f} s, {json_mb:.0f} MB"),
     ]
     for name, (small, large) in rules_cost().items():
         rows.append((f"synic {name} on a patch file of 10,000 / 100,000 rules: CPU time", f"{small:.1f} s / {large:.1f} s"))

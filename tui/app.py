@@ -7,11 +7,12 @@ applies the user's theme and key bindings.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from textual.app import App, SystemCommand
+from textual.filter import LineFilter
 from textual.screen import Screen
 
 from synic_core import Session, SessionConfig
@@ -20,6 +21,9 @@ from tui.commands import bindings
 from tui.screens.dashboard import DashboardScreen
 from tui.serve.files import Serving
 from tui.themes import HIGH_CONTRAST, PALETTES
+from tui.widgets.visible_filter import VisibleText
+
+VISIBLE_TEXT = VisibleText()
 
 
 class SynicApp(App[None]):
@@ -64,6 +68,10 @@ class SynicApp(App[None]):
     def get_theme_variable_defaults(self) -> dict[str, str]:
         """The $synic-* colours for dark or light themes (a theme may set its own)."""
         return dict(PALETTES[self.current_theme.dark])
+
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        """Textual's filters, then `VisibleText`: no text on screen reaches the terminal as a control sequence."""
+        return [*super().get_line_filters(), VISIBLE_TEXT]
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Textual's own, minus its Screenshot: the dashboard's screenshot (S) asks before replacing and saves atomically."""

@@ -111,6 +111,7 @@ def dashboard_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--completion",
         action=PrintCompletion,
+        const=lambda: (subcommand_parser(), dashboard_parser()),
         choices=SHELLS,
         help="print the shell completion script for bash, zsh or fish (see README: Shell completion)",
     )

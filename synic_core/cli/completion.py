@@ -46,14 +46,11 @@ def completers() -> dict[str, dict[str, Any]]:
     }
 
 
-def completion_parser() -> argparse.ArgumentParser:
-    """The subcommands' parser with the dashboard's options at the top: everything `synic` accepts, for shtab to read."""
-    from synic_core.cli import dashboard_parser, subcommand_parser
-
-    parser = subcommand_parser()
+def completion_parser(parser: argparse.ArgumentParser, dashboard: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """The subcommands' `parser` given the `dashboard`'s options at the top: everything `synic` accepts, for shtab."""
     for action in parser._subparsers._group_actions if parser._subparsers else ():  # argparse keeps them there
         action.required = False
-    for action in dashboard_parser()._actions:
+    for action in dashboard._actions:
         if action.option_strings and not any(s in parser._option_string_actions for s in action.option_strings):
             parser._add_action(action)
     table = completers()
@@ -71,15 +68,15 @@ def _all_actions(parser: argparse.ArgumentParser) -> Iterable[argparse.Action]:
                 yield from _all_actions(sub)
 
 
-def script(shell: str) -> str:
+def script(shell: str, parser: argparse.ArgumentParser, dashboard: argparse.ArgumentParser) -> str:
     import shtab
 
-    return str(shtab.complete(completion_parser(), shell=shell))
+    return str(shtab.complete(completion_parser(parser, dashboard), shell=shell))
 
 
 class PrintCompletion(argparse.Action):
-    """`--completion SHELL`: print the script and exit, as `--version` does."""
+    """`--completion SHELL`: print the script and exit, as `--version` does; `const` makes the two parsers."""
 
     def __call__(self, parser: argparse.ArgumentParser, ns: argparse.Namespace, values: Any, option: str | None = None) -> None:
-        print(script(str(values)), end="")
+        print(script(str(values), *self.const()), end="")
         parser.exit(0)

@@ -10,9 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from synic_core.cli.completion import script
+from synic_core.cli import dashboard_parser, subcommand_parser
+from synic_core.cli.completion import script as make_script
 
 VERSION = metadata.version("synic-lab")
+
+
+def script(shell: str) -> str:
+    return make_script(shell, subcommand_parser(), dashboard_parser())
 
 
 def synic(*args: str) -> subprocess.CompletedProcess[str]:
