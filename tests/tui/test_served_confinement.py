@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from textual.app import App
 
-from synic_core import Session, SessionConfig
-from synic_core.versions.registry import forget_loaded
+from synic_core import Session
+from synic_core.versions.registry import forget_loaded, session_config
 from tui.app import SynicApp
 from tui.screens.open import OpenScreen
 from tui.serve.files import Serving
@@ -60,7 +60,7 @@ def deliveries(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 def served_app(files: Path) -> SynicApp:
     forget_loaded()
-    return SynicApp(Session(SessionConfig(mshv="patch5-only")), instant=True, manual_ticks=True, serving=Serving(files))
+    return SynicApp(Session(session_config(mshv="patch5-only")), instant=True, manual_ticks=True, serving=Serving(files))
 
 
 def screen_text(app: SynicApp) -> str:
