@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from rich.text import Text
 from textual.app import App, SystemCommand
 from textual.filter import LineFilter
 from textual.screen import Screen
@@ -58,6 +59,7 @@ class SynicApp(App[None]):
         )
         self._first = dashboard
         self.rescued: Path | None = None  # where an internal error saved the session
+        self._error_name = ""  # the kind of the internal error that ends the app
 
     @property
     def dashboard(self) -> DashboardScreen:
@@ -88,7 +90,17 @@ class SynicApp(App[None]):
 
         if self.dashboard.serving is None:  # a served tab writes nothing on the server, not even a rescue file
             self.rescued = rescue_session(self.dashboard.session)
+        self._error_name = type(error).__name__
         super()._handle_exception(error)
+
+    def _fatal_error(self) -> None:
+        """Textual prints a traceback with local variables on exit; a served tab's stderr goes to the server's log,
+        so there it is one line, naming only the kind of error."""
+        if self.dashboard.serving is None:
+            super()._fatal_error()
+            return
+        self._exit_renderables.append(Text(f"synic serve: a tab ended by an internal error ({self._error_name}); no traceback is kept"))
+        self._close_messages_no_wait()
 
     def on_mount(self) -> None:
         self.register_theme(HIGH_CONTRAST)

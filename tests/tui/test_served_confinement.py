@@ -131,3 +131,23 @@ async def test_an_endless_based_on_chain_is_a_line_in_the_dialog_and_writes_noth
         assert app.screen is dialog
         assert "a chain of more than 32 patch files" in str(dialog.query_one(".path-message").render())
     assert not (tmp_path / "state").exists() and not (tmp_path / "home").exists()
+
+
+def boom() -> None:
+    secret = "secret local value"
+    raise RuntimeError(secret)
+
+
+async def test_an_internal_error_in_a_served_tab_leaves_one_line_and_no_file(
+    shared: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    app = served_app(shared)
+    with pytest.raises(RuntimeError):
+        async with app.run_test(size=SIZE) as pilot:
+            app.call_later(boom)
+            await pilot.pause()
+    err = capfd.readouterr().err
+    assert "synic serve: a tab ended by an internal error (RuntimeError)" in err
+    assert "secret" not in err and "Traceback" not in err
+    assert app.rescued is None and not (tmp_path / "state").exists()
