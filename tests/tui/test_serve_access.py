@@ -148,3 +148,16 @@ def test_a_wildcard_address_allows_this_machine_and_named_hosts_only():
         assert not host_allowed(bad, a), bad
     assert not origin_allowed("http://evil.example:8000", "evil.example:8000", a)
     assert origin_allowed("http://class.example:8000", "class.example:8000", a)
+
+
+def test_a_visitor_sees_no_file_value_and_no_server_path(tmp_path: Path):
+    from tui.serve.files import served_message
+
+    message = (
+        f"{tmp_path}/class/p.toml: based_on: /etc/secret.toml: name: 'topsecret' is a built-in version; "
+        "sequences.mshv_exit[0].fields.vector: expected a whole number or one of VECTOR, AEOI, got 'VECTR'"
+    )
+    shown = served_message(message, tmp_path)
+    assert shown.startswith("class/p.toml: based_on: …: name: '…' is a built-in version")
+    assert "topsecret" not in shown and "VECTR" not in shown and "/etc" not in shown and str(tmp_path) not in shown
+    assert "expected a whole number or one of VECTOR, AEOI, got …" in shown
