@@ -322,6 +322,7 @@ def sigterm_stops(ns: argparse.Namespace) -> Iterator[None]:
     """Within the block SIGTERM raises `SigTerm` (not for `serve` and the dashboard, which stop themselves)."""
 
     def stop(signum: int, frame: object) -> None:
+        _TERMINATED.append(signum)  # a command that stops on Ctrl-C by itself (exit 130) still exits as terminated
         raise SigTerm
 
     if getattr(ns, "command", "dashboard") in _SERVES_ITSELF or getattr(ns, "dashboard", False):
@@ -335,10 +336,14 @@ def sigterm_stops(ns: argparse.Namespace) -> Iterator[None]:
 
 
 def _signalled(code: int) -> int:
-    """The explorer stops on SIGTERM by itself (exit 130, its partial table): the exit code still says SIGTERM."""
+    """The explorer and `trace -` stop on SIGTERM as on Ctrl-C (exit 130, what was done so far): the exit code says SIGTERM."""
     pool = sys.modules.get("synic_core.explore.pool")
-    terminated = pool is not None and pool.TERMINATED.is_set()
+    terminated = bool(_TERMINATED) or (pool is not None and pool.TERMINATED.is_set())
     return EXIT_TERMINATED if code == EXIT_INTERRUPTED and terminated else code
+
+
+_TERMINATED: list[int] = []
+"""SIGTERM arrived (a command may catch the `SigTerm` it raises, as Ctrl-C, and return 130 itself)."""
 
 
 def show_model(ns: argparse.Namespace) -> int:

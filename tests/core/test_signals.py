@@ -60,3 +60,21 @@ def test_versions_stop_cleanly(tmp_path: Path, sig: int, code: int) -> None:
     proc.send_signal(sig)
     _, err = proc.communicate(timeout=WAIT_LIMIT)
     assert proc.returncode == code and "Traceback" not in err, err
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_trace_from_a_pipe_stops_without_a_traceback(sig: int) -> None:
+    exported = subprocess.run([sys.executable, "-m", "synic_core", "run", "l1vh-v4-kexec", "--ftrace"], capture_output=True, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "synic_core", "trace", "-"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    give_up = time.monotonic() + WAIT_LIMIT
+    while not catches_sigterm(proc.pid):
+        assert proc.poll() is None and time.monotonic() < give_up
+        time.sleep(0.01)
+    assert proc.stdin is not None
+    proc.stdin.write(exported.stdout)
+    proc.stdin.flush()  # the pipe stays open: an endless stream, stopped by the signal
+    proc.send_signal(sig)
+    out, err = proc.communicate(timeout=WAIT_LIMIT)
+    assert "Traceback" not in err and proc.returncode in (0, 1, 128 + sig), err
