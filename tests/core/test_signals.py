@@ -76,5 +76,5 @@ def test_trace_from_a_pipe_stops_without_a_traceback(sig: int) -> None:
     proc.stdin.write(exported.stdout)
     proc.stdin.flush()  # the pipe stays open: an endless stream, stopped by the signal
     proc.send_signal(sig)
-    out, err = proc.communicate(timeout=WAIT_LIMIT)
+    _, err = proc.communicate(timeout=WAIT_LIMIT)
     assert "Traceback" not in err and proc.returncode in (0, 1, 128 + sig), err
