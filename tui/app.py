@@ -7,28 +7,24 @@ applies the user's theme and key bindings.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from rich.text import Text
-from textual.app import App, SystemCommand
-from textual.filter import LineFilter
+from textual.app import SystemCommand
 from textual.screen import Screen
 
 from synic_core import Session
 from synic_core.scenarios.lesson import Lesson
 from synic_core.versions.registry import session_config
 from tui.commands import bindings
+from tui.rescue import EdgeApp
 from tui.screens.dashboard import DashboardScreen
 from tui.serve.files import Serving
 from tui.themes import HIGH_CONTRAST, PALETTES
-from tui.widgets.visible_filter import VisibleText
-
-VISIBLE_TEXT = VisibleText()
 
 
-class SynicApp(App[None]):
+class SynicApp(EdgeApp):
     """See who owns the Hyper-V SynIC: a live grid of CPUs × SynIC register fields."""
 
     TITLE = "SynIC Lab"
@@ -59,7 +55,7 @@ class SynicApp(App[None]):
         )
         self._first = dashboard
         self.rescued: Path | None = None  # where an internal error saved the session
-        self._error_name = ""  # the kind of the internal error that ends the app
+        self.served_tab = serving is not None
 
     @property
     def dashboard(self) -> DashboardScreen:
@@ -71,10 +67,6 @@ class SynicApp(App[None]):
     def get_theme_variable_defaults(self) -> dict[str, str]:
         """The $synic-* colours for dark or light themes (a theme may set its own)."""
         return dict(PALETTES[self.current_theme.dark])
-
-    def get_line_filters(self) -> Sequence[LineFilter]:
-        """Textual's filters, then `VisibleText`: no text on screen reaches the terminal as a control sequence."""
-        return [*super().get_line_filters(), VISIBLE_TEXT]
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Textual's own, minus its Screenshot: the dashboard's screenshot (S) asks before replacing and saves atomically."""
@@ -88,19 +80,9 @@ class SynicApp(App[None]):
         """An internal error still ends the app, but the session on screen is saved first (tui/rescue.py); not in a served tab."""
         from tui.rescue import rescue_session
 
-        if self.dashboard.serving is None:  # a served tab writes nothing on the server, not even a rescue file
+        if not self.served_tab:  # a served tab writes nothing on the server, not even a rescue file
             self.rescued = rescue_session(self.dashboard.session)
-        self._error_name = type(error).__name__
         super()._handle_exception(error)
-
-    def _fatal_error(self) -> None:
-        """Textual prints a traceback with local variables on exit; a served tab's stderr goes to the server's log,
-        so there it is one line, naming only the kind of error."""
-        if self.dashboard.serving is None:
-            super()._fatal_error()
-            return
-        self._exit_renderables.append(Text(f"synic serve: a tab ended by an internal error ({self._error_name}); no traceback is kept"))
-        self._close_messages_no_wait()
 
     def on_mount(self) -> None:
         self.register_theme(HIGH_CONTRAST)
