@@ -173,7 +173,7 @@ def subcommand_parser() -> argparse.ArgumentParser:
         description="Breadth-first search over action sequences (kernel orders only unless --any-order). "
         "--exhaustive searches to the fixpoint, where a kind not found is unreachable by any sequence on that many "
         "CPUs, in this model. Exit 0: no error or fault reachable; 1: one is; 2: bad input or the memory limit; "
-        "130: interrupted (the partial result is printed). See docs/explorer.md.",
+        "130: interrupted, 143: terminated (the partial result is printed). See docs/explorer.md.",
     )
     exp.add_argument("--partition", choices=list(PARTITIONS), default="l1vh")
     exp.add_argument(
