@@ -84,3 +84,18 @@ def test_a_long_sequence_is_shown_and_diffed_as_lines(tmp_path: Path) -> None:
     assert shown.returncode == 0 and "   599  SINT0 rmw {masked=1}  fn_599" in shown.stdout
     diffed = subprocess.run([sys.executable, "-m", "synic_core", "versions", "diff", "v4", str(path)], capture_output=True, text=True)
     assert diffed.returncode == 1 and diffed.stdout.count("+SINT0 rmw {masked=1}") >= 599  # v4 has one already
+
+
+def test_a_served_session_never_looks_for_the_patch_file_it_was_saved_from(tmp_path: Path) -> None:
+    from synic_core.scenarios.scenario import parse_scenario
+    from synic_core.versions.registry import embedding
+
+    patch = tmp_path / "p.toml"
+    patch.write_text('name = "p"\ntitle = "SECRET"\nbased_on = "v4"\n')
+    data = {"cpus": 2, "steps": [], **embedding(read_patch(patch, resolve))}
+    patch.write_text('name = "p"\ntitle = "changed"\nbased_on = "v3"\n')
+    assert parse_scenario(dict(data), "saved.json").notices  # on a terminal: "p.toml changed since the session was saved"
+    root = tmp_path / "dir"
+    root.mkdir()
+    with confined(root):
+        assert parse_scenario(dict(data), "saved.json").notices == []  # served: no file outside is read or named
