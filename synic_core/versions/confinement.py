@@ -62,3 +62,12 @@ def file_path(text: str, directory: Path | None) -> Path:
     if not real.is_relative_to(root):
         raise InputError(REFUSED)
     return real
+
+
+def shown_path(file: str) -> str:
+    """A file's path as a served tab may show or save it: relative to the shared directory (no server path)."""
+    if not _current or _current[-1].root is None:
+        return file
+    root = _current[-1].root
+    path = Path(file)
+    return path.relative_to(root).as_posix() if path.is_absolute() and path.is_relative_to(root) else path.name

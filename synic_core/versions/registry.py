@@ -16,7 +16,7 @@ from synic_core.inputs.bad_input import InputError
 from synic_core.model.config import SessionConfig
 from synic_core.model.version import MshvVersion
 from synic_core.model.vocabulary import PartitionName, ProfileName
-from synic_core.versions.confinement import file_path
+from synic_core.versions.confinement import file_path, shown_path
 from synic_core.versions.files import digest, flatten, read_builtin, read_patch
 from synic_core.versions.names import BUILTIN_NAMES, looks_like_file
 
@@ -94,7 +94,7 @@ def embedding(version: MshvVersion) -> dict[str, Any]:
     if version.builtin:
         return {"mshv": version.name}
     out: dict[str, Any] = {"mshv": version.name, "mshv_version": flatten(version)}
-    return out | ({"mshv_file": version.file} if version.file else {})
+    return out | ({"mshv_file": shown_path(version.file)} if version.file else {})
 
 
 def known() -> dict[str, MshvVersion]:

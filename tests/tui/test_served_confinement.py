@@ -15,6 +15,7 @@ import pytest
 from textual.app import App
 
 from synic_core import Session
+from synic_core.versions.confinement import confined
 from synic_core.versions.registry import forget_loaded, session_config
 from tui.app import SynicApp
 from tui.screens.open import OpenScreen
@@ -91,16 +92,21 @@ async def test_a_path_out_of_the_shared_directory_is_refused_naming_the_field(
     assert deliveries and not any(SECRET in d or str(shared.parent) in d for d in deliveries)
 
 
-async def test_a_patch_file_inside_the_shared_directory_still_opens(shared: Path) -> None:
+async def test_a_patch_file_inside_the_shared_directory_still_opens(shared: Path, deliveries: list[str]) -> None:
     app = served_app(shared)
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("ctrl+o")
-        await pilot.pause()
-        dialog = app.screen
-        assert isinstance(dialog, OpenScreen)
-        dialog.submit("uses-inside.json", Path("uses-inside.json"))
-        await pilot.pause()
-        assert app.screen is app.dashboard and app.dashboard.session.config.mshv == "inside"
+    with confined(shared):  # as `synic serve`'s tab process is (tui/launch.py)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("ctrl+o")
+            await pilot.pause()
+            dialog = app.screen
+            assert isinstance(dialog, OpenScreen)
+            dialog.submit("uses-inside.json", Path("uses-inside.json"))
+            await pilot.pause()
+            assert app.screen is app.dashboard and app.dashboard.session.config.mshv == "inside"
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+    saved = json.loads(deliveries[-1])
+    assert saved["mshv_file"] == "inside.toml"  # the download names no path of the server
 
 
 async def test_a_file_name_with_an_escape_sequence_is_shown_escaped(shared: Path) -> None:
