@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.explore_bench import fast_vs_reference, matrix, matrix_proofs, per_cpus, per_cpus_table  # noqa: E402
+from bench.patch_rules import rules_cost  # noqa: E402
 from bench.repaint import grid_4096_vs_64, grid_vs_datatable  # noqa: E402
 from bench.session_cost import session_cost  # noqa: E402
 from bench.trace_bench import trace_check_vs_split_loop  # noqa: E402
@@ -150,8 +151,11 @@ def main() -> None:
     ]
     json_wall, json_cpu, json_mb = session_cost(3, "--json")
     rows += [
-        ("the same with --json (376 MB of JSON): wall, CPU, peak memory", f"{json_wall:.1f} s, {json_cpu:.1f} s, {json_mb:.0f} MB"),
+        ("the same with --json (streamed): wall, CPU, peak memory", f"{json_wall:.1f} s, {json_cpu:.1f} s, {json_mb:.0f} MB"),
     ]
+    for name, (small, large) in rules_cost().items():
+        rows.append((f"synic {name} on a patch file of 10,000 / 100,000 rules: CPU time", f"{small:.1f} s / {large:.1f} s"))
+        ratios.append((f"rules_100k_vs_10k_{name.split()[-1].strip('-')}", large / small, "linear: <= 12 (10x the rules)"))
     per_n = per_cpus(4)
     four = per_n[-1]
     rows += [

@@ -11,19 +11,20 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.screen import Screen
 
 from synic_core import Session
 from synic_core.scenarios.lesson import Lesson
 from synic_core.versions.registry import session_config
 from tui.commands import bindings
+from tui.rescue import EdgeApp
 from tui.screens.dashboard import DashboardScreen
 from tui.serve.files import Serving
 from tui.themes import HIGH_CONTRAST, PALETTES
 
 
-class SynicApp(App[None]):
+class SynicApp(EdgeApp):
     """See who owns the Hyper-V SynIC: a live grid of CPUs × SynIC register fields."""
 
     TITLE = "SynIC Lab"
@@ -54,6 +55,7 @@ class SynicApp(App[None]):
         )
         self._first = dashboard
         self.rescued: Path | None = None  # where an internal error saved the session
+        self.served_tab = serving is not None
 
     @property
     def dashboard(self) -> DashboardScreen:
@@ -75,10 +77,11 @@ class SynicApp(App[None]):
         self.dashboard.action_request_quit()
 
     def _handle_exception(self, error: Exception) -> None:
-        """An internal error still ends the app, but the session on screen is saved first (tui/rescue.py)."""
+        """An internal error still ends the app, but the session on screen is saved first (tui/rescue.py); not in a served tab."""
         from tui.rescue import rescue_session
 
-        self.rescued = rescue_session(self.dashboard.session)
+        if not self.served_tab:  # a served tab writes nothing on the server, not even a rescue file
+            self.rescued = rescue_session(self.dashboard.session)
         super()._handle_exception(error)
 
     def on_mount(self) -> None:

@@ -26,11 +26,10 @@ def serve(ns: argparse.Namespace) -> int:
 
 
 def config(ns: argparse.Namespace) -> int:
-    from rich.console import Console
-
+    from synic_core.cli.console import console
     from tui.config_cmd import show_config
 
-    return show_config(Console(), ns.keys, ns.template, ns.themes)
+    return show_config(console(), ns.keys, ns.template, ns.themes)
 
 
 def trace(ns: argparse.Namespace) -> int:

@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from synic_core.cli import package_version
 from synic_core.cli.user_config import PATH_VARIABLE, LoadedConfig, UserConfig
 from synic_core.model.config import MAX_CPUS
 from synic_core.model.partitions import PARTITION_NAMES
@@ -47,6 +48,7 @@ def show_config(console: Console, keys: bool, template: bool, themes: bool) -> i
 
         console.out("\n".join(theme_names()), highlight=False)
         return 0
+    console.print(f"synic-lab {package_version()}", highlight=False)
     where = str(loaded.path) if loaded.path else f"none ({PATH_VARIABLE} is empty)"
     state = "found" if loaded.found else "not found: the built-in defaults apply"
     console.print(f"Config file: [bold]{escape(where)}[/] ({state})", soft_wrap=True)

@@ -14,6 +14,7 @@ from synic_core.scenarios.lesson import Lesson, load_lesson, parse_lesson
 from synic_core.scenarios.scenario import load, read_file, replay, with_settings
 from synic_core.storage.crash_report import EXIT_INTERNAL
 from synic_core.traces.parse import STDIN
+from synic_core.versions.confinement import confine
 from synic_core.versions.registry import session_config, use
 from tui.keymap import check_keymap
 from tui.serve.files import serving_from_environment
@@ -99,6 +100,9 @@ def launch(ns: argparse.Namespace, session: Session | None = None) -> int:
     if session is None:
         session = Session(lesson.config()) if lesson else build_session(ns, loaded.config, notices)
     opened = Path(ns.file) if not lesson and ns.file and Path(ns.file).is_file() else None
+    serving = serving_from_environment()
+    if serving is not None:  # what the teacher named on the command line is loaded; from here on, files stay in --files DIR
+        confine(serving.files)
     app = SynicApp(
         session,
         lesson=lesson,
@@ -107,7 +111,7 @@ def launch(ns: argparse.Namespace, session: Session | None = None) -> int:
         config_problems=loaded.problems,
         notices=notices,
         opened=opened,
-        serving=serving_from_environment(),
+        serving=serving,
     )
     app.run()
     if app.rescued is not None or app.return_code not in (0, None):

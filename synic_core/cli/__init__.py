@@ -7,9 +7,11 @@ The core never imports the dashboard. `tui.cli` (the installed `synic`) passes i
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import signal
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import get_args
 
@@ -27,6 +29,8 @@ from synic_core.versions.names import BUILTIN_NAMES, looks_like_file
 SUBCOMMANDS = ("run", "explore", "versions", "lessons", "serve", "ownership", "explain", "config", "trace")
 EXIT_BAD_INPUT = 2
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a tool whose reader went away
+EXIT_INTERRUPTED = 130  # 128 + SIGINT: Ctrl-C
+EXIT_TERMINATED = 143  # 128 + SIGTERM
 FrontEnd = Callable[[argparse.Namespace], int]  # "dashboard", "serve" or "config", given by tui.cli
 
 
@@ -104,10 +108,22 @@ def add_settings(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def package_version() -> str:
+    """The installed synic-lab's version (`synic --version`, `synic config`, the help screen)."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("synic-lab")
+    except metadata.PackageNotFoundError:
+        return "unknown (not installed)"
+
+
 def dashboard_parser() -> argparse.ArgumentParser:
+    from synic_core.cli.completion import SHELLS, PrintCompletion
+
     p = argparse.ArgumentParser(
         prog="synic",
-        description="SynIC Lab: see who owns the Hyper-V SynIC registers that VMBus and MSHV share. "
+        description=f"SynIC Lab {package_version()}: see who owns the Hyper-V SynIC registers that VMBus and MSHV share. "
         f"Without a subcommand, opens the dashboard. Subcommands: {', '.join(SUBCOMMANDS)} "
         "(synic SUBCOMMAND --help).",
     )
@@ -115,6 +131,14 @@ def dashboard_parser() -> argparse.ArgumentParser:
     p.add_argument("--lesson", metavar="NAME", help="start a guided lesson (synic lessons lists them)")
     p.add_argument("--theme", metavar="NAME", help="a Textual theme, e.g. synic-high-contrast, textual-light")
     add_settings(p)
+    p.add_argument("--version", action="version", version=f"synic-lab {package_version()}")
+    p.add_argument(
+        "--completion",
+        action=PrintCompletion,
+        const=lambda: (subcommand_parser(), dashboard_parser()),
+        choices=SHELLS,
+        help="print the shell completion script for bash, zsh or fish (see README: Shell completion)",
+    )
     return p
 
 
@@ -128,9 +152,11 @@ def subcommand_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("target", nargs="?", help="a scenario file (JSON/TOML) or the name of a built-in scenario")
     run.add_argument("--list", action="store_true", help="list the built-in scenarios")
-    run.add_argument("--trace", action="store_true", help="also print every MSR write")
+    run.add_argument("--trace", action="store_true", help="also print every MSR write (with --json: include them)")
     output = run.add_mutually_exclusive_group()
-    output.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
+    output.add_argument(
+        "--json", action="store_true", help="print one JSON object instead of tables: findings grouped, writes only with --trace"
+    )
     output.add_argument("--markdown", action="store_true", help="print a Markdown report instead of tables")
     output.add_argument("--grid", action="store_true", help="print the final grid and the findings as plain text")
     output.add_argument("--ftrace", action="store_true", help="print the writes as an msr:write_msr trace with stacks (docs/traces.md)")
@@ -147,7 +173,7 @@ def subcommand_parser() -> argparse.ArgumentParser:
         description="Breadth-first search over action sequences (kernel orders only unless --any-order). "
         "--exhaustive searches to the fixpoint, where a kind not found is unreachable by any sequence on that many "
         "CPUs, in this model. Exit 0: no error or fault reachable; 1: one is; 2: bad input or the memory limit; "
-        "130: interrupted (the partial result is printed). See docs/explorer.md.",
+        "130: interrupted, 143: terminated (the partial result is printed). See docs/explorer.md.",
     )
     exp.add_argument("--partition", choices=list(PARTITIONS), default="l1vh")
     exp.add_argument(
@@ -175,6 +201,13 @@ def subcommand_parser() -> argparse.ArgumentParser:
     srv.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1; others need --public)")
     srv.add_argument("--port", type=_bounded("port", 0, 65535), default=8000, help="port (default 8000; 0 picks a free one)")
     srv.add_argument("--public", action="store_true", help="allow a non-loopback --host: other machines may connect (with the token)")
+    srv.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="also answer requests naming this host (a DNS alias, a proxy); repeatable. Others get 403 (DNS rebinding)",
+    )
     srv.add_argument("--token", metavar="VALUE", help="the access token (default: a new random one per start)")
     srv.add_argument("--no-token", action="store_true", help="no access token (only on a loopback host)")
     srv.add_argument("--max-sessions", type=_bounded("sessions", 1, 256), default=8, help="browser tabs served at once, 1..256 (default 8)")
@@ -294,13 +327,23 @@ def _mistyped_subcommand(args: list[str]) -> str:
 def guarded(handler: FrontEnd, ns: argparse.Namespace) -> int:
     """Bad input anywhere ends in one line on stderr and exit 2, never a traceback.
 
+    Ctrl-C and SIGTERM end a command with one line and exit 130 / 143 (what a shell reports for a
+    tool killed by them), never a traceback; files being saved are removed (`storage.atomic`).
+
     An unexpected internal error is not bad input and not "findings" (exit 1): it exits with its
     own code (70) and says where the report with the traceback was written.
     """
     from synic_core.inputs.bad_input import InputError, one_line
 
     try:
-        return handler(ns)
+        with sigterm_stops(ns):
+            return _signalled(handler(ns))
+    except SigTerm:
+        print("synic: terminated", file=sys.stderr)
+        return EXIT_TERMINATED
+    except KeyboardInterrupt:
+        print("synic: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except InputError as exc:
         print(f"synic: {one_line(str(exc))}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -314,6 +357,42 @@ def guarded(handler: FrontEnd, ns: argparse.Namespace) -> int:
         where = f"the report is in {report}" if report else "no report could be written"
         print(f"synic: internal error ({one_line(type(exc).__name__)}: {one_line(str(exc))[:200]}); {where}", file=sys.stderr)
         return EXIT_INTERNAL
+
+
+class SigTerm(KeyboardInterrupt):
+    """SIGTERM, raised where the program is, so that the clean stop of Ctrl-C runs for it too."""
+
+
+_SERVES_ITSELF = ("serve", "dashboard")  # aiohttp and Textual handle their own signals
+
+
+@contextlib.contextmanager
+def sigterm_stops(ns: argparse.Namespace) -> Iterator[None]:
+    """Within the block SIGTERM raises `SigTerm` (not for `serve` and the dashboard, which stop themselves)."""
+
+    def stop(signum: int, frame: object) -> None:
+        _TERMINATED.append(signum)  # a command that stops on Ctrl-C by itself (exit 130) still exits as terminated
+        raise SigTerm
+
+    if getattr(ns, "command", "dashboard") in _SERVES_ITSELF or getattr(ns, "dashboard", False):
+        yield
+        return
+    old = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, old)
+
+
+def _signalled(code: int) -> int:
+    """The explorer and `trace -` stop on SIGTERM as on Ctrl-C (exit 130, what was done so far): the exit code says SIGTERM."""
+    pool = sys.modules.get("synic_core.explore.pool")
+    terminated = bool(_TERMINATED) or (pool is not None and pool.TERMINATED.is_set())
+    return EXIT_TERMINATED if code == EXIT_INTERRUPTED and terminated else code
+
+
+_TERMINATED: list[int] = []
+"""SIGTERM arrived (a command may catch the `SigTerm` it raises, as Ctrl-C, and return 130 itself)."""
 
 
 def show_model(ns: argparse.Namespace) -> int:
@@ -400,18 +479,19 @@ def _run(ns: argparse.Namespace) -> int:
         scenario = with_settings(scenario, overrides, f"{ns.target} with command-line settings")
     if ns.compare:
         return _compare(ns, scenario)
+    if ns.json:  # replayed as it is written: one step's writes in memory at a time
+        from synic_core.reports.json_report import stream_run
+
+        return stream_run(scenario, ns.target, sys.stdout, writes=ns.trace)
     session = replay(scenario, ns.target)
     from synic_core.reports.json_report import exit_code
 
-    if ns.json:
-        from synic_core.reports.json_report import write_json
-
-        write_json(scenario, session, sys.stdout)
-        return exit_code(session)
     if ns.ftrace or ns.kvm_trace:
+        from synic_core.reports.safe_text import visible
         from synic_core.traces.export import export_lines
 
-        sys.stdout.writelines(line + "\n" for line in export_lines(session, "kvm" if ns.kvm_trace else "ftrace"))
+        lines = export_lines(session, "kvm" if ns.kvm_trace else "ftrace")
+        sys.stdout.writelines(visible(line) + "\n" for line in lines)  # kernel function names come from patch files
         return exit_code(session)
     if ns.grid:
         from synic_core.reports.text_grid import text_grid

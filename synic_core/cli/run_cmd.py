@@ -58,7 +58,7 @@ def steps_table(session: Session) -> Table:
         table.add_column(col, overflow="fold")
     for s in session.history:
         notes = "; ".join(s.notes)
-        table.add_row(str(s.index), s.action, cpu_ranges(s.cpus), str(len(s.writes)), str(len(s.findings)), notes)
+        table.add_row(str(s.index), s.action, cpu_ranges(s.cpus), str(len(s.writes)), str(len(s.findings)), Text(notes))
     return table
 
 
@@ -106,12 +106,15 @@ def print_compare(scenario: Scenario, left: Side, right: Side, diffs: list[Diffe
     console = make_console()
     head = scenario.title or scenario.name or "scenario"
     console.print(
-        f"[bold]{head}[/]: {left.label} vs {right.label}, partition {scenario.partition}, {scenario.cpus} CPUs, {len(scenario.steps)} steps"
+        Text.assemble(
+            (head, "bold"),  # the file's text, never markup
+            f": {left.label} vs {right.label}, partition {scenario.partition}, {scenario.cpus} CPUs, {len(scenario.steps)} steps",
+        )
     )
     table = Table(title="Findings by kind", title_justify="left")
     table.add_column("kind")
-    table.add_column(left.label, justify="right")
-    table.add_column(right.label, justify="right")
+    table.add_column(Text(left.label), justify="right")  # labels may be file names: never markup
+    table.add_column(Text(right.label), justify="right")
     ka, kb = left.kinds(), right.kinds()
     for kind in ka:
         if ka[kind] or kb[kind]:
@@ -119,10 +122,10 @@ def print_compare(scenario: Scenario, left: Side, right: Side, diffs: list[Diffe
             table.add_row(kind + marker, str(ka[kind]), str(kb[kind]))
     console.print(table)
     for side in (left, right):
-        console.print(f"{side.label:<12} {summary_line(side.session.summary())}")
+        console.print(Text(f"{side.label:<12} {summary_line(side.session.summary())}"))
     if not diffs:
         console.print("Final register values are identical.")
         return
     console.print("[bold]Final register values that differ[/]")
     for d in diffs:
-        console.print(f"  {d.register:<8} {d.bank}  CPUs {cpu_ranges(d.cpus):<8} {left.label}: {d.a:#x}  {right.label}: {d.b:#x}")
+        console.print(Text(f"  {d.register:<8} {d.bank}  CPUs {cpu_ranges(d.cpus):<8} {left.label}: {d.a:#x}  {right.label}: {d.b:#x}"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from synic_core.model.assumptions import all_assumptions
 from synic_core.model.findings import KINDS
@@ -40,7 +41,7 @@ def versions_table() -> Table:
     for col in ("version", "what", "MSHV manages SIMP/SIEFP/SCONTROL", "reboot notifier on", "L1VH SIRBP"):
         table.add_column(col, overflow="fold")
     for v in known().values():
-        table.add_row(v.name, v.title, MANAGES_SHARED[v.manages_shared], NOTIFIER_ON[v.notifier_on], SIRBP_ON_L1VH[v.sirbp_on_l1vh])
+        table.add_row(v.name, Text(v.title), MANAGES_SHARED[v.manages_shared], NOTIFIER_ON[v.notifier_on], SIRBP_ON_L1VH[v.sirbp_on_l1vh])
     return table
 
 

@@ -95,12 +95,24 @@ def show(v: MshvVersion, as_json: bool) -> int:
         row.add_row(k, str(value).lower(), ROW_RULES[k][value])
     console.print(row)
     for slot, seq in v.sequences.items():
-        console.print(sequence_table(slot, seq.ops, seq.source))
+        if len(seq.ops) <= MAX_TABLE_ROWS:
+            console.print(sequence_table(slot, seq.ops, seq.source))
+        else:  # a table measures every cell to lay itself out: a long sequence is printed as lines, in time linear in its ops
+            console.print(Text(sequence_title(slot, seq.source)))
+            console.out("\n".join(f"{i:>6}  {op_line(op)}  {op.source}" for i, op in enumerate(seq.ops)), highlight=False)
     return 0
 
 
+MAX_TABLE_ROWS = 500
+"""Sequences (and diffs) longer than this print as plain lines: a real driver sequence has a dozen ops."""
+
+
+def sequence_title(slot: str, source: str) -> str:
+    return f"sequences.{slot} — {SLOTS[slot].title} ({source})"  # type: ignore[index]
+
+
 def sequence_table(slot: str, ops: tuple[Op, ...], source: str) -> Table:
-    table = Table(title=f"sequences.{slot} — {SLOTS[slot].title} ({source})", title_justify="left")  # type: ignore[index]
+    table = Table(title=Text(sequence_title(slot, source)), title_justify="left")
     for col in ("#", "register", "kind", "fields", "when", "frame rule", "kernel source"):
         table.add_column(col, overflow="fold")
     for i, op in enumerate(ops):
@@ -143,6 +155,9 @@ def diff(a: MshvVersion, b: MshvVersion, as_json: bool) -> int:
         console.print(Text(f"+  {str(y).lower()}: {ROW_RULES[k][y]}", style="green"))
     for slot, lines in data["sequences"].items():
         console.print(Text(f"sequences.{slot}:"))
+        if len(lines) > MAX_TABLE_ROWS:  # one write, no colours: linear in the lines
+            console.out("\n".join(lines), highlight=False)
+            continue
         for line in lines:
             style = "red" if line.startswith("-") else "green" if line.startswith("+") else "cyan" if line.startswith("@") else ""
             console.print(Text(line, style=style))

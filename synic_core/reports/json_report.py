@@ -1,26 +1,50 @@
-"""The machine-readable result of a run (the `synic run --json` object)."""
+"""The machine-readable result of a run (the `synic run --json` object), written a step at a time.
+
+The object: `scenario` (as loaded), `steps` (one entry per step: index, action, CPUs, how many writes
+and findings, notes, kernel order, refused; each write only with `--trace`), `findings` grouped as
+the tables show them (one entry per step x kind x register x message, its CPUs as ranges "0-4095"
+and their `count`), `final` (every CPU's registers) and `summary` (findings per severity).
+
+`stream_run` replays and writes together, keeping one step's writes and findings in memory at a
+time: 4096 CPUs x 100 steps is tens of MB of JSON and a bounded process, not gigabytes. The text is
+assembled in an anonymous temporary file and copied out at the end, so bad input found halfway
+(exit 2) writes nothing on standard output, and an interrupted run leaves no file behind.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import shutil
+import tempfile
+from collections import Counter
+from collections.abc import Iterable
 from typing import Any, TextIO
 
 from synic_core.model.engine import StepResult, Write
-from synic_core.model.findings import SEVERITY_RANK
-from synic_core.model.session import Session
-from synic_core.scenarios.scenario import Scenario
+from synic_core.model.findings import SEVERITIES, SEVERITY_RANK, Finding
+from synic_core.model.session import Session, collector_paused
+from synic_core.reports.formatting import grouped_findings
+from synic_core.scenarios.scenario import Scenario, apply_step
 
 FAILING = SEVERITY_RANK["error"]
 
 
-def step_dict(step: StepResult) -> dict[str, Any]:
-    return {
-        "index": step.index,
-        "action": step.action,
-        "cpus": step.cpus,
-        "writes": [w.to_dict() for w in step.writes],
-        "findings": [f.to_dict() for f in step.findings],
+def finding_groups(findings: Iterable[Finding]) -> list[dict[str, Any]]:
+    """Findings as the tables group them: one entry per step x kind x register x message, with its CPUs."""
+    out = []
+    for first, count, cpus, message in grouped_findings(list(findings)):
+        entry = first.to_dict()
+        del entry["cpu"]
+        out.append(entry | {"message": message, "cpus": cpus, "count": count})
+    return out
+
+
+def step_dict(step: StepResult, writes: bool = True) -> dict[str, Any]:
+    out: dict[str, Any] = {"index": step.index, "action": step.action, "cpus": step.cpus, "write_count": len(step.writes)}
+    if writes:
+        out["writes"] = [w.to_dict() for w in step.writes]
+    return out | {
+        "finding_count": len(step.findings),
         "notes": step.notes,
         "kernel_order": step.kernel_order,
         "refused": step.refused,
@@ -41,41 +65,49 @@ def final_state(session: Session) -> dict[str, Any]:
     }
 
 
-def run_report(scenario: Scenario, session: Session) -> dict[str, Any]:
+def run_report(scenario: Scenario, session: Session, writes: bool = True) -> dict[str, Any]:
+    """The whole object for a session in memory (the dashboard's JSON export: with every write)."""
     return {
         "scenario": scenario.dump(),
-        "steps": [step_dict(s) for s in session.history],
-        "findings": [f.to_dict() for f in session.findings],
+        "steps": [step_dict(s, writes) for s in session.history],
+        "findings": finding_groups(session.findings),
         "final": final_state(session),
         "summary": session.summary(),
     }
 
 
-def write_json(scenario: Scenario, session: Session, out: TextIO) -> None:
-    """One JSON object; compact for big machines, indented for small ones."""
-    if len(session.state.cpus) > 64:
-        out.writelines(compact_json(scenario, session))
-    else:
-        json.dump(run_report(scenario, session), out, indent=1)
-    out.write("\n")
+@collector_paused()
+def stream_run(scenario: Scenario, source: str, out: TextIO, writes: bool = False) -> int:
+    """Replay `scenario` and write its report, a step at a time; the exit code (0, or 1 for errors and faults)."""
+    session = Session(scenario.config())
+    groups: list[dict[str, Any]] = []
+    counts: Counter[str] = Counter()
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as body:
+        body.write(f'{{"scenario": {json.dumps(scenario.dump())}, "steps": [')
+        for i in range(len(scenario.steps)):
+            step = apply_step(session, scenario, i, source)
+            body.write((", " if i else "") + step_json(step, writes))
+            groups += finding_groups(step.findings)
+            counts.update(f.severity for f in step.findings)
+            step.writes.clear()  # written: the history keeps the step, not its records
+            step.findings.clear()
+        summary = {s: counts[s] for s in SEVERITIES}
+        body.write(
+            f'], "findings": {json.dumps(groups)}, "final": {json.dumps(final_state(session))}, "summary": {json.dumps(summary)}}}\n'
+        )
+        body.seek(0)
+        shutil.copyfileobj(body, out)
+    return int(any(counts[s] for s in SEVERITIES if SEVERITY_RANK[s] >= FAILING))
 
 
-def compact_json(scenario: Scenario, session: Session) -> Iterator[str]:
-    """`run_report` as compact JSON, a step at a time: the text `json.dump` would write, with C-speed encoding per part
-    and the memory of one step (4096 CPUs x 100 steps is 1.6 million writes, 380 MB of JSON)."""
-    yield f'{{"scenario": {json.dumps(scenario.dump())}, "steps": ['
-    for i, step in enumerate(session.history):
-        yield (", " if i else "") + step_json(step)
-    yield f'], "findings": {json.dumps([f.to_dict() for f in session.findings])}'
-    yield f', "final": {json.dumps(final_state(session))}, "summary": {json.dumps(session.summary())}}}'
-
-
-def step_json(step: StepResult) -> str:
-    """`json.dumps(step_dict(step))`, with the writes encoded directly (`write_json_text`)."""
-    head = json.dumps({"index": step.index, "action": step.action, "cpus": step.cpus})
-    findings = [f.to_dict() for f in step.findings]
-    tail = json.dumps({"findings": findings, "notes": step.notes, "kernel_order": step.kernel_order, "refused": step.refused})
-    return f'{head[:-1]}, "writes": [{", ".join(map(write_json_text, step.writes))}], {tail[1:]}'
+def step_json(step: StepResult, writes: bool) -> str:
+    """`json.dumps(step_dict(step, writes))`, with the writes encoded directly (`write_json_text`)."""
+    head = json.dumps({"index": step.index, "action": step.action, "cpus": step.cpus, "write_count": len(step.writes)})
+    listed = f', "writes": [{", ".join(map(write_json_text, step.writes))}]' if writes else ""
+    tail = json.dumps(
+        {"finding_count": len(step.findings), "notes": step.notes, "kernel_order": step.kernel_order, "refused": step.refused}
+    )
+    return f"{head[:-1]}{listed}, {tail[1:]}"
 
 
 def write_json_text(w: Write) -> str:

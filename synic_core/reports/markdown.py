@@ -9,6 +9,7 @@ from synic_core.model.partitions import title
 from synic_core.model.registers import registers_in_bank
 from synic_core.model.session import Session
 from synic_core.reports.formatting import cpu_ranges, grouped_findings, summary_line
+from synic_core.reports.safe_text import visible
 from synic_core.scenarios.scenario import Scenario
 
 SHOWN = ("SCONTROL", "SIMP", "SIEFP", "SIRBP", "SINT0", "SINT2", "SINT5")
@@ -38,7 +39,7 @@ def markdown_report(scenario: Scenario, session: Session) -> str:
         "Findings cite the kernel behaviour they model; *assumption* marks a modelling choice not read in a "
         "source (`synic ownership` lists them all).",
     ]
-    return "\n".join(out) + "\n"
+    return visible("\n".join(out) + "\n", keep_layout=True)  # titles, notes and sources from files cannot drive a terminal
 
 
 def findings_section(findings: list[Finding]) -> list[str]:

@@ -8,6 +8,7 @@ from synic_core.model.partitions import title
 from synic_core.model.registers import REGISTERS
 from synic_core.model.session import Session
 from synic_core.reports.formatting import grouped_findings, summary_line
+from synic_core.reports.safe_text import visible
 
 
 def text_grid(session: Session, findings: list[Finding] | None = None) -> str:
@@ -37,7 +38,7 @@ def text_grid(session: Session, findings: list[Finding] | None = None) -> str:
         lines.append(f"{cpu:>3}  {flags}  " + " ".join(cells))
     lines += ["", "Legend: on/off, then who wrote last (V VMBus, M MSHV, · reset), then X fault ! error ? warning.", ""]
     lines += findings_text(findings) or ["No findings."]
-    return "\n".join(lines) + "\n"
+    return visible("\n".join(lines) + "\n", keep_layout=True)  # sources and notes from files cannot drive a terminal
 
 
 def findings_text(findings: list[Finding]) -> list[str]:

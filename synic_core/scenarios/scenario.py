@@ -21,6 +21,7 @@ from synic_core.model.config import SessionConfig
 from synic_core.model.session import ActionError, Session, collector_paused
 from synic_core.model.version import MshvVersion
 from synic_core.model.vocabulary import ActionName, PartitionName, ProfileName
+from synic_core.model.writes import StepResult
 from synic_core.versions.files import digest, from_embedded
 from synic_core.versions.names import BUILTIN_NAMES, looks_like_file
 from synic_core.versions.registry import embedding, get, register, resolve, session_config
@@ -138,6 +139,10 @@ def compare_with_file(version: MshvVersion, file: str | None) -> list[str]:
     """A notice when an embedded version no longer matches the patch file it was saved from."""
     if not file:
         return []
+    from synic_core.versions.confinement import is_confined
+
+    if is_confined():  # a served tab: the file a session was saved from is on someone else's machine, never looked for here
+        return []
     if not Path(file).is_file():
         return [f"{version.name} is replayed as embedded in the session (its patch file {file} is not there any more)"]
     try:
@@ -214,13 +219,19 @@ def session_scenario(session: Session, name: str = "", title: str = "") -> Scena
 def replay(scenario: Scenario, source: str = "scenario") -> Session:
     """Run every step; a step that cannot apply (e.g. an offline CPU) is bad input."""
     session = Session(scenario.config())
-    for i, step in enumerate(scenario.steps):
-        try:
-            session.apply(step.action, step.cpus)
-        except ActionError as exc:
-            target = ACTIONS[step.action].target
-            raise InputError(
-                f"{source}: steps[{i}].{exc.field}: {exc.detail} ({step.action} targets "
-                f"{'one online CPU' if target == 'one' else target + ' CPUs'})"
-            ) from None
+    for i in range(len(scenario.steps)):
+        apply_step(session, scenario, i, source)
     return session
+
+
+def apply_step(session: Session, scenario: Scenario, i: int, source: str) -> StepResult:
+    """Step `i` of the scenario on the session; a step that cannot apply is bad input naming it."""
+    step = scenario.steps[i]
+    try:
+        return session.apply(step.action, step.cpus)
+    except ActionError as exc:
+        target = ACTIONS[step.action].target
+        raise InputError(
+            f"{source}: steps[{i}].{exc.field}: {exc.detail} ({step.action} targets "
+            f"{'one online CPU' if target == 'one' else target + ' CPUs'})"
+        ) from None

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -118,28 +118,71 @@ def build(spec: dict[str, Any], source: str, base: MshvVersion | None, origin: s
                 raise InputError(f"{source}: {exc}") from None
         seqs[slot] = sequence(slot, tuple(to_op(op) for op in ops))
     name = spec["name"]
-    title = spec.get("title") or (f"{base.title}, modified" if base else name)
+    title = spec.get("title") or (modified(base.title) if base else name)
     return MshvVersion(name, title, source=spec.get("source", ""), sequences=seqs, origin=origin, file=file, **row)
 
 
+def modified(title: str) -> str:
+    """The title of a version that changes `title`'s version: "modified" said once, however long the chain."""
+    return title if title.endswith(", modified") else f"{title}, modified"
+
+
 def load_spec(spec: dict[str, Any], source: str, directory: Path | None, resolve: Resolver, chain: tuple[str, ...]) -> MshvVersion:
+    """A built-in's spec: its based_on names another built-in (user files go through `read_patch`)."""
     base = None
     based_on = spec.get("based_on")
     if based_on is not None:
         if based_on == spec["name"]:
             raise InputError(f"{source}: based_on: names this version itself ({based_on!r})")
-        try:
-            base = resolve(based_on, directory, chain)
-        except InputError as exc:  # the mistake may be in the base: say which file led there
-            raise InputError(f"{source}: based_on: {exc}") from None
+        base = resolve(based_on, directory, chain)
     return build(spec, source, base, origin=source, file=chain[-1] if chain else "")
 
 
+MAX_CHAIN = 32
+"""Patch files a based_on chain may hold: real ones hold two or three."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Link:
+    spec: dict[str, Any]
+    source: str  # the path as the user (or the file before it) wrote it
+    key: str  # the real path: a cycle is the same file twice
+
+
 def read_patch(path: Path, resolve: Resolver, chain: tuple[str, ...] = ()) -> MshvVersion:
-    """A user's patch file; `chain` holds the files whose based_on led here (to refuse a cycle)."""
+    """A user's patch file and the files its based_on names, read one after the other (no recursion, at most MAX_CHAIN).
+
+    `chain` holds the files whose based_on led here (to refuse a cycle). A mistake in a base file
+    names every file that led to it: `a.toml: based_on: b.toml: sequences...`.
+    """
+    links: list[_Link] = []
+    base: MshvVersion | None = None
+    current: Path | None = path
+    while current is not None:
+        if len(links) >= MAX_CHAIN:
+            raise InputError(
+                f"{links[0].source}: based_on: a chain of more than {MAX_CHAIN} patch files "
+                f"({chain_names(links, current)}); expected at most {MAX_CHAIN}"
+            )
+        try:
+            link = _read_link(current, (*chain, *(k.key for k in links)), links)
+        except InputError as exc:
+            raise InputError(_led_here(links, str(exc))) from None
+        links.append(link)
+        current, base = _next(link, Path(link.source).parent, resolve, (*chain, *(k.key for k in links)), links)
+    for i in reversed(range(len(links))):
+        try:
+            base = _checked_build(links[i], base, resolve)
+        except InputError as exc:
+            raise InputError(_led_here(links[:i], str(exc))) from None
+    assert base is not None
+    return base
+
+
+def _read_link(path: Path, seen: tuple[str, ...], links: list[_Link]) -> _Link:
     key = str(path.resolve())
-    if key in chain:
-        names = " → ".join(Path(p).name for p in (*chain[chain.index(key) :], key))
+    if key in seen:
+        names = " → ".join(Path(p).name for p in (*seen[seen.index(key) :], key))
         raise InputError(f"{path}: based_on: forms a cycle ({names})")
     if path.suffix.lower() not in (".toml", ".json"):
         raise InputError(f"{path}: expected a patch file ending in .toml or .json")
@@ -147,7 +190,53 @@ def read_patch(path: Path, resolve: Resolver, chain: tuple[str, ...] = ()) -> Ms
         data = read_structured(path)
     except InputRefused as exc:
         raise InputError(str(exc)) from None
-    return load_spec(parse_spec(data, str(path)), str(path), path.parent, resolve, (*chain, key))
+    return _Link(parse_spec(data, str(path)), str(path), key)
+
+
+def chain_names(links: list[_Link], last: Path) -> str:
+    """The files of a long chain by name, the middle elided: a.toml → b.toml → … (29 more) → z.toml."""
+    names = [Path(link.source).name for link in links] + [last.name]
+    if len(names) > 6:
+        names = [*names[:3], f"… ({len(names) - 5} more)", *names[-2:]]
+    return " → ".join(names)
+
+
+def _next(
+    link: _Link, directory: Path, resolve: Resolver, seen: tuple[str, ...], links: list[_Link]
+) -> tuple[Path | None, MshvVersion | None]:
+    """Where the chain goes after `link`: the next file to read, or the version it ends on (None: no based_on)."""
+    from synic_core.versions.confinement import file_path
+    from synic_core.versions.names import BUILTIN_NAMES, looks_like_file
+
+    based_on = link.spec.get("based_on")
+    if based_on is None:
+        return None, None
+    where = f"{link.source}: based_on"
+    if based_on == link.spec["name"]:
+        raise InputError(_led_here(links[:-1], f"{where}: names this version itself ({based_on!r})"))
+    try:
+        if based_on in BUILTIN_NAMES or not looks_like_file(based_on):
+            return None, resolve(based_on, directory, seen)
+        return file_path(based_on, directory), None
+    except InputError as exc:
+        raise InputError(_led_here(links[:-1], f"{where}: {exc}")) from None
+
+
+def _checked_build(link: _Link, base: MshvVersion | None, resolve: Resolver) -> MshvVersion:
+    from synic_core.versions.names import BUILTIN_NAMES
+
+    version = build(link.spec, link.source, base, origin=link.source, file=link.key)
+    name = version.name
+    if name in BUILTIN_NAMES and digest(version) != digest(resolve(name, None, ())):
+        raise InputError(f"{link.source}: name: {name!r} is a built-in version; give the file another name")
+    return version
+
+
+def _led_here(links: list[_Link], message: str) -> str:
+    """`message` about a base file, prefixed by the files whose based_on led to it."""
+    for link in reversed(links):
+        message = f"{link.source}: based_on: {message}"
+    return message
 
 
 def read_builtin(name: str, resolve: Resolver) -> MshvVersion:

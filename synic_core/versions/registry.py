@@ -16,6 +16,7 @@ from synic_core.inputs.bad_input import InputError
 from synic_core.model.config import SessionConfig
 from synic_core.model.version import MshvVersion
 from synic_core.model.vocabulary import PartitionName, ProfileName
+from synic_core.versions.confinement import file_path, shown_path
 from synic_core.versions.files import digest, flatten, read_builtin, read_patch
 from synic_core.versions.names import BUILTIN_NAMES, looks_like_file
 
@@ -49,20 +50,17 @@ def get(name: str) -> MshvVersion:
 
 
 def resolve(text: str, directory: Path | None = None, chain: tuple[str, ...] = ()) -> MshvVersion:
-    """A built-in version by name, a version loaded earlier, or a patch file (relative to `directory`)."""
+    """A built-in version by name, a version loaded earlier, or a patch file (relative to `directory`).
+
+    In a served dashboard the file must lie in the shared directory (`confinement`).
+    """
     if text in BUILTIN_NAMES:
         return builtin(text)
     if not looks_like_file(text):
         if text in _user:
             return _user[text]
         raise InputError(f"{text}: expected a built-in MSHV version ({', '.join(BUILTIN_NAMES)}) or a patch file (.toml or .json)")
-    path = Path(text).expanduser()
-    if directory is not None and not path.is_absolute():
-        path = directory / path
-    version = read_patch(path, resolve, chain)
-    if version.name in BUILTIN_NAMES and digest(version) != digest(builtin(version.name)):
-        raise InputError(f"{path}: name: {version.name!r} is a built-in version; give the file another name")
-    return version
+    return read_patch(file_path(text, directory), resolve, chain)
 
 
 def register(version: MshvVersion) -> str:
@@ -96,7 +94,7 @@ def embedding(version: MshvVersion) -> dict[str, Any]:
     if version.builtin:
         return {"mshv": version.name}
     out: dict[str, Any] = {"mshv": version.name, "mshv_version": flatten(version)}
-    return out | ({"mshv_file": version.file} if version.file else {})
+    return out | ({"mshv_file": shown_path(version.file)} if version.file else {})
 
 
 def known() -> dict[str, MshvVersion]:

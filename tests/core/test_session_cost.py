@@ -17,7 +17,7 @@ from synic_core import Session
 from synic_core.inputs.bad_input import InputError
 from synic_core.model import session as session_module
 from synic_core.model.actions import ACTIONS
-from synic_core.reports.json_report import run_report, step_dict, step_json, write_json, write_json_text
+from synic_core.reports.json_report import run_report, step_dict, step_json, stream_run, write_json_text
 from synic_core.scenarios.scenario import parse_scenario, replay, session_scenario
 from synic_core.scenarios.schema import first_duplicate
 from synic_core.versions.registry import session_config
@@ -158,8 +158,8 @@ def test_json_of_a_big_machine_is_written_a_step_at_a_time_with_the_same_text(cp
         s.apply(action)
     scenario = session_scenario(s)
     out = io.StringIO()
-    write_json(scenario, s, out)
-    assert out.getvalue() == json.dumps(run_report(scenario, s), indent=None if cpus > 64 else 1) + "\n"
+    stream_run(scenario, "session", out, writes=True)
+    assert out.getvalue() == json.dumps(run_report(scenario, s)) + "\n"
     assert json.loads(out.getvalue())["summary"]["fault"] > 0
 
 
@@ -195,4 +195,5 @@ def test_steps_and_writes_encoded_directly_are_the_json_of_their_dicts():
     writes = [w for step in steps for w in step.writes]
     assert any(w.rejected for w in writes) and any(w.bank == "l0" for w in writes) and any(not w.source.isascii() for w in writes)
     assert [write_json_text(w) for w in writes] == [json.dumps(w.to_dict()) for w in writes]
-    assert [step_json(step) for step in steps] == [json.dumps(step_dict(step)) for step in steps]
+    assert [step_json(step, True) for step in steps] == [json.dumps(step_dict(step)) for step in steps]
+    assert [step_json(step, False) for step in steps] == [json.dumps(step_dict(step, False)) for step in steps]

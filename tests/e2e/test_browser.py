@@ -92,3 +92,51 @@ def test_a_v_m_k_in_chromium_shows_faults(tmp_path: Path):
     assert shot.stat().st_size > 0
     shutil.copy(shot, tmp_path / shot.name)
     assert [p.name for p in tmp_path.iterdir() if p.name not in ("profile", shot.name)] == []  # the served tab wrote nothing here
+
+
+def test_a_shared_file_naming_an_outside_patch_is_refused_in_chromium(tmp_path: Path):
+    """`--files DIR` holds a scenario whose `mshv` is an absolute path outside DIR: the tab refuses it, naming the
+    field, and nothing of the outside file (its title, its path) reaches the browser."""
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')")
+    outside = tmp_path / "outside.toml"
+    outside.write_text('name = "outside"\ntitle = "OUTSIDE-SECRET"\nbased_on = "v4"\n')
+    shared = tmp_path / "class"
+    shared.mkdir()
+    (shared / "absolute.json").write_text(
+        '{"partition": "l1vh", "cpus": 2, "mshv": "%s", "steps": [{"action": "vmbus_load"}]}' % outside  # noqa: UP031
+    )
+    frames: list[bytes] = []
+
+    def on_websocket(ws: Any) -> None:
+        ws.on("framereceived", lambda payload: frames.append(payload if isinstance(payload, bytes) else payload.encode()))
+
+    def wait_for(pattern: str, page: Any) -> re.Match[str] | None:
+        deadline = time.monotonic() + DEADLINE
+        while time.monotonic() < deadline:
+            found = re.search(pattern, screen_text(frames))
+            if found:
+                return found
+            page.wait_for_timeout(100)
+        return None
+
+    with serving("--files", str(shared), cwd=tmp_path) as served, sync_api.sync_playwright() as pw:
+        context = pw.chromium.launch_persistent_context(
+            str(tmp_path / "profile"), executable_path=str(CHROMIUM), headless=True, args=ARGS, viewport={"width": 1600, "height": 1000}
+        )
+        try:
+            page = context.pages[0] if context.pages else context.new_page()
+            page.on("websocket", on_websocket)
+            page.goto(served.url + "&delay=1")
+            page.click("#start")
+            assert wait_for(r"SINT0", page), "the dashboard never drew its grid:\n" + screen_text(frames)[-2000:]
+            page.click("#terminal")
+            page.keyboard.press("Control+o")
+            assert wait_for(r"Shared files", page), screen_text(frames)[-2000:]
+            page.keyboard.type("absolute.json")
+            page.keyboard.press("Enter")
+            refused = wait_for(r"mshv:\s+refused", page)
+        finally:
+            context.close()
+    text = screen_text(frames)
+    assert refused, "no refusal naming the field:\n" + text[-3000:]
+    assert "OUTSIDE-SECRET" not in text and str(tmp_path) not in text

@@ -10,6 +10,7 @@ import pytest
 from textual.widgets import Input
 
 from synic_core.cli import main
+from synic_core.reports.json_report import finding_groups
 from tui.screens.save import SaveScreen
 
 from .conftest import make_app, save_as
@@ -25,7 +26,7 @@ async def test_saved_session_replays_headless_to_identical_findings(tmp_path: Pa
             await pilot.press(key)
             await pilot.pause()
         await save_as(app, pilot, "ctrl+s", path)
-        app_findings = [f.to_dict() for f in app.dashboard.session.findings]
+        app_findings = finding_groups(app.dashboard.session.findings)
     saved = json.loads(path.read_text())
     assert [s["action"] for s in saved["steps"]] == ["vmbus_load", "mshv_init", "cpu_offline", "kexec"]
     assert main(["run", str(path), "--json"]) == 1

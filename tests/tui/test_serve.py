@@ -62,7 +62,8 @@ def serving(*args: str, cwd: Path | None = None) -> Iterator[Served]:
         parts = urlsplit(url)
         yield Served(proc, url, f"{parts.scheme}://{parts.netloc}", url.split("token=")[1], out)
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
         try:
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
@@ -297,3 +298,58 @@ def test_a_port_in_use_is_one_line():
 )
 def test_bad_settings_are_one_line(args: list[str], words: list[str]):
     assert_one_line_exit_2(run_serve("--port", "0", *args), *words)
+
+
+# -- hardening: /ws without an upgrade, wildcard Host, headers on every response ----------------
+SECURITY_HEADERS = ("X-Frame-Options", "Content-Security-Policy", "Referrer-Policy", "X-Content-Type-Options")
+
+
+def test_ws_without_upgrade_is_400_one_line_and_the_log_stays_clean():
+    async def scenario(s: Served) -> None:
+        async with client() as http:
+            await wait_until_up(http, s.url)
+            for _ in range(3):
+                resp = await http.get(s.base + "/ws")
+                body = await resp.text()
+                assert resp.status == 400 and body.count("\n") == 1 and "websocket" in body
+                assert all(h in resp.headers for h in SECURITY_HEADERS)
+
+    with serving() as s:
+        asyncio.run(scenario(s))
+        s.proc.send_signal(signal.SIGTERM)
+        rest, _ = s.proc.communicate(timeout=30)
+    log = "".join(s.out) + rest
+    assert "Traceback" not in log and "Unhandled" not in log, log
+
+
+def test_every_response_carries_the_security_headers_errors_included():
+    async def scenario(s: Served) -> None:
+        async with client() as http:
+            await wait_until_up(http, s.base + "/")
+            refused = await http.get(s.base + "/")
+            assert refused.status == 403 and all(h in refused.headers for h in SECURITY_HEADERS)
+            await http.get(s.url)
+            for path, status in (("/nothere", 404), ("/", 200), ("/static/js/textual.js", 200), ("/static/nothere.js", 404)):
+                resp = await http.get(s.base + path)
+                assert resp.status == status, path
+                assert all(h in resp.headers for h in SECURITY_HEADERS), (path, resp.headers)
+            wrong = await http.post(s.base + "/")
+            assert wrong.status == 405 and all(h in wrong.headers for h in SECURITY_HEADERS)
+
+    with serving() as s:
+        asyncio.run(scenario(s))
+
+
+def test_a_wildcard_bind_answers_only_to_this_machine_and_allowed_hosts():
+    async def scenario(s: Served) -> None:
+        port = urlsplit(s.base).port
+        async with client() as http:
+            await wait_until_up(http, s.url)
+            local = f"http://127.0.0.1:{port}/?token={s.token}"
+            assert (await http.get(local)).status == 200
+            assert (await http.get(local, headers={"Host": f"class.example:{port}"})).status == 200  # --allowed-host
+            foreign = await http.get(local, headers={"Host": f"evil.example:{port}"})
+            assert foreign.status == 403 and "evil.example" not in await foreign.text()
+
+    with serving("--host", "0.0.0.0", "--public", "--allowed-host", "class.example") as s:
+        asyncio.run(scenario(s))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 from pathlib import Path
 
 import pytest
@@ -39,7 +40,7 @@ def test_origin_must_be_the_served_address():
 
 
 def test_a_wildcard_host_checks_origin_against_host():
-    a = resolve("0.0.0.0", 8000)
+    a = resolve("0.0.0.0", 8000).allowing(["teacher.lan"])
     assert a.wildcard and not a.loopback
     assert host_allowed("teacher.lan:8000", a)
     assert origin_allowed("http://teacher.lan:8000", "teacher.lan:8000", a)
@@ -137,3 +138,26 @@ def test_the_files_directory_must_exist(tmp_path: Path):
     (tmp_path / "f").write_text("")
     with pytest.raises(ServedFileError, match="expected a directory"):
         check_files_dir(tmp_path / "f")
+
+
+def test_a_wildcard_address_allows_this_machine_and_named_hosts_only():
+    a = resolve("0.0.0.0", 8000).allowing(["Class.Example"])
+    assert host_allowed("127.0.0.1:8000", a) and host_allowed("localhost:8000", a) and host_allowed("class.example:8000", a)
+    assert host_allowed(f"{socket.gethostname()}:8000", a)
+    for bad in ("evil.example:8000", "class.example:9000", "", None, "127.0.0.1:8000@evil"):
+        assert not host_allowed(bad, a), bad
+    assert not origin_allowed("http://evil.example:8000", "evil.example:8000", a)
+    assert origin_allowed("http://class.example:8000", "class.example:8000", a)
+
+
+def test_a_visitor_sees_no_file_value_and_no_server_path(tmp_path: Path):
+    from tui.serve.files import served_message
+
+    message = (
+        f"{tmp_path}/class/p.toml: based_on: /etc/secret.toml: name: 'topsecret' is a built-in version; "
+        "sequences.mshv_exit[0].fields.vector: expected a whole number or one of VECTOR, AEOI, got 'VECTR'"
+    )
+    shown = served_message(message, tmp_path)
+    assert shown.startswith("class/p.toml: based_on: …: name: '…' is a built-in version")
+    assert "topsecret" not in shown and "VECTR" not in shown and "/etc" not in shown and str(tmp_path) not in shown
+    assert "expected a whole number or one of VECTOR, AEOI, got …" in shown

@@ -17,6 +17,7 @@ from textual.widgets import Static
 
 from synic_core import Session
 from synic_core.inputs.bad_input import InputError, one_line
+from synic_core.reports.safe_text import visible
 from synic_core.scenarios.lesson import lesson_names, load_lesson, short_name
 from synic_core.scenarios.scenario import builtin_names
 from tui.screens.path_dialog import PathDialog, path_completion
@@ -81,7 +82,7 @@ def builtins_text(offered: list[str] | None = None) -> Text:
     shared = [n for n in offered or [] if n not in builtin_names() and n not in lesson_choices()]
     if shared:
         text.append("\nShared files: ", style="bold")
-        text.append(", ".join(shared))
+        text.append(", ".join(visible(name) for name in shared))  # a file name may hold an escape sequence
     return text
 
 
@@ -116,10 +117,13 @@ class OpenScreen(PathDialog[Opened]):
 
     @staticmethod
     def _attempt(load: Callable[[], Opened]) -> Opened | InputError:
+        """Every error a loader can meet is a line in the dialog: a bad file never ends the session on screen."""
         try:
             return load()
         except InputError as exc:
             return exc
+        except Exception as exc:  # a loader bug (a RecursionError too): say so, keep the session
+            return InputError(f"cannot open it: an internal error in the loader ({type(exc).__name__})")
 
     def _load_in_thread(self, load: Callable[[], Opened]) -> None:
         result = self._attempt(load)

@@ -10,7 +10,8 @@ import hmac
 import ipaddress
 import secrets
 import socket
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from typing import Final
 from urllib.parse import quote, urlsplit
 
@@ -34,6 +35,7 @@ class Address:
     sockaddr: tuple[str, int] | tuple[str, int, int, int]
     loopback: bool  # every address the name stands for is a loopback address
     wildcard: bool  # 0.0.0.0 or :: (every interface)
+    also: tuple[str, ...] = ()  # more names a request's Host may give (`--allowed-host`, e.g. a proxy's or a DNS alias)
 
     @property
     def url_host(self) -> str:
@@ -42,7 +44,11 @@ class Address:
 
     def with_port(self, port: int) -> Address:
         """The same address with the port the kernel chose (for --port 0)."""
-        return Address(self.host, port, self.family, self.sockaddr, self.loopback, self.wildcard)
+        return replace(self, port=port)
+
+    def allowing(self, names: Iterable[str]) -> Address:
+        """The same address, answering also to these host names (`--allowed-host`)."""
+        return replace(self, also=tuple(dict.fromkeys(n.lower().strip("[]") for n in names)))
 
     def base_urls(self) -> list[str]:
         """The URLs a browser can use to reach the server, the first one the main one."""
@@ -51,15 +57,19 @@ class Address:
         names = [socket.gethostname(), "127.0.0.1"]
         return [f"http://{bracket(n)}:{self.port}" for n in dict.fromkeys(names)]
 
-    def allowed_hosts(self) -> frozenset[tuple[str, int]] | None:
-        """The (host, port) pairs a request's Host header may name; None: any (a wildcard address, checked by Origin)."""
-        if self.wildcard:
-            return None
-        names = {self.host.lower().strip("[]")}
-        if self.loopback:
+    def allowed_hosts(self) -> frozenset[tuple[str, int]]:
+        """The (host, port) pairs a request's Host header may name: this address, or on a wildcard bind this machine.
+
+        A wildcard bind (0.0.0.0, ::) answers to this machine's names and addresses only, plus the
+        `--allowed-host` names: a foreign name in Host is DNS rebinding or a misdirected request.
+        """
+        names = {self.host.lower().strip("[]"), *self.also}
+        if self.loopback or self.wildcard:
             names |= {n.strip("[]") for n in LOOPBACK_NAMES}
-        else:
+        if not self.loopback:
             names |= set(local_names())
+        if self.wildcard:
+            names |= set(local_addresses())
         return frozenset((n, self.port) for n in names)
 
 
@@ -67,6 +77,25 @@ class Address:
 def local_names() -> tuple[str, ...]:
     """This machine's names, looked up once (getfqdn may ask DNS; requests must not wait for it)."""
     return tuple(dict.fromkeys(n.lower() for n in (socket.gethostname(), socket.getfqdn()) if n))
+
+
+@functools.cache
+def local_addresses() -> tuple[str, ...]:
+    """This machine's IP addresses: those its names resolve to, and the ones it would send from (no packet is sent)."""
+    found: list[str] = []
+    for name in local_names():
+        try:
+            found += [str(info[4][0]).split("%")[0] for info in socket.getaddrinfo(name, None, type=socket.SOCK_STREAM)]
+        except (OSError, UnicodeError):
+            continue
+    for family, probe in ((socket.AF_INET, "192.0.2.1"), (socket.AF_INET6, "2001:db8::1")):  # documentation addresses
+        try:
+            with socket.socket(family, socket.SOCK_DGRAM) as sock:
+                sock.connect((probe, 9))  # a UDP connect only picks the route
+                found.append(str(sock.getsockname()[0]).split("%")[0])
+        except OSError:
+            continue
+    return tuple(dict.fromkeys(a.lower() for a in found if a))
 
 
 def bracket(host: str) -> str:
@@ -133,15 +162,12 @@ def split_host(header: str, default_port: int) -> tuple[str, int] | None:
 
 def host_allowed(host_header: str | None, address: Address) -> bool:
     """The request names the served address (a foreign Host is DNS rebinding or a misdirected request)."""
-    allowed = address.allowed_hosts()
-    if allowed is None:
-        return True
     parsed = split_host(host_header or "", 80)
-    return parsed is not None and parsed in allowed
+    return parsed is not None and parsed in address.allowed_hosts()
 
 
 def origin_allowed(origin: str | None, host_header: str | None, address: Address) -> bool:
-    """A websocket's Origin must be the served address itself (cross-site websocket hijacking).
+    """A websocket's Origin must be the served address itself, as the request names it (cross-site websocket hijacking).
 
     Browsers always send Origin on a websocket; a client without one (a script holding the
     token) is not a browser page and is let through.
@@ -156,11 +182,7 @@ def origin_allowed(origin: str | None, host_header: str | None, address: Address
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return False
     pair = (parts.hostname, port if port is not None else (443 if parts.scheme == "https" else 80))
-    allowed = address.allowed_hosts()
-    if allowed is not None:
-        return pair in allowed
-    own = split_host(host_header or "", 80)
-    return own is not None and pair == own
+    return pair in address.allowed_hosts() and pair == split_host(host_header or "", 80)
 
 
 def parse_duration(text: str) -> int:

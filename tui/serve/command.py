@@ -52,7 +52,7 @@ def check_start(ns: argparse.Namespace) -> Path | None:
 
 def check_access(ns: argparse.Namespace) -> tuple[Address, str | None]:
     """The address to listen on and the token (None with --no-token); AccessError explains a refusal."""
-    address = resolve(ns.host, ns.port)
+    address = resolve(ns.host, ns.port).allowing(getattr(ns, "allowed_host", None) or [])
     if not address.loopback and not ns.public:
         raise AccessError(
             f"--host {ns.host}: not a loopback address: anyone who can reach it could use the dashboard; "

@@ -16,13 +16,14 @@ or hostile files themselves).
 from __future__ import annotations
 
 import os
+import re
 import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Final
 
-from synic_core.inputs.bad_input import InputError
+from synic_core.inputs.bad_input import InputError, one_line
 from synic_core.inputs.safe_read import MAX_FILE_BYTES, kind_of
 
 SERVED_VARIABLE: Final = "SYNICLAB_SERVED"
@@ -135,3 +136,22 @@ class Serving:
 def serving_from_environment(environ: Mapping[str, str] = os.environ) -> Serving | None:
     """What `synic serve` told this tab's process (None: a terminal session with the normal file dialogs)."""
     return Serving(files_dir(environ)) if is_served(environ) else None
+
+
+_QUOTED: Final = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
+_GOT: Final = re.compile(r"\bgot [^;)]*")
+_ABSOLUTE: Final = re.compile(r"(?<![\w.~])/[^\s:;,'\"()]+")
+
+
+def served_message(message: str, root: Path | None) -> str:
+    """A loader's one-line error as a visitor may see it: names relative to the shared directory, no value quoted from a file.
+
+    The field path and what was expected stay (that is what helps); quoted texts, what a field "got"
+    and any absolute path of the server are replaced by `…`.
+    """
+    text = one_line(message)
+    if root is not None:
+        text = text.replace(f"{root.resolve()}/", "")
+    text = _QUOTED.sub("'…'", text)
+    text = _GOT.sub("got …", text)
+    return _ABSOLUTE.sub("…", text)

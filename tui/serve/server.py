@@ -26,6 +26,7 @@ from aiohttp.typedefs import Handler
 from textual_serve.app_service import AppService
 from textual_serve.server import Server, to_int
 
+from synic_core.inputs.bad_input import one_line
 from tui.serve.access import Address, cookie_name, host_allowed, origin_allowed, same_token
 
 log = logging.getLogger("synic-serve")
@@ -41,6 +42,14 @@ class Live:
     last_input: float
     service: AppService | None = None
     watchdog: asyncio.Task[None] | None = field(default=None, repr=False)
+
+
+SECURITY_HEADERS = {
+    "X-Frame-Options": "DENY",  # no clickjacking through a frame
+    "Content-Security-Policy": "frame-ancestors 'none'",
+    "Referrer-Policy": "no-referrer",  # the token never leaves in a Referer
+    "X-Content-Type-Options": "nosniff",
+}
 
 
 def page(status: int, line: str) -> web.Response:
@@ -69,6 +78,13 @@ class GuardedServer(Server):
     # -- the door -------------------------------------------------------------------------
     @web.middleware
     async def guard(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        """Every response, the refusals and errors included, leaves with the security headers."""
+        response = await self._checked(request, handler)
+        if not response.prepared:  # a websocket's handshake is sent already
+            response.headers.update(SECURITY_HEADERS)
+        return response
+
+    async def _checked(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         if not host_allowed(request.headers.get("Host"), self.address):
             return page(403, "403 Forbidden: this SynIC Lab server answers only at the address `synic serve` printed.")
         from_query = False
@@ -78,11 +94,15 @@ class GuardedServer(Server):
                 return page(403, "403 Forbidden: this SynIC Lab server needs its access token: open the full URL `synic serve` printed.")
         if request.path == "/ws" and not origin_allowed(request.headers.get("Origin"), request.headers.get("Host"), self.address):
             return page(403, "403 Forbidden: a page from another site may not open a SynIC Lab session.")
-        response = await handler(request)
+        try:
+            response = await handler(request)
+        except web.HTTPException as exc:  # 400, 404, 405, 503 raised by a handler or the router: a one-line page
+            return page(exc.status, (exc.text or "").strip().partition("\n")[0] or f"{exc.status} {exc.reason}")
+        except Exception as exc:  # one line in the log, never a traceback (a token holder could flood it)
+            log.warning("%s %s failed: %s", request.method, request.path, one_line(type(exc).__name__))
+            return page(500, "500 Internal Server Error")
         if from_query and self.token is not None and not response.prepared:
             response.set_cookie(self.cookie, self.token, path="/", httponly=True, samesite="Strict")
-        response.headers.setdefault("X-Frame-Options", "DENY")  # no clickjacking through a frame
-        response.headers.setdefault("Referrer-Policy", "no-referrer")  # the token never leaves in a Referer
         return response
 
     async def _make_app(self) -> web.Application:
@@ -119,10 +139,12 @@ class GuardedServer(Server):
 
     # -- sessions -------------------------------------------------------------------------
     async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
+        websocket = web.WebSocketResponse(heartbeat=15, max_msg_size=64 * 1024)
+        if not websocket.can_prepare(request).ok:
+            raise web.HTTPBadRequest(text="400 Bad Request: /ws is the dashboard's websocket; open the URL `synic serve` printed.")
         if self.full():
             raise web.HTTPServiceUnavailable(text=self.full_page().text)
         loop = asyncio.get_running_loop()
-        websocket = web.WebSocketResponse(heartbeat=15, max_msg_size=64 * 1024)
         live = Live(websocket, loop.time())
         self.sessions.add(live)  # counted before the first await: no two tabs slip past the limit
         try:

@@ -53,12 +53,14 @@ def open_file(name_or_path: str) -> Opened:
 def served_open(name: str, files: Path | None) -> Opened:
     """What a browser visitor may open: built-in scenarios and lessons, and the files the teacher shared.
 
-    Nothing else on the server is read, and a refusal does not say whether such a path exists.
+    Nothing else on the server is read, not even through the paths a shared file names (`confinement`),
+    and a refusal does not say whether such a path exists or quote what a file holds.
     """
     from synic_core.inputs.bad_input import InputError
     from synic_core.scenarios.lesson import lesson_names, load_lesson, short_name
     from synic_core.scenarios.scenario import builtin_names
-    from tui.serve.files import list_files, resolve_file
+    from synic_core.versions.confinement import confined
+    from tui.serve.files import ServedFileError, list_files, resolve_file, served_message
 
     name = name.strip()
     if name in builtin_names():
@@ -67,7 +69,11 @@ def served_open(name: str, files: Path | None) -> Opened:
         lesson = load_lesson(name)
         return Opened(Session(lesson.config()), lesson=lesson)
     if files is not None and name in [f.name for f in list_files(files)]:
-        opened = open_file(str(resolve_file(files, name)))
+        try:
+            with confined(files):  # the file's own paths (mshv, mshv_file, based_on) stay in the shared directory too
+                opened = open_file(str(resolve_file(files, name)))
+        except InputError as exc:  # the visitor sees the field and what was expected, never a value or a server path
+            raise ServedFileError(served_message(str(exc), files)) from None
         return Opened(opened.session, None, opened.lesson)  # saves go to the browser, never back to the server
     raise InputError(
         f"{name}: not offered here; a served session opens the built-in scenarios and lessons"

@@ -1,0 +1,80 @@
+"""Ctrl-C and SIGTERM: one line, exit 130 / 143, no traceback, nothing left half-written.
+
+The signal is sent once the command has installed its SIGTERM handler (read from /proc, no sleep),
+while it replays a machine large enough to take many seconds.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+WAIT_LIMIT = 120.0  # only stops a test that would hang; never a measurement
+
+
+def catches_sigterm(pid: int) -> bool:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("SigCgt:"):
+            return bool(int(line.split()[1], 16) & (1 << (signal.SIGTERM - 1)))
+    return False
+
+
+def big_scenario(folder: Path) -> Path:
+    actions = ["vmbus_load", "mshv_init", "mshv_cleanup", "vmbus_unload"]
+    path = folder / "big.json"
+    steps = [{"action": actions[i % 4]} for i in range(400)]
+    path.write_text(json.dumps({"partition": "l1vh", "cpus": 4096, "mshv": "patch5-only", "steps": steps}))
+    return path
+
+
+def started(args: list[str]) -> subprocess.Popen[str]:
+    proc = subprocess.Popen([sys.executable, "-m", "synic_core", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    give_up = time.monotonic() + WAIT_LIMIT
+    while not catches_sigterm(proc.pid):
+        assert proc.poll() is None and time.monotonic() < give_up, "the command ended before it could be signalled"
+        time.sleep(0.01)
+    return proc
+
+
+@pytest.mark.parametrize(("sig", "code", "line"), [(signal.SIGINT, 130, "synic: interrupted"), (signal.SIGTERM, 143, "synic: terminated")])
+@pytest.mark.parametrize("mode", [[], ["--json"], ["--markdown"]])
+def test_run_stops_cleanly(tmp_path: Path, sig: int, code: int, line: str, mode: list[str]) -> None:
+    proc = started(["run", str(big_scenario(tmp_path)), *mode])
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=WAIT_LIMIT)
+    assert proc.returncode == code, err
+    assert "Traceback" not in err and err.strip().splitlines()[-1] == line
+
+
+@pytest.mark.parametrize(("sig", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_versions_stop_cleanly(tmp_path: Path, sig: int, code: int) -> None:
+    rules = "".join('[[sequences.mshv_exit]]\nregister = "SINT0"\nkind = "rmw"\nfields = { masked = 1 }\n' for _ in range(50_000))
+    (tmp_path / "many.toml").write_text(f'name = "many"\nbased_on = "v4"\n{rules}')
+    proc = started(["versions", "show", str(tmp_path / "many.toml")])
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=WAIT_LIMIT)
+    assert proc.returncode == code and "Traceback" not in err, err
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_trace_from_a_pipe_stops_without_a_traceback(sig: int) -> None:
+    exported = subprocess.run([sys.executable, "-m", "synic_core", "run", "l1vh-v4-kexec", "--ftrace"], capture_output=True, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "synic_core", "trace", "-"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    give_up = time.monotonic() + WAIT_LIMIT
+    while not catches_sigterm(proc.pid):
+        assert proc.poll() is None and time.monotonic() < give_up
+        time.sleep(0.01)
+    assert proc.stdin is not None
+    proc.stdin.write(exported.stdout)
+    proc.stdin.flush()  # the pipe stays open: an endless stream, stopped by the signal
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=WAIT_LIMIT)
+    assert "Traceback" not in err and proc.returncode in (0, 1, 128 + sig), err
