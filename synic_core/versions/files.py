@@ -142,6 +142,10 @@ MAX_CHAIN = 32
 """Patch files a based_on chain may hold: real ones hold two or three."""
 
 
+class _Cycle(InputError):
+    """A based_on chain that comes back to a file it holds; its text is the cycle's file names."""
+
+
 @dataclass(frozen=True, slots=True)
 class _Link:
     spec: dict[str, Any]
@@ -166,6 +170,8 @@ def read_patch(path: Path, resolve: Resolver, chain: tuple[str, ...] = ()) -> Ms
             )
         try:
             link = _read_link(current, (*chain, *(k.key for k in links)), links)
+        except _Cycle as cycle:  # named once, from the file the user gave
+            raise InputError(f"{links[0].source if links else current}: based_on: forms a cycle ({cycle})") from None
         except InputError as exc:
             raise InputError(_led_here(links, str(exc))) from None
         links.append(link)
@@ -183,7 +189,7 @@ def _read_link(path: Path, seen: tuple[str, ...], links: list[_Link]) -> _Link:
     key = str(path.resolve())
     if key in seen:
         names = " → ".join(Path(p).name for p in (*seen[seen.index(key) :], key))
-        raise InputError(f"{path}: based_on: forms a cycle ({names})")
+        raise _Cycle(names)
     if path.suffix.lower() not in (".toml", ".json"):
         raise InputError(f"{path}: expected a patch file ending in .toml or .json")
     try:
@@ -212,6 +218,8 @@ def _next(
     if based_on is None:
         return None, None
     where = f"{link.source}: based_on"
+    if based_on == link.spec["name"] and based_on in BUILTIN_NAMES:
+        raise InputError(_led_here(links[:-1], f"{link.source}: name: {based_on!r} is a built-in version; give the file another name"))
     if based_on == link.spec["name"]:
         raise InputError(_led_here(links[:-1], f"{where}: names this version itself ({based_on!r})"))
     try:

@@ -249,8 +249,16 @@ def test_run_notes_a_changed_file_only_when_it_replays_the_embedded_version(tmp_
 def test_a_based_on_cycle_is_refused(tmp_path: Path) -> None:
     write(tmp_path, 'name = "a"\nbased_on = "b.toml"\n', "a.toml")
     write(tmp_path, 'name = "b"\nbased_on = "a.toml"\n', "b.toml")
-    with pytest.raises(InputError, match=r"based_on: forms a cycle \(a.toml → b.toml → a.toml\)"):
+    with pytest.raises(InputError) as caught:
         resolve(str(tmp_path / "a.toml"))
+    assert str(caught.value) == f"{tmp_path / 'a.toml'}: based_on: forms a cycle (a.toml → b.toml → a.toml)"  # named once
+
+
+def test_a_file_named_like_a_builtin_is_told_so_whatever_its_based_on(tmp_path: Path) -> None:
+    for based_on in ("v4", "mainline"):
+        write(tmp_path, f'name = "v4"\nbased_on = "{based_on}"\n[version]\nmanages_shared = "always"\n', "a.toml")
+        with pytest.raises(InputError, match=r"name: 'v4' is a built-in version; give the file another name"):
+            resolve(str(tmp_path / "a.toml"))
 
 
 def test_based_on_another_file_is_read_relative_to_the_file(tmp_path: Path) -> None:
