@@ -16,7 +16,7 @@ from typing import get_args
 os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")  # no plugin scan: start-up matters for scripts
 
 from synic_core.model.actions import ACTIONS
-from synic_core.model.config import MAX_CPUS
+from synic_core.model.config import MAX_CPUS, parse_cpu_list
 from synic_core.model.findings import KINDS
 from synic_core.model.partitions import PARTITIONS
 from synic_core.model.profiles import PROFILES
@@ -63,19 +63,10 @@ def version_ref(text: str) -> str:
 
 def cpu_list(text: str) -> list[int]:
     """`--channel-cpus 1,3` or `1-3`: CPU numbers, each once (their range is checked against --cpus with the scenario)."""
-    cpus: list[int] = []
-    for part in text.split(","):
-        low, _, high = part.strip().partition("-")
-        try:
-            first, last = int(low), int(high or low)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected CPU numbers such as 1,3 or 1-3, got {text!r}") from None
-        if first < 0 or last < first or last - first >= MAX_CPUS:
-            raise argparse.ArgumentTypeError(f"expected CPU numbers such as 1,3 or 1-3, got {text!r}")
-        cpus += range(first, last + 1)
-    if len(set(cpus)) != len(cpus):
-        raise argparse.ArgumentTypeError(f"expected each CPU once, got {text!r}")
-    return cpus
+    try:
+        return list(parse_cpu_list(text))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def explore_cpus(text: str) -> str:
