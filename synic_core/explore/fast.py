@@ -21,12 +21,9 @@ reachable kinds and shortest lengths.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import os
 import pickle
-import resource
 import signal
-import sys
 import time
 from array import array
 from collections.abc import Callable, Hashable
@@ -50,6 +47,7 @@ from synic_core.model.engine import Engine, StepResult
 from synic_core.model.findings import KIND_NAMES
 from synic_core.model.state import CpuState, DriverState, MachineState
 from synic_core.model.vocabulary import FindingKindName
+from synic_core.system.process import available_mb, die_with_parent, peak_rss_mb, rss_mb
 
 KIND_BIT: dict[str, int] = {k: 1 << i for i, k in enumerate(KIND_NAMES)}
 DriverKey = tuple[Hashable, ...]  # the driver state's fields, in order
@@ -90,42 +88,9 @@ class _Op:
     kernel: bool
 
 
-def rss_mb() -> float:
-    """Resident memory of this process now, in MB (0 where /proc is missing)."""
-    try:
-        with open("/proc/self/statm", "rb") as f:
-            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
-    except (OSError, ValueError, IndexError):
-        return 0.0
-
-
-def available_mb() -> float:
-    """MemAvailable from /proc/meminfo (or a modest guess where there is none)."""
-    try:
-        with open("/proc/meminfo", encoding="ascii") as f:
-            for line in f:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) / 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    return 4096.0
-
-
 def default_memory_limit_mb() -> float:
     """Half of the memory available now: a search that needs more stops cleanly instead of swapping."""
     return max(256.0, available_mb() / 2)
-
-
-def peak_rss_mb() -> float:
-    """Peak resident memory of this process so far: VmHWM (ru_maxrss also counts what a parent had before exec)."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as f:
-            for line in f:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 class Model:
@@ -432,7 +397,7 @@ def _fork_helper(srch: Search, frontier: list[int], indices: range, seen: set[in
         os.close(r)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        _die_with_parent()
+        die_with_parent()
         srch.model.fill = _no_fill  # type: ignore[method-assign, assignment]
         mine = _Acc(dict(acc.first), acc.seen_kinds, 0)
         part = _Part([], array("I"), array("H"), [])
@@ -442,12 +407,6 @@ def _fork_helper(srch: Search, frontier: list[int], indices: range, seen: set[in
         code = 0
     finally:
         os._exit(code)
-
-
-def _die_with_parent() -> None:
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError, AttributeError):
-            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
 def _reap(pid: int, kill: bool) -> bool:

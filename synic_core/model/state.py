@@ -68,6 +68,8 @@ class MachineState:
     next_frame: int = LINUX_FRAME_BASE
     boot: int = 0
     missing: set[tuple[int, str, str, str]] = field(default_factory=set)  # flagged missing_enable
+    cleared: dict[tuple[int, str, str], tuple[str, int, str]] = field(default_factory=dict)
+    """(cpu, bank, register) -> (writer, step, action) of the write that last cleared its enable bit: missing_enable says who."""
     collect_at: int = 0  # collect_pages looks for unreferenced freed pages once there are more pages than this
 
     @classmethod
@@ -105,6 +107,7 @@ class MachineState:
             next_frame=self.next_frame,
             boot=self.boot,
             missing=set(self.missing),
+            cleared=dict(self.cleared),
             collect_at=self.collect_at,
         )
 

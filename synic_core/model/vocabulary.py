@@ -57,8 +57,8 @@ online CPU (the reboot CPU), or each CPU the action's target allows, one move pe
 OpKind = Literal["rmw", "zero"]
 """How a sequence op builds its value: read-modify-write, or from zero."""
 
-ConditionName = Literal["mshv_manages_shared"]
-"""Conditions a sequence op can be guarded by, evaluated by the engine at call time."""
+ConditionName = Literal["mshv_manages_shared", "hv_root_partition", "not_hv_root_partition", "hv_l1vh_partition", "not_hv_l1vh_partition"]
+"""Conditions a sequence op can be guarded by, evaluated by the engine at call time (the version's rule, or the partition type)."""
 
 FrameRuleName = Literal["vmbus_enable", "vmbus_disable", "mshv_sirbp_enable", "mshv_sirbp_disable"]
 """What an op does with a page register's frame number."""

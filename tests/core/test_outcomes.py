@@ -4,11 +4,11 @@ import json
 
 import pytest
 
-from synic_core import Session, SessionConfig
+from synic_core import Session
 from synic_core.cli import main
 from synic_core.model.findings import SEVERITY_RANK
-
-from .helpers import kinds, run
+from synic_core.versions.registry import session_config
+from tests.support.sessions import kinds, run
 
 SHARED = ("SIMP", "SIEFP", "SCONTROL")
 
@@ -86,7 +86,7 @@ def test_row6_x86_refuses_cpu0_offline_before_any_callback() -> None:
 
 
 def busy_cpu_session(*steps: tuple[str, list[int]]) -> Session:
-    s = Session(SessionConfig(partition="l1vh", mshv="v4", channel_cpus=(1,)))
+    s = Session(session_config(partition="l1vh", mshv="v4", channel_cpus=(1,)))
     for action in ("vmbus_load", "mshv_init"):
         s.apply(action)
     for action, cpus in steps:

@@ -2,13 +2,13 @@
 
 import pytest
 
-from synic_core import ActionError, Session, SessionConfig
-
-from .helpers import run, state_snapshot
+from synic_core import ActionError, Session
+from synic_core.versions.registry import session_config
+from tests.support.sessions import run, state_snapshot
 
 
 def test_undo_restores_the_exact_previous_state_and_redo_replays() -> None:
-    s = Session(SessionConfig(partition="l1vh", mshv="patch5-only", cpus=3))
+    s = Session(session_config(partition="l1vh", mshv="patch5-only", cpus=3))
     states = [state_snapshot(s.state)]
     for a in ("vmbus_load", "mshv_init", "kexec"):
         s.apply(a)
@@ -51,7 +51,7 @@ def test_deterministic() -> None:
     ],
 )
 def test_invalid_actions_raise_and_leave_state_untouched(action, cpus, field) -> None:
-    s = Session(SessionConfig(cpus=4))
+    s = Session(session_config(cpus=4))
     before = state_snapshot(s.state)
     with pytest.raises(ActionError) as exc:
         s.apply(action, cpus)
@@ -125,8 +125,8 @@ def test_4096_cpus() -> None:
 
 
 def test_channel_cpus_default_to_cpu0_and_must_name_cpus_of_the_machine() -> None:
-    assert SessionConfig().channel_cpus == (0,)
+    assert session_config().channel_cpus == (0,)
     with pytest.raises(ValueError, match=r"channel_cpus: CPU 4 is out of range \(expected 0..3\)"):
-        SessionConfig(cpus=4, channel_cpus=(1, 4))
+        session_config(cpus=4, channel_cpus=(1, 4))
     with pytest.raises(ValueError, match="channel_cpus: a CPU is named twice"):
-        SessionConfig(channel_cpus=(1, 1))
+        session_config(channel_cpus=(1, 1))

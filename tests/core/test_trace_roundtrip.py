@@ -77,7 +77,7 @@ def test_kvm_trace_comes_back_with_guest_cpus_and_no_fault_marks(tmp_path: Path)
 
 def test_nested_root_trace_picks_the_nested_partition(tmp_path: Path) -> None:
     from synic_core.traces.export import export_text
-    from tests.core.helpers import run
+    from tests.support.sessions import run
 
     session = run("nested_root", "v4", cpus=2)
     ti = imported(save(tmp_path, export_text(session)))
