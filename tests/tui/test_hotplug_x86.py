@@ -37,3 +37,23 @@ async def test_settings_set_the_channel_cpus_and_name_a_bad_list() -> None:
         await pilot.press("ctrl+a")
         await pilot.pause()
         assert app.dashboard.session.config.channel_cpus == (1, 2)
+
+
+def test_the_inspector_says_which_cpus_hold_vmbus_channels() -> None:
+    from synic_core import Session
+    from synic_core.model.columns import columns_for
+    from synic_core.versions.registry import session_config
+    from tui.state.describe import inspector
+    from tui.state.display import Display
+    from tui.themes import VARIABLES
+
+    session = Session(session_config(channel_cpus=(1,)))
+    display = Display(session)
+    col = columns_for(session.config.partition_spec)[0]
+    assert "VMBus channels are bound to CPU 1" in inspector(display, 1, col, VARIABLES).plain
+    assert "VMBus channels" not in inspector(display, 2, col, VARIABLES).plain
+    session.apply("vmbus_load")
+    session.apply("move_channels", [1])
+    display.show_final()
+    assert "VMBus channels" not in inspector(display, 1, col, VARIABLES).plain
+    assert "VMBus channels are bound to CPU 0" in inspector(display, 0, col, VARIABLES).plain

@@ -109,6 +109,8 @@ def inspector(display: Display, cpu: int, col: Column, p: Palette) -> Text:
     text = Text()
     text.append(f"{col.register}.{col.field}", "bold")
     text.append(f"  CPU {cpu}  {reg.address(col.bank):#x} {BANK_TITLES[col.bank]}\n")
+    if display.cpus[cpu].channels:
+        text.append(f"VMBus channels are bound to CPU {cpu}: it cannot go offline while VMBus is connected (M moves them)\n")
     text.append(f"{reg.summary}\n", "dim")
     text.append(f"{col.field}: {field.meaning}\n")
     text.append(f"value {value:#x}\n")
