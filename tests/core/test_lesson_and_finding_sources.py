@@ -51,6 +51,11 @@ def test_every_lesson_sentence_on_the_kernel_names_its_source(name: str) -> None
     assert not problems, problems
 
 
+@pytest.mark.parametrize("name", builtin_names())
+def test_every_builtin_scenario_description_on_the_kernel_names_its_source(name: str) -> None:
+    assert unsourced(load_builtin(name).description, anchors()) is None
+
+
 def finding_text(f: Finding) -> str:
     return f"{f.cites} {f.assumption or ''}"
 
