@@ -51,6 +51,7 @@ class Counterexample:
             "cpus": config.cpus,
             **embedding(config.version),  # a patch file's version travels with the counterexample
             "hypervisor": config.hypervisor,
+            "channel_cpus": list(config.channel_cpus),  # the moves depend on where the channels are
             "steps": [{"action": a, "cpus": list(c)} for a, c in self.steps],
         }
 
