@@ -146,6 +146,12 @@ def subcommand_parser() -> argparse.ArgumentParser:
     )
     exp.add_argument("--hypervisor", choices=list(PROFILES), default="strict")
     exp.add_argument(
+        "--channel-cpus",
+        type=cpu_list,
+        metavar="LIST",
+        help="the CPUs VMBus channels are bound to, e.g. 1 or 1-2 (default 0; those beyond a CPU count are left out)",
+    )
+    exp.add_argument(
         "--cpus", type=explore_cpus, default="2", metavar="N|A-B", help="CPUs to model, 1..8, or A-B for a per-CPU-count table (default 2)"
     )
     exp.add_argument("--depth", type=explore_depth, metavar="D", help="longest sequence, 1..1000 (default 6; not with --exhaustive)")

@@ -246,7 +246,13 @@ def verdict(result: ExploreResult, kind: str = "hypervisor_fault") -> str:
 def explore_to_dict(result: ExploreResult) -> dict[str, Any]:
     cfg = result.config
     return {
-        "settings": {"partition": cfg.partition, "mshv": cfg.mshv, "hypervisor": cfg.hypervisor, "cpus": cfg.cpus},
+        "settings": {
+            "partition": cfg.partition,
+            "mshv": cfg.mshv,
+            "hypervisor": cfg.hypervisor,
+            "cpus": cfg.cpus,
+            "channel_cpus": list(cfg.channel_cpus),
+        },
         "depth": result.depth,
         "any_order": result.any_order,
         "complete": result.complete,
