@@ -57,3 +57,14 @@ def test_the_inspector_says_which_cpus_hold_vmbus_channels() -> None:
     display.show_final()
     assert "VMBus channels" not in inspector(display, 1, col, VARIABLES).plain
     assert "VMBus channels are bound to CPU 0" in inspector(display, 0, col, VARIABLES).plain
+
+
+def test_the_status_line_names_channel_cpus_other_than_the_default() -> None:
+    from synic_core import Session
+    from synic_core.versions.registry import session_config
+    from tui.state.describe import status_line
+    from tui.state.display import Display
+    from tui.themes import VARIABLES
+
+    assert "channels" not in status_line(Display(Session(session_config())), "20/s", VARIABLES).plain
+    assert "4 CPUs · channels on 1-2" in status_line(Display(Session(session_config(channel_cpus=(1, 2)))), "20/s", VARIABLES).plain
