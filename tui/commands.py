@@ -32,6 +32,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("cpu-off-online", "o", "toggle_online", "CPU off/online", "offline the chosen online CPUs, or online the offline ones", "Actions"),
     Command("kexec", "k", "sim('kexec')", "kexec", "kexec the machine; the cursor CPU is the reboot CPU", "Actions", footer=True),
     Command("crash-kexec", "x", "sim('crash_kexec')", "crash kexec", "panic on the cursor CPU and boot the kdump kernel", "Actions"),
+    Command("move-channels", "M", "sim('move_channels')", "move channels", "move the VMBus channels off the chosen CPUs (to CPU 0)", "Actions"),
     Command("up", "up", "move(-1, 0)", "up", "cursor up one CPU", "Choose CPUs", scope="grid", palette=False),
     Command("down", "down", "move(1, 0)", "down", "cursor down one CPU", "Choose CPUs", scope="grid", palette=False),
     Command("left", "left", "move(0, -1)", "left", "cursor to the previous column", "Choose CPUs", scope="grid", palette=False),

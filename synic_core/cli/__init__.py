@@ -19,7 +19,7 @@ os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")  # no plugin scan: 
 
 from synic_core.cli.derive_options import add_derive_output, add_tree_options, words_first
 from synic_core.model.actions import ACTIONS
-from synic_core.model.config import MAX_CPUS
+from synic_core.model.config import MAX_CPUS, parse_cpu_list
 from synic_core.model.findings import KINDS
 from synic_core.model.partitions import PARTITIONS
 from synic_core.model.profiles import PROFILES
@@ -68,19 +68,10 @@ def version_ref(text: str) -> str:
 
 def cpu_list(text: str) -> list[int]:
     """`--channel-cpus 1,3` or `1-3`: CPU numbers, each once (their range is checked against --cpus with the scenario)."""
-    cpus: list[int] = []
-    for part in text.split(","):
-        low, _, high = part.strip().partition("-")
-        try:
-            first, last = int(low), int(high or low)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected CPU numbers such as 1,3 or 1-3, got {text!r}") from None
-        if first < 0 or last < first or last - first >= MAX_CPUS:
-            raise argparse.ArgumentTypeError(f"expected CPU numbers such as 1,3 or 1-3, got {text!r}")
-        cpus += range(first, last + 1)
-    if len(set(cpus)) != len(cpus):
-        raise argparse.ArgumentTypeError(f"expected each CPU once, got {text!r}")
-    return cpus
+    try:
+        return list(parse_cpu_list(text))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def explore_cpus(text: str) -> str:
@@ -180,6 +171,12 @@ def subcommand_parser() -> argparse.ArgumentParser:
         "--mshv", type=version_ref, action="append", metavar="V|FILE", help="MSHV version or patch file (default v4); with --all, adds rows"
     )
     exp.add_argument("--hypervisor", choices=list(PROFILES), default="strict")
+    exp.add_argument(
+        "--channel-cpus",
+        type=cpu_list,
+        metavar="LIST",
+        help="the CPUs VMBus channels are bound to, e.g. 1 or 1-2 (default 0; those beyond a CPU count are left out)",
+    )
     exp.add_argument(
         "--cpus", type=explore_cpus, default="2", metavar="N|A-B", help="CPUs to model, 1..8, or A-B for a per-CPU-count table (default 2)"
     )

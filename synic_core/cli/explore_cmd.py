@@ -70,9 +70,17 @@ class Options:
     jobs: int
     memory_mb: float
     extra_versions: tuple[str, ...] = ()  # patch files given with --all: more rows
+    channel_cpus: tuple[int, ...] = (0,)  # --channel-cpus: where VMBus channels are bound (those below the count)
 
     def config(self, cpus: int, partition: str | None = None, mshv: str | None = None, hv: str | None = None) -> SessionConfig:
-        return session_config(partition=partition or self.partition, mshv=mshv or self.mshv, hypervisor=hv or self.hypervisor, cpus=cpus)
+        channels = tuple(c for c in self.channel_cpus if c < cpus)
+        return session_config(
+            partition=partition or self.partition,
+            mshv=mshv or self.mshv,
+            hypervisor=hv or self.hypervisor,
+            cpus=cpus,
+            channel_cpus=channels,
+        )
 
 
 def parse_cpus(text: str) -> tuple[int, int]:
@@ -149,6 +157,7 @@ def options(ns: argparse.Namespace) -> Options:
         all=ns.all,
         jobs=jobs,
         memory_mb=parse_memory(ns.max_memory),
+        channel_cpus=tuple(getattr(ns, "channel_cpus", None) or (0,)),
     )
 
 
@@ -281,7 +290,8 @@ def print_result(console: Console, r: ExploreResult) -> None:
     cfg = r.config
     mode = "any order (orders the kernel cannot produce included)" if r.any_order else "kernel orders only"
     bound = "exhaustive" if r.depth is None else f"depth {r.depth}"
-    console.print(f"[bold]synic explore[/]: {cfg.partition} / {cfg.mshv} / {cfg.hypervisor}, {cfg.cpus} CPUs, {bound}, {mode}")
+    channels = "" if cfg.channel_cpus == (0,) else f" (VMBus channels on CPU {','.join(map(str, cfg.channel_cpus)) or 'none'})"
+    console.print(f"[bold]synic explore[/]: {cfg.partition} / {cfg.mshv} / {cfg.hypervisor}, {cfg.cpus} CPUs{channels}, {bound}, {mode}")
     style = "green" if r.fixpoint else "yellow"
     console.print(f"[{style}]{proof_line(r)}[/] in {r.elapsed:.1f} s, peak {r.peak_mb:.0f} MB", highlight=False, soft_wrap=True)
     table = Table(title="Shortest counterexample per finding kind", title_justify="left")

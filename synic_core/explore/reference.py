@@ -51,6 +51,7 @@ class Counterexample:
             "cpus": config.cpus,
             **embedding(config.version),  # a patch file's version travels with the counterexample
             "hypervisor": config.hypervisor,
+            "channel_cpus": list(config.channel_cpus),  # the moves depend on where the channels are
             "steps": [{"action": a, "cpus": list(c)} for a, c in self.steps],
         }
 
@@ -245,7 +246,13 @@ def verdict(result: ExploreResult, kind: str = "hypervisor_fault") -> str:
 def explore_to_dict(result: ExploreResult) -> dict[str, Any]:
     cfg = result.config
     return {
-        "settings": {"partition": cfg.partition, "mshv": cfg.mshv, "hypervisor": cfg.hypervisor, "cpus": cfg.cpus},
+        "settings": {
+            "partition": cfg.partition,
+            "mshv": cfg.mshv,
+            "hypervisor": cfg.hypervisor,
+            "cpus": cfg.cpus,
+            "channel_cpus": list(cfg.channel_cpus),
+        },
         "depth": result.depth,
         "any_order": result.any_order,
         "complete": result.complete,

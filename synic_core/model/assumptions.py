@@ -20,12 +20,20 @@ GENERAL: tuple[tuple[str, str], ...] = (
     (
         "cpuhp",
         "CPU hotplug runs the dynamic cpuhp states in the order the drivers registered them "
-        "(VMBus first in every kernel boot) and the reverse on offline; inferred from cpuhp semantics (docs/kernel-facts.md#kexec-order).",
+        "(VMBus first in every kernel boot, as when both are built in) and the reverse on offline; "
+        "inferred from cpuhp semantics (docs/kernel-facts.md#kexec-order).",
     ),
     (
         "channels",
-        "hv_synic_cleanup refuses only for the VMBus connect CPU (CPU 0); moving channels off other "
-        "CPUs is assumed to succeed (VMBus protocol >= WIN10 v5.3, no pending events; drivers/hv/hv.c hv_synic_cleanup).",
+        "VMBus channels are bound to the session's channel_cpus (default CPU 0; real machines spread them). "
+        "hv_synic_cleanup refuses a CPU holding one: the kernel is assumed unable to move it itself (a kernel "
+        "before hv_pick_new_cpu(), or a host older than VMBus protocol WIN10 v5.3); no event flags stay pending. "
+        "A new kernel binds its channels to channel_cpus again (docs/kernel-facts.md#cpu-hotplug-on-x86).",
+    ),
+    (
+        "x86-only",
+        "x86 only: CPU 0 is never hotpluggable; arm64, where it is (and VMBus's connect-CPU refusal and rollback "
+        "happen on CPU 0), is not modelled (docs/kernel-facts.md#cpu-hotplug-on-x86).",
     ),
     (
         "kexec-pages",

@@ -17,6 +17,23 @@ from synic_core.model.vocabulary import PartitionName, ProfileName
 MAX_CPUS = 4096
 
 
+def parse_cpu_list(text: str) -> tuple[int, ...]:
+    """CPU numbers written as `1,3` or `1-3` (each once; empty: none); ValueError says what was expected."""
+    cpus: list[int] = []
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        low, _, high = part.partition("-")
+        try:
+            first, last = int(low), int(high or low)
+        except ValueError:
+            raise ValueError(f"expected CPU numbers such as 1,3 or 1-3, got {text!r}") from None
+        if first < 0 or last < first or last - first >= MAX_CPUS:
+            raise ValueError(f"expected CPU numbers such as 1,3 or 1-3, got {text!r}")
+        cpus += range(first, last + 1)
+    if len(set(cpus)) != len(cpus):
+        raise ValueError(f"expected each CPU once, got {text!r}")
+    return tuple(cpus)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SessionConfig:
     version: MshvVersion  # compared by content, hashed by name (see __hash__)

@@ -58,15 +58,16 @@ KINDS: dict[str, FindingKind] = {
             "stale_state",
             "error",
             "the new kernel inherited live SynIC state nobody owns",
-            "patch 'mshv: clean up SynIC state on kexec for L1VH': the kexec'd kernel inherited stale "
-            "unmasked SINTs and an enabled SIRBP pointing to freed memory (commit efe0fb8c3fe2)",
+            "patch 'mshv: clean up SynIC state on kexec for L1VH' (commit efe0fb8c3fe2): the kexec'd kernel inherited "
+            "stale unmasked SINTs and an enabled SIRBP; freed memory where MSHV allocated the SIRBP page (the series), "
+            "whatever frame it held where MSHV only mapped it (before the series) (docs/kernel-facts.md#kexec-order)",
         ),
         FindingKind(
             "dangling_page",
             "error",
             "an enabled page register points at frame 0 or freed memory",
             "pre-series MSHV memremaps whatever frame SIRBP holds; the L1VH hypervisor provides none "
-            "(drivers/hv/mshv_synic.c before the series; commit efe0fb8c3fe2)",
+            "(drivers/hv/mshv_synic.c before the series; commit efe0fb8c3fe2; docs/kernel-facts.md#mshv-before-the-series)",
             assumption=f"what the L1VH SIRBP MSR holds before the series is not stated; the model assumes 0 ({_ASSUMPTIONS})",
         ),
         FindingKind(
@@ -82,7 +83,9 @@ KINDS: dict[str, FindingKind] = {
             "refused",
             "info",
             "the kernel refused the action",
-            "the refusal paths of hv_acpi_init, hv_synic_cleanup (-EBUSY) and mshv_parent_partition_init (docs/kernel-facts.md)",
+            "the refusal paths of hv_acpi_init and mshv_parent_partition_init (docs/kernel-facts.md#when-vmbus-runs, "
+            "docs/kernel-facts.md#partition-types), of device_offline (-EPERM: x86's CPU 0) and hv_synic_cleanup (-EBUSY) "
+            "(docs/kernel-facts.md#cpu-hotplug-on-x86)",
         ),
     )
 }

@@ -69,3 +69,14 @@ def test_the_builtins_pass_the_schema_a_user_file_must_pass() -> None:
         data = tomllib.loads((resources.files("synic_core.versions.builtin") / f"{name}.toml").read_text("utf-8"))
         checked = load_spec(parse_spec(data, name), name, None, resolve, ())
         assert checked == builtin(name), name
+
+
+def test_mainline_names_the_one_baseline_it_follows_and_no_toggle(capsys: pytest.CaptureFixture[str]) -> None:
+    from synic_core.cli import main
+
+    assert main(["versions", "show", "mainline"]) == 0
+    out = capsys.readouterr().out
+    assert "mshv_synic.c at 4f978603" in out and "docs/kernel-facts.md#the-models-baseline" in out
+    assert "2647c96649ba) is not modelled" in out
+    facts = (Path(__file__).parents[2] / "docs" / "kernel-facts.md").read_text("utf-8")
+    assert "### The model's baseline" in facts and "as an optional toggle" not in facts and "has it only" not in facts

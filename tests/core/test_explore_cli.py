@@ -153,3 +153,12 @@ def test_a_signal_to_explore_all_stops_it_and_leaves_no_process(sig: signal.Sign
     while any(_running(w) for w in workers) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not [w for w in workers if _running(w)], "a worker outlived synic explore"
+
+
+def test_channel_cpus_reach_the_explorer_and_its_counterexamples(capsys: pytest.CaptureFixture[str]) -> None:
+    main(["explore", "--cpus", "3", "--channel-cpus", "1", "--depth", "3"])
+    assert "3 CPUs (VMBus channels on CPU 1)" in capsys.readouterr().out
+    main(["explore", "--cpus", "2", "--channel-cpus", "1-3", "--depth", "3", "--json"])
+    data = json.loads(capsys.readouterr().out)
+    assert data["settings"]["channel_cpus"] == [1]  # CPUs beyond the count are left out
+    assert all(c["scenario"]["channel_cpus"] == [1] for c in data["counterexamples"].values())

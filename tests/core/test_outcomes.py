@@ -242,3 +242,13 @@ def test_channel_cpus_from_the_command_line(capsys: pytest.CaptureFixture[str]) 
     with pytest.raises(SystemExit):
         main(["run", "l1vh-v4-kexec", "--channel-cpus", "1,1"])
     assert "expected each CPU once" in capsys.readouterr().err
+
+
+def test_a_saved_session_keeps_its_channel_cpus_and_replays_the_same_refusal() -> None:
+    from synic_core.scenarios.scenario import parse_scenario, replay, session_scenario
+
+    s = busy_cpu_session(("cpu_offline", [1]))
+    data = session_scenario(s).dump()
+    assert data["channel_cpus"] == [1]
+    again = replay(parse_scenario(data, "saved session"))
+    assert again.config.channel_cpus == (1,) and again.history[2].refused

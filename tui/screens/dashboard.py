@@ -231,7 +231,13 @@ class DashboardScreen(Screen[None]):
             self.notify("The chosen CPUs are partly online and partly offline; choose one kind.", severity="warning")
             return
         self.finish_playback()
-        self.apply("cpu_offline" if online == {True} else "cpu_online", cpus)
+        self.apply("cpu_offline" if online == {True} else "cpu_online", cpus, then=self._say_refusals)
+
+    def _say_refusals(self, step: StepResult) -> None:
+        """Why a CPU stayed online (x86 never offlines CPU 0; a CPU holding a VMBus channel is refused)."""
+        for f in step.findings:
+            if f.kind == "refused":
+                self.notify(f.message, severity="warning", title="CPU stays online", markup=False)
 
     def apply(self, name: str, cpus: list[int], then: Callable[[StepResult], None] | None = None) -> None:
         """Compute the action (in a worker thread on a large machine, so input never waits), then play it.
@@ -892,7 +898,7 @@ class DashboardScreen(Screen[None]):
             return
         old = self.session.config
         if self.session.history and (config.partition, config.cpus) == (old.partition, old.cpus):
-            settings = {"mshv": config.mshv, "hypervisor": config.hypervisor}
+            settings = {"mshv": config.mshv, "hypervisor": config.hypervisor, "channel_cpus": list(config.channel_cpus)}
             try:
                 replayed = replay(with_settings(session_scenario(self.session), settings, "these steps"), "these steps")
             except InputError as exc:
@@ -923,4 +929,5 @@ class DashboardScreen(Screen[None]):
     def set_setting(self, name: str, value: str | int) -> None:
         fields: dict[str, object] = {"partition": self.session.config.partition, "mshv": self.session.config.mshv}
         fields |= {"hypervisor": self.session.config.hypervisor, "cpus": self.session.config.cpus, name: value}
+        fields["channel_cpus"] = tuple(c for c in self.session.config.channel_cpus if c < int(fields["cpus"]))  # type: ignore[call-overload]
         self.apply_settings(session_config(**fields))  # type: ignore[arg-type]  # palette values are table names

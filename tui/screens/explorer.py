@@ -89,7 +89,10 @@ class ExplorerScreen(ModalScreen[dict[str, Any] | None]):
     @property
     def config(self) -> SessionConfig:
         b = self.base
-        return session_config(partition=b.partition, mshv=b.mshv, hypervisor=b.hypervisor, cpus=self.cpus, auto_eoi=b.auto_eoi)
+        channels = tuple(c for c in b.channel_cpus if c < self.cpus)  # the session's, on the CPUs explored
+        return session_config(
+            partition=b.partition, mshv=b.mshv, hypervisor=b.hypervisor, cpus=self.cpus, auto_eoi=b.auto_eoi, channel_cpus=channels
+        )
 
     @property
     def depth(self) -> int | None:

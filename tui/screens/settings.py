@@ -1,4 +1,4 @@
-"""Settings: partition type, MSHV version, hypervisor profile, CPU count (starts a new session)."""
+"""Settings: partition type, MSHV version, hypervisor profile, CPU count, the CPUs holding VMBus channels."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from textual.widgets import Button, Footer, Input, Label, Select
 
 from synic_core import SessionConfig
 from synic_core.inputs.bad_input import InputError, one_line
-from synic_core.model.config import MAX_CPUS
+from synic_core.model.config import MAX_CPUS, parse_cpu_list
 from synic_core.model.partitions import PARTITIONS
 from synic_core.model.profiles import PROFILES
 from synic_core.versions.registry import known, session_config, use
@@ -61,6 +61,15 @@ class SettingsScreen(ModalScreen[SessionConfig | None]):
                 )
                 yield Label(f"CPUs 1..{MAX_CPUS}")
                 yield Input(str(c.cpus), type="integer", compact=True, id="cpus")
+                yield Label("Channel CPUs")
+                yield Input(
+                    ",".join(map(str, c.channel_cpus)),
+                    placeholder="e.g. 0 or 1,3 (assumed: where VMBus channels are bound)",
+                    tooltip="The CPUs VMBus channels are bound to: an assumption (real machines spread storage and network "
+                    "channels; /sys/bus/vmbus/devices/*/channels/*/cpu shows them). Such a CPU cannot go offline while VMBus is connected.",
+                    compact=True,
+                    id="channel-cpus",
+                )
             yield Label("", id="settings-error")
             with Horizontal(id="settings-buttons"):
                 yield Button("Apply", variant="primary", id="apply")
@@ -72,6 +81,7 @@ class SettingsScreen(ModalScreen[SessionConfig | None]):
 
     @on(Button.Pressed, "#apply")
     @on(Input.Submitted, "#cpus")
+    @on(Input.Submitted, "#channel-cpus")
     @on(Input.Submitted, "#patch")
     def action_apply(self) -> None:
         try:
@@ -80,11 +90,18 @@ class SettingsScreen(ModalScreen[SessionConfig | None]):
                 mshv=self.chosen_version(),
                 hypervisor=str(self.query_one("#hypervisor", Select).value),
                 cpus=int(self.query_one("#cpus", Input).value or 0),
+                channel_cpus=self.chosen_channel_cpus(),
             )
         except (ValueError, InputError) as exc:  # a patch file's problem is one line naming the file and the field
             self.query_one("#settings-error", Label).update(Text(one_line(str(exc)), style="red"))
             return
         self.dismiss(config)
+
+    def chosen_channel_cpus(self) -> tuple[int, ...]:
+        try:
+            return parse_cpu_list(self.query_one("#channel-cpus", Input).value)
+        except ValueError as exc:
+            raise ValueError(f"channel CPUs: {exc}") from None
 
     def chosen_version(self) -> str:
         """The patch file when one is given (read, checked and registered now), else the version chosen."""

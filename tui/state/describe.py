@@ -15,7 +15,7 @@ from synic_core.model.columns import SEVERITY_GLYPH, Column
 from synic_core.model.findings import SEVERITY_RANK
 from synic_core.model.partitions import title
 from synic_core.model.registers import BANK_TITLES, REGISTERS
-from synic_core.reports.formatting import plural, summary_line
+from synic_core.reports.formatting import cpu_ranges, plural, summary_line
 from synic_core.traces.formats import frame_name
 from synic_core.traces.report import OLD_FROM_MODEL
 from synic_core.traces.session import TraceSession, TraceWrite
@@ -109,6 +109,8 @@ def inspector(display: Display, cpu: int, col: Column, p: Palette) -> Text:
     text = Text()
     text.append(f"{col.register}.{col.field}", "bold")
     text.append(f"  CPU {cpu}  {reg.address(col.bank):#x} {BANK_TITLES[col.bank]}\n")
+    if display.cpus[cpu].channels:
+        text.append(f"VMBus channels are bound to CPU {cpu}: it cannot go offline while VMBus is connected (M moves them)\n")
     text.append(f"{reg.summary}\n", "dim")
     text.append(f"{col.field}: {field.meaning}\n")
     text.append(f"value {value:#x}\n")
@@ -147,6 +149,8 @@ def status_line(display: Display, playback: str, p: Palette) -> Text:
     text.append(summary_line(counts).removesuffix(f"  info {counts['info']}"), f"bold {p['synic-error-text']}" if bad else "bold")
     text.append(f" │ {playback}", "bold" if display.playing else "")
     settings = f"{cfg.partition} · {cfg.mshv} · {cfg.hypervisor} · {cfg.cpus} CPUs"
+    if cfg.channel_cpus != (0,):  # the default goes unsaid
+        settings += f" · channels on {cpu_ranges(cfg.channel_cpus) or 'no CPU'}"
     if isinstance(display.session, TraceSession):  # a real trace, not a simulation: say which file
         text.append(f" │ trace {Path(display.session.imported.trace.path).name} ·", "bold")
         text.append(f" step {len(display.session.history)} · {settings}")

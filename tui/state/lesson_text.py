@@ -15,6 +15,7 @@ _CODE = re.compile(r"(`[^`]*`)")
 _CODE_PATH = re.compile(r"`([^`\s]*/)([^`\s/]+)`")  # a path alone in its backticks
 _BARE_PATH = re.compile(r"(?<![\w/.-])((?:[\w.-]+/)+)([\w.-]*\w)(?![\w/])")  # a path among words
 _INLINE = re.compile(r"\*\*(.+?)\*\*|\*(.+?)\*|`(.+?)`")
+_FACTS_ANCHOR = re.compile(r"(docs/kernel-facts\.md)#")  # a lesson's source: "docs/kernel-facts.md#cpu-hotplug-on-x86"
 
 
 def lesson_markdown(lesson: Lesson, pos: int) -> str:
@@ -48,10 +49,10 @@ def lesson_markdown(lesson: Lesson, pos: int) -> str:
 
 def fold_paths(source: str) -> str:
     """A long path as its file name, then its folder: exit-disables-scontrol.toml (in examples/patches/), in backticks
-    when it was. A narrow panel then wraps between words and never cuts a file name in two; a path inside a command
-    in backticks stays as it is (the command is copied whole).
+    when it was; a docs/kernel-facts.md anchor as the page, a space, then #anchor. A narrow panel then wraps between
+    words and never cuts a file name in two; a path inside a command in backticks stays as it is (copied whole).
     """
-    parts = _CODE.split(source)  # odd parts are code spans
+    parts = _CODE.split(_FACTS_ANCHOR.sub(r"\1 #", source))  # odd parts: code spans; an anchor may wrap before its #
     for i, part in enumerate(parts):
         if i % 2:
             m = _CODE_PATH.fullmatch(part)
