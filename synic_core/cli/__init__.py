@@ -62,7 +62,7 @@ def version_ref(text: str) -> str:
 
 
 def explore_cpus(text: str) -> str:
-    """`--cpus N` or `A-B` for explore: checked by the explorer itself (one-line message, exit 2)."""
+    """`--cpus N`, `A-B` or `all` for explore: checked by the explorer itself (one-line message, exit 2)."""
     return text
 
 
@@ -131,7 +131,11 @@ def subcommand_parser() -> argparse.ArgumentParser:
     )
     exp.add_argument("--hypervisor", choices=list(PROFILES), default="strict")
     exp.add_argument(
-        "--cpus", type=explore_cpus, default="2", metavar="N|A-B", help="CPUs to model, 1..8, or A-B for a per-CPU-count table (default 2)"
+        "--cpus",
+        type=explore_cpus,
+        default="2",
+        metavar="N|A-B|all",
+        help="CPUs to model, 1..8, A-B for a per-CPU-count table, or all: a proof for every number of CPUs (default 2)",
     )
     exp.add_argument("--depth", type=explore_depth, metavar="D", help="longest sequence, 1..1000 (default 6; not with --exhaustive)")
     exp.add_argument("--exhaustive", action="store_true", help="no depth bound: search until a level adds no new state (a proof)")

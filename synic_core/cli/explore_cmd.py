@@ -20,7 +20,7 @@ from rich.table import Table
 from synic_core.cli.console import console as make_console
 from synic_core.cli.run_cmd import SEVERITY_STYLE
 from synic_core.explore.fast import Status, available_mb, default_memory_limit_mb, search
-from synic_core.explore.pool import Job, JobStatus, WorkerPool, sigterm_raises
+from synic_core.explore.pool import Job, JobStatus, Result, WorkerPool, sigterm_raises
 from synic_core.explore.reference import Counterexample, ExploreResult, Move, explore_to_dict
 from synic_core.inputs.bad_input import ScenarioError
 from synic_core.model.config import SessionConfig
@@ -67,6 +67,7 @@ class Options:
     jobs: int
     memory_mb: float
     extra_versions: tuple[str, ...] = ()  # patch files given with --all: more rows
+    every_cpu_count: bool = False  # --cpus all: N = 1 explicitly, N >= 2 by abstraction (explore_every_n)
 
     def config(self, cpus: int, partition: str | None = None, mshv: str | None = None, hv: str | None = None) -> SessionConfig:
         return SessionConfig(partition=partition or self.partition, mshv=mshv or self.mshv, hypervisor=hv or self.hypervisor, cpus=cpus)
@@ -117,7 +118,8 @@ def parse_memory(text: str | None) -> float:
 def options(ns: argparse.Namespace) -> Options:
     if ns.exhaustive and ns.depth is not None:
         raise ScenarioError("explore: --exhaustive searches to the fixpoint, with no depth bound: drop --depth (or --exhaustive)")
-    cpus = parse_cpus(ns.cpus)
+    every = every_cpu_count(ns.cpus, ns.depth)
+    cpus = (1, 1) if every else parse_cpus(ns.cpus)
     if ns.out and (ns.all or cpus[0] != cpus[1]):
         raise ScenarioError("explore: --out writes the counterexamples of one configuration: use it without --all and with one CPU count")
     try:
@@ -143,12 +145,29 @@ def options(ns: argparse.Namespace) -> Options:
         all=ns.all,
         jobs=jobs,
         memory_mb=parse_memory(ns.max_memory),
+        every_cpu_count=every,
     )
+
+
+def every_cpu_count(text: str, depth: str | None) -> bool:
+    """Whether `--cpus` says `all`; `all` with a count or with --depth is refused."""
+    words = text.replace(",", "-").split("-")
+    if "all" not in (w.strip().lower() for w in words):
+        return False
+    if text != "all":
+        raise ScenarioError(f"explore: --cpus {text}: `all` already covers every CPU count: give --cpus all alone, or N, or A-B")
+    if depth is not None:
+        raise ScenarioError("explore: --cpus all is a proof for every CPU count and a --depth bound is not a proof: drop --depth")
+    return True
 
 
 def run(ns: argparse.Namespace) -> int:
     opts = options(ns)
     with sigterm_raises():
+        if opts.every_cpu_count:
+            from synic_core.cli import explore_every_n
+
+            return explore_every_n.run(opts)
         if opts.all:
             return run_matrix(opts)
         if opts.cpus[0] != opts.cpus[1]:
@@ -294,7 +313,8 @@ def _run_jobs(opts: Options, configs: list[SessionConfig], what: str) -> tuple[d
         with WorkerPool(min(opts.jobs, len(jobs))) as pool, _progress(err, what + " {task.completed}/{task.total}", TABLE_COLUMNS) as bar:
             task = bar.add_task("explore", total=len(jobs), states=0, depth=0)
 
-            def done(index: int, r: ExploreResult) -> None:
+            def done(index: int, r: Result) -> None:
+                assert isinstance(r, ExploreResult)
                 results[index] = r
                 latest.pop(index, None)
                 bar.update(task, completed=len(results))

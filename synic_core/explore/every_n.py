@@ -41,7 +41,7 @@ from synic_core.explore.fast import (
     real_cpus,
     search,
 )
-from synic_core.explore.locality import class_words, cpu_of_class, observable
+from synic_core.explore.locality import LocalityError, check_locality, cpu_of_class, observable
 from synic_core.explore.reference import Counterexample, ExploreResult, Move, Stopped, step_from
 from synic_core.model.config import SessionConfig
 from synic_core.model.findings import KIND_NAMES
@@ -82,12 +82,13 @@ class EveryNResult:
     spurious: int = 0  # abstract counterexamples no CPU count realises
     undecided: list[str] = field(default_factory=list)  # kinds met only by spurious abstract paths: neither proved nor found
     stopped: str | None = None
+    locality: str | None = None  # the cross-CPU dependency `check_locality` found: then nothing else was searched
     elapsed: float = 0.0
     peak_mb: float = 0.0
 
     @property
     def proved(self) -> bool:
-        return self.fixpoint and self.one_cpu.fixpoint and self.stopped is None
+        return self.fixpoint and self.one_cpu.fixpoint and self.stopped is None and self.locality is None
 
     @property
     def unreachable(self) -> list[str]:
@@ -123,9 +124,6 @@ class Abstraction:
             mini.cpus[1] = cpu_of_class(observable(self.cpu(1, sig)))
             found = self._class_rep[sig] = self.model.intern(1, mini)
         return found
-
-    def class_text(self, sig: int) -> str:
-        return class_words(observable(self.cpu(1, sig)))
 
     def roots(self) -> list[AState]:
         """N = 2 (nobody summarised), and N >= 3 (the others all at reset: one class)."""
@@ -220,9 +218,20 @@ def every_n(
     any_order: bool = False,
     stop: Callable[[], bool] | None = None,
     memory_limit_mb: float | None = None,
+    check: bool = True,
 ) -> EveryNResult:
-    """N = 1 explicitly, N >= 2 by the abstraction, both to their fixpoint; every abstract counterexample made concrete."""
+    """N = 1 explicitly, N >= 2 by the abstraction, both to their fixpoint; every abstract counterexample made concrete.
+
+    With `check`, the locality the abstraction relies on is tested first (`locality.check_locality`);
+    if the model breaks it, the result carries the dependency in `locality` and claims nothing.
+    """
     started = time.perf_counter()
+    if check:
+        try:
+            check_locality(config)
+        except LocalityError as exc:
+            empty = ExploreResult(replace(config, cpus=1), None, any_order, complete=False)
+            return _finish(EveryNResult(replace(config, cpus=2), any_order, empty, locality=str(exc)), started)
     one = search(replace(config, cpus=1), None, any_order=any_order, stop=stop, memory_limit_mb=memory_limit_mb)
     model = Model(replace(config, cpus=2))
     absn = Abstraction(replace(config, cpus=2), any_order, model)

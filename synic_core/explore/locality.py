@@ -46,12 +46,6 @@ def cpu_of_class(obs: Observable) -> CpuState:
     return CpuState(**dict(zip(OBSERVED, obs, strict=True)))
 
 
-def class_words(obs: Observable) -> str:
-    """`online+vmbus`, `offline`: a class as the flags that are set."""
-    on = [name for name, v in zip(OBSERVED, obs, strict=True) if v and name != "online"]
-    return "+".join(["online" if obs[OBSERVED.index("online")] else "offline", *on])
-
-
 # -- the small machine --------------------------------------------------------------------------
 @dataclass(slots=True)
 class Kept:
