@@ -1,0 +1,87 @@
+"""`synic explore --cpus all` agrees with the explicit searches: on every configuration, on the example
+patch files and on a patch that faults only with two CPUs or more (N = 1..3 here; N = 4 in the `slow`
+file that `make bench` runs)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from synic_core.explore.every_n import every_n
+from synic_core.model.partitions import PARTITION_NAMES
+from synic_core.model.profiles import PROFILE_NAMES
+from synic_core.versions.names import BUILTIN_NAMES
+from synic_core.versions.registry import session_config, use
+from tests.support.every_n import NEEDS_TWO_CPUS, assert_agrees
+
+ROOT = Path(__file__).resolve().parents[2]
+CONFIGS = [(p, v, h) for p in PARTITION_NAMES for v in BUILTIN_NAMES for h in PROFILE_NAMES]
+EXAMPLES = sorted((ROOT / "examples" / "patches").glob("*.toml"))
+
+
+@pytest.mark.parametrize(("partition", "mshv", "hypervisor"), CONFIGS, ids=["-".join(c) for c in CONFIGS])
+def test_every_configuration_agrees_with_the_explicit_searches(partition: str, mshv: str, hypervisor: str) -> None:
+    config = session_config(mshv=mshv, partition=partition, cpus=2, hypervisor=hypervisor)
+    assert_agrees(every_n(config, check=False), range(1, 4))
+
+
+def test_there_are_forty_configurations() -> None:
+    assert len(CONFIGS) == 40
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+@pytest.mark.parametrize("partition", ["l1vh", "nested_root"])
+def test_example_patch_files_agree(path: Path, partition: str) -> None:
+    config = session_config(mshv=use(str(path)), partition=partition, cpus=2)
+    assert_agrees(every_n(config, check=False), range(1, 4))
+
+
+def test_a_fault_that_needs_two_cpus_is_found_with_its_cpu_count(tmp_path: Path) -> None:
+    patch = tmp_path / "needs-two-cpus.toml"
+    patch.write_text(NEEDS_TWO_CPUS, "utf-8")
+    config = session_config(mshv=use(str(patch)), partition="l1vh", cpus=2)
+    result = every_n(config)
+    assert_agrees(result, range(1, 4))
+    fault = result.found["hypervisor_fault"]
+    assert fault.cpus == 2 and result.smallest["hypervisor_fault"] == 2
+    assert "hypervisor_fault" not in result.one_cpu.found
+
+
+def test_v4_on_l1vh_never_faults_on_any_number_of_cpus() -> None:
+    result = every_n(session_config(mshv="v4", partition="l1vh", cpus=2))
+    assert result.proved and "hypervisor_fault" in result.unreachable
+
+
+def test_patch5_only_faults_in_three_steps_on_one_cpu() -> None:
+    result = every_n(session_config(mshv="patch5-only", partition="l1vh", cpus=2))
+    fault = result.found["hypervisor_fault"]
+    assert (fault.length, fault.cpus) == (3, 1)
+    assert [a for a, _cpus in fault.example.steps] == ["vmbus_load", "mshv_init", "kexec"]
+
+
+@pytest.mark.parametrize(("partition", "mshv"), [("root", "v4"), ("guest", "mainline"), ("guest", "v4")])
+def test_any_order_agrees_too(partition: str, mshv: str) -> None:
+    config = session_config(mshv=mshv, partition=partition, cpus=2)
+    assert_agrees(every_n(config, any_order=True, check=False), range(1, 4), any_order=True)
+
+
+def test_the_abstraction_is_exact_on_two_cpus() -> None:
+    """With no summarised CPU the abstract states are the 2-CPU machine's: the same count as the explicit search."""
+    from synic_core.explore.every_n import Abstraction
+    from synic_core.explore.fast import Model, search
+
+    config = session_config(mshv="v4", partition="l1vh", cpus=2)
+    absn = Abstraction(config, False, Model(config))
+    seen = {absn.roots()[0]}
+    frontier = list(seen)
+    while frontier:
+        nxt = []
+        for s in frontier:
+            for move in absn.moves(s):
+                new, _kinds, kernel = absn.apply(s, move)
+                if kernel and new not in seen:
+                    seen.add(new)
+                    nxt.append(new)
+        frontier = nxt
+    assert len(seen) == search(config, None).states
