@@ -252,11 +252,11 @@ def guarded(handler: FrontEnd, ns: argparse.Namespace) -> int:
     An unexpected internal error is not bad input and not "findings" (exit 1): it exits with its
     own code (70) and says where the report with the traceback was written.
     """
-    from synic_core.inputs.bad_input import ScenarioError, one_line
+    from synic_core.inputs.bad_input import InputError, one_line
 
     try:
         return handler(ns)
-    except ScenarioError as exc:
+    except InputError as exc:
         print(f"synic: {one_line(str(exc))}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except BrokenPipeError:  # `synic run ... | head`: the reader left; stop quietly, as Unix tools do
@@ -280,7 +280,7 @@ def show_model(ns: argparse.Namespace) -> int:
 
 
 def run_subcommand(ns: argparse.Namespace) -> int:
-    from synic_core.inputs.bad_input import ScenarioError
+    from synic_core.inputs.bad_input import InputError
 
     if ns.command == "run":
         return _run(ns)
@@ -289,7 +289,7 @@ def run_subcommand(ns: argparse.Namespace) -> int:
 
         return trace_cmd.run(ns)
     if ns.command in ("serve", "config"):
-        raise ScenarioError(
+        raise InputError(
             f"{ns.command}: a dashboard command: run it as `synic {ns.command}` (the headless python -m synic_core has no dashboard)"
         )
     from synic_core.cli.console import console as make_console
@@ -318,28 +318,29 @@ def run_subcommand(ns: argparse.Namespace) -> int:
 
 def _refuse_lesson(target: str) -> None:
     """A lesson file given to `synic run` gets a pointer to where lessons play, not pydantic's "extra inputs"."""
-    from synic_core.scenarios.scenario import ScenarioError, read_file
+    from synic_core.inputs.bad_input import InputError
+    from synic_core.scenarios.scenario import read_file
 
     if not os.path.isfile(target):
         return
     data = read_file(Path(target))
     if isinstance(data, dict) and "intro" in data:
-        raise ScenarioError(
+        raise InputError(
             f"{target}: a lesson file, not a scenario: open it in the dashboard with synic {target} (or synic --lesson {target})"
         )
 
 
 def _run(ns: argparse.Namespace) -> int:
     """`--json` stays on the light path: no rich, no textual."""
-    from synic_core.inputs.bad_input import one_line
-    from synic_core.scenarios.scenario import ScenarioError, load, replay
+    from synic_core.inputs.bad_input import InputError, one_line
+    from synic_core.scenarios.scenario import load, replay
 
     if ns.list:
         from synic_core.cli import run_cmd
 
         return run_cmd.list_builtins()
     if not ns.target:
-        raise ScenarioError("run: expected a scenario file or built-in name (synic run --list shows them)")
+        raise InputError("run: expected a scenario file or built-in name (synic run --list shows them)")
     _refuse_lesson(ns.target)
     scenario = load(ns.target)
     overrides = {k: getattr(ns, k) for k in ("partition", "mshv", "hypervisor", "cpus") if getattr(ns, k, None)}

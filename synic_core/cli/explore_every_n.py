@@ -22,7 +22,7 @@ from synic_core.cli.explore_cmd import (
 from synic_core.cli.run_cmd import SEVERITY_STYLE
 from synic_core.explore.every_n import EveryNResult, Witness, every_n
 from synic_core.explore.pool import Job, Result, WorkerPool
-from synic_core.inputs.bad_input import ScenarioError
+from synic_core.inputs.bad_input import InputError
 from synic_core.model.findings import KIND_NAMES, KINDS, SEVERITY_RANK
 from synic_core.model.partitions import PARTITION_NAMES
 from synic_core.model.profiles import PROFILE_NAMES
@@ -49,7 +49,7 @@ def run(opts: Options) -> int:
 
 def refuse_if_not_local(result: EveryNResult) -> None:
     if result.locality is not None:
-        raise ScenarioError(result.locality)
+        raise InputError(result.locality)
 
 
 def exit_code(rows: list[EveryNResult]) -> int:
@@ -150,7 +150,7 @@ def write_counterexamples(r: EveryNResult, out: Path) -> None:
             c = w.example
             write_atomic(out / f"{c.kind}.json", json.dumps(c.scenario(r.config_for(c.kind)), indent=2) + "\n")
     except OSError as exc:
-        raise ScenarioError(f"{out}: cannot write counterexamples: {exc.strerror or exc}") from None
+        raise InputError(f"{out}: cannot write counterexamples: {exc.strerror or exc}") from None
 
 
 # -- the matrix ---------------------------------------------------------------------------------

@@ -44,8 +44,9 @@ from synic_core.explore.fast import (
 from synic_core.explore.locality import LocalityError, check_locality, cpu_of_class, observable
 from synic_core.explore.reference import Counterexample, ExploreResult, Move, Stopped, step_from
 from synic_core.model.config import SessionConfig
-from synic_core.model.findings import KIND_NAMES
+from synic_core.model.findings import KIND_NAMES, KINDS
 from synic_core.model.state import CpuState, MachineState
+from synic_core.model.vocabulary import FindingKindName
 
 ALL = -1  # the slot of a module action on every online CPU (the kernel's order)
 AState = tuple[int, ...]
@@ -283,7 +284,7 @@ def _finish(result: EveryNResult, started: float) -> EveryNResult:
 def _conclude(result: EveryNResult, absn: Abstraction, origin: dict[AState, Origin], firsts: tuple[dict[str, _First], ...]) -> None:
     """Per kind: the shortest concrete counterexample over N = 1, 2 and the abstract paths, and the smallest N."""
     one = result.one_cpu
-    for kind in KIND_NAMES:
+    for kind in (spec.name for spec in KINDS.values()):
         candidates: list[Witness] = []
         if kind in one.found:
             candidates.append(Witness(1, one.found[kind]))
@@ -318,7 +319,7 @@ def _path(origin: dict[AState, Origin], f: _First) -> tuple[list[AState], list[A
 
 
 # -- from an abstract path to a replayed one ----------------------------------------------------
-def concretise(absn: Abstraction, path: tuple[list[AState], list[AMove]], kind: str) -> Witness | None:
+def concretise(absn: Abstraction, path: tuple[list[AState], list[AMove]], kind: FindingKindName) -> Witness | None:
     """The smallest N whose explicit search follows the abstract states and ends in `kind`, replayed on the engine."""
     states, moves = path
     if len(states[0]) == 3:
@@ -373,7 +374,7 @@ def _follow(absn: Abstraction, states: list[AState], bit: int, n: int) -> list[S
     return None
 
 
-def _replay(absn: Abstraction, steps: list[Step], kind: str, n: int) -> Witness | None:
+def _replay(absn: Abstraction, steps: list[Step], kind: FindingKindName, n: int) -> Witness | None:
     """Run the path on the real engine with real CPU numbers; a Witness only if the last step finds `kind`."""
     config = replace(absn.config, cpus=n)
     srch = Search(config, absn.any_order, absn.model)
@@ -389,5 +390,4 @@ def _replay(absn: Abstraction, steps: list[Step], kind: str, n: int) -> Witness 
         message = next((f.message for f in step.findings if f.kind == kind), "")
     if not message:
         return None
-    assert kind in KIND_BIT
     return Witness(n, Counterexample(kind, tuple(moves), kernel, message))

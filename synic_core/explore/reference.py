@@ -19,6 +19,7 @@ from synic_core.model.engine import Engine, StepResult
 from synic_core.model.findings import KINDS, SEVERITY_RANK
 from synic_core.model.registers import PAGE_REGISTERS, STATE_INDEX, registers_in_bank
 from synic_core.model.state import MachineState
+from synic_core.model.vocabulary import FindingKindName
 from synic_core.versions.registry import embedding
 
 Move = tuple[str, tuple[int, ...]]
@@ -28,7 +29,7 @@ MODULE_ACTIONS = ("vmbus_load", "vmbus_unload", "mshv_init", "mshv_cleanup")
 
 @dataclass(frozen=True, slots=True)
 class Counterexample:
-    kind: str
+    kind: FindingKindName
     steps: tuple[Move, ...]
     kernel_order: bool  # False: some step is an order the kernel cannot produce (--any-order)
     message: str  # the first finding of this kind, as an example
@@ -40,7 +41,7 @@ class Counterexample:
             "description": self.message,
             "partition": config.partition,
             "cpus": config.cpus,
-            **embedding(config.mshv),  # a patch file's version travels with the counterexample
+            **embedding(config.version),  # a patch file's version travels with the counterexample
             "hypervisor": config.hypervisor,
             "steps": [{"action": a, "cpus": list(c)} for a, c in self.steps],
         }

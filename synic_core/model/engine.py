@@ -39,7 +39,7 @@ class Engine:
     def __init__(self, config: SessionConfig, state: MachineState, step: StepResult) -> None:
         self.config = config
         self.partition = config.partition_spec
-        self.version = config.version_spec
+        self.version = config.version
         self.profile = config.profile_spec
         self.state = state
         self.step = step

@@ -40,8 +40,8 @@ class ActionError(ValueError):
 class Session:
     """Deterministic: the same config and actions always give the same writes and findings."""
 
-    def __init__(self, config: SessionConfig | None = None) -> None:
-        self.config = config or SessionConfig()
+    def __init__(self, config: SessionConfig) -> None:
+        self.config = config
         self.state = self._reset()
         self.history: list[StepResult] = []
         self._redo: list[tuple[str, list[int] | None]] = []

@@ -6,11 +6,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from synic_core.inputs.bad_input import InputError
 from synic_core.model.findings import KIND_NAMES
 from synic_core.model.profiles import PROFILES
 from synic_core.model.registers import registers_in_bank
 from synic_core.model.session import Session
-from synic_core.scenarios.scenario import Scenario, ScenarioError, replay, with_settings
+from synic_core.scenarios.scenario import Scenario, replay, with_settings
 from synic_core.versions.names import BUILTIN_NAMES, looks_like_file
 
 
@@ -44,7 +45,7 @@ def parse_pair(spec: str) -> tuple[str, str, str]:
             return "mshv", a, b
         if a in PROFILES and b in PROFILES:
             return "hypervisor", a, b
-    raise ScenarioError(
+    raise InputError(
         f"--compare: expected two MSHV versions ({', '.join(BUILTIN_NAMES)}, or patch files) or two hypervisor "
         f"profiles ({', '.join(PROFILES)}) separated by a comma, got {spec!r}"
     )

@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from synic_core.cli import main
+from synic_core.inputs.bad_input import InputError
 from synic_core.model.actions import ACTION_NAMES
 from synic_core.scenarios.lesson import load_lesson
-from synic_core.scenarios.scenario import ScenarioError
 
 FUZZ = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
@@ -115,7 +115,7 @@ def test_random_lesson_files(tmp_path_factory, data) -> None:
     path.write_text(json.dumps(data, default=str))
     try:
         lesson = load_lesson(str(path))
-    except ScenarioError as exc:
+    except InputError as exc:
         assert str(exc).startswith(str(path)) and "\n" not in str(exc)
     else:
         assert lesson.steps and all(s.note for s in lesson.steps)

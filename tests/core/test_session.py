@@ -2,13 +2,14 @@
 
 import pytest
 
-from synic_core import ActionError, Session, SessionConfig
+from synic_core import ActionError, Session
+from synic_core.versions.registry import session_config
 
 from .helpers import run, state_snapshot
 
 
 def test_undo_restores_the_exact_previous_state_and_redo_replays() -> None:
-    s = Session(SessionConfig(partition="l1vh", mshv="patch5-only", cpus=3))
+    s = Session(session_config(partition="l1vh", mshv="patch5-only", cpus=3))
     states = [state_snapshot(s.state)]
     for a in ("vmbus_load", "mshv_init", "kexec"):
         s.apply(a)
@@ -51,7 +52,7 @@ def test_deterministic() -> None:
     ],
 )
 def test_invalid_actions_raise_and_leave_state_untouched(action, cpus, field) -> None:
-    s = Session(SessionConfig(cpus=4))
+    s = Session(session_config(cpus=4))
     before = state_snapshot(s.state)
     with pytest.raises(ActionError) as exc:
         s.apply(action, cpus)

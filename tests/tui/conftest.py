@@ -11,13 +11,14 @@ from typing import Any
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from synic_core import Session, SessionConfig
+from synic_core import Session
+from synic_core.versions.registry import session_config
 from tui.app import SynicApp
 
 
 def make_app(mshv: str = "patch5-only", partition: str = "l1vh", cpus: int = 4, instant: bool = True) -> SynicApp:
     """Playback is driven by `app.dashboard.tick()` in tests, never by the wall clock."""
-    return SynicApp(Session(SessionConfig(partition=partition, mshv=mshv, cpus=cpus)), instant=instant, manual_ticks=True)
+    return SynicApp(Session(session_config(partition=partition, mshv=mshv, cpus=cpus)), instant=instant, manual_ticks=True)
 
 
 async def settle(app: SynicApp) -> None:

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from synic_core.cli import main
+from synic_core.versions.registry import session_config
 from tui.screens.compare import CompareScreen
 from tui.widgets.grid import SynicGrid
 
@@ -120,10 +121,10 @@ async def test_the_findings_that_differ_are_listed_by_kind_step_cpus_and_registe
 def test_finding_differences_per_cpu() -> None:
     from dataclasses import replace
 
-    from synic_core import Session, SessionConfig
+    from synic_core import Session
     from tui.screens.compare import finding_differences
 
-    session = Session(SessionConfig(mshv="patch5-only", cpus=4))
+    session = Session(session_config(mshv="patch5-only", cpus=4))
     for action in ("vmbus_load", "mshv_init", "kexec"):
         session.apply(action, session.resolve_cpus(action, None))
     left = session.findings

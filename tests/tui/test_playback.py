@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from synic_core import Session, SessionConfig
+from synic_core import Session
+from synic_core.versions.registry import session_config
 from tui.state.display import Display
 from tui.state.playback import MAX_PLAYBACK_SECONDS, SPEEDS, Playback
 
 
 def _playing(cpus: int) -> Display:
-    session = Session(SessionConfig(partition="l1vh", mshv="patch5-only", cpus=cpus))
+    session = Session(session_config(partition="l1vh", mshv="patch5-only", cpus=cpus))
     session.apply("vmbus_load")
     step = session.apply("mshv_init")
     view = Display(session)

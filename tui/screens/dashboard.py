@@ -22,13 +22,15 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, Markdown, Static, TabbedContent, TabPane, Tabs
 
 from synic_core import ActionError, Session, SessionConfig, StepResult, Write
+from synic_core.inputs.bad_input import InputError
 from synic_core.model.actions import ACTIONS
 from synic_core.model.columns import columns_for
 from synic_core.model.registers import BANK_TITLES
 from synic_core.scenarios.lesson import Lesson, load_lesson
-from synic_core.scenarios.scenario import ScenarioError, builtin_names, parse_scenario, replay, session_scenario, with_settings
+from synic_core.scenarios.scenario import builtin_names, parse_scenario, replay, session_scenario, with_settings
 from synic_core.storage.save_guard import SaveGuard
 from synic_core.traces.session import READ_ONLY, TraceSession
+from synic_core.versions.registry import session_config
 from tui.commands import bindings
 from tui.palette import SynicCommands
 from tui.screens.open import lesson_choices
@@ -848,7 +850,7 @@ class DashboardScreen(Screen[None]):
             return
         try:
             session = replay(parse_scenario(data, str(data.get("name", "scenario"))))
-        except ScenarioError as exc:
+        except InputError as exc:
             self.notify(str(exc), severity="error", title="Cannot open", markup=False)
             return
         self.open_session(session)
@@ -893,7 +895,7 @@ class DashboardScreen(Screen[None]):
             settings = {"mshv": config.mshv, "hypervisor": config.hypervisor}
             try:
                 replayed = replay(with_settings(session_scenario(self.session), settings, "these steps"), "these steps")
-            except ScenarioError as exc:
+            except InputError as exc:
                 self.notify(f"These steps do not replay under {config.mshv}/{config.hypervisor}: {exc}", severity="warning", markup=False)
             else:
                 self.open_session(replayed)
@@ -921,4 +923,4 @@ class DashboardScreen(Screen[None]):
     def set_setting(self, name: str, value: str | int) -> None:
         fields: dict[str, object] = {"partition": self.session.config.partition, "mshv": self.session.config.mshv}
         fields |= {"hypervisor": self.session.config.hypervisor, "cpus": self.session.config.cpus, name: value}
-        self.apply_settings(SessionConfig(**fields))  # type: ignore[arg-type]  # palette values are table names
+        self.apply_settings(session_config(**fields))  # type: ignore[arg-type]  # palette values are table names
