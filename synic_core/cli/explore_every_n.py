@@ -20,7 +20,7 @@ from synic_core.cli.explore_cmd import (
     sequence_text,
 )
 from synic_core.cli.run_cmd import SEVERITY_STYLE
-from synic_core.explore.every_n import EveryNResult, Witness, every_n
+from synic_core.explore.every_n import EveryNResult, Witness, every_n, proof_line
 from synic_core.explore.pool import Job, Result, WorkerPool
 from synic_core.inputs.bad_input import InputError
 from synic_core.model.findings import KIND_NAMES, KINDS, SEVERITY_RANK
@@ -59,14 +59,6 @@ def exit_code(rows: list[EveryNResult]) -> int:
 
 
 # -- words --------------------------------------------------------------------------------------
-def proof_line(r: EveryNResult) -> str:
-    one = r.one_cpu
-    counts = f"N = 1 explicitly ({one.states:,} states), N ≥ 2 by abstraction ({r.states:,} abstract states)"
-    if r.proved:
-        return f"proved for every number of CPUs: {counts}"
-    return f"no proof: stopped ({r.stopped}): {counts} so far"
-
-
 def spurious_line(r: EveryNResult) -> str | None:
     if not r.spurious:
         return None

@@ -99,6 +99,27 @@ class EveryNResult:
         return replace(self.config, cpus=self.found[kind].cpus)
 
 
+def proof_line(r: EveryNResult) -> str:
+    """What the run proves, in one sentence."""
+    counts = f"N = 1 explicitly ({r.one_cpu.states:,} states), N ≥ 2 by abstraction ({r.states:,} abstract states)"
+    if r.locality is not None:
+        return "no proof: the model breaks the locality the abstraction needs"
+    if r.proved:
+        return f"proved for every number of CPUs: {counts}"
+    return f"no proof: stopped ({r.stopped}): {counts} so far"
+
+
+def verdict(r: EveryNResult, kind: str = "hypervisor_fault") -> str:
+    """One phrase on `kind` over every CPU count, with its proof status (the dashboard's per-version line)."""
+    what = kind.replace("hypervisor_", "").replace("_", " ")
+    w = r.found.get(kind)
+    if w is not None:
+        return f"{what} in {w.length} step{'s' * (w.length != 1)} on {w.cpus} CPU{'s' * (w.cpus != 1)} (shortest over every N)"
+    if kind in r.unreachable:
+        return f"proved: no {what} on any number of CPUs"
+    return f"no proof ({r.stopped or 'undecided'}); no {what} found so far"
+
+
 class Abstraction:
     """The abstract states' moves and successors, on the fast explorer's memoised per-CPU transitions."""
 
