@@ -154,12 +154,10 @@ class Abstraction:
         return [(d, c0, c1), (d, c0, c1, self.summarise(c1))]
 
     # -- moves ----------------------------------------------------------------------------------
-    def online(self, s: AState, slot: int) -> bool:
-        return self.cpu(0 if slot == 0 else 1, s[slot + 1]).online
-
     def moves(self, s: AState) -> list[AMove]:
         slots = range(len(s) - 1)
-        on = [i for i in slots if self.online(s, i)]
+        f0, f1 = self.model.flags
+        on = [i for i in slots if (f1 if i else f0)[s[i + 1]][0]]
         out: list[AMove] = [(a, ALL, False) for a in MODULE]
         out.append((A_KEXEC, on[0], False))
         singles = [(A_OFFLINE, i) for i in on] + [(A_ONLINE, i) for i in slots if i not in on] + [(A_CRASH, i) for i in on]
@@ -173,10 +171,12 @@ class Abstraction:
         """The abstract successor, the finding kinds that count, and whether the kernel produces the step."""
         action, slot, dup = move
         sigs = [*s[1:], s[slot + 1]] if dup else list(s[1:])
-        online = tuple(i for i, sig in enumerate(sigs) if self.cpu(0 if i == 0 else 1, sig).online)
+        f0, f1 = self.model.flags
+        online = tuple(i for i, sig in enumerate(sigs) if (f1 if i else f0)[sig][0])
         targets = online if slot == ALL else (slot,)
         driver, after, kinds, kernel = self.step(s[0], sigs, action, targets, len(online))
-        rest = sorted({self.summarise(x) for x in after[2:]})
+        summarise = self.summarise
+        rest = sorted({summarise(x) for x in after[2:]})
         return (driver, after[0], after[1], *rest), kinds, kernel
 
     def step(self, d: int, sigs: list[int], action: int, targets: tuple[int, ...], n_online: int) -> tuple[int, list[int], int, bool]:
@@ -190,40 +190,41 @@ class Abstraction:
         kinds = 0
         kernel = True
         driver = d
+        base = action * 16
 
         def run(i: int, under: int, filler: int) -> CpuResult:
-            nonlocal kinds, kernel
-            role = 0 if i == 0 else 1
-            tab = m.context(under)[action * 16 + 8 * role + filler]
-            r = tab.get(sigs[i]) or m.fill(tab, action, role, under, filler, sigs[i])
+            role = 1 if i else 0
+            tab = (m.contexts.get(under) or m.context(under))[base + 8 * role + filler]
+            return tab.get(sigs[i]) or m.fill(tab, action, role, under, filler, sigs[i])
+
+        if action in (A_OFFLINE, A_ONLINE):  # the filler is online when another CPU is
+            t = targets[0]
+            r = run(t, d, FILLER_ONLINE if action == A_OFFLINE and n_online > 1 else 0)
+            out[t] = r.sig
+            return r.driver, out, r.kinds if t < 2 else r.global_kinds, r.kernel
+        if action in (A_KEXEC, A_CRASH):  # a crash: every CPU but the target boots the kdump kernel with no driver state
+            crash = targets[0] if action == A_CRASH else -1
+            for i in range(len(sigs)):
+                r = run(i, m.empty_driver if action == A_CRASH and i != crash else d, 0)
+                out[i] = r.sig
+                kinds |= r.kinds if i < 2 else r.global_kinds
+                kernel = kernel and r.kernel
+                if action == A_KEXEC or i == crash:
+                    driver = r.driver
+            return driver, out, kinds, kernel
+        for i in targets:  # a module action: each CPU alone, then the module's state with the others as witness
+            r = run(i, d, 0)
             out[i] = r.sig
             kinds |= r.kinds if i < 2 else r.global_kinds
             kernel = kernel and r.kernel
-            return r
-
-        if action == A_KEXEC:
-            for i in range(len(sigs)):
-                driver = run(i, d, 0).driver
-        elif action == A_CRASH:  # the target crashes; every other CPU boots the kdump kernel with no driver state
-            for i in range(len(sigs)):
-                r = run(i, d if i == targets[0] else m.empty_driver, 0)
-                driver = r.driver if i == targets[0] else driver
-        elif action in (A_OFFLINE, A_ONLINE):  # the filler is online when another CPU is
-            driver = run(targets[0], d, FILLER_ONLINE if action == A_OFFLINE and n_online > 1 else 0).driver
-        else:  # a module action: each CPU alone, then the module's state with the others as witness
-            for i in targets:
-                run(i, d, 0)
-            kernel = kernel and len(targets) == n_online
-            first = targets[0]
-            fc = 0
-            for j in range(len(sigs)):
-                if j != first:
-                    c = self.cpu(0 if j == 0 else 1, out[j])
-                    fc |= (FILLER_VMBUS if c.vmbus else 0) | (FILLER_MSHV if c.mshv else 0)
-            role = 0 if first == 0 else 1
-            tab = m.context(d)[action * 16 + 8 * role + fc]
-            driver = (tab.get(sigs[first]) or m.fill(tab, action, role, d, fc, sigs[first])).driver
-        return driver, out, kinds, kernel
+        first = targets[0]
+        f0, f1 = m.flags
+        fc = 0
+        for j in range(len(sigs)):
+            if j != first:
+                _on, vmbus, mshv = (f1 if j else f0)[out[j]]
+                fc |= (FILLER_VMBUS if vmbus else 0) | (FILLER_MSHV if mshv else 0)
+        return run(first, d, fc).driver, out, kinds, kernel and len(targets) == n_online
 
 
 # -- the search ---------------------------------------------------------------------------------
@@ -277,9 +278,10 @@ def every_n(
                     if not kernel and not any_order:
                         continue
                     result.transitions += 1
-                    for kind in KIND_NAMES:
-                        if kinds & KIND_BIT[kind] and kind not in first:
-                            first[kind] = _First(level, s, move)
+                    if kinds:
+                        for kind in KIND_NAMES:
+                            if kinds & KIND_BIT[kind] and kind not in first:
+                                first[kind] = _First(level, s, move)
                     if new not in origin:
                         origin[new] = (s, move)
                         nxt.append(new)
