@@ -14,7 +14,9 @@ from synic_core.cli.console import console as make_console
 from synic_core.cli.explore_cmd import (
     CODES,
     EXIT_INTERRUPTED,
+    EXIT_NO_MEMORY,
     FAILING,
+    MEMORY_STOPS,
     Options,
     _progress,
     sequence_text,
@@ -53,8 +55,10 @@ def refuse_if_not_local(result: EveryNResult) -> None:
 
 
 def exit_code(rows: list[EveryNResult]) -> int:
-    if any(r.stopped for r in rows):
+    if any(r.stopped and r.stopped not in MEMORY_STOPS for r in rows):
         return EXIT_INTERRUPTED
+    if any(r.stopped in MEMORY_STOPS for r in rows):
+        return EXIT_NO_MEMORY
     return int(any(KINDS[k].severity in FAILING for r in rows for k in r.found))
 
 

@@ -34,9 +34,11 @@ from synic_core.explore.fast import (
     KIND_BIT,
     MODULE,
     CpuResult,
+    MemoryLimit,
     Model,
     Search,
     State,
+    check_stop_and_memory,
     peak_rss_mb,
     real_cpus,
     search,
@@ -270,8 +272,8 @@ def every_n(
         while frontier:
             nxt: list[AState] = []
             for count, s in enumerate(frontier):
-                if stop is not None and count % CHECK_EVERY == 0 and stop():
-                    raise Stopped
+                if count % CHECK_EVERY == 0:
+                    check_stop_and_memory(stop, memory_limit_mb)
                 first = firsts[0 if len(s) == 3 else 1]
                 for move in absn.moves(s):
                     new, kinds, kernel = absn.apply(s, move)
@@ -291,6 +293,8 @@ def every_n(
         result.fixpoint = True
     except Stopped:
         result.stopped = "stopped"
+    except MemoryLimit:
+        result.stopped = "memory limit"
     except KeyboardInterrupt:
         result.stopped = "interrupted"
     result.states = len(origin)

@@ -481,7 +481,7 @@ def search(
             frontier = levels[level]
 
             def tick(done: int, frontier: list[int] = frontier, level: int = level) -> None:
-                _check(stop, memory_limit_mb)
+                check_stop_and_memory(stop, memory_limit_mb)
                 if progress:
                     progress(_status(level, len(seen), acc.transitions, frontier, done, started, False))
 
@@ -506,7 +506,7 @@ def search(
             levels.append(part.nxt)
             parents.append(part.par)
             moves_at.append(part.mv)
-            _check(stop, memory_limit_mb)
+            check_stop_and_memory(stop, memory_limit_mb)
     except KeyboardInterrupt:
         result.complete, result.stopped = False, "interrupted"
     except Stopped:
@@ -575,7 +575,8 @@ def _expand_with_helper(
         _expand(srch, frontier, deferred, seen, level, acc, part, tick)
 
 
-def _check(stop: Callable[[], bool] | None, memory_limit_mb: float | None) -> None:
+def check_stop_and_memory(stop: Callable[[], bool] | None, memory_limit_mb: float | None) -> None:
+    """Stopped when `stop()` says so, MemoryLimit above the limit."""
     if stop is not None and stop():
         raise Stopped
     if memory_limit_mb is not None and rss_mb() > memory_limit_mb:

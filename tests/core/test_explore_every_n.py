@@ -85,3 +85,28 @@ def test_the_abstraction_is_exact_on_two_cpus() -> None:
                     nxt.append(new)
         frontier = nxt
     assert len(seen) == search(config, None).states
+
+
+def test_a_path_no_cpu_count_realises_is_spurious_never_a_finding(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
+    """On guest, stale_state needs 2 CPUs: if its abstract path replayed on no CPU count, it is counted and not decided."""
+    from synic_core.cli import main
+    from synic_core.explore import every_n as module
+
+    monkeypatch.setattr(module, "_follow", lambda *args: None)
+    result = every_n(session_config(mshv="v4", partition="guest", cpus=2), check=False)
+    assert "stale_state" not in result.found and "stale_state" in result.undecided
+    assert "stale_state" not in result.unreachable and result.spurious >= 1
+    assert set(result.found) == set(result.one_cpu.found)
+    main(["explore", "--partition", "guest", "--cpus", "all"])
+    out = capsys.readouterr().out
+    assert "replayed on no CPU count: spurious, not reported; not decided: stale_state" in out
+    proved = next(line for line in out.splitlines() if line.startswith("not reachable on any number of CPUs"))
+    assert "stale_state" not in proved and "│ stale_state" not in out
+
+
+def test_the_memory_limit_stops_the_abstract_search_without_a_proof() -> None:
+    from synic_core.cli.explore_every_n import exit_code
+
+    result = every_n(session_config(mshv="v4", partition="l1vh", cpus=2), check=False, memory_limit_mb=1)
+    assert result.stopped == "memory limit" and not result.proved and result.unreachable == []
+    assert exit_code([result]) == 2
