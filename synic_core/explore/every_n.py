@@ -47,7 +47,7 @@ from synic_core.explore.locality import LocalityError, check_locality, cpu_of_cl
 from synic_core.explore.reference import Counterexample, ExploreResult, Move, Stopped, step_from
 from synic_core.model.config import SessionConfig
 from synic_core.model.findings import KIND_NAMES, KINDS
-from synic_core.model.state import CpuState, MachineState
+from synic_core.model.state import MachineState
 from synic_core.model.vocabulary import FindingKindName
 
 ALL = -1  # the slot of a module action on every online CPU (the kernel's order)
@@ -119,7 +119,8 @@ def verdict(r: EveryNResult, kind: str = "hypervisor_fault") -> str:
         return f"{what} in {w.length} step{'s' * (w.length != 1)} on {w.cpus} CPU{'s' * (w.cpus != 1)} (shortest over every N)"
     if kind in r.unreachable:
         return f"proved: no {what} on any number of CPUs"
-    return f"no proof ({r.stopped or 'undecided'}); no {what} found so far"
+    why = r.stopped or ("the model breaks locality" if r.locality else "undecided")
+    return f"no proof ({why}); no {what} found so far"
 
 
 class Abstraction:
@@ -131,21 +132,14 @@ class Abstraction:
         self.model = model
         self.partition = config.partition_spec
         self._class_rep: dict[int, int] = {}  # signature id (role 1) -> the id of its class's representative
-        self._cpu: tuple[dict[int, CpuState], dict[int, CpuState]] = ({}, {})
 
     # -- classes --------------------------------------------------------------------------------
-    def cpu(self, role: int, sig: int) -> CpuState:
-        found = self._cpu[role].get(sig)
-        if found is None:
-            found = self._cpu[role][sig] = self.model.reps[role][sig].cpus[role]
-        return found
-
     def summarise(self, sig: int) -> int:
         """The representative of a (non-0) CPU's class: a CPU at reset with the class's flags."""
         found = self._class_rep.get(sig)
         if found is None:
             mini = MachineState.reset(self.partition, 2)
-            mini.cpus[1] = cpu_of_class(observable(self.cpu(1, sig)))
+            mini.cpus[1] = cpu_of_class(observable(self.model.reps[1][sig].cpus[1]))
             found = self._class_rep[sig] = self.model.intern(1, mini)
         return found
 
