@@ -29,7 +29,7 @@ def build_session(ns: argparse.Namespace, defaults: UserConfig | None = None, no
     """
     if ns.file:
         scenario = load(ns.file)
-        overrides = {k: getattr(ns, k) for k in SETTINGS if getattr(ns, k)}
+        overrides = {k: getattr(ns, k) for k in (*SETTINGS, "channel_cpus") if getattr(ns, k, None)}
         if notices is not None and "mshv" not in overrides:
             notices += scenario.notices
         if overrides:
@@ -38,7 +38,10 @@ def build_session(ns: argparse.Namespace, defaults: UserConfig | None = None, no
     base = defaults or UserConfig.model_construct()
     chosen = {k: getattr(ns, k) or getattr(base, k) for k in SETTINGS}
     chosen["mshv"] = use(chosen["mshv"])  # a patch file is read and checked here
-    return Session(session_config(**chosen))
+    try:
+        return Session(session_config(**chosen, channel_cpus=tuple(getattr(ns, "channel_cpus", None) or (0,))))
+    except ValueError as exc:  # channel CPUs beyond --cpus
+        raise InputError(f"--{exc}".replace("_", "-", 1)) from None
 
 
 def dashboard_config() -> LoadedConfig:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from rich.table import Table
 
 from synic_core.cli.console import console as make_console
 from synic_core.cli.run_cmd import SEVERITY_STYLE
-from synic_core.explore.fast import Status, available_mb, default_memory_limit_mb, search
+from synic_core.explore.fast import Status, default_memory_limit_mb, search
 from synic_core.explore.pool import Job, JobStatus, Result, WorkerPool, sigterm_raises
 from synic_core.explore.reference import Counterexample, ExploreResult, Move, explore_to_dict
 from synic_core.inputs.bad_input import InputError
@@ -28,7 +29,9 @@ from synic_core.model.findings import KIND_NAMES, KINDS, SEVERITY_RANK
 from synic_core.model.partitions import PARTITION_NAMES
 from synic_core.model.profiles import PROFILE_NAMES
 from synic_core.reports.formatting import cpu_ranges
+from synic_core.reports.safe_text import visible
 from synic_core.storage.atomic import write_atomic
+from synic_core.system.process import available_mb
 from synic_core.versions.names import BUILTIN_NAMES
 from synic_core.versions.registry import session_config, use
 
@@ -129,7 +132,10 @@ def options(ns: argparse.Namespace) -> Options:
     if not 1 <= jobs <= 64:
         raise InputError(f"explore: --jobs {ns.jobs}: expected 1..64 worker processes")
     depth = None if ns.exhaustive else parse_depth(ns.depth) if ns.depth is not None else DEFAULT_DEPTH
-    versions = tuple(dict.fromkeys(use(ref) for ref in ns.mshv or ["v4"]))  # files are read and checked here
+    refs = ns.mshv or ["v4"]
+    if ns.tree:
+        refs = [derived_version(ns)]
+    versions = tuple(dict.fromkeys(use(ref) for ref in refs))  # files are read and checked here
     if len(versions) > 1 and not ns.all:
         raise InputError("explore: one --mshv per search (several only with --all, where each patch file adds rows)")
     return Options(
@@ -159,6 +165,32 @@ def every_cpu_count(text: str, depth: str | None) -> bool:
     if depth is not None:
         raise InputError("explore: --cpus all is a proof for every CPU count and a --depth bound is not a proof: drop --depth")
     return True
+
+
+def derived_version(ns: argparse.Namespace) -> str:
+    """`--tree DIR [--patch MAIL]`: derive the version in memory, print it with its source lines, explore it.
+
+    The derived ops and the C lines they come from are printed first (to stderr under --json).
+    """
+    from synic_core.cli.versions_cmd import derive_from
+    from synic_core.versions.derive import DeriveError
+    from synic_core.versions.derive.render import source_lines, version_of
+    from synic_core.versions.registry import register
+
+    if ns.mshv:
+        raise InputError("explore: --tree derives the version from the source: drop --mshv (or --tree)")
+    try:
+        derived = derive_from(ns, "v4", "derived")
+    except DeriveError as exc:  # one line per unknown: all but the last here, the last as the error
+        for line in exc.problems[:-1]:
+            print(f"synic: {visible(line)}", file=sys.stderr)
+        raise InputError(exc.problems[-1]) from None
+    out = sys.stderr if ns.json else sys.stdout
+    print(f"derived from {visible(ns.tree)}{''.join(f' + {visible(p)}' for p in ns.patch)}:", file=out)
+    for line in [*(f"# {n}" for n in derived.notes), *source_lines(derived)]:
+        print(visible(line), file=out)
+    print(file=out, flush=True)
+    return register(version_of(derived, f"derived from {ns.tree}"))
 
 
 def run(ns: argparse.Namespace) -> int:

@@ -91,7 +91,7 @@ def print_result(console: Console, r: EveryNResult) -> None:
     console.print(table)
     console.print(
         "[dim]CPUs: the smallest number of CPUs on which this shortest sequence runs (replayed on the engine); "
-        "from N: the smallest number of CPUs on which the kind occurs at all[/]",
+        "from N: the smallest number of CPUs found to reach the kind at all (exact for 1 and 2)[/]",
         soft_wrap=True,
     )
     if r.unreachable:

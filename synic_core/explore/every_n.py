@@ -23,32 +23,31 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from synic_core.explore.fast import (
-    A_CRASH,
-    A_KEXEC,
-    A_OFFLINE,
-    A_ONLINE,
-    ACTION_ORDER,
+    EACH,
     FILLER_MSHV,
     FILLER_ONLINE,
     FILLER_VMBUS,
     KIND_BIT,
     MODULE,
+    REBOOT,
+    SCOPES,
+    TAKES_OFFLINE,
     CpuResult,
     MemoryLimit,
     Model,
     Search,
     State,
     check_stop_and_memory,
-    peak_rss_mb,
     real_cpus,
     search,
 )
 from synic_core.explore.locality import LocalityError, check_locality, cpu_of_class, observable
-from synic_core.explore.reference import Counterexample, ExploreResult, Move, Stopped, step_from
+from synic_core.explore.reference import ACTION_ORDER, Counterexample, ExploreResult, Move, Stopped, step_from
 from synic_core.model.config import SessionConfig
 from synic_core.model.findings import KIND_NAMES, KINDS
 from synic_core.model.state import MachineState
 from synic_core.model.vocabulary import FindingKindName
+from synic_core.system.process import peak_rss_mb
 
 ALL = -1  # the slot of a module action on every online CPU (the kernel's order)
 AState = tuple[int, ...]
@@ -81,7 +80,7 @@ class EveryNResult:
     levels: list[int] = field(default_factory=list)
     fixpoint: bool = False
     found: dict[str, Witness] = field(default_factory=dict)
-    smallest: dict[str, int] = field(default_factory=dict)  # kind -> smallest N known to reach it (1, 2, or the witness's N)
+    smallest: dict[str, int] = field(default_factory=dict)  # kind -> smallest N found to reach it (exact for 1 and 2)
     spurious: int = 0  # abstract counterexamples no CPU count realises
     undecided: list[str] = field(default_factory=list)  # kinds met only by spurious abstract paths: neither proved nor found
     stopped: str | None = None
@@ -97,17 +96,37 @@ class EveryNResult:
     def unreachable(self) -> list[str]:
         return [k for k in KIND_NAMES if k not in self.found and k not in self.undecided] if self.proved else []
 
+    @property
+    def first_n(self) -> int:
+        """The smallest machine the claim is about: 1, or one CPU more than the CPUs other than 0 holding channels."""
+        return 1 + holders(self.config)
+
     def config_for(self, kind: str) -> SessionConfig:
-        return replace(self.config, cpus=self.found[kind].cpus)
+        return config_at(self.config, self.found[kind].cpus)
+
+
+def holders(config: SessionConfig) -> int:
+    """How many CPUs other than CPU 0 hold VMBus channels at reset (which ones does not matter: they are alike)."""
+    return sum(1 for c in config.channel_cpus if c)
+
+
+def config_at(config: SessionConfig, n: int) -> SessionConfig:
+    """The configuration on n CPUs, with the channel-holding CPUs other than 0 numbered 1, 2, ..."""
+    return replace(config, cpus=n, channel_cpus=(*(0 for c in config.channel_cpus if c == 0), *range(1, holders(config) + 1)))
 
 
 def proof_line(r: EveryNResult) -> str:
     """What the run proves, in one sentence."""
     counts = f"N = 1 explicitly ({r.one_cpu.states:,} states), N ≥ 2 by abstraction ({r.states:,} abstract states)"
+    every = "every number of CPUs"
+    if r.first_n > 1:
+        k = r.first_n - 1
+        counts = f"N ≥ {r.first_n} by abstraction ({r.states:,} abstract states)"
+        every = f"every number of CPUs from {r.first_n} ({k} CPU{'s' * (k != 1)} besides CPU 0 holding VMBus channels)"
     if r.locality is not None:
         return "no proof: the model breaks the locality the abstraction needs"
     if r.proved:
-        return f"proved for every number of CPUs: {counts}"
+        return f"proved for {every}: {counts}"
     return f"no proof: stopped ({r.stopped}): {counts} so far"
 
 
@@ -144,21 +163,32 @@ class Abstraction:
         return found
 
     def roots(self) -> list[AState]:
-        """N = 2 (nobody summarised), and N >= 3 (the others all at reset: one class)."""
+        """Every machine at reset, whatever N: the tracked CPU holds VMBus channels or not (when some CPU other
+        than 0 does), the others hold the rest of them, and CPUs without channels may or may not remain."""
         m = self.model
-        d, c0, c1 = m.empty_driver, m.reset_sigs[0], m.reset_sigs[1]
-        return [(d, c0, c1), (d, c0, c1, self.summarise(c1))]
+        free, hold = m.reset_sigs[1], m.reset_holding
+        k = holders(self.config)
+        out: list[AState] = []
+        for tracked in (free, hold) if k else (free,):
+            held = {self.summarise(hold)} if k - (tracked == hold) else set()
+            for others_free in (False, True):
+                rest = held | ({self.summarise(free)} if others_free else set())
+                out.append((m.empty_driver, m.reset_sigs[0], tracked, *sorted(rest)))
+        return list(dict.fromkeys(out))
 
     # -- moves ----------------------------------------------------------------------------------
     def moves(self, s: AState) -> list[AMove]:
+        """The explorer's moves (`fast.Search.moves`, from the action table) on the slots; a per-CPU move on a
+        summarised slot twice: its class keeps other CPUs, or it does not."""
         slots = range(len(s) - 1)
         f0, f1 = self.model.flags
         on = [i for i in slots if (f1 if i else f0)[s[i + 1]][0]]
+        off = [i for i in slots if i not in on]
         out: list[AMove] = [(a, ALL, False) for a in MODULE]
-        out.append((A_KEXEC, on[0], False))
-        singles = [(A_OFFLINE, i) for i in on] + [(A_ONLINE, i) for i in slots if i not in on] + [(A_CRASH, i) for i in on]
-        if self.any_order:
-            singles += [(a, i) for a in MODULE for i in on]
+        out += [(a, on[0], False) for a in REBOOT]
+        singles = [(a, i) for a in MODULE for i in on] if self.any_order else []
+        for a, offline, skips_cpu0 in EACH:
+            singles += [(a, i) for i in (off if offline else on) if i or not skips_cpu0]
         for action, i in singles:
             out += [(action, i, dup) for dup in ((False, True) if i >= 2 else (False,))]
         return out
@@ -193,19 +223,20 @@ class Abstraction:
             tab = (m.contexts.get(under) or m.context(under))[base + 8 * role + filler]
             return tab.get(sigs[i]) or m.fill(tab, action, role, under, filler, sigs[i])
 
-        if action in (A_OFFLINE, A_ONLINE):  # the filler is online when another CPU is
+        scope = SCOPES[action]
+        if scope == "cpu":  # on online CPUs, the filler is online when another CPU is
             t = targets[0]
-            r = run(t, d, FILLER_ONLINE if action == A_OFFLINE and n_online > 1 else 0)
+            r = run(t, d, FILLER_ONLINE if not TAKES_OFFLINE[action] and n_online > 1 else 0)
             out[t] = r.sig
             return r.driver, out, r.kinds if t < 2 else r.global_kinds, r.kernel
-        if action in (A_KEXEC, A_CRASH):  # a crash: every CPU but the target boots the kdump kernel with no driver state
-            crash = targets[0] if action == A_CRASH else -1
+        if scope in ("machine", "crash"):  # a crash: every CPU but the target boots the kdump kernel with no driver state
+            crash = targets[0] if scope == "crash" else -1
             for i in range(len(sigs)):
-                r = run(i, m.empty_driver if action == A_CRASH and i != crash else d, 0)
+                r = run(i, m.empty_driver if scope == "crash" and i != crash else d, 0)
                 out[i] = r.sig
                 kinds |= r.kinds if i < 2 else r.global_kinds
                 kernel = kernel and r.kernel
-                if action == A_KEXEC or i == crash:
+                if scope == "machine" or i == crash:
                     driver = r.driver
             return driver, out, kinds, kernel
         for i in targets:  # a module action: each CPU alone, then the module's state with the others as witness
@@ -249,12 +280,16 @@ def every_n(
         try:
             check_locality(config)
         except LocalityError as exc:
-            empty = ExploreResult(replace(config, cpus=1), None, any_order, complete=False)
-            return _finish(EveryNResult(replace(config, cpus=2), any_order, empty, locality=str(exc)), started)
-    one = search(replace(config, cpus=1), None, any_order=any_order, stop=stop, memory_limit_mb=memory_limit_mb)
-    model = Model(replace(config, cpus=2))
-    absn = Abstraction(replace(config, cpus=2), any_order, model)
-    result = EveryNResult(replace(config, cpus=2), any_order, one, stopped=one.stopped)
+            base = config_at(config, max(2, 1 + holders(config)))
+            empty = ExploreResult(base, None, any_order, complete=False)
+            return _finish(EveryNResult(base, any_order, empty, locality=str(exc)), started)
+    base = config_at(config, max(2, 1 + holders(config)))
+    if holders(config):  # a machine of 1 CPU has no CPU besides 0 to hold channels: nothing to search there
+        one = ExploreResult(base, None, any_order, states=0, fixpoint=True)
+    else:
+        one = search(config_at(config, 1), None, any_order=any_order, stop=stop, memory_limit_mb=memory_limit_mb)
+    absn = Abstraction(base, any_order, Model(base))
+    result = EveryNResult(base, any_order, one, stopped=one.stopped)
     if one.stopped:
         return _finish(result, started)
     roots = absn.roots()
@@ -346,7 +381,8 @@ def concretise(absn: Abstraction, path: tuple[list[AState], list[AMove]], kind: 
     if len(states[0]) == 3:
         counts: range = range(2, 3)
     else:
-        counts = range(3, 4 + sum(1 for _a, slot, dup in moves if dup))
+        k = holders(absn.config)  # the channel holders, the tracked CPU, one CPU per class kept, one more per `dup` step
+        counts = range(max(3, 1 + k), k + 4 + sum(1 for _a, slot, dup in moves if dup))
     for n in counts:
         found = _follow(absn, states, KIND_BIT[kind], n)
         if found is not None:
@@ -370,7 +406,7 @@ Step = tuple[State, tuple[int, tuple[int, ...]]]
 
 def _follow(absn: Abstraction, states: list[AState], bit: int, n: int) -> list[Step] | None:
     """Breadth-first along the abstract states on n CPUs; the canonical path whose last step finds `bit`."""
-    srch = Search(replace(absn.config, cpus=n), absn.any_order, absn.model)
+    srch = Search(config_at(absn.config, n), absn.any_order, absn.model)
     frontier: list[tuple[State, list[Step]]] = [(srch.root(), [])]
     if not _matches(absn, frontier[0][0], states[0]):
         return None
@@ -397,9 +433,9 @@ def _follow(absn: Abstraction, states: list[AState], bit: int, n: int) -> list[S
 
 def _replay(absn: Abstraction, steps: list[Step], kind: FindingKindName, n: int) -> Witness | None:
     """Run the path on the real engine with real CPU numbers; a Witness only if the last step finds `kind`."""
-    config = replace(absn.config, cpus=n)
+    config = config_at(absn.config, n)
     srch = Search(config, absn.any_order, absn.model)
-    state = MachineState.reset(config.partition_spec, n)
+    state = MachineState.reset(config.partition_spec, n, config.channel_cpus)
     moves: list[Move] = []
     kernel = True
     message = ""

@@ -18,7 +18,7 @@ from collections.abc import Hashable, Iterator
 from dataclasses import dataclass, fields
 
 from synic_core.explore.reference import Move, candidate_moves, cpu_signature, step_from
-from synic_core.model.actions import VMBUS_CONNECT_CPU
+from synic_core.model.actions import BOOT_CPU
 from synic_core.model.config import SessionConfig
 from synic_core.model.engine import StepResult
 from synic_core.model.state import CpuState, DriverState, MachineState
@@ -30,8 +30,12 @@ OBSERVED: tuple[str, ...] = tuple(f.name for f in fields(CpuState))
 """What other CPUs (and the module-wide code) read of a CPU: every per-CPU fact of `CpuState`, and
 nothing of its registers, pages or missing-enable memory. A fact added to `CpuState` joins the class."""
 
-SPECIAL_CPUS = (VMBUS_CONNECT_CPU,)
-"""CPUs the model treats by number (VMBus connects on CPU 0): kept exactly, never summarised."""
+SPECIAL_CPUS = (BOOT_CPU,)
+"""CPUs the model treats by number (x86's boot CPU 0: never offline, VMBus's connect CPU): kept exactly, never summarised."""
+
+
+CHANNEL_PLACEMENTS: tuple[tuple[int, ...], ...] = ((0,), (0, 1))
+"""Where the locality check's walks bind VMBus channels at reset: CPU 0 only (the default), and CPU 1 too."""
 
 
 class LocalityError(Exception):
@@ -146,9 +150,9 @@ def check_state(config: SessionConfig, state: MachineState, moves: list[Move] | 
                 )
 
 
-def walk(config: SessionConfig, rng: random.Random, ncpus: int, steps: int) -> Iterator[MachineState]:
-    """States along a random sequence of actions (any order) from reset on `ncpus` CPUs."""
-    state = MachineState.reset(config.partition_spec, ncpus)
+def walk(config: SessionConfig, rng: random.Random, ncpus: int, steps: int, channel_cpus: tuple[int, ...] = (0,)) -> Iterator[MachineState]:
+    """States along a random sequence of actions (any order) from reset on `ncpus` CPUs, channels bound to `channel_cpus`."""
+    state = MachineState.reset(config.partition_spec, ncpus, channel_cpus)
     yield state
     for _ in range(steps):
         state, _step = step_from(config, state, rng.choice(candidate_moves(state, any_order=True, symmetry=False)))
@@ -156,9 +160,10 @@ def walk(config: SessionConfig, rng: random.Random, ncpus: int, steps: int) -> I
 
 
 def check_locality(config: SessionConfig, seed: int = 0, walks: int = 2, steps: int = 4, ncpus: tuple[int, ...] = (4,)) -> None:
-    """The locality the abstraction assumes, on states of a few random walks of this configuration (LocalityError if not)."""
+    """The locality the abstraction assumes, on states of a few random walks of this configuration (LocalityError if not);
+    every other walk starts with VMBus channels bound to CPU 1 as well as CPU 0."""
     rng = random.Random(seed)
     for n in ncpus:
-        for _ in range(walks):
-            for state in walk(config, rng, n, steps):
+        for i in range(walks):
+            for state in walk(config, rng, n, steps, CHANNEL_PLACEMENTS[i % len(CHANNEL_PLACEMENTS)]):
                 check_state(config, state)

@@ -53,7 +53,7 @@ class Session:
         self._recent: tuple[int, MachineState] | None = None  # the last state rebuilt, to walk on from
 
     def _reset(self) -> MachineState:
-        return MachineState.reset(self.config.partition_spec, self.config.cpus)
+        return MachineState.reset(self.config.partition_spec, self.config.cpus, self.config.channel_cpus)
 
     # -- applying ---------------------------------------------------------------------------
     def resolve_cpus(self, action: str, cpus: list[int] | None) -> list[int]:

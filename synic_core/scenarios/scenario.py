@@ -52,6 +52,7 @@ class Scenario:
     mshv_version: dict[str, Any] | None = None  # the version in full, embedded by a save
     mshv_file: str | None = None  # the patch file an embedded version came from
     hypervisor: ProfileName = "strict"
+    channel_cpus: list[int] = field(default_factory=lambda: [0])  # the CPUs VMBus channels are bound to (an assumption)
     steps: list[Step] = field(default_factory=list)
     notices: list[str] = field(default_factory=list, compare=False, repr=False)  # what replay should tell the user
 
@@ -97,7 +98,9 @@ class Scenario:
         return version
 
     def config(self) -> SessionConfig:
-        return session_config(partition=self.partition, cpus=self.cpus, mshv=self.mshv, hypervisor=self.hypervisor)
+        return session_config(
+            partition=self.partition, cpus=self.cpus, mshv=self.mshv, hypervisor=self.hypervisor, channel_cpus=tuple(self.channel_cpus)
+        )
 
     def dump(self) -> dict[str, Any]:
         """The scenario as it would be saved: defaults kept, empty notes, texts and None dropped."""
@@ -200,6 +203,7 @@ def session_scenario(session: Session, name: str = "", title: str = "") -> Scena
             "cpus": cfg.cpus,
             **embedding(cfg.version),  # a patch file's version is saved in full
             "hypervisor": cfg.hypervisor,
+            "channel_cpus": list(cfg.channel_cpus),
             "steps": [{"action": s.action, "cpus": s.cpus} for s in session.history],
         }
     )

@@ -110,7 +110,13 @@ def forget_loaded() -> None:
 
 
 def session_config(
-    *, mshv: str = "v4", partition: str = "l1vh", cpus: int = 4, hypervisor: str = "strict", auto_eoi: bool = True
+    *,
+    mshv: str = "v4",
+    partition: str = "l1vh",
+    cpus: int = 4,
+    hypervisor: str = "strict",
+    auto_eoi: bool = True,
+    channel_cpus: tuple[int, ...] = (0,),
 ) -> SessionConfig:
     """A `SessionConfig` for a version named here (a built-in or a file loaded in this process): the edges' way in.
 
@@ -125,6 +131,7 @@ def session_config(
         cpus=cpus,
         hypervisor=cast(ProfileName, hypervisor),
         auto_eoi=auto_eoi,
+        channel_cpus=channel_cpus,
     )
 
 

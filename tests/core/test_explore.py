@@ -19,7 +19,7 @@ from synic_core.versions.registry import session_config
 
 def naive(config: SessionConfig, depth: int, any_order: bool = False) -> tuple[set[Hashable], dict[str, int]]:
     """Every sequence of moves, no deduplication: (distinct keys seen, kind -> shortest length)."""
-    root = MachineState.reset(config.partition_spec, config.cpus)
+    root = MachineState.reset(config.partition_spec, config.cpus, config.channel_cpus)
     keys: set[Hashable] = {state_key(root)}
     shortest: dict[str, int] = {}
     frontier = [root]
@@ -39,8 +39,8 @@ def naive(config: SessionConfig, depth: int, any_order: bool = False) -> tuple[s
 
 
 def test_guest_one_cpu_depth_one_by_hand() -> None:
-    # from reset: vmbus_load (new state), crash_kexec (kdump flag: new state); vmbus_unload, mshv_init,
-    # mshv_cleanup, cpu_offline of the last CPU are refused; kexec of an idle machine changes nothing.
+    # from reset: vmbus_load (new state), crash_kexec (kdump flag: new state); vmbus_unload, mshv_init and
+    # mshv_cleanup are refused; kexec of an idle machine changes nothing; CPU 0 is never offlined (x86 refuses it).
     r = explore(session_config(partition="guest", cpus=1), depth=1)
     assert r.states == 3 and r.levels == [2]
     assert set(r.found) == {"refused"}
@@ -53,6 +53,22 @@ def test_dedup_finds_every_state_and_kind_the_naive_search_finds(partition: str,
     r = explore(config, 4)
     assert r.states == len(keys)
     assert {k: len(c.steps) for k, c in r.found.items()} == shortest
+
+
+def test_dedup_and_symmetry_keep_what_vmbus_channels_on_other_cpus_make_reachable() -> None:
+    config = session_config(partition="l1vh", mshv="v4", cpus=3, channel_cpus=(1,))
+    keys, shortest = naive(config, 4)
+    r = explore(config, 4)
+    assert r.states == len(keys)
+    assert {k: len(c.steps) for k, c in r.found.items()} == shortest
+
+
+def test_the_explorer_never_offlines_cpu0_nor_moves_its_channels() -> None:
+    state = MachineState.reset(session_config().partition_spec, 4, (0, 1))
+    moves = candidate_moves(state, any_order=False)
+    assert ("cpu_offline", (0,)) not in moves and ("move_channels", (0,)) not in moves
+    assert ("cpu_offline", (1,)) in moves and ("cpu_offline", (2,)) in moves  # CPU 1 holds a channel: not like CPU 2
+    assert ("move_channels", (1,)) in moves
 
 
 def test_symmetry_reduces_states_but_not_what_is_reachable() -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from synic_core.explore.every_n import every_n
+from synic_core.explore.every_n import every_n, proof_line
 from synic_core.model.partitions import PARTITION_NAMES
 from synic_core.model.profiles import PROFILE_NAMES
 from synic_core.versions.names import BUILTIN_NAMES
@@ -46,6 +46,32 @@ def test_a_fault_that_needs_two_cpus_is_found_with_its_cpu_count(tmp_path: Path)
     fault = result.found["hypervisor_fault"]
     assert fault.cpus == 2 and result.smallest["hypervisor_fault"] == 2
     assert "hypervisor_fault" not in result.one_cpu.found
+
+
+CHANNELS = [((0, 1), "l1vh", "v4"), ((0, 1), "l1vh", "mainline"), ((0, 1), "nested_root", "v3"), ((1,), "guest", "v4")]
+
+
+@pytest.mark.parametrize(("channels", "partition", "mshv"), CHANNELS)
+def test_a_channel_on_another_cpu_agrees_too(channels: tuple[int, ...], partition: str, mshv: str) -> None:
+    """CPU 1 holds VMBus channels: offlining it is refused (MSHV exit, VMBus -EBUSY, MSHV again) until they move."""
+    config = session_config(mshv=mshv, partition=partition, cpus=2, channel_cpus=channels)
+    result = every_n(config)
+    assert result.first_n == 2 and not result.one_cpu.found
+    assert_agrees(result, range(2, 4))
+
+
+@pytest.mark.parametrize(("partition", "mshv"), [("guest", "v4"), ("nested_root", "v4")])
+def test_two_cpus_holding_channels_agree_from_three_cpus(partition: str, mshv: str) -> None:
+    config = session_config(mshv=mshv, partition=partition, cpus=3, channel_cpus=(0, 1, 2))
+    result = every_n(config, check=False)
+    assert result.first_n == 3 and "from 3 (2 CPUs besides CPU 0 holding VMBus channels)" in proof_line(result)
+    assert_agrees(result, range(3, 5))
+
+
+def test_the_refused_offline_and_its_rollback_are_reached() -> None:
+    config = session_config(mshv="v4", partition="l1vh", cpus=2, channel_cpus=(0, 1))
+    refused = every_n(config).found["refused"]
+    assert refused.length == 1 or any(a == "cpu_offline" for a, _ in refused.example.steps)
 
 
 def test_v4_on_l1vh_never_faults_on_any_number_of_cpus() -> None:

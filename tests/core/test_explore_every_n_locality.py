@@ -41,8 +41,8 @@ def test_each_cpu_gets_the_result_the_small_machine_gives(partition: str, mshv: 
 
 
 def test_the_class_is_every_per_cpu_fact() -> None:
-    assert locality.OBSERVED == ("online", "vmbus", "mshv")
-    assert observable(CpuState(online=True, vmbus=False, mshv=True)) == (True, False, True)
+    assert locality.OBSERVED == ("online", "vmbus", "mshv", "channels", "channels_home")
+    assert observable(CpuState(online=True, vmbus=False, mshv=True, channels=True)) == (True, False, True, True, False)
 
 
 def test_the_small_machine_keeps_cpu_0_the_tracked_cpu_and_one_cpu_per_class() -> None:
@@ -51,16 +51,16 @@ def test_the_small_machine_keeps_cpu_0_the_tracked_cpu_and_one_cpu_per_class() -
     state.cpus[4].online = state.cpus[5].online = False
     kept = small_machine(config, state, tracked=2)
     assert kept.state.ncpus == 4  # CPU 0, CPU 2, one online (1, 3), one offline (4, 5)
-    assert sorted(observable(c) for c in kept.state.cpus[2:]) == [(False, False, False), (True, False, False)]
+    assert sorted(observable(c) for c in kept.state.cpus[2:]) == [(False,) * 5, (True, False, False, False, False)]
     with_company = small_machine(config, state, tracked=2, target=4)
     assert with_company.state.ncpus == 5 and with_company.slot[4] in (2, 3)
 
 
-def _offline_needs_two_others(eng: Engine, cpus: list[int]) -> None:
-    """A count guard above 2: offlining needs two other CPUs online."""
+def _offline_needs_three_others(eng: Engine, cpus: list[int]) -> None:
+    """A count guard above 2: offlining needs three other CPUs online."""
     for cpu in cpus:
-        if len(eng.state.online_cpus()) <= 2:
-            eng.refuse(f"CPU {cpu} stays online: fewer than two other CPUs are online.", cpu=cpu)
+        if len(eng.state.online_cpus()) <= 3:
+            eng.refuse(f"CPU {cpu} stays online: fewer than three other CPUs are online.", cpu=cpu)
             continue
         actions._offline_one(eng, cpu)
 
@@ -70,7 +70,7 @@ def _vmbus_load_special_cpu_1(eng: Engine, cpus: list[int]) -> None:
     actions.vmbus_load(eng, [c for c in cpus if c != 1])
 
 
-@pytest.mark.parametrize(("runner", "action"), [(_offline_needs_two_others, "cpu_offline"), (_vmbus_load_special_cpu_1, "vmbus_load")])
+@pytest.mark.parametrize(("runner", "action"), [(_offline_needs_three_others, "cpu_offline"), (_vmbus_load_special_cpu_1, "vmbus_load")])
 def test_a_cross_cpu_dependency_is_refused(monkeypatch: pytest.MonkeyPatch, runner: Runner, action: str) -> None:
     monkeypatch.setitem(actions.ACTIONS, action, replace(actions.ACTIONS[action], run=runner))
     config = session_config(mshv="v4", partition="l1vh", cpus=2)
@@ -82,7 +82,7 @@ def test_a_cross_cpu_dependency_is_refused(monkeypatch: pytest.MonkeyPatch, runn
 
 
 def test_the_command_refuses_with_one_line(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setitem(actions.ACTIONS, "cpu_offline", replace(actions.ACTIONS["cpu_offline"], run=_offline_needs_two_others))
+    monkeypatch.setitem(actions.ACTIONS, "cpu_offline", replace(actions.ACTIONS["cpu_offline"], run=_offline_needs_three_others))
     assert main(["explore", "--cpus", "all"]) == 2
     captured = capsys.readouterr()
     assert captured.out == ""

@@ -33,6 +33,14 @@ def test_same_answers_with_orders_the_kernel_cannot_produce(partition: str, mshv
     assert summary(search(config, 3, any_order=True)) == summary(explore(config, 3, any_order=True))
 
 
+@pytest.mark.parametrize(("mshv", "channel_cpus"), [("v4", (1,)), ("patch5-only", (0, 2)), ("mainline", (1, 2))])
+def test_same_answers_with_vmbus_channels_on_other_cpus(mshv: str, channel_cpus: tuple[int, ...]) -> None:
+    config = session_config(partition="l1vh", mshv=mshv, cpus=3, channel_cpus=channel_cpus)
+    fast, ref = search(config, 6), explore(config, 6)
+    assert summary(fast) == summary(ref)
+    assert "refused" in fast.found  # a CPU holding a channel: the rolled-back offline
+
+
 @pytest.mark.parametrize(("partition", "mshv"), [("l1vh", "v4"), ("l1vh", "patch5-only"), ("nested_root", "v3"), ("root", "mainline")])
 def test_same_fixpoint_as_the_reference(partition: str, mshv: str) -> None:
     config = session_config(partition=partition, mshv=mshv, cpus=2)
@@ -43,9 +51,10 @@ def test_same_fixpoint_as_the_reference(partition: str, mshv: str) -> None:
 
 
 def test_three_cpus_l1vh_v4_matches_the_published_counts() -> None:
-    # the counts issue 14 measured with the reference search at its fixpoint
+    # the counts the reference search measures at its fixpoint (issue 14 measured 24550, 230247, 25 while the model
+    # still let CPU 0 go offline before VMBus connected; x86 never offlines it: issue 24)
     r = search(session_config(partition="l1vh", mshv="v4", cpus=3))
-    assert (r.states, r.transitions, r.diameter, r.fixpoint) == (24550, 230247, 25, True)
+    assert (r.states, r.transitions, r.diameter, r.fixpoint) == (6543, 61574, 22, True)
     assert "hypervisor_fault" not in r.found
 
 
@@ -54,7 +63,7 @@ def test_counterexamples_are_real_kernel_orders_that_replay() -> None:
     r = search(config)
     assert r.fixpoint
     fault = r.found["hypervisor_fault"]
-    assert [a for a, _ in fault.steps] == ["vmbus_load", "mshv_init", "kexec"] or len(fault.steps) == 3
+    assert [a for a, _ in fault.steps] == ["vmbus_load", "mshv_init", "kexec"]  # the breadth-first search's first shortest path
     for c in r.found.values():
         assert c.kernel_order
         session = replay(parse_scenario(c.scenario(config), "counterexample"))

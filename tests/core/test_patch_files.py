@@ -336,9 +336,11 @@ def test_versions_lists_shows_and_diffs(capsys: pytest.CaptureFixture[str]) -> N
     assert main(["versions", "--json"]) == 0
     listed = json.loads(capsys.readouterr().out)
     assert [v["name"] for v in listed] == ["mainline", "patch5-only", "v1", "v3", "v4"]
-    assert listed[4]["rules"] == {"manages_shared": "no_vmbus", "notifier_on": "parent", "sirbp_on_l1vh": "alloc", "vmbus_dependency": True}
+    rules = {"manages_shared": "no_vmbus", "notifier_on": "parent", "sirbp_on_l1vh": "alloc", "vmbus_dependency": True}
+    assert listed[4]["version"] == rules
     assert main(["versions", "show", str(EXAMPLES / "split-root.toml"), "--json"]) == 0
     shown = json.loads(capsys.readouterr().out)
+    assert shown["version"].keys() == listed[4]["version"].keys()  # one key for the rules in both
     assert [op["register"] for op in shown["sequences"]["mshv_init"]][:3] == ["SIMP", "SIEFP", "SCONTROL"]
     assert main(["versions", "diff", "v4", str(EXAMPLES / "exit-disables-scontrol.toml"), "--json"]) == 1  # they differ
     diff = json.loads(capsys.readouterr().out)

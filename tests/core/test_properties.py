@@ -14,8 +14,7 @@ from synic_core.model.profiles import PROFILE_NAMES
 from synic_core.scenarios.scenario import replay, session_scenario
 from synic_core.versions.names import BUILTIN_NAMES as VERSION_NAMES
 from synic_core.versions.registry import session_config
-
-from .helpers import state_snapshot
+from tests.support.sessions import state_snapshot
 
 PROPS = settings(max_examples=150, deadline=None)
 

@@ -4,8 +4,7 @@ import pytest
 
 from synic_core import Session
 from synic_core.versions.registry import session_config
-
-from .helpers import order, run
+from tests.support.sessions import order, run
 
 VMBUS_INIT = [("vmbus", r) for r in ("SIMP", "SIEFP", "SINT2", "SCONTROL")]
 VMBUS_CLEANUP = [("vmbus", r) for r in ("SINT2", "SIMP", "SIEFP", "SCONTROL")]

@@ -21,8 +21,7 @@ from synic_core.reports.json_report import run_report, step_dict, step_json, wri
 from synic_core.scenarios.scenario import parse_scenario, replay, session_scenario
 from synic_core.scenarios.schema import first_duplicate
 from synic_core.versions.registry import session_config
-
-from .helpers import state_snapshot
+from tests.support.sessions import state_snapshot
 
 
 def random_walk(s: Session, rng: random.Random, steps: int) -> list[tuple[object, ...]]:

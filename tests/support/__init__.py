@@ -1,1 +1,1 @@
-"""Helpers shared by several test files (never imported from another test file)."""
+"""Helpers shared by test files (a test file never imports another test file)."""

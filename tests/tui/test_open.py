@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from textual.widgets import Input, Markdown
 
 from synic_core.inputs.bad_input import InputError
-from tests.core.test_hostile_input import json_trees, scenario_shaped
+from tests.support.hostile import json_trees, scenario_shaped
 from tui.screens.open import OpenScreen
 from tui.screens.save import SaveScreen
 from tui.state.opening import open_file

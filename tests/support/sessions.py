@@ -1,4 +1,4 @@
-"""Shared helpers for the core tests."""
+"""Sessions built and inspected the same way across the model tests."""
 
 from __future__ import annotations
 
