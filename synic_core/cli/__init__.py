@@ -326,7 +326,12 @@ def run_subcommand(ns: argparse.Namespace) -> int:
     if ns.command == "explore":
         from synic_core.cli import explore_cmd
 
-        return explore_cmd.run(ns)
+        opts = explore_cmd.options(ns)
+        if opts.every_cpu_count:
+            from synic_core.cli import explore_every_n
+
+            return explore_every_n.run(opts)
+        return explore_cmd.run_options(opts)
     if ns.command == "versions":
         from synic_core.cli import versions_cmd
 

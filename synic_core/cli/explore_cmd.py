@@ -193,13 +193,9 @@ def derived_version(ns: argparse.Namespace) -> str:
     return register(version_of(derived, f"derived from {ns.tree}"))
 
 
-def run(ns: argparse.Namespace) -> int:
-    opts = options(ns)
+def run_options(opts: Options) -> int:
+    """Everything but `--cpus all` (`explore_every_n`, which `synic_core.cli` calls for it)."""
     with sigterm_raises():
-        if opts.every_cpu_count:
-            from synic_core.cli import explore_every_n
-
-            return explore_every_n.run(opts)
         if opts.all:
             return run_matrix(opts)
         if opts.cpus[0] != opts.cpus[1]:

@@ -23,7 +23,7 @@ from synic_core.cli.explore_cmd import (
 )
 from synic_core.cli.run_cmd import SEVERITY_STYLE
 from synic_core.explore.every_n import EveryNResult, Witness, every_n, proof_line
-from synic_core.explore.pool import Job, Result, WorkerPool
+from synic_core.explore.pool import Job, Result, WorkerPool, sigterm_raises
 from synic_core.inputs.bad_input import InputError
 from synic_core.model.findings import KIND_NAMES, KINDS, SEVERITY_RANK
 from synic_core.model.partitions import PARTITION_NAMES
@@ -33,6 +33,11 @@ from synic_core.versions.names import BUILTIN_NAMES
 
 
 def run(opts: Options) -> int:
+    with sigterm_raises():
+        return _run(opts)
+
+
+def _run(opts: Options) -> int:
     if opts.all:
         return run_matrix(opts)
     config = opts.config(2)

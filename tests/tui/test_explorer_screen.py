@@ -46,7 +46,7 @@ async def test_exhaustive_by_default_with_a_proof_per_version() -> None:
     async with app.run_test(size=SIZE) as pilot:
         screen = await settle(app, pilot, versions=5)
         assert screen.result is not None and screen.result.fixpoint and screen.result.config.cpus == 2
-        assert "fixpoint at depth 17" in text(screen, "#explorer-status")
+        assert "fixpoint at depth 16" in text(screen, "#explorer-status")
         unreachable = text(screen, "#explorer-unreachable")
         assert "hypervisor_fault" in unreachable and "on 2 CPUs (proved)" in unreachable
         versions = text(screen, "#explorer-versions")
