@@ -18,8 +18,8 @@ run: $(STAMP)
 SOURCES := synic_core tui tests bench scripts
 
 test: lint
-	$(BIN)/python -m pytest -n 2 --dist worksteal -m "not serial"
-	$(BIN)/python -m pytest -m serial
+	$(BIN)/python -m pytest -n 2 --dist worksteal -m "not serial and not slow"
+	$(BIN)/python -m pytest -m "serial and not slow"
 
 # Style, types and layers: each one fails `make test`.
 lint: $(STAMP)
@@ -32,7 +32,9 @@ screenshots: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[screenshots]'
 	$(BIN)/python scripts/screenshots.py
 
+# The slow tests (minutes: --cpus all against the explicit 4-CPU searches) run here, not in `make test`.
 bench: $(STAMP)
+	$(BIN)/python -m pytest -n 2 --dist worksteal -m slow
 	$(BIN)/python bench/run.py
 
 snapshots: $(STAMP)

@@ -103,3 +103,40 @@ def matrix_proofs(rows: list[dict[str, Any]], cpus: int) -> list[str]:
                 cells.append("no fault (proved)" + (f"; {', '.join(errors)}" if errors else ""))
         lines.append(f"| `{v}` | " + " | ".join(cells) + " |")
     return lines
+
+
+def every_cpu_count(mshv: str = "v4") -> tuple[dict[str, Any], float]:
+    """`synic explore --cpus all` for l1vh/`mshv`/strict in its own process: (its JSON, wall seconds)."""
+    return explore_json("--partition", "l1vh", "--mshv", mshv, "--cpus", "all")
+
+
+def explicit_five() -> tuple[dict[str, Any], float]:
+    """The explicit 5-CPU search of l1vh/v4/strict to the fixpoint (minutes: run it once per `make bench`)."""
+    return explore_json("--partition", "l1vh", "--mshv", "v4", "--cpus", "5", "--exhaustive")
+
+
+def matrix_every_cpu_count() -> tuple[list[dict[str, Any]], float]:
+    data, wall = explore_json("--all", "--cpus", "all")
+    return data, wall
+
+
+def every_cpu_count_proofs(rows: list[dict[str, Any]]) -> list[str]:
+    """Per MSHV version and partition (strict profile), over every number of CPUs: the shortest hypervisor
+    fault and the CPUs it needs, or its proved absence, and the error kinds that remain reachable."""
+    versions = list(dict.fromkeys(r["mshv"] for r in rows))
+    partitions = list(dict.fromkeys(r["partition"] for r in rows))
+    lines = ["| mshv (every CPU count, strict) | " + " | ".join(partitions) + " |", "|---" * (len(partitions) + 1) + "|"]
+    for v in versions:
+        cells = []
+        for p in partitions:
+            r = next(x for x in rows if (x["partition"], x["mshv"], x["hypervisor"]) == (p, v, "strict"))
+            if not r["fixpoint"]:
+                cells.append("no proof")
+            elif "hypervisor_fault" in r["reachable"]:
+                n = r["counterexample_cpus"]["hypervisor_fault"]
+                cells.append(f"fault in {r['reachable']['hypervisor_fault']} ({n} CPU{'s' * (n != 1)})")
+            else:
+                errors = [k for k in ("foreign_write", "pulled_from_under", "stale_state", "dangling_page") if k in r["reachable"]]
+                cells.append("no fault on any N (proved)" + (f"; {', '.join(errors)}" if errors else ""))
+        lines.append(f"| `{v}` | " + " | ".join(cells) + " |")
+    return lines

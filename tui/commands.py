@@ -71,7 +71,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("find", "slash", "search_findings", "find", "search the findings (kind, register, cpu N, step N, words; esc clears)", "View"),
     Command("text", "G", "text_dump", "text", "the grid and findings as plain text (screen readers, copy-paste)", "View"),
     Command("compare", "d", "compare", "compare", "the same steps under another MSHV version or profile, side by side", "View"),
-    Command("explore", "g", "explore", "explore", "search every kernel order for shortest counterexamples", "View"),
+    Command("explore", "g", "explore", "explore", "shortest counterexamples: every kernel order on N CPUs, or on every CPU count", "View"),
     Command("presenter", "P", "presenter", "presenter", "presenter mode: big cells, no panels, lessons play by themselves", "View"),
     Command("panels", "w", "toggle_sidebar", "panels", "hide or show the side panels", "View"),
     Command("undo", "z", "undo", "undo", "undo the last action", "Session", footer=True),

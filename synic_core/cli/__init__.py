@@ -75,7 +75,7 @@ def cpu_list(text: str) -> list[int]:
 
 
 def explore_cpus(text: str) -> str:
-    """`--cpus N` or `A-B` for explore: checked by the explorer itself (one-line message, exit 2)."""
+    """`--cpus N`, `A-B` or `all` for explore: checked by the explorer itself (one-line message, exit 2)."""
     return text
 
 
@@ -178,7 +178,11 @@ def subcommand_parser() -> argparse.ArgumentParser:
         help="the CPUs VMBus channels are bound to, e.g. 1 or 1-2 (default 0; those beyond a CPU count are left out)",
     )
     exp.add_argument(
-        "--cpus", type=explore_cpus, default="2", metavar="N|A-B", help="CPUs to model, 1..8, or A-B for a per-CPU-count table (default 2)"
+        "--cpus",
+        type=explore_cpus,
+        default="2",
+        metavar="N|A-B|all",
+        help="CPUs to model, 1..8, A-B for a per-CPU-count table, or all: a proof for every number of CPUs (default 2)",
     )
     exp.add_argument("--depth", type=explore_depth, metavar="D", help="longest sequence, 1..1000 (default 6; not with --exhaustive)")
     exp.add_argument("--exhaustive", action="store_true", help="no depth bound: search until a level adds no new state (a proof)")
@@ -419,7 +423,12 @@ def run_subcommand(ns: argparse.Namespace) -> int:
     if ns.command == "explore":
         from synic_core.cli import explore_cmd
 
-        return explore_cmd.run(ns)
+        opts = explore_cmd.options(ns)
+        if opts.every_cpu_count:
+            from synic_core.cli import explore_every_n
+
+            return explore_every_n.run(opts)
+        return explore_cmd.run_options(opts)
     if ns.command == "versions":
         from synic_core.cli import versions_cmd
 

@@ -21,7 +21,7 @@ from rich.table import Table
 from synic_core.cli.console import console as make_console
 from synic_core.cli.run_cmd import SEVERITY_STYLE
 from synic_core.explore.fast import Status, default_memory_limit_mb, search
-from synic_core.explore.pool import Job, JobStatus, WorkerPool, sigterm_raises
+from synic_core.explore.pool import Job, JobStatus, Result, WorkerPool, sigterm_raises
 from synic_core.explore.reference import Counterexample, ExploreResult, Move, explore_to_dict
 from synic_core.inputs.bad_input import InputError
 from synic_core.model.config import SessionConfig
@@ -71,6 +71,7 @@ class Options:
     memory_mb: float
     extra_versions: tuple[str, ...] = ()  # patch files given with --all: more rows
     channel_cpus: tuple[int, ...] = (0,)  # --channel-cpus: where VMBus channels are bound (those below the count)
+    every_cpu_count: bool = False  # --cpus all: N = 1 explicitly, N >= 2 by abstraction (explore_every_n)
 
     def config(self, cpus: int, partition: str | None = None, mshv: str | None = None, hv: str | None = None) -> SessionConfig:
         channels = tuple(c for c in self.channel_cpus if c < cpus)
@@ -128,7 +129,8 @@ def parse_memory(text: str | None) -> float:
 def options(ns: argparse.Namespace) -> Options:
     if ns.exhaustive and ns.depth is not None:
         raise InputError("explore: --exhaustive searches to the fixpoint, with no depth bound: drop --depth (or --exhaustive)")
-    cpus = parse_cpus(ns.cpus)
+    every = every_cpu_count(ns.cpus, ns.depth)
+    cpus = (1, 1) if every else parse_cpus(ns.cpus)
     if ns.out and (ns.all or cpus[0] != cpus[1]):
         raise InputError("explore: --out writes the counterexamples of one configuration: use it without --all and with one CPU count")
     try:
@@ -158,7 +160,20 @@ def options(ns: argparse.Namespace) -> Options:
         jobs=jobs,
         memory_mb=parse_memory(ns.max_memory),
         channel_cpus=tuple(getattr(ns, "channel_cpus", None) or (0,)),
+        every_cpu_count=every,
     )
+
+
+def every_cpu_count(text: str, depth: str | None) -> bool:
+    """Whether `--cpus` says `all`; `all` with a count or with --depth is refused."""
+    words = text.replace(",", "-").split("-")
+    if "all" not in (w.strip().lower() for w in words):
+        return False
+    if text != "all":
+        raise InputError(f"explore: --cpus {text}: `all` already covers every CPU count: give --cpus all alone, or N, or A-B")
+    if depth is not None:
+        raise InputError("explore: --cpus all is a proof for every CPU count and a --depth bound is not a proof: drop --depth")
+    return True
 
 
 def derived_version(ns: argparse.Namespace) -> str:
@@ -187,8 +202,8 @@ def derived_version(ns: argparse.Namespace) -> str:
     return register(version_of(derived, f"derived from {ns.tree}"))
 
 
-def run(ns: argparse.Namespace) -> int:
-    opts = options(ns)
+def run_options(opts: Options) -> int:
+    """Everything but `--cpus all` (`explore_every_n`, which `synic_core.cli` calls for it)."""
     with sigterm_raises():
         if opts.all:
             return run_matrix(opts)
@@ -336,7 +351,8 @@ def _run_jobs(opts: Options, configs: list[SessionConfig], what: str) -> tuple[d
         with WorkerPool(min(opts.jobs, len(jobs))) as pool, _progress(err, what + " {task.completed}/{task.total}", TABLE_COLUMNS) as bar:
             task = bar.add_task("explore", total=len(jobs), states=0, depth=0)
 
-            def done(index: int, r: ExploreResult) -> None:
+            def done(index: int, r: Result) -> None:
+                assert isinstance(r, ExploreResult)
                 results[index] = r
                 latest.pop(index, None)
                 bar.update(task, completed=len(results))

@@ -81,11 +81,12 @@ class MemoryLimit(Exception):
 
 
 @dataclass(slots=True)
-class _Op:
+class CpuResult:
     sig: int
-    kinds: int
+    kinds: int  # findings on this CPU and findings on no CPU
     driver: int
     kernel: bool
+    global_kinds: int  # of those, the findings on no CPU (a module's refusal): `every_n` keeps only these of a summarised CPU
 
 
 def default_memory_limit_mb() -> float:
@@ -105,7 +106,7 @@ class Model:
         self.flags: tuple[list[tuple[bool, bool, bool]], list[tuple[bool, bool, bool]]] = ([], [])
         self.driver_ids: dict[DriverKey, int] = {}
         self.drivers: list[DriverKey] = []
-        self.contexts: dict[int, list[dict[int, _Op]]] = {}  # driver id -> memo tables (see `context`)
+        self.contexts: dict[int, list[dict[int, CpuResult]]] = {}  # driver id -> memo tables (see `context`)
         self.empty_driver = self.driver_id(DriverState())
         self.reset_sigs = (self.intern(0, reset), self.intern(1, reset))
         self.reset_holding = self.intern(1, holding)  # a CPU of the session's channel_cpus, at reset
@@ -138,19 +139,19 @@ class Model:
         return self.sig_ids[role].get(sig)
 
     # -- one action on one CPU ----------------------------------------------------------------
-    def context(self, driver: int) -> list[dict[int, _Op]]:
+    def context(self, driver: int) -> list[dict[int, CpuResult]]:
         """The memo tables under one driver state: index action * 16 + role * 8 + filler code; signature id -> result."""
         found = self.contexts.get(driver)
         if found is None:
             found = self.contexts[driver] = [{} for _ in range(len(ACTION_ORDER) * 16)]
         return found
 
-    def fill(self, table: dict[int, _Op], action: int, role: int, driver: int, filler: int, sig: int) -> _Op:
+    def fill(self, table: dict[int, CpuResult], action: int, role: int, driver: int, filler: int, sig: int) -> CpuResult:
         """Run one action on one CPU for real and remember it in `table`."""
         found = table[sig] = self._run(action, role, driver, sig, FILLERS[filler])
         return found
 
-    def _run(self, action: int, role: int, driver: int, sig: int, filler: Filler) -> _Op:
+    def _run(self, action: int, role: int, driver: int, sig: int, filler: Filler) -> CpuResult:
         mini = self.reps[role][sig].copy()
         values = self.drivers[driver]
         state: dict[str, Any] = {f.name: list(v) if isinstance(v, tuple) else v for f, v in zip(DRIVER_FIELDS, values, strict=True)}
@@ -159,11 +160,13 @@ class Model:
         name = ACTION_ORDER[action]
         step = StepResult(index=0, action=name, cpus=[role])
         run_action(Engine(self.config, mini, step), name, [role])
-        kinds = 0
+        kinds = global_kinds = 0
         for f in step.findings:
             if f.cpu != 1 - role:
                 kinds |= KIND_BIT[f.kind]
-        return _Op(self.intern(role, mini), kinds, self.driver_id(mini.drivers), step.kernel_order)
+            if f.cpu is None:
+                global_kinds |= KIND_BIT[f.kind]
+        return CpuResult(self.intern(role, mini), kinds, self.driver_id(mini.drivers), step.kernel_order, global_kinds)
 
 
 SCOPES = tuple(a.scope for a in EXPLORED)  # by action index
@@ -239,7 +242,7 @@ class Search:
             out += [(a, (c,)) for c in (reps_off if offline else reps_on) if c or not skips_cpu0]
         return out
 
-    def apply(self, s: State, move: SlotMove, n_online: int, ctx: list[dict[int, _Op]]) -> tuple[State, int, bool]:
+    def apply(self, s: State, move: SlotMove, n_online: int, ctx: list[dict[int, CpuResult]]) -> tuple[State, int, bool]:
         """The canonical successor, the finding kinds of the step (bit mask), and whether the kernel produces it.
 
         `ctx` is `model.context(s[0])`: the memo tables of every action under this state's driver state.
@@ -306,7 +309,7 @@ class _Miss(Exception):
     """A forked helper met a transition the memo does not know yet: the parent expands that state."""
 
 
-def _no_fill(*args: object) -> _Op:
+def _no_fill(*args: object) -> CpuResult:
     raise _Miss
 
 
@@ -454,7 +457,7 @@ def search(
             frontier = levels[level]
 
             def tick(done: int, frontier: list[int] = frontier, level: int = level) -> None:
-                _check(stop, memory_limit_mb)
+                check_stop_and_memory(stop, memory_limit_mb)
                 if progress:
                     progress(_status(level, len(seen), acc.transitions, frontier, done, started, False))
 
@@ -479,7 +482,7 @@ def search(
             levels.append(part.nxt)
             parents.append(part.par)
             moves_at.append(part.mv)
-            _check(stop, memory_limit_mb)
+            check_stop_and_memory(stop, memory_limit_mb)
     except KeyboardInterrupt:
         result.complete, result.stopped = False, "interrupted"
     except Stopped:
@@ -548,7 +551,8 @@ def _expand_with_helper(
         _expand(srch, frontier, deferred, seen, level, acc, part, tick)
 
 
-def _check(stop: Callable[[], bool] | None, memory_limit_mb: float | None) -> None:
+def check_stop_and_memory(stop: Callable[[], bool] | None, memory_limit_mb: float | None) -> None:
+    """Stopped when `stop()` says so, MemoryLimit above the limit."""
     if stop is not None and stop():
         raise Stopped
     if memory_limit_mb is not None and rss_mb() > memory_limit_mb:
@@ -592,7 +596,7 @@ def _counterexamples(srch: Search, paths: dict[int, list[tuple[State, SlotMove]]
         kernel = True
         message = ""
         for canon, (action, slots) in path:
-            move: Move = (ACTION_ORDER[action], _real_cpus(srch, state, canon, slots))
+            move: Move = (ACTION_ORDER[action], real_cpus(srch, state, canon, slots))
             state, step = step_from(srch.config, state, move)
             steps.append(move)
             kernel = kernel and step.kernel_order
@@ -608,7 +612,7 @@ def _kind(name: str) -> FindingKindName:
     return name  # type: ignore[return-value]
 
 
-def _real_cpus(srch: Search, state: MachineState, canon: State, slots: tuple[int, ...]) -> tuple[int, ...]:
+def real_cpus(srch: Search, state: MachineState, canon: State, slots: tuple[int, ...]) -> tuple[int, ...]:
     """Map slots of the canonical state to CPUs of the concrete one (equal signatures are interchangeable)."""
     free: dict[int, list[int]] = {}
     for cpu in range(1, srch.n):

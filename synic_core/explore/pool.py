@@ -25,6 +25,7 @@ from multiprocessing.process import BaseProcess
 from types import FrameType
 from typing import Any
 
+from synic_core.explore.every_n import EveryNResult, every_n
 from synic_core.explore.fast import Status, search
 from synic_core.explore.reference import ExploreResult
 from synic_core.model.config import SessionConfig
@@ -38,6 +39,16 @@ class Job:
     depth: int | None
     any_order: bool
     memory_limit_mb: float | None
+    every_cpu_count: bool = False  # `--cpus all`: `every_n` (its own CPU counts) instead of one search
+
+
+Result = ExploreResult | EveryNResult
+
+
+def run_job(job: Job, progress: Callable[[Status], None] | None = None, stop: Callable[[], bool] | None = None) -> Result:
+    if job.every_cpu_count:
+        return every_n(job.config, any_order=job.any_order, stop=stop, memory_limit_mb=job.memory_limit_mb)
+    return search(job.config, job.depth, any_order=job.any_order, memory_limit_mb=job.memory_limit_mb, progress=progress, stop=stop)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,15 +101,7 @@ def _worker(tasks: Any, results: Any, parent: int) -> None:
             if s.level_done:
                 results.put(JobStatus(job.index, s.depth, s.states))
 
-        result = search(
-            job.config,
-            job.depth,
-            any_order=job.any_order,
-            memory_limit_mb=job.memory_limit_mb,
-            progress=status,
-            stop=lambda: os.getppid() != parent,
-        )
-        results.put((job.index, result))
+        results.put((job.index, run_job(job, status, stop=lambda: os.getppid() != parent)))
 
 
 class WorkerPool:
@@ -137,7 +140,7 @@ class WorkerPool:
     def run(
         self,
         jobs: list[Job],
-        on_result: Callable[[int, ExploreResult], None],
+        on_result: Callable[[int, Result], None],
         on_status: Callable[[JobStatus], None] | None = None,
     ) -> None:
         """Run the jobs; results arrive in completion order. Call once per pool."""
@@ -148,7 +151,7 @@ class WorkerPool:
                     if s.level_done and on_status is not None:
                         on_status(JobStatus(job.index, s.depth, s.states))
 
-                r = search(job.config, job.depth, any_order=job.any_order, memory_limit_mb=job.memory_limit_mb, progress=status)
+                r = run_job(job, status)
                 if r.stopped == "interrupted":
                     raise KeyboardInterrupt
                 on_result(job.index, r)

@@ -1,6 +1,7 @@
 """Explorer screen: search every kernel order for the current settings on N CPUs (1-4), to the
-fixpoint (a proof) or to a depth bound, in a worker thread with progress; then the same for every
-MSHV version, each with its proof status. Enter loads a shortest counterexample into the grid."""
+fixpoint (a proof) or to a depth bound, or on every number of CPUs at once (`a`, `every_n`), in a
+worker thread with progress; then the same for every MSHV version, each with its proof status.
+Enter loads a shortest counterexample into the grid, with the CPU count it needs."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from synic_core import SessionConfig
+from synic_core.explore import every_n as every
+from synic_core.explore.every_n import EveryNResult, every_n
 from synic_core.explore.fast import Status, default_memory_limit_mb, search
 from synic_core.explore.reference import Counterexample, ExploreResult, verdict
 from synic_core.model.findings import KINDS, SEVERITY_RANK
@@ -36,7 +39,14 @@ def intro_text(c: SessionConfig) -> Text:
     text.append("Explorer", "bold")
     text.append(f" — every kernel order of actions on {c.partition}, mshv {c.mshv}, {c.hypervisor}: ")
     text.append("the shortest sequence per finding kind. ")
-    keys = (("enter", " loads one into the grid · "), ("1", "–"), ("4", " or "), ("-", "/"), ("+", " (N-1/N+1) set the CPUs · "))
+    keys = (
+        ("enter", " loads one into the grid · "),
+        ("1", "–"),
+        ("4", " or "),
+        ("-", "/"),
+        ("+", " (N-1/N+1) set the CPUs, "),
+        ("a", " every CPU count · "),
+    )
     for key, what in keys:
         text.append(key, "bold")
         text.append(what)
@@ -57,6 +67,7 @@ class ExplorerScreen(ModalScreen[dict[str, Any] | None]):
         Binding("4", "cpus(4)", "4 CPUs", show=False),
         Binding("minus", "fewer", "N-1"),  # the intro says "1–4 or -/+ (N-1/N+1) set the CPUs"
         Binding("plus,equals_sign", "more", "N+1"),
+        Binding("a", "every_count", "every CPU count"),
         Binding("b", "toggle_bound", "exhaustive/bounded"),
     ]
     # Below 100×36 the explorer takes the whole screen (no dashboard in its margins) so that every line reads whole.
@@ -82,9 +93,12 @@ class ExplorerScreen(ModalScreen[dict[str, Any] | None]):
         self.base = config
         self.cpus = min(config.cpus, DEFAULT_CPUS)
         self.exhaustive = True
+        self.every_count = False  # `a`: every number of CPUs (N = 1 explicitly, N >= 2 by abstraction)
         self.result: ExploreResult | None = None
+        self.every: EveryNResult | None = None  # the result in every-CPU-count mode
         self.shown: list[Counterexample] = []
         self.versions: dict[str, ExploreResult] = {}
+        self.every_versions: dict[str, EveryNResult] = {}
 
     @property
     def config(self) -> SessionConfig:
@@ -117,8 +131,14 @@ class ExplorerScreen(ModalScreen[dict[str, Any] | None]):
     # -- choosing N and the bound ---------------------------------------------------------------
     def action_cpus(self, n: int) -> None:
         n = max(1, min(MAX_CPUS, n))
-        if n != self.cpus:
+        if n != self.cpus or self.every_count:
             self.cpus = n
+            self.every_count = False
+            self.restart()
+
+    def action_every_count(self) -> None:
+        if not self.every_count:
+            self.every_count = True
             self.restart()
 
     def action_fewer(self) -> None:
@@ -129,18 +149,26 @@ class ExplorerScreen(ModalScreen[dict[str, Any] | None]):
 
     def action_toggle_bound(self) -> None:
         self.exhaustive = not self.exhaustive
+        self.every_count = False  # a bound is not a proof for every CPU count: back to N CPUs
         self.restart()
 
     def restart(self) -> None:
-        self.result, self.shown, self.versions = None, [], {}
+        self.result, self.every, self.shown, self.versions, self.every_versions = None, None, [], {}, {}
         self.query_one(OptionList).clear_options()
         bound = "exhaustive: to the fixpoint (a proof)" if self.exhaustive else f"bounded: {DEPTH} steps (not a proof)"
-        self.query_one("#explorer-mode", Static).update(f"[b]{self.cpus}[/b] CPU{'s' * (self.cpus != 1)} · {bound}")
+        mode = f"[b]{self.cpus}[/b] CPU{'s' * (self.cpus != 1)} · {bound}"
+        if self.every_count:
+            mode = "[b]every number of CPUs[/b] · N = 1 explicitly, N ≥ 2 by abstraction (a proof)"
+        self.query_one("#explorer-mode", Static).update(mode)
         self.query_one(ProgressBar).update(total=None if self.exhaustive else DEPTH, progress=0)
         self.query_one("#explorer-detail", Static).update("searching…")
+        self.query_one("#explorer-status", Static).update("")
         self.query_one("#explorer-unreachable", Static).update("")
         self.query_one("#explorer-versions", Static).update("")
-        self.search(self.config, self.depth)
+        if self.every_count:
+            self.search_every(self.config)
+        else:
+            self.search(self.config, self.depth)
 
     # -- the search, in a thread ----------------------------------------------------------------
     @work(thread=True, exclusive=True, group="explore")
@@ -165,6 +193,23 @@ class ExplorerScreen(ModalScreen[dict[str, Any] | None]):
                 return
             self.app.call_from_thread(self._version_done, name, r)
 
+    @work(thread=True, exclusive=True, group="explore")
+    def search_every(self, config: SessionConfig) -> None:
+        worker = get_current_worker()
+        limit = default_memory_limit_mb()
+        result = every_n(config, stop=lambda: worker.is_cancelled, memory_limit_mb=limit)
+        if worker.is_cancelled:
+            return
+        self.app.call_from_thread(self._show_every, result)
+        for name in (config.mshv, *(v for v in known_names() if v != config.mshv)):
+            if worker.is_cancelled:
+                return
+            other = session_config(partition=config.partition, mshv=name, hypervisor=config.hypervisor, cpus=config.cpus)
+            r = result if name == config.mshv else every_n(other, stop=lambda: worker.is_cancelled, memory_limit_mb=limit)
+            if worker.is_cancelled:
+                return
+            self.app.call_from_thread(self._every_version_done, name, r)
+
     def _progress(self, s: Status) -> None:
         bar = self.query_one(ProgressBar)
         if self.depth is not None:
@@ -176,20 +221,37 @@ class ExplorerScreen(ModalScreen[dict[str, Any] | None]):
 
     def _show(self, result: ExploreResult) -> None:
         self.result = result
-        self.shown = sorted(result.found.values(), key=lambda c: (-SEVERITY_RANK[KINDS[c.kind].severity], c.kind))
-        bar = self.query_one(ProgressBar)
-        bar.update(total=100, progress=100)
-        options = self.query_one(OptionList)
-        options.clear_options()
-        for c in self.shown:
-            sev = KINDS[c.kind].severity
-            options.add_option(
-                Option(f"[{severity_style(sev, VARIABLES)}]{sev:<8}[/] {c.kind:<18} {len(c.steps)} step{'s' * (len(c.steps) != 1)}")
-            )
+        self._list(list(result.found.values()), {})
         self.query_one("#explorer-status", Static).update(self._proof(result))
         missing = [k for k in KINDS if k not in result.found]
         where = f"any sequence on {self.cpus} CPU{'s' * (self.cpus != 1)} (proved)" if result.fixpoint else "this search (not a proof)"
         self.query_one("#explorer-unreachable", Static).update(f"Not reachable by {where}: {', '.join(missing) or 'none'}.")
+
+    def _show_every(self, result: EveryNResult) -> None:
+        self.every = result
+        self._list([w.example for w in result.found.values()], {k: w.cpus for k, w in result.found.items()})
+        style = "green" if result.proved else "yellow"
+        status = Text(every.proof_line(result), style=style)
+        status.append(f" ({result.elapsed:.1f} s)", style="")
+        if result.locality is not None:  # the model's own words, never markup
+            status.append(f"\n{result.locality}", style="")
+        if result.spurious:
+            status.append(f"\n{result.spurious} abstract counterexample(s) replayed on no CPU count: spurious, not listed", style="")
+        self.query_one("#explorer-status", Static).update(status)
+        unreachable = f"Not reachable on any number of CPUs (proved): {', '.join(result.unreachable) or 'none'}."
+        self.query_one("#explorer-unreachable", Static).update(unreachable if result.proved else "")
+
+    def _list(self, found: list[Counterexample], cpus: dict[str, int]) -> None:
+        """The counterexamples, worst first; `cpus` gives each one's CPU count in every-CPU-count mode."""
+        self.shown = sorted(found, key=lambda c: (-SEVERITY_RANK[KINDS[c.kind].severity], c.kind))
+        self.query_one(ProgressBar).update(total=100, progress=100)
+        options = self.query_one(OptionList)
+        options.clear_options()
+        for c in self.shown:
+            sev = KINDS[c.kind].severity
+            on = f" · {cpus[c.kind]} CPU{'s' * (cpus[c.kind] != 1)}" if c.kind in cpus else ""
+            steps = f"{len(c.steps)} step{'s' * (len(c.steps) != 1)}"
+            options.add_option(Option(f"[{severity_style(sev, VARIABLES)}]{sev:<8}[/] {c.kind:<18} {steps}{on}"))
         self.query_one("#explorer-detail", Static).update("Enter loads the highlighted sequence." if self.shown else "Nothing to load.")
         if self.shown:
             options.highlighted = 0
@@ -204,31 +266,52 @@ class ExplorerScreen(ModalScreen[dict[str, Any] | None]):
 
     def _version_done(self, name: str, r: ExploreResult) -> None:
         self.versions[name] = r
+        self._versions({v: verdict(x) for v, x in self.versions.items()}, "CPUs")
+
+    def _every_version_done(self, name: str, r: EveryNResult) -> None:
+        self.every_versions[name] = r
+        self._versions({v: every.verdict(x) for v, x in self.every_versions.items()}, "every CPU count")
+
+    def _versions(self, verdicts: dict[str, str], over: str) -> None:
         text = Text()
         text.append("hypervisor faults, per MSHV version", "bold")
-        text.append(" (same partition, profile and CPUs):")
+        text.append(f" (same partition, profile and {over}):")
         for v in known_names():  # a patch file's name: never markup
-            if v in self.versions:
+            if v in verdicts:
                 mark = "→" if v == self.base.mshv else " "
-                text.append(f"\n{mark} {v:<12} {verdict(self.versions[v])}")
+                text.append(f"\n{mark} {v:<12} {verdicts[v]}")
         self.query_one("#explorer-versions", Static).update(text)
 
     # -- choosing a counterexample --------------------------------------------------------------
+    def _config_of(self, c: Counterexample) -> SessionConfig | None:
+        """The configuration a counterexample runs on (in every-CPU-count mode, with its own CPU count)."""
+        if self.every_count:
+            return self.every.config_for(c.kind) if self.every is not None else None
+        return self.result.config if self.result is not None else None
+
     @on(OptionList.OptionHighlighted)
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        if self.result is None or event.option_index >= len(self.shown):
+        if event.option_index >= len(self.shown):
             return
         c = self.shown[event.option_index]
+        config = self._config_of(c)
+        if config is None:
+            return
         seq = " → ".join(f"{a} [{cpu_ranges(cpus)}]" for a, cpus in c.steps)
-        self.query_one("#explorer-detail", Static).update(Text(f"{seq}\n{c.message}"))
+        on = f"on {config.cpus} CPU{'s' * (config.cpus != 1)}: " if self.every_count else ""
+        self.query_one("#explorer-detail", Static).update(Text(f"{on}{seq}\n{c.message}"))
 
     @on(OptionList.OptionSelected)
     def action_load(self) -> None:
         options = self.query_one(OptionList)
-        if self.result is None or options.highlighted is None or options.highlighted >= len(self.shown):
+        if options.highlighted is None or options.highlighted >= len(self.shown):
+            return
+        c = self.shown[options.highlighted]
+        config = self._config_of(c)
+        if config is None:
             return
         self.workers.cancel_group(self, "explore")
-        self.dismiss(self.shown[options.highlighted].scenario(self.result.config))
+        self.dismiss(c.scenario(config))
 
     def action_close(self) -> None:
         self.workers.cancel_group(self, "explore")

@@ -1,0 +1,75 @@
+"""The explorer screen's "every CPU count" (`a`): the proof, the per-version verdicts over every N, and
+loading a counterexample with the CPU count it needs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import App
+from textual.pilot import Pilot
+from textual.widgets import Footer, Static
+
+from synic_core import SessionConfig
+from synic_core.versions.registry import session_config
+from tui.screens.explorer import ExplorerScreen
+
+from .conftest import until
+
+SIZE = (120, 40)
+
+
+class Host(App[None]):
+    def __init__(self, config: SessionConfig) -> None:
+        super().__init__()
+        self.config = config
+        self.dismissed: list[dict[str, Any] | None] = []
+
+    def on_mount(self) -> None:
+        self.push_screen(ExplorerScreen(self.config), self.dismissed.append)
+
+
+def text(screen: ExplorerScreen, selector: str) -> str:
+    return str(screen.query_one(selector, Static).render())
+
+
+async def every_count(app: Host, pilot: Pilot[None], versions: int = 0) -> ExplorerScreen:
+    """Press `a` once the first search is shown, and wait for the every-CPU-count answers."""
+    screen = app.screen
+    assert isinstance(screen, ExplorerScreen)
+    await until(pilot, lambda: screen.result is not None, "the first search on screen")
+    await pilot.press("a")
+    await until(pilot, lambda: screen.every is not None and len(screen.every_versions) >= versions, "every CPU count on screen")
+    return screen
+
+
+async def test_every_cpu_count_proves_v4_and_names_each_version() -> None:
+    app = Host(session_config(partition="l1vh", mshv="v4", cpus=4))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await every_count(app, pilot, versions=5)
+        assert "every number of CPUs" in text(screen, "#explorer-mode")
+        assert "proved for every number of CPUs" in text(screen, "#explorer-status")
+        assert "hypervisor_fault" in text(screen, "#explorer-unreachable")
+        versions = text(screen, "#explorer-versions")
+        assert "v4           proved: no fault on any number of CPUs" in versions
+        assert "patch5-only  fault in 3 steps on 1 CPU" in versions
+        footer = screen.query_one(Footer)
+        assert "every CPU count" in {str(getattr(key, "description", "")) for key in footer.query("FooterKey")}
+        await pilot.press("3")  # a CPU count leaves the mode
+        await until(pilot, lambda: screen.result is not None and screen.result.config.cpus == 3, "3 CPUs again")
+        assert screen.every is None and "3 CPUs" in text(screen, "#explorer-mode")
+
+
+async def test_a_counterexample_loads_with_the_cpus_it_needs() -> None:
+    app = Host(session_config(partition="l1vh", mshv="v4", cpus=4))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await every_count(app, pilot)
+        kinds = [c.kind for c in screen.shown]
+        assert "stale_state" in kinds
+        for _ in range(kinds.index("stale_state")):
+            await pilot.press("down")
+        assert "on 2 CPUs: vmbus_load [0-1] → crash_kexec [0]" in text(screen, "#explorer-detail")
+        await pilot.press("enter")
+        await until(pilot, lambda: bool(app.dismissed), "the chosen counterexample handed back")
+    scenario = app.dismissed[0]
+    assert scenario is not None and scenario["cpus"] == 2
+    assert [s["action"] for s in scenario["steps"]] == ["vmbus_load", "crash_kexec"]
