@@ -23,7 +23,7 @@ def make_app(mshv: str = "patch5-only", partition: str = "l1vh", cpus: int = 4, 
 async def settle(app: SynicApp) -> None:
     """Wait until every action computed in a worker (large machines) has been applied and queued ones too."""
     pilot: Pilot[None] = Pilot(app)
-    while app.dashboard.computing or app.workers:
+    while app.dashboard.controller.computing or app.workers:
         await app.workers.wait_for_complete()
         await pilot.pause()
 

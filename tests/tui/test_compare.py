@@ -117,26 +117,6 @@ async def test_the_findings_that_differ_are_listed_by_kind_step_cpus_and_registe
         assert all(row[0] == "strict" for row in rows if row[1] == "hypervisor_fault")
 
 
-def test_finding_differences_per_cpu() -> None:
-    from dataclasses import replace
-
-    from synic_core import Session, SessionConfig
-    from tui.screens.compare import finding_differences
-
-    session = Session(SessionConfig(mshv="patch5-only", cpus=4))
-    for action in ("vmbus_load", "mshv_init", "kexec"):
-        session.apply(action, session.resolve_cpus(action, None))
-    left = session.findings
-    stale = next(f for f in left if f.kind == "stale_state")
-    right = [f for f in left if not (f.kind == "hypervisor_fault" and f.cpu == 2)] + [replace(stale, cpu=7)]
-    diffs = finding_differences(left, right)
-    assert [(d.side, d.kind, d.step, d.cpus) for d in diffs] == [("left", "hypervisor_fault", 2, "2")] * 3 + [
-        ("right", "stale_state", 2, "7")
-    ]
-    assert diffs[-1].where == f"{stale.register}.{stale.field} (l1)"
-    assert finding_differences(left, list(left)) == []
-
-
 async def test_the_other_side_is_computed_in_a_worker_and_tab_never_waits(monkeypatch: pytest.MonkeyPatch) -> None:
     import threading
 
@@ -146,10 +126,10 @@ async def test_the_other_side_is_computed_in_a_worker_and_tab_never_waits(monkey
     real = compare.replay_under
     computed: list[str] = []
 
-    def slow(session, field, value):
+    def slow(scenario, settings, source):
         release.wait(timeout=10)  # seconds at 4096 CPUs: here as long as the test wants
-        computed.append(value)
-        return real(session, field, value)
+        computed.extend(settings.values())
+        return real(scenario, settings, source)
 
     monkeypatch.setattr(compare, "replay_under", slow)
     app = make_app("v4")

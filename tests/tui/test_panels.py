@@ -139,7 +139,7 @@ async def test_a_large_action_is_computed_off_the_event_loop(applied_on_main_thr
     app = make_app("patch5-only", cpus=4096)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("a", "v")
-        assert "computing VMBus load on 4096 CPUs" in str(app.query_one("#status").render()) or not app.dashboard.computing
+        assert "computing VMBus load on 4096 CPUs" in str(app.query_one("#status").render()) or not app.dashboard.controller.computing
         await settle(app)
         assert threads == [False] and app.dashboard.session.history
 

@@ -54,7 +54,7 @@ async def test_presenter_plays_a_lesson_by_itself() -> None:
             while dash.view.playing:
                 dash.tick(1.0)
         await pilot.pause()
-        assert dash.lesson_pos == len(lesson.steps)
+        assert dash.lessons.pos == len(lesson.steps)
         caption = str(app.query_one("#caption").render()).replace("\n", " ")
         assert lesson.steps[-1].note.replace("**", "")[:40] in caption
         assert (lesson.outro or "End of the lesson.").replace("**", "")[:30] in caption

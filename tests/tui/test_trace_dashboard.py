@@ -99,9 +99,9 @@ async def test_ctrl_o_opens_a_trace_read_only_and_never_saves_over_it(tmp_path: 
     assert isinstance(opened.session, TraceSession) and opened.path is None and opened.lesson is None
     app = trace_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        app.dashboard._opened(opened)
+        app.dashboard.files.opened(opened)
         await pilot.pause()
-        assert app.dashboard.session is opened.session and app.dashboard.opened is None
+        assert app.dashboard.session is opened.session and app.dashboard.controller.opened is None
         toast = app._notifications and list(app._notifications)[-1]
         assert toast and toast.title == f"Opened trace {path.name} (read-only)"
         assert "56 SynIC writes on 4 CPUs, 3 inferred actions" in toast.message and "steps (z undoes" not in toast.message

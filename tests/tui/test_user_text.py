@@ -47,7 +47,7 @@ async def test_a_lesson_with_markup_like_text_runs_through_presenter_mode() -> N
     les = lesson(NASTY, NASTY, NASTY, title=NASTY)
     app = make_app("patch5-only", cpus=2)
     async with app.run_test(size=SIZE) as pilot:
-        app.dashboard.start_lesson(les)
+        app.dashboard.lessons.start(les)
         await pilot.press("P")
         for _ in les.steps:
             app.dashboard.autoplay_next()
@@ -56,7 +56,7 @@ async def test_a_lesson_with_markup_like_text_runs_through_presenter_mode() -> N
             await pilot.pause()
         shown = str(app.query_one("#caption").render())
         assert "[@click=app.quit]click[/]" in shown and "[word]" in shown and "same" in shown and "**" not in shown
-        assert app.is_running and app.dashboard.lesson_pos == 2
+        assert app.is_running and app.dashboard.lessons.pos == 2
 
 
 async def test_a_path_with_markup_is_saved_and_reported_as_written(tmp_path: Path) -> None:
