@@ -120,10 +120,10 @@ async def test_the_findings_that_differ_are_listed_by_kind_step_cpus_and_registe
 async def test_the_other_side_is_computed_in_a_worker_and_tab_never_waits(monkeypatch: pytest.MonkeyPatch) -> None:
     import threading
 
+    from synic_core.scenarios.compare import replay_under as real
     from tui.screens import compare
 
     release = threading.Event()
-    real = compare.replay_under
     computed: list[str] = []
 
     def slow(scenario, settings, source):
@@ -187,10 +187,10 @@ async def test_the_footer_is_composed_again_when_the_comparison_arrives(monkeypa
 
     from textual.widgets._footer import FooterKey
 
+    from synic_core.scenarios.compare import replay_under
     from tui.screens import compare
 
     release = threading.Event()
-    replay_under = compare.replay_under
 
     def held(*args: object) -> object:
         release.wait(timeout=60)

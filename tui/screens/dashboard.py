@@ -8,35 +8,33 @@ are `LessonRunner` and files `SessionFiles`. This screen composes them, dispatch
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
-from time import monotonic
 
 from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.reactive import var
 from textual.screen import Screen
-from textual.timer import Timer
 from textual.widgets import Footer, Static
 
-from synic_core import ActionError, Session, SessionConfig, StepResult
+from synic_core import Session
 from synic_core.model.actions import ACTIONS
 from synic_core.model.columns import columns_for
 from synic_core.model.registers import BANK_TITLES
 from synic_core.scenarios.lesson import Lesson
-from synic_core.scenarios.scenario import ScenarioError, parse_scenario, replay
 from synic_core.traces.session import READ_ONLY, TraceSession
 from tui.commands import bindings
 from tui.palette import SynicCommands
 from tui.screens.lesson_runner import LessonRunner
+from tui.screens.player import Player
+from tui.screens.session_actions import SessionActions
 from tui.screens.session_files import SessionFiles
 from tui.serve.files import Serving
 from tui.state.describe import inspector
 from tui.state.display import Display
 from tui.state.exports import Exported
 from tui.state.lesson_text import caption
-from tui.state.playback import PRESENTER_SPEED, TICK, Playback
+from tui.state.playback import PRESENTER_SPEED, Playback
 from tui.state.session_controller import SessionController
 from tui.widgets.grid import SynicGrid
 from tui.widgets.panels import FindingsPanel
@@ -45,8 +43,6 @@ from tui.widgets.status_bar import StatusBar
 
 LESSON_ACTIONS = frozenset({"lesson_next", "lesson_prev"})
 SIM_ACTIONS = frozenset({"sim", "toggle_online"})
-PRESENTER_PAUSE = 3.0  # seconds between lesson steps when presenter mode plays a lesson by itself
-MAX_TICK = 0.25  # a stalled frame plays at most this much time at once
 MIN_SIZE = (60, 14)
 NARROW = 110  # below this width the panels go under the grid
 
@@ -76,17 +72,15 @@ class DashboardScreen(Screen[None]):
         self.controller = SessionController(session, opened)
         self.view = Display(session)
         self.playback = Playback(instant=instant)
+        self.actions = SessionActions(self)
+        self.player = Player(self)
         self.lessons = LessonRunner(self)
         self.files = SessionFiles(self, serving)
-        self.presenter_pause = PRESENTER_PAUSE
         self._told_off_screen = False  # the hint about columns off to the right is given once
         self._before_presenter: tuple[bool, int] | None = None  # instant and speed before presenter mode
         self._initial_lesson = lesson
         self._manual_ticks = manual_ticks  # tests call tick() themselves: no wall clock
         self._ready = False  # panels exist (watchers may fire earlier)
-        self._timer: Timer | None = None
-        self._last_tick = 0.0
-        self._through = False  # playing on from a past position: each step's end begins the next, up to the present
         self.set_reactive(DashboardScreen.instant, instant)
 
     @property
@@ -107,7 +101,7 @@ class DashboardScreen(Screen[None]):
         self._ready = True
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self.refresh_panels(rebuild_trace=True))
         if not self._manual_ticks:
-            self._timer = self.set_interval(TICK, self._timer_tick, pause=True)
+            self.player.start_clock()
         self.grid.focus()
         self.refresh_panels(rebuild_trace=True)
         if self._initial_lesson is not None:
@@ -130,13 +124,13 @@ class DashboardScreen(Screen[None]):
     def watch_paused(self, paused: bool) -> None:
         self.playback.paused = paused
         if not paused and self.view.playing:
-            self._resume_timer()
+            self.player.resume()
         self.refresh_status()
 
     def watch_instant(self, instant: bool) -> None:
         self.playback.instant = instant
         if instant and self._ready:
-            self.finish_playback()
+            self.player.finish()
         self.refresh_status()
 
     def watch_speed_index(self, index: int) -> None:
@@ -152,7 +146,7 @@ class DashboardScreen(Screen[None]):
             self._before_presenter = (self.instant, self.speed_index)
             self.instant = False
             self.speed_index = PRESENTER_SPEED
-            self._schedule_autoplay()
+            self.lessons.schedule_autoplay()
         elif self._before_presenter is not None:  # back to the playback the user had chosen
             (self.instant, self.speed_index), self._before_presenter = self._before_presenter, None
         self.refresh_status()
@@ -176,9 +170,9 @@ class DashboardScreen(Screen[None]):
     # -- actions on the simulation --------------------------------------------------------
     def action_sim(self, name: str) -> None:
         self.lessons.leave()
-        self.finish_playback()
+        self.player.finish()
         cpus = [self.grid.cursor_cpu] if ACTIONS[name].target == "one" else self.grid.chosen_cpus()
-        self.apply(name, cpus)
+        self.actions.apply(name, cpus)
 
     def action_toggle_online(self) -> None:
         self.lessons.leave()
@@ -187,192 +181,38 @@ class DashboardScreen(Screen[None]):
         if online == {True, False}:
             self.notify("The chosen CPUs are partly online and partly offline; choose one kind.", severity="warning")
             return
-        self.finish_playback()
-        self.apply("cpu_offline" if online == {True} else "cpu_online", cpus)
-
-    def apply(self, name: str, cpus: list[int], then: Callable[[StepResult], None] | None = None) -> None:
-        """Compute the action (in a worker thread on a large machine, so input never waits), then play it.
-
-        Actions asked for while one is computed wait their turn, in order (typing `a v m k` quickly works)."""
-        controller = self.controller
-        if controller.wait_turn(name, cpus, then):
-            self.refresh_status()
-        elif not controller.in_background:
-            self._applied(name, controller.compute(name, cpus), then)
-        else:
-            controller.start(name, cpus)
-            self.refresh_status()
-            self.run_worker(lambda: self._compute_in_thread(name, cpus, then), thread=True, group="apply", exit_on_error=False)
-
-    def _compute_in_thread(self, name: str, cpus: list[int], then: Callable[[StepResult], None] | None) -> None:
-        result = self.controller.compute(name, cpus)
-        self.app.call_from_thread(self._applied, name, result, then)
-
-    def _applied(self, name: str, result: StepResult | ActionError, then: Callable[[StepResult], None] | None) -> None:
-        self.controller.done(result)
-        if isinstance(result, ActionError):
-            self.notify(f"{ACTIONS[name].title}: {result.detail}", severity="error", title="Cannot apply", markup=False)
-            self.refresh_status()
-            return
-        for note in result.notes:
-            if note.startswith("not an order"):
-                self.notify(note, severity="warning", title=ACTIONS[name].title, markup=False)
-        self.play(result)
-        if then is not None:
-            then(result)
-        self.next_pending()
-
-    def next_pending(self) -> None:
-        """Actions typed while something was computed or written run now, in order."""
-        pending = self.controller.next_pending()
-        if pending is not None:
-            self.finish_playback()
-            self.apply(*pending)
-
-    def busy(self) -> bool:
-        """An action is still being computed: the session must not change under it (say so, once per key)."""
-        if self.controller.computing:
-            self.notify(f"Still {self.controller.computing}", timeout=2, markup=False)
-        return bool(self.controller.computing)
+        self.player.finish()
+        self.actions.apply("cpu_offline" if online == {True} else "cpu_online", cpus)
 
     def action_undo(self) -> None:
-        if self.busy():
-            return
-        self.lessons.leave()
-        self.finish_playback()
-        undone = self.controller.undo()
-        if undone == "restored":
-            self._show_session()
-            c = self.session.config
-            message = f"Back to the previous session: {c.partition}, mshv {c.mshv}, {c.hypervisor}, {len(self.session.history)} steps"
-            self.notify(message, markup=False)
-            return
-        if undone == "nothing":
-            self.notify("Nothing to undo.")
-        self.show_session_state()
+        if not self.actions.busy():
+            self.lessons.leave()
+            self.player.finish()
+            self.actions.undo()
 
     def action_redo(self) -> None:
-        if self.busy():
-            return
-        self.lessons.leave()
-        self.finish_playback()
-        step = self.controller.redo()
-        if step is None:
-            self.notify("Nothing to redo.")
-            return
-        self.play(step)
+        if not self.actions.busy():
+            self.lessons.leave()
+            self.player.finish()
+            self.actions.redo()
 
-    def show_session_state(self) -> None:
-        self.playback.travelling = False
-        self.view.show_final()
-        self.grid.invalidate()
-        self.refresh_panels(rebuild_trace=True)
-
-    # -- playback -------------------------------------------------------------------------
-    def _resume_timer(self) -> None:
-        if self._timer is not None:
-            self._last_tick = monotonic()
-            self._timer.resume()
-
-    def play(self, step: StepResult) -> None:
-        self._through = False
-        self.view.begin(step)
-        self.grid.invalidate()
-        self.playback.start()
-        self.paused = False
-        if self.instant or not step.writes:
-            self.finish_playback()
-        else:
-            self._resume_timer()
-        self.refresh_panels(rebuild_trace=True)
-
-    def _timer_tick(self) -> None:
-        """Play what the real elapsed time allows, so a slow frame makes playback skip ahead, not fall behind."""
-        now = monotonic()
-        elapsed, self._last_tick = min(now - self._last_tick, MAX_TICK), now
-        self.tick(elapsed)
-
-    def tick(self, seconds: float = TICK) -> None:
-        """One timer tick (tests call it directly: playback never depends on the wall clock)."""
-        if not self.view.playing:
-            return
-        n = self.playback.tick(seconds, self.view.total)
-        if n:
-            self.advance(n)
-
-    def advance(self, n: int) -> None:
-        step, start, previous = self.view.step, self.view.pos, self.view.last
-        assert step is not None
-        changed, revealed, done = self.view.advance(n)
-        self.sidebar.add_trace(step.index, step.writes[start : self.view.pos])
-        if done and self._play_on():
-            self.grid.invalidate()
-            self.refresh_panels(rebuild_trace=True)
-            return
-        if done:
-            if self._timer is not None:
-                self._timer.pause()
-            self.grid.invalidate()  # driver flags and online state change at the end of an action
-            self._schedule_autoplay()
-        else:
-            self.grid.refresh_cells(changed, previous)
-        cursor_touched = done or any(c[0] == self.grid.cursor_cpu for c in changed)
-        self.refresh_panels(findings=bool(revealed) or done, inspector=cursor_touched, now=done)
-
-    def _play_on(self) -> bool:
-        """Playing on from the past: begin the next step where one ended (False at the present)."""
-        history = self.session.history
-        if not self._through or self.view.upto >= len(history):
-            self._through = False
-            return False
-        self.view.begin(history[self.view.upto])
-        return True
-
-    def play_from_here(self, paused: bool) -> bool:
-        """Play the history on from the position shown (after time travel; a trace from its start when at its end).
-        False when there is nothing after it."""
-        view, history = self.view, self.session.history
-        if view.playing or not history:
-            return False
-        if view.at_present:
-            if not isinstance(self.session, TraceSession):
-                return False
-            view.show_upto(0)  # a trace session opens at its end: play it from its first write
-        self._through = True
-        view.begin(history[view.upto])
-        self.grid.invalidate()
-        self.playback.start()
-        self.playback.travelling = True
-        self.paused = paused
-        if not paused:
-            self._resume_timer()
-        self.refresh_panels(rebuild_trace=True)
-        return True
-
-    def finish_playback(self) -> None:
-        """Play the current step to its end and come back to the present (from time travel)."""
-        self._through = False
-        if self.view.playing:
-            self.advance(self.view.total)
-        if not self.view.at_present:
-            self.show_session_state()
-
+    # -- playback and time travel ---------------------------------------------------------
     def action_finish(self) -> None:
-        self.finish_playback()
+        self.player.finish()
 
     def action_toggle_pause(self) -> None:
         if not self.view.playing:
-            if not self.play_from_here(paused=False):
+            if not self.player.play_from_here(paused=False):
                 self.notify("Nothing to play: this is the present ([ { go back).")
             return
         self.paused = not self.paused
 
     def action_step_write(self) -> None:
-        if not self.view.playing and not self.play_from_here(paused=True):
+        if not self.view.playing and not self.player.play_from_here(paused=True):
             self.notify("Nothing to play: this is the present ([ { go back).")
             return
         self.paused = True
-        self.advance(1)
+        self.player.advance(1)
 
     def action_speed(self, delta: int) -> None:
         self.playback.change_speed(delta)
@@ -382,33 +222,11 @@ class DashboardScreen(Screen[None]):
     def action_toggle_instant(self) -> None:
         self.instant = not self.instant
 
-    # -- time travel ----------------------------------------------------------------------
     def action_travel_write(self, delta: int) -> None:
-        self._travel(self.view.position + delta)
+        self.player.travel(self.view.position + delta)
 
     def action_travel_step(self, delta: int) -> None:
-        """Mid-step, go to that step's start (back) or end (forward); between steps, move one step."""
-        view = self.view
-        if view.step is not None:
-            target = view.step.index + (1 if delta > 0 else 0)
-        else:
-            target = max(0, min(len(self.session.history), view.upto + delta))
-        self._travel(step=target)
-
-    def _travel(self, position: int = 0, step: int | None = None) -> None:
-        self._through = False
-        if self._timer is not None:
-            self._timer.pause()
-        self.paused = True
-        self.playback.travelling = True
-        previous = self.view.last
-        if step is not None:
-            self.view.show_upto(step)
-        else:
-            self.view.seek(position)
-        self.grid.invalidate()
-        self.grid.refresh_cells(set(), previous)
-        self.refresh_panels(rebuild_trace=True)
+        self.player.travel_step(delta)
 
     # -- panels ---------------------------------------------------------------------------
     def refresh_status(self) -> None:
@@ -485,15 +303,6 @@ class DashboardScreen(Screen[None]):
     def action_presenter(self) -> None:
         self.presenter = not self.presenter
 
-    def _schedule_autoplay(self) -> None:
-        if self.presenter and self.lessons.steps_left:
-            self.set_timer(self.presenter_pause, self.autoplay_next)
-
-    def autoplay_next(self) -> None:
-        """Presenter mode with a lesson: play its next step (called by a timer after each pause)."""
-        if self.presenter and self.lessons.lesson is not None and not self.view.playing:
-            self.lessons.next()
-
     # -- lessons, files and other screens -------------------------------------------------
     def action_lesson_next(self) -> None:
         self.lessons.next()
@@ -524,50 +333,28 @@ class DashboardScreen(Screen[None]):
     def action_settings(self) -> None:
         from tui.screens.settings import SettingsScreen
 
-        self.app.push_screen(SettingsScreen(self.session.config, patch_files=self.files.serving is None), self.apply_settings)
+        self.app.push_screen(SettingsScreen(self.session.config, patch_files=self.files.serving is None), self.actions.apply_settings)
 
     def action_text_dump(self) -> None:
         from synic_core.reports.text_grid import text_grid
         from tui.screens.text_dump import TextDumpScreen
 
-        self.finish_playback()
+        self.player.finish()
         self.app.push_screen(TextDumpScreen(text_grid(self.session)))
 
     def action_compare(self) -> None:
         from tui.screens.compare import CompareScreen
 
-        self.finish_playback()
+        self.player.finish()
         self.app.push_screen(CompareScreen(self.session))
 
     def action_explore(self) -> None:
         from tui.screens.explorer import ExplorerScreen
 
-        self.app.push_screen(ExplorerScreen(self.session.config), self.open_scenario)
+        self.app.push_screen(ExplorerScreen(self.session.config), self.actions.open_scenario)
 
     # -- replacing the session ------------------------------------------------------------
-    def open_scenario(self, data: dict[str, object] | None) -> None:
-        """Replay a scenario (a counterexample, a lesson step list) into a new session."""
-        if data is None:
-            return
-        try:
-            session = replay(parse_scenario(data, str(data.get("name", "scenario"))))
-        except ScenarioError as exc:
-            self.notify(str(exc), severity="error", title="Cannot open", markup=False)
-            return
-        self.open_session(session)
-        self.notify(str(data.get("title", "Scenario loaded")), markup=False)
-
-    def open_session(self, session: Session) -> None:
-        """Show another session; the one it replaces is kept, and `z` on an empty history brings it back."""
-        if self.busy():
-            return
-        self.finish_playback()
-        kept = self.controller.replace(session)
-        if kept:
-            self.notify(f"The previous session ({kept} step{'s' if kept != 1 else ''}) is kept: z brings it back.", timeout=4)
-        self._show_session()
-
-    def _show_session(self) -> None:
+    def show_session(self) -> None:
         """The controller's session, freshly loaded: a new display for the grid and the panels."""
         self.refresh_bindings()  # a trace session has no actions to offer
         self.view = Display(self.session)
@@ -575,32 +362,10 @@ class DashboardScreen(Screen[None]):
         self.grid.load(self.view, columns_for(self.session.config.partition_spec))
         self.refresh_panels(rebuild_trace=True)
 
-    def apply_settings(self, config: SessionConfig | None) -> None:
-        """Other settings. Same partition and CPUs: replay these steps under the new version or profile."""
-        change = self.controller.settings_change(config)
-        if change is None:
-            return
-        if change.warning:
-            self.notify(change.warning, severity="warning", markup=False)
-        self.open_session(change.session)
-        self.notify(change.told, markup=False)
-
     def set_setting(self, name: str, value: str | int) -> None:
-        self.apply_settings(self.controller.with_setting(name, value))
+        """The palette's "MSHV version: v4" and the like."""
+        self.actions.set_setting(name, value)
 
     def action_request_quit(self) -> None:
         """Quit, asking once when steps would be lost."""
-        from tui.screens.confirm import ConfirmQuitScreen
-
-        kept_sessions, kept_steps = self.controller.unsaved_kept
-        unsaved = self.controller.unsaved_steps
-        if not unsaved and not kept_steps:
-            self.app.exit()
-            return
-        self.app.push_screen(ConfirmQuitScreen(unsaved, kept_sessions, kept_steps), self._quit_chosen)
-
-    def _quit_chosen(self, choice: str | None) -> None:
-        if choice == "quit":
-            self.app.exit()
-        elif choice == "save":
-            self.files.export("session", then_quit=True)
+        self.files.quit()

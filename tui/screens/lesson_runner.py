@@ -14,6 +14,7 @@ from tui.state.lesson_text import lesson_markdown
 if TYPE_CHECKING:
     from tui.screens.dashboard import DashboardScreen
 
+PRESENTER_PAUSE = 3.0  # seconds between lesson steps when presenter mode plays a lesson by itself
 LEFT = "You left the lesson; everything you see is yours to explore. Press **L** for a lesson."
 
 
@@ -24,13 +25,24 @@ class LessonRunner:
         self.screen = screen
         self.lesson: Lesson | None = None
         self.pos = 0
+        self.presenter_pause = PRESENTER_PAUSE
 
     @property
     def steps_left(self) -> bool:
         return self.lesson is not None and self.pos < len(self.lesson.steps)
 
+    def schedule_autoplay(self) -> None:
+        """Presenter mode plays a lesson by itself: its next step after a pause."""
+        if self.screen.presenter and self.steps_left:
+            self.screen.set_timer(self.presenter_pause, self.autoplay_next)
+
+    def autoplay_next(self) -> None:
+        """Presenter mode with a lesson: play its next step (called by a timer after each pause)."""
+        if self.screen.presenter and self.lesson is not None and not self.screen.view.playing:
+            self.next()
+
     def start(self, lesson: Lesson) -> None:
-        self.screen.open_session(Session(lesson.config()))
+        self.screen.actions.open_session(Session(lesson.config()))
         self.lesson, self.pos = lesson, 0
         self.show()
         self.screen.refresh_bindings()  # the footer shows the lesson's keys
@@ -56,12 +68,12 @@ class LessonRunner:
         if self.pos >= len(self.lesson.steps):
             screen.notify("That was the last step. Keep exploring, or press L for another lesson.")
             return
-        if screen.busy():
+        if screen.actions.busy():
             return
-        screen.finish_playback()
+        screen.player.finish()
         step = self.lesson.steps[self.pos]
         cpus = step.cpus or screen.session.resolve_cpus(step.action, None)
-        screen.apply(step.action, cpus, then=self._step_played)
+        screen.actions.apply(step.action, cpus, then=self._step_played)
         self.show()
 
     def _step_played(self, _step: StepResult) -> None:
@@ -70,12 +82,12 @@ class LessonRunner:
 
     def previous(self) -> None:
         screen = self.screen
-        if self.lesson is None or self.pos == 0 or screen.busy():
+        if self.lesson is None or self.pos == 0 or screen.actions.busy():
             return
-        screen.finish_playback()
+        screen.player.finish()
         screen.session.undo()
         self.pos -= 1
-        screen.show_session_state()
+        screen.player.show_present()
         self.show()
 
     def choose(self) -> None:

@@ -45,7 +45,7 @@ class SessionFiles:
         from tui.screens.open import OpenScreen
 
         screen = self.screen
-        screen.finish_playback()
+        screen.player.finish()
         if self.serving is not None:
             files = self.serving.files
             offered = [*builtin_names(), *lesson_choices(), *([f.name for f in list_files(files)] if files else [])]
@@ -70,7 +70,7 @@ class SessionFiles:
             return
         session, path = opened.session, opened.path
         screen.lessons.leave()
-        screen.open_session(session)
+        screen.actions.open_session(session)
         screen.controller.opened = path
         if path is not None:
             self.saves.remember(path)
@@ -90,12 +90,30 @@ class SessionFiles:
             markup=False,
         )
 
+    # -- quitting -------------------------------------------------------------------------
+    def quit(self) -> None:
+        """Quit, asking once when steps would be lost (this session's or those of the sessions kept for `z`)."""
+        from tui.screens.confirm import ConfirmQuitScreen
+
+        controller, app = self.screen.controller, self.screen.app
+        kept_sessions, kept_steps = controller.unsaved_kept
+        if not controller.unsaved_steps and not kept_steps:
+            app.exit()
+            return
+        app.push_screen(ConfirmQuitScreen(controller.unsaved_steps, kept_sessions, kept_steps), self._quit_chosen)
+
+    def _quit_chosen(self, choice: str | None) -> None:
+        if choice == "quit":
+            self.screen.app.exit()
+        elif choice == "save":
+            self.export("session", then_quit=True)
+
     # -- saving and exporting -------------------------------------------------------------
     def export(self, kind: Exported, then_quit: bool = False) -> None:
         from tui.screens.save import SaveScreen
 
         screen, opened = self.screen, self.screen.controller.opened
-        screen.finish_playback()
+        screen.player.finish()
         self.quit_after_save = then_quit
         if self.serving is not None:
             self._download(kind)
@@ -146,7 +164,7 @@ class SessionFiles:
         else:
             self._written(kind, path, result)
         screen.refresh_status()
-        screen.next_pending()
+        screen.actions.next_pending()
 
     def _written(self, kind: Exported, path: Path, written: list[Path]) -> None:
         for done in written:
