@@ -117,7 +117,7 @@ async def test_ctrl_o_reads_a_trace_in_a_worker_while_the_dialog_says_so(tmp_pat
     """Reading a big trace takes seconds: the dialog says so and the app keeps answering (the read is held here)."""
     import threading
 
-    from tui.screens import dashboard
+    from tui.screens import session_files
     from tui.screens.open import OpenScreen
     from tui.state.opening import open_file
 
@@ -129,7 +129,7 @@ async def test_ctrl_o_reads_a_trace_in_a_worker_while_the_dialog_says_so(tmp_pat
         assert release.wait(60), "never released"
         return open_file(name)
 
-    monkeypatch.setattr(dashboard, "open_file", held)
+    monkeypatch.setattr(session_files, "open_file", held)
     path = save(tmp_path, exported("l1vh-v4-kexec"))
     app = make_app("v4")
     async with app.run_test(size=SIZE) as pilot:
