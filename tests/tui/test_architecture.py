@@ -54,7 +54,7 @@ def test_dashboard_keys_are_bound_on_the_dashboard_screen() -> None:
     assert dash_keys == {c.action for c in COMMANDS if c.scope == "dashboard"}
 
 
-async def test_moving_on_the_compare_screen_leaves_the_dashboard_alone() -> None:
+async def test_moving_on_the_compare_screen_leaves_the_dashboard_alone(monkeypatch: pytest.MonkeyPatch) -> None:
     app = make_app("patch5-only")
     calls: list[str] = []
     original = DashboardScreen._refresh_inspector
@@ -63,18 +63,15 @@ async def test_moving_on_the_compare_screen_leaves_the_dashboard_alone() -> None
         calls.append("inspector")
         original(self)
 
-    DashboardScreen._refresh_inspector = counting  # type: ignore[method-assign]
-    try:
-        async with app.run_test(size=SIZE) as pilot:
-            await pilot.press("a", "v", "m", "k", "d")
-            await pilot.pause()
-            assert isinstance(app.screen, CompareScreen)
-            before = len(calls)
-            await pilot.press("down", "down", "right")
-            await pilot.pause()
-            assert len(calls) == before  # the compare grids' cursor messages stop at their screen
-    finally:
-        DashboardScreen._refresh_inspector = original  # type: ignore[method-assign]
+    monkeypatch.setattr(DashboardScreen, "_refresh_inspector", counting)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("a", "v", "m", "k", "d")
+        await pilot.pause()
+        assert isinstance(app.screen, CompareScreen)
+        before = len(calls)
+        await pilot.press("down", "down", "right")
+        await pilot.pause()
+        assert len(calls) == before  # the compare grids' cursor messages stop at their screen
 
 
 async def test_modals_show_their_own_keys_not_the_dashboards() -> None:

@@ -13,8 +13,6 @@ from pathlib import Path
 from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.reactive import var
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from synic_core import Session
@@ -25,15 +23,14 @@ from synic_core.scenarios.lesson import Lesson
 from synic_core.traces.session import READ_ONLY, TraceSession
 from tui.commands import bindings
 from tui.palette import SynicCommands
+from tui.screens.dashboard_base import DashboardBase
 from tui.screens.lesson_runner import LessonRunner
 from tui.screens.player import Player
 from tui.screens.session_actions import SessionActions
 from tui.screens.session_files import SessionFiles
 from tui.serve.files import Serving
-from tui.state.describe import inspector
 from tui.state.display import Display
 from tui.state.exports import Exported
-from tui.state.lesson_text import caption
 from tui.state.playback import PRESENTER_SPEED, Playback
 from tui.state.session_controller import SessionController
 from tui.widgets.grid import SynicGrid
@@ -47,16 +44,11 @@ MIN_SIZE = (60, 14)
 NARROW = 110  # below this width the panels go under the grid
 
 
-class DashboardScreen(Screen[None]):
+class DashboardScreen(DashboardBase):
     """A live grid of CPUs × SynIC register fields; actions play back one MSR write at a time."""
 
     BINDINGS = bindings("dashboard")
     COMMANDS = {SynicCommands}
-
-    presenter: var[bool] = var(False)
-    paused: var[bool] = var(False)
-    instant: var[bool] = var(False)
-    speed_index: var[int] = var(Playback().speed_index)
 
     def __init__(
         self,
@@ -72,20 +64,15 @@ class DashboardScreen(Screen[None]):
         self.controller = SessionController(session, opened)
         self.view = Display(session)
         self.playback = Playback(instant=instant)
-        self.actions = SessionActions(self)
-        self.player = Player(self)
-        self.lessons = LessonRunner(self)
+        self.actions: SessionActions = SessionActions(self)
+        self.player: Player = Player(self)
+        self.lessons: LessonRunner = LessonRunner(self)
         self.files = SessionFiles(self, serving)
         self._told_off_screen = False  # the hint about columns off to the right is given once
         self._before_presenter: tuple[bool, int] | None = None  # instant and speed before presenter mode
         self._initial_lesson = lesson
         self._manual_ticks = manual_ticks  # tests call tick() themselves: no wall clock
-        self._ready = False  # panels exist (watchers may fire earlier)
         self.set_reactive(DashboardScreen.instant, instant)
-
-    @property
-    def session(self) -> Session:
-        return self.controller.session
 
     # -- layout ---------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -111,14 +98,6 @@ class DashboardScreen(Screen[None]):
         width, height = event.size
         self.set_class(width < MIN_SIZE[0] or height < MIN_SIZE[1], "too-small")
         self.set_class(width < NARROW, "narrow")
-
-    @property
-    def grid(self) -> SynicGrid:
-        return self.query_one("#grid", SynicGrid)
-
-    @property
-    def sidebar(self) -> Sidebar:
-        return self.query_one(Sidebar)
 
     # -- reactives ------------------------------------------------------------------------
     def watch_paused(self, paused: bool) -> None:
@@ -229,29 +208,6 @@ class DashboardScreen(Screen[None]):
         self.player.travel_step(delta)
 
     # -- panels ---------------------------------------------------------------------------
-    def refresh_status(self) -> None:
-        if not self._ready:
-            return
-        bar = self.query_one(StatusBar)
-        bar.working = self.controller.status
-        bar.show()
-        if self.presenter:
-            self.query_one("#caption", Static).update(caption(self.lessons.lesson, self.lessons.pos))
-
-    def refresh_panels(self, findings: bool = True, rebuild_trace: bool = False, inspector: bool = True, now: bool = True) -> None:
-        """Status every time; the findings list at most every FINDINGS_PERIOD while playing."""
-        self.refresh_status()
-        if findings:
-            self.sidebar.show_findings(now)
-        if rebuild_trace:
-            self.sidebar.rebuild_trace()
-        if inspector:
-            self._refresh_inspector()
-
-    def _refresh_inspector(self) -> None:
-        grid = self.grid
-        self.sidebar.show_inspector(inspector(self.view, grid.cursor_cpu, grid.column, self.app.theme_variables))
-
     @on(SynicGrid.ColumnsOffScreen, "#grid")
     def _columns_off_screen(self, event: SynicGrid.ColumnsOffScreen) -> None:
         """Say once where the columns that do not fit are (the nested bank beside the side panels, at 120 columns)."""
@@ -284,10 +240,6 @@ class DashboardScreen(Screen[None]):
     def action_back_to_grid(self) -> None:
         """escape from a side panel (the search field handles its own first: it clears and goes back to the list)."""
         self.grid.focus()
-
-    def action_panel(self, name: str) -> None:
-        """Show a side panel (in presenter mode only switch the tab: the panels stay hidden)."""
-        self.sidebar.show_tab(name, reveal=not self.presenter)
 
     def action_toggle_sidebar(self) -> None:
         self.sidebar.toggle()
@@ -354,14 +306,6 @@ class DashboardScreen(Screen[None]):
         self.app.push_screen(ExplorerScreen(self.session.config), self.actions.open_scenario)
 
     # -- replacing the session ------------------------------------------------------------
-    def show_session(self) -> None:
-        """The controller's session, freshly loaded: a new display for the grid and the panels."""
-        self.refresh_bindings()  # a trace session has no actions to offer
-        self.view = Display(self.session)
-        self.query_one(StatusBar).view = self.sidebar.view = self.view
-        self.grid.load(self.view, columns_for(self.session.config.partition_spec))
-        self.refresh_panels(rebuild_trace=True)
-
     def set_setting(self, name: str, value: str | int) -> None:
         """The palette's "MSHV version: v4" and the like."""
         self.actions.set_setting(name, value)

@@ -5,14 +5,10 @@ Any other action leaves the lesson and keeps the state, so exploring goes on fro
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from synic_core import Session, StepResult
 from synic_core.scenarios.lesson import Lesson, load_lesson
+from tui.screens.dashboard_base import DashboardBase
 from tui.state.lesson_text import lesson_markdown
-
-if TYPE_CHECKING:
-    from tui.screens.dashboard import DashboardScreen
 
 PRESENTER_PAUSE = 3.0  # seconds between lesson steps when presenter mode plays a lesson by itself
 LEFT = "You left the lesson; everything you see is yours to explore. Press **L** for a lesson."
@@ -21,7 +17,7 @@ LEFT = "You left the lesson; everything you see is yours to explore. Press **L**
 class LessonRunner:
     """The lesson the dashboard plays (None: no lesson) and how many of its steps are played."""
 
-    def __init__(self, screen: DashboardScreen) -> None:
+    def __init__(self, screen: DashboardBase) -> None:
         self.screen = screen
         self.lesson: Lesson | None = None
         self.pos = 0

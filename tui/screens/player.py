@@ -7,16 +7,13 @@ with a timer (tests call `tick()` by hand: playback never depends on the wall cl
 from __future__ import annotations
 
 from time import monotonic
-from typing import TYPE_CHECKING
 
 from textual.timer import Timer
 
 from synic_core import StepResult
 from synic_core.traces.session import TraceSession
+from tui.screens.dashboard_base import DashboardBase
 from tui.state.playback import TICK
-
-if TYPE_CHECKING:
-    from tui.screens.dashboard import DashboardScreen
 
 MAX_TICK = 0.25  # a stalled frame plays at most this much time at once
 
@@ -24,7 +21,7 @@ MAX_TICK = 0.25  # a stalled frame plays at most this much time at once
 class Player:
     """Plays steps write by write; `through` plays on from a past position, each step's end beginning the next."""
 
-    def __init__(self, screen: DashboardScreen) -> None:
+    def __init__(self, screen: DashboardBase) -> None:
         self.screen = screen
         self._timer: Timer | None = None
         self._last_tick = 0.0

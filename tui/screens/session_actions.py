@@ -6,21 +6,17 @@ replace the session, change its settings, and tell the user what happened.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from synic_core import ActionError, Session, SessionConfig, StepResult
 from synic_core.model.actions import ACTIONS
 from synic_core.scenarios.scenario import ScenarioError, parse_scenario, replay
+from tui.screens.dashboard_base import DashboardBase
 from tui.state.session_controller import Then
-
-if TYPE_CHECKING:
-    from tui.screens.dashboard import DashboardScreen
 
 
 class SessionActions:
     """The dashboard's session changes, in the order the user asked for them."""
 
-    def __init__(self, screen: DashboardScreen) -> None:
+    def __init__(self, screen: DashboardBase) -> None:
         self.screen = screen
         self.controller = screen.controller
 

@@ -6,20 +6,17 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from synic_core import Session
 from synic_core.scenarios.scenario import builtin_names
 from synic_core.storage.save_guard import SaveGuard
 from synic_core.traces.session import TraceSession
+from tui.screens.dashboard_base import DashboardBase
 from tui.screens.open import lesson_choices
 from tui.serve.files import Serving, list_files
 from tui.state.describe import opened_trace
 from tui.state.exports import EXPORTS, Exported, export_paths, write_export
 from tui.state.opening import Opened, open_file, served_open
-
-if TYPE_CHECKING:
-    from tui.screens.dashboard import DashboardScreen
 
 OPEN_TITLE = "Open a scenario, a saved session, a lesson, a patch file, a real trace (write_msr text) or a built-in scenario by name"
 BACKGROUND_EXPORTS: frozenset[Exported] = frozenset({"json", "markdown"})  # reports of a large machine take seconds
@@ -32,7 +29,7 @@ def not_written(path: Path, exc: OSError) -> str:
 class SessionFiles:
     """Open, save, export and download for the dashboard; `saves` guards against overwriting what changed on disk."""
 
-    def __init__(self, screen: DashboardScreen, serving: Serving | None) -> None:
+    def __init__(self, screen: DashboardBase, serving: Serving | None) -> None:
         self.screen = screen
         self.serving = serving  # in a visitor's browser: no file of the server is written or offered
         self.saves = SaveGuard()
@@ -66,7 +63,7 @@ class SessionFiles:
             screen.notify(f"{len(opened.lesson.steps)} steps: > plays the next one, < goes back", title=title, markup=False)
             return
         if opened.version is not None:  # a patch file: these steps under its version, as Settings would
-            screen.set_setting("mshv", opened.version)
+            screen.actions.set_setting("mshv", opened.version)
             return
         session, path = opened.session, opened.path
         screen.lessons.leave()
