@@ -1,9 +1,10 @@
 """The dashboard: the grid, the side panels, playback write by write, time travel, lessons, presenter mode.
 
 A Screen with its own bindings (from the command table); the App around it only keeps settings,
-themes and the command palette. Every simulation decision is made by `synic_core`; the session and
-what happens to it is `SessionController` (pure), the panels are `Sidebar` and `StatusBar`, lessons
-are `LessonRunner` and files `SessionFiles`. This screen composes them, dispatches keys and plays.
+themes and the command palette. Every simulation decision is made by `synic_core`. This screen
+composes the parts and dispatches keys to them: the session and what happens to it are
+`SessionController` (pure) run by `SessionActions`, playback and time travel `Player`, the panels
+`Sidebar` and `StatusBar` (redrawn by `DashboardBase`), lessons `LessonRunner`, files `SessionFiles`.
 """
 
 from __future__ import annotations
