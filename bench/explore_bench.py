@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from synic_core import SessionConfig
 from synic_core.explore.fast import search
 from synic_core.explore.reference import explore
+from synic_core.versions.registry import session_config
 
 ROOT = Path(__file__).resolve().parent.parent
 SYNIC = [sys.executable, "-m", "synic_core"]
@@ -31,7 +31,7 @@ class Versus:
 
 def fast_vs_reference(cpus: int = 3) -> Versus:
     """Exhaustive l1vh/v4/strict on `cpus` CPUs, both searches in this process, one after the other."""
-    config = SessionConfig(partition="l1vh", mshv="v4", hypervisor="strict", cpus=cpus)
+    config = session_config(partition="l1vh", mshv="v4", hypervisor="strict", cpus=cpus)
     t0 = time.perf_counter()
     fast = search(config)
     t1 = time.perf_counter()

@@ -16,9 +16,10 @@ from textual.app import App, ComposeResult
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable
 
-from synic_core import Session, SessionConfig
+from synic_core import Session
 from synic_core.model.columns import columns_for
 from synic_core.model.registers import STATE_INDEX
+from synic_core.versions.registry import session_config
 from tui.state.display import Display
 from tui.widgets.grid import SynicGrid
 
@@ -29,7 +30,7 @@ TRIALS = 40
 class GridApp(App[None]):
     def __init__(self, cpus: int, partition: str = "nested_root") -> None:
         super().__init__()
-        self.session = Session(SessionConfig(partition=partition, cpus=cpus))
+        self.session = Session(session_config(partition=partition, cpus=cpus))
         self.view = Display(self.session)
         self.columns = columns_for(self.session.config.partition_spec)
 
@@ -86,7 +87,7 @@ async def repaint_cost(make: Callable[[], App[None]], scroll_to: int = 0) -> flo
 
 
 def grid_vs_datatable() -> tuple[float, float]:
-    cols = len(columns_for(Session(SessionConfig(partition="nested_root")).config.partition_spec)) + 1
+    cols = len(columns_for(Session(session_config(partition="nested_root")).config.partition_spec)) + 1
     grid = asyncio.run(repaint_cost(lambda: GridApp(256)))
     table = asyncio.run(repaint_cost(lambda: TableApp(256, cols)))
     return grid, table

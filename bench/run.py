@@ -14,13 +14,15 @@ import tempfile
 import time
 from pathlib import Path
 
+from synic_core.versions.registry import session_config
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.explore_bench import fast_vs_reference, matrix, matrix_proofs, per_cpus, per_cpus_table  # noqa: E402
 from bench.repaint import grid_4096_vs_64, grid_vs_datatable  # noqa: E402
 from bench.session_cost import session_cost  # noqa: E402
-from synic_core import Session, SessionConfig  # noqa: E402
+from synic_core import Session  # noqa: E402
 from synic_core.explore.reference import explore  # noqa: E402
 from synic_core.scenarios.scenario import builtin_data  # noqa: E402
 from synic_core.storage.atomic import write_atomic  # noqa: E402
@@ -80,7 +82,7 @@ def startup() -> tuple[list[tuple[str, str]], list[tuple[str, float, str]]]:
 
 
 def explore_dedup_vs_naive(depth: int = 5) -> tuple[float, float, int, int]:
-    config = SessionConfig(partition="l1vh", mshv="patch5-only", cpus=2)
+    config = session_config(partition="l1vh", mshv="patch5-only", cpus=2)
     t0 = time.perf_counter()
     dedup = explore(config, depth)
     t1 = time.perf_counter()
@@ -90,7 +92,7 @@ def explore_dedup_vs_naive(depth: int = 5) -> tuple[float, float, int, int]:
 
 
 def kexec_4096() -> float:
-    s = Session(SessionConfig(partition="l1vh", mshv="v4", cpus=4096))
+    s = Session(session_config(partition="l1vh", mshv="v4", cpus=4096))
     s.apply("vmbus_load")
     s.apply("mshv_init")
     start = time.perf_counter()

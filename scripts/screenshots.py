@@ -10,8 +10,9 @@ from pathlib import Path
 
 import cairosvg
 
-from synic_core import Session, SessionConfig
+from synic_core import Session
 from synic_core.scenarios.lesson import load_lesson
+from synic_core.versions.registry import session_config
 from tui.app import SynicApp
 
 OUT = Path(__file__).resolve().parent.parent / "screenshots"
@@ -40,7 +41,7 @@ SHOTS = [
 
 async def shoot(name: str, settings: dict, keys: list[str], size: tuple[int, int]) -> None:
     lesson = load_lesson(settings.pop("lesson")) if "lesson" in settings else None
-    session = Session(lesson.config() if lesson else SessionConfig(**{"cpus": 4, **settings}))
+    session = Session(lesson.config() if lesson else session_config(**{"cpus": 4, **settings}))
     app = SynicApp(session, instant=True, lesson=lesson)
     app.dashboard.presenter_pause = 3600
     async with app.run_test(size=size) as pilot:

@@ -20,9 +20,10 @@ def test_wheel_installs_and_runs(tmp_path: Path) -> None:
     for needed in (
         "tui/synic.tcss",
         "tui/help.md",
-        "synic_core/scenarios/l1vh-v4-kexec.json",
-        "synic_core/lessons/01-ownership-l1vh.json",
-        "synic_core/patches/v4.toml",
+        "synic_core/scenarios/builtin/l1vh-v4-kexec.json",
+        "synic_core/scenarios/lessons/01-ownership-l1vh.json",
+        "synic_core/versions/builtin/v4.toml",
+        "synic_core/versions/derive/idioms.toml",
     ):
         assert needed in names, needed
     venv = tmp_path / "venv"

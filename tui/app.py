@@ -14,8 +14,9 @@ from typing import Any
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
-from synic_core import Session, SessionConfig
+from synic_core import Session
 from synic_core.scenarios.lesson import Lesson
+from synic_core.versions.registry import session_config
 from tui.commands import bindings
 from tui.screens.dashboard import DashboardScreen
 from tui.serve.files import Serving
@@ -49,7 +50,7 @@ class SynicApp(App[None]):
         self._config_problems = config_problems or []
         self._notices = notices or []  # about the file opened at launch, e.g. its patch file changed since the save
         dashboard = DashboardScreen(
-            session or Session(SessionConfig()), instant=instant, lesson=lesson, opened=opened, manual_ticks=manual_ticks, serving=serving
+            session or Session(session_config()), instant=instant, lesson=lesson, opened=opened, manual_ticks=manual_ticks, serving=serving
         )
         self._first = dashboard
         self.rescued: Path | None = None  # where an internal error saved the session

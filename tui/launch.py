@@ -7,13 +7,14 @@ import os
 import sys
 from pathlib import Path
 
-from synic_core import Session, SessionConfig
+from synic_core import Session
 from synic_core.cli.user_config import LoadedConfig, UserConfig, load_user_config
+from synic_core.inputs.bad_input import InputError
 from synic_core.scenarios.lesson import Lesson, load_lesson, parse_lesson
-from synic_core.scenarios.scenario import ScenarioError, load, read_file, replay, with_settings
+from synic_core.scenarios.scenario import load, read_file, replay, with_settings
 from synic_core.storage.crash_report import EXIT_INTERNAL
 from synic_core.traces.parse import STDIN
-from synic_core.versions.registry import use
+from synic_core.versions.registry import session_config, use
 from tui.keymap import check_keymap
 from tui.serve.files import serving_from_environment
 from tui.themes import theme_problem
@@ -28,7 +29,7 @@ def build_session(ns: argparse.Namespace, defaults: UserConfig | None = None, no
     """
     if ns.file:
         scenario = load(ns.file)
-        overrides = {k: getattr(ns, k) for k in SETTINGS if getattr(ns, k)}
+        overrides = {k: getattr(ns, k) for k in (*SETTINGS, "channel_cpus") if getattr(ns, k, None)}
         if notices is not None and "mshv" not in overrides:
             notices += scenario.notices
         if overrides:
@@ -37,7 +38,10 @@ def build_session(ns: argparse.Namespace, defaults: UserConfig | None = None, no
     base = defaults or UserConfig.model_construct()
     chosen = {k: getattr(ns, k) or getattr(base, k) for k in SETTINGS}
     chosen["mshv"] = use(chosen["mshv"])  # a patch file is read and checked here
-    return Session(SessionConfig(**chosen))
+    try:
+        return Session(session_config(**chosen, channel_cpus=tuple(getattr(ns, "channel_cpus", None) or (0,))))
+    except ValueError as exc:  # channel CPUs beyond --cpus
+        raise InputError(f"--{exc}".replace("_", "-", 1)) from None
 
 
 def dashboard_config() -> LoadedConfig:
@@ -76,7 +80,7 @@ def keys_from_the_terminal() -> None:
     try:
         tty = os.open("/dev/tty", os.O_RDONLY | os.O_NOCTTY)
     except OSError:
-        raise ScenarioError("trace - --dashboard: no terminal to read keys from; save the trace to a file first") from None
+        raise InputError("trace - --dashboard: no terminal to read keys from; save the trace to a file first") from None
     os.dup2(tty, 0)
     os.close(tty)
 
@@ -86,7 +90,7 @@ def launch(ns: argparse.Namespace, session: Session | None = None) -> int:
 
     bad_theme = ns.theme and theme_problem(ns.theme, "--theme")
     if bad_theme:
-        raise ScenarioError(bad_theme)
+        raise InputError(bad_theme)
     loaded = dashboard_config()
     for problem in loaded.problems:
         print(f"synic: config ignored, using the defaults: {problem}", file=sys.stderr)

@@ -15,6 +15,7 @@ from typing import get_args
 
 os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")  # no plugin scan: start-up matters for scripts
 
+from synic_core.cli.derive_options import add_derive_output, add_tree_options, words_first
 from synic_core.model.actions import ACTIONS
 from synic_core.model.config import MAX_CPUS
 from synic_core.model.findings import KINDS
@@ -61,6 +62,23 @@ def version_ref(text: str) -> str:
     )
 
 
+def cpu_list(text: str) -> list[int]:
+    """`--channel-cpus 1,3` or `1-3`: CPU numbers, each once (their range is checked against --cpus with the scenario)."""
+    cpus: list[int] = []
+    for part in text.split(","):
+        low, _, high = part.strip().partition("-")
+        try:
+            first, last = int(low), int(high or low)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected CPU numbers such as 1,3 or 1-3, got {text!r}") from None
+        if first < 0 or last < first or last - first >= MAX_CPUS:
+            raise argparse.ArgumentTypeError(f"expected CPU numbers such as 1,3 or 1-3, got {text!r}")
+        cpus += range(first, last + 1)
+    if len(set(cpus)) != len(cpus):
+        raise argparse.ArgumentTypeError(f"expected each CPU once, got {text!r}")
+    return cpus
+
+
 def explore_cpus(text: str) -> str:
     """`--cpus N` or `A-B` for explore: checked by the explorer itself (one-line message, exit 2)."""
     return text
@@ -78,6 +96,12 @@ def add_settings(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--hypervisor", choices=list(PROFILES), help="hypervisor profile (default strict)")
     parser.add_argument("--cpus", type=cpu_count, help=f"number of CPUs, 1..{MAX_CPUS} (default 4)")
+    parser.add_argument(
+        "--channel-cpus",
+        type=cpu_list,
+        metavar="LIST",
+        help="the CPUs VMBus channels are bound to, e.g. 1,3 or 1-3 (default 0; an assumption: real machines spread them)",
+    )
 
 
 def dashboard_parser() -> argparse.ArgumentParser:
@@ -140,6 +164,7 @@ def subcommand_parser() -> argparse.ArgumentParser:
     exp.add_argument("--out", metavar="DIR", help="write each counterexample as a scenario file into DIR")
     exp.add_argument("--all", action="store_true", help="every partition x version x profile, as a table (with a proof column)")
     exp.add_argument("--jobs", metavar="N", help="processes (default 2): --all and ranges search side by side; a search splits big levels")
+    add_tree_options(exp)
     exp.add_argument("--max-memory", metavar="MB", help="stop cleanly (no proof, exit 2) above this; default half the available memory")
     srv = sub.add_parser(
         "serve",
@@ -165,13 +190,16 @@ def subcommand_parser() -> argparse.ArgumentParser:
         description="synic versions [FILE...]: the built-in versions and these patch files, one line each. "
         "synic versions show V|FILE: the rules and every sequence as tables. synic versions diff A B: what differs, "
         "rules and sequences op by op, like a patch (exit 0: the model cannot tell them apart; 1: they differ). "
-        "See docs/patch-files.md.",
+        "synic versions derive --tree DIR [--patch MAIL]: a patch file read from the kernel's C source. "
+        "synic versions check --tree DIR V: derive, then diff against V. See docs/patch-files.md.",
     )
-    ver.add_argument("what", nargs="*", metavar="show V | diff A B | FILE", help="what to print (default: the list)")
+    ver.add_argument("what", nargs="*", metavar="show V | diff A B | derive | check V | FILE", help="what to print (default: the list)")
     ver.add_argument("--json", action="store_true", help="print JSON")
     ver.add_argument(
         "--vocabulary", action="store_true", help="every rule, sequence, register field, condition and frame rule a patch file may use"
     )
+    add_tree_options(ver)
+    add_derive_output(ver)
     add_trace_parser(sub)
     sub.add_parser("lessons", help="list the guided lessons (open one with synic --lesson NAME)")
     own = sub.add_parser("ownership", help="print the ownership table and the model's assumptions")
@@ -222,7 +250,7 @@ def main(argv: Sequence[str] | None = None, front_ends: Mapping[str, FrontEnd] |
         print(f"synic: {mistyped}", file=sys.stderr)
         return EXIT_BAD_INPUT
     if args and args[0] in SUBCOMMANDS:
-        ns = subcommand_parser().parse_args(args)
+        ns = subcommand_parser().parse_args(words_first(args))
         return guarded(front_ends.get(ns.command, run_subcommand), ns)
     ns = dashboard_parser().parse_args(args)
     return guarded(front_ends.get("dashboard", show_model), ns)
@@ -248,11 +276,11 @@ def guarded(handler: FrontEnd, ns: argparse.Namespace) -> int:
     An unexpected internal error is not bad input and not "findings" (exit 1): it exits with its
     own code (70) and says where the report with the traceback was written.
     """
-    from synic_core.inputs.bad_input import ScenarioError, one_line
+    from synic_core.inputs.bad_input import InputError, one_line
 
     try:
         return handler(ns)
-    except ScenarioError as exc:
+    except InputError as exc:
         print(f"synic: {one_line(str(exc))}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except BrokenPipeError:  # `synic run ... | head`: the reader left; stop quietly, as Unix tools do
@@ -276,7 +304,7 @@ def show_model(ns: argparse.Namespace) -> int:
 
 
 def run_subcommand(ns: argparse.Namespace) -> int:
-    from synic_core.inputs.bad_input import ScenarioError
+    from synic_core.inputs.bad_input import InputError
 
     if ns.command == "run":
         return _run(ns)
@@ -285,7 +313,7 @@ def run_subcommand(ns: argparse.Namespace) -> int:
 
         return trace_cmd.run(ns)
     if ns.command in ("serve", "config"):
-        raise ScenarioError(
+        raise InputError(
             f"{ns.command}: a dashboard command: run it as `synic {ns.command}` (the headless python -m synic_core has no dashboard)"
         )
     from synic_core.cli.console import console as make_console
@@ -298,6 +326,8 @@ def run_subcommand(ns: argparse.Namespace) -> int:
     if ns.command == "versions":
         from synic_core.cli import versions_cmd
 
+        if ns.what[:1] in (["derive"], ["check"]) or versions_cmd.derive_options_given(ns):
+            return versions_cmd.run_derive(ns)
         return versions_cmd.run(ns.what, ns.json, ns.vocabulary)
     if ns.command == "lessons":
         from synic_core.cli.tables import lessons
@@ -314,31 +344,32 @@ def run_subcommand(ns: argparse.Namespace) -> int:
 
 def _refuse_lesson(target: str) -> None:
     """A lesson file given to `synic run` gets a pointer to where lessons play, not pydantic's "extra inputs"."""
-    from synic_core.scenarios.scenario import ScenarioError, read_file
+    from synic_core.inputs.bad_input import InputError
+    from synic_core.scenarios.scenario import read_file
 
     if not os.path.isfile(target):
         return
     data = read_file(Path(target))
     if isinstance(data, dict) and "intro" in data:
-        raise ScenarioError(
+        raise InputError(
             f"{target}: a lesson file, not a scenario: open it in the dashboard with synic {target} (or synic --lesson {target})"
         )
 
 
 def _run(ns: argparse.Namespace) -> int:
     """`--json` stays on the light path: no rich, no textual."""
-    from synic_core.inputs.bad_input import one_line
-    from synic_core.scenarios.scenario import ScenarioError, load, replay
+    from synic_core.inputs.bad_input import InputError, one_line
+    from synic_core.scenarios.scenario import load, replay
 
     if ns.list:
         from synic_core.cli import run_cmd
 
         return run_cmd.list_builtins()
     if not ns.target:
-        raise ScenarioError("run: expected a scenario file or built-in name (synic run --list shows them)")
+        raise InputError("run: expected a scenario file or built-in name (synic run --list shows them)")
     _refuse_lesson(ns.target)
     scenario = load(ns.target)
-    overrides = {k: getattr(ns, k) for k in ("partition", "mshv", "hypervisor", "cpus") if getattr(ns, k, None)}
+    overrides = {k: getattr(ns, k) for k in ("partition", "mshv", "hypervisor", "cpus", "channel_cpus") if getattr(ns, k, None)}
     versions_compared = bool(ns.compare) and ns.compare.split(",")[0].strip() not in PROFILES
     for notice in [] if "mshv" in overrides or versions_compared else scenario.notices:  # about the embedded version in use
         print(f"synic: note: {one_line(notice)}", file=sys.stderr)

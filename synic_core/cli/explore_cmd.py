@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,18 +20,20 @@ from rich.table import Table
 
 from synic_core.cli.console import console as make_console
 from synic_core.cli.run_cmd import SEVERITY_STYLE
-from synic_core.explore.fast import Status, available_mb, default_memory_limit_mb, search
+from synic_core.explore.fast import Status, default_memory_limit_mb, search
 from synic_core.explore.pool import Job, JobStatus, WorkerPool, sigterm_raises
 from synic_core.explore.reference import Counterexample, ExploreResult, Move, explore_to_dict
-from synic_core.inputs.bad_input import ScenarioError
+from synic_core.inputs.bad_input import InputError
 from synic_core.model.config import SessionConfig
 from synic_core.model.findings import KIND_NAMES, KINDS, SEVERITY_RANK
 from synic_core.model.partitions import PARTITION_NAMES
 from synic_core.model.profiles import PROFILE_NAMES
 from synic_core.reports.formatting import cpu_ranges
+from synic_core.reports.safe_text import visible
 from synic_core.storage.atomic import write_atomic
+from synic_core.system.process import available_mb
 from synic_core.versions.names import BUILTIN_NAMES
-from synic_core.versions.registry import use
+from synic_core.versions.registry import session_config, use
 
 FAILING = ("error", "fault")
 MAX_EXPLORE_CPUS = 8
@@ -69,7 +72,7 @@ class Options:
     extra_versions: tuple[str, ...] = ()  # patch files given with --all: more rows
 
     def config(self, cpus: int, partition: str | None = None, mshv: str | None = None, hv: str | None = None) -> SessionConfig:
-        return SessionConfig(partition=partition or self.partition, mshv=mshv or self.mshv, hypervisor=hv or self.hypervisor, cpus=cpus)
+        return session_config(partition=partition or self.partition, mshv=mshv or self.mshv, hypervisor=hv or self.hypervisor, cpus=cpus)
 
 
 def parse_cpus(text: str) -> tuple[int, int]:
@@ -78,13 +81,13 @@ def parse_cpus(text: str) -> tuple[int, int]:
     try:
         low, high = int(low_text), int(high_text if sep else low_text)
     except ValueError:
-        raise ScenarioError(f"explore: --cpus {text}: expected a CPU count N or a range A-B, e.g. 3 or 1-4") from None
+        raise InputError(f"explore: --cpus {text}: expected a CPU count N or a range A-B, e.g. 3 or 1-4") from None
     if low < 1:
-        raise ScenarioError(f"explore: --cpus {text}: CPU counts start at 1 (a machine has at least one CPU)")
+        raise InputError(f"explore: --cpus {text}: CPU counts start at 1 (a machine has at least one CPU)")
     if high < low:
-        raise ScenarioError(f"explore: --cpus {text}: the range runs backwards; write it low-high, e.g. {high}-{low}")
+        raise InputError(f"explore: --cpus {text}: the range runs backwards; write it low-high, e.g. {high}-{low}")
     if high > MAX_EXPLORE_CPUS:
-        raise ScenarioError(f"explore: --cpus {text}: at most {MAX_EXPLORE_CPUS} CPUs (the states grow about 14x per CPU)")
+        raise InputError(f"explore: --cpus {text}: at most {MAX_EXPLORE_CPUS} CPUs (the states grow about 14x per CPU)")
     return low, high
 
 
@@ -92,9 +95,9 @@ def parse_depth(text: str) -> int:
     try:
         depth = int(text)
     except ValueError:
-        raise ScenarioError(f"explore: --depth {text}: expected a whole number of steps, 1..{MAX_DEPTH}") from None
+        raise InputError(f"explore: --depth {text}: expected a whole number of steps, 1..{MAX_DEPTH}") from None
     if not 1 <= depth <= MAX_DEPTH:
-        raise ScenarioError(f"explore: --depth {text}: expected 1..{MAX_DEPTH} steps (or --exhaustive for no bound)")
+        raise InputError(f"explore: --depth {text}: expected 1..{MAX_DEPTH} steps (or --exhaustive for no bound)")
     return depth
 
 
@@ -106,30 +109,33 @@ def parse_memory(text: str | None) -> float:
     try:
         mb = float(text)
     except ValueError:
-        raise ScenarioError(f"explore: --max-memory {text}: expected megabytes, e.g. 500") from None
+        raise InputError(f"explore: --max-memory {text}: expected megabytes, e.g. 500") from None
     if mb < MIN_MEMORY_MB:
-        raise ScenarioError(f"explore: --max-memory {text}: at least {MIN_MEMORY_MB} MB")
+        raise InputError(f"explore: --max-memory {text}: at least {MIN_MEMORY_MB} MB")
     if mb > avail:
-        raise ScenarioError(f"explore: --max-memory {text}: only {avail:.0f} MB are available now; the machine would swap")
+        raise InputError(f"explore: --max-memory {text}: only {avail:.0f} MB are available now; the machine would swap")
     return mb
 
 
 def options(ns: argparse.Namespace) -> Options:
     if ns.exhaustive and ns.depth is not None:
-        raise ScenarioError("explore: --exhaustive searches to the fixpoint, with no depth bound: drop --depth (or --exhaustive)")
+        raise InputError("explore: --exhaustive searches to the fixpoint, with no depth bound: drop --depth (or --exhaustive)")
     cpus = parse_cpus(ns.cpus)
     if ns.out and (ns.all or cpus[0] != cpus[1]):
-        raise ScenarioError("explore: --out writes the counterexamples of one configuration: use it without --all and with one CPU count")
+        raise InputError("explore: --out writes the counterexamples of one configuration: use it without --all and with one CPU count")
     try:
         jobs = int(ns.jobs) if ns.jobs is not None else min(2, os.cpu_count() or 1)
     except ValueError:
-        raise ScenarioError(f"explore: --jobs {ns.jobs}: expected a number of worker processes, 1..64") from None
+        raise InputError(f"explore: --jobs {ns.jobs}: expected a number of worker processes, 1..64") from None
     if not 1 <= jobs <= 64:
-        raise ScenarioError(f"explore: --jobs {ns.jobs}: expected 1..64 worker processes")
+        raise InputError(f"explore: --jobs {ns.jobs}: expected 1..64 worker processes")
     depth = None if ns.exhaustive else parse_depth(ns.depth) if ns.depth is not None else DEFAULT_DEPTH
-    versions = tuple(dict.fromkeys(use(ref) for ref in ns.mshv or ["v4"]))  # files are read and checked here
+    refs = ns.mshv or ["v4"]
+    if ns.tree:
+        refs = [derived_version(ns)]
+    versions = tuple(dict.fromkeys(use(ref) for ref in refs))  # files are read and checked here
     if len(versions) > 1 and not ns.all:
-        raise ScenarioError("explore: one --mshv per search (several only with --all, where each patch file adds rows)")
+        raise InputError("explore: one --mshv per search (several only with --all, where each patch file adds rows)")
     return Options(
         partition=ns.partition,
         mshv=versions[0],
@@ -144,6 +150,32 @@ def options(ns: argparse.Namespace) -> Options:
         jobs=jobs,
         memory_mb=parse_memory(ns.max_memory),
     )
+
+
+def derived_version(ns: argparse.Namespace) -> str:
+    """`--tree DIR [--patch MAIL]`: derive the version in memory, print it with its source lines, explore it.
+
+    The derived ops and the C lines they come from are printed first (to stderr under --json).
+    """
+    from synic_core.cli.versions_cmd import derive_from
+    from synic_core.versions.derive import DeriveError
+    from synic_core.versions.derive.render import source_lines, version_of
+    from synic_core.versions.registry import register
+
+    if ns.mshv:
+        raise InputError("explore: --tree derives the version from the source: drop --mshv (or --tree)")
+    try:
+        derived = derive_from(ns, "v4", "derived")
+    except DeriveError as exc:  # one line per unknown: all but the last here, the last as the error
+        for line in exc.problems[:-1]:
+            print(f"synic: {visible(line)}", file=sys.stderr)
+        raise InputError(exc.problems[-1]) from None
+    out = sys.stderr if ns.json else sys.stdout
+    print(f"derived from {visible(ns.tree)}{''.join(f' + {visible(p)}' for p in ns.patch)}:", file=out)
+    for line in [*(f"# {n}" for n in derived.notes), *source_lines(derived)]:
+        print(visible(line), file=out)
+    print(file=out, flush=True)
+    return register(version_of(derived, f"derived from {ns.tree}"))
 
 
 def run(ns: argparse.Namespace) -> int:
@@ -278,7 +310,7 @@ def write_counterexamples(r: ExploreResult, out: Path) -> None:
         for c in ordered(r.found):
             write_atomic(out / f"{c.kind}.json", json.dumps(c.scenario(r.config), indent=2) + "\n")
     except OSError as exc:
-        raise ScenarioError(f"{out}: cannot write counterexamples: {exc.strerror or exc}") from None
+        raise InputError(f"{out}: cannot write counterexamples: {exc.strerror or exc}") from None
 
 
 # -- several configurations on the worker processes -------------------------------------------

@@ -41,7 +41,8 @@ def print_run(console: Console, scenario: Scenario, session: Session, trace: boo
     head = Text(scenario.title or scenario.name or "scenario", style="bold")  # the file's text, never markup
     for label, value in (("partition", scenario.partition), ("mshv", scenario.mshv), ("hypervisor", scenario.hypervisor)):
         head.append(f"  {label} ").append(value, style="bold")
-    console.print(head.append("  cpus ").append(str(scenario.cpus), style="bold"))
+    head.append("  cpus ").append(str(scenario.cpus), style="bold")
+    console.print(head.append("  channels on CPU ").append(",".join(map(str, scenario.channel_cpus)) or "none", style="bold"))
     console.print(steps_table(session))
     if trace:
         print_writes(console, session)

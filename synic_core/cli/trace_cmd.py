@@ -17,7 +17,7 @@ from rich.text import Text
 
 from synic_core.cli.console import console as make_console
 from synic_core.cli.run_cmd import COMPONENT_STYLE, print_findings
-from synic_core.inputs.bad_input import ScenarioError
+from synic_core.inputs.bad_input import InputError
 from synic_core.model.findings import summarize
 from synic_core.reports.formatting import summary_line
 from synic_core.traces.check import CheckResult, check_trace
@@ -52,7 +52,7 @@ def progress_bar(path: str, quiet: bool) -> Iterator[Callable[[int], None] | Non
 
 def run(ns: argparse.Namespace) -> int:
     if getattr(ns, "dashboard", False):
-        raise ScenarioError(
+        raise InputError(
             "trace --dashboard: a dashboard command: run it as `synic trace FILE --dashboard` (python -m synic_core has no dashboard)"
         )
     if ns.file == STDIN and sys.stderr.isatty():  # a live pipe (trace_pipe) may never end by itself

@@ -17,12 +17,13 @@ from pydantic import Field, TypeAdapter, ValidationError, field_validator
 from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict, SettingsError
 
+from synic_core.inputs.bad_input import InputError
 from synic_core.inputs.input_errors import describe_error, format_loc
 from synic_core.inputs.safe_read import InputRefused, check_setting_text
 from synic_core.model.config import MAX_CPUS
 from synic_core.model.partitions import PARTITION_NAMES
 from synic_core.model.profiles import PROFILE_NAMES
-from synic_core.scenarios.scenario import ScenarioError, read_file
+from synic_core.scenarios.scenario import read_file
 from synic_core.versions.names import BUILTIN_NAMES, looks_like_file
 
 ENV_PREFIX = "SYNIC_"
@@ -132,7 +133,7 @@ def load_user_config() -> LoadedConfig:
     path = config_path()
     try:
         values = _read(path) if path is not None and path.exists() else {}
-    except ScenarioError as exc:
+    except InputError as exc:
         return LoadedConfig(UserConfig.model_construct(), path, problems=[str(exc)])
     fields = frozenset(values)
     refused = _refused_variables()
@@ -188,7 +189,7 @@ def _refused_variables() -> list[str]:
 def _read(path: Path) -> dict[str, Any]:
     data = read_file(path)
     if not isinstance(data, dict):
-        raise ScenarioError(f"{path}: expected a table of settings, got {type(data).__name__}")
+        raise InputError(f"{path}: expected a table of settings, got {type(data).__name__}")
     return data
 
 

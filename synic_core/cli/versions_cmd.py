@@ -6,9 +6,13 @@ file (titles, sources) is printed as plain text, never as rich markup.
 
 from __future__ import annotations
 
+import argparse
 import difflib
 import json
-from typing import Any
+import re
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
 from rich.text import Text
@@ -17,11 +21,18 @@ from synic_core.cli.console import console as make_console
 from synic_core.inputs.bad_input import InputError
 from synic_core.model.sequences import CONDITIONS, FRAME_RULES, SLOTS, SYMBOLS, Op
 from synic_core.model.version import ROW_RULES, MshvVersion
+from synic_core.reports.safe_text import visible
+from synic_core.storage.atomic import write_atomic
 from synic_core.versions.files import FRAME_REGISTERS, WRITABLE, digest, flatten, settable_fields
-from synic_core.versions.names import BUILTIN_NAMES
+from synic_core.versions.names import BUILTIN_NAMES, looks_like_file
 from synic_core.versions.registry import builtins, get, resolve, use
+from synic_core.versions.schema import NAME_PATTERN
+
+if TYPE_CHECKING:
+    from synic_core.versions.derive import Derived, DeriveError
 
 ROW_FIELDS = tuple(ROW_RULES)
+NAME_RE = re.compile(NAME_PATTERN)
 
 
 def run(what: list[str], as_json: bool, vocabulary: bool) -> int:
@@ -40,8 +51,8 @@ def run(what: list[str], as_json: bool, vocabulary: bool) -> int:
 
 # -- list ----------------------------------------------------------------------------------------
 def summary(v: MshvVersion) -> dict[str, Any]:
-    rules = {k: getattr(v, k) for k in ROW_FIELDS}
-    return {"name": v.name, "title": v.title, "origin": v.origin, "source": v.source, "rules": rules, "digest": digest(v)}
+    rules = {k: getattr(v, k) for k in ROW_FIELDS}  # the key `versions show --json` and a patch file use: [version]
+    return {"name": v.name, "title": v.title, "origin": v.origin, "source": v.source, "version": rules, "digest": digest(v)}
 
 
 def listing(versions: list[MshvVersion], as_json: bool) -> int:
@@ -173,3 +184,72 @@ def print_vocabulary(as_json: bool) -> int:
             else:
                 console.print(Text(f"  {name}: {', '.join(text) if isinstance(text, list) else text}"))
     return 0
+
+
+# -- derive and check (docs/patch-files.md#derive) ---------------------------------------------
+def derive_from(ns: argparse.Namespace, based_on: str, name: str = "derived") -> Derived:
+    """The version a tree (plus patch mails) holds; tree-sitter is imported only here."""
+    from synic_core.versions.derive import derive
+
+    if not ns.tree:
+        raise InputError("versions derive: expected --tree DIR, a kernel tree holding drivers/hv/mshv_synic.c")
+    if not NAME_RE.match(name):
+        raise InputError(f"versions derive: --name {name!r}: expected lower-case letters, digits and dashes")
+    base = resolve(based_on)
+    if looks_like_file(based_on):  # the written file may live elsewhere: name its base absolutely
+        based_on = str(Path(based_on).expanduser().resolve())
+    return derive(Path(ns.tree), [Path(p) for p in ns.patch], base, based_on, name, Path(ns.idioms) if ns.idioms else None)
+
+
+def refused(exc: DeriveError) -> int:
+    """One line per thing derive may not guess, then exit 2."""
+    for line in exc.problems:
+        print(f"synic: {visible(line)}", file=sys.stderr)
+    return 2
+
+
+def derive_options_given(ns: argparse.Namespace) -> bool:
+    return bool(ns.tree or ns.patch or ns.idioms or ns.output or ns.based_on)
+
+
+def run_derive(ns: argparse.Namespace) -> int:
+    from synic_core.versions.derive import DeriveError
+
+    if ns.what[:1] not in (["derive"], ["check"]):
+        raise InputError("versions: --tree, --patch, --idioms, -o and --based-on go with derive or check (versions derive --tree DIR)")
+    try:
+        if ns.what[0] == "check":
+            if len(ns.what) != 2:
+                raise InputError("versions check: expected one version, e.g. synic versions check --tree ~/linux v4")
+            return check(ns, ns.what[1])
+        if len(ns.what) != 1:
+            raise InputError("versions derive: expected no other words, e.g. synic versions derive --tree ~/linux -o mine.toml")
+        return write_derived(ns)
+    except DeriveError as exc:
+        return refused(exc)
+
+
+def write_derived(ns: argparse.Namespace) -> int:
+    from synic_core.versions.derive.render import toml, version_of
+
+    derived = derive_from(ns, ns.based_on or "mainline", ns.name)
+    text = toml(derived)
+    version_of(derived, "the derived file")  # what is written must load as a patch file
+    if ns.output:
+        try:
+            write_atomic(Path(ns.output), text)
+        except OSError as exc:
+            raise InputError(f"{ns.output}: -o: cannot write the patch file ({exc.strerror or exc})") from None
+        print(f"synic: wrote {visible(ns.output)} ({sum(len(o) for o in derived.spec['sequences'].values())} ops)", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def check(ns: argparse.Namespace, version: str) -> int:
+    """Derive with VERSION as the base (so only what the source tells is compared) and diff op by op."""
+    from synic_core.versions.derive.render import version_of
+
+    target = resolve(version)
+    derived = derive_from(ns, version)
+    return diff(target, version_of(derived, f"derived from {ns.tree}"), ns.json)

@@ -21,27 +21,34 @@ reachable kinds and shortest lengths.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import os
 import pickle
-import resource
 import signal
-import sys
 import time
 from array import array
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, fields
 from typing import Any
 
-from synic_core.explore.reference import MODULE_ACTIONS, Counterexample, ExploreResult, Move, Stopped, cpu_signature, step_from
+from synic_core.explore.reference import (
+    ACTION_ORDER,
+    EXPLORED,
+    MODULE_ACTIONS,
+    Counterexample,
+    ExploreResult,
+    Move,
+    Stopped,
+    cpu_signature,
+    step_from,
+)
 from synic_core.model.actions import run_action
 from synic_core.model.config import SessionConfig
 from synic_core.model.engine import Engine, StepResult
 from synic_core.model.findings import KIND_NAMES
 from synic_core.model.state import CpuState, DriverState, MachineState
 from synic_core.model.vocabulary import FindingKindName
+from synic_core.system.process import available_mb, die_with_parent, peak_rss_mb, rss_mb
 
-ACTION_ORDER = ("vmbus_load", "vmbus_unload", "mshv_init", "mshv_cleanup", "kexec", "cpu_offline", "cpu_online", "crash_kexec")
 KIND_BIT: dict[str, int] = {k: 1 << i for i, k in enumerate(KIND_NAMES)}
 DriverKey = tuple[Hashable, ...]  # the driver state's fields, in order
 DRIVER_FIELDS = fields(DriverState)
@@ -81,42 +88,9 @@ class _Op:
     kernel: bool
 
 
-def rss_mb() -> float:
-    """Resident memory of this process now, in MB (0 where /proc is missing)."""
-    try:
-        with open("/proc/self/statm", "rb") as f:
-            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
-    except (OSError, ValueError, IndexError):
-        return 0.0
-
-
-def available_mb() -> float:
-    """MemAvailable from /proc/meminfo (or a modest guess where there is none)."""
-    try:
-        with open("/proc/meminfo", encoding="ascii") as f:
-            for line in f:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) / 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    return 4096.0
-
-
 def default_memory_limit_mb() -> float:
     """Half of the memory available now: a search that needs more stops cleanly instead of swapping."""
     return max(256.0, available_mb() / 2)
-
-
-def peak_rss_mb() -> float:
-    """Peak resident memory of this process so far: VmHWM (ru_maxrss also counts what a parent had before exec)."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as f:
-            for line in f:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 class Model:
@@ -125,6 +99,7 @@ class Model:
     def __init__(self, config: SessionConfig) -> None:
         self.config = config
         reset = MachineState.reset(config.partition_spec, 2)
+        holding = MachineState.reset(config.partition_spec, 2, (1,))  # CPU 1 holds VMBus channels
         self.sig_ids: tuple[dict[Hashable, int], dict[Hashable, int]] = ({}, {})
         self.reps: tuple[list[MachineState], list[MachineState]] = ([], [])
         self.flags: tuple[list[tuple[bool, bool, bool]], list[tuple[bool, bool, bool]]] = ([], [])
@@ -133,6 +108,7 @@ class Model:
         self.contexts: dict[int, list[dict[int, _Op]]] = {}  # driver id -> memo tables (see `context`)
         self.empty_driver = self.driver_id(DriverState())
         self.reset_sigs = (self.intern(0, reset), self.intern(1, reset))
+        self.reset_holding = self.intern(1, holding)  # a CPU of the session's channel_cpus, at reset
 
     # -- interning ------------------------------------------------------------------------------
     def driver_id(self, d: DriverState) -> int:
@@ -190,8 +166,12 @@ class Model:
         return _Op(self.intern(role, mini), kinds, self.driver_id(mini.drivers), step.kernel_order)
 
 
-A_VMBUS_LOAD, A_VMBUS_UNLOAD, A_MSHV_INIT, A_MSHV_CLEANUP, A_KEXEC, A_OFFLINE, A_ONLINE, A_CRASH = range(8)
+SCOPES = tuple(a.scope for a in EXPLORED)  # by action index
 MODULE = tuple(ACTION_ORDER.index(a) for a in MODULE_ACTIONS)
+REBOOT = tuple(i for i, a in enumerate(EXPLORED) if a.explore == "reboot")
+EACH = tuple((i, a.target == "offline", a.explore_skips_cpu0) for i, a in enumerate(EXPLORED) if a.explore == "each")
+"""Per-CPU moves: (action index, on offline CPUs?, never on CPU 0?)."""
+TAKES_OFFLINE = tuple(a.target == "offline" for a in EXPLORED)
 State = tuple[int, ...]  # (driver id, CPU 0's signature id, the others' ids sorted)
 SlotMove = tuple[int, tuple[int, ...]]  # (action index, slots of the canonical state)
 
@@ -207,7 +187,9 @@ class Search:
 
     def root(self) -> State:
         m = self.model
-        return (m.empty_driver, m.reset_sigs[0], *([m.reset_sigs[1]] * (self.n - 1)))
+        channels = self.config.channel_cpus
+        rest = sorted(m.reset_holding if cpu in channels else m.reset_sigs[1] for cpu in range(1, self.n))
+        return (m.empty_driver, m.reset_sigs[0], *rest)
 
     def pack(self, s: State) -> int:
         key = 0
@@ -252,10 +234,9 @@ class Search:
         out: list[SlotMove] = [(a, all_on) for a in MODULE]
         if self.any_order and len(online) > 1:
             out += [(a, (c,)) for a in MODULE for c in reps_on]
-        out.append((A_KEXEC, (online[0],)))
-        out += [(A_OFFLINE, (c,)) for c in reps_on]
-        out += [(A_ONLINE, (c,)) for c in reps_off]
-        out += [(A_CRASH, (c,)) for c in reps_on]
+        out += [(a, (online[0],)) for a in REBOOT]
+        for a, offline, skips_cpu0 in EACH:
+            out += [(a, (c,)) for c in (reps_off if offline else reps_on) if c or not skips_cpu0]
         return out
 
     def apply(self, s: State, move: SlotMove, n_online: int, ctx: list[dict[int, _Op]]) -> tuple[State, int, bool]:
@@ -271,7 +252,8 @@ class Search:
         kinds = 0
         kernel = True
         base = action * 16
-        if action == A_KEXEC:
+        scope = SCOPES[action]
+        if scope == "machine":
             t0, t1 = ctx[base], ctx[base + 8]
             for i in range(self.n):
                 tab = t1 if i else t0
@@ -279,7 +261,7 @@ class Search:
                 sigs[i] = r.sig
                 kinds |= r.kinds
             driver = r.driver
-        elif action == A_CRASH:  # the target crashes; every other CPU boots the kdump kernel with no driver state
+        elif scope == "crash":  # the target crashes; every other CPU boots the kdump kernel with no driver state
             t = slots[0]
             others = m.context(m.empty_driver)
             for i in range(self.n):
@@ -290,9 +272,9 @@ class Search:
                 kernel = kernel and r.kernel
                 if i == t:
                     driver = r.driver
-        elif action in (A_OFFLINE, A_ONLINE):  # the filler is online when another CPU is
+        elif scope == "cpu":  # on online CPUs, the filler is online when another CPU is
             t = slots[0]
-            fc = FILLER_ONLINE if action == A_OFFLINE and n_online > 1 else 0
+            fc = FILLER_ONLINE if not TAKES_OFFLINE[action] and n_online > 1 else 0
             tab = ctx[base + (8 if t else 0) + fc]
             r = tab.get(sigs[t]) or fill(tab, action, 1 if t else 0, d, fc, sigs[t])
             sigs[t], kinds, kernel, driver = r.sig, r.kinds, r.kernel, r.driver
@@ -415,7 +397,7 @@ def _fork_helper(srch: Search, frontier: list[int], indices: range, seen: set[in
         os.close(r)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        _die_with_parent()
+        die_with_parent()
         srch.model.fill = _no_fill  # type: ignore[method-assign, assignment]
         mine = _Acc(dict(acc.first), acc.seen_kinds, 0)
         part = _Part([], array("I"), array("H"), [])
@@ -425,12 +407,6 @@ def _fork_helper(srch: Search, frontier: list[int], indices: range, seen: set[in
         code = 0
     finally:
         os._exit(code)
-
-
-def _die_with_parent() -> None:
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError, AttributeError):
-            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
 def _reap(pid: int, kill: bool) -> bool:
@@ -611,7 +587,7 @@ def _counterexamples(srch: Search, paths: dict[int, list[tuple[State, SlotMove]]
         path = paths.get(KIND_BIT[kind])
         if path is None:
             continue
-        state = MachineState.reset(srch.config.partition_spec, srch.n)
+        state = MachineState.reset(srch.config.partition_spec, srch.n, srch.config.channel_cpus)
         steps: list[Move] = []
         kernel = True
         message = ""

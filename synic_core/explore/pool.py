@@ -13,7 +13,6 @@ that is killed, so the explorer keeps its own small pool instead:
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import multiprocessing as mp
 import os
 import queue
@@ -29,8 +28,7 @@ from typing import Any
 from synic_core.explore.fast import Status, search
 from synic_core.explore.reference import ExploreResult
 from synic_core.model.config import SessionConfig
-
-PR_SET_PDEATHSIG = 1
+from synic_core.system.process import die_with_parent
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,16 +75,10 @@ def sigterm_raises() -> Iterator[None]:
         signal.signal(signal.SIGTERM, old)
 
 
-def _die_with_parent() -> None:
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError, AttributeError):
-            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-
-
 def _worker(tasks: Any, results: Any, parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    _die_with_parent()
+    die_with_parent()
     if os.getppid() != parent:  # the parent died before the line above took effect
         return
     while True:

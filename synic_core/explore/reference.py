@@ -3,8 +3,9 @@ and what is the shortest sequence of actions that reaches each one?
 
 Breadth-first, so the first sequence that produces a kind is a shortest one. States are
 deduplicated by a canonical key that abstracts page frame numbers (only "none / hypervisor /
-live / freed" matters to the engine) and treats CPUs 1..n-1 as interchangeable (CPU 0 is the
-VMBus connect CPU, so it is kept apart).
+live / freed" matters to the engine) and treats CPUs 1..n-1 as interchangeable when their
+registers, liveness and VMBus channels agree (CPU 0, x86's boot CPU, never goes offline and is
+VMBus's connect CPU, so it is kept apart).
 """
 
 from __future__ import annotations
@@ -13,22 +14,30 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
-from synic_core.model.actions import ACTIONS, run_action
+from synic_core.model.actions import ACTIONS, ActionSpec, run_action
 from synic_core.model.config import SessionConfig
 from synic_core.model.engine import Engine, StepResult
 from synic_core.model.findings import KINDS, SEVERITY_RANK
 from synic_core.model.registers import PAGE_REGISTERS, STATE_INDEX, registers_in_bank
 from synic_core.model.state import MachineState
+from synic_core.model.vocabulary import ExploreChoice, FindingKindName
 from synic_core.versions.registry import embedding
 
 Move = tuple[str, tuple[int, ...]]
 Frontier = list[tuple[MachineState, tuple[Move, ...], bool]]  # state, the path to it, all kernel orders?
-MODULE_ACTIONS = ("vmbus_load", "vmbus_unload", "mshv_init", "mshv_cleanup")
+EXPLORE_GROUPS: tuple[ExploreChoice, ...] = ("together", "reboot", "each")
+"""The order the explorer tries moves in: module actions on every online CPU, the reboot, then per-CPU moves."""
+EXPLORED: tuple[ActionSpec, ...] = tuple(
+    sorted((a for a in ACTIONS.values() if a.explore is not None), key=lambda a: EXPLORE_GROUPS.index(a.explore or "each"))
+)
+"""The actions the explorer may choose, in the order it tries them (the table's order within a group)."""
+ACTION_ORDER = tuple(a.name for a in EXPLORED)
+MODULE_ACTIONS = tuple(a.name for a in EXPLORED if a.explore == "together")
 
 
 @dataclass(frozen=True, slots=True)
 class Counterexample:
-    kind: str
+    kind: FindingKindName
     steps: tuple[Move, ...]
     kernel_order: bool  # False: some step is an order the kernel cannot produce (--any-order)
     message: str  # the first finding of this kind, as an example
@@ -40,7 +49,7 @@ class Counterexample:
             "description": self.message,
             "partition": config.partition,
             "cpus": config.cpus,
-            **embedding(config.mshv),  # a patch file's version travels with the counterexample
+            **embedding(config.version),  # a patch file's version travels with the counterexample
             "hypervisor": config.hypervisor,
             "steps": [{"action": a, "cpus": list(c)} for a, c in self.steps],
         }
@@ -72,7 +81,7 @@ class ExploreResult:
 
 # -- the moves worth trying from a state ------------------------------------------------------
 def candidate_moves(state: MachineState, any_order: bool, symmetry: bool = True) -> list[Move]:
-    """Module actions on every online CPU, kexec, per-CPU hotplug and crashes (tried in that order).
+    """The moves of every action the explorer may choose, in `EXPLORED` order (see `ActionSpec.explore`).
 
     With symmetry, a per-CPU action is tried on CPU 0 and on one CPU of each group of
     interchangeable CPUs. With any_order, module actions are also tried on single CPUs.
@@ -84,10 +93,12 @@ def candidate_moves(state: MachineState, any_order: bool, symmetry: bool = True)
     moves: list[Move] = [(a, tuple(online)) for a in MODULE_ACTIONS]
     if any_order and len(online) > 1:
         moves += [(a, (c,)) for a in MODULE_ACTIONS for c in reps_on]
-    moves.append(("kexec", (online[0],)))  # the reboot CPU plays no part in the model
-    moves += [("cpu_offline", (c,)) for c in reps_on]
-    moves += [("cpu_online", (c,)) for c in reps_off]
-    moves += [("crash_kexec", (c,)) for c in reps_on]
+    for spec in EXPLORED:
+        if spec.explore == "reboot":
+            moves.append((spec.name, (online[0],)))
+        elif spec.explore == "each":
+            reps = reps_off if spec.target == "offline" else reps_on
+            moves += [(spec.name, (c,)) for c in reps if c or not spec.explore_skips_cpu0]
     return moves
 
 
@@ -127,7 +138,8 @@ def cpu_signature(state: MachineState, cpu: int) -> Hashable:
         regs.append(state.scontrol_dropped[bank][cpu])
     pages = tuple(sorted((b, r) for (k, b, r) in state.vmbus_pages if k == cpu))
     missing = tuple(sorted((comp, b, r) for (k, comp, b, r) in state.missing if k == cpu))
-    return (c.online, c.vmbus, c.mshv, tuple(regs), pages, missing)
+    channels = (c.channels, c.channels_home) if cpu else ()  # CPU 0's change nothing: x86 never offlines it
+    return (c.online, c.vmbus, c.mshv, tuple(regs), pages, missing, channels)
 
 
 def state_key(state: MachineState, symmetry: bool = True) -> Hashable:
@@ -159,7 +171,7 @@ def explore(
 ) -> ExploreResult:
     """Breadth-first search to `depth` actions. Ctrl-C (or `stop()` turning true) returns what was found so far."""
     result = ExploreResult(config, depth, any_order)
-    root = MachineState.reset(config.partition_spec, config.cpus)
+    root = MachineState.reset(config.partition_spec, config.cpus, config.channel_cpus)
     seen = {state_key(root, symmetry)}
     frontier: Frontier = [(root, (), True)]
     try:
@@ -257,6 +269,3 @@ def explore_to_dict(result: ExploreResult) -> dict[str, Any]:
             for c in result.ordered()
         },
     }
-
-
-assert set(MODULE_ACTIONS) <= set(ACTIONS)

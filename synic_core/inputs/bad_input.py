@@ -12,7 +12,6 @@ class InputError(Exception):
     """Bad input: the message is one line naming the file, the field and what was expected; the CLI exits with code 2."""
 
 
-ScenarioError = InputError
 """The historical name: every loader (scenarios, lessons, patch files, traces, config) raises `InputError`."""
 
 

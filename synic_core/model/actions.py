@@ -1,7 +1,8 @@
 """User actions: the table, and how each one drives the per-CPU sequences.
 
 Module loads register a dynamic cpuhp state; CPU hotplug runs the states in registration order
-on online and in reverse on offline, with rollback when a teardown is refused.
+on online and in reverse on offline, with rollback when a teardown is refused. x86 never offlines
+CPU 0, and VMBus refuses to let a CPU go while a channel is bound to it (docs/kernel-facts.md#cpu-hotplug-on-x86).
 """
 
 from __future__ import annotations
@@ -13,9 +14,19 @@ from typing import TypeAlias, cast
 from synic_core.model.engine import Engine
 from synic_core.model.partitions import title
 from synic_core.model.state import DriverState
-from synic_core.model.vocabulary import ActionName, ActionTarget, Component
+from synic_core.model.vocabulary import ActionName, ActionScope, ActionTarget, Component, ExploreChoice, SequenceName
 
-VMBUS_CONNECT_CPU = 0
+BOOT_CPU = 0
+"""x86's boot CPU: never hotpluggable, and VMBus's connect CPU (VMBUS_CONNECT_CPU), where moved channels go."""
+CPU0_CITES = (
+    "arch/x86/kernel/topology.c arch_cpu_is_hotpluggable; drivers/base/cpu.c register_cpu; drivers/base/core.c device_offline "
+    "(docs/kernel-facts.md#cpu-hotplug-on-x86)"
+)
+CHANNEL_CITES = "drivers/hv/hv.c hv_synic_cleanup; kernel/cpu.c cpuhp rollback (docs/kernel-facts.md#cpu-hotplug-on-x86)"
+CHANNEL_ASSUMPTION = (
+    "assumed: the kernel cannot move the channel itself (a kernel before hv_pick_new_cpu(), or a host older than "
+    "VMBus protocol WIN10 v5.3); newer kernels rebind it and the offline goes on (docs/kernel-facts.md#cpu-hotplug-on-x86)"
+)
 Runner: TypeAlias = Callable[[Engine, list[int]], None]
 
 
@@ -26,8 +37,8 @@ def startup(eng: Engine, comp: str, cpu: int) -> None:
 
 
 def teardown(eng: Engine, comp: str, cpu: int) -> bool:
-    """Run the component's cpuhp teardown; False when the kernel refuses it (-EBUSY)."""
-    if comp == "vmbus" and eng.state.drivers.vmbus_connected and cpu == VMBUS_CONNECT_CPU:
+    """Run the component's cpuhp teardown; False when the kernel refuses it (-EBUSY: a channel is bound to the CPU)."""
+    if comp == "vmbus" and eng.state.drivers.vmbus_connected and eng.state.cpus[cpu].channels:
         return False
     _set_live(eng, comp, cpu, False)
     eng.run_sequence("vmbus_cleanup" if comp == "vmbus" else "mshv_exit", cpu)
@@ -144,8 +155,13 @@ def _start_each(eng: Engine, comp: str, cpus: list[int]) -> None:
 # -- CPU hotplug ------------------------------------------------------------------------------
 def cpu_offline(eng: Engine, cpus: list[int]) -> None:
     for cpu in cpus:
-        if len(eng.state.online_cpus()) == 1:
-            eng.refuse(f"CPU {cpu} is the last online CPU and cannot go offline.", cpu=cpu)
+        if cpu == BOOT_CPU:
+            eng.refuse(
+                "CPU 0 cannot go offline on x86: arch_cpu_is_hotpluggable() is false for it, so register_cpu() sets "
+                "offline_disabled and device_offline() returns -EPERM before any cpuhp callback runs; nothing is written.",
+                cpu=cpu,
+                cites=CPU0_CITES,
+            )
             continue
         _offline_one(eng, cpu)
 
@@ -157,9 +173,12 @@ def _offline_one(eng: Engine, cpu: int) -> None:
         if not teardown(eng, comp, cpu):
             again = f"; cpuhp rolls back and starts {', '.join(map(title, done))} again" if done else ""
             eng.refuse(
-                f"CPU {cpu} stays online: hv_synic_cleanup() returns -EBUSY on the VMBus connect CPU while VMBus is connected{again}.",
+                f"CPU {cpu} stays online: a VMBus channel is bound to it, so hv_synic_cleanup() returns -EBUSY "
+                f"while VMBus is connected{again}.",
                 cpu=cpu,
                 component=cast(Component, comp),
+                assumption=CHANNEL_ASSUMPTION,
+                cites=CHANNEL_CITES,
             )
             for c in reversed(done):
                 startup(eng, c, cpu)
@@ -173,6 +192,27 @@ def cpu_online(eng: Engine, cpus: list[int]) -> None:
         eng.state.cpus[cpu].online = True
         for comp in eng.state.drivers.cpuhp_order:
             startup(eng, comp, cpu)
+
+
+def move_channels(eng: Engine, cpus: list[int]) -> None:
+    """Write another CPU to each channel's sysfs `cpu` file: the channels leave the chosen CPUs (no MSR is written)."""
+    st = eng.state
+    if not st.drivers.vmbus_connected:
+        eng.step.notes.append("VMBus is not connected: it has no channels to move")
+        return
+    dest = BOOT_CPU if BOOT_CPU not in cpus else next((c for c in st.online_cpus() if c not in cpus), None)
+    if dest is None:
+        eng.refuse(
+            "The channels cannot move: every online CPU is among the chosen ones, so no CPU is left to take them.", component="vmbus"
+        )
+        return
+    for cpu in cpus:
+        if not st.cpus[cpu].channels:
+            eng.step.notes.append(f"CPU {cpu} holds no VMBus channel: nothing to move")
+            continue
+        st.cpus[cpu].channels = False
+        st.cpus[dest].channels = True
+        eng.step.notes.append(f"the VMBus channels bound to CPU {cpu} now target CPU {dest}")
 
 
 # -- kexec ------------------------------------------------------------------------------------
@@ -219,19 +259,52 @@ def _boot_new_kernel(eng: Engine, kdump: bool) -> None:
     for cs in st.cpus:
         cs.vmbus = cs.mshv = False
         cs.online = cs.online or not kdump
+        cs.channels = cs.channels_home  # assumed: the new kernel binds its channels as the session's channel_cpus say
     st.vmbus_pages.clear()
     st.missing.clear()
     st.boot += 1
 
 
 @dataclass(frozen=True, slots=True)
+class ExportTask:
+    """Who runs an action's writes in an exported trace: the task, its PID and the stack around the driver's functions."""
+
+    name: str  # may hold {cpu}: the per-CPU hotplug thread
+    pid: int
+    pid_per_cpu: int
+    outer_frames: tuple[str, ...]
+    frames: tuple[str, ...] = ()  # the whole stack, innermost first, where the path is not the sequence's own
+
+
+CPUHP_TASK = ExportTask("cpuhp/{cpu}", 20, 7, ("cpuhp_invoke_callback", "cpuhp_thread_fun"))
+"""cpuhp_setup_state() and cpuhp_remove_state() run each CPU's callback in that CPU's `cpuhp/N` thread, for module
+loads and unloads, hotplug and the kexec teardown alike (kernel/cpu.c), so their stacks end in the cpuhp thread and do
+not say which action it was. The PIDs are made up."""
+CRASH_TASK = ExportTask("bash", 1999, 0, (), ("hv_hyp_synic_disable_regs", "hv_crash_handler", "__crash_kexec", "panic"))
+"""The crash handler runs on the panicking CPU (drivers/hv/vmbus_drv.c hv_crash_handler calls hv_hyp_synic_disable_regs);
+the task and PID are made up."""
+
+
+@dataclass(frozen=True, slots=True)
 class ActionSpec:
+    """One action's whole shape: the session, the explorer, trace export and trace inference read this row."""
+
     name: ActionName
     title: str
     target: ActionTarget
+    scope: ActionScope
     summary: str
     source: str  # the kernel code it models
     run: Runner
+    export_task: ExportTask
+    explore: ExploreChoice | None  # None: the explorer never chooses it
+    explore_skips_cpu0: bool = False
+    trace_sequence: SequenceName | None = None  # a driver sequence that, matched alone in a trace, is taken for this action
+
+    @property
+    def boots_new_kernel(self) -> bool:
+        """kexec and crash kexec end with a new kernel: drivers gone, registers kept."""
+        return self.scope in ("machine", "crash")
 
 
 ACTIONS: dict[str, ActionSpec] = {
@@ -241,60 +314,107 @@ ACTIONS: dict[str, ActionSpec] = {
             "vmbus_load",
             "VMBus load",
             "online",
+            "module",
             "hv_synic_init on the chosen CPUs; the first load connects VMBus",
             "drivers/hv/vmbus_drv.c vmbus_bus_init",
             run=vmbus_load,
+            export_task=CPUHP_TASK,
+            explore="together",
+            trace_sequence="vmbus_init",
         ),
         ActionSpec(
             "vmbus_unload",
             "VMBus unload",
             "online",
+            "module",
             "module exit: disconnect, then hv_synic_cleanup on the chosen CPUs",
             "drivers/hv/vmbus_drv.c vmbus_exit",
             run=vmbus_unload,
+            export_task=CPUHP_TASK,
+            explore="together",
+            trace_sequence="vmbus_cleanup",
         ),
         ActionSpec(
             "mshv_init",
             "MSHV init",
             "online",
+            "module",
             "mshv_synic_cpu_init on the chosen CPUs; the first init loads mshv_root",
             "drivers/hv/mshv_synic.c mshv_synic_init",
             run=mshv_init,
+            export_task=CPUHP_TASK,
+            explore="together",
+            trace_sequence="mshv_init",
         ),
         ActionSpec(
             "mshv_cleanup",
             "MSHV cleanup",
             "online",
+            "module",
             "mshv_synic_cpu_exit on the chosen CPUs",
             "drivers/hv/mshv_synic.c mshv_synic_exit",
             run=mshv_cleanup,
+            export_task=CPUHP_TASK,
+            explore="together",
+            trace_sequence="mshv_exit",
         ),
         ActionSpec(
             "cpu_offline",
             "CPU offline",
             "online",
+            "cpu",
             "cpuhp teardown: MSHV exit, then VMBus cleanup; a refusal rolls back",
             "kernel/cpu.c cpuhp teardown; drivers/hv/hv.c hv_synic_cleanup",
             run=cpu_offline,
+            export_task=CPUHP_TASK,
+            explore="each",
+            explore_skips_cpu0=True,  # refused outright on x86: nothing to learn
         ),
         ActionSpec(
-            "cpu_online", "CPU online", "offline", "cpuhp startup: VMBus init, then MSHV init", "kernel/cpu.c cpuhp startup", run=cpu_online
+            "cpu_online",
+            "CPU online",
+            "offline",
+            "cpu",
+            "cpuhp startup: VMBus init, then MSHV init",
+            "kernel/cpu.c cpuhp startup",
+            run=cpu_online,
+            export_task=CPUHP_TASK,
+            explore="each",
         ),
         ActionSpec(
             "kexec",
             "kexec",
             "one",
+            "machine",
             "reboot notifiers, hv_machine_shutdown, then the new kernel starts (chosen CPU reboots)",
             "kernel/kexec_core.c kernel_kexec; arch/x86/kernel/cpu/mshyperv.c hv_machine_shutdown",
             run=kexec,
+            export_task=CPUHP_TASK,
+            explore="reboot",  # the reboot CPU plays no part in the model
         ),
         ActionSpec(
             "crash_kexec",
             "crash kexec",
             "one",
+            "crash",
             "panic path: VMBus disables its SynIC on this CPU only, then the kdump kernel starts",
             "drivers/hv/vmbus_drv.c hv_crash_handler",
             run=crash_kexec,
+            export_task=CRASH_TASK,
+            explore="each",
+            trace_sequence="vmbus_crash",
+        ),
+        ActionSpec(
+            "move_channels",
+            "move channels",
+            "online",
+            "cpu",
+            "the VMBus channels bound to the chosen CPUs move to CPU 0 (or to another online CPU); no MSR is written",
+            "drivers/hv/vmbus_drv.c target_cpu_store (/sys/bus/vmbus/devices/*/channels/*/cpu)",
+            run=move_channels,
+            export_task=CPUHP_TASK,  # writes nothing, so never exported
+            explore="each",
+            explore_skips_cpu0=True,  # CPU 0's channels never block an offline: x86 does not offline it
         ),
     )
 }
@@ -308,6 +428,7 @@ def run_action(eng: Engine, action: str, cpus: list[int]) -> None:
     change cannot gain or lose a finding: checking only the changed ones gives the findings a check of
     every CPU the action targets would give, in the same order, at the cost of the writes.
     """
-    ACTIONS[action].run(eng, cpus)
-    targets = eng.state.online_cpus() if action in ("kexec", "crash_kexec") else cpus
+    spec = ACTIONS[action]
+    spec.run(eng, cpus)
+    targets = eng.state.online_cpus() if spec.boots_new_kernel else cpus
     eng.step.findings += eng.checker.missing_enable([cpu for cpu in targets if cpu in eng.changed_cpus])

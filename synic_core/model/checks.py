@@ -25,6 +25,7 @@ from synic_core.model.vocabulary import Bank, Component, FindingKindName, Writer
 from synic_core.model.writes import Write
 
 ENABLE_REGISTERS = ("SCONTROL", "SIMP", "SIEFP", "SIRBP")
+NOBODY_ENABLED = "but nobody enabled it"
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,12 +155,20 @@ class Checker:
                 st.missing.discard(key)
             elif key not in st.missing:
                 st.missing.add(key)
-                message = (
-                    f"{title(comp)} is live on CPU {cpu} and depends on {self.partition.label(reg, bank)}.enable, but nobody enabled it."
-                )
+                who = self._who_cleared(cpu, bank, reg)
+                message = f"{title(comp)} is live on CPU {cpu} and depends on {self.partition.label(reg, bank)}.enable, {who}."
                 where: Where = {"cpu": cpu, "bank": bank, "register": reg, "field": "enable", "component": comp}
-                out.append(self.finding("missing_enable", message, where | {"owner": self.partition.owner(bank, reg)}))
+                where |= {"owner": self.partition.owner(bank, reg)}
+                cleared = who != NOBODY_ENABLED  # a write the model made cleared it: the kind's pre-enable assumption does not apply
+                out.append(make_finding("missing_enable", message, step=self.step, assumption=None if cleared else "default", **where))
         return out
+
+    def _who_cleared(self, cpu: int, bank: str, reg: str) -> str:
+        cleared = self.state.cleared.get((cpu, bank, reg))
+        if cleared is None or self.state.last_writer(cpu, bank, reg) == "reset":
+            return NOBODY_ENABLED
+        writer, step, action = cleared
+        return f"which {title(writer)}'s {action} cleared at step {step}"
 
 
 def _switch_off_verb(w: Write) -> str | None:

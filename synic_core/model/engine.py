@@ -8,12 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Unpack
 
-from synic_core.model.checks import Checker
+from synic_core.model.checks import ENABLE_REGISTERS, Checker
 from synic_core.model.config import SessionConfig
 from synic_core.model.findings import Where, make_finding
 from synic_core.model.partitions import title
 from synic_core.model.registers import REGISTERS, STATE_INDEX, Field, frame_of
-from synic_core.model.sequences import AEOI, VECTOR, X86_CALLBACK_VECTOR, Op, Sequence
+from synic_core.model.sequences import AEOI, PARTITION_CONDITIONS, VECTOR, X86_CALLBACK_VECTOR, Op, Sequence
 from synic_core.model.state import MachineState
 from synic_core.model.vocabulary import Bank, Component, FindingKindName, SequenceName
 from synic_core.model.writes import StepResult as StepResult
@@ -39,7 +39,7 @@ class Engine:
     def __init__(self, config: SessionConfig, state: MachineState, step: StepResult) -> None:
         self.config = config
         self.partition = config.partition_spec
-        self.version = config.version_spec
+        self.version = config.version
         self.profile = config.profile_spec
         self.state = state
         self.step = step
@@ -49,12 +49,21 @@ class Engine:
         self._compiled: dict[int, tuple[CompiledOp, ...]] = {}  # id(sequence) -> its ops compiled
 
     # -- recording -------------------------------------------------------------------------
-    def find(self, kind: FindingKindName, message: str, assumption: str | None = "default", **where: Unpack[Where]) -> None:
-        self.step.findings.append(make_finding(kind, message, step=self.step.index, assumption=assumption, **where))
+    def find(
+        self, kind: FindingKindName, message: str, assumption: str | None = "default", cites: str | None = None, **where: Unpack[Where]
+    ) -> None:
+        self.step.findings.append(make_finding(kind, message, step=self.step.index, assumption=assumption, cites=cites, **where))
 
-    def refuse(self, message: str, cpu: int | None = None, component: Component | None = None, assumption: str | None = None) -> None:
+    def refuse(
+        self,
+        message: str,
+        cpu: int | None = None,
+        component: Component | None = None,
+        assumption: str | None = None,
+        cites: str | None = None,
+    ) -> None:
         self.step.refused = True
-        self.find("refused", message, cpu=cpu, component=component, assumption=assumption)
+        self.find("refused", message, cpu=cpu, component=component, assumption=assumption, cites=cites)
 
     def not_kernel_order(self, why: str) -> None:
         self.step.kernel_order = False
@@ -78,6 +87,10 @@ class Engine:
     def condition(self, name: str) -> bool:
         if name == "mshv_manages_shared":
             return self.version.manages_shared_regs(self.partition, self.state.drivers.vmbus_loaded)
+        if name in PARTITION_CONDITIONS:
+            prop, wanted = PARTITION_CONDITIONS[name]
+            actual = self.partition.hv_root if prop == "hv_root" else self.partition.name == "l1vh"
+            return actual == wanted
         raise ValueError(f"unknown condition {name!r}")
 
     def apply_op(self, c: CompiledOp, cpu: int, bank: Bank, component: Component) -> None:
@@ -148,6 +161,8 @@ class Engine:
             self.changed_cpus.add(cpu)
             if register == "SCONTROL":
                 self.track_scontrol(cpu, bank, old, new)
+            if old & 1 and not new & 1 and register in ENABLE_REGISTERS:
+                st.cleared[(cpu, bank, register)] = (component, self.step.index, self.step.action)
         w = Write(
             len(self.step.writes),
             cpu,

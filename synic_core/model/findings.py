@@ -123,15 +123,17 @@ class Finding:
         return asdict(self)
 
 
-def make_finding(kind: FindingKindName, message: str, *, step: int, assumption: str | None = "default", **where: Unpack[Where]) -> Finding:
-    """Build a finding of `kind`; the assumption defaults to the kind's own."""
+def make_finding(
+    kind: FindingKindName, message: str, *, step: int, assumption: str | None = "default", cites: str | None = None, **where: Unpack[Where]
+) -> Finding:
+    """Build a finding of `kind`; the assumption and the citation default to the kind's own."""
     spec = KINDS[kind]
     return Finding(
         kind=kind,
         severity=spec.severity,
         step=step,
         message=message,
-        cites=spec.cites,
+        cites=cites or spec.cites,
         assumption=spec.assumption if assumption == "default" else assumption,
         cpu=where.get("cpu"),
         bank=where.get("bank"),

@@ -23,7 +23,18 @@ SYMBOLS = {
 
 CONDITIONS: dict[ConditionName, str] = {
     "mshv_manages_shared": "MSHV programs SIMP/SIEFP/SCONTROL in this version and partition (the version's manages_shared rule)",
+    "hv_root_partition": "only on a root partition, bare-metal or nested (hv_root_partition())",
+    "not_hv_root_partition": "only where hv_root_partition() is false (L1VH, guest)",
+    "hv_l1vh_partition": "only on an L1 virtual host (hv_l1vh_partition())",
+    "not_hv_l1vh_partition": "only where hv_l1vh_partition() is false (root, nested root, guest)",
 }
+PARTITION_CONDITIONS: dict[str, tuple[str, bool]] = {
+    "hv_root_partition": ("hv_root", True),
+    "hv_l1vh_partition": ("l1vh", True),
+    "not_hv_root_partition": ("hv_root", False),
+    "not_hv_l1vh_partition": ("l1vh", False),
+}
+"""The per-operation partition conditions: which property of the partition, and the value that lets the op run."""
 FRAME_RULES: dict[FrameRuleName, str] = {
     "vmbus_enable": "root/nested root: map the hypervisor's frame; else write the PFN of the page hv_synic_alloc allocated",
     "vmbus_disable": "root/nested root: keep the frame for kdump; else clear base_*_gpa",

@@ -40,8 +40,8 @@ class ActionError(ValueError):
 class Session:
     """Deterministic: the same config and actions always give the same writes and findings."""
 
-    def __init__(self, config: SessionConfig | None = None) -> None:
-        self.config = config or SessionConfig()
+    def __init__(self, config: SessionConfig) -> None:
+        self.config = config
         self.state = self._reset()
         self.history: list[StepResult] = []
         self._redo: list[tuple[str, list[int] | None]] = []
@@ -53,7 +53,7 @@ class Session:
         self._recent: tuple[int, MachineState] | None = None  # the last state rebuilt, to walk on from
 
     def _reset(self) -> MachineState:
-        return MachineState.reset(self.config.partition_spec, self.config.cpus)
+        return MachineState.reset(self.config.partition_spec, self.config.cpus, self.config.channel_cpus)
 
     # -- applying ---------------------------------------------------------------------------
     def resolve_cpus(self, action: str, cpus: list[int] | None) -> list[int]:

@@ -33,6 +33,8 @@ class CpuState:
     online: bool = True
     vmbus: bool = False  # hv_synic_init has run on this CPU (VMBus live)
     mshv: bool = False  # mshv_synic_cpu_init has run on this CPU (MSHV live)
+    channels: bool = False  # VMBus channels are bound to this CPU (their target_cpu)
+    channels_home: bool = False  # a new kernel binds channels here again (the session's channel_cpus)
 
     def live(self, component: str) -> bool:
         return self.vmbus if component == "vmbus" else self.mshv
@@ -66,10 +68,12 @@ class MachineState:
     next_frame: int = LINUX_FRAME_BASE
     boot: int = 0
     missing: set[tuple[int, str, str, str]] = field(default_factory=set)  # flagged missing_enable
+    cleared: dict[tuple[int, str, str], tuple[str, int, str]] = field(default_factory=dict)
+    """(cpu, bank, register) -> (writer, step, action) of the write that last cleared its enable bit: missing_enable says who."""
     collect_at: int = 0  # collect_pages looks for unreferenced freed pages once there are more pages than this
 
     @classmethod
-    def reset(cls, partition: Partition, ncpus: int) -> MachineState:
+    def reset(cls, partition: Partition, ncpus: int, channel_cpus: tuple[int, ...] = ()) -> MachineState:
         regs: dict[str, list[list[int]]] = {}
         pages: dict[int, Page] = {}
         for bank in partition.banks:
@@ -83,7 +87,7 @@ class MachineState:
             regs=regs,
             writer={b: [["reset"] * len(STATE_REGISTERS) for _ in range(ncpus)] for b in partition.banks},
             scontrol_dropped={b: [False] * ncpus for b in partition.banks},
-            cpus=[CpuState() for _ in range(ncpus)],
+            cpus=[CpuState(channels=i in channel_cpus, channels_home=i in channel_cpus) for i in range(ncpus)],
             drivers=DriverState(),
             pages=pages,
             vmbus_pages={},
@@ -96,13 +100,14 @@ class MachineState:
             regs={b: [row[:] for row in rows] for b, rows in self.regs.items()},
             writer={b: [row[:] for row in rows] for b, rows in self.writer.items()},
             scontrol_dropped={b: v[:] for b, v in self.scontrol_dropped.items()},
-            cpus=[CpuState(c.online, c.vmbus, c.mshv) for c in self.cpus],
+            cpus=[CpuState(c.online, c.vmbus, c.mshv, c.channels, c.channels_home) for c in self.cpus],
             drivers=replace(self.drivers, cpuhp_order=self.drivers.cpuhp_order[:]),
             pages={f: Page(p.frame, p.owner, p.purpose, p.boot, p.freed) for f, p in self.pages.items()},
             vmbus_pages=dict(self.vmbus_pages),
             next_frame=self.next_frame,
             boot=self.boot,
             missing=set(self.missing),
+            cleared=dict(self.cleared),
             collect_at=self.collect_at,
         )
 

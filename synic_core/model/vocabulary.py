@@ -39,16 +39,26 @@ ActionName = Literal[
     "cpu_online",
     "kexec",
     "crash_kexec",
+    "move_channels",
 ]
 
 ActionTarget = Literal["online", "offline", "one"]
 """Which CPUs an action takes: online CPUs, offline CPUs, or exactly one online CPU."""
 
+ActionScope = Literal["module", "cpu", "machine", "crash"]
+"""What an action reaches: a driver module's per-CPU callback on each chosen CPU and the module's own state;
+work on each chosen CPU alone (hotplug); the whole machine, the chosen CPU only naming the reboot CPU (kexec);
+the chosen CPU's panic path, then a new kdump kernel on the whole machine."""
+
+ExploreChoice = Literal["together", "reboot", "each"]
+"""How the explorer picks an action's CPUs: every online CPU in one move (a module's cpuhp callbacks), the first
+online CPU (the reboot CPU), or each CPU the action's target allows, one move per group of interchangeable CPUs."""
+
 OpKind = Literal["rmw", "zero"]
 """How a sequence op builds its value: read-modify-write, or from zero."""
 
-ConditionName = Literal["mshv_manages_shared"]
-"""Conditions a sequence op can be guarded by, evaluated by the engine at call time."""
+ConditionName = Literal["mshv_manages_shared", "hv_root_partition", "not_hv_root_partition", "hv_l1vh_partition", "not_hv_l1vh_partition"]
+"""Conditions a sequence op can be guarded by, evaluated by the engine at call time (the version's rule, or the partition type)."""
 
 FrameRuleName = Literal["vmbus_enable", "vmbus_disable", "mshv_sirbp_enable", "mshv_sirbp_disable"]
 """What an op does with a page register's frame number."""

@@ -11,6 +11,11 @@ if TYPE_CHECKING:
     from synic_core.model.findings import Finding
 
 
+def plural(n: int, noun: str) -> str:
+    """`1 write`, `2,048 writes`: the count with thousands separators and the noun agreeing with it."""
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
+
+
 def cpu_ranges(cpus: Iterable[int]) -> str:
     """[0, 1, 2, 5] -> "0-2,5"."""
     nums = sorted(set(cpus))

@@ -34,6 +34,7 @@ def final_state(session: Session) -> dict[str, Any]:
             "online": cs.online,
             "vmbus": cs.vmbus,
             "mshv": cs.mshv,
+            "channels": cs.channels,
             "registers": {bank: st.registers_dict(cpu, bank) for bank in st.banks},
         }
         for cpu, cs in enumerate(st.cpus)

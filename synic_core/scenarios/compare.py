@@ -7,12 +7,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from synic_core.inputs.bad_input import InputError
 from synic_core.model.findings import KIND_NAMES, SEVERITY_RANK, Finding
 from synic_core.model.profiles import PROFILES
 from synic_core.model.registers import registers_in_bank
 from synic_core.model.session import Session
 from synic_core.model.vocabulary import FindingKindName, Severity
-from synic_core.scenarios.scenario import Scenario, ScenarioError, replay, with_settings
+from synic_core.scenarios.scenario import Scenario, replay, with_settings
 from synic_core.versions.names import BUILTIN_NAMES, looks_like_file
 
 
@@ -46,7 +47,7 @@ def parse_pair(spec: str) -> tuple[str, str, str]:
             return "mshv", a, b
         if a in PROFILES and b in PROFILES:
             return "hypervisor", a, b
-    raise ScenarioError(
+    raise InputError(
         f"--compare: expected two MSHV versions ({', '.join(BUILTIN_NAMES)}, or patch files) or two hypervisor "
         f"profiles ({', '.join(PROFILES)}) separated by a comma, got {spec!r}"
     )

@@ -8,7 +8,8 @@ from importlib import resources
 from pathlib import Path
 from typing import ClassVar, Literal
 
-from synic_core.scenarios.scenario import Scenario, ScenarioError, parse_as, read_file
+from synic_core.inputs.bad_input import InputError
+from synic_core.scenarios.scenario import Scenario, parse_as, read_file
 
 LESSON_PACKAGE = "synic_core.scenarios.lessons"
 
@@ -49,4 +50,4 @@ def load_lesson(name_or_path: str) -> Lesson:
     if path.exists() or path.suffix in (".json", ".toml"):
         return parse_lesson(read_file(path), str(path), path.parent)
     known = ", ".join(short_name(n) for n in lesson_names())
-    raise ScenarioError(f"{name_or_path}: no such lesson (expected one of {known}, or a lesson file)")
+    raise InputError(f"{name_or_path}: no such lesson (expected one of {known}, or a lesson file)")

@@ -1,7 +1,7 @@
 """Scenarios: settings and steps, read from JSON or TOML files, and the built-in scenarios.
 
 A user's file is shape-checked by pydantic (`scenario_schema`, imported when a file is read);
-every way it can be wrong ends in a `ScenarioError` whose one-line message names the file, the
+every way it can be wrong ends in a `InputError` whose one-line message names the file, the
 field and what was expected. A built-in scenario is trusted data shipped with the package: it is
 read without pydantic, and a test checks every one against the schema.
 """
@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any, ClassVar, Literal, Self, TypeVar
 
 from synic_core.inputs.bad_input import InputError
-from synic_core.inputs.bad_input import ScenarioError as ScenarioError  # loaders and front ends name it from here too
 from synic_core.inputs.safe_read import InputRefused, read_structured
 from synic_core.model.actions import ACTIONS
 from synic_core.model.config import SessionConfig
@@ -24,7 +23,7 @@ from synic_core.model.version import MshvVersion
 from synic_core.model.vocabulary import ActionName, PartitionName, ProfileName
 from synic_core.versions.files import digest, from_embedded
 from synic_core.versions.names import BUILTIN_NAMES, looks_like_file
-from synic_core.versions.registry import embedding, register, resolve
+from synic_core.versions.registry import embedding, get, register, resolve, session_config
 
 BUILTIN_PACKAGE = "synic_core.scenarios.builtin"
 S = TypeVar("S", bound="Scenario")
@@ -53,6 +52,7 @@ class Scenario:
     mshv_version: dict[str, Any] | None = None  # the version in full, embedded by a save
     mshv_file: str | None = None  # the patch file an embedded version came from
     hypervisor: ProfileName = "strict"
+    channel_cpus: list[int] = field(default_factory=lambda: [0])  # the CPUs VMBus channels are bound to (an assumption)
     steps: list[Step] = field(default_factory=list)
     notices: list[str] = field(default_factory=list, compare=False, repr=False)  # what replay should tell the user
 
@@ -82,7 +82,7 @@ class Scenario:
             except InputError as exc:  # e.g. a patch file that is not there: say which scenario named it
                 raise InputError(f"{source}: mshv: {exc}") from None
         self.mshv = register(version)
-        embedded = embedding(self.mshv)  # a file's version stays embedded in what is saved
+        embedded = embedding(get(self.mshv))  # as registered: a file's version stays embedded in what is saved
         self.mshv_version, self.mshv_file = embedded.get("mshv_version"), embedded.get("mshv_file")
 
     def _named_file(self, source: str, directory: Path | None) -> MshvVersion:
@@ -98,7 +98,9 @@ class Scenario:
         return version
 
     def config(self) -> SessionConfig:
-        return SessionConfig(partition=self.partition, cpus=self.cpus, mshv=self.mshv, hypervisor=self.hypervisor)
+        return session_config(
+            partition=self.partition, cpus=self.cpus, mshv=self.mshv, hypervisor=self.hypervisor, channel_cpus=tuple(self.channel_cpus)
+        )
 
     def dump(self) -> dict[str, Any]:
         """The scenario as it would be saved: defaults kept, empty notes, texts and None dropped."""
@@ -111,7 +113,7 @@ class Scenario:
 def parse_as(cls: type[S], data: object, source: str, directory: Path | None = None) -> S:
     """A scenario (or lesson) from a user's parsed JSON/TOML; a patch file it names is read relative to `directory`."""
     if not isinstance(data, dict):
-        raise ScenarioError(f"{source}: expected {cls.EXPECTED}, got {type(data).__name__}")
+        raise InputError(f"{source}: expected {cls.EXPECTED}, got {type(data).__name__}")
     from synic_core.scenarios.schema import checked  # here: pydantic's models are built when a user's file is read
 
     scenario = cls.from_data(checked(data, source, cls.KIND))
@@ -155,7 +157,7 @@ def read_file(path: Path) -> object:
     try:
         return read_structured(path)
     except InputRefused as exc:
-        raise ScenarioError(str(exc)) from None
+        raise InputError(str(exc)) from None
 
 
 def load_file(path: str | Path) -> Scenario:
@@ -187,7 +189,7 @@ def load(name_or_path: str) -> Scenario:
         return load_file(name_or_path)
     if name_or_path in builtin_names():
         return load_builtin(name_or_path)
-    raise ScenarioError(f"{name_or_path}: no such file, and no built-in scenario of that name (synic run --list shows them)")
+    raise InputError(f"{name_or_path}: no such file, and no built-in scenario of that name (synic run --list shows them)")
 
 
 def session_scenario(session: Session, name: str = "", title: str = "") -> Scenario:
@@ -199,8 +201,9 @@ def session_scenario(session: Session, name: str = "", title: str = "") -> Scena
             "title": title,
             "partition": cfg.partition,
             "cpus": cfg.cpus,
-            **embedding(cfg.mshv),  # a patch file's version is saved in full
+            **embedding(cfg.version),  # a patch file's version is saved in full
             "hypervisor": cfg.hypervisor,
+            "channel_cpus": list(cfg.channel_cpus),
             "steps": [{"action": s.action, "cpus": s.cpus} for s in session.history],
         }
     )
@@ -216,7 +219,7 @@ def replay(scenario: Scenario, source: str = "scenario") -> Session:
             session.apply(step.action, step.cpus)
         except ActionError as exc:
             target = ACTIONS[step.action].target
-            raise ScenarioError(
+            raise InputError(
                 f"{source}: steps[{i}].{exc.field}: {exc.detail} ({step.action} targets "
                 f"{'one online CPU' if target == 'one' else target + ' CPUs'})"
             ) from None

@@ -61,7 +61,18 @@ class ScenarioSpec(BaseModel):
     mshv_version: dict[str, Any] | None = Field(default=None, description="the version in full, embedded by a save")
     mshv_file: StrictStr | None = Field(default=None, description="the patch file an embedded version came from")
     hypervisor: Literal[PROFILE_NAMES] = "strict"  # type: ignore[valid-type]
+    channel_cpus: list[StrictInt] = Field(
+        default_factory=lambda: [0], description="the CPUs VMBus channels are bound to (an assumption; default CPU 0)"
+    )
     steps: list[StepSpec] = Field(default_factory=list)
+
+    @field_validator("channel_cpus")
+    @classmethod
+    def _each_channel_cpu_once(cls, cpus: list[int]) -> list[int]:
+        twice = first_duplicate(cpus)
+        if twice is not None:
+            raise ValueError(f"expected each CPU once, CPU {twice} is listed twice")
+        return cpus
 
     @model_validator(mode="after")
     def _version_or_file(self) -> ScenarioSpec:
@@ -74,6 +85,9 @@ class ScenarioSpec(BaseModel):
 
     @model_validator(mode="after")
     def _cpus_in_range(self) -> ScenarioSpec:
+        for cpu in self.channel_cpus:
+            if not 0 <= cpu < self.cpus:
+                raise ValueError(f"channel_cpus: CPU {cpu} is out of range (expected 0..{self.cpus - 1})")
         for i, step in enumerate(self.steps):
             for cpu in step.cpus or ():
                 if not 0 <= cpu < self.cpus:

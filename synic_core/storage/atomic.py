@@ -25,6 +25,8 @@ import stat
 from pathlib import Path
 from typing import Final
 
+from synic_core.system.process import umask
+
 TEMP_MARK: Final = ".synic-save-"
 _LEFTOVER = re.compile(r"^\..*\.synic-save-(\d+)-[0-9a-f]+\.tmp$")
 _MAX_STEM: Final = 180  # bytes of the target's name kept in the temporary name (names are limited to 255)
@@ -60,7 +62,7 @@ def write_bytes_atomic(path: str | Path, data: bytes) -> None:
                 with contextlib.suppress(OSError):
                     os.fchown(fd, existing.st_uid, existing.st_gid)
             else:
-                os.fchmod(fd, 0o666 & ~current_umask())
+                os.fchmod(fd, 0o666 & ~umask())
             _write_all(fd, data)
             os.fsync(fd)
         finally:
@@ -109,20 +111,6 @@ def fsync_directory(folder: Path) -> None:
             os.fsync(fd)
     finally:
         os.close(fd)
-
-
-def current_umask() -> int:
-    """The process umask, read without changing it where the platform allows (Linux: /proc)."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as fh:
-            for line in fh:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
-    except (OSError, ValueError):
-        pass
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
 
 
 def remove_leftovers(folder: Path) -> list[Path]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from synic_core.model.actions import ACTIONS
 from synic_core.model.config import SessionConfig
 from synic_core.model.partitions import title
 from synic_core.model.registers import REGISTERS
@@ -24,7 +25,6 @@ from synic_core.traces.infer import TraceAction
 KEY_FIELDS = {"SCONTROL": ("enable",), "SIMP": ("enable",), "SIEFP": ("enable",), "SIRBP": ("enable",)}
 """The fields a divergence message names (a SINT's: masked, and the vector when unmasked)."""
 COMPARED_APART = frozenset({"frame", "preserved"})
-PER_CPU_ACTIONS = frozenset({"cpu_offline", "cpu_online", "crash_kexec"})
 
 
 def describe(register: str, value: int) -> str:
@@ -119,9 +119,10 @@ class CheckResult:
 
 
 def replay_cpus(a: TraceAction, session: Session) -> list[int] | None:
-    if a.action in PER_CPU_ACTIONS:
+    scope = ACTIONS[a.action].scope
+    if scope in ("cpu", "crash"):
         return a.cpus[:1]
-    if a.action == "kexec":
+    if scope == "machine":
         return session.state.online_cpus()[:1]
     return None  # module loads and unloads run on every online CPU
 

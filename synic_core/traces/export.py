@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from synic_core.model.actions import ACTIONS, ExportTask
 from synic_core.model.engine import StepResult, Write
 from synic_core.model.registers import REGISTERS
 from synic_core.model.session import Session
@@ -17,7 +18,6 @@ from synic_core.model.vocabulary import TraceFormat, TraceLayout
 from synic_core.traces.formats import (
     EXPORT_START_US,
     EXPORT_STEP_US,
-    EXPORT_TASKS,
     EXPORT_WRITE_US,
     FORMAT_EVENT,
     FRAME_ADDRESS_BASE,
@@ -25,7 +25,6 @@ from synic_core.traces.formats import (
     KVM_HOST_TASK,
     LAYOUTS,
     PAYLOADS,
-    ExportTask,
 )
 
 
@@ -59,7 +58,7 @@ def export_lines(session: Session, fmt: TraceFormat = "ftrace", layout: TraceLay
 
 def _write_lines(step: StepResult, w: Write, us: int, fmt: TraceFormat, layout: TraceLayout, stacks: bool, ncpus: int) -> Iterator[str]:
     spec = LAYOUTS[layout]
-    task = KVM_HOST_TASK if fmt == "kvm" else EXPORT_TASKS[step.action]  # type: ignore[index]
+    task = KVM_HOST_TASK if fmt == "kvm" else ACTIONS[step.action].export_task
     cpu = (w.cpu + 1) % ncpus if fmt == "kvm" else w.cpu  # the host's CPU is not the guest's
     where = {"task": task.name.format(cpu=w.cpu), "pid": task.pid + task.pid_per_cpu * w.cpu, "cpu": cpu}
     msr = REGISTERS[w.register].address(w.bank)

@@ -13,8 +13,9 @@ import re
 from dataclasses import dataclass
 from typing import cast
 
+from synic_core.model.actions import ExportTask
 from synic_core.model.registers import MSR_TABLE, REGISTERS
-from synic_core.model.vocabulary import ActionHint, ActionName, Bank, Component, TraceFormat, TraceLayout
+from synic_core.model.vocabulary import ActionHint, Bank, Component, TraceFormat, TraceLayout
 
 # -- events and payloads ------------------------------------------------------------------------
 EVENTS: dict[str, TraceFormat] = {"write_msr": "ftrace", "kvm_hv_synic_set_msr": "kvm"}
@@ -154,32 +155,6 @@ LAYOUTS: dict[TraceLayout, Layout] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class ExportTask:
-    """Who runs an action's writes in an exported trace: the task, its PID and the stack around the driver's functions."""
-
-    name: str  # may hold {cpu}: the per-CPU hotplug thread
-    pid: int
-    pid_per_cpu: int
-    outer_frames: tuple[str, ...]
-    frames: tuple[str, ...] = ()  # the whole stack, innermost first, where the path is not the sequence's own
-
-
-_CPUHP = ExportTask("cpuhp/{cpu}", 20, 7, ("cpuhp_invoke_callback", "cpuhp_thread_fun"))
-EXPORT_TASKS: dict[ActionName, ExportTask] = {
-    "vmbus_load": _CPUHP,
-    "mshv_init": _CPUHP,
-    "cpu_offline": _CPUHP,
-    "cpu_online": _CPUHP,
-    "vmbus_unload": _CPUHP,
-    "mshv_cleanup": _CPUHP,
-    "kexec": _CPUHP,
-    "crash_kexec": ExportTask("bash", 1999, 0, (), ("hv_hyp_synic_disable_regs", "hv_crash_handler", "__crash_kexec", "panic")),
-}
-"""cpuhp_setup_state() and cpuhp_remove_state() run each CPU's callback in that CPU's `cpuhp/N` thread, for module
-loads and unloads, hotplug and the kexec teardown alike (kernel/cpu.c), so their stacks end in the cpuhp thread and do not
-say which action it was; the crash handler runs on the panicking CPU (drivers/hv/vmbus_drv.c hv_crash_handler calls
-hv_hyp_synic_disable_regs). The task of a crash and every PID are made up."""
 KVM_HOST_TASK = ExportTask("qemu-system-x86", 4321, 0, ())
 """On a KVM host every write of the guest is recorded in the VMM's vCPU thread."""
 EXPORT_START_US = 100_000_000

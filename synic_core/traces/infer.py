@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from synic_core.model.actions import ACTIONS
 from synic_core.model.vocabulary import ActionHint, ActionName, SequenceName
 from synic_core.traces.attribute import Segment
 
@@ -127,16 +128,13 @@ def rule_kexec(gs: list[Group], i: int, live: Live) -> tuple[ActionName, int, st
 
 
 def rule_single(gs: list[Group], i: int, live: Live) -> tuple[ActionName, int, str] | None:
-    simple: dict[str, ActionName] = {
-        "vmbus_init": "vmbus_load",
-        "mshv_init": "mshv_init",
-        "mshv_exit": "mshv_cleanup",
-        "vmbus_cleanup": "vmbus_unload",
-        "vmbus_crash": "crash_kexec",
-    }
     g = gs[i]
     how = "a task or stack frame says so" if g.hint else "the matched sequence"
-    return simple[g.sequence], 1, how
+    return BY_SEQUENCE[g.sequence], 1, how
+
+
+BY_SEQUENCE: dict[str, ActionName] = {a.trace_sequence: a.name for a in ACTIONS.values() if a.trace_sequence}
+"""The action a driver sequence matched alone in a trace is taken for (`ActionSpec.trace_sequence`)."""
 
 
 RULES: tuple[Rule, ...] = (rule_offline_rollback, rule_offline, rule_online, rule_kexec, rule_single)
@@ -155,6 +153,12 @@ def infer_actions(segments: list[Segment]) -> list[TraceAction]:
     return out
 
 
+def channel_cpus(actions: list[TraceAction]) -> tuple[int, ...]:
+    """CPU 0, and each CPU whose offline the trace shows rolled back: hv_synic_cleanup() refused it, so a channel was bound to it."""
+    rolled_back = {a.cpus[0] for a in actions if a.action == "cpu_offline" and any(s.startup for s in a.segments)}
+    return (0, *sorted(rolled_back - {0}))
+
+
 def _advance(live: Live, action: ActionName, segs: list[Segment]) -> None:
     for s in segs:
         (live.of(s.sequence).add if s.startup else live.of(s.sequence).discard)(s.cpu)
@@ -162,6 +166,6 @@ def _advance(live: Live, action: ActionName, segs: list[Segment]) -> None:
         live.offline.update(s.cpu for s in segs)
     elif action == "cpu_online":
         live.offline.difference_update(s.cpu for s in segs)
-    elif action in ("kexec", "crash_kexec"):
+    elif ACTIONS[action].boots_new_kernel:
         live.vmbus.clear()
         live.mshv.clear()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from synic_core.model.config import SessionConfig
@@ -12,10 +12,10 @@ from synic_core.model.version import MshvVersion
 from synic_core.model.vocabulary import TraceFormat
 from synic_core.traces.attribute import WRITERS, Attributed, attribute
 from synic_core.traces.formats import MSR_OF_SLOT, SLOTS
-from synic_core.traces.infer import TraceAction, infer_actions
+from synic_core.traces.infer import TraceAction, channel_cpus, infer_actions
 from synic_core.traces.parse import ParsedTrace, TraceError, parse_trace
 from synic_core.traces.replay import TraceRun, replay_trace
-from synic_core.versions.registry import get, use
+from synic_core.versions.registry import get, session_config, use
 
 DEFAULT_PROFILE: dict[TraceFormat, str] = {"ftrace": "strict", "kvm": "lenient"}
 """Inside an L1VH or root partition the strict profile; KVM emulates the SynIC leniently (arch/x86/kvm/hyperv.c)."""
@@ -101,7 +101,8 @@ def import_trace(
     made: dict[str, Attributed] = {}  # attributions the guess made: the chosen partition's is used again
     chosen, why = choose_partition(trace, partition, get(version), made)
     ncpus = max(trace.stats.ncpus_header or 0, max(trace.writes.cpu) + 1)
-    config = SessionConfig(partition=chosen, cpus=min(ncpus, 4096), mshv=version, hypervisor=hypervisor or DEFAULT_PROFILE[trace.format])
-    att = made.get(chosen) or attribute(trace, config.partition_spec, config.version_spec)
+    config = session_config(partition=chosen, cpus=min(ncpus, 4096), mshv=version, hypervisor=hypervisor or DEFAULT_PROFILE[trace.format])
+    att = made.get(chosen) or attribute(trace, config.partition_spec, config.version)
     actions = infer_actions(att.segments)
+    config = replace(config, channel_cpus=channel_cpus(actions))  # the model replays the refusals the trace shows
     return TraceImport(trace, config, att, actions, replay_trace(att, actions, config), partition is None, why)

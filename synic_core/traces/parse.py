@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Literal, TypeVar
 
-from synic_core.inputs.bad_input import ScenarioError
+from synic_core.inputs.bad_input import InputError
 from synic_core.inputs.safe_read import InputRefused, open_stream
 from synic_core.model.config import MAX_CPUS
 from synic_core.model.registers import MSR_TABLE
@@ -68,7 +68,7 @@ PROBLEMS: dict[Problem, str] = {
 }
 
 
-class TraceError(ScenarioError):
+class TraceError(InputError):
     """A trace that cannot be used: one line naming the file (and the line), exit 2."""
 
 

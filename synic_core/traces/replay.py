@@ -13,6 +13,7 @@ from __future__ import annotations
 from array import array
 from dataclasses import dataclass, field, replace
 
+from synic_core.model.actions import ACTIONS
 from synic_core.model.checks import Checker
 from synic_core.model.config import SessionConfig
 from synic_core.model.findings import Finding, Where, make_finding
@@ -182,8 +183,9 @@ class _Replayer:
     def after_action(self, index: int) -> None:
         a = self.actions[index]
         checker = Checker(self.partition, self.state, index)
-        if a.action in ("kexec", "crash_kexec"):
-            kdump = a.action == "crash_kexec"
+        spec = ACTIONS[a.action]
+        if spec.boots_new_kernel:
+            kdump = spec.scope == "crash"
             self.state.drivers = DriverState(kdump=kdump)
             for cs in self.state.cpus:
                 cs.vmbus = cs.mshv = False
@@ -196,7 +198,7 @@ class _Replayer:
             cpu = a.cpus[0]
             message = (
                 f"CPU {cpu} stayed online: MSHV was torn down and started again on it, the rollback cpuhp does "
-                "when hv_synic_cleanup() refuses (-EBUSY on the VMBus connect CPU)."
+                "when hv_synic_cleanup() refuses (-EBUSY: a VMBus channel is bound to the CPU)."
             )
             self.findings.append(
                 make_finding(

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from synic_core.inputs.bad_input import InputError
 from synic_core.model.config import SessionConfig
 from synic_core.model.version import MshvVersion
+from synic_core.model.vocabulary import PartitionName, ProfileName
 from synic_core.versions.files import digest, flatten, read_builtin, read_patch
 from synic_core.versions.names import BUILTIN_NAMES, looks_like_file
 
@@ -86,16 +87,15 @@ def use(text: str, directory: Path | None = None) -> str:
     return register(resolve(text, directory))
 
 
-def embedding(name: str) -> dict[str, Any]:
+def embedding(version: MshvVersion) -> dict[str, Any]:
     """How a saved session or scenario names its version: a built-in by name, a file's version in full.
 
     A file's version is embedded (flattened, no based_on) so the session replays anywhere and a
     later edit of the file does not silently change it; `mshv_file` remembers where it came from.
     """
-    version = get(name)
     if version.builtin:
-        return {"mshv": name}
-    out: dict[str, Any] = {"mshv": name, "mshv_version": flatten(version)}
+        return {"mshv": version.name}
+    out: dict[str, Any] = {"mshv": version.name, "mshv_version": flatten(version)}
     return out | ({"mshv_file": version.file} if version.file else {})
 
 
@@ -110,10 +110,31 @@ def forget_loaded() -> None:
 
 
 def session_config(
-    *, mshv: str = "v4", partition: str = "l1vh", cpus: int = 4, hypervisor: str = "strict", auto_eoi: bool = True
+    *,
+    mshv: str = "v4",
+    partition: str = "l1vh",
+    cpus: int = 4,
+    hypervisor: str = "strict",
+    auto_eoi: bool = True,
+    channel_cpus: tuple[int, ...] = (0,),
 ) -> SessionConfig:
     """A `SessionConfig` for a version named here (a built-in or a file loaded in this process): the edges' way in.
 
-    The model receives the resolved version; names are looked up only at the edges (CLI, loaders, dashboard).
+    The model receives the resolved version; names are looked up only at the edges (CLI, loaders,
+    dashboard). Bad names raise `ValueError` naming the field, as `SessionConfig` does.
     """
-    return SessionConfig(partition=partition, cpus=cpus, mshv=mshv, hypervisor=hypervisor, auto_eoi=auto_eoi)
+    if not is_known(mshv):
+        raise ValueError(f"mshv: expected one of {', '.join(known_names())} or a patch file, got {mshv!r}")
+    return SessionConfig(
+        version=get(mshv),
+        partition=cast(PartitionName, partition),  # SessionConfig checks both names
+        cpus=cpus,
+        hypervisor=cast(ProfileName, hypervisor),
+        auto_eoi=auto_eoi,
+        channel_cpus=channel_cpus,
+    )
+
+
+def with_version(config: SessionConfig, mshv: str) -> SessionConfig:
+    """The same settings under another version, named here."""
+    return replace(config, version=get(mshv))

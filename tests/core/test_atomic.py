@@ -16,6 +16,7 @@ import pytest
 from synic_core.storage import atomic
 from synic_core.storage.atomic import TEMP_MARK, remove_leftovers, write_atomic, write_bytes_atomic
 from synic_core.storage.save_guard import SaveGuard
+from synic_core.system.process import umask
 
 
 @pytest.fixture
@@ -34,7 +35,7 @@ def leftovers(folder: Path) -> list[str]:
 def test_a_new_file_gets_the_umask_permissions(tmp_path: Path, umask_027: None):
     write_atomic(tmp_path / "s.json", "{}")
     assert stat.S_IMODE((tmp_path / "s.json").stat().st_mode) == 0o640
-    assert atomic.current_umask() == 0o027
+    assert umask() == 0o027
 
 
 def test_a_replaced_file_keeps_its_mode(tmp_path: Path):

@@ -14,13 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from synic_core import Session, SessionConfig
+from synic_core import Session
 from synic_core.explore.fast import search
 from synic_core.model.partitions import PARTITION_NAMES
 from synic_core.model.profiles import PROFILE_NAMES
 from synic_core.scenarios.scenario import builtin_names, load_builtin, replay, with_settings
 from synic_core.versions.names import BUILTIN_NAMES
-from synic_core.versions.registry import builtin
+from synic_core.versions.registry import builtin, session_config
 
 GOLDEN = json.loads((Path(__file__).parent / "golden" / "versions_behaviour.json").read_text())
 
@@ -51,7 +51,7 @@ def test_every_builtin_scenario_writes_what_it_wrote_before(scenario: str) -> No
 def test_the_explorer_finds_what_it_found_before(partition: str) -> None:
     for version in BUILTIN_NAMES:
         for hv in PROFILE_NAMES:
-            r = search(SessionConfig(partition=partition, mshv=version, hypervisor=hv, cpus=2))
+            r = search(session_config(partition=partition, mshv=version, hypervisor=hv, cpus=2))
             found = {k: len(c.steps) for k, c in sorted(r.found.items())}
             got = {"states": r.states, "transitions": r.transitions, "fixpoint": r.fixpoint, "found": found}
             assert got == GOLDEN["explore"][f"{partition}/{version}/{hv}"], (version, hv)

@@ -9,12 +9,13 @@ import random
 
 import pytest
 
-from synic_core import Session, SessionConfig
+from synic_core import Session
 from synic_core.model.actions import ACTIONS
 from synic_core.model.checks import Checker
 from synic_core.model.partitions import PARTITIONS
 from synic_core.model.session import ActionError
 from synic_core.versions.names import BUILTIN_NAMES
+from synic_core.versions.registry import session_config
 
 
 @pytest.fixture
@@ -32,7 +33,7 @@ def visited(monkeypatch: pytest.MonkeyPatch) -> list[list[int]]:
 
 
 def test_a_step_that_changes_nothing_checks_no_cpu(visited: list[list[int]]):
-    s = Session(SessionConfig(cpus=4096))
+    s = Session(session_config(cpus=4096))
     s.apply("vmbus_load")
     s.apply("vmbus_load")  # already live everywhere: no write, no CPU changed
     s.apply("vmbus_unload", [7])
@@ -41,7 +42,7 @@ def test_a_step_that_changes_nothing_checks_no_cpu(visited: list[list[int]]):
 
 
 def test_kexec_checks_the_cpus_it_tore_down_not_every_online_cpu(visited: list[list[int]]):
-    s = Session(SessionConfig(partition="nested_root", mshv="v3", cpus=4096))
+    s = Session(session_config(partition="nested_root", mshv="v3", cpus=4096))
     s.apply("vmbus_load", [3, 1])
     s.apply("mshv_init", [2, 3])
     s.apply("kexec")
@@ -54,7 +55,7 @@ def test_an_unchanged_cpu_never_has_a_missing_enable_to_report(partition: str):
     """Why checking only changed CPUs is exact: after every step, a check of every CPU finds nothing new and forgets nothing."""
     rng = random.Random(partition)
     for mshv in BUILTIN_NAMES:
-        s = Session(SessionConfig(partition=partition, mshv=mshv, cpus=4))
+        s = Session(session_config(partition=partition, mshv=mshv, cpus=4))
         while len(s.history) < 40:
             cpus = rng.sample(range(4), rng.randint(1, 4)) if rng.random() < 0.5 else None
             try:

@@ -14,11 +14,12 @@ from synic_core.cli import main
 from synic_core.explore.reference import candidate_moves, explore, state_key, step_from
 from synic_core.model.state import MachineState
 from synic_core.scenarios.scenario import parse_scenario, replay
+from synic_core.versions.registry import session_config
 
 
 def naive(config: SessionConfig, depth: int, any_order: bool = False) -> tuple[set[Hashable], dict[str, int]]:
     """Every sequence of moves, no deduplication: (distinct keys seen, kind -> shortest length)."""
-    root = MachineState.reset(config.partition_spec, config.cpus)
+    root = MachineState.reset(config.partition_spec, config.cpus, config.channel_cpus)
     keys: set[Hashable] = {state_key(root)}
     shortest: dict[str, int] = {}
     frontier = [root]
@@ -38,24 +39,40 @@ def naive(config: SessionConfig, depth: int, any_order: bool = False) -> tuple[s
 
 
 def test_guest_one_cpu_depth_one_by_hand() -> None:
-    # from reset: vmbus_load (new state), crash_kexec (kdump flag: new state); vmbus_unload, mshv_init,
-    # mshv_cleanup, cpu_offline of the last CPU are refused; kexec of an idle machine changes nothing.
-    r = explore(SessionConfig(partition="guest", cpus=1), depth=1)
+    # from reset: vmbus_load (new state), crash_kexec (kdump flag: new state); vmbus_unload, mshv_init and
+    # mshv_cleanup are refused; kexec of an idle machine changes nothing; CPU 0 is never offlined (x86 refuses it).
+    r = explore(session_config(partition="guest", cpus=1), depth=1)
     assert r.states == 3 and r.levels == [2]
     assert set(r.found) == {"refused"}
 
 
 @pytest.mark.parametrize(("partition", "mshv"), [("l1vh", "patch5-only"), ("l1vh", "v4"), ("root", "v4"), ("nested_root", "v3")])
 def test_dedup_finds_every_state_and_kind_the_naive_search_finds(partition: str, mshv: str) -> None:
-    config = SessionConfig(partition=partition, mshv=mshv, cpus=2)
+    config = session_config(partition=partition, mshv=mshv, cpus=2)
     keys, shortest = naive(config, 4)
     r = explore(config, 4)
     assert r.states == len(keys)
     assert {k: len(c.steps) for k, c in r.found.items()} == shortest
 
 
+def test_dedup_and_symmetry_keep_what_vmbus_channels_on_other_cpus_make_reachable() -> None:
+    config = session_config(partition="l1vh", mshv="v4", cpus=3, channel_cpus=(1,))
+    keys, shortest = naive(config, 4)
+    r = explore(config, 4)
+    assert r.states == len(keys)
+    assert {k: len(c.steps) for k, c in r.found.items()} == shortest
+
+
+def test_the_explorer_never_offlines_cpu0_nor_moves_its_channels() -> None:
+    state = MachineState.reset(session_config().partition_spec, 4, (0, 1))
+    moves = candidate_moves(state, any_order=False)
+    assert ("cpu_offline", (0,)) not in moves and ("move_channels", (0,)) not in moves
+    assert ("cpu_offline", (1,)) in moves and ("cpu_offline", (2,)) in moves  # CPU 1 holds a channel: not like CPU 2
+    assert ("move_channels", (1,)) in moves
+
+
 def test_symmetry_reduces_states_but_not_what_is_reachable() -> None:
-    config = SessionConfig(partition="l1vh", mshv="mainline", cpus=3)
+    config = session_config(partition="l1vh", mshv="mainline", cpus=3)
     with_sym = explore(config, 4)
     without = explore(config, 4, symmetry=False)
     assert with_sym.states < without.states
@@ -63,7 +80,7 @@ def test_symmetry_reduces_states_but_not_what_is_reachable() -> None:
 
 
 def test_counterexamples_are_shortest_and_replay() -> None:
-    config = SessionConfig(partition="l1vh", mshv="patch5-only", cpus=2)
+    config = session_config(partition="l1vh", mshv="patch5-only", cpus=2)
     r = explore(config, 4)
     fault = r.found["hypervisor_fault"]
     assert [a for a, _ in fault.steps] == ["vmbus_load", "mshv_init", "kexec"]
@@ -75,12 +92,12 @@ def test_counterexamples_are_shortest_and_replay() -> None:
 
 
 def test_v4_cannot_reach_a_hypervisor_fault() -> None:
-    r = explore(SessionConfig(partition="l1vh", mshv="v4", cpus=2), 6)
+    r = explore(session_config(partition="l1vh", mshv="v4", cpus=2), 6)
     assert "hypervisor_fault" not in r.found and "foreign_write" not in r.found
 
 
 def test_any_order_is_labelled() -> None:
-    config = SessionConfig(partition="l1vh", mshv="v4", cpus=2)
+    config = session_config(partition="l1vh", mshv="v4", cpus=2)
     r = explore(config, 3, any_order=True)
     assert "hypervisor_fault" not in explore(config, 3).found
     assert any(not c.kernel_order for c in r.found.values())
@@ -93,7 +110,7 @@ def test_interrupt_returns_partial_result() -> None:
         if next(calls) == 1:
             raise KeyboardInterrupt
 
-    r = explore(SessionConfig(partition="l1vh", mshv="mainline", cpus=2), 6, progress=stop)
+    r = explore(session_config(partition="l1vh", mshv="mainline", cpus=2), 6, progress=stop)
     assert not r.complete and len(r.levels) == 2 and r.found
 
 

@@ -22,14 +22,14 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_exhaustive_proves_v4_has_no_fault_on_three_cpus(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["explore", "--cpus", "3", "--exhaustive"]) == 1  # stale_state after a crash is an error
     out = capsys.readouterr().out
-    assert "fixpoint at depth 25: every sequence of any length on 3 CPUs explored (24,550 states, 230,247 transitions)" in out
+    assert "fixpoint at depth 22: every sequence of any length on 3 CPUs explored (6,543 states, 61,574 transitions)" in out
     assert "hypervisor_fault" in out.split("not reachable by any sequence on 3 CPUs (proved")[1]
 
 
 def test_exhaustive_json_has_fixpoint_and_diameter(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["explore", "--mshv", "patch5-only", "--cpus", "2", "--exhaustive", "--json"]) == 1
     data = json.loads(capsys.readouterr().out)
-    assert data["fixpoint"] is True and data["diameter"] == len(data["levels"]) == 16
+    assert data["fixpoint"] is True and data["diameter"] == len(data["levels"]) == 17
     assert data["counterexamples"]["hypervisor_fault"]["length"] == 3
     assert "hypervisor_fault" not in data["unreachable"] and "proof" in data
 
@@ -57,7 +57,7 @@ def test_per_cpu_count_table(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["explore", "--cpus", "1-2", "--exhaustive", "--json", "--jobs", "2"]) == 1
     data = json.loads(capsys.readouterr().out)
     assert [r["cpus"] for r in data["per_cpus"]] == [1, 2]
-    assert all(r["fixpoint"] for r in data["per_cpus"]) and data["per_cpus"][1]["states"] == 1171
+    assert all(r["fixpoint"] for r in data["per_cpus"]) and data["per_cpus"][1]["states"] == 495
 
 
 def test_matrix_with_a_proof_column(capsys: pytest.CaptureFixture[str]) -> None:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from synic_core import Session, SessionConfig
+from synic_core import Session
 from synic_core.scenarios.compare import finding_differences, replay_under
 from synic_core.scenarios.scenario import session_scenario
+from synic_core.versions.registry import session_config
 
 
 def kexec_session(mshv: str) -> Session:
-    session = Session(SessionConfig(mshv=mshv, cpus=4))
+    session = Session(session_config(mshv=mshv, cpus=4))
     for action in ("vmbus_load", "mshv_init", "kexec"):
         session.apply(action, session.resolve_cpus(action, None))
     return session

@@ -9,8 +9,7 @@ import pytest
 
 from synic_core.model.findings import Finding, make_finding
 from synic_core.reports.formatting import cpu_ranges, grouped_findings
-
-from .helpers import run
+from tests.support.sessions import run
 
 PARTITIONS = ("root", "nested_root", "l1vh", "guest")
 VERSIONS = ("mainline", "patch5-only", "v1", "v3", "v4")

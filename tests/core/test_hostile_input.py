@@ -11,38 +11,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from synic_core.cli import main
-from synic_core.model.actions import ACTION_NAMES
+from synic_core.inputs.bad_input import InputError
 from synic_core.scenarios.lesson import load_lesson
-from synic_core.scenarios.scenario import ScenarioError
+from tests.support.hostile import json_trees, scenario_shaped
 
 FUZZ = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-
-json_scalars = st.one_of(st.none(), st.booleans(), st.integers(-(2**70), 2**70), st.floats(allow_nan=False), st.text(max_size=12))
-json_trees = st.recursive(
-    json_scalars,
-    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=4)),
-    max_leaves=12,
-)
-
-small_or_bad_int = st.one_of(st.integers(1, 6), st.sampled_from([0, -1, 4097, 10**12]), json_scalars)
-steps = st.lists(
-    st.fixed_dictionaries(
-        {"action": st.one_of(st.sampled_from(ACTION_NAMES), json_scalars)},
-        optional={"cpus": st.one_of(st.lists(small_or_bad_int, max_size=4), json_scalars), "note": json_scalars},
-    ),
-    max_size=5,
-)
-scenario_shaped = st.fixed_dictionaries(
-    {},
-    optional={
-        "partition": st.one_of(st.sampled_from(["root", "nested_root", "l1vh", "guest"]), json_scalars),
-        "cpus": small_or_bad_int,
-        "mshv": st.one_of(st.sampled_from(["mainline", "patch5-only", "v1", "v3", "v4"]), json_scalars),
-        "hypervisor": st.one_of(st.sampled_from(["strict", "lenient"]), json_scalars),
-        "steps": st.one_of(steps, json_scalars),
-        "intro": json_scalars,
-    },
-)
 
 
 def run_file(tmp_path, name: str, data: bytes, capsys) -> tuple[int, str, str]:
@@ -115,7 +88,7 @@ def test_random_lesson_files(tmp_path_factory, data) -> None:
     path.write_text(json.dumps(data, default=str))
     try:
         lesson = load_lesson(str(path))
-    except ScenarioError as exc:
+    except InputError as exc:
         assert str(exc).startswith(str(path)) and "\n" not in str(exc)
     else:
         assert lesson.steps and all(s.note for s in lesson.steps)

@@ -13,7 +13,7 @@ from synic_core.inputs.input_errors import describe_validation_error
 from synic_core.scenarios.schema import checked
 from synic_core.versions.schema import parse_spec
 
-SCENARIO_FIELDS = "name, title, description, partition, cpus, mshv, mshv_version, mshv_file, hypervisor, steps"
+SCENARIO_FIELDS = "name, title, description, partition, cpus, mshv, mshv_version, mshv_file, hypervisor, channel_cpus, steps"
 PATCH_TOP = "(expected name, title, based_on, source, [version], [sequences.*])"
 
 

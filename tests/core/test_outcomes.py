@@ -4,10 +4,11 @@ import json
 
 import pytest
 
+from synic_core import Session
 from synic_core.cli import main
 from synic_core.model.findings import SEVERITY_RANK
-
-from .helpers import kinds, run
+from synic_core.versions.registry import session_config
+from tests.support.sessions import kinds, run
 
 SHARED = ("SIMP", "SIEFP", "SCONTROL")
 
@@ -75,21 +76,66 @@ def test_row5_guest_refuses_mshv(version) -> None:
     assert s.state.regs == before.regs
 
 
-def test_row6_cpu0_offline_refused_and_rolled_back() -> None:
+def test_row6_x86_refuses_cpu0_offline_before_any_callback() -> None:
     s = run("l1vh", "v4", ["vmbus_load", "mshv_init", ("cpu_offline", [0])])
+    step = s.history[2]
+    assert step.writes == [] and step.refused
+    assert [f.kind for f in step.findings] == ["refused"]
+    assert "-EPERM" in step.findings[0].message and "arch_cpu_is_hotpluggable" in step.findings[0].cites
+    assert s.state.cpus[0].online and s.state.cpus[0].mshv and s.state.cpus[0].vmbus
+
+
+def busy_cpu_session(*steps: tuple[str, list[int]]) -> Session:
+    s = Session(session_config(partition="l1vh", mshv="v4", channel_cpus=(1,)))
+    for action in ("vmbus_load", "mshv_init"):
+        s.apply(action)
+    for action, cpus in steps:
+        s.apply(action, cpus)
+    return s
+
+
+def test_a_cpu_holding_a_channel_runs_mshv_exit_then_vmbus_refuses_and_cpuhp_rolls_mshv_back() -> None:
+    s = busy_cpu_session(("cpu_offline", [1]))
     step = s.history[2]
     assert [(w.component, w.register) for w in step.writes] == [
         ("mshv", "SINT0"),
         ("mshv", "SINT5"),
-        ("mshv", "SIRBP"),  # MSHV exit
+        ("mshv", "SIRBP"),  # MSHV exit (later in the online order, so first in the offline order)
         ("mshv", "SIRBP"),
         ("mshv", "SINT0"),
         ("mshv", "SINT5"),  # rollback: MSHV init again
     ]
-    assert [f.kind for f in step.findings] == ["refused"]
-    assert "-EBUSY" in step.findings[0].message
-    assert s.state.cpus[0].online and s.state.cpus[0].mshv and s.state.cpus[0].vmbus
+    (refusal,) = step.findings
+    assert refusal.kind == "refused" and refusal.component == "vmbus" and "-EBUSY" in refusal.message
+    assert "assumed" in (refusal.assumption or "")
+    assert s.state.cpus[1].online and s.state.cpus[1].mshv and s.state.cpus[1].vmbus
     assert s.summary()["fault"] == 0
+
+
+def test_after_its_channels_moved_the_same_cpu_goes_offline_cleanly() -> None:
+    s = busy_cpu_session(("move_channels", [1]), ("cpu_offline", [1]))
+    move, offline = s.history[2], s.history[3]
+    assert move.writes == [] and not move.findings and "now target CPU 0" in move.notes[0]
+    assert [(w.component, w.register) for w in offline.writes][3:] == [
+        ("vmbus", "SINT2"),
+        ("vmbus", "SIMP"),
+        ("vmbus", "SIEFP"),
+        ("vmbus", "SCONTROL"),
+    ]
+    assert not offline.findings and not s.state.cpus[1].online
+    assert [c.channels for c in s.state.cpus] == [True, False, False, False]
+
+
+def test_channels_do_not_block_once_vmbus_is_disconnected_and_a_new_kernel_binds_them_again() -> None:
+    s = busy_cpu_session(("move_channels", [1]), ("kexec", [0]))
+    assert [c.channels for c in s.state.cpus] == [False, True, False, False]  # the session's channel_cpus
+    s.apply("move_channels", [1])
+    assert "VMBus is not connected" in s.history[-1].notes[0] and s.state.cpus[1].channels
+
+
+def test_channels_cannot_move_when_every_online_cpu_is_chosen() -> None:
+    s = busy_cpu_session(("move_channels", [0, 1, 2, 3]))
+    assert s.history[-1].refused and s.state.cpus[1].channels
 
 
 def test_other_cpus_go_offline_and_online_in_cpuhp_order() -> None:
@@ -107,6 +153,7 @@ ROWS = {
     "root-v4-kexec": (0, set()),
     "guest-mshv-refused": (0, {"refused"}),
     "l1vh-v4-offline-cpu0": (0, {"refused"}),
+    "l1vh-v4-offline-busy-cpu": (0, {"refused"}),
 }
 
 
@@ -120,6 +167,25 @@ def test_rows_through_synic_run_json(name, capsys: pytest.CaptureFixture[str]) -
     assert sum(out["summary"].values()) == len(out["findings"])
     assert out["steps"][0]["index"] == 0 and isinstance(out["steps"][0]["cpus"], list)
     assert set(out["final"]) == {str(c) for c in range(out["scenario"]["cpus"])}
+
+
+def test_done_when_cpu0_offline_is_refused_with_no_write_and_a_channel_cpu_rolls_back(capsys: pytest.CaptureFixture[str]) -> None:
+    main(["run", "l1vh-v4-offline-cpu0", "--json"])
+    offline = json.loads(capsys.readouterr().out)["steps"][2]
+    assert offline["refused"] and offline["writes"] == [] and offline["cpus"] == [0]
+    main(["run", "l1vh-v4-offline-busy-cpu", "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert out["scenario"]["channel_cpus"] == [1]
+    writes = [(w["component"], w["register"], w["new"] >> 16 & 1) for w in out["steps"][2]["writes"]]
+    assert writes == [
+        ("mshv", "SINT0", 1),
+        ("mshv", "SINT5", 1),
+        ("mshv", "SIRBP", 0),
+        ("mshv", "SIRBP", 0),
+        ("mshv", "SINT0", 0),
+        ("mshv", "SINT5", 0),
+    ]
+    assert out["final"]["1"]["online"] and out["final"]["1"]["channels"]
 
 
 def test_json_shape_of_a_fault(capsys: pytest.CaptureFixture[str]) -> None:
@@ -166,3 +232,13 @@ def test_plain_text_grid(capsys: pytest.CaptureFixture[str]) -> None:
     assert lines[2].split()[:5] == ["0", "+", ".", ".", "off"]  # CPU 0 online, no driver live after kexec
     assert "on  VX" in lines[2]  # SINT2 left unmasked by VMBus, its mask write refused: a fault
     assert "FAULT hypervisor_fault step 2 CPUs 0-3 SINT2.masked by VMBus" in out
+
+
+def test_channel_cpus_from_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:
+    main(["run", "l1vh-v4-kexec", "--channel-cpus", "1-2", "--json"])
+    assert json.loads(capsys.readouterr().out)["scenario"]["channel_cpus"] == [1, 2]
+    assert main(["run", "l1vh-v4-kexec", "--channel-cpus", "4"]) == 2
+    assert "channel_cpus: CPU 4 is out of range (expected 0..3)" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["run", "l1vh-v4-kexec", "--channel-cpus", "1,1"])
+    assert "expected each CPU once" in capsys.readouterr().err

@@ -14,7 +14,7 @@ from synic_core.inputs.bad_input import InputError
 from synic_core.model.partitions import PARTITION_NAMES
 from synic_core.model.profiles import PROFILE_NAMES
 from synic_core.scenarios.scenario import builtin_names, load_builtin, load_file, replay, session_scenario, with_settings
-from synic_core.versions.registry import get, known_names, resolve, use
+from synic_core.versions.registry import get, known_names, resolve, session_config, use
 
 EXAMPLES = Path(__file__).parents[2] / "examples" / "patches"
 
@@ -58,8 +58,8 @@ def assert_same_explorer_answers(a: str, b: str) -> None:
     """On every partition and profile, 2 CPUs to the fixpoint: the same states, transitions and shortest findings."""
     for partition in PARTITION_NAMES:
         for hv in PROFILE_NAMES:
-            mine = explorer_answer(SessionConfig(partition=partition, mshv=a, hypervisor=hv, cpus=2))
-            assert mine == explorer_answer(SessionConfig(partition=partition, mshv=b, hypervisor=hv, cpus=2)), (partition, hv)
+            mine = explorer_answer(session_config(partition=partition, mshv=a, hypervisor=hv, cpus=2))
+            assert mine == explorer_answer(session_config(partition=partition, mshv=b, hypervisor=hv, cpus=2)), (partition, hv)
 
 
 # -- the format --------------------------------------------------------------------------------
@@ -71,7 +71,7 @@ def test_the_issue_example_loads_and_replaces_only_the_sequence_it_lists(tmp_pat
     assert (version.manages_shared, version.notifier_on, version.vmbus_dependency) == ("no_vmbus", "parent", True)
     # a shorter exit leaves SINT5 unmasked after MSHV cleanup: the model says so
     session = replay(with_settings(load_builtin("l1vh-v4-kexec"), {"mshv": use(str(tmp_path / "patch.toml"))}, "t"))
-    assert session.config.version_spec.name == "split-root"
+    assert session.config.version.name == "split-root"
 
 
 def test_a_json_patch_file_works_too(tmp_path: Path) -> None:
@@ -98,9 +98,9 @@ def test_the_reviewers_split_is_indistinguishable_from_v4() -> None:
 
 def test_the_broken_example_reaches_the_fault_v4_cannot() -> None:
     broken = use(str(EXAMPLES / "exit-disables-scontrol.toml"))
-    r = search(SessionConfig(partition="l1vh", mshv=broken, cpus=2))
+    r = search(session_config(partition="l1vh", mshv=broken, cpus=2))
     assert r.fixpoint and [a for a, _ in r.found["hypervisor_fault"].steps] == ["vmbus_load", "mshv_init", "kexec"]
-    assert "hypervisor_fault" not in search(SessionConfig(partition="l1vh", mshv="v4", cpus=2)).found
+    assert "hypervisor_fault" not in search(session_config(partition="l1vh", mshv="v4", cpus=2)).found
 
 
 # -- bad input: one line naming the file, the table path and what was expected --------------------
@@ -336,9 +336,11 @@ def test_versions_lists_shows_and_diffs(capsys: pytest.CaptureFixture[str]) -> N
     assert main(["versions", "--json"]) == 0
     listed = json.loads(capsys.readouterr().out)
     assert [v["name"] for v in listed] == ["mainline", "patch5-only", "v1", "v3", "v4"]
-    assert listed[4]["rules"] == {"manages_shared": "no_vmbus", "notifier_on": "parent", "sirbp_on_l1vh": "alloc", "vmbus_dependency": True}
+    rules = {"manages_shared": "no_vmbus", "notifier_on": "parent", "sirbp_on_l1vh": "alloc", "vmbus_dependency": True}
+    assert listed[4]["version"] == rules
     assert main(["versions", "show", str(EXAMPLES / "split-root.toml"), "--json"]) == 0
     shown = json.loads(capsys.readouterr().out)
+    assert shown["version"].keys() == listed[4]["version"].keys()  # one key for the rules in both
     assert [op["register"] for op in shown["sequences"]["mshv_init"]][:3] == ["SIMP", "SIEFP", "SCONTROL"]
     assert main(["versions", "diff", "v4", str(EXAMPLES / "exit-disables-scontrol.toml"), "--json"]) == 1  # they differ
     diff = json.loads(capsys.readouterr().out)

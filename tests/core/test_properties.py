@@ -13,13 +13,13 @@ from synic_core.model.partitions import COMPONENTS, PARTITION_NAMES
 from synic_core.model.profiles import PROFILE_NAMES
 from synic_core.scenarios.scenario import replay, session_scenario
 from synic_core.versions.names import BUILTIN_NAMES as VERSION_NAMES
-
-from .helpers import state_snapshot
+from synic_core.versions.registry import session_config
+from tests.support.sessions import state_snapshot
 
 PROPS = settings(max_examples=150, deadline=None)
 
 configs = st.builds(
-    SessionConfig,
+    session_config,
     partition=st.sampled_from(PARTITION_NAMES),
     mshv=st.sampled_from(VERSION_NAMES),
     hypervisor=st.sampled_from(PROFILE_NAMES),

@@ -13,9 +13,10 @@ import pytest
 
 from synic_core.cli.user_config import load_user_config
 from synic_core.inputs import safe_read
+from synic_core.inputs.bad_input import InputError
 from synic_core.inputs.safe_read import MAX_FILE_BYTES, InputRefused, read_bytes, read_structured
 from synic_core.scenarios.lesson import load_lesson
-from synic_core.scenarios.scenario import ScenarioError, load
+from synic_core.scenarios.scenario import load
 
 
 def synic(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -67,7 +68,7 @@ def test_dev_zero_is_refused_without_reading(counted_reads: list[int]):
 def test_a_directory_is_refused(tmp_path: Path):
     (tmp_path / "d.json").mkdir()
     assert_one_line_refusal(synic("run", str(tmp_path / "d.json")), "directory")
-    with pytest.raises(ScenarioError, match="directory"):
+    with pytest.raises(InputError, match="directory"):
         load(str(tmp_path / "d.json"))
 
 
@@ -75,7 +76,7 @@ def test_a_socket_is_refused(tmp_path: Path):
     path = tmp_path / "s.json"
     with socket.socket(socket.AF_UNIX) as s:
         s.bind(str(path))
-        with pytest.raises(ScenarioError, match="socket"):
+        with pytest.raises(InputError, match="socket"):
             load(str(path))
 
 
@@ -84,7 +85,7 @@ def test_a_100_mb_file_is_refused_before_reading(tmp_path: Path, counted_reads: 
     big = tmp_path / "big.json"
     with big.open("wb") as fh:
         fh.truncate(100 * 1024 * 1024)  # sparse: costs no disk
-    with pytest.raises(ScenarioError, match="more than the 16,777,216-byte limit"):
+    with pytest.raises(InputError, match="more than the 16,777,216-byte limit"):
         load(str(big))
     assert counted_reads == []
     assert_one_line_refusal(synic("run", str(big)), str(big), "limit")
@@ -142,7 +143,7 @@ def test_deep_nesting_is_one_line(tmp_path: Path, suffix: str, text: str):
 def test_a_lesson_file_goes_through_the_same_checks(tmp_path: Path):
     fifo = tmp_path / "lesson.json"
     os.mkfifo(fifo)
-    with pytest.raises(ScenarioError, match="FIFO"):
+    with pytest.raises(InputError, match="FIFO"):
         load_lesson(str(fifo))
 
 

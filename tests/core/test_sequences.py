@@ -2,9 +2,9 @@
 
 import pytest
 
-from synic_core import Session, SessionConfig
-
-from .helpers import order, run
+from synic_core import Session
+from synic_core.versions.registry import session_config
+from tests.support.sessions import order, run
 
 VMBUS_INIT = [("vmbus", r) for r in ("SIMP", "SIEFP", "SINT2", "SCONTROL")]
 VMBUS_CLEANUP = [("vmbus", r) for r in ("SINT2", "SIMP", "SIEFP", "SCONTROL")]
@@ -101,7 +101,7 @@ def test_kexec_order_notifier_then_vmbus_per_cpu() -> None:
 
 
 def test_v4_evaluates_vmbus_exists_at_call_time() -> None:
-    s = Session(SessionConfig(partition="l1vh", mshv="v4", cpus=1))
+    s = Session(session_config(partition="l1vh", mshv="v4", cpus=1))
     s.apply("mshv_init")  # no VMBus yet: MSHV manages SIMP/SIEFP/SCONTROL itself
     assert ("mshv", "SCONTROL") in order(s.history[0])
     assert not s.history[0].kernel_order

@@ -2,13 +2,13 @@
 
 import pytest
 
-from synic_core import ActionError, Session, SessionConfig
-
-from .helpers import run, state_snapshot
+from synic_core import ActionError, Session
+from synic_core.versions.registry import session_config
+from tests.support.sessions import run, state_snapshot
 
 
 def test_undo_restores_the_exact_previous_state_and_redo_replays() -> None:
-    s = Session(SessionConfig(partition="l1vh", mshv="patch5-only", cpus=3))
+    s = Session(session_config(partition="l1vh", mshv="patch5-only", cpus=3))
     states = [state_snapshot(s.state)]
     for a in ("vmbus_load", "mshv_init", "kexec"):
         s.apply(a)
@@ -51,7 +51,7 @@ def test_deterministic() -> None:
     ],
 )
 def test_invalid_actions_raise_and_leave_state_untouched(action, cpus, field) -> None:
-    s = Session(SessionConfig(cpus=4))
+    s = Session(session_config(cpus=4))
     before = state_snapshot(s.state)
     with pytest.raises(ActionError) as exc:
         s.apply(action, cpus)
@@ -76,9 +76,9 @@ def test_mainline_vmbus_unload_pulls_pages_from_under_mshv() -> None:
     assert kinds == {("pulled_from_under", "vmbus"), ("missing_enable", "mshv")}
 
 
-def test_last_cpu_cannot_go_offline() -> None:
+def test_cpu0_never_goes_offline_so_the_last_online_cpu_is_never_in_question() -> None:
     s = run("guest", "v4", [("cpu_offline", [0])], cpus=1)
-    assert s.history[0].refused and s.state.cpus[0].online
+    assert s.history[0].refused and s.state.cpus[0].online and "-EPERM" in s.findings[0].message
 
 
 def test_kexec_brings_a_new_kernel_and_frees_old_pages() -> None:
@@ -122,3 +122,11 @@ def test_4096_cpus() -> None:
     s = run("l1vh", "patch5-only", cpus=4096)
     assert s.summary()["fault"] == 4096 * 3
     assert len(s.history[2].writes) == 4096 * 10
+
+
+def test_channel_cpus_default_to_cpu0_and_must_name_cpus_of_the_machine() -> None:
+    assert session_config().channel_cpus == (0,)
+    with pytest.raises(ValueError, match=r"channel_cpus: CPU 4 is out of range \(expected 0..3\)"):
+        session_config(cpus=4, channel_cpus=(1, 4))
+    with pytest.raises(ValueError, match="channel_cpus: a CPU is named twice"):
+        session_config(channel_cpus=(1, 1))

@@ -13,14 +13,15 @@ import tracemalloc
 
 import pytest
 
-from synic_core import Session, SessionConfig
+from synic_core import Session
+from synic_core.inputs.bad_input import InputError
 from synic_core.model import session as session_module
 from synic_core.model.actions import ACTIONS
 from synic_core.reports.json_report import run_report, step_dict, step_json, write_json, write_json_text
-from synic_core.scenarios.scenario import ScenarioError, parse_scenario, replay, session_scenario
+from synic_core.scenarios.scenario import parse_scenario, replay, session_scenario
 from synic_core.scenarios.schema import first_duplicate
-
-from .helpers import state_snapshot
+from synic_core.versions.registry import session_config
+from tests.support.sessions import state_snapshot
 
 
 def random_walk(s: Session, rng: random.Random, steps: int) -> list[tuple[object, ...]]:
@@ -42,7 +43,7 @@ def test_every_past_state_is_rebuilt_exactly(monkeypatch: pytest.MonkeyPatch, sp
     monkeypatch.setattr(session_module, "MIN_CHECKPOINT_WRITES", spacing)
     monkeypatch.setattr(session_module, "CHECKPOINT_SPACING", 0 if spacing != 10**9 else 1)
     rng = random.Random(f"{partition}-{spacing}")
-    s = Session(SessionConfig(partition=partition, mshv="mainline", cpus=3))
+    s = Session(session_config(partition=partition, mshv="mainline", cpus=3))
     seen = random_walk(s, rng, 40)
     order = list(range(len(s.history))) + rng.sample(range(len(s.history)), len(s.history))
     for i in order:  # forwards, then jumping about
@@ -59,7 +60,7 @@ def test_every_past_state_is_rebuilt_exactly(monkeypatch: pytest.MonkeyPatch, sp
 
 def test_undo_then_new_steps_keep_time_travel_right():
     rng = random.Random(7)
-    s = Session(SessionConfig(partition="l1vh", mshv="patch5-only", cpus=2))
+    s = Session(session_config(partition="l1vh", mshv="patch5-only", cpus=2))
     random_walk(s, rng, 30)
     for _ in range(12):
         s.undo()
@@ -71,7 +72,7 @@ def test_undo_then_new_steps_keep_time_travel_right():
 
 
 def test_the_returned_state_is_not_the_session_state():
-    s = Session(SessionConfig(cpus=2))
+    s = Session(session_config(cpus=2))
     s.apply("vmbus_load")
     s.apply("mshv_init")
     s.undo()
@@ -83,7 +84,7 @@ def test_the_returned_state_is_not_the_session_state():
 
 def test_memory_grows_with_writes_not_with_steps_times_cpus():
     """200 refused steps on 4096 CPUs write nothing and must cost next to nothing (a copy each would be ~3 MB)."""
-    s = Session(SessionConfig(cpus=4096))
+    s = Session(session_config(cpus=4096))
     tracemalloc.start()
     try:
         for _ in range(200):
@@ -96,7 +97,7 @@ def test_memory_grows_with_writes_not_with_steps_times_cpus():
 
 
 def test_memory_per_write_is_bounded_on_a_big_machine():
-    s = Session(SessionConfig(cpus=1024))
+    s = Session(session_config(cpus=1024))
     tracemalloc.start()
     try:
         for i in range(12):
@@ -111,7 +112,7 @@ def test_memory_per_write_is_bounded_on_a_big_machine():
 
 
 def test_freed_pages_nothing_refers_to_are_dropped():
-    s = Session(SessionConfig(partition="l1vh", mshv="v4", cpus=2))
+    s = Session(session_config(partition="l1vh", mshv="v4", cpus=2))
     for _ in range(200):
         s.apply("vmbus_load")
         s.apply("mshv_init")
@@ -125,13 +126,13 @@ def test_duplicate_cpu_check_is_linear_and_names_the_cpu():
     """A quadratic check of 50,000 entries would run for minutes; the message still names the first duplicate."""
     cpus = [*range(50_000), 7]
     assert first_duplicate(cpus) == 7
-    with pytest.raises(ScenarioError, match="CPU 3 is listed twice"):
+    with pytest.raises(InputError, match="CPU 3 is listed twice"):
         parse_scenario({"cpus": 4096, "steps": [{"action": "vmbus_load", "cpus": [*range(4096), 3]}]}, "big.json")
 
 
 @pytest.mark.parametrize("partition", ["l1vh", "nested_root", "guest"])
 def test_free_vmbus_pages_of_one_cpu_matches_the_scan_it_replaces(partition: str):
-    s = Session(SessionConfig(partition=partition, mshv="mainline", cpus=4))
+    s = Session(session_config(partition=partition, mshv="mainline", cpus=4))
     s.apply("vmbus_load")
     fast, scan = s.state.copy(), s.state.copy()
     fast.free_vmbus_pages(2)
@@ -143,7 +144,7 @@ def test_free_vmbus_pages_of_one_cpu_matches_the_scan_it_replaces(partition: str
 
 
 def test_steps_on_the_same_cpus_share_one_list():
-    s = Session(SessionConfig(cpus=4096))
+    s = Session(session_config(cpus=4096))
     s.apply("vmbus_load")
     s.apply("vmbus_unload")
     s.apply("vmbus_load", [0, 1])
@@ -152,7 +153,7 @@ def test_steps_on_the_same_cpus_share_one_list():
 
 @pytest.mark.parametrize("cpus", [65, 4])
 def test_json_of_a_big_machine_is_written_a_step_at_a_time_with_the_same_text(cpus: int):
-    s = Session(SessionConfig(partition="l1vh", mshv="patch5-only", cpus=cpus))
+    s = Session(session_config(partition="l1vh", mshv="patch5-only", cpus=cpus))
     for action in ("vmbus_load", "mshv_init", "vmbus_unload", "kexec", "vmbus_load"):
         s.apply(action)
     scenario = session_scenario(s)
@@ -173,7 +174,7 @@ def test_replay_pauses_the_cycle_collector_and_leaves_it_as_it_was():
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(Session, "apply", watching)
-        with pytest.raises(ScenarioError, match="already online"):  # bad input ends the replay early
+        with pytest.raises(InputError, match="already online"):  # bad input ends the replay early
             replay(scenario)
     assert seen == [False, False] and gc.isenabled()
     gc.disable()
@@ -188,7 +189,7 @@ def test_steps_and_writes_encoded_directly_are_the_json_of_their_dicts():
     """Refused writes, two banks, findings, notes and kernel citations with non-ASCII arrows included."""
     steps = []
     for partition in ("l1vh", "nested_root"):
-        s = Session(SessionConfig(partition=partition, mshv="patch5-only", cpus=3))
+        s = Session(session_config(partition=partition, mshv="patch5-only", cpus=3))
         random_walk(s, random.Random(partition), 60)
         steps += s.history
     writes = [w for step in steps for w in step.writes]

@@ -126,7 +126,7 @@ def test_check_replayed_lists_the_cpus_each_action_ran_on(p5_trace: Path, capsys
 
 def test_one_of_a_kind_is_singular(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from synic_core.traces.export import export_text
-    from tests.core.helpers import run
+    from tests.support.sessions import run
 
     text = export_text(run("l1vh", "patch5-only", cpus=1), layout="trace-cmd")
     header, blocks = split(text)

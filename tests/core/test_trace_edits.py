@@ -196,7 +196,7 @@ def test_kvm_host_writes_are_the_hypervisors(tmp_path: Path) -> None:
 
 def test_a_crash_on_one_cpu_comes_back_as_crash_kexec(tmp_path: Path) -> None:
     from synic_core.traces.export import export_text
-    from tests.core.helpers import run
+    from tests.support.sessions import run
 
     session = run("l1vh", "v4", ("vmbus_load", "mshv_init", ("crash_kexec", [1])))
     ti = imported(save(tmp_path, export_text(session)))
@@ -208,7 +208,7 @@ def test_a_crash_on_one_cpu_comes_back_as_crash_kexec(tmp_path: Path) -> None:
 
 def test_an_rmmod_task_makes_a_teardown_a_module_unload(tmp_path: Path) -> None:
     from synic_core.traces.export import export_text
-    from tests.core.helpers import run
+    from tests.support.sessions import run
 
     session = run("l1vh", "mainline", ("vmbus_load", "mshv_init", "mshv_cleanup", "vmbus_unload"))
     header, blocks = split(export_text(session, stacks=False))

@@ -10,7 +10,7 @@ from synic_core.cli import main
 from synic_core.model.session import Session
 from synic_core.scenarios.scenario import load, replay
 from synic_core.traces.export import export_lines, export_text
-from tests.core.helpers import run
+from tests.support.sessions import run
 
 FTRACE_EVENT = re.compile(r"^\s+(\S+)-(\d+)\s+\[(\d{3})\] \.\.\.\.\. (\d+\.\d{6}): write_msr: ([0-9a-f]+), value ([0-9a-f]+)( #GP)?$")
 KVM_EVENT = re.compile(

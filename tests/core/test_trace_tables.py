@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import get_args
 
 from synic_core.model.registers import MSR_TABLE
-from synic_core.model.vocabulary import ActionHint, ActionName, Attribution, TraceFormat, TraceLayout
+from synic_core.model.vocabulary import ActionHint, Attribution, TraceFormat, TraceLayout
 from synic_core.traces.attribute import ATTRIBUTIONS
-from synic_core.traces.formats import EXPORT_TASKS, HINT_FRAMES, HINT_TASKS, LAYOUTS, PAYLOADS, SLOTS, frame_component
+from synic_core.traces.formats import HINT_FRAMES, HINT_TASKS, LAYOUTS, PAYLOADS, SLOTS, frame_component
 from synic_core.versions.registry import builtin
 
 
@@ -16,7 +16,6 @@ def test_every_closed_set_matches_its_table() -> None:
     assert set(get_args(TraceFormat)) == set(PAYLOADS)
     assert set(get_args(TraceLayout)) == set(LAYOUTS)
     assert set(HINT_FRAMES.values()) | set(HINT_TASKS.values()) == set(get_args(ActionHint))
-    assert set(EXPORT_TASKS) == set(get_args(ActionName))  # every action can be exported
 
 
 def test_the_msr_table_has_both_banks_but_no_nested_sirbp() -> None:

@@ -41,3 +41,18 @@ def test_every_action_row_carries_its_runner() -> None:
     for name, spec in ACTIONS.items():
         assert spec.name == name
         assert spec.run.__name__ == name  # one table: title, target, source and the code that runs it
+
+
+def test_the_explorer_order_is_the_table_grouped_by_how_it_chooses_cpus() -> None:
+    from synic_core.explore.reference import ACTION_ORDER, EXPLORE_GROUPS, MODULE_ACTIONS
+
+    chosen = [a for a in ACTIONS.values() if a.explore is not None]
+    assert tuple(a.name for g in EXPLORE_GROUPS for a in chosen if a.explore == g) == ACTION_ORDER
+    assert tuple(a.name for a in ACTIONS.values() if a.explore == "together") == MODULE_ACTIONS
+
+
+def test_every_action_row_is_consistent_with_itself() -> None:
+    for spec in ACTIONS.values():
+        assert (spec.explore == "together") == (spec.scope == "module"), spec.name  # module callbacks run on every online CPU
+        assert (spec.explore == "reboot") <= (spec.target == "one"), spec.name
+        assert spec.boots_new_kernel == (spec.scope in ("machine", "crash")), spec.name

@@ -16,9 +16,10 @@ from textual.notifications import Notification, SeverityLevel
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from synic_core import Session, SessionConfig
+from synic_core import Session
 from synic_core.traces.load import import_trace
 from synic_core.traces.session import TraceSession
+from synic_core.versions.registry import session_config
 from tests.core.trace_helpers import exported, save
 from tui.app import SynicApp
 
@@ -60,7 +61,7 @@ def trace_app(tmp_path: Path) -> SynicApp:
 
 def make_app(mshv: str = "patch5-only", partition: str = "l1vh", cpus: int = 4, instant: bool = True) -> SynicApp:
     """Playback is driven by `app.dashboard.player.tick()` in tests, never by the wall clock."""
-    return SynicApp(Session(SessionConfig(partition=partition, mshv=mshv, cpus=cpus)), instant=instant, manual_ticks=True)
+    return SynicApp(Session(session_config(partition=partition, mshv=mshv, cpus=cpus)), instant=instant, manual_ticks=True)
 
 
 async def settle(app: SynicApp) -> None:

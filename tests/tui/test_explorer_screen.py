@@ -10,6 +10,7 @@ from textual.pilot import Pilot
 from textual.widgets import Footer, Static
 
 from synic_core import SessionConfig
+from synic_core.versions.registry import session_config
 from tui.screens.explorer import ExplorerScreen
 
 from .conftest import until
@@ -41,7 +42,7 @@ async def settle(app: Host, pilot: Pilot[None], versions: int = 0) -> ExplorerSc
 
 
 async def test_exhaustive_by_default_with_a_proof_per_version() -> None:
-    app = Host(SessionConfig(partition="l1vh", mshv="v4", cpus=4))
+    app = Host(session_config(partition="l1vh", mshv="v4", cpus=4))
     async with app.run_test(size=SIZE) as pilot:
         screen = await settle(app, pilot, versions=5)
         assert screen.result is not None and screen.result.fixpoint and screen.result.config.cpus == 2
@@ -55,7 +56,7 @@ async def test_exhaustive_by_default_with_a_proof_per_version() -> None:
 
 
 async def test_choose_cpus_and_bound_then_load() -> None:
-    app = Host(SessionConfig(partition="l1vh", mshv="patch5-only", cpus=4))
+    app = Host(session_config(partition="l1vh", mshv="patch5-only", cpus=4))
     async with app.run_test(size=SIZE) as pilot:
         screen = await settle(app, pilot)
         assert screen.result is not None and screen.result.fixpoint
@@ -81,7 +82,7 @@ async def test_choose_cpus_and_bound_then_load() -> None:
 
 
 async def test_close_while_searching_cancels() -> None:
-    app = Host(SessionConfig(partition="l1vh", mshv="mainline", cpus=4))
+    app = Host(session_config(partition="l1vh", mshv="mainline", cpus=4))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("4")  # a long search (4 CPUs, to the fixpoint)
         await pilot.press("escape")
@@ -91,7 +92,7 @@ async def test_close_while_searching_cancels() -> None:
 
 
 async def test_footer_shows_the_screen_keys() -> None:
-    app = Host(SessionConfig(partition="l1vh", mshv="v4", cpus=2))
+    app = Host(session_config(partition="l1vh", mshv="v4", cpus=2))
     async with app.run_test(size=SIZE) as pilot:
         screen = await settle(app, pilot)
         footer = screen.query_one(Footer)

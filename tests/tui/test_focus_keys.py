@@ -7,8 +7,9 @@ from pathlib import Path
 from textual.widgets import Input
 from textual.widgets._footer import FooterKey
 
-from synic_core import Session, SessionConfig
+from synic_core import Session
 from synic_core.scenarios.lesson import load_lesson
+from synic_core.versions.registry import session_config
 from tui.app import SynicApp
 from tui.commands import COMMANDS
 from tui.widgets.grid import SynicGrid
@@ -72,7 +73,7 @@ async def test_a_trace_session_shows_the_actions_disabled(tmp_path: Path) -> Non
 
 
 async def test_the_nested_bank_off_to_the_right_is_pointed_out_once() -> None:
-    app = SynicApp(Session(SessionConfig(partition="nested_root", cpus=4)), instant=True)
+    app = SynicApp(Session(session_config(partition="nested_root", cpus=4)), instant=True)
     async with app.run_test(size=SIZE) as pilot:
         said = "Columns of the L0 nested (0x400010xx) bank are off to the right: → scrolls there, w hides the side panels."
         await until(pilot, lambda: [n.message for n in notifications(app)] == [said], "the hint")
@@ -84,7 +85,7 @@ async def test_the_nested_bank_off_to_the_right_is_pointed_out_once() -> None:
 
 
 async def test_no_hint_when_every_column_fits() -> None:
-    app = SynicApp(Session(SessionConfig(partition="l1vh", cpus=4)), instant=True)
+    app = SynicApp(Session(session_config(partition="l1vh", cpus=4)), instant=True)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert not any("off to the right" in n.message for n in notifications(app))

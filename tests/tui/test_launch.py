@@ -23,7 +23,7 @@ def test_flags_choose_the_settings() -> None:
 def test_mshv_takes_a_patch_file_alone_or_over_a_scenario() -> None:
     patch = str(Path(__file__).parents[2] / "examples" / "patches" / "exit-disables-scontrol.toml")
     s = build_session(dashboard_parser().parse_args(["--mshv", patch, "--cpus", "2"]))
-    assert s.config.mshv == "exit-disables-scontrol" and s.config.version_spec.origin == patch
+    assert s.config.mshv == "exit-disables-scontrol" and s.config.version.origin == patch
     s = build_session(dashboard_parser().parse_args(["l1vh-v4-kexec", "--mshv", patch]))
     assert s.config.mshv == "exit-disables-scontrol" and s.summary()["fault"] > 0
 

@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from textual.widgets import Input, Markdown
 
-from synic_core.scenarios.scenario import ScenarioError
-from tests.core.test_hostile_input import json_trees, scenario_shaped
+from synic_core.inputs.bad_input import InputError
+from tests.support.hostile import json_trees, scenario_shaped
 from tui.screens.open import OpenScreen
 from tui.screens.save import SaveScreen
 from tui.state.opening import open_file
@@ -140,7 +140,7 @@ def test_hostile_files_opened_in_the_app(tmp_path_factory, data) -> None:
     path.write_bytes(data if isinstance(data, bytes) else json.dumps(data, default=str).encode())
     try:
         expected = open_file(str(path)).session.config  # a scenario, or a lesson when it has an intro
-    except ScenarioError:
+    except InputError:
         expected = None
     message, config = asyncio.run(_open_hostile(path))  # an exception in the app fails here
     if message is not None:

@@ -15,7 +15,8 @@ from itertools import combinations
 
 import pytest
 
-from synic_core import Session, SessionConfig
+from synic_core import Session
+from synic_core.versions.registry import session_config
 from tui.app import SynicApp
 
 RGB = tuple[int, int, int]
@@ -76,7 +77,7 @@ def contrast(a: RGB, b: RGB) -> float:
 async def grid_colours(theme: str) -> tuple[dict[str, RGB], dict[str, RGB], RGB]:
     """The writer colours (text), the finding colours (cell backgrounds, with the grid's own) and the
     text colour of a fault cell."""
-    app = SynicApp(Session(SessionConfig()), instant=True, theme=theme)
+    app = SynicApp(Session(session_config()), instant=True, theme=theme)
     async with app.run_test(size=(100, 30)):
         grid = app.dashboard.grid
         style = grid.get_component_rich_style
@@ -130,7 +131,7 @@ async def test_switching_to_a_light_theme_recolours_the_panels_already_drawn() -
     from tui.themes import PALETTES
     from tui.widgets.panels import TracePanel
 
-    app = SynicApp(Session(SessionConfig()), instant=True)
+    app = SynicApp(Session(session_config()), instant=True)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("v", "t")
         await pilot.pause()

@@ -138,7 +138,7 @@ async def test_launching_a_saved_session_whose_patch_file_changed_says_so(tmp_pa
     patch.write_text('name = "mine"\nbased_on = "v3"\n')
     notices: list[str] = []
     reopened = build_session(dashboard_parser().parse_args([str(saved)]), notices=notices)
-    assert reopened.config.version_spec.manages_shared == "no_vmbus"  # the embedded version, not the edited file
+    assert reopened.config.version.manages_shared == "no_vmbus"  # the embedded version, not the edited file
     app = SynicApp(reopened, instant=True, notices=notices, manual_ticks=True)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from synic_core import Session, SessionConfig
+from synic_core import Session
+from synic_core.versions.registry import session_config
 from tui.state.display import Display
 from tui.state.playback import MAX_PLAYBACK_SECONDS, SPEEDS, Playback
 
 
 def _playing(cpus: int) -> Display:
-    session = Session(SessionConfig(partition="l1vh", mshv="patch5-only", cpus=cpus))
+    session = Session(session_config(partition="l1vh", mshv="patch5-only", cpus=cpus))
     session.apply("vmbus_load")
     step = session.apply("mshv_init")
     view = Display(session)
@@ -59,3 +60,14 @@ def test_time_travel_is_only_what_the_user_rewound() -> None:
     assert p.mode(view) == "travelling"
     p.start()
     assert p.mode(view) == "playing"
+
+
+def test_the_readme_states_the_presenter_speed_and_the_cap_that_wins() -> None:
+    from pathlib import Path
+
+    from tui.state.playback import MAX_PLAYBACK_SECONDS, PRESENTER_SPEED, SPEEDS
+
+    readme = " ".join((Path(__file__).resolve().parents[2] / "README.md").read_text("utf-8").split())
+    presenter = readme[readme.index("**Presenter mode.**") :][:400]
+    assert f"({SPEEDS[PRESENTER_SPEED]} writes/s;" in presenter
+    assert f"in {MAX_PLAYBACK_SECONDS:g} seconds plays faster" in presenter

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from textual.app import App
 
-from synic_core import Session, SessionConfig
+from synic_core import Session
+from synic_core.versions.registry import session_config
 from tui.app import SynicApp
 from tui.screens.open import OpenScreen
 from tui.serve.files import Serving, serving_from_environment
@@ -18,7 +19,7 @@ SIZE = (120, 40)
 
 
 def served_app(files: Path | None = None) -> SynicApp:
-    return SynicApp(Session(SessionConfig(mshv="patch5-only")), instant=True, manual_ticks=True, serving=Serving(files))
+    return SynicApp(Session(session_config(mshv="patch5-only")), instant=True, manual_ticks=True, serving=Serving(files))
 
 
 @pytest.fixture

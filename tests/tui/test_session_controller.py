@@ -6,14 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from synic_core import ActionError, Session, SessionConfig, StepResult
-from synic_core.scenarios.scenario import ScenarioError
+from synic_core import ActionError, Session, StepResult
+from synic_core.inputs.bad_input import InputError
+from synic_core.versions.registry import session_config
 from tui.state import session_controller
 from tui.state.session_controller import SessionController, unsaved_after
 
 
 def loaded(*actions: str, mshv: str = "patch5-only", cpus: int = 4) -> Session:
-    session = Session(SessionConfig(mshv=mshv, cpus=cpus))
+    session = Session(session_config(mshv=mshv, cpus=cpus))
     for action in actions:
         session.apply(action, session.resolve_cpus(action, None))
     return session
@@ -126,7 +127,7 @@ def test_another_version_replays_these_steps_and_other_cpus_start_anew() -> None
 
 def test_steps_that_do_not_replay_say_why_and_start_anew(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*_args: object) -> Session:
-        raise ScenarioError("these steps: steps[1].cpus: CPU 1 is offline")
+        raise InputError("these steps: steps[1].cpus: CPU 1 is offline")
 
     monkeypatch.setattr(session_controller, "replay_under", refuse)
     c = SessionController(loaded("vmbus_load"))

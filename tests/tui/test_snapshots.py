@@ -9,6 +9,8 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets._footer import FooterKey
 
+from synic_core.versions.registry import session_config
+
 from .conftest import make_app, until
 
 SnapCompare = Callable[..., bool]  # pytest-textual-snapshot's fixture
@@ -158,8 +160,8 @@ class TestPresenter:
 
 class TestThemes:
     def test_high_contrast(self, snap_compare: SnapCompare) -> None:
-        from synic_core import Session, SessionConfig
+        from synic_core import Session
         from tui.app import SynicApp
 
-        app = SynicApp(Session(SessionConfig(mshv="patch5-only")), instant=True, theme="synic-high-contrast")
+        app = SynicApp(Session(session_config(mshv="patch5-only")), instant=True, theme="synic-high-contrast")
         assert snap_compare(app, press=RUN, terminal_size=(120, 32))

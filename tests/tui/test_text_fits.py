@@ -7,7 +7,8 @@ from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import Footer, Select, Static
 
-from synic_core import Session, SessionConfig
+from synic_core import Session
+from synic_core.versions.registry import session_config
 from tui.app import SynicApp
 from tui.screens.explorer import ExplorerScreen
 from tui.screens.settings import SettingsScreen
@@ -73,7 +74,7 @@ async def test_explorer_intro_names_the_footer_keys() -> None:
 
 async def check_settings_labels(size: tuple[int, int], hypervisor: str) -> None:
     app = SynicApp(
-        Session(SessionConfig(partition="nested_root", mshv="v4", hypervisor=hypervisor, cpus=4)), instant=True, manual_ticks=True
+        Session(session_config(partition="nested_root", mshv="v4", hypervisor=hypervisor, cpus=4)), instant=True, manual_ticks=True
     )
     async with app.run_test(size=size) as pilot:
         await pilot.press("s")

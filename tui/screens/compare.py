@@ -19,13 +19,13 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 from textual.worker import Worker, WorkerState
 
-from synic_core import Session, SessionConfig
+from synic_core import Session
 from synic_core.model.columns import columns_for
 from synic_core.model.profiles import PROFILE_NAMES
 from synic_core.reports.formatting import cpu_ranges, summary_line
 from synic_core.scenarios.compare import OneSided, finding_differences, replay_under
 from synic_core.scenarios.scenario import session_scenario
-from synic_core.versions.registry import known_names
+from synic_core.versions.registry import known_names, session_config
 from tui.state.display import Display
 from tui.widgets.grid import SynicGrid
 
@@ -69,7 +69,7 @@ class CompareScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         # the grids start on a one-CPU placeholder: building the real displays is part of the worker's job
         cfg = self.left_session.config
-        placeholder = Display(Session(SessionConfig(partition=cfg.partition, mshv=cfg.mshv, hypervisor=cfg.hypervisor, cpus=1)))
+        placeholder = Display(Session(session_config(partition=cfg.partition, mshv=cfg.mshv, hypervisor=cfg.hypervisor, cpus=1)))
         columns = columns_for(cfg.partition_spec)
         with Horizontal(id="compare-panes"):
             for side in ("left", "right"):

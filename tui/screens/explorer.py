@@ -20,7 +20,7 @@ from synic_core.explore.fast import Status, default_memory_limit_mb, search
 from synic_core.explore.reference import Counterexample, ExploreResult, verdict
 from synic_core.model.findings import KINDS, SEVERITY_RANK
 from synic_core.reports.formatting import cpu_ranges
-from synic_core.versions.registry import known_names
+from synic_core.versions.registry import known_names, session_config
 from tui.state.describe import severity_style
 from tui.themes import VARIABLES
 from tui.widgets.option_list import PagedOptionList
@@ -89,7 +89,7 @@ class ExplorerScreen(ModalScreen[dict[str, Any] | None]):
     @property
     def config(self) -> SessionConfig:
         b = self.base
-        return SessionConfig(partition=b.partition, mshv=b.mshv, hypervisor=b.hypervisor, cpus=self.cpus, auto_eoi=b.auto_eoi)
+        return session_config(partition=b.partition, mshv=b.mshv, hypervisor=b.hypervisor, cpus=self.cpus, auto_eoi=b.auto_eoi)
 
     @property
     def depth(self) -> int | None:
@@ -156,7 +156,7 @@ class ExplorerScreen(ModalScreen[dict[str, Any] | None]):
         for name in (config.mshv, *(v for v in known_names() if v != config.mshv)):
             if worker.is_cancelled:
                 return
-            other = SessionConfig(partition=config.partition, mshv=name, hypervisor=config.hypervisor, cpus=config.cpus)
+            other = session_config(partition=config.partition, mshv=name, hypervisor=config.hypervisor, cpus=config.cpus)
             r = result if name == config.mshv else search(other, depth, stop=lambda: worker.is_cancelled, memory_limit_mb=limit)
             if worker.is_cancelled:
                 return

@@ -16,9 +16,9 @@ from textual.suggester import Suggester
 from textual.widgets import Static
 
 from synic_core import Session
-from synic_core.inputs.bad_input import one_line
+from synic_core.inputs.bad_input import InputError, one_line
 from synic_core.scenarios.lesson import lesson_names, load_lesson, short_name
-from synic_core.scenarios.scenario import ScenarioError, builtin_names
+from synic_core.scenarios.scenario import builtin_names
 from tui.screens.path_dialog import PathDialog, path_completion
 from tui.state.opening import Opened
 
@@ -29,7 +29,7 @@ def large_machine(text: str, path: Path | None, threshold: int = 256) -> int:
 
     try:
         data = read_file(path) if path is not None and path.is_file() else (builtin_data(text) if text in builtin_names() else None)
-    except ScenarioError:
+    except InputError:
         return 0
     cpus = data.get("cpus") if isinstance(data, dict) else None
     return cpus if isinstance(cpus, int) and cpus >= threshold else 0
@@ -115,18 +115,18 @@ class OpenScreen(PathDialog[Opened]):
         self._loaded(self._attempt(load))
 
     @staticmethod
-    def _attempt(load: Callable[[], Opened]) -> Opened | ScenarioError:
+    def _attempt(load: Callable[[], Opened]) -> Opened | InputError:
         try:
             return load()
-        except ScenarioError as exc:
+        except InputError as exc:
             return exc
 
     def _load_in_thread(self, load: Callable[[], Opened]) -> None:
         result = self._attempt(load)
         self.app.call_from_thread(self._loaded, result)
 
-    def _loaded(self, result: Opened | ScenarioError) -> None:
-        if isinstance(result, ScenarioError):
+    def _loaded(self, result: Opened | InputError) -> None:
+        if isinstance(result, InputError):
             self.show_message(one_line(str(result)))
             return
         self.dismiss(result)

@@ -7,8 +7,9 @@ replace the session, change its settings, and tell the user what happened.
 from __future__ import annotations
 
 from synic_core import ActionError, Session, SessionConfig, StepResult
+from synic_core.inputs.bad_input import InputError
 from synic_core.model.actions import ACTIONS
-from synic_core.scenarios.scenario import ScenarioError, parse_scenario, replay
+from synic_core.scenarios.scenario import parse_scenario, replay
 from tui.screens.dashboard_base import DashboardBase
 from tui.state.session_controller import Then
 
@@ -94,7 +95,7 @@ class SessionActions:
             return
         try:
             session = replay(parse_scenario(data, str(data.get("name", "scenario"))))
-        except ScenarioError as exc:
+        except InputError as exc:
             self.screen.notify(str(exc), severity="error", title="Cannot open", markup=False)
             return
         self.open_session(session)

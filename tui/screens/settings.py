@@ -15,7 +15,7 @@ from synic_core.inputs.bad_input import InputError, one_line
 from synic_core.model.config import MAX_CPUS
 from synic_core.model.partitions import PARTITIONS
 from synic_core.model.profiles import PROFILES
-from synic_core.versions.registry import known, use
+from synic_core.versions.registry import known, session_config, use
 
 
 class SettingsScreen(ModalScreen[SessionConfig | None]):
@@ -75,7 +75,7 @@ class SettingsScreen(ModalScreen[SessionConfig | None]):
     @on(Input.Submitted, "#patch")
     def action_apply(self) -> None:
         try:
-            config = SessionConfig(
+            config = session_config(
                 partition=str(self.query_one("#partition", Select).value),
                 mshv=self.chosen_version(),
                 hypervisor=str(self.query_one("#hypervisor", Select).value),

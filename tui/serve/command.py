@@ -17,7 +17,7 @@ import socket
 import sys
 from pathlib import Path
 
-from synic_core.inputs.bad_input import ScenarioError
+from synic_core.inputs.bad_input import InputError
 from tui.serve.access import AccessError, Address, check_token, new_token, parse_duration, resolve, token_url
 from tui.serve.files import check_files_dir, served_environment
 
@@ -42,7 +42,7 @@ def check_start(ns: argparse.Namespace) -> Path | None:
 
     bad_theme = ns.theme and theme_problem(ns.theme, "--theme")
     if bad_theme:
-        raise ScenarioError(bad_theme)
+        raise InputError(bad_theme)
     if ns.file:
         load(ns.file)
     if ns.lesson:
@@ -101,12 +101,12 @@ def serve(ns: argparse.Namespace) -> int:
     try:
         idle_seconds = parse_duration(str(ns.idle_timeout))
     except ValueError as exc:
-        raise ScenarioError(f"--idle-timeout: {exc}") from None
+        raise InputError(f"--idle-timeout: {exc}") from None
     try:
         address, token = check_access(ns)
         sock = bind(address)
     except AccessError as exc:
-        raise ScenarioError(str(exc)) from None
+        raise InputError(str(exc)) from None
     address = address.with_port(sock.getsockname()[1])
     os.environ.update(served_environment(files))  # every tab's process inherits them (see tui/served_files.py)
     command = dashboard_command(ns)

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Final
 
+from synic_core.inputs.bad_input import InputError
 from synic_core.inputs.safe_read import MAX_FILE_BYTES, kind_of
-from synic_core.scenarios.scenario import ScenarioError
 
 SERVED_VARIABLE: Final = "SYNICLAB_SERVED"
 FILES_VARIABLE: Final = "SYNICLAB_FILES"
@@ -34,7 +34,7 @@ MAX_DEPTH: Final = 3
 """Subdirectories are listed this deep (a/b/c.json)."""
 
 
-class ServedFileError(ScenarioError):
+class ServedFileError(InputError):
     """A visitor asked for a file they may not open; the message is one line, safe to show them."""
 
 

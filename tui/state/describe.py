@@ -15,7 +15,7 @@ from synic_core.model.columns import SEVERITY_GLYPH, Column
 from synic_core.model.findings import SEVERITY_RANK
 from synic_core.model.partitions import title
 from synic_core.model.registers import BANK_TITLES, REGISTERS
-from synic_core.reports.formatting import summary_line
+from synic_core.reports.formatting import plural, summary_line
 from synic_core.traces.formats import frame_name
 from synic_core.traces.report import OLD_FROM_MODEL
 from synic_core.traces.session import TraceSession, TraceWrite
@@ -86,10 +86,6 @@ def opened_trace(session: TraceSession) -> tuple[str, str]:
         "p plays it from the start; s replays it in the model under another version."
     )
     return f"Opened trace {Path(ti.trace.path).name} (read-only)", message
-
-
-def plural(n: int, noun: str) -> str:
-    return f"{n:,} {noun}" + ("" if n == 1 else "s")
 
 
 def stack_text(w: TraceWrite) -> Text:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from synic_core import Session, SessionConfig
+from synic_core import Session
 from synic_core.scenarios.lesson import Lesson, parse_lesson
 from synic_core.scenarios.scenario import load, parse_scenario, read_file, replay
 from synic_core.traces.parse import looks_like_trace
 from synic_core.versions.files import is_patch_data, read_patch
-from synic_core.versions.registry import register, resolve
+from synic_core.versions.registry import register, resolve, session_config
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ def open_file(name_or_path: str) -> Opened:
     data = read_file(path)
     if is_patch_data(data):
         name = register(read_patch(path, resolve))
-        return Opened(Session(SessionConfig(mshv=name)), version=name)
+        return Opened(Session(session_config(mshv=name)), version=name)
     if isinstance(data, dict) and "intro" in data:
         lesson = parse_lesson(data, str(path), path.parent)
         replay(lesson, str(path))
@@ -55,8 +55,9 @@ def served_open(name: str, files: Path | None) -> Opened:
 
     Nothing else on the server is read, and a refusal does not say whether such a path exists.
     """
+    from synic_core.inputs.bad_input import InputError
     from synic_core.scenarios.lesson import lesson_names, load_lesson, short_name
-    from synic_core.scenarios.scenario import ScenarioError, builtin_names
+    from synic_core.scenarios.scenario import builtin_names
     from tui.serve.files import list_files, resolve_file
 
     name = name.strip()
@@ -68,7 +69,7 @@ def served_open(name: str, files: Path | None) -> Opened:
     if files is not None and name in [f.name for f in list_files(files)]:
         opened = open_file(str(resolve_file(files, name)))
         return Opened(opened.session, None, opened.lesson)  # saves go to the browser, never back to the server
-    raise ScenarioError(
+    raise InputError(
         f"{name}: not offered here; a served session opens the built-in scenarios and lessons"
         + (" and the shared files listed below" if files is not None else "")
     )

@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import Literal, NamedTuple
 
 from synic_core import ActionError, Session, SessionConfig, StepResult
+from synic_core.inputs.bad_input import InputError
 from synic_core.model.actions import ACTIONS
 from synic_core.scenarios.compare import replay_under
-from synic_core.scenarios.scenario import ScenarioError, session_scenario
+from synic_core.scenarios.scenario import session_scenario
 from synic_core.versions.registry import session_config
 
 BACKGROUND_CPUS = 256  # from this many CPUs an action (or a report) is computed in a worker thread
@@ -149,7 +150,7 @@ class SessionController:
             settings = {"mshv": config.mshv, "hypervisor": config.hypervisor}
             try:
                 replayed = replay_under(session_scenario(self.session), settings, "these steps")
-            except ScenarioError as exc:
+            except InputError as exc:
                 warning = f"These steps do not replay under {config.mshv}/{config.hypervisor}: {exc}"
             else:
                 return SettingsChange(replayed, f"Replayed {len(replayed.history)} steps under mshv {config.mshv}, {config.hypervisor}.")

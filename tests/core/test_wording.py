@@ -12,8 +12,7 @@ from synic_core.model.assumptions import all_assumptions
 from synic_core.model.findings import KINDS
 from synic_core.model.profiles import PROFILES
 from synic_core.scenarios.lesson import lesson_names
-
-from .helpers import run
+from tests.support.sessions import run
 
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text("utf-8")
 NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}

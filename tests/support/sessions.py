@@ -1,17 +1,18 @@
-"""Shared helpers for the core tests."""
+"""Sessions built and inspected the same way across the model tests."""
 
 from __future__ import annotations
 
 import copy
 
-from synic_core import Session, SessionConfig
+from synic_core import Session
 from synic_core.model.state import MachineState
+from synic_core.versions.registry import session_config
 
 STANDARD = ("vmbus_load", "mshv_init", "kexec")
 
 
 def run(partition: str, mshv: str, actions=STANDARD, hypervisor: str = "strict", cpus: int = 4) -> Session:
-    s = Session(SessionConfig(partition=partition, mshv=mshv, hypervisor=hypervisor, cpus=cpus))
+    s = Session(session_config(partition=partition, mshv=mshv, hypervisor=hypervisor, cpus=cpus))
     for a in actions:
         if isinstance(a, tuple):
             s.apply(*a)

@@ -1,0 +1,1 @@
+"""What the operating system tells about this process: /proc fields, memory, dying with the parent."""
