@@ -22,6 +22,7 @@ sys.path.insert(0, str(ROOT))
 from bench.explore_bench import fast_vs_reference, matrix, matrix_proofs, per_cpus, per_cpus_table  # noqa: E402
 from bench.repaint import grid_4096_vs_64, grid_vs_datatable  # noqa: E402
 from bench.session_cost import session_cost  # noqa: E402
+from bench.trace_bench import trace_check_vs_split_loop  # noqa: E402
 from synic_core import Session  # noqa: E402
 from synic_core.explore.reference import explore  # noqa: E402
 from synic_core.scenarios.scenario import builtin_data  # noqa: E402
@@ -135,6 +136,10 @@ def main() -> None:
     startup_rows, startup_ratios = startup()
     rows += startup_rows
     ratios += startup_ratios
+
+    trace_rows, trace_ratio = trace_check_vs_split_loop()
+    rows += trace_rows
+    ratios.append(("trace_check_vs_split_loop", trace_ratio, "goal <= 5"))
 
     rows.append(("kexec on 4096 CPUs in the engine", f"{kexec_4096() * 1000:.0f} ms"))
     big_wall, big_cpu, big_mb = session_cost()

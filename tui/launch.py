@@ -68,7 +68,7 @@ def launch_trace(ns: argparse.Namespace) -> int:
     from synic_core.traces.load import import_trace
     from synic_core.traces.session import TraceSession
 
-    ti = import_trace(ns.file, ns.partition, ns.mshv, ns.hypervisor, ns.format)
+    ti = import_trace(ns.file, ns.partition, ns.mshv, ns.hypervisor, ns.format, dmesg=ns.dmesg, guest=ns.guest, cpus=ns.cpus)
     if ns.file == STDIN:
         keys_from_the_terminal()
     ns.file, ns.lesson, ns.theme = None, None, None

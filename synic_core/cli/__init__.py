@@ -224,7 +224,8 @@ def add_trace_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
         help="import a real trace of SynIC MSR writes (ftrace, trace-cmd report, KVM): who wrote what, findings, --check",
         description="Read a trace of SynIC MSR writes, attribute each write to VMBus or MSHV (by stack, else inferred), "
         "and report findings; --check replays the inferred actions under --mshv and reports each CPU's first divergence. "
-        "Exit 0: no error or fault (with --check: conforms, no fault); 1: otherwise; 2: bad input. See docs/traces.md.",
+        "The report is a summary; --writes lists every write. "
+        "Exit 0: no error or fault (with --check: conforms, no fault); 1: otherwise; 2: bad input; 130: Ctrl-C. See docs/traces.md.",
     )
     trace.add_argument(
         "file", help="a text trace: /sys/kernel/tracing/trace, trace-cmd report output, or a KVM host's trace; - reads standard input"
@@ -238,6 +239,18 @@ def add_trace_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
     trace.add_argument(
         "--check", action="store_true", help="replay the inferred actions under --mshv and report each CPU's first divergence"
     )
+    trace.add_argument(
+        "--dmesg",
+        metavar="LOG",
+        help="the kernel log (dmesg, journalctl -k, a serial console): its 'unchecked MSR access error' lines say which writes faulted",
+    )
+    trace.add_argument("--guest", type=_bounded("PID", 0, 2**32 - 1), metavar="PID", help="a KVM host trace: the guest (VMM PID) to judge")
+    trace.add_argument("--cpus", type=cpu_count, metavar="N", help="the traced CPUs (default: from the trace; KVM: the vCPUs)")
+    trace.add_argument("--writes", action="store_true", help="after the summary, list every write (with --json: the writes, streamed)")
+    trace.add_argument("--cpu", dest="only_cpu", type=_bounded("CPU", 0, MAX_CPUS - 1), metavar="N", help="only CPU N (lists its writes)")
+    trace.add_argument("--from", dest="start", type=float, metavar="TIME", help="list the writes from this timestamp (seconds)")
+    trace.add_argument("--to", dest="end", type=float, metavar="TIME", help="list the writes up to this timestamp (seconds)")
+    trace.add_argument("--quiet", action="store_true", help="no progress or notes on standard error")
     trace.add_argument("--json", action="store_true", help="print one JSON object")
     trace.add_argument("--dashboard", action="store_true", help="open the trace in the dashboard: play it write by write")
 
@@ -250,10 +263,18 @@ def main(argv: Sequence[str] | None = None, front_ends: Mapping[str, FrontEnd] |
         print(f"synic: {mistyped}", file=sys.stderr)
         return EXIT_BAD_INPUT
     if args and args[0] in SUBCOMMANDS:
-        ns = subcommand_parser().parse_args(words_first(args))
+        parser = subcommand_parser()
+        ns, extra = parser.parse_known_args(words_first(args))
+        if extra:  # `synic lessons --json`: the subcommand's own usage, not the top level's
+            _subparser(parser, ns.command).error(f"unrecognized arguments: {' '.join(extra)}")
         return guarded(front_ends.get(ns.command, run_subcommand), ns)
     ns = dashboard_parser().parse_args(args)
     return guarded(front_ends.get("dashboard", show_model), ns)
+
+
+def _subparser(parser: argparse.ArgumentParser, name: str) -> argparse.ArgumentParser:
+    action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return action.choices[name]  # type: ignore[no-any-return]
 
 
 def _mistyped_subcommand(args: list[str]) -> str:

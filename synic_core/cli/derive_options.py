@@ -23,8 +23,8 @@ VALUE_OPTIONS = ("--tree", "--patch", "--idioms", "-o", "--output", "--name", "-
 
 
 def words_first(args: list[str]) -> list[str]:
-    """`synic versions check --tree DIR v4`: argparse cannot take a positional after options there, so the words move first."""
-    if args[:1] != ["versions"] or args[1:2] not in (["derive"], ["check"]):
+    """`synic versions show --json v4`, `check --tree DIR v4`: argparse's word list stops at an option, so the words move first."""
+    if args[:1] != ["versions"]:
         return args
     words, opts = [], []
     rest = iter(args[1:])

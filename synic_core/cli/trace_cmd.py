@@ -1,53 +1,85 @@
-"""`synic trace FILE`: a real trace's writes per CPU with their writer, findings, and `--check` against a version.
+"""`synic trace FILE`: the answer first (CPUs grouped, findings grouped, the verdict); `--writes` lists every write.
 
-Text from the file (task names, stack frames) is printed as `rich.text.Text`, never as markup.
+Text from the file (task names, stack frames, the file's name) goes through `safe_text.visible()` and is printed
+as `rich.text.Text`, never as markup.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
+import signal
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from rich.console import Console
 from rich.text import Text
 
 from synic_core.cli.console import console as make_console
-from synic_core.cli.run_cmd import COMPONENT_STYLE, print_findings
+from synic_core.cli.run_cmd import COMPONENT_STYLE, SEVERITY_STYLE, finding_block
 from synic_core.inputs.bad_input import InputError
-from synic_core.model.findings import summarize
-from synic_core.reports.formatting import summary_line
-from synic_core.traces.check import CheckResult, check_trace
+from synic_core.model.findings import Finding, summarize
+from synic_core.reports.formatting import cpu_ranges, grouped_findings, plural, summary_line
+from synic_core.reports.safe_text import visible
+from synic_core.traces.attribute import WRITERS
+from synic_core.traces.check import CheckResult, CpuVerdict, check_trace
+from synic_core.traces.dmesg import LOG_KINDS
 from synic_core.traces.load import TraceImport, import_trace
-from synic_core.traces.parse import STDIN, plural
-from synic_core.traces.report import OLD_FROM_MODEL, attribution_counts, cpus_text, exit_code, read_summary, trace_report, who, write_row
+from synic_core.traces.parse import STDIN
+from synic_core.traces.report import OLD_FROM_MODEL, attribution_counts, cpus_text, exit_code, read_summary, who, write_json, write_row
 
-PROGRESS_FROM_BYTES = 16 << 20
-"""A progress bar (on stderr, only on a terminal) for files at least this big."""
+PROGRESS_FROM_BYTES = 50 << 20
+"""Progress (bytes read, writes, rate) on standard error for traces at least this big, only on a terminal."""
 PRINT_BATCH = 256
 """Write lines printed at once: one rich print per line is slow on big traces."""
 ATTRIBUTION_STYLE = {"stack": "bold", "inferred": "italic", "unknown": "dim", "host": "magenta"}
+SUMMARY_GROUPS = 12
+"""CPU groups and finding groups the summary shows before saying how many more there are (it stays under 100 lines)."""
+SUMMARY_ACTIONS = 12
+EXIT_INTERRUPTED = 130  # 128 + SIGINT
+
+
+@dataclass(frozen=True, slots=True)
+class Narrow:
+    """`--cpu N`, `--from TIME`, `--to TIME`: which writes the report covers."""
+
+    cpu: int | None = None
+    start: float | None = None
+    end: float | None = None
+
+    @property
+    def any(self) -> bool:
+        return self.cpu is not None or self.start is not None or self.end is not None
+
+    def keeps(self, cpu: int, ts: float) -> bool:
+        return (self.cpu is None or cpu == self.cpu) and (self.start is None or ts >= self.start) and (self.end is None or ts <= self.end)
 
 
 @contextmanager
-def progress_bar(path: str, quiet: bool) -> Iterator[Callable[[int], None] | None]:
-    """A callback that moves a rich progress bar on stderr; None when stderr is not a terminal or the file is small."""
+def progress_line(path: str, quiet: bool) -> Iterator[Callable[[int, int], None] | None]:
+    """A callback that rewrites one line on standard error (bytes read, writes, rate); None when piped, quiet or small."""
     try:
-        size = os.stat(path).st_size
+        size = os.stat(path).st_size if path != STDIN else 0
     except OSError:
         size = 0
     if quiet or size < PROGRESS_FROM_BYTES or not sys.stderr.isatty():
         yield None
         return
-    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+    start = time.perf_counter()
 
-    columns = (TextColumn("reading trace"), BarColumn(), DownloadColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("read", total=size)
-        yield lambda done: bar.update(task, completed=done)
+    def show(done: int, writes: int) -> None:
+        rate = writes / max(time.perf_counter() - start, 1e-6)
+        sys.stderr.write(f"\rreading trace: {done >> 20:,} of {size >> 20:,} MB, {plural(writes, 'SynIC write')}, {rate:,.0f} writes/s ")
+        sys.stderr.flush()
+
+    try:
+        yield show
+    finally:
+        sys.stderr.write("\r\x1b[K")
+        sys.stderr.flush()
 
 
 def run(ns: argparse.Namespace) -> int:
@@ -55,61 +87,186 @@ def run(ns: argparse.Namespace) -> int:
         raise InputError(
             "trace --dashboard: a dashboard command: run it as `synic trace FILE --dashboard` (python -m synic_core has no dashboard)"
         )
-    if ns.file == STDIN and sys.stderr.isatty():  # a live pipe (trace_pipe) may never end by itself
+    try:
+        return _run(ns)
+    except KeyboardInterrupt:  # Ctrl-C while reading a file or judging: nothing half-printed, no traceback
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        print("synic: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def _run(ns: argparse.Namespace) -> int:
+    if ns.file == STDIN and not sys.stdin.isatty() and sys.stderr.isatty() and not ns.quiet:  # a live pipe may never end
         print("synic: reading the trace from standard input (Ctrl-C stops reading and reports)", file=sys.stderr)
-    with progress_bar(ns.file, ns.json) as progress:
-        ti = import_trace(ns.file, ns.partition, ns.mshv, ns.hypervisor, ns.format, progress)
+    with progress_line(ns.file, ns.quiet or ns.json) as progress:
+        ti = import_trace(ns.file, ns.partition, ns.mshv, ns.hypervisor, ns.format, progress, dmesg=ns.dmesg, guest=ns.guest, cpus=ns.cpus)
+    if ti.trace.stats.interrupted:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # the report of what was read comes next, whatever is pressed
     check = check_trace(ti.attributed, ti.actions, ti.config) if ns.check else None
+    narrow = Narrow(ns.only_cpu, ns.start, ns.end)
     if ns.json:
-        json.dump(trace_report(ti, check), sys.stdout, indent=None if len(ti.attributed.order) > 2000 else 1)
-        sys.stdout.write("\n")
+        write_json(ti, check, ns.writes, sys.stdout)
     else:
-        print_trace(make_console(), ti, check, ns.check)
-    return exit_code(ti, check)
+        console = make_console()
+        print_summary(console, ti, check, narrow, ns.writes)
+        if ns.writes or narrow.any:
+            print_writes(console, ti, narrow)
+    return EXIT_INTERRUPTED if ti.trace.stats.interrupted else exit_code(ti, check)
 
 
-def print_trace(console: Console, ti: TraceImport, check: CheckResult | None, brief: bool) -> None:
-    cfg = ti.config
-    head = Text(ti.trace.path, "bold")
-    guessed = f" ({ti.partition_why})" if ti.partition_guessed else ""
-    head.append(
-        f"  format {ti.trace.format}  partition {cfg.partition}{guessed}  mshv {cfg.mshv}  hypervisor {cfg.hypervisor}  cpus {cfg.cpus}"
-    )
-    console.print(head)
+# -- the summary ------------------------------------------------------------------------------------
+def print_summary(console: Console, ti: TraceImport, check: CheckResult | None, narrow: Narrow, full: bool = False) -> None:
+    console.print(head_line(ti))
     cpus = sorted(ti.attributed.per_cpu)
     for line in read_summary(ti.trace.stats, len(ti.attributed.order), cpus):
         console.print(Text(line))
+    for line in log_lines(ti):
+        console.print(Text(line))
     counts = attribution_counts(ti)
-    parts = (f"{n} by {how}" if how != "unknown" else f"{n} unknown" for how, n in counts.items() if n)
+    parts = (f"{n:,} by {how}" if how != "unknown" else f"{n:,} unknown" for how, n in counts.items() if n)
     console.print(Text("attributed: " + ", ".join(parts)))
     print_actions(console, ti)
-    if not brief:
-        print_writes(console, ti)
+    print_cpu_groups(console, ti, check, narrow)
+    findings = [f for f in ti.run.findings if narrow.cpu is None or f.cpu in (None, narrow.cpu)]
+    print_finding_groups(console, findings, full)
     if check is not None:
-        print_check(console, check)
+        print_verdict(console, check)
         return
-    if ti.run.findings:
-        print_findings(console, ti.run.findings)
-    severities = summarize(ti.run.findings)
+    severities = summarize(findings)
     console.print(summary_line(severities), style="bold red" if severities["fault"] + severities["error"] else "bold green")
+
+
+def head_line(ti: TraceImport) -> Text:
+    cfg, trace = ti.config, ti.trace
+    head = Text(visible(trace.path), "bold")
+    guessed = f" ({ti.partition_why})" if ti.partition_guessed else ""
+    host = f" (the host's header says {trace.host_cpus}: not the guest's)" if trace.host_cpus else ""
+    guest = f"  guest {trace.guest}" if trace.guest is not None else ""
+    head.append(
+        f"  format {trace.format}{guest}  partition {cfg.partition}{guessed}  mshv {cfg.mshv}  hypervisor {cfg.hypervisor}  "
+        f"cpus {cfg.cpus}{host}"
+    )
+    return head
+
+
+def log_lines(ti: TraceImport) -> list[str]:
+    """What the kernel log showed, or why outcomes are unknown without one."""
+    trace, w = ti.trace, ti.attributed.writes
+    log = trace.log
+    if log is None:
+        if not trace.spec.shows_faults or any(w.gp(i) for i in range(len(w))):
+            return []
+        return ["outcomes: unknown: a plain WRMSR is traced without #GP even when it faults; add --dmesg LOG to see which did"]
+    where = "in the trace file" if log.path == trace.path else visible(log.path)
+    matched = len(w.log_line)
+    out = [f"kernel log {where}: {plural(len(log.faults), 'unchecked WRMSR error')} on SynIC MSRs, {matched:,} matched to writes"]
+    out.append(f"  {LOG_KINDS[log.kind]}")
+    out += [f"  line {f.line}: {f.describe()} matches no write of the trace" for f in trace.unmatched[:5]]
+    if len(trace.unmatched) > 5:
+        out.append(f"  and {len(trace.unmatched) - 5:,} more unmatched")
+    return out
 
 
 def print_actions(console: Console, ti: TraceImport) -> None:
     console.print(Text("Inferred actions", "bold"))
-    for k, a in enumerate(ti.actions):
+    for k, a in enumerate(ti.actions[:SUMMARY_ACTIONS]):
         console.print(Text(f"  {k:>3} {a.action:<13} {cpus_text(a.cpus):<14} {a.why}"))
+    if len(ti.actions) > SUMMARY_ACTIONS:
+        console.print(Text(f"  and {len(ti.actions) - SUMMARY_ACTIONS:,} more (--json lists them all)"))
     if not ti.actions:
         console.print(Text("  none: no run of writes matches a driver sequence of the model"))
 
 
-def print_writes(console: Console, ti: TraceImport) -> None:
+def cpu_shapes(ti: TraceImport, check: CheckResult | None, narrow: Narrow) -> dict[str, list[int]]:
+    """CPUs that behave alike, by the line that describes them: their writes by writer, and their verdict."""
     att = ti.attributed
+    verdicts: dict[int, CpuVerdict] = {v.cpu: v for v in check.cpus} if check else {}
+    groups: dict[str, list[int]] = {}
+    for cpu in range(att.ncpus):
+        if narrow.cpu is not None and cpu != narrow.cpu:
+            continue
+        ranks = att.per_cpu.get(cpu, ())
+        by: dict[str, int] = {}
+        for r in ranks:
+            name = who(WRITERS[att.writer[r]])
+            by[name] = by.get(name, 0) + 1
+        line = plural(len(ranks), "write") + "".join(f", {name} {n:,}" for name, n in by.items())
+        v = verdicts.get(cpu)
+        if v is not None:
+            line += f"; write {v.divergence}: {v.message.split(': ', 1)[1]}" if v.divergence is not None else f"; conforms to {v.version}"
+        groups.setdefault(line, []).append(cpu)
+    return groups
+
+
+def print_cpu_groups(console: Console, ti: TraceImport, check: CheckResult | None, narrow: Narrow) -> None:
+    groups = sorted(cpu_shapes(ti, check, narrow).items(), key=lambda kv: kv[1][0])
+    console.print(Text("CPUs", "bold"))
+    for line, cpus in groups[:SUMMARY_GROUPS]:
+        style = "red" if check is not None and "conforms" not in line else ""
+        console.print(Text(f"  {cpus_text(cpus)}: {line}", style))
+    if len(groups) > SUMMARY_GROUPS:
+        rest = [c for _, cpus in groups[SUMMARY_GROUPS:] for c in cpus]
+        console.print(Text(f"  and {len(groups) - SUMMARY_GROUPS:,} more groups on CPUs {cpu_ranges(rest)} (--cpu N shows one)"))
+
+
+def print_finding_groups(console: Console, findings: list[Finding], full: bool) -> None:
+    """Each group on one line (`--writes`: with what it models and its assumption)."""
+    if not findings:
+        return
+    groups = list(grouped_findings(findings))
+    console.print(Text(f"Findings: {plural(len(findings), 'finding')} in {plural(len(groups), 'group')}", "bold"))
+    for first, count, cpus, message in groups if full else groups[:SUMMARY_GROUPS]:
+        console.print(finding_block(first, count, cpus, message) if full else finding_line(first, count, cpus, message))
+    if full:
+        return
+    if len(groups) > SUMMARY_GROUPS:
+        rest: dict[str, int] = {}
+        for first, count, _, _ in groups[SUMMARY_GROUPS:]:
+            rest[first.kind] = rest.get(first.kind, 0) + count
+        kinds = ", ".join(f"{n:,} {kind}" for kind, n in rest.items())
+        console.print(Text(f"  and {len(groups) - SUMMARY_GROUPS:,} more groups ({kinds})"))
+    console.print(Text("  --writes prints every finding with the kernel behaviour it models; --json too", "dim"))
+
+
+def finding_line(f: Finding, count: int, cpus: str, message: str) -> Text:
+    where = f"{f.register}.{f.field}" if f.register and f.field else (f.register or "")
+    line = Text("  ")
+    line.append(f"{f.severity:<8}", SEVERITY_STYLE[f.severity])
+    line.append(f" {f.kind:<18}", "bold")
+    line.append(f" step {f.step:<3} {('CPUs ' if count > 1 else 'CPU ') + cpus if cpus else '':<12} {where:<18} {message}")
+    return line
+
+
+def print_verdict(console: Console, check: CheckResult) -> None:
+    console.print(Text(f"Conformance to {check.version} ({check.profile} profile)", "bold"))
+    for note in check.notes:
+        console.print(Text(f"  {note}", "yellow"))
+    if check.unknown:
+        see = "add --dmesg LOG" if check.log is None else "the kernel log names no fault for them"
+        said = f"  {plural(check.unknown, 'write')} the model refuses: the trace cannot tell whether they faulted (no #GP on a WRMSR); "
+        console.print(Text(f"{said}{see}; compared by what the trace shows only", "yellow"))
+    if check.cut:
+        console.print(
+            Text("  only the trace's first writes were judged (see 'not judged' above): each CPU is compared up to there", "yellow")
+        )
+    verdict = f"conforms to {check.version}" if check.conforms else f"diverges from {check.version}"
+    seen = " (#GP)" if check.log is None else " (#GP or the kernel log)"
+    faults = f"; the trace shows {plural(check.faults, 'faulted write')}{seen}" if check.faults else ""
+    console.print(Text(verdict + faults, "bold green" if check.exit_code() == 0 else "bold red"))
+
+
+# -- every write ------------------------------------------------------------------------------------
+def print_writes(console: Console, ti: TraceImport, narrow: Narrow) -> None:
+    att = ti.attributed
+    w = att.writes
     two_banks = len(ti.run.state.banks) > 1
     console.print(Text(OLD_FROM_MODEL, "dim"))
     for cpu in range(att.ncpus):
-        ranks = att.per_cpu.get(cpu)
+        if narrow.cpu is not None and cpu != narrow.cpu:
+            continue
+        ranks = [r for r in att.per_cpu.get(cpu, ()) if narrow.keeps(cpu, w.ts[att.order[r]])]
         if not ranks:
-            console.print(Text(f"CPU {cpu}: no SynIC write in the trace", "bold"))
+            console.print(Text(f"CPU {cpu}: no SynIC write in the trace{' there' if narrow.any else ''}", "bold"))
             continue
         console.print(Text(f"CPU {cpu}: {plural(len(ranks), 'write')}", "bold"))
         for start in range(0, len(ranks), PRINT_BATCH):
@@ -121,23 +278,12 @@ def write_line(ti: TraceImport, rank: int, two_banks: bool) -> Text:
     row = write_row(ti, rank)
     register = row["register"] + ("@" + row["bank"] if two_banks else "")
     line = Text(f"  {row['write']:>4}  {row['timestamp']:.6f}  ")
-    line.append(f"{row['task']:<16} ")
+    line.append(f"{visible(row['task']):<16} ")
     line.append(f"{who(row['writer']):<10}", COMPONENT_STYLE.get(row["writer"] or "", "dim"))
     line.append(f" {row['attribution']:<8}", ATTRIBUTION_STYLE[row["attribution"]])
     line.append(f" {register:<11} {row['old']:#x} → {row['value']:#x}")
     if row["faulted"]:
-        line.append("  #GP", "reverse")
+        line.append("  #GP" if row["gp"] else f"  fault (log line {row['log_line']})", "reverse")
     if row["source"]:
-        line.append(f"  {row['source']}", "dim")
+        line.append(f"  {visible(row['source'])}", "dim")
     return line
-
-
-def print_check(console: Console, check: CheckResult) -> None:
-    console.print(Text(f"Conformance to {check.version} ({check.profile} profile)", "bold"))
-    for note in check.notes:
-        console.print(Text(f"  {note}", "yellow"))
-    for v in check.cpus:
-        console.print(Text(f"  {v.message}", "green" if v.divergence is None else "red"))
-    verdict = f"conforms to {check.version}" if check.conforms else f"diverges from {check.version}"
-    faults = f"; the trace shows {plural(check.faults, 'faulted write')} (#GP)" if check.faults else ""
-    console.print(Text(verdict + faults, "bold green" if check.exit_code() == 0 else "bold red"))

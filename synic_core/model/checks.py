@@ -56,7 +56,7 @@ class Checker:
         owner = self.partition.owners.get((w.bank, w.register))
         out = [] if owner is None or owner == w.component else self.ownership(w, touched, owner)
         if not w.rejected:
-            verb = _switch_off_verb(w)
+            verb = switch_off_verb(w)
             if verb is not None:
                 out += self.pulled_from_under(w, verb)
             if w.new & 1 and w.register in PAGE_REGISTERS:
@@ -79,7 +79,7 @@ class Checker:
         return [self.finding("redundant_write", message, self.located(w, touched))]
 
     def pulled_from_under(self, w: Write, verb: str) -> list[Finding]:
-        """`verb` (what the write did to the resource, from `_switch_off_verb`) under each live user but the writer."""
+        """`verb` (what the write did to the resource, from `switch_off_verb`) under each live user but the writer."""
         cpu_state = self.state.cpus[w.cpu]
         return [
             self.finding(
@@ -171,7 +171,7 @@ class Checker:
         return f"which {title(writer)}'s {action} cleared at step {step}"
 
 
-def _switch_off_verb(w: Write) -> str | None:
+def switch_off_verb(w: Write) -> str | None:
     mask, live = LIVE_TEST[w.register]  # is_live_value, inlined: this runs on every write
     if w.old & mask == live and w.new & mask != live:
         return "masked" if w.register in SINT_REGISTERS else "disabled"

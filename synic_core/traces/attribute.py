@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from synic_core.model.partitions import Partition
@@ -21,7 +21,7 @@ from synic_core.model.sequences import Op, Sequence
 from synic_core.model.version import MshvVersion
 from synic_core.model.vocabulary import ActionHint, Attribution, Bank, Component, SequenceName
 from synic_core.traces.formats import HINT_FRAMES, HINT_TASKS, SLOTS, frame_component, frame_name
-from synic_core.traces.parse import ParsedTrace, TraceWrites
+from synic_core.traces.parse import HOST_FLAG, ParsedTrace, TraceWrites
 
 TraceWriter = Literal["vmbus", "mshv", "hypervisor"]
 WRITERS: tuple[TraceWriter | None, ...] = (None, "vmbus", "mshv", "hypervisor")
@@ -34,6 +34,9 @@ STARTUP: frozenset[str] = frozenset({"vmbus_init", "mshv_init"})
 class TemplateOp:
     slot: int
     checks: tuple[tuple[str, int], ...]  # (field, value) the op always writes; symbols (vector, AEOI) are not checked
+    mask: int = 0
+    want: int = 0
+    """The checks as bits: a write matches when `value & mask == want`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,21 +49,28 @@ class Template:
 
 @dataclass(frozen=True, slots=True)
 class Segment:
-    """A run of writes on one CPU that matches a driver sequence: `ranks` are positions in time order."""
+    """A run of writes on one CPU that matches a driver sequence: `cpu_ranks[start:start + size]`, positions in time
+    order (held as a slice of the CPU's ranks, not a tuple of its own: a segment every few writes adds up)."""
 
     cpu: int
     sequence: SequenceName
     component: Component
-    ranks: tuple[int, ...]
+    cpu_ranks: array[int]
+    start: int
+    size: int
     hint: ActionHint | None
 
     @property
+    def ranks(self) -> array[int]:
+        return self.cpu_ranks[self.start : self.start + self.size]
+
+    @property
     def first(self) -> int:
-        return self.ranks[0]
+        return self.cpu_ranks[self.start]
 
     @property
     def last(self) -> int:
-        return self.ranks[-1]
+        return self.cpu_ranks[self.start + self.size - 1]
 
     @property
     def startup(self) -> bool:
@@ -105,9 +115,20 @@ def templates(partition: Partition, sequences: Mapping[SequenceName, Sequence]) 
             continue
         variants = [seq.ops, tuple(op for op in seq.ops if op.when is None)]
         for ops in variants[: 1 + (len(variants[1]) < len(seq.ops))]:
-            checks = tuple(TemplateOp(SLOTS.index((bank, op.register)), fixed_fields(op)) for op in ops)
+            checks = tuple(template_op(SLOTS.index((bank, op.register)), op) for op in ops)
             out.append(Template(seq.name, seq.component, checks, tuple(op.source for op in ops)))
     return tuple(sorted(out, key=lambda t: -len(t.ops)))
+
+
+def template_op(slot: int, op: Op) -> TemplateOp:
+    fixed = fixed_fields(op)
+    register = REGISTERS[op.register]
+    mask = want = 0
+    for name, value in fixed:
+        f = register.field(name)
+        mask |= f.mask
+        want |= value << f.lsb
+    return TemplateOp(slot, fixed, mask, want)
 
 
 def fixed_fields(op: Op) -> tuple[tuple[str, int], ...]:
@@ -135,6 +156,19 @@ def hint_of(w: TraceWrites, i: int) -> ActionHint | None:
     return HINT_TASKS.get(w.tasks[w.task[i]])
 
 
+@dataclass(slots=True)
+class Hints:
+    """`hint_of`, once per distinct (stack, task)."""
+
+    seen: dict[tuple[int, int], ActionHint | None] = field(default_factory=dict)
+
+    def of(self, w: TraceWrites, i: int) -> ActionHint | None:
+        key = (w.stack[i], w.task[i])
+        if key not in self.seen:
+            self.seen[key] = hint_of(w, i)
+        return self.seen[key]
+
+
 def attribute(trace: ParsedTrace, partition: Partition, version: MshvVersion) -> Attributed:
     """Each write's writer: by stack, as the host's, or inferred by matching `version`'s driver sequences."""
     w = trace.writes
@@ -143,23 +177,29 @@ def attribute(trace: ParsedTrace, partition: Partition, version: MshvVersion) ->
     for rank, i in enumerate(order):
         per_cpu.setdefault(w.cpu[i], array("I")).append(rank)
     n = len(order)
-    ncpus = max(trace.stats.ncpus_header or 0, max(per_cpu) + 1)
-    out = Attributed(trace, order, per_cpu, array("B", bytes(n)), array("B", bytes(n)), [""] * n, [], ncpus)
+    out = Attributed(trace, order, per_cpu, array("B", bytes(n)), array("B", bytes(n)), [""] * n, [], max(trace.ncpus, max(per_cpu) + 1))
+    by_stack: dict[int, tuple[Component, str] | None] = {}
     for rank, i in enumerate(order):
-        _by_stack_or_host(out, rank, i)
-    shapes = templates(partition, version.sequences)
+        _by_stack_or_host(out, rank, i, by_stack)
+    by_first: dict[int, list[Template]] = {}
+    for t in templates(partition, version.sequences):
+        by_first.setdefault(t.ops[0].slot, []).append(t)  # longest first, as templates() sorts them
+    hints = Hints()
     for cpu in sorted(per_cpu):
-        _segment_cpu(out, per_cpu[cpu], shapes, cpu)
+        _segment_cpu(out, per_cpu[cpu], by_first, cpu, hints)
     out.segments.sort(key=lambda s: s.first)
     return out
 
 
-def _by_stack_or_host(out: Attributed, rank: int, i: int) -> None:
+def _by_stack_or_host(out: Attributed, rank: int, i: int, by_stack: dict[int, tuple[Component, str] | None]) -> None:
     w = out.writes
     if w.host(i):
         out.writer[rank], out.how[rank] = WRITERS.index("hypervisor"), ATTRIBUTIONS.index("host")
         return
-    found = stack_writer(w.stacks[w.stack[i]])
+    stack = w.stack[i]
+    if not stack:
+        return
+    found = by_stack[stack] if stack in by_stack else by_stack.setdefault(stack, stack_writer(w.stacks[stack]))
     if found:
         out.writer[rank], out.how[rank] = WRITERS.index(found[0]), ATTRIBUTIONS.index("stack")
         out.source[rank] = found[1]
@@ -168,33 +208,32 @@ def _by_stack_or_host(out: Attributed, rank: int, i: int) -> None:
 def _matches(out: Attributed, ranks: array[int], p: int, t: Template) -> bool:
     if p + len(t.ops) > len(ranks):
         return False
-    w = out.writes
+    w, order, writer = out.writes, out.order, out.writer
     for k, op in enumerate(t.ops):
         rank = ranks[p + k]
-        i = out.order[rank]
-        if w.slot[i] != op.slot or w.host(i):
+        i = order[rank]
+        if w.slot[i] != op.slot or w.value[i] & op.mask != op.want or w.flags[i] & HOST_FLAG:
             return False
-        writer = WRITERS[out.writer[rank]]
-        if writer is not None and writer != t.component:
-            return False
-        register = REGISTERS[SLOTS[op.slot][1]]
-        if any(register.field(f).get(w.value[i]) != v for f, v in op.checks):
+        who = writer[rank]
+        if who and WRITERS[who] != t.component:
             return False
     return True
 
 
-def _segment_cpu(out: Attributed, ranks: array[int], shapes: tuple[Template, ...], cpu: int) -> None:
-    p = 0
+def _segment_cpu(out: Attributed, ranks: array[int], shapes: dict[int, list[Template]], cpu: int, hints: Hints) -> None:
+    """Cut one CPU's writes into sequences: at each write the longest template that matches from it (templates are
+    looked up by the register their first op writes)."""
+    p, w, order, unknown = 0, out.writes, out.order, ATTRIBUTIONS.index("unknown")
     while p < len(ranks):
-        t = next((t for t in shapes if _matches(out, ranks, p, t)), None)
+        t = next((t for t in shapes.get(w.slot[order[ranks[p]]], ()) if _matches(out, ranks, p, t)), None)
         if t is None:
             p += 1
             continue
-        run = tuple(ranks[p : p + len(t.ops)])
-        hints = [h for r in run if (h := hint_of(out.writes, out.order[r]))]
-        out.segments.append(Segment(cpu, t.sequence, t.component, run, hints[0] if hints else None))
+        run = ranks[p : p + len(t.ops)]
+        found = [h for r in run if (h := hints.of(w, order[r]))]
+        out.segments.append(Segment(cpu, t.sequence, t.component, ranks, p, len(t.ops), found[0] if found else None))
         for r, source in zip(run, t.sources, strict=True):
-            if out.how[r] == ATTRIBUTIONS.index("unknown"):
+            if out.how[r] == unknown:
                 out.writer[r], out.how[r] = WRITERS.index(t.component), ATTRIBUTIONS.index("inferred")
                 out.source[r] = source
         p += len(t.ops)

@@ -2,14 +2,16 @@
 
 Two writes agree when they hit the same MSR with the same bits in every field but the page frame
 (real frame numbers are the machine's; only "no page" (0) against "a page" is compared), by the
-same driver where the trace's stack names one, and — inside the partition, where ` #GP` is
-visible — both faulted or neither. The first write where a CPU's trace and the model part is its
-divergence; a CPU whose whole run agrees conforms.
+same driver where the trace's stack names one, and, where the trace or the kernel log shows the write
+faulted, the model refuses it too. A write without ` #GP` or a log line has an unknown outcome (a plain
+WRMSR is traced with failed=0 whatever happens): only what the trace shows is compared. The first write
+where a CPU's trace and the model part is its divergence; a CPU whose whole run agrees conforms.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from array import array
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from synic_core.model.actions import ACTIONS
@@ -21,6 +23,7 @@ from synic_core.model.writes import Write
 from synic_core.traces.attribute import ATTRIBUTIONS, WRITERS, Attributed
 from synic_core.traces.formats import SLOTS
 from synic_core.traces.infer import TraceAction
+from synic_core.traces.parse import HOST_FLAG
 
 KEY_FIELDS = {"SCONTROL": ("enable",), "SIMP": ("enable",), "SIEFP": ("enable",), "SIRBP": ("enable",)}
 """The fields a divergence message names (a SINT's: masked, and the vector when unmasked)."""
@@ -35,15 +38,20 @@ def describe(register: str, value: int) -> str:
     return register + "." + " ".join(f"{f}={reg.field(f).get(value)}" for f in KEY_FIELDS.get(register, ("value",)))
 
 
+def _masks(register: str) -> tuple[int, int]:
+    """(the bits compared exactly, the frame's bits: compared only as zero or not)."""
+    fields = REGISTERS[register].fields
+    exact = sum(f.mask for f in fields if f.name not in COMPARED_APART)
+    frame = sum(f.mask for f in fields if f.name == "frame")
+    return exact, frame
+
+
+MASKS: dict[str, tuple[int, int]] = {name: _masks(name) for name in REGISTERS}
+
+
 def same_bits(register: str, a: int, b: int) -> bool:
-    for f in REGISTERS[register].fields:
-        x, y = f.get(a), f.get(b)
-        if f.name == "frame":
-            if (x == 0) != (y == 0):
-                return False
-        elif f.name not in COMPARED_APART and x != y:
-            return False
-    return True
+    exact, frame = MASKS[register]
+    return not (a ^ b) & exact and (not a & frame) == (not b & frame)
 
 
 def _field_text(name: str, value: int) -> str:
@@ -73,6 +81,7 @@ def describe_apart(register: str, value: int, other: int) -> str:
 
 @dataclass(frozen=True, slots=True)
 class CpuVerdict:
+    version: str
     cpu: int
     trace_writes: int
     predicted: int
@@ -98,6 +107,12 @@ class CheckResult:
     notes: list[str] = field(default_factory=list)
     cpus: list[CpuVerdict] = field(default_factory=list)
     faults: int = 0
+    unknown: int = 0
+    """Writes the model refuses whose outcome the trace cannot show (no ` #GP`, no log line)."""
+    log: str | None = None
+    """What kind of kernel log was read with the trace (dmesg.LOG_KINDS), or None without one."""
+    cut: bool = False
+    """Only the trace's first writes were judged (parse.MAX_WRITES_KEPT): a CPU whose writes end there is compared up to there."""
 
     @property
     def conforms(self) -> bool:
@@ -112,6 +127,9 @@ class CheckResult:
             "profile": self.profile,
             "conforms": self.conforms,
             "faults": self.faults,
+            "unknown_outcomes": self.unknown,
+            "log": self.log,
+            "cut": self.cut,
             "replayed": [{"action": a, "cpus": c} for a, c in self.replayed],
             "notes": self.notes,
             "cpus": [v.to_dict() for v in self.cpus],
@@ -127,7 +145,8 @@ def replay_cpus(a: TraceAction, session: Session) -> list[int] | None:
     return None  # module loads and unloads run on every online CPU
 
 
-def replay_actions(actions: Sequence[TraceAction], config: SessionConfig, result: CheckResult) -> Session:
+def replay_actions(actions: Sequence[TraceAction], config: SessionConfig, result: CheckResult) -> Iterator[Write]:
+    """The model's writes, action by action; each step lets go of its writes once they are taken (memory stays flat)."""
     session = Session(config)
     for a in actions:
         cpus = replay_cpus(a, session)
@@ -137,12 +156,39 @@ def replay_actions(actions: Sequence[TraceAction], config: SessionConfig, result
             result.notes.append(f"the model cannot apply {a.action} on CPUs {a.cpus} here: {exc}")
             continue
         result.replayed.append((a.action, step.cpus))
-    return session
+        yield from step.writes
+        step.writes = []
+
+
+@dataclass(slots=True)
+class _Window:
+    """The model's writes on one CPU as `why` sees them: only the one at the divergence and the one after it are kept."""
+
+    start: int
+    items: list[Write]
+
+    def __len__(self) -> int:
+        return self.start + len(self.items)
+
+    def __getitem__(self, k: int) -> Write:
+        return self.items[k - self.start]
+
+
+@dataclass(slots=True)
+class _CpuRun:
+    """One CPU's comparison as the model's writes come: how many agreed, and the first that did not."""
+
+    trace: array[int]
+    agreed: int = 0
+    predicted: int = 0
+    held: list[Write] = field(default_factory=list)
 
 
 class _Compare:
-    def __init__(self, att: Attributed, version: str, profile: str, kvm: bool) -> None:
-        self.att, self.version, self.profile, self.kvm = att, version, profile, kvm
+    def __init__(self, att: Attributed, version: str, profile: str) -> None:
+        self.att, self.version, self.profile = att, version, profile
+        self.unknown: set[int] = set()
+        self.cut = False
 
     def agrees(self, rank: int, w: Write) -> bool:
         att = self.att
@@ -152,7 +198,11 @@ class _Compare:
             return False
         if ATTRIBUTIONS[att.how[rank]] == "stack" and WRITERS[att.writer[rank]] != w.component:
             return False
-        return self.kvm or wr.gp(i) == w.rejected
+        if wr.faulted(i):
+            return w.rejected
+        if w.rejected:
+            self.unknown.add(rank)  # the model refuses it; the trace cannot say whether it faulted
+        return True
 
     def who(self, rank: int) -> str:
         i = self.att.order[rank]
@@ -164,13 +214,14 @@ class _Compare:
     def model(self, w: Write, where: str = "") -> str:
         return f"{describe(w.register, w.attempted)}{where} ({title(w.component)}: {w.source})"
 
-    def verdict(self, cpu: int, trace: Sequence[int], predicted: Sequence[Write]) -> CpuVerdict:
-        for k in range(max(len(trace), len(predicted))):
-            if k < len(trace) and k < len(predicted) and self.agrees(trace[k], predicted[k]):
-                continue
-            n = self.number(trace, k)
-            return CpuVerdict(cpu, len(trace), len(predicted), n, f"CPU {cpu}, write {n}: {self.why(trace, predicted, k)}")
-        return CpuVerdict(cpu, len(trace), len(predicted), None, f"CPU {cpu}: conforms to {self.version} ({len(trace)} writes)")
+    def verdict(self, cpu: int, trace: Sequence[int], predicted: int, agreed: int, window: _Window) -> CpuVerdict:
+        """`agreed` writes agreed; `window` holds the model's writes from there (at most two)."""
+        if agreed == len(trace) and (not window.items or self.cut):
+            upto = " up to where the trace was cut" if window.items else ""
+            said = f"CPU {cpu}: conforms to {self.version}{upto} ({len(trace)} writes)"
+            return CpuVerdict(self.version, cpu, len(trace), predicted, None, said)
+        n = self.number(trace, agreed)
+        return CpuVerdict(self.version, cpu, len(trace), predicted, n, f"CPU {cpu}, write {n}: {self.why(trace, window, agreed)}")
 
     def number(self, trace: Sequence[int], k: int) -> int:
         """The write's number on its CPU as the trace shows it (host writes count there, though not compared)."""
@@ -178,7 +229,7 @@ class _Compare:
             return self.att.position(trace[k])
         return self.att.position(trace[-1]) + 1 if trace else 1
 
-    def why(self, trace: Sequence[int], predicted: Sequence[Write], k: int) -> str:
+    def why(self, trace: Sequence[int], predicted: _Window, k: int) -> str:
         v = self.version
         if k >= len(trace):
             lead = "the trace has no write on this CPU" if not trace else "the trace has no more writes on this CPU"
@@ -196,10 +247,10 @@ class _Compare:
             return f"{said}; {v} first writes {self.model(p)}, missing from the trace"
         if self._same_bits(trace[k], p):
             i = self.att.order[trace[k]]
-            if not self.kvm and self.att.writes.gp(i) != p.rejected:
-                did = "faulted (#GP)" if self.att.writes.gp(i) else "went through"
-                predicts = "is refused" if p.rejected else "goes through"
-                return f"{said}, which {did}; {v} under the {self.profile} profile predicts it {predicts}"
+            if self.att.writes.faulted(i) and not p.rejected:
+                line = self.att.writes.log_line.get(i)
+                seen = f"the kernel log's line {line}" if line else "#GP in the trace"
+                return f"{said}, which faulted ({seen}); {v} under the {self.profile} profile predicts it goes through"
             return f"{said}; {v} has {title(p.component)} write it here ({p.source})"
         if self._same_register(trace[k], p):
             return self._apart(trace[k], p)
@@ -224,19 +275,37 @@ class _Compare:
         return SLOTS[wr.slot[i]] == (w.bank, w.register) and same_bits(w.register, wr.value[i], w.attempted)
 
 
+def _guest_writes(att: Attributed, cpu: int) -> array[int]:
+    """The trace's writes on a CPU, in time order, but the VMM's (KVM `host 1`): they are not the guest kernel's."""
+    ranks = att.per_cpu.get(cpu, array("I"))
+    flags, order = att.writes.flags, att.order
+    if not any(flags[order[r]] & HOST_FLAG for r in ranks):
+        return ranks
+    return array("I", (r for r in ranks if not flags[order[r]] & HOST_FLAG))
+
+
 def check_trace(att: Attributed, actions: Sequence[TraceAction], config: SessionConfig) -> CheckResult:
     """Replay the inferred actions under `config` and compare each CPU's writes with the trace's."""
     result = CheckResult(config.mshv, config.hypervisor)
-    session = replay_actions(actions, config, result)
-    predicted: dict[int, list[Write]] = {}
-    for step in session.history:
-        for w in step.writes:
-            predicted.setdefault(w.cpu, []).append(w)
-    kvm = att.trace.format == "kvm"
-    compare = _Compare(att, config.mshv, config.hypervisor, kvm)
+    compare = _Compare(att, config.mshv, config.hypervisor)
+    result.cut = compare.cut = bool(att.trace.stats.not_kept)
+    runs: dict[int, _CpuRun] = {}
+    for w in replay_actions(actions, config, result):
+        run = runs.get(w.cpu) or runs.setdefault(w.cpu, _CpuRun(_guest_writes(att, w.cpu)))
+        run.predicted += 1
+        if run.held:  # diverged: keep the write after the divergence (why() looks one ahead), count the rest
+            if len(run.held) < 2:
+                run.held.append(w)
+        elif run.agreed < len(run.trace) and compare.agrees(run.trace[run.agreed], w):
+            run.agreed += 1
+        else:
+            run.held.append(w)
     for cpu in range(att.ncpus):
-        trace = [r for r in att.per_cpu.get(cpu, ()) if not att.writes.host(att.order[r])]  # the VMM's writes are not the guest's
-        if trace or predicted.get(cpu):
-            result.cpus.append(compare.verdict(cpu, trace, predicted.get(cpu, [])))
-    result.faults = sum(1 for i in range(len(att.writes)) if att.writes.gp(i))
+        run = runs.get(cpu) or _CpuRun(_guest_writes(att, cpu))
+        if run.trace or run.predicted:
+            result.cpus.append(compare.verdict(cpu, run.trace, run.predicted, run.agreed, _Window(run.agreed, run.held)))
+    result.faults = sum(1 for i in range(len(att.writes)) if att.writes.faulted(i))
+    result.unknown = len(compare.unknown)
+    log = att.trace.log
+    result.log = None if log is None else log.kind
     return result

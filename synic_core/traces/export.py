@@ -19,12 +19,10 @@ from synic_core.traces.formats import (
     EXPORT_START_US,
     EXPORT_STEP_US,
     EXPORT_WRITE_US,
-    FORMAT_EVENT,
+    FORMATS,
     FRAME_ADDRESS_BASE,
     GP_MARK,
-    KVM_HOST_TASK,
     LAYOUTS,
-    PAYLOADS,
 )
 
 
@@ -53,17 +51,18 @@ def export_lines(session: Session, fmt: TraceFormat = "ftrace", layout: TraceLay
         clock += EXPORT_STEP_US
         for w in step.writes:
             clock += EXPORT_WRITE_US
-            yield from _write_lines(step, w, clock, fmt, layout, stacks and fmt == "ftrace", ncpus)
+            yield from _write_lines(step, w, clock, fmt, layout, stacks and FORMATS[fmt].has_stacks, ncpus)
 
 
 def _write_lines(step: StepResult, w: Write, us: int, fmt: TraceFormat, layout: TraceLayout, stacks: bool, ncpus: int) -> Iterator[str]:
-    spec = LAYOUTS[layout]
-    task = KVM_HOST_TASK if fmt == "kvm" else ACTIONS[step.action].export_task
-    cpu = (w.cpu + 1) % ncpus if fmt == "kvm" else w.cpu  # the host's CPU is not the guest's
+    spec, form = LAYOUTS[layout], FORMATS[fmt]
+    task = form.export_task or ACTIONS[step.action].export_task
+    cpu = w.cpu if form.cpu_from == "column" else (w.cpu + 1) % ncpus  # a host's CPU is not the guest's
     where = {"task": task.name.format(cpu=w.cpu), "pid": task.pid + task.pid_per_cpu * w.cpu, "cpu": cpu}
     msr = REGISTERS[w.register].address(w.bank)
-    payload = PAYLOADS[fmt].format(msr=msr, value=w.attempted, gp=GP_MARK if w.rejected else "", cpu=w.cpu, host=0)
-    event = FORMAT_EVENT[fmt] + ":"
+    gp = GP_MARK if w.rejected and form.shows_faults else ""
+    payload = form.payload.format(msr=msr, value=w.attempted, gp=gp, cpu=w.cpu, host=0)
+    event = form.event + ":"
     yield spec.event.format(**where, ts=timestamp(us), event=event, payload=payload)
     if stacks:
         yield spec.stack.format(**where, ts=timestamp(us + 1))

@@ -11,37 +11,117 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import cast
+from typing import Literal, cast
 
 from synic_core.model.actions import ExportTask
 from synic_core.model.registers import MSR_TABLE, REGISTERS
-from synic_core.model.vocabulary import ActionHint, Bank, Component, TraceFormat, TraceLayout
+from synic_core.model.vocabulary import ActionHint, Bank, Component, ProfileName, TraceFormat, TraceLayout
 
-# -- events and payloads ------------------------------------------------------------------------
-EVENTS: dict[str, TraceFormat] = {"write_msr": "ftrace", "kvm_hv_synic_set_msr": "kvm"}
-"""The event that carries SynIC writes in each format."""
-FORMAT_EVENT: dict[TraceFormat, str] = {fmt: event for event, fmt in EVENTS.items()}
+
+# -- formats ------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class FormatSpec:
+    """Everything that differs between trace formats, as one row: how a write is recognised and parsed, where its
+    CPU comes from, how many CPUs the traced machine has, what the trace can show of a write's outcome and stack,
+    the hypervisor profile it is checked under by default, and how the model's writes are exported in it."""
+
+    name: TraceFormat
+    event: str
+    """The event name that carries SynIC writes."""
+    pattern: re.Pattern[bytes]
+    """The payload after the event name: groups msr, value (hex), and gp / cpu / host where the format has them."""
+    payload: str
+    """The payload as `synic run --ftrace/--kvm-trace` writes it."""
+    cpu_from: Literal["column", "vcpu_id"]
+    """The write's CPU: the `[CPU]` column (inside the partition), or the payload's vcpu_id (a KVM host: the column is a host CPU)."""
+    cpus_from: Literal["header", "vcpu_ids"]
+    """The CPU count: the trace's header (`#P:N`, `cpus=N`) if larger, or the distinct vCPUs (the header counts the host's)."""
+    shows_faults: bool
+    """Whether the event can mark a faulted write (` #GP`, only from the `*_safe` WRMSR path)."""
+    has_stacks: bool
+    """Whether writes can carry the writer's kernel stack (a KVM host never has the guest's)."""
+    has_guests: bool
+    """Whether one trace can hold several machines (a KVM host: one VMM process each)."""
+    profile: ProfileName
+    """The default hypervisor profile: strict inside an L1VH/root partition; KVM emulates the SynIC leniently."""
+    export_task: ExportTask | None
+    """Who writes in an exported trace: None for the action's own task (`ActionSpec.export_task`), else this one for every write."""
+
+
+_FTRACE_PAYLOAD = re.compile(rb"[ \t]*(?P<msr>[0-9a-fA-F]+),[ \t]*value[ \t]+(?P<value>[0-9a-fA-F]+)(?P<gp>[ \t]+#GP)?[ \t\r]*$", re.M)
+_KVM_PAYLOAD = re.compile(
+    rb"[ \t]*vcpu_id[ \t]+(?P<cpu>-?\d+)[ \t]+msr[ \t]+0x(?P<msr>[0-9a-fA-F]+)[ \t]+data[ \t]+0x(?P<value>[0-9a-fA-F]+)"
+    rb"[ \t]+host[ \t]+(?P<host>\d+)[ \t\r]*$",
+    re.M,
+)
+"""Payloads by fields, spaces and tabs only: the patterns also run over whole blocks of lines (multiline)."""
+GP_MARK = " #GP"
 STACK_EVENTS = ("<stack trace>", "kernel_stack")
 """ftrace prints `<stack trace>` where an event name would be; trace-cmd names it `kernel_stack`."""
-GP_MARK = " #GP"
 
-PAYLOADS: dict[TraceFormat, str] = {
-    "ftrace": "{msr:x}, value {value:x}{gp}",
-    "kvm": "vcpu_id {cpu} msr {msr:#x} data {value:#x} host {host}",
-}
-PAYLOAD_PATTERNS: dict[TraceFormat, re.Pattern[str]] = {
-    "ftrace": re.compile(r"(?P<msr>[0-9a-fA-F]+),\s*value\s+(?P<value>[0-9a-fA-F]+)(?P<gp>\s+#GP)?\s*$"),
-    "kvm": re.compile(
-        r"vcpu_id\s+(?P<cpu>-?\d+)\s+msr\s+0x(?P<msr>[0-9a-fA-F]+)\s+data\s+0x(?P<value>[0-9a-fA-F]+)\s+host\s+(?P<host>\d+)\s*$"
+
+KVM_HOST_TASK = ExportTask("qemu-system-x86", 4321, 0, ())
+"""On a KVM host every write of the guest is recorded in the VMM's vCPU thread."""
+
+FORMATS: dict[TraceFormat, FormatSpec] = {
+    "ftrace": FormatSpec(
+        name="ftrace",
+        event="write_msr",
+        pattern=_FTRACE_PAYLOAD,
+        payload="{msr:x}, value {value:x}{gp}",
+        cpu_from="column",
+        cpus_from="header",
+        shows_faults=True,
+        has_stacks=True,
+        has_guests=False,
+        profile="strict",
+        export_task=None,
+    ),
+    "kvm": FormatSpec(
+        name="kvm",
+        event="kvm_hv_synic_set_msr",
+        pattern=_KVM_PAYLOAD,
+        payload="vcpu_id {cpu} msr {msr:#x} data {value:#x} host {host}",
+        cpu_from="vcpu_id",
+        cpus_from="vcpu_ids",
+        shows_faults=False,
+        has_stacks=False,
+        has_guests=True,
+        profile="lenient",
+        export_task=KVM_HOST_TASK,
     ),
 }
+"""msr:write_msr inside the partition (arch/x86/include/asm/msr-trace.h: "%x, value %llx%s"), and
+kvm:kvm_hv_synic_set_msr on a KVM host (arch/x86/kvm/trace.h: "vcpu_id %d msr 0x%x data 0x%llx host %d").
+A new format is a new row (and its name in `vocabulary.TraceFormat`)."""
+FORMAT_OF_EVENT: dict[str, FormatSpec] = {spec.event: spec for spec in FORMATS.values()}
 
 EVENT_LINE = re.compile(
-    r"^\s*(?P<task>.*?)-(?P<pid>\d+)\s+(?:\(\s*[\d-]+\)\s+)?\[(?P<cpu>\d+)\]\s+(?:(?P<flags>\S{1,6})\s+)?"
-    r"(?P<ts>\d+(?:\.\d+)?):\s+(?P<event><stack trace>|[\w:]+?):?(?:\s+(?P<payload>.*?))?\s*$"
+    rb"^\s*(?P<task>.*?)-(?P<pid>\d+)\s+(?:\(\s*(?P<tgid>[\d-]+)\)\s+)?\[(?P<cpu>\d+)\]\s+(?:(?P<flags>\S{1,6})\s+)?"
+    rb"(?P<ts>\d+(?:\.\d+)?):\s+(?P<event><stack trace>|[\w:]+?):?(?:\s+(?P<payload>.*?))?\s*$"
 )
 """`TASK-PID [CPU] FLAGS TIMESTAMP: EVENT: PAYLOAD`; the task may hold spaces and dashes (the PID
-follows the last dash before the CPU), the tgid column and the flags column are optional."""
+follows the last dash before the CPU), the tgid column (`( 1234)`, tracefs's record-tgid option) and the
+flags column are optional."""
+_FRAMES = rb"(?P<frames>(?:^[ \t]*=>[^\n]*\n)+)"
+_STACK = rb"(?P<stack>^[^\n<]*<stack trace[^\n]*\n)"
+_OTHER = rb"(?P<other>^[^\n]*\n)"
+
+
+def _scanner(spec: FormatSpec | None) -> re.Pattern[bytes]:
+    """One pass over a block of whole lines: runs of stack frames, the format's common write line, stack events, and
+    every other line (the reader's general path)."""
+    if spec is None:
+        return re.compile(b"|".join((_FRAMES, _STACK, _OTHER)), re.M)
+    write = (
+        rb"(?P<write>^[ \t]*(?P<task>[^\[\n]*?)-(?P<pid>\d+)[ \t]+\[(?P<column>\d+)\][ \t]+(?:[^ \t\n]{1,6}[ \t]+)?"
+        rb"(?P<ts>\d+\.\d+):[ \t]+" + re.escape(spec.event.encode()) + rb":" + spec.pattern.pattern + rb"\n)"
+    )
+    return re.compile(b"|".join((_FRAMES, _STACK, write, _OTHER)), re.M)
+
+
+SCANNERS: dict[TraceFormat | None, re.Pattern[bytes]] = {None: _scanner(None)} | {name: _scanner(spec) for name, spec in FORMATS.items()}
+"""The scanner before the format is known, and each format's (its common write line: no tgid column, a task without `[`)."""
 FRAME_LINE = re.compile(rb"^\s*=>\s*([^\s(]+)")
 """One stack frame, innermost first: ` => hv_synic_enable_regs+0x12/0x40` or `=> fn (ffffffff8a1b2c3d)`; the offset
 is kept (shown as the trace had it), the address is not."""
@@ -155,8 +235,6 @@ LAYOUTS: dict[TraceLayout, Layout] = {
 }
 
 
-KVM_HOST_TASK = ExportTask("qemu-system-x86", 4321, 0, ())
-"""On a KVM host every write of the guest is recorded in the VMM's vCPU thread."""
 EXPORT_START_US = 100_000_000
 """The first exported timestamp (100 s after boot); every write is 10 µs after the one before, steps 0.5 s apart."""
 EXPORT_WRITE_US = 10

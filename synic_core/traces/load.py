@@ -6,20 +6,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from synic_core.model.config import SessionConfig
+from synic_core.model.config import MAX_CPUS, SessionConfig
 from synic_core.model.partitions import PARTITIONS
 from synic_core.model.version import MshvVersion
 from synic_core.model.vocabulary import TraceFormat
+from synic_core.reports.formatting import cpu_ranges, plural
 from synic_core.traces.attribute import WRITERS, Attributed, attribute
 from synic_core.traces.formats import MSR_OF_SLOT, SLOTS
 from synic_core.traces.infer import TraceAction, channel_cpus, infer_actions
-from synic_core.traces.parse import ParsedTrace, TraceError, parse_trace
+from synic_core.traces.log_match import match_log
+from synic_core.traces.parse import ParsedTrace, TraceError, parse_trace, read_log
 from synic_core.traces.replay import TraceRun, replay_trace
 from synic_core.versions.registry import get, session_config, use
-
-DEFAULT_PROFILE: dict[TraceFormat, str] = {"ftrace": "strict", "kvm": "lenient"}
-"""Inside an L1VH or root partition the strict profile; KVM emulates the SynIC leniently (arch/x86/kvm/hyperv.c)."""
-
 
 SHARED_REGISTERS = ("SCONTROL", "SIMP", "SIEFP")
 """The registers VMBus programs where it runs; where MSHV writes them and VMBus writes nothing, it is the root."""
@@ -88,20 +86,53 @@ def choose_partition(
     return chosen, why
 
 
+def several_guests(trace: ParsedTrace) -> str | None:
+    """Why a KVM host trace cannot be judged as one guest, or None: several VMM processes (by tgid), or threads that
+    write the same vCPU (without the tgid column, each vCPU thread of one VMM writes only its own vCPU)."""
+    guests = trace.guests
+    if trace.guest is not None or len(guests) < 2:
+        return None
+    if not any(g.tgid for g in guests):
+        owners: dict[int, int] = {}
+        shared = [cpu for g in guests for cpu in g.cpus if owners.setdefault(cpu, g.pid) != g.pid]
+        if not shared:
+            return None  # one VMM, one thread per vCPU
+    named = ", ".join(f"PID {g.pid} ({cpus_text(sorted(g.cpus))}, {plural(g.writes, 'write')})" for g in guests[:8])
+    more = f" and {len(guests) - 8} more" if len(guests) > 8 else ""
+    return f"{trace.path}: several guests in this host trace: {named}{more}; choose one with --guest PID"
+
+
+def cpus_text(cpus: list[int]) -> str:
+    return f"vCPU{'' if len(cpus) == 1 else 's'} {cpu_ranges(cpus)}"
+
+
 def import_trace(
     path: str | Path,
     partition: str | None = None,
     mshv: str | None = None,
     hypervisor: str | None = None,
     fmt: TraceFormat | None = None,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    *,
+    dmesg: str | Path | None = None,
+    guest: int | None = None,
+    cpus: int | None = None,
 ) -> TraceImport:
-    trace = parse_trace(path, fmt, progress)
+    """Read, attribute, infer and judge a trace; `dmesg` is the kernel log that shows which writes faulted."""
+    trace = parse_trace(path, fmt, progress, guest=guest, cpus=cpus)
+    if guest is not None and not trace.spec.has_guests:
+        raise TraceError(f"{trace.path}: --guest {guest}: a {trace.format} trace holds one machine (expected a KVM host's trace)")
+    mixed = several_guests(trace)
+    if mixed:
+        raise TraceError(mixed)
+    if trace.log is not None:
+        match_log(trace, trace.log)
+    if dmesg is not None:
+        match_log(trace, read_log(dmesg))
     version = use(mshv) if mshv else "v4"
     made: dict[str, Attributed] = {}  # attributions the guess made: the chosen partition's is used again
     chosen, why = choose_partition(trace, partition, get(version), made)
-    ncpus = max(trace.stats.ncpus_header or 0, max(trace.writes.cpu) + 1)
-    config = session_config(partition=chosen, cpus=min(ncpus, 4096), mshv=version, hypervisor=hypervisor or DEFAULT_PROFILE[trace.format])
+    config = session_config(partition=chosen, cpus=min(trace.ncpus, MAX_CPUS), mshv=version, hypervisor=hypervisor or trace.spec.profile)
     att = made.get(chosen) or attribute(trace, config.partition_spec, config.version)
     actions = infer_actions(att.segments)
     config = replace(config, channel_cpus=channel_cpus(actions))  # the model replays the refusals the trace shows

@@ -10,11 +10,14 @@ events, values wider than 64 bits.
 from __future__ import annotations
 
 import re
+import signal
 import sys
+import threading
 from array import array
-from collections.abc import Callable
-from contextlib import nullcontext
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import BinaryIO, Literal, TypeVar
 
@@ -23,34 +26,51 @@ from synic_core.inputs.safe_read import InputRefused, open_stream
 from synic_core.model.config import MAX_CPUS
 from synic_core.model.registers import MSR_TABLE
 from synic_core.model.vocabulary import TraceFormat
+from synic_core.reports.formatting import plural
+from synic_core.traces.dmesg import LogFault, LogReader
 from synic_core.traces.formats import (
     CPU_COUNT_HEADERS,
     EVENT_LINE,
-    EVENTS,
+    FORMAT_OF_EVENT,
+    FORMATS,
     FRAME_LINE,
     MAX_INTERNED,
     MAX_LINE_BYTES,
     MAX_STACK_FRAMES,
-    PAYLOAD_PATTERNS,
+    SCANNERS,
     SLOT_OF,
     STACK_EVENTS,
     SYNIC_MSR_HIGH,
     SYNIC_MSR_LOW,
     TRACE_DAT_MAGIC,
+    FormatSpec,
 )
 
 GP_FLAG = 1
 HOST_FLAG = 2
+LOG_FLAG = 4
+"""A write's flags: ` #GP` in the trace (an observed fault), a KVM host-initiated write, a fault the kernel log names."""
+FAULT_FLAGS = GP_FLAG | LOG_FLAG
 PROGRESS_EVERY = 4 << 20
 """Bytes between two calls of the progress callback."""
 MAX_EVENT_NAMES = 32
 """Other events are counted by name up to this many names; the rest together."""
+MAX_GUESTS = 4096
+"""Distinct VMM processes (or threads) told apart in a KVM host trace; more are counted together."""
+MAX_WRITES_KEPT = 500_000
+"""SynIC writes kept for judging (with their attribution, segments and replay, about 200 bytes each); the writes after
+them are counted per CPU, not judged, so that memory stays bounded (under 150 MB) whatever the trace's length."""
+STREAM_WRITES_KEPT = 20_000
+"""The same for standard input, where Ctrl-C asks for the report at once: judging this many takes well under a second."""
 K = TypeVar("K")
+V = TypeVar("V")
 _CPU_FIELD = re.compile(rb"\[(\d{1,6})\]\s")
 _LOST_EVENTS = re.compile(rb"^CPU:\s*\d+\s*\[(?:LOST \d+ EVENTS|\d+ EVENTS DROPPED|EVENTS DROPPED)\]\s*$")
 """Lost events: tracefs `CPU:2 [LOST 3 EVENTS]`, trace-cmd `CPU:2 [3 EVENTS DROPPED]` or `CPU:2 [EVENTS DROPPED]`."""
 _HEADER_STARTS = (b"#", b"cpus=", b"version =", b"version=")
 """Header lines: tracefs comments, trace-cmd's `cpus=4` and `version = 6`."""
+_CONSOLE = re.compile(rb"^\s*(?:<\d>)?\[\s*\d+\.\d+\](?:\[\s*[CT]\d+\])?\s?")
+"""A serial console's `[ 1234.567890] ` (and CONFIG_PRINTK_CALLER's `[    C3]`) before a trace event or a log line."""
 
 Problem = Literal[
     "lost_events", "not_utf8", "truncated", "too_wide", "overlong", "unrecognised", "cpu_range", "other_format", "stack_overflow"
@@ -61,7 +81,7 @@ PROBLEMS: dict[Problem, str] = {
     "truncated": "a SynIC event cut short or malformed",
     "too_wide": "a value or MSR number wider than 64 bits",
     "overlong": f"longer than {MAX_LINE_BYTES} bytes",
-    "unrecognised": "neither an event, a stack frame nor a header",
+    "unrecognised": "neither an event, a stack frame, a kernel log line nor a header",
     "cpu_range": f"a CPU outside 0..{MAX_CPUS - 1}",
     "other_format": "a SynIC event of the other format",
     "stack_overflow": "a task name or stack beyond the distinct ones kept",
@@ -83,23 +103,44 @@ class TraceWrites:
     value: array[int] = field(default_factory=lambda: array("Q"))
     flags: array[int] = field(default_factory=lambda: array("B"))
     task: array[int] = field(default_factory=lambda: array("I"))
+    pid: array[int] = field(default_factory=lambda: array("I"))
     stack: array[int] = field(default_factory=lambda: array("I"))
     tasks: list[str] = field(default_factory=lambda: [""])
     stacks: list[tuple[str, ...]] = field(default_factory=lambda: [()])
+    log_line: dict[int, int] = field(default_factory=dict)
+    """Write index -> the kernel log's line (in the --dmesg log, or the trace file itself) that names its fault."""
 
     def __len__(self) -> int:
         return len(self.cpu)
 
     def gp(self, i: int) -> bool:
+        """The trace marks the write ` #GP` (only the *_safe WRMSR path does)."""
         return bool(self.flags[i] & GP_FLAG)
+
+    def faulted(self, i: int) -> bool:
+        """An observed fault: ` #GP` in the trace, or the kernel log's unchecked MSR access error matched to it."""
+        return bool(self.flags[i] & FAULT_FLAGS)
 
     def host(self, i: int) -> bool:
         return bool(self.flags[i] & HOST_FLAG)
 
     def order(self) -> array[int]:
-        """Write indexes by timestamp (stable: equal timestamps keep the file's order)."""
+        """Write indexes by timestamp (stable: equal timestamps keep the file's order); a trace in order is not sorted."""
         ts = self.ts
+        if all(a <= b for a, b in pairwise(ts)):
+            return array("I", range(len(ts)))
         return array("I", sorted(range(len(ts)), key=ts.__getitem__))
+
+
+@dataclass(slots=True)
+class Guest:
+    """A VMM process (or, without the tgid column, a thread) in a KVM host trace: its vCPUs and writes."""
+
+    pid: int
+    cpus: set[int] = field(default_factory=set)
+    writes: int = 0
+    tgid: bool = False
+    """Whether `pid` is the process's (the trace's tgid column), not one thread's."""
 
 
 @dataclass(slots=True)
@@ -115,10 +156,15 @@ class ParseStats:
     other_msrs: int = 0
     other_events: dict[str, int] = field(default_factory=dict)
     stack_frames: int = 0
+    log_lines: int = 0
     out_of_order: int = 0
     problems: dict[str, int] = field(default_factory=dict)
     first: dict[str, int] = field(default_factory=dict)
     ncpus_header: int | None = None
+    other_guests: int = 0
+    """Writes of KVM guests other than the one chosen with --guest."""
+    not_kept: dict[int, int] = field(default_factory=dict)
+    """Writes after the first MAX_WRITES_KEPT, counted per CPU."""
     interrupted: bool = False
     """Reading standard input stopped at Ctrl-C: the report covers what was read until then."""
 
@@ -137,33 +183,102 @@ class ParsedTrace:
     format: TraceFormat
     writes: TraceWrites
     stats: ParseStats
+    ncpus: int
+    """The traced machine's CPUs (a KVM guest's: its vCPUs; `--cpus` when given)."""
+    host_cpus: int | None = None
+    """A KVM host trace's header count: the host's CPUs, never the guest's."""
+    guests: list[Guest] = field(default_factory=list)
+    guest: int | None = None
+    """The guest chosen with --guest (a KVM host trace)."""
+    log: LogReader | None = None
+    """The kernel log read with the trace (--dmesg, or log lines inside the trace file)."""
+    unmatched: list[LogFault] = field(default_factory=list)
+    """Faults the log names that no write of the trace matches."""
+
+    @property
+    def spec(self) -> FormatSpec:
+        return FORMATS[self.format]
 
 
 class _Reader:
     """Feeds on lines; keeps the writes, attaches stacks to the write just before them on their CPU."""
 
-    def __init__(self, path: str, forced: TraceFormat | None) -> None:
+    def __init__(self, path: str, forced: TraceFormat | None, guest: int | None = None) -> None:
         self.path = path
-        self.format = forced
+        self.spec: FormatSpec | None = None
+        self.column = self.marks_gp = True
+        self.scanner = SCANNERS[None]
+        if forced:
+            self._found(FORMATS[forced])
+        self.guest = guest
+        self.keep = STREAM_WRITES_KEPT if path == STDIN_NAME else MAX_WRITES_KEPT
         self.w = TraceWrites()
         self.stats = ParseStats()
+        self.log = LogReader(path)
+        self.guests: dict[int, Guest] = {}
         self.last: dict[int, int] = {}  # CPU -> index of its last event if that was a kept write, else -1
         self.last_ts = float("-inf")
-        self.pending: tuple[int, list[str]] | None = None  # the stack being read: (write index or -1, frames)
-        self._tasks: dict[str, int] = {"": 0}
-        self._stacks: dict[tuple[str, ...], int] = {(): 0}
+        self.pending: tuple[int, list[bytes]] | None = None  # the stack being read: (write index or -1, frame lines)
+        self._tasks: dict[bytes, int] = {b"": 0}
+        self._stacks: dict[tuple[bytes, ...], int] = {(): 0}
 
     # -- lines -------------------------------------------------------------------------------
+    def feed_lines(self, lineno: int, lines: list[bytes]) -> None:
+        """Lines after line `lineno`, scanned as one block: a run of stack frames, a common write line or a stack event
+        is taken at once (most of a trace with stacks); any other line goes to `feed`."""
+        data = b"\n".join(lines) + b"\n"
+        st, feed = self.stats, self.feed
+        for m in self.scanner.finditer(data):
+            kind = m.lastgroup
+            lineno += 1
+            if kind == "frames":
+                block = m["frames"]
+                n = block.count(b"\n")
+                lineno += n - 1
+                st.stack_frames += n
+                pending = self.pending
+                if pending is not None and pending[0] >= 0 and len(pending[1]) < MAX_STACK_FRAMES:
+                    pending[1].append(block)
+            elif kind == "write" and self._fast_write(lineno, m):
+                pass
+            elif kind == "stack" and (column := _CPU_FIELD.search(m[0])):  # the stack event: only its CPU matters
+                self._close_stack()
+                self.pending = (self.last.get(int(column[1]), -1), [])
+            else:
+                feed(lineno, m[0][:-1])
+        st.lines = lineno
+
+    def _fast_write(self, lineno: int, m: re.Match[bytes]) -> bool:
+        """The common write line of a known format inside a partition; False leaves the line to the general path."""
+        msr_text, value_text = m["msr"], m["value"]
+        slot = SLOT_OF.get(int(msr_text, 16)) if len(msr_text) <= 8 else None
+        cpu = int(m["column"] if self.column else m["cpu"])
+        if slot is None or len(value_text) > 16 or cpu >= MAX_CPUS:
+            return False
+        if self.pending is not None:
+            self._close_stack()
+        task = self._tasks.get(m["task"]) if m["task"][:1] != b" " else None
+        if task is None:
+            task = self._intern_task(m["task"].strip(), lineno)
+        self._keep(lineno, float(m["ts"]), cpu, slot, int(value_text, 16), GP_FLAG if self.marks_gp and m["gp"] else 0, task, int(m["pid"]))
+        return True
+
     def feed(self, lineno: int, raw: bytes) -> None:
         st = self.stats
         st.lines = lineno
         stripped = raw.strip()
-        if stripped.startswith(b"=>"):
+        if stripped[:2] == b"=>":
             self._frame(stripped)
             return
         self._close_stack()
         if not stripped or stripped.startswith(_HEADER_STARTS):
             self._header(stripped)
+            return
+        if stripped[:1] in b"[<" and (console := _CONSOLE.match(raw)):
+            self._console(lineno, raw, raw[console.end() :])
+            return
+        if self.log.in_call_trace and self.log.feed(lineno, raw, len(self.w) - 1):
+            st.log_lines += 1
             return
         if not raw.isascii():
             try:
@@ -174,7 +289,17 @@ class _Reader:
         if b"msr" not in raw and b"stack" not in raw:
             self._other_line(lineno, raw)
             return
-        self._event(lineno, raw.decode("utf-8").rstrip("\r\n"))
+        self._event(lineno, raw)
+
+    def _console(self, lineno: int, raw: bytes, rest: bytes) -> None:
+        """A serial console line: a trace event dumped by ftrace_dump_on_oops, or a kernel log line."""
+        if EVENT_LINE.match(rest) and (b"msr" in rest or b"stack" in rest):
+            self._event(lineno, rest)
+        elif rest.lstrip()[:2] == b"=>":
+            self._frame(rest.strip())
+        else:
+            self.log.feed(lineno, raw, len(self.w) - 1)
+            self.stats.log_lines += 1
 
     def _header(self, stripped: bytes) -> None:
         self.stats.headers += 1
@@ -188,6 +313,9 @@ class _Reader:
         if _LOST_EVENTS.match(raw.strip()):
             self.stats.problem("lost_events", lineno)
             return
+        if self.log.feed(lineno, raw, len(self.w) - 1):
+            self.stats.log_lines += 1
+            return
         m = _CPU_FIELD.search(raw)
         if m is None:
             self.stats.problem("unrecognised", lineno)
@@ -195,38 +323,50 @@ class _Reader:
         self.stats.other_event("other events")
         self.last[int(m[1])] = -1
 
-    def _event(self, lineno: int, text: str) -> None:
-        m = EVENT_LINE.match(text)
-        if m is None:
-            self.stats.problem("truncated" if any(e in text for e in EVENTS) else "unrecognised", lineno)
+    def _event(self, lineno: int, raw: bytes) -> None:
+        if b"<stack trace" in raw and (column := _CPU_FIELD.search(raw)):  # the stack event: only its CPU matters
+            self.pending = (self.last.get(int(column[1]), -1), [])
             return
-        event, cpu = m["event"].rsplit(":", 1)[-1], int(m["cpu"])
+        m = EVENT_LINE.match(raw)
+        if m is None:
+            if self.log.feed(lineno, raw, len(self.w) - 1):
+                self.stats.log_lines += 1
+            else:
+                self.stats.problem("truncated" if any(e in raw for e in FORMAT_OF_EVENT_BYTES) else "unrecognised", lineno)
+            return
+        event, cpu = m["event"].rsplit(b":", 1)[-1].decode("utf-8", "replace"), int(m["cpu"])
         if event in STACK_EVENTS:
             self.pending = (self.last.get(cpu, -1), [])
             return
         self.last[cpu] = -1
-        fmt = EVENTS.get(event)
-        if fmt is None:
+        spec = FORMAT_OF_EVENT.get(event)
+        if spec is None:
             self.stats.other_event(event)
             return
-        if self.format is None:
-            self.format = fmt
-        if fmt != self.format:
+        if self.spec is None:
+            self._found(spec)
+        if spec is not self.spec:
             self.stats.problem("other_format", lineno)
             return
-        self._write(lineno, m, fmt)
+        self._write(lineno, m, spec)
 
-    def _write(self, lineno: int, m: re.Match[str], fmt: TraceFormat) -> None:
+    def _found(self, spec: FormatSpec) -> None:
+        """The trace's format is known: its common write line takes the fast path (a KVM host's needs its guests counted)."""
+        self.spec, self.column, self.marks_gp = spec, spec.cpu_from == "column", spec.shows_faults
+        if not spec.has_guests:  # a KVM host's writes need their guests counted: the general path
+            self.scanner = SCANNERS[spec.name]
+
+    def _write(self, lineno: int, m: re.Match[bytes], spec: FormatSpec) -> None:
         st = self.stats
-        p = PAYLOAD_PATTERNS[fmt].match(m["payload"] or "")
+        p = spec.pattern.match(m["payload"] or b"")
         if p is None:
             st.problem("truncated", lineno)
             return
-        if len(p["msr"].lstrip("0")) > 16 or len(p["value"].lstrip("0")) > 16:
+        if len(p["msr"].lstrip(b"0")) > 16 or len(p["value"].lstrip(b"0")) > 16:
             st.problem("too_wide", lineno)
             return
         msr, value = int(p["msr"], 16), int(p["value"], 16)
-        cpu = int(p["cpu"]) if fmt == "kvm" else int(m["cpu"])
+        cpu = int(m["cpu"]) if spec.cpu_from == "column" else int(p["cpu"])
         if not 0 <= cpu < MAX_CPUS:
             st.problem("cpu_range", lineno)
             return
@@ -240,14 +380,38 @@ class _Reader:
             else:
                 st.read_only += 1
             return
-        flags = (GP_FLAG if fmt == "ftrace" and p["gp"] else 0) | (HOST_FLAG if fmt == "kvm" and p["host"] != "0" else 0)
-        self._keep(lineno, float(m["ts"]), cpu, slot, value, flags, self._intern_task(m["task"].strip(), lineno))
+        pid = int(m["pid"])
+        if spec.has_guests and not self._of_guest(int(m["tgid"]) if m["tgid"] and m["tgid"].isdigit() else None, pid, cpu):
+            return
+        groups = p.groupdict()
+        flags = (GP_FLAG if groups.get("gp") else 0) | (HOST_FLAG if groups.get("host", b"0") != b"0" else 0)
+        self._keep(lineno, float(m["ts"]), cpu, slot, value, flags, self._intern_task(m["task"].strip(), lineno), pid)
 
-    def _keep(self, lineno: int, ts: float, cpu: int, slot: int, value: int, flags: int, task: int) -> None:
+    def _of_guest(self, tgid: int | None, pid: int, cpu: int) -> bool:
+        """Count the write for its guest (its VMM's tgid, else its thread's PID); False when --guest chose another."""
+        key = tgid if tgid is not None else pid
+        guest = self.guests.get(key)
+        if guest is None and len(self.guests) < MAX_GUESTS:
+            guest = self.guests[key] = Guest(key, tgid=tgid is not None)
+        if guest is not None:
+            guest.cpus.add(cpu)
+            guest.writes += 1
+        if self.guest is None or key == self.guest:
+            return True
+        self.stats.other_guests += 1
+        return False
+
+    def _keep(self, lineno: int, ts: float, cpu: int, slot: int, value: int, flags: int, task: int, pid: int) -> None:
         w = self.w
+        if len(w) >= self.keep:
+            self.stats.not_kept[cpu] = self.stats.not_kept.get(cpu, 0) + 1
+            self.stats.writes += 1
+            self.last[cpu] = -1
+            return
         if ts < self.last_ts:
             self.stats.out_of_order += 1
-        self.last_ts = max(self.last_ts, ts)
+        else:
+            self.last_ts = ts
         self.last[cpu] = len(w)
         w.line.append(lineno)
         w.ts.append(ts)
@@ -256,17 +420,17 @@ class _Reader:
         w.value.append(value)
         w.flags.append(flags)
         w.task.append(task)
+        w.pid.append(pid)
         w.stack.append(0)
         self.stats.writes += 1
 
     # -- stacks ------------------------------------------------------------------------------
     def _frame(self, stripped: bytes) -> None:
         self.stats.stack_frames += 1
-        if self.pending is None or self.pending[0] < 0 or len(self.pending[1]) >= MAX_STACK_FRAMES:
+        pending = self.pending
+        if pending is None or pending[0] < 0 or len(pending[1]) >= MAX_STACK_FRAMES:
             return
-        m = FRAME_LINE.match(stripped)
-        if m:
-            self.pending[1].append(m[1].decode("utf-8", "replace"))
+        pending[1].append(stripped)
 
     def _close_stack(self) -> None:
         if self.pending is None:
@@ -274,29 +438,58 @@ class _Reader:
         target, frames = self.pending
         self.pending = None
         if target >= 0 and frames:
-            self.w.stack[target] = self._intern(self._stacks, self.w.stacks, tuple(frames), 0)
+            key = tuple(frames)
+            index = self._stacks.get(key)
+            if index is None:
+                index = self._intern(self._stacks, self.w.stacks, key, frame_names(frames), 0)
+            self.w.stack[target] = index
 
-    def _intern_task(self, name: str, lineno: int) -> int:
-        return self._intern(self._tasks, self.w.tasks, name, lineno)
+    def _intern_task(self, name: bytes, lineno: int) -> int:
+        index = self._tasks.get(name)
+        return index if index is not None else self._intern(self._tasks, self.w.tasks, name, name.decode("utf-8", "replace"), lineno)
 
-    def _intern(self, table: dict[K, int], values: list[K], key: K, lineno: int) -> int:
-        index = table.get(key)
-        if index is None:
-            if len(values) >= MAX_INTERNED:
-                self.stats.problem("stack_overflow", lineno or self.stats.lines)
-                return 0
-            index = table[key] = len(values)
-            values.append(key)
+    def _intern(self, table: dict[K, int], values: list[V], key: K, value: V, lineno: int) -> int:
+        if len(values) >= MAX_INTERNED:
+            self.stats.problem("stack_overflow", lineno or self.stats.lines)
+            return 0
+        index = table[key] = len(values)
+        values.append(value)
         return index
 
-    def finish(self) -> ParsedTrace:
+    def finish(self, cpus: int | None = None) -> ParsedTrace:
         self._close_stack()
         if not len(self.w):
-            raise TraceError(f"{self.path}: {no_write_message(self.stats)}")
-        return ParsedTrace(self.path, self.format or "ftrace", self.w, self.stats)
+            raise TraceError(f"{self.path}: {no_write_message(self.stats, self.guest, self.guests)}")
+        spec = self.spec or FORMATS["ftrace"]
+        seen = max(self.w.cpu) + 1
+        header = self.stats.ncpus_header
+        ncpus = cpus or (max(header or 0, seen) if spec.cpus_from == "header" else seen)
+        host = header if spec.cpus_from == "vcpu_ids" else None
+        trace = ParsedTrace(self.path, spec.name, self.w, self.stats, ncpus, host, sorted(self.guests.values(), key=lambda g: g.pid))
+        trace.guest = self.guest
+        if self.log.faults or self.stats.log_lines:  # the file holds kernel log lines (a console), not only events
+            trace.log = self.log
+        return trace
 
 
-def no_write_message(st: ParseStats) -> str:
+FORMAT_OF_EVENT_BYTES = tuple(spec.event.encode() for spec in FORMATS.values())
+
+
+def frame_names(frames: list[bytes]) -> tuple[str, ...]:
+    """Stack lines (`=> hv_synic_init+0x3e/0x1c0`, `=> fn (ffffffff8a1b2c3d)`), one a line or in blocks of lines, as the
+    frames they name (at most MAX_STACK_FRAMES)."""
+    out = []
+    for line in b"\n".join(frames).split(b"\n"):
+        m = FRAME_LINE.match(line.strip())
+        if m:
+            out.append(m[1].decode("utf-8", "replace"))
+    return tuple(out[:MAX_STACK_FRAMES])
+
+
+def no_write_message(st: ParseStats, guest: int | None = None, guests: dict[int, Guest] | None = None) -> str:
+    if guest is not None and guests:
+        known = ", ".join(str(pid) for pid in sorted(guests))
+        return f"no SynIC write of guest {guest} (expected --guest with one of the PIDs in the trace: {known})"
     if st.problems.get("not_utf8", 0) * 2 > st.lines:
         bad = st.problems["not_utf8"]
         return f"not a text trace: {bad:,} of its {plural(st.lines, 'line')} are not UTF-8 (expected the text of a trace)"
@@ -323,37 +516,94 @@ def found_instead(st: ParseStats) -> list[str]:
     return seen
 
 
-def plural(n: int, noun: str) -> str:
-    """`1 line`, `2 lines`."""
-    return f"{n:,} {noun}" + ("" if n == 1 else "s")
-
-
 NUL_SNIFF = 4096
 """A text trace has no NUL byte; the first bytes of a binary file usually do."""
 
 
-def read_lines(stream: BinaryIO, feed: Callable[[int, bytes], None], progress: Callable[[int], None] | None, st: ParseStats) -> None:
-    """Every line to `feed`, none longer than MAX_LINE_BYTES held (a longer one is counted and skipped)."""
-    lineno, done, reported = 0, 0, 0
+CHUNK_BYTES = 256 << 10
+"""Bytes read at once (`read1`: what a pipe has, without waiting for more)."""
+
+
+@dataclass(slots=True)
+class Stop:
+    """Ctrl-C on a live pipe: stop reading (a blocked read is broken off), but judge every line already read."""
+
+    reading: bool = False
+    requested: bool = False
+
+    def handler(self, signum: int, frame: object) -> None:
+        self.requested = True
+        if self.reading:
+            raise KeyboardInterrupt
+
+    def read(self, stream: BinaryIO) -> bytes:
+        if self.requested:
+            raise KeyboardInterrupt
+        self.reading = True
+        try:
+            return stream.read1(CHUNK_BYTES)  # type: ignore[attr-defined,no-any-return]
+        finally:
+            self.reading = False
+
+
+@contextmanager
+def stop_on_ctrl_c(stop: Stop) -> Iterator[None]:
+    """While reading standard input, SIGINT ends the reading only (Python allows handlers in the main thread alone)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, stop.handler)
     try:
-        while raw := stream.readline(MAX_LINE_BYTES + 1):
-            lineno += 1
-            done += len(raw)
-            if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
-                while (rest := stream.readline(MAX_LINE_BYTES + 1)) and not rest.endswith(b"\n"):
-                    done += len(rest)
-                done += len(rest)
-                st.problem("overlong", lineno)
-                st.lines = lineno
-            else:
-                feed(lineno, raw)
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def read_lines(
+    stream: BinaryIO,
+    feed: Callable[[int, list[bytes]], object],
+    progress: Callable[[int, int], None] | None,
+    st: ParseStats,
+    stop: Stop | None = None,
+) -> None:
+    """Every line to `feed` in batches (`feed(number of the line before the batch, lines)`), none longer than MAX_LINE_BYTES
+    held: a longer one is counted and skipped."""
+    lineno, done, reported, carry, skipping = 0, 0, 0, b"", False
+    read = (stop or Stop()).read
+    try:
+        while chunk := read(stream):
+            done += len(chunk)
+            lines = chunk.split(b"\n")
+            lines[0] = carry + lines[0]
+            carry = lines.pop()
+            if skipping and lines:  # the end of an overlong line
+                lines[0], skipping = b"x" * (MAX_LINE_BYTES + 1), False
+            if len(carry) > MAX_LINE_BYTES:
+                carry, skipping = b"", True
+            lineno = _feed_batch(feed, lineno, lines, st)
             if progress is not None and done - reported >= PROGRESS_EVERY:
-                progress(done)
+                progress(done, st.writes)
                 reported = done
+        if carry or skipping:
+            lineno = _feed_batch(feed, lineno, [b"x" * (MAX_LINE_BYTES + 1) if skipping else carry], st)
     finally:  # also when Ctrl-C ends a live pipe: the report says how much was read
         st.bytes = done
     if progress is not None:
-        progress(done)
+        progress(done, st.writes)
+
+
+def _feed_batch(feed: Callable[[int, list[bytes]], object], lineno: int, lines: list[bytes], st: ParseStats) -> int:
+    if lines and max(map(len, lines)) > MAX_LINE_BYTES:
+        for raw in lines:
+            lineno += 1
+            if len(raw) > MAX_LINE_BYTES:
+                st.problem("overlong", lineno)
+                st.lines = lineno
+            else:
+                feed(lineno - 1, [raw])
+        return lineno
+    feed(lineno, lines)
+    return lineno + len(lines)
 
 
 STDIN = "-"
@@ -374,32 +624,64 @@ def open_trace(path: str | Path) -> tuple[BinaryIO, str]:
     return stdin.buffer, STDIN_NAME
 
 
-def parse_trace(path: str | Path, forced: TraceFormat | None = None, progress: Callable[[int], None] | None = None) -> ParsedTrace:
-    """Read a trace file (or standard input for `-`); TraceError (one line) when it cannot be read or holds no SynIC write."""
+def parse_trace(
+    path: str | Path,
+    forced: TraceFormat | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    *,
+    guest: int | None = None,
+    cpus: int | None = None,
+) -> ParsedTrace:
+    """Read a trace file (or standard input for `-`); TraceError (one line) when it cannot be read or holds no SynIC write.
+    `guest` keeps one VMM's writes of a KVM host trace; `cpus` overrides the CPU count."""
     stream, name = open_trace(path)
-    reader = _Reader(name, forced)
+    reader = _Reader(name, forced, guest)
+    stop = Stop()
     with stream if name != STDIN_NAME else nullcontext(stream):  # standard input stays open: the dashboard may take keys on it
         refuse_binary(stream, name)
         try:
-            read_lines(stream, reader.feed, progress, reader.stats)
+            with stop_on_ctrl_c(stop) if name == STDIN_NAME else nullcontext():
+                read_lines(stream, reader.feed_lines, progress, reader.stats, stop)
         except OSError as exc:
             raise TraceError(f"{name}: cannot read the file: {exc.strerror or exc}") from None
         except KeyboardInterrupt:
             if name != STDIN_NAME:
                 raise
             reader.stats.interrupted = True  # a live pipe (trace_pipe) stopped by Ctrl-C: what was read is the trace
-    return reader.finish()
+    return reader.finish(cpus)
 
 
-def refuse_binary(stream: BinaryIO, name: str) -> None:
-    """A trace-cmd trace.dat or any file with NUL bytes near its start is not a text trace: say what to do."""
+def read_log(path: str | Path) -> LogReader:
+    """A kernel log (`dmesg`, `journalctl -k`, a serial console capture): its unchecked MSR access errors."""
+    if str(path) == STDIN:
+        raise TraceError(f"--dmesg {STDIN}: the kernel log must be a file (standard input is for the trace)")
+    try:
+        stream = open_stream(path)
+    except InputRefused as exc:
+        raise TraceError(f"--dmesg: {exc}") from None
+    log = LogReader(str(path))
+    stats = ParseStats()
+    with stream:
+        refuse_binary(stream, f"--dmesg {path}", LOG_TEXT)
+        try:
+            read_lines(stream, log.feed_lines, None, stats)
+        except OSError as exc:
+            raise TraceError(f"{path}: cannot read the file: {exc.strerror or exc}") from None
+    return log
+
+
+TRACE_TEXT = "the text of a trace (trace-cmd report, or tracefs's trace)"
+LOG_TEXT = "the text of a kernel log (dmesg, journalctl -k, a serial console)"
+
+
+def refuse_binary(stream: BinaryIO, name: str, expected: str = TRACE_TEXT) -> None:
+    """A trace-cmd trace.dat or any file with NUL bytes near its start is not text: say what to do."""
     head = stream.peek(NUL_SNIFF)[:NUL_SNIFF]  # type: ignore[attr-defined]
     if head[: len(TRACE_DAT_MAGIC)] == TRACE_DAT_MAGIC:
         fix = "trace-cmd report -i trace.dat | synic trace -" if name == STDIN_NAME else f"trace-cmd report -i {name} > trace.txt"
         raise TraceError(f"{name}: a binary trace-cmd trace.dat; turn it into text first: {fix}")
     if b"\x00" in head:
-        expected = "expected the text of a trace (trace-cmd report, or tracefs's trace)"
-        raise TraceError(f"{name}: not a text file (it holds NUL bytes); {expected}")
+        raise TraceError(f"{name}: not a text file (it holds NUL bytes); expected {expected}")
 
 
 SNIFF_BYTES = 64 * 1024

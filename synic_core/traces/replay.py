@@ -15,11 +15,12 @@ from dataclasses import dataclass, field, replace
 
 from synic_core.model.actions import ACTIONS
 from synic_core.model.checks import Checker
+from synic_core.model.checks import switch_off_verb as switch_off_verb  # the model's rule, used as it is
 from synic_core.model.config import SessionConfig
 from synic_core.model.findings import Finding, Where, make_finding
-from synic_core.model.partitions import title
+from synic_core.model.partitions import COMPONENTS, title
 from synic_core.model.profiles import Profile
-from synic_core.model.registers import REGISTERS, STATE_INDEX
+from synic_core.model.registers import LIVE_TEST, PAGE_REGISTERS, REGISTERS, STATE_INDEX
 from synic_core.model.state import DriverState, MachineState
 from synic_core.model.vocabulary import Bank, Component
 from synic_core.model.writes import Write
@@ -31,6 +32,18 @@ PRIMARY_FIELD = {"SCONTROL": "enable", "SIMP": "enable", "SIEFP": "enable", "SIR
 """The field a write is about when it changes none (a SINT's is `masked`)."""
 ROLLBACK_ASSUMPTION = "inferred from the trace: VMBus writes nothing when it refuses, so only MSHV's writes show the rollback"
 OBSERVED_CITE = "observed: the write_msr tracepoint marks a WRMSR that faulted with ' #GP' (arch/x86/include/asm/msr-trace.h)"
+LOG_CITE = (
+    "observed: the kernel log's 'unchecked MSR access error: WRMSR to …' names this write "
+    "(arch/x86/mm/extable.c ex_handler_msr; printed once per boot)"
+)
+UNKNOWN_OUTCOME = "the trace cannot tell whether it faulted; add --dmesg"
+UNKNOWN_WITH_LOG = "the trace cannot tell whether it faulted, and the kernel log names no fault for it (it prints the first of each boot)"
+"""A plain WRMSR is traced with failed=0 whatever happens (arch/x86/include/asm/msr.h native_write_msr): no ` #GP`."""
+UNATTRIBUTED = "An unattributed writer"
+UNATTRIBUTED_ASSUMPTION = (
+    "the trace names no writer for this write (no stack, and no driver sequence matches): it is judged by the rules "
+    "that do not depend on the writer"
+)
 KEXEC_ASSUMPTION = (
     "inferred from the trace: the teardown on every live CPU was taken for a kexec (no task or stack frame said so; "
     "module unloads write the same MSRs, and then nothing is inherited)"
@@ -94,52 +107,63 @@ class _Replayer:
         self.findings: list[Finding] = []
         self.old = array("Q", bytes(8 * len(att.order)))
         self.step = _steps(att, actions)
+        self.numbers = [0] * att.ncpus  # writes seen so far on each CPU: the next one's number is this + 1
+        self._checker: Checker | None = None
 
     def run(self, snapshots: frozenset[int] = frozenset()) -> TraceRun:
         marks = _marks(self.actions)
         at: list[tuple[int, bool]] = []
         states: dict[int, MachineState] = {}
+        before, after, ends, write, findings = marks.before, marks.after, marks.ends, self.write, self.findings
         for rank in range(len(self.att.order)):
             if rank in snapshots:
                 states[rank] = self.state.copy()
-            for s in marks.before.get(rank, ()):
-                setattr(self.state.cpus[s.cpu], s.component, False)
-            self.write(rank)
-            at += [(rank, True)] * (len(self.findings) - len(at))
-            for s in marks.after.get(rank, ()):
-                setattr(self.state.cpus[s.cpu], s.component, True)
-            for index in marks.ends.get(rank, ()):
-                self.after_action(index)
-            at += [(rank, False)] * (len(self.findings) - len(at))
+            if rank in before:
+                for s in before[rank]:
+                    setattr(self.state.cpus[s.cpu], s.component, False)
+            write(rank)
+            if len(findings) > len(at):
+                at += [(rank, True)] * (len(findings) - len(at))
+            if rank in after:
+                for s in after[rank]:
+                    setattr(self.state.cpus[s.cpu], s.component, True)
+            if rank in ends:
+                for index in ends[rank]:
+                    self.after_action(index)
+                at += [(rank, False)] * (len(findings) - len(at))
         return TraceRun(self.findings, self.state, self.old, self.step, at, states)
 
     def checker(self, rank: int) -> Checker:
-        return Checker(self.partition, self.state, max(self.step[rank], 0))
+        step = max(self.step[rank], 0)
+        if self._checker is None or self._checker.step != step:
+            self._checker = Checker(self.partition, self.state, step)
+        return self._checker
 
     def write(self, rank: int) -> None:
         att, st = self.att, self.state
         i = att.order[rank]
         w = att.writes
         bank, register = SLOTS[w.slot[i]]
-        cpu, value, gp = w.cpu[i], w.value[i], w.gp(i)
+        cpu, value, faulted = w.cpu[i], w.value[i], w.faulted(i)
+        self.numbers[cpu] += 1
         if bank not in st.banks:
             return  # refused before the replay (the partition has no nested bank)
         ri = STATE_INDEX[register]
         old = self.old[rank] = st.regs[bank][cpu][ri]
         writer = WRITERS[att.writer[rank]]
         reason = self.profile.rejects(register, value, st.scontrol_dropped[bank][cpu])
-        if not gp:
+        if not faulted:
             st.regs[bank][cpu][ri] = value
             st.writer[bank][cpu][ri] = writer or UNKNOWN_WRITER
             if register == "SCONTROL":
                 _track_scontrol(st, cpu, bank, old, value)
-        if writer == "hypervisor":
+        if writer == "hypervisor" or (not faulted and not reason and self.quiet(bank, register, writer, old, value)):
             return
         component: Component | None = writer
         touched = touched_fields(register, old, value)
-        new = old if gp else value
+        new = old if faulted else value
         record = Write(
-            att.position(rank),
+            self.numbers[cpu],
             cpu,
             bank,
             component or "vmbus",
@@ -148,37 +172,68 @@ class _Replayer:
             new,
             value,
             REGISTERS[register].changed_fields(old, new),
-            gp,
+            faulted,
             att.source[rank],
         )
         checker = self.checker(rank)
-        found = [self.fault(record, component, touched, reason, checker)] if gp or reason else []
-        if component is not None:
-            found += checker.write(record, touched)
+        found = [self.fault(record, component, touched, reason, checker, w.log_line.get(i))] if faulted or reason else []
+        found += checker.write(record, touched) if component is not None else self.unattributed(record, checker)
         if found and ATTRIBUTIONS[att.how[rank]] == "inferred":
             found = [_with_inferred_writer(f, component, att.source[rank]) for f in found]
         self.findings += found
 
-    def fault(self, w: Write, component: Component | None, touched: tuple[str, ...], reason: str | None, checker: Checker) -> Finding:
-        gp = w.rejected
+    def quiet(self, bank: Bank, register: str, writer: str | None, old: int, new: int) -> bool:
+        """A write no rule can find anything in (the common case, decided without building it): its owner's (or an
+        unowned register's), switching nothing off, enabling no page."""
+        owner = self.partition.owners.get((bank, register))
+        if writer is None or (owner is not None and owner != writer):
+            return False
+        mask, live = LIVE_TEST[register]
+        if old & mask == live and new & mask != live:
+            return False
+        return register not in PAGE_REGISTERS or not (new & 1 or old & 1)
+
+    def unattributed(self, w: Write, checker: Checker) -> list[Finding]:
+        """A write nobody claims still changes the register: what it switches off under a live user is
+        pulled from under that user, and a page it enables is checked like any other."""
+        if w.rejected:
+            return []
+        out: list[Finding] = []
+        verb = switch_off_verb(w)
+        if verb is not None:
+            label, cpu_state = self.partition.label(w.register, w.bank), self.state.cpus[w.cpu]
+            for victim in COMPONENTS:
+                if cpu_state.live(victim) and (w.bank, w.register) in self.partition.uses(victim):
+                    message = f"{UNATTRIBUTED} {verb} {label} on CPU {w.cpu} while {title(victim)} is still live and uses it."
+                    out.append(_unattributed(checker.finding("pulled_from_under", message, checker.located(w, w.changed))))
+        if w.new & 1 and w.register in PAGE_REGISTERS:
+            out += [_unattributed(f, "An unattributed writer") for f in checker.dangling(w)]
+        return out
+
+    def fault(
+        self, w: Write, component: Component | None, touched: tuple[str, ...], reason: str | None, checker: Checker, log_line: int | None
+    ) -> Finding:
+        observed = w.rejected
         who = f"{title(component)}'s" if component else "an unattributed"
         label = self.partition.label(w.register, w.bank)
-        if gp:
+        if observed:
+            seen = f"the kernel log's unchecked MSR access error at line {log_line}" if log_line else "#GP in the trace"
             predicted = f"; the {self.profile.name} profile predicts it ({reason})" if reason else ""
-            message = f"{who} write of {w.attempted:#x} to {label} on CPU {w.cpu} faulted on the machine (#GP in the trace){predicted}."
+            message = f"{who} write of {w.attempted:#x} to {label} on CPU {w.cpu} faulted on the machine ({seen}){predicted}."
             assumption = None
         else:
             message = (
-                f"The {self.profile.name} profile says the hypervisor does not tolerate {who} write of {w.attempted:#x} to {label} "
-                f"on CPU {w.cpu} ({reason}); the trace shows no #GP, so the write went through or failed silently."
+                f"The {self.profile.name} profile predicts the hypervisor refuses {who} write of {w.attempted:#x} to {label} "
+                f"on CPU {w.cpu} ({reason}); {UNKNOWN_OUTCOME if self.att.trace.log is None else UNKNOWN_WITH_LOG}."
             )
             assumption = self.profile.assumption if reason and "SCONTROL" in reason else None
         where: Where = checker.located(w, touched)
         where["component"] = component
         finding = make_finding("hypervisor_fault", message[0].upper() + message[1:], step=checker.step, assumption=assumption, **where)
-        if not gp:
+        if not observed:
             return finding
-        return replace(finding, cites=f"{OBSERVED_CITE}; {finding.cites}" if reason and "SCONTROL" in reason else OBSERVED_CITE)
+        cite = LOG_CITE if log_line else OBSERVED_CITE
+        return replace(finding, cites=f"{cite}; {finding.cites}" if reason and "SCONTROL" in reason else cite)
 
     def after_action(self, index: int) -> None:
         a = self.actions[index]
@@ -211,6 +266,12 @@ class _Replayer:
                 )
             )
         self.findings += checker.missing_enable([c for c in a.cpus if c < self.state.ncpus])
+
+
+def _unattributed(f: Finding, lead: str = "") -> Finding:
+    """A finding about an unattributed write: no component, and the assumption says why."""
+    message = f.message.replace("VMBus enabled", lead + " enabled", 1).replace("MSHV enabled", lead + " enabled", 1) if lead else f.message
+    return replace(f, message=message, component=None, assumption=UNATTRIBUTED_ASSUMPTION)
 
 
 def _with_inferred_writer(f: Finding, component: Component | None, source: str) -> Finding:

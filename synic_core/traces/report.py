@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from typing import Any, TextIO
 
 from synic_core.model.findings import SEVERITY_RANK, summarize
 from synic_core.model.partitions import title
-from synic_core.reports.formatting import cpu_ranges
+from synic_core.reports.formatting import cpu_ranges, plural
 from synic_core.traces.attribute import ATTRIBUTIONS, WRITERS
 from synic_core.traces.check import CheckResult
 from synic_core.traces.formats import MSR_OF_SLOT, SLOTS
 from synic_core.traces.load import TraceImport
-from synic_core.traces.parse import PROBLEMS, ParseStats, plural
+from synic_core.traces.parse import PROBLEMS, ParseStats
 
 
 def write_row(ti: TraceImport, rank: int) -> dict[str, Any]:
@@ -31,7 +32,9 @@ def write_row(ti: TraceImport, rank: int) -> dict[str, Any]:
         "old": ti.run.old[rank],
         "old_from_model": True,  # a trace records only the value written; the value before is the model's
         "value": w.value[i],
-        "faulted": w.gp(i),
+        "faulted": w.faulted(i),  # observed: #GP in the trace, or the kernel log names it; otherwise unknown
+        "gp": w.gp(i),
+        "log_line": w.log_line.get(i),
         "host": w.host(i),
         "writer": WRITERS[att.writer[rank]],
         "attribution": ATTRIBUTIONS[att.how[rank]],
@@ -46,7 +49,11 @@ OLD_FROM_MODEL = "before → after: the value before each write is the model's (
 
 def read_summary(st: ParseStats, writes: int, cpus: list[int]) -> list[str]:
     """What was read and what was skipped, as sentences."""
-    lines = [f"read {plural(st.lines, 'line')} ({plural(st.bytes, 'byte')}): {plural(writes, 'SynIC write')} on {cpus_text(cpus)}"]
+    judged = f" (the first {writes:,} judged)" if st.not_kept else ""
+    cpus = sorted({*cpus, *st.not_kept})
+    lines = [
+        f"read {plural(st.lines, 'line')} ({plural(st.bytes, 'byte')}): {plural(st.writes, 'SynIC write')}{judged} on {cpus_text(cpus)}"
+    ]
     counted = []
     if st.eom:
         counted.append(f"{plural(st.eom, 'EOM write')} (end-of-message signals, no register change)")
@@ -61,9 +68,20 @@ def read_summary(st: ParseStats, writes: int, cpus: list[int]) -> list[str]:
         skipped.append(f"{plural(st.other_msrs, 'write')} to other MSRs")
     if st.read_only:
         skipped.append(f"{plural(st.read_only, 'write')} to the read-only SVERSION")
-    skipped += [f"{n:,} line{'' if n == 1 else 's'} {PROBLEMS[k]} (first at line {st.first[k]})" for k, n in st.problems.items()]  # type: ignore[index]
+    skipped += [f"{plural(n, 'line')} {PROBLEMS[k]} (first at line {st.first[k]})" for k, n in st.problems.items()]  # type: ignore[index]
     if skipped:
         lines.append("skipped: " + ", ".join(skipped))
+    if st.log_lines:
+        counted_log = f"{plural(st.log_lines, 'kernel log line')} in the trace file (a console capture): read for faults"
+        lines.append(counted_log)
+    if st.other_guests:
+        lines.append(f"left out: {plural(st.other_guests, 'write')} of other guests (--guest chose one)")
+    if st.not_kept:
+        late = sum(st.not_kept.values())
+        lines.append(
+            f"not judged: the {plural(late, 'write')} after the first {st.writes - late:,} (kept so that memory stays bounded), "
+            f"counted on {cpus_text(sorted(st.not_kept))}"
+        )
     if st.out_of_order:
         lines.append(f"{plural(st.out_of_order, 'event')} out of timestamp order; the writes are taken in timestamp order")
     if st.interrupted:
@@ -126,13 +144,44 @@ def trace_report(ti: TraceImport, check: CheckResult | None) -> dict[str, Any]:
             "problems": st.problems,
             "first_line": st.first,
             "out_of_order": st.out_of_order,
+            "log_lines": st.log_lines,
+            "other_guests": st.other_guests,
+            "not_judged": sum(st.not_kept.values()),
         },
+        "host_cpus": ti.trace.host_cpus,
+        "guest": ti.trace.guest,
+        "guests": [{"pid": g.pid, "cpus": sorted(g.cpus), "writes": g.writes} for g in ti.trace.guests],
+        "log": log_report(ti),
         "attribution": attribution_counts(ti),
         "actions": action_rows(ti),
-        "writes": [write_row(ti, r) for r in range(len(ti.attributed.order))],
         "findings": [f.to_dict() for f in ti.run.findings],
         "summary": summarize(ti.run.findings),
         "check": check.to_dict() if check else None,
+    }
+
+
+def write_json(ti: TraceImport, check: CheckResult | None, writes: bool, out: TextIO) -> None:
+    """The report as one JSON object; with `writes`, its "writes" list is written row by row, never held whole."""
+    report = json.dumps(trace_report(ti, check))
+    if not writes:
+        out.write(report + "\n")
+        return
+    out.write(report[:-1] + ', "writes": [')
+    for rank in range(len(ti.attributed.order)):
+        out.write(("," if rank else "") + json.dumps(write_row(ti, rank)))
+    out.write("]}\n")
+
+
+def log_report(ti: TraceImport) -> dict[str, Any] | None:
+    log = ti.trace.log
+    if log is None:
+        return None
+    return {
+        "file": log.path,
+        "kind": log.kind,
+        "faults": len(log.faults),
+        "matched": len(ti.trace.writes.log_line),
+        "unmatched": [{"line": f.line, "msr": f.msr, "value": f.value} for f in ti.trace.unmatched],
     }
 
 

@@ -409,3 +409,9 @@ def test_the_lesson_embeds_the_example_file_exactly() -> None:
     lesson = load_lesson("model-your-own-patch")
     assert digest(get(lesson.config().mshv)) == digest(resolve(str(EXAMPLES / "exit-disables-scontrol.toml")))
     assert replay(lesson).summary()["fault"] > 0
+
+
+@pytest.mark.parametrize("args", [["show", "--json", "v4"], ["show", "v4", "--json"], ["--json", "show", "v4"]])
+def test_versions_takes_its_options_before_or_after_the_words(args: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["versions", *args]) == 0
+    assert json.loads(capsys.readouterr().out)["name"] == "v4"

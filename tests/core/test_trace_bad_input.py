@@ -124,7 +124,7 @@ def test_memory_stays_bounded_on_a_big_trace_with_a_huge_line(tmp_path: Path) ->
     seen: list[int] = []
     tracemalloc.start()
     try:
-        trace = parse_trace(path, progress=seen.append)
+        trace = parse_trace(path, progress=lambda done, writes: seen.append(done))
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()

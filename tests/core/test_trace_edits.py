@@ -73,7 +73,7 @@ def test_a_gp_in_the_trace_is_an_observed_fault(tmp_path: Path) -> None:
     assert "faulted on the machine (#GP in the trace)" in faults[0].message and faults[0].assumption is None
     assert faults[0].cites.startswith("observed: the write_msr tracepoint") and "f1a9e67c1138" not in faults[0].cites
     said = messages(check(ti))
-    assert said[3].startswith("CPU 3, write 14: VMBus wrote SCONTROL.enable=0, which faulted (#GP)")
+    assert said[3].startswith("CPU 3, write 14: VMBus wrote SCONTROL.enable=0, which faulted (#GP in the trace)")
 
 
 def test_a_missing_write_leaves_its_run_unmatched_and_is_named(tmp_path: Path) -> None:

@@ -7,13 +7,13 @@ from typing import get_args
 from synic_core.model.registers import MSR_TABLE
 from synic_core.model.vocabulary import ActionHint, Attribution, TraceFormat, TraceLayout
 from synic_core.traces.attribute import ATTRIBUTIONS
-from synic_core.traces.formats import HINT_FRAMES, HINT_TASKS, LAYOUTS, PAYLOADS, SLOTS, frame_component
+from synic_core.traces.formats import FORMATS, HINT_FRAMES, HINT_TASKS, LAYOUTS, SLOTS, frame_component
 from synic_core.versions.registry import builtin
 
 
 def test_every_closed_set_matches_its_table() -> None:
     assert set(get_args(Attribution)) == set(ATTRIBUTIONS)
-    assert set(get_args(TraceFormat)) == set(PAYLOADS)
+    assert set(get_args(TraceFormat)) == set(FORMATS)
     assert set(get_args(TraceLayout)) == set(LAYOUTS)
     assert set(HINT_FRAMES.values()) | set(HINT_TASKS.values()) == set(get_args(ActionHint))
 

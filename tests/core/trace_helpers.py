@@ -112,3 +112,57 @@ def finding_keys(findings: object) -> Counter[tuple[object, ...]]:
 
 def imported(path: Path, **kw: object) -> TraceImport:
     return import_trace(path, **kw)  # type: ignore[arg-type]
+
+
+# -- kernel logs, in the kernel's own print formats (arch/x86/mm/extable.c ex_handler_msr, show_stack_regs) ------------
+FAULT_AT = re.compile(r"write_msr: ([0-9a-f]+), value ([0-9a-f]+) #GP")
+
+
+def log_stamp(us: int) -> str:
+    """printk's `[%5lu.%06lu] `."""
+    return f"[{us // 1_000_000:5d}.{us % 1_000_000:06d}] "
+
+
+def fault_lines(msr: int, value: int, frames: list[str]) -> list[str]:
+    """What a refused plain WRMSR prints: the unchecked MSR access error, then the call trace."""
+    return [
+        f"unchecked MSR access error: WRMSR to {msr:#x} (tried to write 0x{value >> 32:08x}{value & 0xFFFFFFFF:08x}) "
+        "at rIP: 0xffffffff8a07c3c4 (native_write_msr+0x4/0x20)",
+        "Call Trace:",
+        " <TASK>",
+        *[f" {fn}+0x58/0x90 [hv_vmbus]" if fn.startswith("hv_") else f" {fn}+0x11e/0x420" for fn in frames],
+        " </TASK>",
+    ]
+
+
+def without_gp(blocks: list[list[str]]) -> tuple[list[list[str]], list[int]]:
+    """The blocks as a real kernel traces them (a plain WRMSR never shows #GP), and the indexes of the blocks that had it."""
+    had = [k for k, b in enumerate(blocks) if b[0].endswith(" #GP")]
+    return [[b[0].removesuffix(" #GP"), *b[1:]] for b in blocks], had
+
+
+def kernel_log(blocks: list[list[str]], faulted: list[int], *, stamps: bool = True, caller: bool = False) -> str:
+    """A dmesg of one boot that printed the first refused write only (as current kernels do), among other messages."""
+    k = faulted[0]
+    m = TIMESTAMP.search(blocks[k][0])
+    assert m is not None
+    seconds, micros = m[1].split(".")
+    us = int(seconds) * 1_000_000 + int(micros) + 3
+    event = re.search(r"write_msr: ([0-9a-f]+), value ([0-9a-f]+)", blocks[k][0])
+    assert event is not None
+    frames = [line.split("=>", 1)[1].split()[0].split("+")[0] for line in blocks[k][1:] if "=>" in line]
+    lines = [
+        (0, "Linux version 6.15.0-synic (builder@host) (gcc 14.2.0) #1 SMP PREEMPT_DYNAMIC"),
+        (1_000, "hv_vmbus: Vmbus version:5.3"),
+        *[(us + j, text) for j, text in enumerate(fault_lines(int(event[1], 16), int(event[2], 16), frames))],
+        (us + 100, "kexec_core: Starting new kernel"),
+    ]
+    pid = re.search(r"-(\d+)\s+\[", blocks[k][0])
+    assert pid is not None
+    out = []
+    for at, text in lines:
+        prefix = log_stamp(at).rstrip() if stamps else ""
+        if caller:  # CONFIG_PRINTK_CALLER: `[%6s]`, T<pid> in a task (the cpuhp thread), C<cpu> outside one
+            prefix += f"[{f'T{pid[1]}' if us <= at < us + 100 else 'T1':>6}]"
+        out.append(f"{prefix} {text}" if prefix else text)
+    return "".join(line + "\n" for line in out)

@@ -1,0 +1,59 @@
+"""A trace of 1,000,000 SynIC writes is judged in bounded memory (peak RSS of its own process, measured, never timed)."""
+
+from __future__ import annotations
+
+import re
+import resource
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from synic_core.model.session import Session
+from synic_core.traces.export import export_lines
+from synic_core.traces.parse import MAX_WRITES_KEPT
+from synic_core.versions.registry import session_config
+
+ROOT = Path(__file__).resolve().parents[2]
+STAMP = re.compile(r" (\d+)\.(\d{6}): ")
+PEAK_MB = 150
+
+
+def write_cycles(path: Path, writes: int) -> int:
+    """VMBus load, MSHV init and kexec on 64 CPUs, again and again (10 s apart), as a tracefs trace without stacks."""
+    session = Session(session_config(mshv="v4", partition="l1vh", cpus=64))
+    for action in ("vmbus_load", "mshv_init", "kexec"):
+        session.apply(action)
+    lines = list(export_lines(session, stacks=False))
+    header, events = lines[:6], lines[6:]
+    per_cycle = len(events)
+    with path.open("w") as f:
+        f.writelines(line + "\n" for line in header)
+        for cycle in range(writes // per_cycle + 1):
+            f.writelines(later(line, 10 * cycle) + "\n" for line in events)
+    return (writes // per_cycle + 1) * per_cycle
+
+
+def later(line: str, seconds: int) -> str:
+    """The event line `seconds` later."""
+    return STAMP.sub(lambda m: f" {int(m[1]) + seconds}.{m[2]}: ", line, count=1)
+
+
+@pytest.mark.serial  # a big process of its own: alone, not beside the parallel suite
+def test_a_million_writes_are_checked_in_bounded_memory(tmp_path: Path) -> None:
+    path = tmp_path / "million.txt"
+    total = write_cycles(path, 1_000_000)
+    child = subprocess.run(
+        [sys.executable, "-m", "synic_core", "trace", str(path), "--check", "--quiet"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # Linux: KiB; the largest child of this test
+    assert child.returncode in (0, 1) and "Traceback" not in child.stderr, child.stderr
+    assert f"{total:,} SynIC writes (the first {MAX_WRITES_KEPT:,} judged) on CPUs 0-63" in child.stdout
+    assert f"not judged: the {total - MAX_WRITES_KEPT:,} writes after the first {MAX_WRITES_KEPT:,}" in child.stdout
+    assert child.stdout.endswith("\nconforms to v4\n")  # compared up to the cut: no divergence invented past it
+    assert peak_mb < PEAK_MB, f"peak {peak_mb:.0f} MB"
