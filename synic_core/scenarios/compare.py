@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from synic_core.inputs.bad_input import InputError
-from synic_core.model.findings import KIND_NAMES
+from synic_core.model.findings import KIND_NAMES, SEVERITY_RANK, Finding
 from synic_core.model.profiles import PROFILES
 from synic_core.model.registers import registers_in_bank
 from synic_core.model.session import Session
+from synic_core.model.vocabulary import FindingKindName, Severity
 from synic_core.scenarios.scenario import Scenario, replay, with_settings
 from synic_core.versions.names import BUILTIN_NAMES, looks_like_file
 
@@ -51,13 +53,15 @@ def parse_pair(spec: str) -> tuple[str, str, str]:
     )
 
 
-def variant(scenario: Scenario, field: str, value: str, source: str) -> Session:
-    return replay(with_settings(scenario, {field: value}, source), source)
+def replay_under(scenario: Scenario, settings: Mapping[str, object], source: str) -> Session:
+    """These steps replayed under other settings (a version, a profile): `synic run --compare`, the compare screen and
+    the dashboard's Settings all replay through here. Seconds at 4096 CPUs: a screen runs it in a worker."""
+    return replay(with_settings(scenario, dict(settings), source), source)
 
 
 def compare(scenario: Scenario, spec: str, source: str = "scenario") -> tuple[Side, Side, list[Difference]]:
     field, a, b = parse_pair(spec)
-    sessions = [variant(scenario, field, v, f"{source} ({field} {v})") for v in (a, b)]
+    sessions = [replay_under(scenario, {field: v}, f"{source} ({field} {v})") for v in (a, b)]
     left, right = (Side(getattr(s.config, field), s) for s in sessions)
     return left, right, differences(left.session, right.session)
 
@@ -80,3 +84,46 @@ def compare_dict(left: Side, right: Side, diffs: list[Difference]) -> dict[str, 
         "b": {"label": right.label, "summary": right.session.summary(), "kinds": right.kinds()},
         "differences": [{"bank": d.bank, "register": d.register, "a": d.a, "b": d.b, "cpus": list(d.cpus)} for d in diffs],
     }
+
+
+Which = Literal["left", "right"]
+_SIDES: tuple[tuple[Which, Which], ...] = (("left", "right"), ("right", "left"))
+_FindingKey = tuple[FindingKindName, int, str | None, str | None, str | None]  # kind, step, bank, register, field
+
+
+@dataclass(frozen=True, slots=True)
+class OneSided:
+    """Findings of one kind, step and register that only one side has, on these CPUs (none: not about a CPU)."""
+
+    side: Which
+    severity: Severity
+    kind: FindingKindName
+    step: int
+    cpus: tuple[int, ...]
+    where: str
+
+
+def _by_key(findings: list[Finding]) -> dict[_FindingKey, set[int | None]]:
+    groups: dict[_FindingKey, set[int | None]] = defaultdict(set)
+    for f in findings:
+        groups[(f.kind, f.step, f.bank, f.register, f.field)].add(f.cpu)
+    return groups
+
+
+def finding_differences(left: list[Finding], right: list[Finding]) -> list[OneSided]:
+    """Which findings differ: per (kind, step, register field), the CPUs only one side has it on.
+
+    Ordered by severity (worst first), then step, so the cause comes before its consequences."""
+    severity = {f.kind: f.severity for f in (*left, *right)}
+    groups: dict[Which, dict[_FindingKey, set[int | None]]] = {"left": _by_key(left), "right": _by_key(right)}
+    out: list[OneSided] = []
+    for key in groups["left"].keys() | groups["right"].keys():
+        kind, step, bank, register, field = key
+        where = f"{register}.{field} ({bank})" if register else (bank or "")
+        for side, other in _SIDES:
+            only = groups[side].get(key, set()) - groups[other].get(key, set())
+            if only:
+                cpus = tuple(sorted(c for c in only if c is not None))
+                out.append(OneSided(side, severity[kind], kind, step, cpus, where))
+    out.sort(key=lambda d: (-SEVERITY_RANK[d.severity], d.step, d.kind, d.where, d.side))
+    return out

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from tests.tui.test_serve import serving
+from tests.support.serving import serving
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [

@@ -1,30 +1,73 @@
-"""The dashboard tests' app factory: fixed settings, playback ticked by hand."""
+"""The dashboard tests' app factory (fixed settings, playback ticked by hand) and what the app told the user."""
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from weakref import WeakKeyDictionary
 
+import pytest
+from textual.app import App
+from textual.command import CommandList
+from textual.notifications import Notification, SeverityLevel
 from textual.pilot import Pilot
 from textual.widgets import Input
 
 from synic_core import Session
+from synic_core.traces.load import import_trace
+from synic_core.traces.session import TraceSession
 from synic_core.versions.registry import session_config
+from tests.core.trace_helpers import exported, save
 from tui.app import SynicApp
+
+_TOLD: WeakKeyDictionary[App[Any], list[Notification]] = WeakKeyDictionary()
+
+
+@pytest.fixture(autouse=True)
+def record_notifications(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every `notify` (Textual's public way to tell the user; widgets and screens call the App's) is recorded."""
+    real = App.notify
+
+    def recording(
+        self: App[Any],
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        shown = self.NOTIFICATION_TIMEOUT if timeout is None else timeout
+        _TOLD.setdefault(self, []).append(Notification(message, title, severity, shown, markup=markup))
+        real(self, message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    monkeypatch.setattr(App, "notify", recording)
+    yield
+
+
+def notifications(app: App[Any]) -> list[Notification]:
+    """What the app told the user, oldest first. None expires here: a test never depends on how long a toast stays."""
+    return list(_TOLD.get(app, []))
+
+
+def trace_app(tmp_path: Path) -> SynicApp:
+    """The dashboard on a real trace (exported from a built-in scenario), as `synic trace FILE` opens it."""
+    session = TraceSession(import_trace(save(tmp_path, exported("l1vh-patch5-only-kexec")), mshv="patch5-only"))
+    return SynicApp(session, instant=True, manual_ticks=True)
 
 
 def make_app(mshv: str = "patch5-only", partition: str = "l1vh", cpus: int = 4, instant: bool = True) -> SynicApp:
-    """Playback is driven by `app.dashboard.tick()` in tests, never by the wall clock."""
+    """Playback is driven by `app.dashboard.player.tick()` in tests, never by the wall clock."""
     return SynicApp(Session(session_config(partition=partition, mshv=mshv, cpus=cpus)), instant=instant, manual_ticks=True)
 
 
 async def settle(app: SynicApp) -> None:
     """Wait until every action computed in a worker (large machines) has been applied and queued ones too."""
     pilot: Pilot[None] = Pilot(app)
-    while app.dashboard.computing or app.workers:
+    while app.dashboard.controller.computing or app.workers:
         await app.workers.wait_for_complete()
         await pilot.pause()
 
@@ -68,3 +111,12 @@ async def open_in_dialog(app: SynicApp, pilot: Pilot[Any], text: str) -> None:
     app.screen.query_one(Input).value = text
     await pilot.press("enter")
     await pilot.pause()
+
+
+def highlighted_command(app: SynicApp) -> str:
+    """The command palette's highlighted hit, as text ("" while it is still searching)."""
+    found = app.screen.query(CommandList)
+    if not found or found.first().highlighted is None:
+        return ""
+    hits = found.first()
+    return str(hits.get_option_at_index(hits.highlighted or 0).prompt)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import ast
 import inspect
+from pathlib import Path
 
 import pytest
 from textual.binding import Binding
 
+import tui
 from tui import app as app_module
 from tui.commands import COMMANDS
 from tui.screens.compare import CompareScreen
@@ -26,6 +28,28 @@ def test_the_app_class_is_small() -> None:
     assert len(methods) <= 8 and lines <= 80, (len(methods), lines)
 
 
+MAX_LINES = {"screens": 400, "widgets": 400}  # a screen composes parts; a part that grows past this is two parts
+MAX_DASHBOARD_LINES = 300  # compose, bindings, playback wiring: the rest is the parts' (controller, sidebar, player, …)
+MAX_DASHBOARD_METHOD_LINES = 30
+
+
+@pytest.mark.parametrize("package", sorted(MAX_LINES))
+def test_no_screen_or_widget_module_is_long(package: str) -> None:
+    folder = Path(tui.__file__).parent / package
+    sizes = {path.name: len(path.read_text(encoding="utf-8").splitlines()) for path in folder.glob("*.py")}
+    assert sizes
+    assert {name: n for name, n in sizes.items() if n > MAX_LINES[package]} == {}
+
+
+def test_the_dashboard_screen_only_composes_and_dispatches() -> None:
+    source = inspect.getsource(DashboardScreen)
+    assert len(source.splitlines()) <= MAX_DASHBOARD_LINES
+    tree = ast.parse(source)
+    methods = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)]
+    long = {n.name: (n.end_lineno or n.lineno) - n.lineno + 1 for n in methods}
+    assert {name: n for name, n in long.items() if n > MAX_DASHBOARD_METHOD_LINES} == {}
+
+
 def test_dashboard_keys_are_bound_on_the_dashboard_screen() -> None:
     app_keys = {b.action for b in app_module.SynicApp.BINDINGS if hasattr(b, "action")}  # type: ignore[union-attr]
     assert app_keys == set()  # quit is the dashboard's: it asks first when steps are unsaved
@@ -33,7 +57,7 @@ def test_dashboard_keys_are_bound_on_the_dashboard_screen() -> None:
     assert dash_keys == {c.action for c in COMMANDS if c.scope == "dashboard"}
 
 
-async def test_moving_on_the_compare_screen_leaves_the_dashboard_alone() -> None:
+async def test_moving_on_the_compare_screen_leaves_the_dashboard_alone(monkeypatch: pytest.MonkeyPatch) -> None:
     app = make_app("patch5-only")
     calls: list[str] = []
     original = DashboardScreen._refresh_inspector
@@ -42,18 +66,15 @@ async def test_moving_on_the_compare_screen_leaves_the_dashboard_alone() -> None
         calls.append("inspector")
         original(self)
 
-    DashboardScreen._refresh_inspector = counting  # type: ignore[method-assign]
-    try:
-        async with app.run_test(size=SIZE) as pilot:
-            await pilot.press("a", "v", "m", "k", "d")
-            await pilot.pause()
-            assert isinstance(app.screen, CompareScreen)
-            before = len(calls)
-            await pilot.press("down", "down", "right")
-            await pilot.pause()
-            assert len(calls) == before  # the compare grids' cursor messages stop at their screen
-    finally:
-        DashboardScreen._refresh_inspector = original  # type: ignore[method-assign]
+    monkeypatch.setattr(DashboardScreen, "_refresh_inspector", counting)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("a", "v", "m", "k", "d")
+        await pilot.pause()
+        assert isinstance(app.screen, CompareScreen)
+        before = len(calls)
+        await pilot.press("down", "down", "right")
+        await pilot.pause()
+        assert len(calls) == before  # the compare grids' cursor messages stop at their screen
 
 
 async def test_modals_show_their_own_keys_not_the_dashboards() -> None:

@@ -7,7 +7,6 @@ import json
 import pytest
 
 from synic_core.cli import main
-from synic_core.versions.registry import session_config
 from tui.screens.compare import CompareScreen
 from tui.widgets.grid import SynicGrid
 
@@ -118,39 +117,19 @@ async def test_the_findings_that_differ_are_listed_by_kind_step_cpus_and_registe
         assert all(row[0] == "strict" for row in rows if row[1] == "hypervisor_fault")
 
 
-def test_finding_differences_per_cpu() -> None:
-    from dataclasses import replace
-
-    from synic_core import Session
-    from tui.screens.compare import finding_differences
-
-    session = Session(session_config(mshv="patch5-only", cpus=4))
-    for action in ("vmbus_load", "mshv_init", "kexec"):
-        session.apply(action, session.resolve_cpus(action, None))
-    left = session.findings
-    stale = next(f for f in left if f.kind == "stale_state")
-    right = [f for f in left if not (f.kind == "hypervisor_fault" and f.cpu == 2)] + [replace(stale, cpu=7)]
-    diffs = finding_differences(left, right)
-    assert [(d.side, d.kind, d.step, d.cpus) for d in diffs] == [("left", "hypervisor_fault", 2, "2")] * 3 + [
-        ("right", "stale_state", 2, "7")
-    ]
-    assert diffs[-1].where == f"{stale.register}.{stale.field} (l1)"
-    assert finding_differences(left, list(left)) == []
-
-
 async def test_the_other_side_is_computed_in_a_worker_and_tab_never_waits(monkeypatch: pytest.MonkeyPatch) -> None:
     import threading
 
+    from synic_core.scenarios.compare import replay_under as real
     from tui.screens import compare
 
     release = threading.Event()
-    real = compare.replay_under
     computed: list[str] = []
 
-    def slow(session, field, value):
+    def slow(scenario, settings, source):
         release.wait(timeout=10)  # seconds at 4096 CPUs: here as long as the test wants
-        computed.append(value)
-        return real(session, field, value)
+        computed.extend(settings.values())
+        return real(scenario, settings, source)
 
     monkeypatch.setattr(compare, "replay_under", slow)
     app = make_app("v4")
@@ -208,10 +187,10 @@ async def test_the_footer_is_composed_again_when_the_comparison_arrives(monkeypa
 
     from textual.widgets._footer import FooterKey
 
+    from synic_core.scenarios.compare import replay_under
     from tui.screens import compare
 
     release = threading.Event()
-    replay_under = compare.replay_under
 
     def held(*args: object) -> object:
         release.wait(timeout=60)

@@ -15,7 +15,7 @@ from tui.keymap import check_keymap, effective_keys
 from tui.launch import dashboard_config
 from tui.screens.help import keys_markdown
 
-from .conftest import make_app
+from .conftest import make_app, notifications
 
 SIZE = (120, 40)
 ROOT = Path(__file__).resolve().parents[2]
@@ -85,7 +85,7 @@ async def test_config_problems_are_shown_in_the_app() -> None:
     app = SynicApp(make_app().dashboard.session, instant=True, config_problems=["config.toml: cpus: expected 1..4096"])
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        shown = [n.message for n in app._notifications]
+        shown = [n.message for n in notifications(app)]
         assert any("config.toml: cpus: expected 1..4096" in m for m in shown)
 
 

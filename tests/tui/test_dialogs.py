@@ -185,7 +185,7 @@ async def test_the_open_dialog_suggests_built_in_scenarios_and_lessons_and_lists
         await pilot.press("right", "enter")  # a built-in lesson opens by name
         await pilot.pause()
         assert not isinstance(app.screen, OpenScreen)
-        assert app.dashboard.lesson is not None and app.dashboard.lesson.name.endswith("kexec-v4-fix")
+        assert app.dashboard.lessons.lesson is not None and app.dashboard.lessons.lesson.name.endswith("kexec-v4-fix")
 
 
 async def test_the_path_dialogs_complete_files_in_the_current_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

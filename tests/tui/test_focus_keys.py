@@ -15,8 +15,7 @@ from tui.commands import COMMANDS
 from tui.widgets.grid import SynicGrid
 from tui.widgets.panels import FindingsPanel
 
-from .conftest import make_app, until
-from .test_trace_dashboard import trace_app
+from .conftest import make_app, notifications, trace_app, until
 
 SIZE = (120, 40)
 
@@ -77,19 +76,19 @@ async def test_the_nested_bank_off_to_the_right_is_pointed_out_once() -> None:
     app = SynicApp(Session(session_config(partition="nested_root", cpus=4)), instant=True)
     async with app.run_test(size=SIZE) as pilot:
         said = "Columns of the L0 nested (0x400010xx) bank are off to the right: → scrolls there, w hides the side panels."
-        await until(pilot, lambda: [n.message for n in app._notifications] == [said], "the hint")
+        await until(pilot, lambda: [n.message for n in notifications(app)] == [said], "the hint")
         await pilot.press("w")  # the panels hide: everything fits
         await pilot.pause()
         await pilot.press("w")  # back: the columns are off-screen again, but the hint was given
         await pilot.pause()
-        assert [n.message for n in app._notifications].count(said) == 1
+        assert [n.message for n in notifications(app)].count(said) == 1
 
 
 async def test_no_hint_when_every_column_fits() -> None:
     app = SynicApp(Session(session_config(partition="l1vh", cpus=4)), instant=True)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        assert not any("off to the right" in n.message for n in app._notifications)
+        assert not any("off to the right" in n.message for n in notifications(app))
 
 
 async def test_the_palette_offers_one_screenshot_the_dashboards() -> None:

@@ -37,7 +37,7 @@ async def test_two_thousand_random_keys(tmp_path: Path, monkeypatch: pytest.Monk
     monkeypatch.chdir(tmp_path)  # exports and saves land here
     rng = random.Random(20261125)
     app = make_app("patch5-only", cpus=64, instant=False)
-    app.dashboard.presenter_pause = 0.01
+    app.dashboard.lessons.presenter_pause = 0.01
     async with app.run_test(size=(120, 40)) as pilot:
         for i in range(0, 2000, BURST):  # bursts: Pilot waits for the screen once per burst, not per key
             await pilot.press(*(rng.choice(KEYS) for _ in range(BURST)))
@@ -50,7 +50,7 @@ async def test_two_thousand_random_keys(tmp_path: Path, monkeypatch: pytest.Monk
             await pilot.press("escape")
             await pilot.pause()
         await pilot.resize_terminal(120, 40)
-        app.dashboard.finish_playback()
+        app.dashboard.player.finish()
         await pilot.pause()
         check_consistent(app)
         assert app.is_running

@@ -14,7 +14,7 @@ from tui.state.playback import SPEEDS
 from tui.widgets.grid import SynicGrid
 from tui.widgets.panels import FindingsPanel, Inspector, TracePanel
 
-from .conftest import make_app, until
+from .conftest import highlighted_command, make_app, until
 
 FAULT = SEVERITY_RANK["fault"]
 SIZE = (120, 40)
@@ -96,10 +96,10 @@ async def test_playback_runs_on_ticks_and_speed_keys_change_it() -> None:
         assert dash.view.playing and dash.view.pos < dash.view.total  # not all at once
         assert "playing" in status(app)
         before = dash.view.pos
-        dash.tick(0.1)  # the timer's work, driven by hand: no wall clock in the test
+        dash.player.tick(0.1)  # the timer's work, driven by hand: no wall clock in the test
         assert dash.view.pos == before + int(dash.playback.rate(dash.view.total) * 0.1)
         while dash.view.playing:
-            dash.tick(0.5)
+            dash.player.tick(0.5)
         assert dash.session.state.cpus[0].vmbus and dash.view.cpus[0].vmbus
 
 
@@ -313,17 +313,6 @@ async def test_command_palette_runs_actions_and_settings() -> None:
         await until(pilot, lambda: highlighted_command(app).startswith("MSHV version: mainline"), "the palette's version hit")
         await press(pilot, "enter")
         await until(pilot, lambda: app.dashboard.session.config.mshv == "mainline", "the version chosen in the palette")
-
-
-def highlighted_command(app: SynicApp) -> str:
-    """The command palette's highlighted hit, as text ("" while it is still searching)."""
-    from textual.command import CommandList
-
-    found = app.screen.query(CommandList)
-    if not found or found.first().highlighted is None:
-        return ""
-    hits = found.first()
-    return str(hits.get_option_at_index(hits.highlighted or 0).prompt)
 
 
 def test_every_command_has_a_handler() -> None:

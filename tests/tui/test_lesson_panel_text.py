@@ -24,11 +24,11 @@ def lesson_source(app: SynicApp) -> str:
 
 
 async def play(app: SynicApp, pilot: Pilot[None], steps: int) -> None:
-    target = app.dashboard.lesson_pos + steps
+    target = app.dashboard.lessons.pos + steps
     for _ in range(steps):
         await pilot.press("greater_than_sign")
         await until(pilot, lambda: not app.dashboard.view.playing, "the step played")
-    await until(pilot, lambda: app.dashboard.lesson_pos == target, "the steps played")
+    await until(pilot, lambda: app.dashboard.lessons.pos == target, "the steps played")
     await pilot.pause()
 
 

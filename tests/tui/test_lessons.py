@@ -36,8 +36,8 @@ async def test_each_lesson_runs_to_its_end(name) -> None:
         for i in range(len(lesson.steps)):
             await pilot.press("greater_than_sign")
             await pilot.pause()
-            assert app.dashboard.lesson_pos == i + 1
-        assert app.dashboard.lesson is not None
+            assert app.dashboard.lessons.pos == i + 1
+        assert app.dashboard.lessons.lesson is not None
         text = app.query_one("#lesson-text", Markdown).source
         shown = [fold_paths(lesson.steps[-1].note), fold_paths(lesson.outro or "End of the lesson")]  # as the panel folds them
         assert all(part in text for part in shown)
@@ -51,10 +51,10 @@ async def test_previous_step_and_leaving_keep_the_state() -> None:
         for key in ("greater_than_sign", "greater_than_sign", "less_than_sign"):
             await pilot.press(key)
             await pilot.pause()
-        assert app.dashboard.lesson_pos == 1 and len(app.dashboard.session.history) == 1
+        assert app.dashboard.lessons.pos == 1 and len(app.dashboard.session.history) == 1
         await pilot.press("k")  # any action leaves the lesson and keeps exploring
         await pilot.pause()
-        assert app.dashboard.lesson is None and [s.action for s in app.dashboard.session.history] == ["vmbus_load", "kexec"]
+        assert app.dashboard.lessons.lesson is None and [s.action for s in app.dashboard.session.history] == ["vmbus_load", "kexec"]
         assert "You left the lesson" in app.query_one("#lesson-text", Markdown).source
 
 
@@ -66,13 +66,13 @@ async def test_lesson_picker_starts_and_leaves() -> None:
         assert isinstance(app.screen, LessonsScreen)
         await pilot.press("down", "enter")  # the second lesson
         await pilot.pause()
-        assert app.dashboard.lesson is not None and app.dashboard.lesson.title == load_lesson(lesson_names()[1]).title
+        assert app.dashboard.lessons.lesson is not None and app.dashboard.lessons.lesson.title == load_lesson(lesson_names()[1]).title
         assert app.dashboard.session.config.mshv == "patch5-only"
         await pilot.press("L")
         await pilot.pause()
         await pilot.press("end", "enter")  # the last option: leave
         await pilot.pause()
-        assert app.dashboard.lesson is None
+        assert app.dashboard.lessons.lesson is None
 
 
 def test_bad_lesson_file_is_refused_with_the_field(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -58,7 +58,7 @@ async def test_a_built_in_scenario_opens_by_name() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await open_in_dialog(app, pilot, "l1vh-patch5-only-kexec")
         assert app.dashboard.session.config.mshv == "patch5-only"
-        assert app.dashboard.session.summary()["fault"] > 0 and app.dashboard.opened is None
+        assert app.dashboard.session.summary()["fault"] > 0 and app.dashboard.controller.opened is None
 
 
 async def test_a_bad_file_is_explained_in_place_and_nothing_changes(tmp_path: Path) -> None:
@@ -95,7 +95,11 @@ async def test_a_lesson_file_opens_as_a_lesson(tmp_path: Path) -> None:
     app = make_app("v4", cpus=4)
     async with app.run_test(size=SIZE) as pilot:
         await open_in_dialog(app, pilot, str(path))
-        assert app.dashboard.lesson is not None and app.dashboard.lesson.title == "My lesson" and app.dashboard.opened is None
+        assert (
+            app.dashboard.lessons.lesson is not None
+            and app.dashboard.lessons.lesson.title == "My lesson"
+            and app.dashboard.controller.opened is None
+        )
         assert (app.dashboard.session.config.cpus, app.dashboard.session.history) == (2, [])
         assert "Two drivers, one SynIC." in app.query_one("#lesson-text", Markdown).source
         await pilot.press("greater_than_sign")
@@ -110,7 +114,7 @@ async def test_a_lesson_whose_steps_cannot_apply_is_explained_in_the_dialog(tmp_
     app = make_app("v4")
     async with app.run_test(size=SIZE) as pilot:
         await open_in_dialog(app, pilot, str(path))
-        assert isinstance(app.screen, OpenScreen) and app.dashboard.lesson is None
+        assert isinstance(app.screen, OpenScreen) and app.dashboard.lessons.lesson is None
         assert dialog_message(app).startswith(f"{path}: steps[0].cpus: CPU 1 is already online")
 
 

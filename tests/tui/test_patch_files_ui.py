@@ -11,8 +11,7 @@ from synic_core.versions.registry import use
 from tui.screens.open import OpenScreen
 from tui.screens.settings import SettingsScreen
 
-from .conftest import make_app, open_in_dialog, save_as, until
-from .test_keys import highlighted_command
+from .conftest import highlighted_command, make_app, notifications, open_in_dialog, save_as, until
 
 SIZE = (120, 40)
 BROKEN = Path(__file__).parents[2] / "examples" / "patches" / "exit-disables-scontrol.toml"
@@ -143,5 +142,5 @@ async def test_launching_a_saved_session_whose_patch_file_changed_says_so(tmp_pa
     app = SynicApp(reopened, instant=True, notices=notices, manual_ticks=True)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        shown = [str(n.message) for n in app._notifications]
+        shown = [str(n.message) for n in notifications(app)]
         assert any("changed since the session was saved" in m and f"--mshv {patch}" in m for m in shown), shown

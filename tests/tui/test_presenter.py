@@ -50,11 +50,11 @@ async def test_presenter_plays_a_lesson_by_itself() -> None:
         await pilot.press("P")
         assert "Presenter" not in str(app.query_one("#caption").render())  # the lesson's intro, not the hint
         for _ in range(len(lesson.steps)):
-            dash.autoplay_next()  # what the presenter's timer calls after each pause
+            dash.lessons.autoplay_next()  # what the presenter's timer calls after each pause
             while dash.view.playing:
-                dash.tick(1.0)
+                dash.player.tick(1.0)
         await pilot.pause()
-        assert dash.lesson_pos == len(lesson.steps)
+        assert dash.lessons.pos == len(lesson.steps)
         caption = str(app.query_one("#caption").render()).replace("\n", " ")
         assert lesson.steps[-1].note.replace("**", "")[:40] in caption
         assert (lesson.outro or "End of the lesson.").replace("**", "")[:30] in caption

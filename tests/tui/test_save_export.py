@@ -13,7 +13,7 @@ from synic_core.cli import main
 from synic_core.reports.json_report import finding_groups
 from tui.screens.save import SaveScreen
 
-from .conftest import make_app, save_as
+from .conftest import make_app, notifications, save_as
 
 SIZE = (120, 40)
 
@@ -193,7 +193,7 @@ async def test_a_screenshot_without_the_png_extra_says_so(tmp_path: Path, monkey
     async with app.run_test(size=SIZE) as pilot:
         await save_as(app, pilot, "S", tmp_path / "shot.svg")
         assert (tmp_path / "shot.svg").is_file() and not (tmp_path / "shot.png").exists()
-        assert any("no PNG" in str(n.message) and "screenshots" in str(n.message) for n in app._notifications)
+        assert any("no PNG" in str(n.message) and "screenshots" in str(n.message) for n in notifications(app))
 
 
 @pytest.fixture

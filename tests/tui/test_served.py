@@ -88,7 +88,7 @@ async def test_opening_offers_built_ins_and_shared_files_only(tmp_path: Path) ->
         dialog.submit("class.json", Path("class.json"))
         await pilot.pause()
         assert isinstance(app.screen, type(app.dashboard)) and app.dashboard.session.config.cpus == 2
-        assert app.dashboard.opened is None  # a later save is a download, never a write back to the server
+        assert app.dashboard.controller.opened is None  # a later save is a download, never a write back to the server
 
 
 def test_a_tab_knows_it_is_served_from_its_environment(tmp_path: Path) -> None:

@@ -50,9 +50,9 @@ async def test_opening_a_lesson_keeps_the_work_before_it() -> None:
         dash = app.dashboard
         from synic_core.scenarios.lesson import lesson_names, load_lesson
 
-        dash.start_lesson(load_lesson(lesson_names()[0]))
+        dash.lessons.start(load_lesson(lesson_names()[0]))
         await pilot.pause()
-        assert dash.previous and dash.previous[-1][0].history[0].action == "vmbus_load"
+        assert dash.controller.previous and dash.controller.previous[-1][0].history[0].action == "vmbus_load"
 
 
 async def test_quitting_with_unsaved_steps_asks_once() -> None:
@@ -74,8 +74,8 @@ async def test_quitting_a_saved_session_does_not_ask(tmp_path: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("a", "v")
         await save_as(app, pilot, "ctrl+s", tmp_path / "mine.json")
-        assert (tmp_path / "mine.json").is_file() and app.dashboard.unsaved_steps == 0
-        assert app.dashboard.opened == tmp_path / "mine.json"  # the next save offers the same file
+        assert (tmp_path / "mine.json").is_file() and app.dashboard.controller.unsaved_steps == 0
+        assert app.dashboard.controller.opened == tmp_path / "mine.json"  # the next save offers the same file
         await pilot.press("q")
         await pilot.pause()
         assert not app.is_running
@@ -115,7 +115,7 @@ async def test_quitting_asks_for_an_earlier_session_kept_for_undo() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("a", "v")
         await open_in_dialog(app, pilot, "l1vh-v4-kexec")
-        assert app.dashboard.unsaved_steps == 0 and app.dashboard.unsaved_kept == (1, 1)
+        assert app.dashboard.controller.unsaved_steps == 0 and app.dashboard.controller.unsaved_kept == (1, 1)
         await pilot.press("q")
         await until(pilot, lambda: isinstance(app.screen, ConfirmQuitScreen), "the quit question")
         question = app.screen
@@ -127,7 +127,10 @@ async def test_quitting_asks_for_an_earlier_session_kept_for_undo() -> None:
         for _ in range(4):  # undo the scenario's steps, then back to the earlier session
             await pilot.press("z")
         await until(pilot, lambda: len(app.dashboard.session.history) == 1, "the earlier session back")
-        assert app.dashboard.unsaved_steps == 1 and app.dashboard.unsaved_kept == (0, 0)  # still unsaved after coming back
+        assert app.dashboard.controller.unsaved_steps == 1 and app.dashboard.controller.unsaved_kept == (
+            0,
+            0,
+        )  # still unsaved after coming back
         await pilot.press("q")
         await until(pilot, lambda: isinstance(app.screen, ConfirmQuitScreen), "the quit question")
         assert app.screen.message().startswith("This session has 1 step that was never saved.")  # type: ignore[attr-defined]

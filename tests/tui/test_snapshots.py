@@ -147,7 +147,7 @@ class TestPresenter:
         from tui.app import SynicApp
 
         app = SynicApp(instant=True, lesson=load_lesson("kexec-patch5-only"))
-        app.dashboard.presenter_pause = 3600  # no autoplay during the snapshot
+        app.dashboard.lessons.presenter_pause = 3600  # no autoplay during the snapshot
 
         async def present(pilot):
             await pilot.press("greater_than_sign", "greater_than_sign", "P")

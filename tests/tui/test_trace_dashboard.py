@@ -6,19 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from synic_core.traces.load import import_trace
 from synic_core.traces.session import TraceSession
 from tests.core.trace_helpers import exported, save
 from tui.app import SynicApp
 from tui.cli import main
 from tui.widgets.panels import Inspector, TracePanel
 
+from .conftest import notifications, trace_app
+
 SIZE = (160, 44)
-
-
-def trace_app(tmp_path: Path) -> SynicApp:
-    session = TraceSession(import_trace(save(tmp_path, exported("l1vh-patch5-only-kexec")), mshv="patch5-only"))
-    return SynicApp(session, instant=True, manual_ticks=True)
 
 
 async def test_the_trace_opens_with_its_findings_and_refuses_new_actions(tmp_path: Path) -> None:
@@ -28,7 +24,7 @@ async def test_the_trace_opens_with_its_findings_and_refuses_new_actions(tmp_pat
         await pilot.press("a", "v")
         await pilot.pause()
         assert len(app.dashboard.session.history) == 3
-        refusals = [n for n in app._notifications if "read-only" in n.message]
+        refusals = [n for n in notifications(app) if "read-only" in n.message]
         assert refusals and all(len(n.message) < 100 and "Press s" in n.message for n in refusals)
         status = str(app.query_one("#status").render())
         assert "trace trace.txt · " in status and status.index("trace trace.txt") < status.index("l1vh")
@@ -99,10 +95,10 @@ async def test_ctrl_o_opens_a_trace_read_only_and_never_saves_over_it(tmp_path: 
     assert isinstance(opened.session, TraceSession) and opened.path is None and opened.lesson is None
     app = trace_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        app.dashboard._opened(opened)
+        app.dashboard.files.opened(opened)
         await pilot.pause()
-        assert app.dashboard.session is opened.session and app.dashboard.opened is None
-        toast = app._notifications and list(app._notifications)[-1]
+        assert app.dashboard.session is opened.session and app.dashboard.controller.opened is None
+        toast = notifications(app) and notifications(app)[-1]
         assert toast and toast.title == f"Opened trace {path.name} (read-only)"
         assert "56 SynIC writes on 4 CPUs, 3 inferred actions" in toast.message and "steps (z undoes" not in toast.message
         await pilot.press("ctrl+o")
@@ -121,7 +117,7 @@ async def test_ctrl_o_reads_a_trace_in_a_worker_while_the_dialog_says_so(tmp_pat
     """Reading a big trace takes seconds: the dialog says so and the app keeps answering (the read is held here)."""
     import threading
 
-    from tui.screens import dashboard
+    from tui.screens import session_files
     from tui.screens.open import OpenScreen
     from tui.state.opening import open_file
 
@@ -133,7 +129,7 @@ async def test_ctrl_o_reads_a_trace_in_a_worker_while_the_dialog_says_so(tmp_pat
         assert release.wait(60), "never released"
         return open_file(name)
 
-    monkeypatch.setattr(dashboard, "open_file", held)
+    monkeypatch.setattr(session_files, "open_file", held)
     path = save(tmp_path, exported("l1vh-v4-kexec"))
     app = make_app("v4")
     async with app.run_test(size=SIZE) as pilot:
@@ -156,12 +152,12 @@ async def test_a_trace_plays_write_by_write_from_where_time_travel_left_it(tmp_p
         await pilot.press("p")
         await pilot.pause()
         assert dash.view.playing and not dash.paused
-        dash.tick(0.2)  # a fraction of a second plays a few writes, not the step
+        dash.player.tick(0.2)  # a fraction of a second plays a few writes, not the step
         assert 0 < dash.view.position < 10
         while dash.view.playing:  # one step's end begins the next, up to the present
-            dash.tick(1.0)
+            dash.player.tick(1.0)
         assert dash.view.at_present and dash.view.position == sum(len(s.writes) for s in dash.session.history)
-        assert not any("Nothing is playing" in str(n.message) for n in app._notifications)
+        assert not any("Nothing is playing" in str(n.message) for n in notifications(app))
 
 
 async def test_p_at_the_end_of_a_trace_plays_it_from_its_start_and_dot_steps_one_write(tmp_path: Path) -> None:
@@ -176,7 +172,7 @@ async def test_p_at_the_end_of_a_trace_plays_it_from_its_start_and_dot_steps_one
         assert dash.view.position == 2
         await pilot.press("p")
         await pilot.pause()
-        dash.tick(1.0)
+        dash.player.tick(1.0)
         assert dash.view.position > 2
 
 

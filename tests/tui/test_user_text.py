@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from synic_core.scenarios.lesson import Lesson, parse_lesson
 from tui.state.lesson_text import caption, inline_markdown
 
-from .conftest import make_app, open_in_dialog, save_as
+from .conftest import make_app, notifications, open_in_dialog, save_as
 
 SIZE = (120, 40)
 NASTY = "[/] [b]bold?[/b] [@click=app.quit]click[/] [red]x **same** [word] ${x} \\[esc]"
@@ -47,16 +47,16 @@ async def test_a_lesson_with_markup_like_text_runs_through_presenter_mode() -> N
     les = lesson(NASTY, NASTY, NASTY, title=NASTY)
     app = make_app("patch5-only", cpus=2)
     async with app.run_test(size=SIZE) as pilot:
-        app.dashboard.start_lesson(les)
+        app.dashboard.lessons.start(les)
         await pilot.press("P")
         for _ in les.steps:
-            app.dashboard.autoplay_next()
+            app.dashboard.lessons.autoplay_next()
             while app.dashboard.view.playing:
-                app.dashboard.tick(1.0)
+                app.dashboard.player.tick(1.0)
             await pilot.pause()
         shown = str(app.query_one("#caption").render())
         assert "[@click=app.quit]click[/]" in shown and "[word]" in shown and "same" in shown and "**" not in shown
-        assert app.is_running and app.dashboard.lesson_pos == 2
+        assert app.is_running and app.dashboard.lessons.pos == 2
 
 
 async def test_a_path_with_markup_is_saved_and_reported_as_written(tmp_path: Path) -> None:
@@ -67,7 +67,7 @@ async def test_a_path_with_markup_is_saved_and_reported_as_written(tmp_path: Pat
         await pilot.press("a", "v")
         await save_as(app, pilot, "ctrl+s", folder / "x] [b]odd.json")
         assert (folder / "x] [b]odd.json").is_file() and app.is_running
-        assert any("[/x] [b]odd.json" in str(n.message) for n in app._notifications)
+        assert any("[/x] [b]odd.json" in str(n.message) for n in notifications(app))
 
 
 async def test_an_open_error_quoting_file_content_is_shown_literally(tmp_path: Path) -> None:

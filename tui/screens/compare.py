@@ -7,7 +7,6 @@ worker: the screen answers keys at once, says "computing…" and shows the resul
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from typing import Literal
 
@@ -20,18 +19,16 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 from textual.worker import Worker, WorkerState
 
-from synic_core import Finding, Session
+from synic_core import Session
 from synic_core.model.columns import columns_for
-from synic_core.model.findings import SEVERITY_RANK
 from synic_core.model.profiles import PROFILE_NAMES
-from synic_core.model.vocabulary import FindingKindName, Severity
 from synic_core.reports.formatting import cpu_ranges, summary_line
-from synic_core.scenarios.scenario import replay, session_scenario, with_settings
+from synic_core.scenarios.compare import OneSided, finding_differences, replay_under
+from synic_core.scenarios.scenario import session_scenario
 from synic_core.versions.registry import known_names, session_config
 from tui.state.display import Display
 from tui.widgets.grid import SynicGrid
 
-Side = Literal["left", "right"]
 Field = Literal["mshv", "hypervisor"]
 PANE_CHROME = 3  # the pane's border (2) and the grid's vertical scrollbar (1)
 CACHED = 4  # computed other sides kept, so tab comes back to one at once
@@ -39,52 +36,6 @@ CACHED = 4  # computed other sides kept, so tab comes back to one at once
 
 def default_other(mshv: str) -> str:
     return "mainline" if mshv != "mainline" else "v4"
-
-
-def replay_under(session: Session, field: Field, value: str) -> Session:
-    """The session's steps replayed with one setting changed (seconds at 4096 CPUs: run it in a worker)."""
-    return replay(with_settings(session_scenario(session), {field: value}, "compare"), "compare")
-
-
-@dataclass(frozen=True, slots=True)
-class OneSided:
-    """Findings of one kind, step and register that only one side has, on these CPUs."""
-
-    side: Side
-    severity: Severity
-    kind: FindingKindName
-    step: int
-    cpus: str
-    where: str
-
-
-def finding_differences(left: list[Finding], right: list[Finding]) -> list[OneSided]:
-    """Which findings differ: per (kind, step, register field), the CPUs only one side has it on.
-
-    Ordered by severity (worst first), then step, so the cause comes before its consequences."""
-
-    Key = tuple[FindingKindName, int, str | None, str | None, str | None]
-
-    def group(findings: list[Finding]) -> dict[Key, set[int | None]]:
-        groups: dict[Key, set[int | None]] = defaultdict(set)
-        for f in findings:
-            groups[(f.kind, f.step, f.bank, f.register, f.field)].add(f.cpu)
-        return groups
-
-    severity = {f.kind: f.severity for f in (*left, *right)}
-    lg, rg = group(left), group(right)
-    out: list[OneSided] = []
-    for key in lg.keys() | rg.keys():
-        kind, step, bank, register, field = key
-        where = f"{register}.{field} ({bank})" if register else (bank or "")
-        sides: tuple[tuple[Side, dict[Key, set[int | None]], dict[Key, set[int | None]]], ...] = (("left", lg, rg), ("right", rg, lg))
-        for side, mine, theirs in sides:
-            only = mine.get(key, set()) - theirs.get(key, set())
-            if only:
-                cpus = cpu_ranges(c for c in only if c is not None) or "—"
-                out.append(OneSided(side, severity[kind], kind, step, cpus, where))
-    out.sort(key=lambda d: (-SEVERITY_RANK[d.severity], d.step, d.kind, d.where, d.side))
-    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,7 +154,7 @@ class CompareScreen(Screen[None]):
     @work(thread=True, group="compare", exit_on_error=False)
     def _compute(self, field: Field, other: str) -> Computed | None:
         left = self._left or Display(self.left_session)
-        right_session = replay_under(self.left_session, field, other)
+        right_session = replay_under(session_scenario(self.left_session), {field: other}, "compare")
         differences = finding_differences(self.left_session.findings, right_session.findings)
         return Computed(field, other, left, Display(right_session), differences)
 
@@ -251,7 +202,7 @@ class CompareScreen(Screen[None]):
                 Text(labels[d.side], style="bold"),
                 Text(d.kind, style="bold" if d.severity == "fault" else ""),
                 Text(f"{d.step} {action}"),
-                Text(d.cpus),
+                Text(cpu_ranges(d.cpus) or "—"),
                 Text(d.where),
             )
         table.display = bool(c.differences)
