@@ -20,10 +20,10 @@ from synic_core.model.engine import Engine, StepResult
 from synic_core.model.findings import KINDS, SEVERITY_RANK
 from synic_core.model.registers import PAGE_REGISTERS, STATE_INDEX, registers_in_bank
 from synic_core.model.state import MachineState
-from synic_core.model.vocabulary import ExploreChoice, FindingKindName
+from synic_core.model.vocabulary import ActionName, ExploreChoice, FindingKindName
 from synic_core.versions.registry import embedding
 
-Move = tuple[str, tuple[int, ...]]
+Move = tuple[ActionName, tuple[int, ...]]
 Frontier = list[tuple[MachineState, tuple[Move, ...], bool]]  # state, the path to it, all kernel orders?
 EXPLORE_GROUPS: tuple[ExploreChoice, ...] = ("together", "reboot", "each")
 """The order the explorer tries moves in: module actions on every online CPU, the reboot, then per-CPU moves."""

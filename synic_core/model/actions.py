@@ -307,7 +307,7 @@ class ActionSpec:
         return self.scope in ("machine", "crash")
 
 
-ACTIONS: dict[str, ActionSpec] = {
+ACTIONS: dict[ActionName, ActionSpec] = {
     a.name: a
     for a in (
         ActionSpec(
@@ -421,7 +421,7 @@ ACTIONS: dict[str, ActionSpec] = {
 ACTION_NAMES = tuple(ACTIONS)
 
 
-def run_action(eng: Engine, action: str, cpus: list[int]) -> None:
+def run_action(eng: Engine, action: ActionName, cpus: list[int]) -> None:
     """Run the action, then look for missing enables on the CPUs it changed.
 
     After every step each CPU's missing-enable memory matches its registers, so a CPU the step did not

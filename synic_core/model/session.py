@@ -20,6 +20,7 @@ from synic_core.model.engine import Engine, StepResult
 from synic_core.model.findings import Finding, summarize
 from synic_core.model.registers import STATE_REGISTERS
 from synic_core.model.state import MachineState
+from synic_core.model.vocabulary import ActionName
 
 CHECKPOINT_SPACING = 2
 """A checkpoint once the writes since the last one reach twice the machine's register cells: checkpoints
@@ -44,7 +45,7 @@ class Session:
         self.config = config
         self.state = self._reset()
         self.history: list[StepResult] = []
-        self._redo: list[tuple[str, list[int] | None]] = []
+        self._redo: list[tuple[ActionName, list[int] | None]] = []
         cells = self.config.cpus * len(STATE_REGISTERS) * len(self.state.banks)
         self._checkpoint_every = max(CHECKPOINT_SPACING * cells, MIN_CHECKPOINT_WRITES)  # writes between checkpoints
         self._checkpoints: dict[int, MachineState] = {}  # step index -> a copy of the state before that step
@@ -56,7 +57,7 @@ class Session:
         return MachineState.reset(self.config.partition_spec, self.config.cpus, self.config.channel_cpus)
 
     # -- applying ---------------------------------------------------------------------------
-    def resolve_cpus(self, action: str, cpus: list[int] | None) -> list[int]:
+    def resolve_cpus(self, action: ActionName, cpus: list[int] | None) -> list[int]:
         """Check the CPU list against the action's target; None means all online CPUs (or CPU 0)."""
         if action not in ACTIONS:
             raise ActionError("action", f"expected one of {', '.join(ACTIONS)}, got {action!r}")
@@ -98,7 +99,7 @@ class Session:
             run_action(Engine(self.config, state, step), step.action, step.cpus)
         state.collect_pages()
 
-    def apply(self, action: str, cpus: list[int] | None = None) -> StepResult:
+    def apply(self, action: ActionName, cpus: list[int] | None = None) -> StepResult:
         """Apply one action; raises ActionError (state untouched) when it cannot be applied."""
         resolved = self.resolve_cpus(action, cpus)
         if self.history and self.history[-1].cpus == resolved:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from synic_core.model.findings import Finding
-from synic_core.model.vocabulary import Bank, Component
+from synic_core.model.vocabulary import ActionName, Bank, Component
 
 
 @dataclass(slots=True)
@@ -48,7 +48,7 @@ class StepResult:
     """What one user action did: its writes, its findings, and notes about the kernel's orders."""
 
     index: int
-    action: str  # an ActionName; scenario files and the explorer pass checked strings
+    action: ActionName
     cpus: list[int]
     writes: list[Write] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)

@@ -20,6 +20,7 @@ from synic_core.model.engine import Engine
 from synic_core.model.partitions import PARTITION_NAMES
 from synic_core.model.profiles import PROFILE_NAMES
 from synic_core.model.state import CpuState
+from synic_core.model.vocabulary import ActionName
 from synic_core.versions.names import BUILTIN_NAMES
 from synic_core.versions.registry import session_config
 
@@ -71,7 +72,7 @@ def _vmbus_load_special_cpu_1(eng: Engine, cpus: list[int]) -> None:
 
 
 @pytest.mark.parametrize(("runner", "action"), [(_offline_needs_three_others, "cpu_offline"), (_vmbus_load_special_cpu_1, "vmbus_load")])
-def test_a_cross_cpu_dependency_is_refused(monkeypatch: pytest.MonkeyPatch, runner: Runner, action: str) -> None:
+def test_a_cross_cpu_dependency_is_refused(monkeypatch: pytest.MonkeyPatch, runner: Runner, action: ActionName) -> None:
     monkeypatch.setitem(actions.ACTIONS, action, replace(actions.ACTIONS[action], run=runner))
     config = session_config(mshv="v4", partition="l1vh", cpus=2)
     with pytest.raises(LocalityError, match="cross-CPU dependency") as err:

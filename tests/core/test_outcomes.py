@@ -7,6 +7,7 @@ import pytest
 from synic_core import Session
 from synic_core.cli import main
 from synic_core.model.findings import SEVERITY_RANK
+from synic_core.model.vocabulary import ActionName
 from synic_core.versions.registry import session_config
 from tests.support.sessions import kinds, run
 
@@ -85,7 +86,7 @@ def test_row6_x86_refuses_cpu0_offline_before_any_callback() -> None:
     assert s.state.cpus[0].online and s.state.cpus[0].mshv and s.state.cpus[0].vmbus
 
 
-def busy_cpu_session(*steps: tuple[str, list[int]]) -> Session:
+def busy_cpu_session(*steps: tuple[ActionName, list[int]]) -> Session:
     s = Session(session_config(partition="l1vh", mshv="v4", channel_cpus=(1,)))
     for action in ("vmbus_load", "mshv_init"):
         s.apply(action)

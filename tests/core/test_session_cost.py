@@ -17,6 +17,7 @@ from synic_core import Session
 from synic_core.inputs.bad_input import InputError
 from synic_core.model import session as session_module
 from synic_core.model.actions import ACTIONS
+from synic_core.model.vocabulary import ActionName
 from synic_core.reports.json_report import run_report, step_dict, step_json, stream_run, write_json_text
 from synic_core.scenarios.scenario import parse_scenario, replay, session_scenario
 from synic_core.scenarios.schema import first_duplicate
@@ -168,7 +169,7 @@ def test_replay_pauses_the_cycle_collector_and_leaves_it_as_it_was():
     scenario = parse_scenario({"cpus": 2, "steps": [{"action": "vmbus_load"}, {"action": "cpu_online", "cpus": [1]}]}, "bad.json")
     real_apply = Session.apply
 
-    def watching(self: Session, action: str, cpus: list[int] | None = None) -> object:
+    def watching(self: Session, action: ActionName, cpus: list[int] | None = None) -> object:
         seen.append(gc.isenabled())
         return real_apply(self, action, cpus)
 

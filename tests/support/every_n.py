@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from synic_core.explore.every_n import EveryNResult, config_at
 from synic_core.explore.fast import search
-from synic_core.explore.reference import step_from
+from synic_core.explore.reference import Move, step_from
 from synic_core.model.config import SessionConfig
 from synic_core.model.state import MachineState
 
@@ -76,7 +76,7 @@ def assert_agrees(result: EveryNResult, counts: range, any_order: bool = False) 
         assert_replays(result.config_for(kind), w.example.steps, kind)
 
 
-def assert_replays(config: SessionConfig, steps: tuple[tuple[str, tuple[int, ...]], ...], kind: str) -> None:
+def assert_replays(config: SessionConfig, steps: tuple[Move, ...], kind: str) -> None:
     """The steps run on the real engine on `config.cpus` CPUs, and the last one finds `kind`."""
     state = MachineState.reset(config.partition_spec, config.cpus, config.channel_cpus)
     for move in steps:

@@ -10,6 +10,7 @@ import pytest
 from textual.widgets import Input
 
 from synic_core import Session, StepResult
+from synic_core.model.vocabulary import ActionName
 from tui.widgets.panels import FindingsPanel, Inspector, ScrollingText, TracePanel
 
 from .conftest import make_app, notifications, open_in_dialog, settle
@@ -125,7 +126,7 @@ def applied_on_main_thread(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     threads: list[bool] = []
     real = Session.apply
 
-    def recording(self: Session, action: str, cpus: list[int] | None = None) -> StepResult:
+    def recording(self: Session, action: ActionName, cpus: list[int] | None = None) -> StepResult:
         threads.append(threading.current_thread() is threading.main_thread())
         return real(self, action, cpus)
 
@@ -139,7 +140,7 @@ async def test_a_large_action_is_computed_off_the_event_loop(applied_on_main_thr
     release = threading.Event()
     recording = Session.apply
 
-    def held(self: Session, action: str, cpus: list[int] | None = None) -> StepResult:
+    def held(self: Session, action: ActionName, cpus: list[int] | None = None) -> StepResult:
         release.wait(timeout=60)  # the worker computes for as long as the test looks at the status line
         return recording(self, action, cpus)
 

@@ -8,12 +8,13 @@ import pytest
 
 from synic_core import ActionError, Session, StepResult
 from synic_core.inputs.bad_input import InputError
+from synic_core.model.vocabulary import ActionName
 from synic_core.versions.registry import session_config
 from tui.state import session_controller
 from tui.state.session_controller import SessionController, unsaved_after
 
 
-def loaded(*actions: str, mshv: str = "patch5-only", cpus: int = 4) -> Session:
+def loaded(*actions: ActionName, mshv: str = "patch5-only", cpus: int = 4) -> Session:
     session = Session(session_config(mshv=mshv, cpus=cpus))
     for action in actions:
         session.apply(action, session.resolve_cpus(action, None))

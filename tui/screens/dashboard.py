@@ -20,6 +20,7 @@ from synic_core import Session, StepResult
 from synic_core.model.actions import ACTIONS
 from synic_core.model.columns import columns_for
 from synic_core.model.registers import BANK_TITLES
+from synic_core.model.vocabulary import ActionName
 from synic_core.scenarios.lesson import Lesson
 from synic_core.traces.session import READ_ONLY, TraceSession
 from tui.commands import bindings
@@ -148,7 +149,7 @@ class DashboardScreen(DashboardBase):
             self.notify(READ_ONLY[0].upper() + READ_ONLY[1:], severity="warning", title="Cannot apply", markup=False)
 
     # -- actions on the simulation --------------------------------------------------------
-    def action_sim(self, name: str) -> None:
+    def action_sim(self, name: ActionName) -> None:
         self.lessons.leave()
         self.player.finish()
         cpus = [self.grid.cursor_cpu] if ACTIONS[name].target == "one" else self.grid.chosen_cpus()

@@ -15,6 +15,7 @@ from textual.widgets import Static
 
 from synic_core import Session, StepResult
 from synic_core.model.columns import columns_for
+from synic_core.model.vocabulary import ActionName
 from synic_core.scenarios.lesson import Lesson
 from tui.state.describe import inspector
 from tui.state.display import Display
@@ -29,7 +30,7 @@ from tui.widgets.status_bar import StatusBar
 class Actions(Protocol):
     """`SessionActions`, as the other parts use it."""
 
-    def apply(self, name: str, cpus: list[int], then: Then | None = None) -> None: ...
+    def apply(self, name: ActionName, cpus: list[int], then: Then | None = None) -> None: ...
     def busy(self) -> bool: ...
     def open_session(self, session: Session) -> None: ...
     def next_pending(self) -> None: ...

@@ -9,6 +9,7 @@ from __future__ import annotations
 from synic_core import ActionError, Session, SessionConfig, StepResult
 from synic_core.inputs.bad_input import InputError
 from synic_core.model.actions import ACTIONS
+from synic_core.model.vocabulary import ActionName
 from synic_core.scenarios.scenario import parse_scenario, replay
 from tui.screens.dashboard_base import DashboardBase
 from tui.state.session_controller import Then
@@ -22,7 +23,7 @@ class SessionActions:
         self.controller = screen.controller
 
     # -- applying actions -----------------------------------------------------------------
-    def apply(self, name: str, cpus: list[int], then: Then | None = None) -> None:
+    def apply(self, name: ActionName, cpus: list[int], then: Then | None = None) -> None:
         """Compute the action (in a worker thread on a large machine, so input never waits), then play it.
 
         Actions asked for while one is computed wait their turn, in order (typing `a v m k` quickly works)."""
@@ -36,11 +37,11 @@ class SessionActions:
             screen.refresh_status()
             screen.run_worker(lambda: self._compute_in_thread(name, cpus, then), thread=True, group="apply", exit_on_error=False)
 
-    def _compute_in_thread(self, name: str, cpus: list[int], then: Then | None) -> None:
+    def _compute_in_thread(self, name: ActionName, cpus: list[int], then: Then | None) -> None:
         result = self.controller.compute(name, cpus)
         self.screen.app.call_from_thread(self._applied, name, result, then)
 
-    def _applied(self, name: str, result: StepResult | ActionError, then: Then | None) -> None:
+    def _applied(self, name: ActionName, result: StepResult | ActionError, then: Then | None) -> None:
         screen = self.screen
         self.controller.done(result)
         if isinstance(result, ActionError):

@@ -15,6 +15,8 @@ from typing import Literal, NamedTuple
 from synic_core import ActionError, Session, SessionConfig, StepResult
 from synic_core.inputs.bad_input import InputError
 from synic_core.model.actions import ACTIONS
+from synic_core.model.vocabulary import ActionName
+from synic_core.reports.formatting import plural
 from synic_core.scenarios.compare import replay_under
 from synic_core.scenarios.scenario import session_scenario
 from synic_core.versions.registry import session_config
@@ -36,7 +38,7 @@ class Kept(NamedTuple):
 class Pending(NamedTuple):
     """An action asked for while another was computed: it runs when that one is done."""
 
-    action: str
+    action: ActionName
     cpus: list[int]
     then: Then | None
 
@@ -79,19 +81,19 @@ class SessionController:
         """A machine this large computes its actions and reports in a worker thread, so input never waits."""
         return self.session.config.cpus >= BACKGROUND_CPUS
 
-    def wait_turn(self, action: str, cpus: list[int], then: Then | None) -> bool:
+    def wait_turn(self, action: ActionName, cpus: list[int], then: Then | None) -> bool:
         """Queue the action behind the one being computed (True), or say it can run now (False)."""
         if self.computing:
             self.pending.append(Pending(action, cpus, then))
         return bool(self.computing)
 
-    def start(self, action: str, cpus: list[int]) -> None:
+    def start(self, action: ActionName, cpus: list[int]) -> None:
         """A worker computes the action now: the status line says what."""
         spec = ACTIONS[action]
-        where = f"reboot CPU {cpus[0]}" if spec.target == "one" else f"{len(cpus)} CPU{'s' if len(cpus) != 1 else ''}"
+        where = f"reboot CPU {cpus[0]}" if spec.target == "one" else plural(len(cpus), "CPU")
         self.computing = f"computing {spec.title} on {where}…"
 
-    def compute(self, action: str, cpus: list[int]) -> StepResult | ActionError:
+    def compute(self, action: ActionName, cpus: list[int]) -> StepResult | ActionError:
         """Apply the action to the session (on a worker thread for a large machine)."""
         try:
             return self.session.apply(action, cpus)
