@@ -11,6 +11,8 @@ from textual.widgets import Input
 
 from synic_core import Session, StepResult
 from synic_core.model.vocabulary import ActionName
+from synic_core.versions.registry import session_config
+from tui.state.display import Display
 from tui.widgets.panels import FindingsPanel, Inspector, ScrollingText, TracePanel
 
 from .conftest import make_app, notifications, open_in_dialog, settle
@@ -232,3 +234,20 @@ async def test_a_large_scenario_is_replayed_in_the_background_when_opened(tmp_pa
         await settle(app)
         assert app.dashboard.session.config.cpus == 4096 and len(app.dashboard.session.history) == 1
         assert threads == [False]  # replayed off the event loop
+
+
+def test_the_status_line_numbers_the_step_shown_as_the_timeline_does() -> None:
+    from tui.state.describe import status_line, timeline
+    from tui.themes import VARIABLES
+
+    session = Session(session_config(cpus=2))
+    display = Display(session)
+    assert "│ no step yet ·" in status_line(display, "20/s", VARIABLES).plain
+    for action in ("vmbus_load", "mshv_init", "kexec"):
+        session.apply(action)
+    display.show_final()
+    assert "│ step 2 ·" in status_line(display, "20/s", VARIABLES).plain and " 2:kexec ✓" in timeline(display, False, VARIABLES).plain
+    display.show_upto(1)  # time travel: the status follows what is shown
+    assert "│ step 0 ·" in status_line(display, "20/s", VARIABLES).plain
+    display.begin(session.history[1])  # playing step 1
+    assert "│ step 1 ·" in status_line(display, "20/s", VARIABLES).plain

@@ -153,13 +153,20 @@ def status_line(display: Display, playback: str, p: Palette) -> Text:
         settings += f" · channels on {cpu_ranges(cfg.channel_cpus) or 'no CPU'}"
     if isinstance(display.session, TraceSession):  # a real trace, not a simulation: say which file
         text.append(f" │ trace {Path(display.session.imported.trace.path).name} ·", "bold")
-        text.append(f" step {len(display.session.history)} · {settings}")
+        text.append(f" {shown_step(display)} · {settings}")
     else:
-        text.append(f" │ step {len(display.session.history)} · {settings}")
+        text.append(f" │ {shown_step(display)} · {settings}")
     last = last_step_kinds(display)
     if last:
         text.append(f" │ {last}", "bold")
     return text
+
+
+def shown_step(display: Display) -> str:
+    """The step on screen, numbered as the timeline and the findings number it (from 0)."""
+    if display.step is not None:
+        return f"step {display.step.index}"
+    return f"step {display.upto - 1}" if display.upto else "no step yet"
 
 
 def timeline(display: Display, travelling: bool, p: Palette) -> Text:
