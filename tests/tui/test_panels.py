@@ -55,13 +55,17 @@ async def test_filter_by_severity_and_kind_and_search() -> None:
         panel.focus()
         total = len(panel.shown)
         kinds = {g.first.kind for g in panel.shown}
-        await pilot.press("f", "f", "f")  # fault and worse
+        await pilot.press("f", "f")  # errors and faults
+        await pilot.pause()
+        assert "errors and faults" in str(app.query_one("#findings-filter").render())
+        await pilot.press("f")  # faults only
         await pilot.pause()
         assert panel.shown and all(g.first.severity == "fault" for g in panel.shown)
-        assert "fault and worse" in str(app.query_one("#findings-filter").render())
+        assert "faults only" in str(app.query_one("#findings-filter").render())
         await pilot.press("f", "K")  # all severities, first kind
         await pilot.pause()
         assert len({g.first.kind for g in panel.shown}) == 1 and len(panel.shown) < total
+        assert f"{panel.kind} only" in str(app.query_one("#findings-filter").render())
         await pilot.press(*["K"] * len(kinds))  # past the last kind, round to "all kinds" again
         await pilot.pause()
         assert len(kinds) > 1 and panel.kind is None and len(panel.shown) == total

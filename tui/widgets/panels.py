@@ -24,6 +24,7 @@ from tui.widgets.option_list import PagedOptionList
 
 MAX_TRACE_LINES = 2000
 SEVERITY_FILTERS: tuple[Severity, ...] = ("info", "warning", "error", "fault")  # "at least this severe"
+SEVERITY_FILTER_LABELS = ("", "warnings, errors and faults", "errors and faults", "faults only")  # what each filter shows
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,9 +175,9 @@ class FindingsPanel(PagedOptionList):
     def summary(self) -> str:
         parts = [f"{len(self._groups)} of {len(finding_groups(self._all))} groups"] if self._all else ["no findings"]
         if self.min_severity:
-            parts.append(f"{SEVERITY_FILTERS[self.min_severity]} and worse")
+            parts.append(SEVERITY_FILTER_LABELS[self.min_severity])
         if self.kind:
-            parts.append(self.kind)
+            parts.append(f"{self.kind} only")
         if self.search_text:
             parts.append(f"matching {self.search_text!r}")
         return " · ".join(parts) + "   f severity · K kind · / search"
