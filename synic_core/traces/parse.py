@@ -223,12 +223,11 @@ class _Reader:
         self._stacks: dict[tuple[bytes, ...], int] = {(): 0}
 
     # -- lines -------------------------------------------------------------------------------
-    def feed_lines(self, lineno: int, lines: list[bytes]) -> None:
-        """Lines after line `lineno`, scanned as one block: a run of stack frames, a common write line or a stack event
-        is taken at once (most of a trace with stacks); any other line goes to `feed`."""
-        data = b"\n".join(lines) + b"\n"
+    def feed_lines(self, lineno: int, block: bytes) -> None:
+        """Whole lines after line `lineno`, scanned as one block: a common write line (with its stack), a run of stack
+        frames or a stack event is taken at once (most of a trace); any other line goes to `feed`."""
         st, feed = self.stats, self.feed
-        for m in self.scanner.finditer(data):
+        for m in self.scanner.finditer(block):
             kind = m.lastgroup
             lineno += 1
             if kind == "frames":
@@ -239,8 +238,8 @@ class _Reader:
                 pending = self.pending
                 if pending is not None and pending[0] >= 0 and len(pending[1]) < MAX_STACK_FRAMES:
                     pending[1].append(block)
-            elif kind == "write" and self._fast_write(lineno, m):
-                pass
+            elif kind == "write":
+                lineno = self._fast_write(lineno, m)
             elif kind == "stack" and (column := _CPU_FIELD.search(m[0])):  # the stack event: only its CPU matters
                 self._close_stack()
                 self.pending = (self.last.get(int(column[1]), -1), [])
@@ -248,20 +247,51 @@ class _Reader:
                 feed(lineno, m[0][:-1])
         st.lines = lineno
 
-    def _fast_write(self, lineno: int, m: re.Match[bytes]) -> bool:
-        """The common write line of a known format inside a partition; False leaves the line to the general path."""
-        msr_text, value_text = m["msr"], m["value"]
+    def _fast_write(self, lineno: int, m: re.Match[bytes]) -> int:
+        """The common write line of a known format inside a partition, with the stack event and frames that follow it on
+        its CPU; a line the fast path cannot take goes, with the lines after it in the match, to the general path.
+        Returns the number of the match's last line. (The hot loop of a big trace: `_keep` and `_close_stack` inlined.)"""
+        task_text, pid, column, ts_text, msr_text, value_text, gp, stack, frames = m.group(*_FAST_GROUPS)
         slot = SLOT_OF.get(int(msr_text, 16)) if len(msr_text) <= 8 else None
-        cpu = int(m["column"] if self.column else m["cpu"])
+        cpu = int(column if self.column else m["cpu"])
         if slot is None or len(value_text) > 16 or cpu >= MAX_CPUS:
-            return False
+            for line in m[0].split(b"\n")[:-1]:
+                self.feed(lineno, line)
+                lineno += 1
+            return lineno - 1
         if self.pending is not None:
             self._close_stack()
-        task = self._tasks.get(m["task"]) if m["task"][:1] != b" " else None
+        task = self._tasks.get(task_text) if task_text[:1] != b" " else None
         if task is None:
-            task = self._intern_task(m["task"].strip(), lineno)
-        self._keep(lineno, float(m["ts"]), cpu, slot, int(value_text, 16), GP_FLAG if self.marks_gp and m["gp"] else 0, task, int(m["pid"]))
-        return True
+            task = self._intern_task(task_text.strip(), lineno)
+        w, st = self.w, self.stats
+        st.writes += 1
+        n = len(w.cpu)
+        if n >= self.keep:
+            self._not_kept(cpu)
+            n = -1
+        else:
+            ts = float(ts_text)
+            if ts < self.last_ts:
+                st.out_of_order += 1
+            else:
+                self.last_ts = ts
+            self.last[cpu] = n
+            w.line.append(lineno)
+            w.ts.append(ts)
+            w.cpu.append(cpu)
+            w.slot.append(slot)
+            w.value.append(int(value_text, 16))
+            w.flags.append(GP_FLAG if gp and self.marks_gp else 0)
+            w.task.append(task)
+            w.pid.append(int(pid))
+            w.stack.append(0)
+        if stack is None:
+            return lineno
+        lines = frames.count(b"\n")
+        st.stack_frames += lines
+        self.pending = (n, [frames] if lines and n >= 0 else [])
+        return lineno + 1 + lines
 
     def feed(self, lineno: int, raw: bytes) -> None:
         st = self.stats
@@ -402,17 +432,17 @@ class _Reader:
         return False
 
     def _keep(self, lineno: int, ts: float, cpu: int, slot: int, value: int, flags: int, task: int, pid: int) -> None:
-        w = self.w
-        if len(w) >= self.keep:
-            self.stats.not_kept[cpu] = self.stats.not_kept.get(cpu, 0) + 1
-            self.stats.writes += 1
-            self.last[cpu] = -1
+        w, st = self.w, self.stats
+        st.writes += 1
+        n = len(w.cpu)
+        if n >= self.keep:
+            self._not_kept(cpu)
             return
         if ts < self.last_ts:
-            self.stats.out_of_order += 1
+            st.out_of_order += 1
         else:
             self.last_ts = ts
-        self.last[cpu] = len(w)
+        self.last[cpu] = n
         w.line.append(lineno)
         w.ts.append(ts)
         w.cpu.append(cpu)
@@ -422,7 +452,10 @@ class _Reader:
         w.task.append(task)
         w.pid.append(pid)
         w.stack.append(0)
-        self.stats.writes += 1
+
+    def _not_kept(self, cpu: int) -> None:
+        self.stats.not_kept[cpu] = self.stats.not_kept.get(cpu, 0) + 1
+        self.last[cpu] = -1
 
     # -- stacks ------------------------------------------------------------------------------
     def _frame(self, stripped: bytes) -> None:
@@ -472,6 +505,8 @@ class _Reader:
         return trace
 
 
+_FAST_GROUPS = ("task", "pid", "column", "ts", "msr", "value", "gp", "wstack", "wframes")
+"""The groups of a format scanner's write match the fast path reads (in one call)."""
 FORMAT_OF_EVENT_BYTES = tuple(spec.event.encode() for spec in FORMATS.values())
 
 
@@ -561,49 +596,58 @@ def stop_on_ctrl_c(stop: Stop) -> Iterator[None]:
 
 def read_lines(
     stream: BinaryIO,
-    feed: Callable[[int, list[bytes]], object],
+    feed: Callable[[int, bytes], object],
     progress: Callable[[int, int], None] | None,
     st: ParseStats,
     stop: Stop | None = None,
 ) -> None:
-    """Every line to `feed` in batches (`feed(number of the line before the batch, lines)`), none longer than MAX_LINE_BYTES
-    held: a longer one is counted and skipped."""
+    """Every line to `feed` in blocks of whole lines, each ending in a newline (`feed(number of the line before the block,
+    block)`), none longer than MAX_LINE_BYTES held: a longer one is counted and skipped."""
     lineno, done, reported, carry, skipping = 0, 0, 0, b"", False
     read = (stop or Stop()).read
     try:
         while chunk := read(stream):
             done += len(chunk)
-            lines = chunk.split(b"\n")
-            lines[0] = carry + lines[0]
-            carry = lines.pop()
-            if skipping and lines:  # the end of an overlong line
-                lines[0], skipping = b"x" * (MAX_LINE_BYTES + 1), False
+            end = chunk.rfind(b"\n")
+            if end < 0:
+                carry += chunk
+                if len(carry) > MAX_LINE_BYTES:
+                    carry, skipping = b"", True
+                continue
+            block, carry = carry + chunk[: end + 1], chunk[end + 1 :]
+            if skipping:  # the end of an overlong line
+                block, skipping = OVERLONG_MARK + block[block.index(b"\n") :], False
             if len(carry) > MAX_LINE_BYTES:
                 carry, skipping = b"", True
-            lineno = _feed_batch(feed, lineno, lines, st)
+            lineno = _feed_block(feed, lineno, block, st)
             if progress is not None and done - reported >= PROGRESS_EVERY:
                 progress(done, st.writes)
                 reported = done
         if carry or skipping:
-            lineno = _feed_batch(feed, lineno, [b"x" * (MAX_LINE_BYTES + 1) if skipping else carry], st)
+            lineno = _feed_block(feed, lineno, (OVERLONG_MARK if skipping else carry) + b"\n", st)
     finally:  # also when Ctrl-C ends a live pipe: the report says how much was read
         st.bytes = done
     if progress is not None:
         progress(done, st.writes)
 
 
-def _feed_batch(feed: Callable[[int, list[bytes]], object], lineno: int, lines: list[bytes], st: ParseStats) -> int:
-    if lines and max(map(len, lines)) > MAX_LINE_BYTES:
-        for raw in lines:
-            lineno += 1
-            if len(raw) > MAX_LINE_BYTES:
-                st.problem("overlong", lineno)
-                st.lines = lineno
-            else:
-                feed(lineno - 1, [raw])
-        return lineno
-    feed(lineno, lines)
-    return lineno + len(lines)
+OVERLONG_MARK = b"x" * (MAX_LINE_BYTES + 1)
+"""Stands for a line too long to hold (its bytes are never kept)."""
+
+
+def _feed_block(feed: Callable[[int, bytes], object], lineno: int, block: bytes, st: ParseStats) -> int:
+    lines = block.split(b"\n")
+    if max(map(len, lines)) <= MAX_LINE_BYTES:
+        feed(lineno, block)
+        return lineno + len(lines) - 1
+    for raw in lines[:-1]:
+        lineno += 1
+        if len(raw) > MAX_LINE_BYTES:
+            st.problem("overlong", lineno)
+            st.lines = lineno
+        else:
+            feed(lineno - 1, raw + b"\n")
+    return lineno
 
 
 STDIN = "-"
