@@ -27,6 +27,7 @@ from synic_core.model.writes import Write
 from synic_core.traces.attribute import ATTRIBUTIONS, WRITERS, Attributed, Segment
 from synic_core.traces.formats import SLOTS
 from synic_core.traces.infer import INFERRED_KEXEC, TraceAction
+from synic_core.traces.parse import FAULT_FLAGS
 
 PRIMARY_FIELD = {"SCONTROL": "enable", "SIMP": "enable", "SIEFP": "enable", "SIRBP": "enable"}
 """The field a write is about when it changes none (a SINT's is `masked`)."""
@@ -116,7 +117,13 @@ class _Replayer:
         at: list[tuple[int, bool]] = []
         states: dict[int, MachineState] = {}
         before, after, ends, write, findings = marks.before, marks.after, marks.ends, self.write, self.findings
+        marked = snapshots | before.keys() | after.keys() | ends.keys()
         for rank in range(len(self.att.order)):
+            if rank not in marked:  # the common case: a write inside a sequence
+                write(rank)
+                if len(findings) > len(at):
+                    at += [(rank, True)] * (len(findings) - len(at))
+                continue
             if rank in snapshots:
                 states[rank] = self.state.copy()
             if rank in before:
@@ -145,7 +152,7 @@ class _Replayer:
         i = att.order[rank]
         w = att.writes
         bank, register = SLOTS[w.slot[i]]
-        cpu, value, faulted = w.cpu[i], w.value[i], w.faulted(i)
+        cpu, value, faulted = w.cpu[i], w.value[i], bool(w.flags[i] & FAULT_FLAGS)
         self.numbers[cpu] += 1
         if bank not in st.banks:
             return  # refused before the replay (the partition has no nested bank)
