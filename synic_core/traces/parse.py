@@ -14,12 +14,13 @@ import signal
 import sys
 import threading
 from array import array
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
-from itertools import pairwise
+from itertools import accumulate, pairwise, repeat
+from operator import add, lt
 from pathlib import Path
-from typing import BinaryIO, Literal, TypeVar
+from typing import BinaryIO, Literal, TypeVar, cast
 
 from synic_core.inputs.bad_input import InputError
 from synic_core.inputs.safe_read import InputRefused, open_stream
@@ -224,74 +225,104 @@ class _Reader:
 
     # -- lines -------------------------------------------------------------------------------
     def feed_lines(self, lineno: int, block: bytes) -> None:
-        """Whole lines after line `lineno`, scanned as one block: a common write line (with its stack), a run of stack
-        frames or a stack event is taken at once (most of a trace); any other line goes to `feed`."""
-        st, feed = self.stats, self.feed
-        for m in self.scanner.finditer(block):
-            kind = m.lastgroup
-            lineno += 1
-            if kind == "frames":
-                block = m["frames"]
-                n = block.count(b"\n")
-                lineno += n - 1
-                st.stack_frames += n
-                pending = self.pending
-                if pending is not None and pending[0] >= 0 and len(pending[1]) < MAX_STACK_FRAMES:
-                    pending[1].append(block)
-            elif kind == "write":
-                lineno = self._fast_write(lineno, m)
-            elif kind == "stack" and (column := _CPU_FIELD.search(m[0])):  # the stack event: only its CPU matters
-                self._close_stack()
-                self.pending = (self.last.get(int(column[1]), -1), [])
+        """Whole lines after line `lineno`, scanned as one block: runs of common write lines (each with its stack) are
+        taken as columns, a run of stack frames or a stack event at once; any other line goes to `feed`."""
+        found = self.scanner.findall(block)
+        index = self.scanner.groupindex
+        write = index["write"] - 1 if "write" in index and self.column else None
+        k = 0
+        while k < len(found):
+            if write is not None and found[k][write]:
+                end = k + 1
+                while end < len(found) and found[end][write]:
+                    end += 1
+                lineno = self._writes(lineno, found[k:end], write)
+                k = end
             else:
-                feed(lineno, m[0][:-1])
-        st.lines = lineno
+                lineno = self._not_write(lineno, found[k], index)
+                k += 1
+        self.stats.lines = lineno
 
-    def _fast_write(self, lineno: int, m: re.Match[bytes]) -> int:
-        """The common write line of a known format inside a partition, with the stack event and frames that follow it on
-        its CPU; a line the fast path cannot take goes, with the lines after it in the match, to the general path.
-        Returns the number of the match's last line. (The hot loop of a big trace: `_keep` and `_close_stack` inlined.)"""
-        task_text, pid, column, ts_text, msr_text, value_text, gp, stack, frames = m.group(*_FAST_GROUPS)
-        slot = SLOT_OF.get(int(msr_text, 16)) if len(msr_text) <= 8 else None
-        cpu = int(column if self.column else m["cpu"])
-        if slot is None or len(value_text) > 16 or cpu >= MAX_CPUS:
-            for line in m[0].split(b"\n")[:-1]:
-                self.feed(lineno, line)
-                lineno += 1
-            return lineno - 1
+    def _not_write(self, lineno: int, groups: tuple[bytes, ...], index: Mapping[str, int]) -> int:
+        """A scanner match that is not a common write line: a run of frames, a stack event or another line."""
+        lineno += 1
+        frames, stack = groups[index["frames"] - 1], groups[index["stack"] - 1]
+        if frames:
+            n = frames.count(b"\n")
+            self.stats.stack_frames += n
+            pending = self.pending
+            if pending is not None and pending[0] >= 0 and len(pending[1]) < MAX_STACK_FRAMES:
+                pending[1].append(frames)
+            return lineno + n - 1
+        if stack and (column := _CPU_FIELD.search(stack)):  # the stack event: only its CPU matters
+            self._close_stack()
+            self.pending = (self.last.get(int(column[1]), -1), [])
+            return lineno
+        self.feed(lineno, (stack or groups[index["other"] - 1])[:-1])
+        return lineno
+
+    def _writes(self, lineno: int, run: list[tuple[bytes, ...]], write: int) -> int:
+        """A run of common write lines of a known format, each with the stack event and frames that follow it on its CPU,
+        kept as columns (no Python call per write: a big trace is mostly this). A run with a write the columns cannot
+        hold (an MSR or value too wide, a CPU out of range, the cut) goes line by line to the general path."""
+        w, st = self.w, self.stats
+        n0 = len(w.cpu)
+        index = self.scanner.groupindex
+        tasks, pids, columns, stamps, msrs, values, gps, stacks, frames = (
+            [groups[index[name] - 1] for groups in run] for name in _FAST_GROUPS
+        )
+        slots = list(map(SLOT_OF.get, map(int, msrs, repeat(16))))
+        cpus = list(map(int, columns))
+        if (
+            None in slots
+            or max(map(len, msrs)) > 8
+            or max(map(len, values)) > 16
+            or max(cpus) >= MAX_CPUS
+            or n0 < self.keep < n0 + len(run)
+        ):
+            for groups in run:
+                for line in groups[write].split(b"\n")[:-1]:
+                    lineno += 1
+                    self.feed(lineno, line)
+            return lineno
         if self.pending is not None:
             self._close_stack()
-        task = self._tasks.get(task_text) if task_text[:1] != b" " else None
-        if task is None:
-            task = self._intern_task(task_text.strip(), lineno)
-        w, st = self.w, self.stats
-        st.writes += 1
-        n = len(w.cpu)
-        if n >= self.keep:
-            self._not_kept(cpu)
-            n = -1
-        else:
-            ts = float(ts_text)
-            if ts < self.last_ts:
-                st.out_of_order += 1
-            else:
-                self.last_ts = ts
-            self.last[cpu] = n
-            w.line.append(lineno)
-            w.ts.append(ts)
-            w.cpu.append(cpu)
-            w.slot.append(slot)
-            w.value.append(int(value_text, 16))
-            w.flags.append(GP_FLAG if gp and self.marks_gp else 0)
-            w.task.append(task)
-            w.pid.append(int(pid))
-            w.stack.append(0)
-        if stack is None:
-            return lineno
-        lines = frames.count(b"\n")
-        st.stack_frames += lines
-        self.pending = (n, [frames] if lines and n >= 0 else [])
-        return lineno + 1 + lines
+        counts = list(map(bytes.count, frames, repeat(b"\n")))
+        after: list[int] = list(map(add, map(bool, stacks), counts))  # the lines after each event line: its stack event and frames
+        st.writes += len(run)
+        st.stack_frames += sum(counts)
+        if n0 >= self.keep:  # past the cut: counted per CPU, not kept
+            for cpu in cpus:
+                self._not_kept(cpu)
+            self.pending = (-1, []) if stacks[-1] else None
+            return lineno + len(run) + sum(after)
+        lines: list[int] = list(accumulate(map((1).__add__, after[:-1]), initial=lineno + 1))
+        stamp = list(map(float, stamps))
+        highest = list(accumulate(stamp, max, initial=self.last_ts))
+        st.out_of_order += sum(map(lt, stamp, highest))
+        self.last_ts = highest[-1]
+        task_ids = list(map(self._tasks.get, tasks))
+        if None in task_ids:
+            task_ids = [
+                t if t is not None else self._intern_task(name.strip(), line) for t, name, line in zip(task_ids, tasks, lines, strict=True)
+            ]
+        w.line.extend(lines)
+        w.ts.extend(stamp)
+        w.cpu.extend(cpus)
+        w.slot.extend(cast(list[int], slots))
+        w.value.extend(map(int, values, repeat(16)))
+        w.flags.extend(map(GP_FLAG.__mul__, map(bool, gps)) if self.marks_gp else bytes(len(run)))
+        w.task.extend(cast(list[int], task_ids))
+        w.pid.extend(map(int, pids))
+        w.stack.extend(self._stack_id(block) if block else 0 for block in frames)
+        self.last.update(zip(cpus, range(n0, n0 + len(run)), strict=True))
+        if stacks[-1]:  # the last stack may go on in the next block: it stays open until the next event
+            self.pending = (n0 + len(run) - 1, [frames[-1]] if frames[-1] else [])
+        return lines[-1] + after[-1]
+
+    def _stack_id(self, block: bytes) -> int:
+        index = self._stacks.get((block,))
+        return index if index is not None else self._intern(self._stacks, self.w.stacks, (block,), frame_names([block]), 0)
 
     def feed(self, lineno: int, raw: bytes) -> None:
         st = self.stats
@@ -506,7 +537,7 @@ class _Reader:
 
 
 _FAST_GROUPS = ("task", "pid", "column", "ts", "msr", "value", "gp", "wstack", "wframes")
-"""The groups of a format scanner's write match the fast path reads (in one call)."""
+"""The groups of a format scanner's write match that the columns are made of."""
 FORMAT_OF_EVENT_BYTES = tuple(spec.event.encode() for spec in FORMATS.values())
 
 

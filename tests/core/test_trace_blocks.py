@@ -47,3 +47,15 @@ def test_a_stack_event_goes_to_the_last_write_of_its_own_cpu(tmp_path: Path) -> 
         (1, ("mshv_synic_cpu_init", "cpuhp_invoke_callback")),
     ]
     assert (trace.stats.lines, trace.stats.stack_frames) == (8, 3)
+
+
+@pytest.mark.parametrize("keep", [1, 7, 40])
+def test_the_cut_keeps_the_first_writes_and_counts_the_rest_per_cpu(keep: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = save(tmp_path, exported("l1vh-patch5-only-kexec", layout="trace-cmd"))
+    whole = parse_trace(path)
+    monkeypatch.setattr(parse, "MAX_WRITES_KEPT", keep)
+    cut = parse_trace(path)
+    assert columns(cut) == columns(whole)[:keep]
+    rest = [cpu for _, cpu, *_ in columns(whole)[keep:]]
+    assert cut.stats.not_kept == {cpu: rest.count(cpu) for cpu in set(rest)}
+    assert (cut.stats.lines, cut.stats.stack_frames, cut.stats.writes) == (whole.stats.lines, whole.stats.stack_frames, whole.stats.writes)
