@@ -229,7 +229,7 @@ class _Reader:
         taken as columns, a run of stack frames or a stack event at once; any other line goes to `feed`."""
         found = self.scanner.findall(block)
         index = self.scanner.groupindex
-        write = index["write"] - 1 if "write" in index and self.column else None
+        write = index["write"] - 1 if "write" in index else None
         k = 0
         while k < len(found):
             if write is not None and found[k][write]:
@@ -264,7 +264,8 @@ class _Reader:
     def _writes(self, lineno: int, run: list[tuple[bytes, ...]], write: int) -> int:
         """A run of common write lines of a known format, each with the stack event and frames that follow it on its CPU,
         kept as columns (no Python call per write: a big trace is mostly this). A run with a write the columns cannot
-        hold (an MSR or value too wide, a CPU out of range, the cut) goes line by line to the general path."""
+        hold (an MSR or value too wide, a CPU out of range, the cut, a CPU not from the column) goes line by line to the
+        general path."""
         w, st = self.w, self.stats
         n0 = len(w.cpu)
         index = self.scanner.groupindex
@@ -274,7 +275,8 @@ class _Reader:
         slots = list(map(SLOT_OF.get, map(int, msrs, repeat(16))))
         cpus = list(map(int, columns))
         if (
-            None in slots
+            not self.column
+            or None in slots
             or max(map(len, msrs)) > 8
             or max(map(len, values)) > 16
             or max(cpus) >= MAX_CPUS
@@ -296,7 +298,7 @@ class _Reader:
                 self._not_kept(cpu)
             self.pending = (-1, []) if stacks[-1] else None
             return lineno + len(run) + sum(after)
-        lines: list[int] = list(accumulate(map((1).__add__, after[:-1]), initial=lineno + 1))
+        lines: list[int] = list(accumulate(map((1).__add__, after[:-1]), initial=lineno + 1))  # each event line's number
         stamp = list(map(float, stamps))
         highest = list(accumulate(stamp, max, initial=self.last_ts))
         st.out_of_order += sum(map(lt, stamp, highest))
