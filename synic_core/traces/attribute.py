@@ -178,9 +178,7 @@ def attribute(trace: ParsedTrace, partition: Partition, version: MshvVersion) ->
         per_cpu.setdefault(w.cpu[i], array("I")).append(rank)
     n = len(order)
     out = Attributed(trace, order, per_cpu, array("B", bytes(n)), array("B", bytes(n)), [""] * n, [], max(trace.ncpus, max(per_cpu) + 1))
-    by_stack: dict[int, tuple[Component, str] | None] = {}
-    for rank, i in enumerate(order):
-        _by_stack_or_host(out, rank, i, by_stack)
+    _by_stack_or_host(out)
     by_first: dict[int, list[Template]] = {}
     for t in templates(partition, version.sequences):
         by_first.setdefault(t.ops[0].slot, []).append(t)  # longest first, as templates() sorts them
@@ -191,28 +189,30 @@ def attribute(trace: ParsedTrace, partition: Partition, version: MshvVersion) ->
     return out
 
 
-def _by_stack_or_host(out: Attributed, rank: int, i: int, by_stack: dict[int, tuple[Component, str] | None]) -> None:
+def _by_stack_or_host(out: Attributed) -> None:
+    """Writers a stack names (looked up once per distinct stack) and the KVM host's own writes, rank by rank."""
     w = out.writes
-    if w.host(i):
-        out.writer[rank], out.how[rank] = WRITERS.index("hypervisor"), ATTRIBUTIONS.index("host")
-        return
-    stack = w.stack[i]
-    if not stack:
-        return
-    found = by_stack[stack] if stack in by_stack else by_stack.setdefault(stack, stack_writer(w.stacks[stack]))
-    if found:
-        out.writer[rank], out.how[rank] = WRITERS.index(found[0]), ATTRIBUTIONS.index("stack")
-        out.source[rank] = found[1]
+    named = [stack_writer(frames) if frames else None for frames in w.stacks]
+    by_stack = [(WRITERS.index(found[0]), found[1]) if found else None for found in named]
+    host_writer, host_how, stack_how = WRITERS.index("hypervisor"), ATTRIBUTIONS.index("host"), ATTRIBUTIONS.index("stack")
+    stack, flags, writer, how, source = w.stack, w.flags, out.writer, out.how, out.source
+    for rank, i in enumerate(out.order):
+        if flags[i] & HOST_FLAG:
+            writer[rank], how[rank] = host_writer, host_how
+            continue
+        found = by_stack[stack[i]]
+        if found is not None:
+            writer[rank], how[rank], source[rank] = found[0], stack_how, found[1]
 
 
-def _matches(out: Attributed, ranks: array[int], p: int, t: Template) -> bool:
+def _matches(w: TraceWrites, out: Attributed, ranks: array[int], p: int, t: Template) -> bool:
     if p + len(t.ops) > len(ranks):
         return False
-    w, order, writer = out.writes, out.order, out.writer
+    order, writer, slot, value, flags = out.order, out.writer, w.slot, w.value, w.flags
     for k, op in enumerate(t.ops):
         rank = ranks[p + k]
         i = order[rank]
-        if w.slot[i] != op.slot or w.value[i] & op.mask != op.want or w.flags[i] & HOST_FLAG:
+        if slot[i] != op.slot or value[i] & op.mask != op.want or flags[i] & HOST_FLAG:
             return False
         who = writer[rank]
         if who and WRITERS[who] != t.component:
@@ -225,7 +225,7 @@ def _segment_cpu(out: Attributed, ranks: array[int], shapes: dict[int, list[Temp
     looked up by the register their first op writes)."""
     p, w, order, unknown = 0, out.writes, out.order, ATTRIBUTIONS.index("unknown")
     while p < len(ranks):
-        t = next((t for t in shapes.get(w.slot[order[ranks[p]]], ()) if _matches(out, ranks, p, t)), None)
+        t = next((t for t in shapes.get(w.slot[order[ranks[p]]], ()) if _matches(w, out, ranks, p, t)), None)
         if t is None:
             p += 1
             continue

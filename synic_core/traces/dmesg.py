@@ -92,9 +92,9 @@ class LogReader:
     def in_call_trace(self) -> bool:
         return self._open is not None
 
-    def feed_lines(self, lineno: int, lines: list[bytes]) -> None:
-        """A separate log's lines after line `lineno`."""
-        for raw in lines:
+    def feed_lines(self, lineno: int, block: bytes) -> None:
+        """A separate log's whole lines (each ending in a newline) after line `lineno`."""
+        for raw in block.split(b"\n")[:-1]:
             lineno += 1
             self.feed(lineno, raw)
 

@@ -109,15 +109,17 @@ _OTHER = rb"(?P<other>^[^\n]*\n)"
 
 
 def _scanner(spec: FormatSpec | None) -> re.Pattern[bytes]:
-    """One pass over a block of whole lines: runs of stack frames, the format's common write line, stack events, and
-    every other line (the reader's general path)."""
+    """One pass over a block of whole lines: the format's common write line (with the stack event on its CPU and its
+    frames right after it: one match a write), runs of stack frames, stack events, and every other line (the reader's
+    general path). The write line comes first: the other alternatives would scan the whole line before failing."""
     if spec is None:
         return re.compile(b"|".join((_FRAMES, _STACK, _OTHER)), re.M)
+    stack = rb"(?:(?P<wstack>[^\[\n]*\[(?P=column)\][^\n<]*<stack trace[^\n]*\n)(?P<wframes>(?:[ \t]*=>[^\n]*\n)*))?"
     write = (
         rb"(?P<write>^[ \t]*(?P<task>[^\[\n]*?)-(?P<pid>\d+)[ \t]+\[(?P<column>\d+)\][ \t]+(?:[^ \t\n]{1,6}[ \t]+)?"
-        rb"(?P<ts>\d+\.\d+):[ \t]+" + re.escape(spec.event.encode()) + rb":" + spec.pattern.pattern + rb"\n)"
+        rb"(?P<ts>\d+\.\d+):[ \t]+" + re.escape(spec.event.encode()) + rb":" + spec.pattern.pattern + rb"\n" + stack + rb")"
     )
-    return re.compile(b"|".join((_FRAMES, _STACK, write, _OTHER)), re.M)
+    return re.compile(b"|".join((write, _FRAMES, _STACK, _OTHER)), re.M)
 
 
 SCANNERS: dict[TraceFormat | None, re.Pattern[bytes]] = {None: _scanner(None)} | {name: _scanner(spec) for name, spec in FORMATS.items()}

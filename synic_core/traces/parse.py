@@ -14,12 +14,13 @@ import signal
 import sys
 import threading
 from array import array
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
-from itertools import pairwise
+from itertools import accumulate, pairwise, repeat
+from operator import add, lt
 from pathlib import Path
-from typing import BinaryIO, Literal, TypeVar
+from typing import BinaryIO, Literal, TypeVar, cast
 
 from synic_core.inputs.bad_input import InputError
 from synic_core.inputs.safe_read import InputRefused, open_stream
@@ -223,45 +224,107 @@ class _Reader:
         self._stacks: dict[tuple[bytes, ...], int] = {(): 0}
 
     # -- lines -------------------------------------------------------------------------------
-    def feed_lines(self, lineno: int, lines: list[bytes]) -> None:
-        """Lines after line `lineno`, scanned as one block: a run of stack frames, a common write line or a stack event
-        is taken at once (most of a trace with stacks); any other line goes to `feed`."""
-        data = b"\n".join(lines) + b"\n"
-        st, feed = self.stats, self.feed
-        for m in self.scanner.finditer(data):
-            kind = m.lastgroup
-            lineno += 1
-            if kind == "frames":
-                block = m["frames"]
-                n = block.count(b"\n")
-                lineno += n - 1
-                st.stack_frames += n
-                pending = self.pending
-                if pending is not None and pending[0] >= 0 and len(pending[1]) < MAX_STACK_FRAMES:
-                    pending[1].append(block)
-            elif kind == "write" and self._fast_write(lineno, m):
-                pass
-            elif kind == "stack" and (column := _CPU_FIELD.search(m[0])):  # the stack event: only its CPU matters
-                self._close_stack()
-                self.pending = (self.last.get(int(column[1]), -1), [])
+    def feed_lines(self, lineno: int, block: bytes) -> None:
+        """Whole lines after line `lineno`, scanned as one block: runs of common write lines (each with its stack) are
+        taken as columns, a run of stack frames or a stack event at once; any other line goes to `feed`."""
+        found = self.scanner.findall(block)
+        index = self.scanner.groupindex
+        write = index["write"] - 1 if "write" in index else None
+        k = 0
+        while k < len(found):
+            if write is not None and found[k][write]:
+                end = k + 1
+                while end < len(found) and found[end][write]:
+                    end += 1
+                lineno = self._writes(lineno, found[k:end], write)
+                k = end
             else:
-                feed(lineno, m[0][:-1])
-        st.lines = lineno
+                lineno = self._not_write(lineno, found[k], index)
+                k += 1
+        self.stats.lines = lineno
 
-    def _fast_write(self, lineno: int, m: re.Match[bytes]) -> bool:
-        """The common write line of a known format inside a partition; False leaves the line to the general path."""
-        msr_text, value_text = m["msr"], m["value"]
-        slot = SLOT_OF.get(int(msr_text, 16)) if len(msr_text) <= 8 else None
-        cpu = int(m["column"] if self.column else m["cpu"])
-        if slot is None or len(value_text) > 16 or cpu >= MAX_CPUS:
-            return False
+    def _not_write(self, lineno: int, groups: tuple[bytes, ...], index: Mapping[str, int]) -> int:
+        """A scanner match that is not a common write line: a run of frames, a stack event or another line."""
+        lineno += 1
+        frames, stack = groups[index["frames"] - 1], groups[index["stack"] - 1]
+        if frames:
+            n = frames.count(b"\n")
+            self.stats.stack_frames += n
+            pending = self.pending
+            if pending is not None and pending[0] >= 0 and len(pending[1]) < MAX_STACK_FRAMES:
+                pending[1].append(frames)
+            return lineno + n - 1
+        if stack and (column := _CPU_FIELD.search(stack)):  # the stack event: only its CPU matters
+            self._close_stack()
+            self.pending = (self.last.get(int(column[1]), -1), [])
+            return lineno
+        self.feed(lineno, (stack or groups[index["other"] - 1])[:-1])
+        return lineno
+
+    def _writes(self, lineno: int, run: list[tuple[bytes, ...]], write: int) -> int:
+        """A run of common write lines of a known format, each with the stack event and frames that follow it on its CPU,
+        kept as columns (no Python call per write: a big trace is mostly this). A run with a write the columns cannot
+        hold (an MSR or value too wide, a CPU out of range, the cut, a CPU not from the column) goes line by line to the
+        general path."""
+        w, st = self.w, self.stats
+        n0 = len(w.cpu)
+        index = self.scanner.groupindex
+        tasks, pids, columns, stamps, msrs, values, gps, stacks, frames = (
+            [groups[index[name] - 1] for groups in run] for name in _FAST_GROUPS
+        )
+        slots = list(map(SLOT_OF.get, map(int, msrs, repeat(16))))
+        cpus = list(map(int, columns))
+        if (
+            not self.column
+            or None in slots
+            or max(map(len, msrs)) > 8
+            or max(map(len, values)) > 16
+            or max(cpus) >= MAX_CPUS
+            or n0 < self.keep < n0 + len(run)
+        ):
+            for groups in run:
+                for line in groups[write].split(b"\n")[:-1]:
+                    lineno += 1
+                    self.feed(lineno, line)
+            return lineno
         if self.pending is not None:
             self._close_stack()
-        task = self._tasks.get(m["task"]) if m["task"][:1] != b" " else None
-        if task is None:
-            task = self._intern_task(m["task"].strip(), lineno)
-        self._keep(lineno, float(m["ts"]), cpu, slot, int(value_text, 16), GP_FLAG if self.marks_gp and m["gp"] else 0, task, int(m["pid"]))
-        return True
+        counts = list(map(bytes.count, frames, repeat(b"\n")))
+        after: list[int] = list(map(add, map(bool, stacks), counts))  # the lines after each event line: its stack event and frames
+        st.writes += len(run)
+        st.stack_frames += sum(counts)
+        if n0 >= self.keep:  # past the cut: counted per CPU, not kept
+            for cpu in cpus:
+                self._not_kept(cpu)
+            self.pending = (-1, []) if stacks[-1] else None
+            return lineno + len(run) + sum(after)
+        lines: list[int] = list(accumulate(map((1).__add__, after[:-1]), initial=lineno + 1))  # each event line's number
+        stamp = list(map(float, stamps))
+        highest = list(accumulate(stamp, max, initial=self.last_ts))
+        st.out_of_order += sum(map(lt, stamp, highest))
+        self.last_ts = highest[-1]
+        task_ids = list(map(self._tasks.get, tasks))
+        if None in task_ids:
+            task_ids = [
+                t if t is not None else self._intern_task(name.strip(), line) for t, name, line in zip(task_ids, tasks, lines, strict=True)
+            ]
+        w.line.extend(lines)
+        w.ts.extend(stamp)
+        w.cpu.extend(cpus)
+        w.slot.extend(cast(list[int], slots))
+        w.value.extend(map(int, values, repeat(16)))
+        w.flags.extend(map(GP_FLAG.__mul__, map(bool, gps)) if self.marks_gp else bytes(len(run)))
+        w.task.extend(cast(list[int], task_ids))
+        w.pid.extend(map(int, pids))
+        w.stack.extend(self._stack_id(block) if block else 0 for block in frames)
+        self.last.update(zip(cpus, range(n0, n0 + len(run)), strict=True))
+        if stacks[-1]:  # the last stack may go on in the next block: it stays open until the next event
+            self.pending = (n0 + len(run) - 1, [frames[-1]] if frames[-1] else [])
+        return lines[-1] + after[-1]
+
+    def _stack_id(self, block: bytes) -> int:
+        index = self._stacks.get((block,))
+        return index if index is not None else self._intern(self._stacks, self.w.stacks, (block,), frame_names([block]), 0)
 
     def feed(self, lineno: int, raw: bytes) -> None:
         st = self.stats
@@ -402,17 +465,17 @@ class _Reader:
         return False
 
     def _keep(self, lineno: int, ts: float, cpu: int, slot: int, value: int, flags: int, task: int, pid: int) -> None:
-        w = self.w
-        if len(w) >= self.keep:
-            self.stats.not_kept[cpu] = self.stats.not_kept.get(cpu, 0) + 1
-            self.stats.writes += 1
-            self.last[cpu] = -1
+        w, st = self.w, self.stats
+        st.writes += 1
+        n = len(w.cpu)
+        if n >= self.keep:
+            self._not_kept(cpu)
             return
         if ts < self.last_ts:
-            self.stats.out_of_order += 1
+            st.out_of_order += 1
         else:
             self.last_ts = ts
-        self.last[cpu] = len(w)
+        self.last[cpu] = n
         w.line.append(lineno)
         w.ts.append(ts)
         w.cpu.append(cpu)
@@ -422,7 +485,10 @@ class _Reader:
         w.task.append(task)
         w.pid.append(pid)
         w.stack.append(0)
-        self.stats.writes += 1
+
+    def _not_kept(self, cpu: int) -> None:
+        self.stats.not_kept[cpu] = self.stats.not_kept.get(cpu, 0) + 1
+        self.last[cpu] = -1
 
     # -- stacks ------------------------------------------------------------------------------
     def _frame(self, stripped: bytes) -> None:
@@ -472,6 +538,8 @@ class _Reader:
         return trace
 
 
+_FAST_GROUPS = ("task", "pid", "column", "ts", "msr", "value", "gp", "wstack", "wframes")
+"""The groups of a format scanner's write match that the columns are made of."""
 FORMAT_OF_EVENT_BYTES = tuple(spec.event.encode() for spec in FORMATS.values())
 
 
@@ -561,49 +629,58 @@ def stop_on_ctrl_c(stop: Stop) -> Iterator[None]:
 
 def read_lines(
     stream: BinaryIO,
-    feed: Callable[[int, list[bytes]], object],
+    feed: Callable[[int, bytes], object],
     progress: Callable[[int, int], None] | None,
     st: ParseStats,
     stop: Stop | None = None,
 ) -> None:
-    """Every line to `feed` in batches (`feed(number of the line before the batch, lines)`), none longer than MAX_LINE_BYTES
-    held: a longer one is counted and skipped."""
+    """Every line to `feed` in blocks of whole lines, each ending in a newline (`feed(number of the line before the block,
+    block)`), none longer than MAX_LINE_BYTES held: a longer one is counted and skipped."""
     lineno, done, reported, carry, skipping = 0, 0, 0, b"", False
     read = (stop or Stop()).read
     try:
         while chunk := read(stream):
             done += len(chunk)
-            lines = chunk.split(b"\n")
-            lines[0] = carry + lines[0]
-            carry = lines.pop()
-            if skipping and lines:  # the end of an overlong line
-                lines[0], skipping = b"x" * (MAX_LINE_BYTES + 1), False
+            end = chunk.rfind(b"\n")
+            if end < 0:
+                carry += chunk
+                if len(carry) > MAX_LINE_BYTES:
+                    carry, skipping = b"", True
+                continue
+            block, carry = carry + chunk[: end + 1], chunk[end + 1 :]
+            if skipping:  # the end of an overlong line
+                block, skipping = OVERLONG_MARK + block[block.index(b"\n") :], False
             if len(carry) > MAX_LINE_BYTES:
                 carry, skipping = b"", True
-            lineno = _feed_batch(feed, lineno, lines, st)
+            lineno = _feed_block(feed, lineno, block, st)
             if progress is not None and done - reported >= PROGRESS_EVERY:
                 progress(done, st.writes)
                 reported = done
         if carry or skipping:
-            lineno = _feed_batch(feed, lineno, [b"x" * (MAX_LINE_BYTES + 1) if skipping else carry], st)
+            lineno = _feed_block(feed, lineno, (OVERLONG_MARK if skipping else carry) + b"\n", st)
     finally:  # also when Ctrl-C ends a live pipe: the report says how much was read
         st.bytes = done
     if progress is not None:
         progress(done, st.writes)
 
 
-def _feed_batch(feed: Callable[[int, list[bytes]], object], lineno: int, lines: list[bytes], st: ParseStats) -> int:
-    if lines and max(map(len, lines)) > MAX_LINE_BYTES:
-        for raw in lines:
-            lineno += 1
-            if len(raw) > MAX_LINE_BYTES:
-                st.problem("overlong", lineno)
-                st.lines = lineno
-            else:
-                feed(lineno - 1, [raw])
-        return lineno
-    feed(lineno, lines)
-    return lineno + len(lines)
+OVERLONG_MARK = b"x" * (MAX_LINE_BYTES + 1)
+"""Stands for a line too long to hold (its bytes are never kept)."""
+
+
+def _feed_block(feed: Callable[[int, bytes], object], lineno: int, block: bytes, st: ParseStats) -> int:
+    lines = block.split(b"\n")
+    if max(map(len, lines)) <= MAX_LINE_BYTES:
+        feed(lineno, block)
+        return lineno + len(lines) - 1
+    for raw in lines[:-1]:
+        lineno += 1
+        if len(raw) > MAX_LINE_BYTES:
+            st.problem("overlong", lineno)
+            st.lines = lineno
+        else:
+            feed(lineno - 1, raw + b"\n")
+    return lineno
 
 
 STDIN = "-"

@@ -20,13 +20,14 @@ from synic_core.model.config import SessionConfig
 from synic_core.model.findings import Finding, Where, make_finding
 from synic_core.model.partitions import COMPONENTS, title
 from synic_core.model.profiles import Profile
-from synic_core.model.registers import LIVE_TEST, PAGE_REGISTERS, REGISTERS, STATE_INDEX
+from synic_core.model.registers import LIVE_TEST, PAGE_REGISTERS, REGISTERS, STATE_INDEX, frame_of
 from synic_core.model.state import DriverState, MachineState
 from synic_core.model.vocabulary import Bank, Component
 from synic_core.model.writes import Write
 from synic_core.traces.attribute import ATTRIBUTIONS, WRITERS, Attributed, Segment
 from synic_core.traces.formats import SLOTS
 from synic_core.traces.infer import INFERRED_KEXEC, TraceAction
+from synic_core.traces.parse import FAULT_FLAGS
 
 PRIMARY_FIELD = {"SCONTROL": "enable", "SIMP": "enable", "SIEFP": "enable", "SIRBP": "enable"}
 """The field a write is about when it changes none (a SINT's is `masked`)."""
@@ -109,13 +110,20 @@ class _Replayer:
         self.step = _steps(att, actions)
         self.numbers = [0] * att.ncpus  # writes seen so far on each CPU: the next one's number is this + 1
         self._checker: Checker | None = None
+        self._victims: dict[tuple[Bank, str, str], tuple[Component, ...]] = {}
 
     def run(self, snapshots: frozenset[int] = frozenset()) -> TraceRun:
         marks = _marks(self.actions)
         at: list[tuple[int, bool]] = []
         states: dict[int, MachineState] = {}
         before, after, ends, write, findings = marks.before, marks.after, marks.ends, self.write, self.findings
+        marked = snapshots | before.keys() | after.keys() | ends.keys()
         for rank in range(len(self.att.order)):
+            if rank not in marked:  # the common case: a write inside a sequence
+                write(rank)
+                if len(findings) > len(at):
+                    at += [(rank, True)] * (len(findings) - len(at))
+                continue
             if rank in snapshots:
                 states[rank] = self.state.copy()
             if rank in before:
@@ -144,7 +152,7 @@ class _Replayer:
         i = att.order[rank]
         w = att.writes
         bank, register = SLOTS[w.slot[i]]
-        cpu, value, faulted = w.cpu[i], w.value[i], w.faulted(i)
+        cpu, value, faulted = w.cpu[i], w.value[i], bool(w.flags[i] & FAULT_FLAGS)
         self.numbers[cpu] += 1
         if bank not in st.banks:
             return  # refused before the replay (the partition has no nested bank)
@@ -157,7 +165,7 @@ class _Replayer:
             st.writer[bank][cpu][ri] = writer or UNKNOWN_WRITER
             if register == "SCONTROL":
                 _track_scontrol(st, cpu, bank, old, value)
-        if writer == "hypervisor" or (not faulted and not reason and self.quiet(bank, register, writer, old, value)):
+        if writer == "hypervisor" or (not faulted and not reason and self.quiet(bank, register, writer, cpu, old, value)):
             return
         component: Component | None = writer
         touched = touched_fields(register, old, value)
@@ -182,16 +190,28 @@ class _Replayer:
             found = [_with_inferred_writer(f, component, att.source[rank]) for f in found]
         self.findings += found
 
-    def quiet(self, bank: Bank, register: str, writer: str | None, old: int, new: int) -> bool:
-        """A write no rule can find anything in (the common case, decided without building it): its owner's (or an
-        unowned register's), switching nothing off, enabling no page."""
+    def quiet(self, bank: Bank, register: str, writer: str | None, cpu: int, old: int, new: int) -> bool:
+        """A write none of `Checker.write`'s rules can find anything in, decided without building it (the common case):
+        its owner's (or an unowned register's); what it switches off or re-points no other live component uses; a page
+        it enables is not dangling."""
         owner = self.partition.owners.get((bank, register))
         if writer is None or (owner is not None and owner != writer):
             return False
         mask, live = LIVE_TEST[register]
-        if old & mask == live and new & mask != live:
-            return False
-        return register not in PAGE_REGISTERS or not (new & 1 or old & 1)
+        page = register in PAGE_REGISTERS
+        if (old & mask == live and new & mask != live) or (page and old & 1 and frame_of(old) != frame_of(new)):
+            cpu_state = self.state.cpus[cpu]
+            if any(cpu_state.live(victim) for victim in self.victims(bank, register, writer)):
+                return False
+        return not (page and new & 1 and self.state.frame_is_dangling(frame_of(new)))
+
+    def victims(self, bank: Bank, register: str, writer: str) -> tuple[Component, ...]:
+        """The other components that use the register while they are live (whose use a switch-off pulls from under)."""
+        key = (bank, register, writer)
+        found = self._victims.get(key)
+        if found is None:
+            found = self._victims[key] = tuple(c for c in COMPONENTS if c != writer and (bank, register) in self.partition.uses(c))
+        return found
 
     def unattributed(self, w: Write, checker: Checker) -> list[Finding]:
         """A write nobody claims still changes the register: what it switches off under a live user is
