@@ -10,11 +10,11 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from synic_core.cli import package_version
 from synic_core.cli.user_config import PATH_VARIABLE, LoadedConfig, UserConfig
 from synic_core.model.config import MAX_CPUS
 from synic_core.model.partitions import PARTITION_NAMES
 from synic_core.model.profiles import PROFILE_NAMES
+from synic_core.system.package import package_version
 from synic_core.versions.names import BUILTIN_NAMES
 from tui.commands import COMMANDS, key_label
 from tui.keymap import effective_keys

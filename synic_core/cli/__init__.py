@@ -24,6 +24,7 @@ from synic_core.model.findings import KINDS
 from synic_core.model.partitions import PARTITIONS
 from synic_core.model.profiles import PROFILES
 from synic_core.model.vocabulary import TraceFormat
+from synic_core.system.package import package_version
 from synic_core.versions.names import BUILTIN_NAMES, looks_like_file
 
 SUBCOMMANDS = ("run", "explore", "versions", "lessons", "serve", "ownership", "explain", "config", "trace")
@@ -97,16 +98,6 @@ def add_settings(parser: argparse.ArgumentParser) -> None:
         metavar="LIST",
         help="the CPUs VMBus channels are bound to, e.g. 1,3 or 1-3 (default 0; an assumption: real machines spread them)",
     )
-
-
-def package_version() -> str:
-    """The installed synic-lab's version (`synic --version`, `synic config`, the help screen)."""
-    from importlib import metadata
-
-    try:
-        return metadata.version("synic-lab")
-    except metadata.PackageNotFoundError:
-        return "unknown (not installed)"
 
 
 def dashboard_parser() -> argparse.ArgumentParser:

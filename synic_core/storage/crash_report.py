@@ -13,9 +13,10 @@ import tempfile
 import time
 import traceback
 from collections.abc import Sequence
-from importlib import metadata
 from pathlib import Path
 from typing import Final
+
+from synic_core.system.package import package_version
 
 EXIT_INTERNAL: Final = 70
 STATE_VARIABLE: Final = "XDG_STATE_HOME"
@@ -28,18 +29,11 @@ def report_dir() -> Path:
     return root / "synic-lab" / "crashes"
 
 
-def _version() -> str:
-    try:
-        return metadata.version("synic-lab")
-    except metadata.PackageNotFoundError:
-        return "unknown"
-
-
 def report_text(exc: BaseException, argv: Sequence[str]) -> str:
     lines = [
         "SynIC Lab internal error report",
         f"time: {time.strftime('%Y-%m-%d %H:%M:%S %z')}",
-        f"synic-lab: {_version()}",
+        f"synic-lab: {package_version()}",
         f"python: {platform.python_version()} ({sys.executable})",
         f"platform: {platform.platform()}",
         f"command: synic {' '.join(argv)}",

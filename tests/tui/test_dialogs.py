@@ -111,6 +111,10 @@ async def test_help_starts_with_the_keys_then_the_guide() -> None:
         keys, guide = screen.query_one("#help-keys"), screen.query_one("#help-text")
         assert keys.region.y < guide.region.y
         assert keys.region.y <= screen.query_one("#help-scroll").region.y + 3  # at the top, no scrolling needed
+        from importlib import metadata
+
+        title = str(screen.query_one("#help-title").render())
+        assert title.startswith(f"SynIC Lab {metadata.version('synic-lab')} — keys")  # the version a bug report needs
 
 
 def test_the_keys_table_is_aligned() -> None:

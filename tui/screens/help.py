@@ -13,6 +13,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Markdown, Static
 
+from synic_core.system.package import package_version
 from tui.commands import COMMANDS, key_label
 from tui.keymap import effective_keys
 
@@ -74,7 +75,7 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-scroll"):
-            yield Static(Text("SynIC Lab — keys (the guide follows below)", style="bold"), id="help-title")
+            yield Static(Text(f"SynIC Lab {package_version()} — keys (the guide follows below)", style="bold"), id="help-title")
             yield Static(keys_table(getattr(self.app, "user_keys", None)), id="help-keys")
             yield Static(Text(KEYS_NOTE, style="italic"), id="help-note")
             yield Markdown(help_markdown(), id="help-text")
