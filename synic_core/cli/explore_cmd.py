@@ -524,23 +524,33 @@ def _matrix_row(r: ExploreResult) -> dict[str, Any]:
     return {"partition": c.partition, "mshv": c.mshv, "hypervisor": c.hypervisor} | _row_dict(r)
 
 
-def print_matrix(console: Console, rows: list[ExploreResult], depth: int | None, cpus: int) -> None:
-    bound = "exhaustive" if depth is None else f"depth {depth}"
+def matrix_table(title: str, legend: str, cell_width: int) -> Table:
+    """The explorer's matrix: one row per configuration, one column per finding kind, then the proof."""
     table = Table(
-        title=f"Finding kinds each configuration can reach ({_cpus(cpus)}, {bound}, kernel orders)",
+        title=title,
         box=box.SIMPLE_HEAD,
         pad_edge=False,
         collapse_padding=True,
         title_justify="left",
-        caption="number = length of the shortest sequence; · = not reachable; proof: ✓ D = fixpoint at depth D, so a · is "
-        "unreachable by any sequence on that many CPUs; " + ", ".join(f"{c} {k}" for k, c in CODES.items()),
+        caption=f"{legend}; " + ", ".join(f"{c} {k}" for k, c in CODES.items()),
         caption_justify="left",
     )
     for col in ("partition", "mshv", "hypervisor"):
         table.add_column(col, no_wrap=True)
     for k in KIND_NAMES:
-        table.add_column(CODES[k], justify="right", min_width=2, no_wrap=True)
+        table.add_column(CODES[k], justify="right", min_width=cell_width, no_wrap=True)
     table.add_column("proof", justify="right", no_wrap=True)
+    return table
+
+
+def print_matrix(console: Console, rows: list[ExploreResult], depth: int | None, cpus: int) -> None:
+    bound = "exhaustive" if depth is None else f"depth {depth}"
+    table = matrix_table(
+        f"Finding kinds each configuration can reach ({_cpus(cpus)}, {bound}, kernel orders)",
+        "number = length of the shortest sequence; · = not reachable; proof: ✓ D = fixpoint at depth D, so a · is "
+        "unreachable by any sequence on that many CPUs",
+        cell_width=2,
+    )
     for r in rows:
         c = r.config
         table.add_row(c.partition, c.mshv, c.hypervisor, *_cells(r), proof_cell(r, short=True))

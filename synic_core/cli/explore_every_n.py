@@ -6,19 +6,18 @@ import json
 from pathlib import Path
 from typing import Any
 
-from rich import box
 from rich.console import Console
 from rich.table import Table
 
 from synic_core.cli.console import console as make_console
 from synic_core.cli.explore_cmd import (
-    CODES,
     EXIT_INTERRUPTED,
     EXIT_NO_MEMORY,
     FAILING,
     MEMORY_STOPS,
     Options,
     _progress,
+    matrix_table,
     sequence_text,
 )
 from synic_core.cli.run_cmd import SEVERITY_STYLE
@@ -208,22 +207,12 @@ def matrix_row(r: EveryNResult) -> dict[str, Any]:
 
 def print_matrix(console: Console, rows: list[EveryNResult], any_order: bool) -> None:
     orders = "any order" if any_order else "kernel orders"
-    table = Table(
-        title=f"Finding kinds each configuration can reach on any number of CPUs ({orders})",
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-        collapse_padding=True,
-        title_justify="left",
-        caption="L@N = shortest sequence of L steps, which needs N CPUs; · = not reachable on any number of CPUs; "
-        "? = met only by spurious abstract paths, not decided; "
-        "proof: ✓ = proved for every N (N = 1 explicitly, N ≥ 2 by abstraction); " + ", ".join(f"{c} {k}" for k, c in CODES.items()),
-        caption_justify="left",
+    table = matrix_table(
+        f"Finding kinds each configuration can reach on any number of CPUs ({orders})",
+        "L@N = shortest sequence of L steps, which needs N CPUs; · = not reachable on any number of CPUs; "
+        "? = met only by spurious abstract paths, not decided; proof: ✓ = proved for every N (N = 1 explicitly, N ≥ 2 by abstraction)",
+        cell_width=3,
     )
-    for col in ("partition", "mshv", "hypervisor"):
-        table.add_column(col, no_wrap=True)
-    for k in KIND_NAMES:
-        table.add_column(CODES[k], justify="right", min_width=3, no_wrap=True)
-    table.add_column("proof", justify="right", no_wrap=True)
     for r in rows:
         c = r.config
         table.add_row(c.partition, c.mshv, c.hypervisor, *cells(r), proof_cell(r))

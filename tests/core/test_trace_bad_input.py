@@ -10,7 +10,7 @@ import pytest
 
 from synic_core.cli import main
 from synic_core.traces.parse import TraceError, parse_trace
-from tests.core.trace_helpers import exported, imported, join, save, split
+from tests.support.traces import exported, imported, join, save, split
 
 V4 = "l1vh-v4-kexec"
 

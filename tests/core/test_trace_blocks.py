@@ -9,7 +9,7 @@ import pytest
 
 from synic_core.traces import parse
 from synic_core.traces.parse import ParsedTrace, parse_trace
-from tests.core.trace_helpers import exported, save
+from tests.support.traces import exported, save
 
 
 def columns(trace: ParsedTrace) -> list[tuple[int, int, int, int, str, tuple[str, ...]]]:

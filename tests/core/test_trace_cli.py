@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from synic_core.cli import main
-from tests.core.trace_helpers import exported, join, save, split
+from tests.support.traces import exported, join, save, split
 
 P5 = "l1vh-patch5-only-kexec"
 

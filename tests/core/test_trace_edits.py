@@ -6,7 +6,7 @@ from pathlib import Path
 
 from synic_core.traces.check import CheckResult, check_trace
 from synic_core.traces.load import TraceImport
-from tests.core.trace_helpers import (
+from tests.support.traces import (
     attributions,
     block_cpu,
     exported,

@@ -11,7 +11,7 @@ from synic_core.cli import main
 from synic_core.traces.check import check_trace
 from synic_core.traces.load import TraceImport
 from synic_core.traces.replay import UNKNOWN_OUTCOME
-from tests.core.trace_helpers import exported, imported, join, kernel_log, save, split, without_gp
+from tests.support.traces import exported, imported, join, kernel_log, save, split, without_gp
 
 P5 = "l1vh-patch5-only-kexec"
 

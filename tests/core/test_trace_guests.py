@@ -9,7 +9,7 @@ import pytest
 from synic_core.cli import main
 from synic_core.traces.check import check_trace
 from synic_core.traces.parse import TraceError
-from tests.core.trace_helpers import block_cpu, exported, imported, join, restamp, save, split
+from tests.support.traces import block_cpu, exported, imported, join, restamp, save, split
 
 V4 = "l1vh-v4-kexec"
 UNATTRIBUTED_SCONTROL_OFF = {

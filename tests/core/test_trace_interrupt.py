@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from synic_core.cli import main
-from tests.core.trace_helpers import exported
+from tests.support.traces import exported
 
 ROOT = Path(__file__).resolve().parents[2]
 

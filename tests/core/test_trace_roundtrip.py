@@ -9,7 +9,7 @@ import pytest
 from synic_core.scenarios.scenario import builtin_names
 from synic_core.traces.check import check_trace
 from synic_core.traces.parse import TraceError
-from tests.core.trace_helpers import (
+from tests.support.traces import (
     attributions,
     exported,
     finding_keys,

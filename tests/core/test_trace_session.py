@@ -10,7 +10,7 @@ from synic_core.cli import main
 from synic_core.model.session import ActionError
 from synic_core.traces.parse import TraceError
 from synic_core.traces.session import TraceSession, TraceWrite
-from tests.core.trace_helpers import exported, imported, model, save
+from tests.support.traces import exported, imported, model, save
 
 P5 = "l1vh-patch5-only-kexec"
 

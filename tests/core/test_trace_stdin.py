@@ -13,7 +13,7 @@ import pytest
 from synic_core.cli import main
 from synic_core.traces.parse import parse_trace
 from synic_core.traces.report import read_summary
-from tests.core.trace_helpers import save
+from tests.support.traces import save
 
 P5 = "l1vh-patch5-only-kexec"
 ROOT = Path(__file__).resolve().parents[2]

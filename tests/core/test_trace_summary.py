@@ -12,7 +12,7 @@ from synic_core.cli import main, trace_cmd
 from synic_core.model.session import Session
 from synic_core.traces.export import export_text
 from synic_core.versions.registry import session_config
-from tests.core.trace_helpers import exported, join, save, split
+from tests.support.traces import exported, join, save, split
 
 
 @pytest.fixture(scope="module")

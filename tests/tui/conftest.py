@@ -14,13 +14,14 @@ from textual.app import App
 from textual.command import CommandList
 from textual.notifications import Notification, SeverityLevel
 from textual.pilot import Pilot
+from textual.screen import Screen
 from textual.widgets import Input
 
-from synic_core import Session
+from synic_core import Session, SessionConfig
 from synic_core.traces.load import import_trace
 from synic_core.traces.session import TraceSession
 from synic_core.versions.registry import session_config
-from tests.core.trace_helpers import exported, save
+from tests.support.traces import exported, save
 from tui.app import SynicApp
 
 _TOLD: WeakKeyDictionary[App[Any], list[Notification]] = WeakKeyDictionary()
@@ -120,3 +121,23 @@ def highlighted_command(app: SynicApp) -> str:
         return ""
     hits = found.first()
     return str(hits.get_option_at_index(hits.highlighted or 0).prompt)
+
+
+class ExplorerHost(App[None]):
+    """The explorer screen on an app of its own: what it dismisses with is kept in `dismissed`."""
+
+    def __init__(self, config: SessionConfig) -> None:
+        super().__init__()
+        self.config = config
+        self.dismissed: list[dict[str, Any] | None] = []
+
+    def on_mount(self) -> None:
+        from tui.screens.explorer import ExplorerScreen
+
+        self.push_screen(ExplorerScreen(self.config), self.dismissed.append)
+
+
+def explorer_text(screen: Screen[Any], selector: str) -> str:
+    from textual.widgets import Static
+
+    return str(screen.query_one(selector, Static).render())

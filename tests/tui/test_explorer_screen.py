@@ -3,33 +3,17 @@ loading a counterexample, and closing mid-search."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from textual.app import App
 from textual.pilot import Pilot
-from textual.widgets import Footer, Static
+from textual.widgets import Footer
 
-from synic_core import SessionConfig
 from synic_core.versions.registry import session_config
 from tui.screens.explorer import ExplorerScreen
 
+from .conftest import ExplorerHost as Host
+from .conftest import explorer_text as text
 from .conftest import until
 
 SIZE = (120, 40)
-
-
-class Host(App[None]):
-    def __init__(self, config: SessionConfig) -> None:
-        super().__init__()
-        self.config = config
-        self.dismissed: list[dict[str, Any] | None] = []
-
-    def on_mount(self) -> None:
-        self.push_screen(ExplorerScreen(self.config), self.dismissed.append)
-
-
-def text(screen: ExplorerScreen, selector: str) -> str:
-    return str(screen.query_one(selector, Static).render())
 
 
 async def settle(app: Host, pilot: Pilot[None], versions: int = 0) -> ExplorerScreen:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from synic_core.traces.session import TraceSession
-from tests.core.trace_helpers import exported, save
+from tests.support.traces import exported, save
 from tui.app import SynicApp
 from tui.cli import main
 from tui.widgets.panels import Inspector, TracePanel
