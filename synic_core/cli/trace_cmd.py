@@ -22,14 +22,14 @@ from synic_core.cli.console import console as make_console
 from synic_core.cli.run_cmd import COMPONENT_STYLE, SEVERITY_STYLE, finding_block
 from synic_core.inputs.bad_input import InputError
 from synic_core.model.findings import Finding, summarize
-from synic_core.reports.formatting import cpu_ranges, grouped_findings, plural, summary_line
+from synic_core.reports.formatting import cpu_ranges, cpus_text, grouped_findings, plural, summary_line
 from synic_core.reports.safe_text import visible
 from synic_core.traces.attribute import WRITERS
 from synic_core.traces.check import CheckResult, CpuVerdict, check_trace
 from synic_core.traces.dmesg import LOG_KINDS
 from synic_core.traces.load import TraceImport, import_trace
 from synic_core.traces.parse import STDIN
-from synic_core.traces.report import OLD_FROM_MODEL, attribution_counts, cpus_text, exit_code, read_summary, who, write_json, write_row
+from synic_core.traces.report import OLD_FROM_MODEL, attribution_counts, exit_code, read_summary, who, write_json, write_row
 
 PROGRESS_FROM_BYTES = 50 << 20
 """Progress (bytes read, writes, rate) on standard error for traces at least this big, only on a terminal."""

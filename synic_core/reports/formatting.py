@@ -4,16 +4,23 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from synic_core.model.findings import Finding
 
 
-def plural(n: int, noun: str) -> str:
-    """`1 write`, `2,048 writes`: the count with thousands separators and the noun agreeing with it."""
-    return f"{n:,} {noun}" + ("" if n == 1 else "s")
+def plural(n: int, noun: str, *, grouped: bool = True) -> str:
+    """`1 write`, `2,048 writes`: the count (with thousands separators unless not `grouped`) and the noun agreeing with it.
+
+    CPU counts are written ungrouped (`4096 CPUs`), as the settings and the kernel write them."""
+    return (f"{n:,}" if grouped else str(n)) + f" {noun}" + ("" if n == 1 else "s")
+
+
+def cpus_text(cpus: Sequence[int], noun: str = "CPU") -> str:
+    """`CPU 0`, `CPUs 0-3` (`vCPUs 0-3` with another noun): the noun agreeing with the CPUs named."""
+    return f"{noun}{'' if len(cpus) == 1 else 's'} {cpu_ranges(cpus)}"
 
 
 def cpu_ranges(cpus: Iterable[int]) -> str:

@@ -10,7 +10,7 @@ from synic_core.model.config import MAX_CPUS, SessionConfig
 from synic_core.model.partitions import PARTITIONS
 from synic_core.model.version import MshvVersion
 from synic_core.model.vocabulary import TraceFormat
-from synic_core.reports.formatting import cpu_ranges, plural
+from synic_core.reports.formatting import cpus_text, plural
 from synic_core.traces.attribute import WRITERS, Attributed, attribute
 from synic_core.traces.formats import MSR_OF_SLOT, SLOTS
 from synic_core.traces.infer import TraceAction, channel_cpus, infer_actions
@@ -97,13 +97,9 @@ def several_guests(trace: ParsedTrace) -> str | None:
         shared = [cpu for g in guests for cpu in g.cpus if owners.setdefault(cpu, g.pid) != g.pid]
         if not shared:
             return None  # one VMM, one thread per vCPU
-    named = ", ".join(f"PID {g.pid} ({cpus_text(sorted(g.cpus))}, {plural(g.writes, 'write')})" for g in guests[:8])
+    named = ", ".join(f"PID {g.pid} ({cpus_text(sorted(g.cpus), 'vCPU')}, {plural(g.writes, 'write')})" for g in guests[:8])
     more = f" and {len(guests) - 8} more" if len(guests) > 8 else ""
     return f"{trace.path}: several guests in this host trace: {named}{more}; choose one with --guest PID"
-
-
-def cpus_text(cpus: list[int]) -> str:
-    return f"vCPU{'' if len(cpus) == 1 else 's'} {cpu_ranges(cpus)}"
 
 
 def import_trace(

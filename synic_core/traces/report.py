@@ -7,7 +7,7 @@ from typing import Any, TextIO
 
 from synic_core.model.findings import SEVERITY_RANK, summarize
 from synic_core.model.partitions import title
-from synic_core.reports.formatting import cpu_ranges, plural
+from synic_core.reports.formatting import cpus_text, plural
 from synic_core.traces.attribute import ATTRIBUTIONS, WRITERS
 from synic_core.traces.check import CheckResult
 from synic_core.traces.formats import MSR_OF_SLOT, SLOTS
@@ -87,11 +87,6 @@ def read_summary(st: ParseStats, writes: int, cpus: list[int]) -> list[str]:
     if st.interrupted:
         lines.append(f"stopped by Ctrl-C after line {st.lines:,}: this report covers the trace up to there")
     return lines
-
-
-def cpus_text(cpus: list[int]) -> str:
-    """`CPU 0`, `CPUs 0-3`."""
-    return f"CPU{'' if len(cpus) == 1 else 's'} {cpu_ranges(cpus)}"
 
 
 def attribution_counts(ti: TraceImport) -> dict[str, int]:

@@ -67,6 +67,7 @@ async def test_lesson_panel_never_cuts_a_word_at_120x40() -> None:
             await play(app, pilot, steps)
             source = re.sub(r"[*`#]", "", lesson_source(app))
             words = set(source.split())
+            await until(pilot, lambda: "exit-disables-scontrol.toml" in " ".join(screen_words(app)), "the lesson panel drawn")
             shown = screen_words(app)
             assert shown and "exit-disables-scontrol.toml" in " ".join(shown)
             frame = set("─▊▎▁▔▂▃▄▅▆▇█")  # borders and the scrollbar's thumb

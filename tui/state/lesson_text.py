@@ -6,7 +6,7 @@ import re
 
 from rich.text import Text
 
-from synic_core.reports.formatting import cpu_ranges
+from synic_core.reports.formatting import cpus_text
 from synic_core.scenarios.lesson import Lesson
 
 PRESENTER_HINT = "Presenter mode: P to leave. Keys as usual; playback is animated."
@@ -32,7 +32,7 @@ def lesson_markdown(lesson: Lesson, pos: int) -> str:
         step = lesson.steps[pos - 1]
         cpus = " on every online CPU"
         if step.cpus:
-            cpus = f" on CPU{'s' if len(step.cpus) > 1 else ''} {cpu_ranges(step.cpus)}"
+            cpus = f" on {cpus_text(step.cpus)}"
         lines += [f"**step {pos - 1}: `{step.action}`**{cpus}", "", fold_paths(step.note), ""]
         if pos < n:
             lines.append(f"Press **>** for step {pos}: `{lesson.steps[pos].action}`; **<** goes back.")

@@ -90,7 +90,7 @@ class SessionController:
     def start(self, action: ActionName, cpus: list[int]) -> None:
         """A worker computes the action now: the status line says what."""
         spec = ACTIONS[action]
-        where = f"reboot CPU {cpus[0]}" if spec.target == "one" else plural(len(cpus), "CPU")
+        where = f"reboot CPU {cpus[0]}" if spec.target == "one" else plural(len(cpus), "CPU", grouped=False)
         self.computing = f"computing {spec.title} on {where}…"
 
     def compute(self, action: ActionName, cpus: list[int]) -> StepResult | ActionError:
