@@ -195,7 +195,7 @@ async def test_status_line_keeps_its_priorities_and_speed_keys_make_no_toasts() 
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("a", "v")
         status = str(app.query_one("#status").render())
-        assert "playing" in status and "step 1" in status  # playback and the step come before the settings
+        assert "playing" in status and "step 0" in status  # playback and the step come before the settings
         assert "any action returns to now" not in str(app.query_one("#timeline").render())  # playing is not time travel
         await pilot.press("p")
         assert "paused" in str(app.query_one("#status").render())
