@@ -6,18 +6,24 @@ import re
 import resource
 import subprocess
 import sys
+import tracemalloc
 from pathlib import Path
 
 import pytest
 
 from synic_core.model.session import Session
 from synic_core.traces.export import export_lines
+from synic_core.traces.load import import_trace
 from synic_core.traces.parse import MAX_WRITES_KEPT
+from synic_core.traces.replay import replay_trace
 from synic_core.versions.registry import session_config
 
 ROOT = Path(__file__).resolve().parents[2]
 STAMP = re.compile(r" (\d+)\.(\d{6}): ")
 PEAK_MB = 150
+REPLAY_PEAK_BYTES_A_WRITE = 45
+"""The replay with the finding rules, at its peak: what it keeps (the old values and the step of each write: 12 bytes)
+and its marks (the segments' boundaries: 16 bytes a segment). Marks as a dict of lists by rank took about 83 bytes a write."""
 
 
 def write_cycles(path: Path, writes: int) -> int:
@@ -57,3 +63,17 @@ def test_a_million_writes_are_checked_in_bounded_memory(tmp_path: Path) -> None:
     assert f"not judged: the {total - MAX_WRITES_KEPT:,} writes after the first {MAX_WRITES_KEPT:,}" in child.stdout
     assert child.stdout.endswith("\nconforms to v4\n")  # compared up to the cut: no divergence invented past it
     assert peak_mb < PEAK_MB, f"peak {peak_mb:.0f} MB"
+
+
+def test_the_replay_peaks_at_a_few_dozen_bytes_a_write(tmp_path: Path) -> None:
+    path = tmp_path / "cycles.txt"
+    total = write_cycles(path, 30_000)
+    ti = import_trace(path)
+    tracemalloc.start()
+    try:
+        run = replay_trace(ti.attributed, ti.actions, ti.config)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert len(run.old) == total and len(ti.attributed.segments) > total // 4  # a segment every few writes
+    assert peak / total < REPLAY_PEAK_BYTES_A_WRITE, f"{peak / total:.0f} bytes a write"
