@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import re
 import resource
 import subprocess
@@ -11,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
+import synic_core.traces.load as load
 from synic_core.model.session import Session
+from synic_core.traces.attribute import Attributed
 from synic_core.traces.export import export_lines
 from synic_core.traces.load import import_trace
 from synic_core.traces.parse import MAX_WRITES_KEPT
@@ -77,3 +80,23 @@ def test_the_replay_peaks_at_a_few_dozen_bytes_a_write(tmp_path: Path) -> None:
         tracemalloc.stop()
     assert len(run.old) == total and len(ti.attributed.segments) > total // 4  # a segment every few writes
     assert peak / total < REPLAY_PEAK_BYTES_A_WRITE, f"{peak / total:.0f} bytes a write"
+
+
+def test_the_partition_guess_lets_go_of_the_attribution_it_did_not_choose(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    session = Session(session_config(mshv="v4", partition="root", cpus=4))
+    for action in ("mshv_init", "kexec"):
+        session.apply(action)
+    path = tmp_path / "root.txt"
+    path.write_text("".join(line + "\n" for line in export_lines(session, stacks=False)))
+    alive: list[int] = []
+    real = replay_trace
+
+    def counting(*args: object, **kwargs: object) -> object:
+        gc.collect()
+        alive.append(sum(1 for o in gc.get_objects() if isinstance(o, Attributed)))
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(load, "replay_trace", counting)
+    ti = import_trace(path)
+    assert ti.partition_why.startswith("guessed from the trace: MSHV writes")  # l1vh was attributed first, then root
+    assert alive == [1]  # only the chosen partition's attribution is held through the replay
