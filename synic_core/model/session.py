@@ -5,6 +5,10 @@ findings (its changes), and the session copies the whole machine only now and th
 checkpoint, once the writes since the last one add up to twice the machine's size. A state from the
 past (time travel, undo) is rebuilt by running the steps again from the nearest checkpoint; the
 model is deterministic, so the rebuilt state is the one the step saw.
+
+`Session(config, keep_history=False)` is a session that only moves forward (a replay whose writes are
+taken as they come, as `synic trace --check` does): it keeps no steps and no checkpoints, so its memory
+stays that of one machine however many actions it applies; it cannot undo or travel in time.
 """
 
 from __future__ import annotations
@@ -41,8 +45,10 @@ class ActionError(ValueError):
 class Session:
     """Deterministic: the same config and actions always give the same writes and findings."""
 
-    def __init__(self, config: SessionConfig) -> None:
+    def __init__(self, config: SessionConfig, *, keep_history: bool = True) -> None:
         self.config = config
+        self.keep_history = keep_history
+        self._forward = 0  # steps applied without history
         self.state = self._reset()
         self.history: list[StepResult] = []
         self._redo: list[tuple[ActionName, list[int] | None]] = []
@@ -102,6 +108,8 @@ class Session:
     def apply(self, action: ActionName, cpus: list[int] | None = None) -> StepResult:
         """Apply one action; raises ActionError (state untouched) when it cannot be applied."""
         resolved = self.resolve_cpus(action, cpus)
+        if not self.keep_history:
+            return self._apply_forward(action, resolved)
         if self.history and self.history[-1].cpus == resolved:
             resolved = self.history[-1].cpus  # one list for a run of steps on the same CPUs: memory stays with the writes
         step = StepResult(index=len(self.history), action=action, cpus=resolved)
@@ -117,6 +125,14 @@ class Session:
             self._checkpoints[len(self.history)] = self.state.copy()
             self._marks.append(len(self.history))
             self._since_checkpoint = 0
+        return step
+
+    def _apply_forward(self, action: ActionName, cpus: list[int]) -> StepResult:
+        """A step kept nowhere (`keep_history=False`): nothing to rebuild from, so a bug in the model that
+        raises mid-step leaves the state as the step left it (the caller gets the exception, not a state)."""
+        step = StepResult(index=self._forward, action=action, cpus=cpus)
+        self._run(self.state, step)
+        self._forward += 1
         return step
 
     # -- undo / redo ------------------------------------------------------------------------
@@ -151,6 +167,11 @@ class Session:
 
     # -- views ------------------------------------------------------------------------------
     @property
+    def applied(self) -> int:
+        """Steps applied so far (with `keep_history`, the length of the history)."""
+        return len(self.history) if self.keep_history else self._forward
+
+    @property
     def findings(self) -> list[Finding]:
         return [f for step in self.history for f in step.findings]
 
@@ -159,10 +180,10 @@ class Session:
 
     def state_before(self, step_index: int) -> MachineState:
         """The machine as it was before step `step_index` (for time travel and replays); treat it as read-only."""
+        if step_index == self.applied:
+            return self.state
         if not 0 <= step_index <= len(self.history):
             raise IndexError(f"step {step_index} is not in the history (0..{len(self.history)})")
-        if step_index == len(self.history):
-            return self.state
         return self._rebuild(step_index)
 
     def checkpoints(self) -> list[int]:

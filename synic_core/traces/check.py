@@ -149,8 +149,9 @@ def replay_cpus(a: TraceAction, session: Session) -> list[int] | None:
 
 
 def replay_actions(actions: Sequence[TraceAction], config: SessionConfig, result: CheckResult) -> Iterator[Write]:
-    """The model's writes, action by action; each step lets go of its writes once they are taken (memory stays flat)."""
-    session = Session(config)
+    """The model's writes, action by action; a session without history lets go of each step once its writes are
+    taken (no steps, no checkpoints: memory stays one machine's whatever the number of actions)."""
+    session = Session(config, keep_history=False)
     for a in actions:
         cpus = replay_cpus(a, session)
         try:
@@ -160,7 +161,6 @@ def replay_actions(actions: Sequence[TraceAction], config: SessionConfig, result
             continue
         result.replayed.append((a.action, step.cpus))
         yield from step.writes
-        step.writes = []
 
 
 @dataclass(slots=True)

@@ -129,7 +129,8 @@ def import_trace(
     made: dict[str, Attributed] = {}  # attributions the guess made: the chosen partition's is used again
     chosen, why = choose_partition(trace, partition, get(version), made)
     config = session_config(partition=chosen, cpus=min(trace.ncpus, MAX_CPUS), mshv=version, hypervisor=hypervisor or trace.spec.profile)
-    att = made.get(chosen) or attribute(trace, config.partition_spec, config.version)
+    att = made.pop(chosen, None) or attribute(trace, config.partition_spec, config.version)
+    made.clear()  # the guess's attribution for another partition: not kept through the replay
     actions = infer_actions(att.segments)
     config = replace(config, channel_cpus=channel_cpus(actions))  # the model replays the refusals the trace shows
     return TraceImport(trace, config, att, actions, replay_trace(att, actions, config), partition is None, why)

@@ -69,20 +69,34 @@ class TraceRun:
     states: dict[int, MachineState] = field(default_factory=dict)  # copies of the machine before the ranks asked for
 
 
+SEGMENT_BITS = 32
+"""A boundary is one integer: its rank above these bits, the segment's index below (an array, not a dict of lists)."""
+
+
 @dataclass(slots=True)
 class _Marks:
-    """What happens at a rank: teardowns start before the write; startups and actions end after it."""
+    """What happens at a rank: teardowns start before the write; startups and actions end after it.
 
-    before: dict[int, list[Segment]] = field(default_factory=dict)
-    after: dict[int, list[Segment]] = field(default_factory=dict)
+    The segments' boundaries are one sorted array of (rank, segment index) (16 bytes a segment, where a dict
+    of lists by rank took about 200: a segment every few writes made it most of the replay's memory)."""
+
+    segments: list[Segment]
+    boundaries: array[int]
     ends: dict[int, list[int]] = field(default_factory=dict)
+
+    def rank(self, k: int) -> int:
+        """The rank of the k-th boundary (past the last: -1, a rank no write has)."""
+        return self.boundaries[k] >> SEGMENT_BITS if k < len(self.boundaries) else -1
+
+    def segment(self, k: int) -> Segment:
+        return self.segments[self.boundaries[k] & ((1 << SEGMENT_BITS) - 1)]
 
 
 def _marks(actions: list[TraceAction]) -> _Marks:
-    m = _Marks()
+    segments = [s for a in actions for s in a.segments]
+    at = ((s.last if s.startup else s.first) << SEGMENT_BITS | k for k, s in enumerate(segments))
+    m = _Marks(segments, array("Q", sorted(at)))
     for index, a in enumerate(actions):
-        for s in a.segments:
-            (m.after.setdefault(s.last, []) if s.startup else m.before.setdefault(s.first, [])).append(s)
         m.ends.setdefault(a.last, []).append(index)
     return m
 
@@ -116,24 +130,30 @@ class _Replayer:
         marks = _marks(self.actions)
         at: list[tuple[int, bool]] = []
         states: dict[int, MachineState] = {}
-        before, after, ends, write, findings = marks.before, marks.after, marks.ends, self.write, self.findings
-        marked = snapshots | before.keys() | after.keys() | ends.keys()
+        ends, write, findings = marks.ends, self.write, self.findings
+        stops = snapshots | ends.keys()  # a few: one an action
+        k, boundary = 0, marks.rank(0)  # the next segment boundary and its rank
         for rank in range(len(self.att.order)):
-            if rank not in marked:  # the common case: a write inside a sequence
+            if rank != boundary and rank not in stops:  # the common case: a write inside a sequence
                 write(rank)
                 if len(findings) > len(at):
                     at += [(rank, True)] * (len(findings) - len(at))
                 continue
             if rank in snapshots:
                 states[rank] = self.state.copy()
-            if rank in before:
-                for s in before[rank]:
+            here = []
+            while boundary == rank:
+                here.append(marks.segment(k))
+                k += 1
+                boundary = marks.rank(k)
+            for s in here:
+                if not s.startup:
                     setattr(self.state.cpus[s.cpu], s.component, False)
             write(rank)
             if len(findings) > len(at):
                 at += [(rank, True)] * (len(findings) - len(at))
-            if rank in after:
-                for s in after[rank]:
+            for s in here:
+                if s.startup:
                     setattr(self.state.cpus[s.cpu], s.component, True)
             if rank in ends:
                 for index in ends[rank]:

@@ -90,7 +90,7 @@ def model_cpus(ti: TraceImport) -> list[list[int]]:
     """Each step's CPUs as the model takes them (a module load: every online CPU; a kexec: the reboot CPU),
     so that saving the session or switching the version replays the same actions; the trace's own CPUs where
     the model cannot apply an action."""
-    model, out = Session(ti.config), []
+    model, out = Session(ti.config, keep_history=False), []
     for a in ti.actions:
         try:
             out.append(model.apply(a.action, replay_cpus(a, model)).cpus)

@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
+import gc
+import os
 import re
-import resource
 import subprocess
 import sys
+import tracemalloc
 from pathlib import Path
 
 import pytest
 
+import synic_core.traces.load as load
 from synic_core.model.session import Session
+from synic_core.traces.attribute import Attributed
 from synic_core.traces.export import export_lines
+from synic_core.traces.load import import_trace
 from synic_core.traces.parse import MAX_WRITES_KEPT
+from synic_core.traces.replay import replay_trace
 from synic_core.versions.registry import session_config
 
 ROOT = Path(__file__).resolve().parents[2]
 STAMP = re.compile(r" (\d+)\.(\d{6}): ")
 PEAK_MB = 150
+REPLAY_PEAK_BYTES_A_WRITE = 45
+"""The replay with the finding rules, at its peak: what it keeps (the old values and the step of each write: 12 bytes)
+and its marks (the segments' boundaries: 16 bytes a segment). Marks as a dict of lists by rank took about 83 bytes a write."""
 
 
 def write_cycles(path: Path, writes: int) -> int:
@@ -40,20 +49,58 @@ def later(line: str, seconds: int) -> str:
     return STAMP.sub(lambda m: f" {int(m[1]) + seconds}.{m[2]}: ", line, count=1)
 
 
+def run_measured(cmd: list[str], tmp_path: Path) -> tuple[int, str, str, float]:
+    """(exit code, standard output, standard error, peak RSS in MB) of `cmd` in its own process: that child's own
+    rusage (os.wait4), not the largest child the test process ever had (RUSAGE_CHILDREN counts earlier tests' too)."""
+    out, err = tmp_path / "stdout", tmp_path / "stderr"
+    with out.open("w") as o, err.open("w") as e:
+        child = subprocess.Popen(cmd, stdout=o, stderr=e, cwd=ROOT)
+        _, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    return child.returncode, out.read_text(), err.read_text(), usage.ru_maxrss / 1024  # Linux: KiB
+
+
 @pytest.mark.serial  # a big process of its own: alone, not beside the parallel suite
 def test_a_million_writes_are_checked_in_bounded_memory(tmp_path: Path) -> None:
     path = tmp_path / "million.txt"
     total = write_cycles(path, 1_000_000)
-    child = subprocess.run(
-        [sys.executable, "-m", "synic_core", "trace", str(path), "--check", "--quiet"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
-    )
-    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # Linux: KiB; the largest child of this test
-    assert child.returncode in (0, 1) and "Traceback" not in child.stderr, child.stderr
-    assert f"{total:,} SynIC writes (the first {MAX_WRITES_KEPT:,} judged) on CPUs 0-63" in child.stdout
-    assert f"not judged: the {total - MAX_WRITES_KEPT:,} writes after the first {MAX_WRITES_KEPT:,}" in child.stdout
-    assert child.stdout.endswith("\nconforms to v4\n")  # compared up to the cut: no divergence invented past it
+    code, stdout, stderr, peak_mb = run_measured([sys.executable, "-m", "synic_core", "trace", str(path), "--check", "--quiet"], tmp_path)
+    assert code in (0, 1) and "Traceback" not in stderr, stderr
+    assert f"{total:,} SynIC writes (the first {MAX_WRITES_KEPT:,} judged) on CPUs 0-63" in stdout
+    assert f"not judged: the {total - MAX_WRITES_KEPT:,} writes after the first {MAX_WRITES_KEPT:,}" in stdout
+    assert stdout.endswith("\nconforms to v4\n")  # compared up to the cut: no divergence invented past it
     assert peak_mb < PEAK_MB, f"peak {peak_mb:.0f} MB"
+
+
+def test_the_replay_peaks_at_a_few_dozen_bytes_a_write(tmp_path: Path) -> None:
+    path = tmp_path / "cycles.txt"
+    total = write_cycles(path, 30_000)
+    ti = import_trace(path)
+    tracemalloc.start()
+    try:
+        run = replay_trace(ti.attributed, ti.actions, ti.config)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert len(run.old) == total and len(ti.attributed.segments) > total // 4  # a segment every few writes
+    assert peak / total < REPLAY_PEAK_BYTES_A_WRITE, f"{peak / total:.0f} bytes a write"
+
+
+def test_the_partition_guess_lets_go_of_the_attribution_it_did_not_choose(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    session = Session(session_config(mshv="v4", partition="root", cpus=4))
+    for action in ("mshv_init", "kexec"):
+        session.apply(action)
+    path = tmp_path / "root.txt"
+    path.write_text("".join(line + "\n" for line in export_lines(session, stacks=False)))
+    alive: list[int] = []
+    real = replay_trace
+
+    def counting(*args: object, **kwargs: object) -> object:
+        gc.collect()
+        alive.append(sum(1 for o in gc.get_objects() if isinstance(o, Attributed)))
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(load, "replay_trace", counting)
+    ti = import_trace(path)
+    assert ti.partition_why.startswith("guessed from the trace: MSHV writes")  # l1vh was attributed first, then root
+    assert alive == [1]  # only the chosen partition's attribution is held through the replay
