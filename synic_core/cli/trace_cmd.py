@@ -160,7 +160,11 @@ def log_lines(ti: TraceImport) -> list[str]:
     where = "in the trace file" if log.path == trace.path else visible(log.path)
     matched = len(w.log_line)
     out = [f"kernel log {where}: {plural(len(log.faults), 'unchecked WRMSR error')} on SynIC MSRs, {matched:,} matched to writes"]
-    out.append(f"  {LOG_KINDS[log.kind]}")
+    shown = sum(1 for i in range(len(w)) if w.gp(i))
+    if log.kind == "none" and shown:  # the trace's own #GP: a checked write (wrmsr_safe) faults without a log line
+        out.append(f"  no unchecked MSR access error on SynIC MSRs in the log; the trace's #GP shows {plural(shown, 'faulted write')}")
+    else:
+        out.append(f"  {LOG_KINDS[log.kind]}")
     out += [f"  line {f.line}: {f.describe()} matches no write of the trace" for f in trace.unmatched[:5]]
     if len(trace.unmatched) > 5:
         out.append(f"  and {len(trace.unmatched) - 5:,} more unmatched")
