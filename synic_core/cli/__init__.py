@@ -18,6 +18,7 @@ from typing import get_args
 os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")  # no plugin scan: start-up matters for scripts
 
 from synic_core.cli.derive_options import add_derive_output, add_tree_options, words_first
+from synic_core.cli.parser_errors import EXIT_BAD_INPUT, OneLineParser
 from synic_core.model.actions import ACTIONS
 from synic_core.model.config import MAX_CPUS, parse_cpu_list
 from synic_core.model.findings import KINDS
@@ -28,7 +29,6 @@ from synic_core.system.package import package_version
 from synic_core.versions.names import BUILTIN_NAMES, looks_like_file
 
 SUBCOMMANDS = ("run", "explore", "versions", "lessons", "serve", "ownership", "explain", "config", "trace")
-EXIT_BAD_INPUT = 2
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a tool whose reader went away
 EXIT_INTERRUPTED = 130  # 128 + SIGINT: Ctrl-C
 EXIT_TERMINATED = 143  # 128 + SIGTERM
@@ -45,17 +45,25 @@ def cpu_count(text: str) -> int:
     return n
 
 
-def _bounded(name: str, low: int, high: int) -> Callable[[str], int]:
+def _bounded(low: int, high: int) -> Callable[[str], int]:
     def parse(text: str) -> int:
         try:
             n = int(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number of {name}, got {text!r}") from None
+            raise argparse.ArgumentTypeError(f"expected a whole number {low}..{high}, got {text!r}") from None
         if not low <= n <= high:
-            raise argparse.ArgumentTypeError(f"expected {low}..{high} {name}, got {n}")
+            raise argparse.ArgumentTypeError(f"expected a whole number {low}..{high}, got {n}")
         return n
 
     return parse
+
+
+def seconds(text: str) -> float:
+    """`--from` / `--to`: a trace timestamp in seconds."""
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a timestamp in seconds, e.g. 101.25, got {text!r}") from None
 
 
 def version_ref(text: str) -> str:
@@ -103,7 +111,7 @@ def add_settings(parser: argparse.ArgumentParser) -> None:
 def dashboard_parser() -> argparse.ArgumentParser:
     from synic_core.cli.completion import SHELLS, PrintCompletion
 
-    p = argparse.ArgumentParser(
+    p = OneLineParser(
         prog="synic",
         description=f"SynIC Lab {package_version()}: see who owns the Hyper-V SynIC registers that VMBus and MSHV share. "
         f"Without a subcommand, opens the dashboard. Subcommands: {', '.join(SUBCOMMANDS)} "
@@ -125,7 +133,7 @@ def dashboard_parser() -> argparse.ArgumentParser:
 
 
 def subcommand_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="synic")
+    p = OneLineParser(prog="synic")
     sub = p.add_subparsers(dest="command", required=True)
     run = sub.add_parser(
         "run",
@@ -191,7 +199,7 @@ def subcommand_parser() -> argparse.ArgumentParser:
         "an access token; requests without it, or from another site, are refused. See docs/serving.md.",
     )
     srv.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1; others need --public)")
-    srv.add_argument("--port", type=_bounded("port", 0, 65535), default=8000, help="port (default 8000; 0 picks a free one)")
+    srv.add_argument("--port", type=_bounded(0, 65535), default=8000, help="port (default 8000; 0 picks a free one)")
     srv.add_argument("--public", action="store_true", help="allow a non-loopback --host: other machines may connect (with the token)")
     srv.add_argument(
         "--allowed-host",
@@ -202,7 +210,7 @@ def subcommand_parser() -> argparse.ArgumentParser:
     )
     srv.add_argument("--token", metavar="VALUE", help="the access token (default: a new random one per start)")
     srv.add_argument("--no-token", action="store_true", help="no access token (only on a loopback host)")
-    srv.add_argument("--max-sessions", type=_bounded("sessions", 1, 256), default=8, help="browser tabs served at once, 1..256 (default 8)")
+    srv.add_argument("--max-sessions", type=_bounded(1, 256), default=8, help="browser tabs served at once, 1..256 (default 8)")
     srv.add_argument("--idle-timeout", metavar="TIME", default="30m", help="end a tab idle this long: 30m, 90s, 1h (default 30m)")
     srv.add_argument("--files", metavar="DIR", help="visitors may open the scenario/lesson files in DIR (read-only)")
     srv.add_argument("file", nargs="?", help="a scenario to open in every tab")
@@ -243,7 +251,7 @@ def subcommand_parser() -> argparse.ArgumentParser:
     return p
 
 
-def add_trace_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_trace_parser(sub: argparse._SubParsersAction[OneLineParser]) -> None:
     trace = sub.add_parser(
         "trace",
         help="import a real trace of SynIC MSR writes (ftrace, trace-cmd report, KVM): who wrote what, findings, --check",
@@ -269,12 +277,12 @@ def add_trace_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
         metavar="LOG",
         help="the kernel log (dmesg, journalctl -k, a serial console): its 'unchecked MSR access error' lines say which writes faulted",
     )
-    trace.add_argument("--guest", type=_bounded("PID", 0, 2**32 - 1), metavar="PID", help="a KVM host trace: the guest (VMM PID) to judge")
+    trace.add_argument("--guest", type=_bounded(0, 2**32 - 1), metavar="PID", help="a KVM host trace: the guest (VMM PID) to judge")
     trace.add_argument("--cpus", type=cpu_count, metavar="N", help="the traced CPUs (default: from the trace; KVM: the vCPUs)")
     trace.add_argument("--writes", action="store_true", help="after the summary, list every write (with --json: the writes, streamed)")
-    trace.add_argument("--cpu", dest="only_cpu", type=_bounded("CPU", 0, MAX_CPUS - 1), metavar="N", help="only CPU N (lists its writes)")
-    trace.add_argument("--from", dest="start", type=float, metavar="TIME", help="list the writes from this timestamp (seconds)")
-    trace.add_argument("--to", dest="end", type=float, metavar="TIME", help="list the writes up to this timestamp (seconds)")
+    trace.add_argument("--cpu", dest="only_cpu", type=_bounded(0, MAX_CPUS - 1), metavar="N", help="only CPU N (lists its writes)")
+    trace.add_argument("--from", dest="start", type=seconds, metavar="TIME", help="list the writes from this timestamp (seconds)")
+    trace.add_argument("--to", dest="end", type=seconds, metavar="TIME", help="list the writes up to this timestamp (seconds)")
     trace.add_argument("--quiet", action="store_true", help="no progress or notes on standard error")
     trace.add_argument("--json", action="store_true", help="print one JSON object")
     trace.add_argument("--dashboard", action="store_true", help="open the trace in the dashboard: play it write by write")

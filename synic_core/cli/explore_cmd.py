@@ -73,6 +73,11 @@ class Options:
     channel_cpus: tuple[int, ...] = (0,)  # --channel-cpus: where VMBus channels are bound (those below the count)
     every_cpu_count: bool = False  # --cpus all: N = 1 explicitly, N >= 2 by abstraction (explore_every_n)
 
+    @property
+    def holding_cpus(self) -> int:
+        """The smallest CPU count that has every CPU of --channel-cpus (at least 2): `--cpus all` explores from there."""
+        return max(2, *(c + 1 for c in self.channel_cpus))
+
     def config(self, cpus: int, partition: str | None = None, mshv: str | None = None, hv: str | None = None) -> SessionConfig:
         channels = tuple(c for c in self.channel_cpus if c < cpus)
         return session_config(
@@ -301,12 +306,18 @@ def ordered(found: dict[str, Counterexample]) -> list[Counterexample]:
     return sorted(found.values(), key=lambda c: (-SEVERITY_RANK[KINDS[c.kind].severity], c.kind))
 
 
+def channels_text(cfg: SessionConfig) -> str:
+    """` (VMBus channels on CPU 1)` when they are not on CPU 0 alone (the default), else nothing."""
+    return "" if cfg.channel_cpus == (0,) else f" (VMBus channels on CPU {','.join(map(str, cfg.channel_cpus)) or 'none'})"
+
+
 def print_result(console: Console, r: ExploreResult) -> None:
     cfg = r.config
     mode = "any order (orders the kernel cannot produce included)" if r.any_order else "kernel orders only"
     bound = "exhaustive" if r.depth is None else f"depth {r.depth}"
-    channels = "" if cfg.channel_cpus == (0,) else f" (VMBus channels on CPU {','.join(map(str, cfg.channel_cpus)) or 'none'})"
-    console.print(f"[bold]synic explore[/]: {cfg.partition} / {cfg.mshv} / {cfg.hypervisor}, {cfg.cpus} CPUs{channels}, {bound}, {mode}")
+    console.print(
+        f"[bold]synic explore[/]: {cfg.partition} / {cfg.mshv} / {cfg.hypervisor}, {cfg.cpus} CPUs{channels_text(cfg)}, {bound}, {mode}"
+    )
     style = "green" if r.fixpoint else "yellow"
     console.print(f"[{style}]{proof_line(r)}[/] in {r.elapsed:.1f} s, peak {r.peak_mb:.0f} MB", highlight=False, soft_wrap=True)
     table = Table(title="Shortest counterexample per finding kind", title_justify="left")

@@ -17,11 +17,12 @@ from synic_core.cli.explore_cmd import (
     MEMORY_STOPS,
     Options,
     _progress,
+    channels_text,
     matrix_table,
     sequence_text,
 )
 from synic_core.cli.run_cmd import SEVERITY_STYLE
-from synic_core.explore.every_n import EveryNResult, Witness, every_n, proof_line
+from synic_core.explore.every_n import EveryNResult, Witness, cpu_counts, every_n, proof_line
 from synic_core.explore.pool import Job, Result, WorkerPool, sigterm_raises
 from synic_core.inputs.bad_input import InputError
 from synic_core.model.findings import KIND_NAMES, KINDS, SEVERITY_RANK
@@ -39,7 +40,7 @@ def run(opts: Options) -> int:
 def _run(opts: Options) -> int:
     if opts.all:
         return run_matrix(opts)
-    config = opts.config(2)
+    config = opts.config(opts.holding_cpus)
     with _progress(make_console(stderr=True), "every CPU count", ()) as bar:
         bar.add_task("explore", total=None)
         result = every_n(config, any_order=opts.any_order, memory_limit_mb=opts.memory_mb)
@@ -81,7 +82,9 @@ def ordered(r: EveryNResult) -> list[Witness]:
 def print_result(console: Console, r: EveryNResult) -> None:
     cfg = r.config
     mode = "any order (orders the kernel cannot produce included)" if r.any_order else "kernel orders only"
-    console.print(f"[bold]synic explore[/]: {cfg.partition} / {cfg.mshv} / {cfg.hypervisor}, every number of CPUs, {mode}")
+    console.print(
+        f"[bold]synic explore[/]: {cfg.partition} / {cfg.mshv} / {cfg.hypervisor}, every number of CPUs{channels_text(cfg)}, {mode}"
+    )
     style = "green" if r.proved else "yellow"
     console.print(f"[{style}]{proof_line(r)}[/] in {r.elapsed:.1f} s, peak {r.peak_mb:.0f} MB", highlight=False, soft_wrap=True)
     table = Table(title="Shortest counterexample per finding kind, over every number of CPUs", title_justify="left")
@@ -100,7 +103,7 @@ def print_result(console: Console, r: EveryNResult) -> None:
     )
     if r.unreachable:
         console.print(
-            f"[green]not reachable on any number of CPUs (proved, in this model)[/]: {', '.join(r.unreachable)}",
+            f"[green]not reachable on any {cpu_counts(r)} (proved, in this model)[/]: {', '.join(r.unreachable)}",
             soft_wrap=True,
         )
     note = spurious_line(r)
@@ -111,7 +114,13 @@ def print_result(console: Console, r: EveryNResult) -> None:
 def to_dict(r: EveryNResult) -> dict[str, Any]:
     cfg = r.config
     return {
-        "settings": {"partition": cfg.partition, "mshv": cfg.mshv, "hypervisor": cfg.hypervisor, "cpus": "all"},
+        "settings": {
+            "partition": cfg.partition,
+            "mshv": cfg.mshv,
+            "hypervisor": cfg.hypervisor,
+            "cpus": "all",
+            "channel_cpus": list(cfg.channel_cpus),
+        },
         "cpus": "all",
         "any_order": r.any_order,
         "fixpoint": r.proved,
@@ -155,7 +164,12 @@ def write_counterexamples(r: EveryNResult, out: Path) -> None:
 
 # -- the matrix ---------------------------------------------------------------------------------
 def run_matrix(opts: Options) -> int:
-    configs = [opts.config(2, p, v, h) for p in PARTITION_NAMES for v in (*BUILTIN_NAMES, *opts.extra_versions) for h in PROFILE_NAMES]
+    configs = [
+        opts.config(opts.holding_cpus, p, v, h)
+        for p in PARTITION_NAMES
+        for v in (*BUILTIN_NAMES, *opts.extra_versions)
+        for h in PROFILE_NAMES
+    ]
     per_job = opts.memory_mb / min(opts.jobs, len(configs))
     jobs = [Job(i, c, None, opts.any_order, per_job, every_cpu_count=True) for i, c in enumerate(configs)]
     results: dict[int, EveryNResult] = {}

@@ -22,7 +22,7 @@ from synic_core.cli.console import console as make_console
 from synic_core.cli.run_cmd import COMPONENT_STYLE, SEVERITY_STYLE, finding_block
 from synic_core.inputs.bad_input import InputError
 from synic_core.model.findings import Finding, summarize
-from synic_core.reports.formatting import cpu_ranges, cpus_text, grouped_findings, plural, summary_line
+from synic_core.reports.formatting import cpus_text, grouped_findings, plural, summary_line
 from synic_core.reports.safe_text import visible
 from synic_core.traces.attribute import WRITERS
 from synic_core.traces.check import CheckResult, CpuVerdict, check_trace
@@ -104,6 +104,8 @@ def _run(ns: argparse.Namespace) -> int:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # the report of what was read comes next, whatever is pressed
     check = check_trace(ti.attributed, ti.actions, ti.config) if ns.check else None
     narrow = Narrow(ns.only_cpu, ns.start, ns.end)
+    if narrow.cpu is not None and narrow.cpu >= ti.attributed.ncpus:
+        raise InputError(f"--cpu {narrow.cpu}: not in the trace ({cpus_text(list(range(ti.attributed.ncpus)))})")
     if ns.json:
         write_json(ti, check, ns.writes, sys.stdout)
     else:
@@ -160,7 +162,11 @@ def log_lines(ti: TraceImport) -> list[str]:
     where = "in the trace file" if log.path == trace.path else visible(log.path)
     matched = len(w.log_line)
     out = [f"kernel log {where}: {plural(len(log.faults), 'unchecked WRMSR error')} on SynIC MSRs, {matched:,} matched to writes"]
-    out.append(f"  {LOG_KINDS[log.kind]}")
+    shown = sum(1 for i in range(len(w)) if w.gp(i))
+    if log.kind == "none" and shown:  # the trace's own #GP: a checked write (wrmsr_safe) faults without a log line
+        out.append(f"  no unchecked MSR access error on SynIC MSRs in the log; the trace's #GP shows {plural(shown, 'faulted write')}")
+    else:
+        out.append(f"  {LOG_KINDS[log.kind]}")
     out += [f"  line {f.line}: {f.describe()} matches no write of the trace" for f in trace.unmatched[:5]]
     if len(trace.unmatched) > 5:
         out.append(f"  and {len(trace.unmatched) - 5:,} more unmatched")
@@ -206,7 +212,7 @@ def print_cpu_groups(console: Console, ti: TraceImport, check: CheckResult | Non
         console.print(Text(f"  {cpus_text(cpus)}: {line}", style))
     if len(groups) > SUMMARY_GROUPS:
         rest = [c for _, cpus in groups[SUMMARY_GROUPS:] for c in cpus]
-        console.print(Text(f"  and {len(groups) - SUMMARY_GROUPS:,} more groups on CPUs {cpu_ranges(rest)} (--cpu N shows one)"))
+        console.print(Text(f"  and {plural(len(groups) - SUMMARY_GROUPS, 'more group')} on {cpus_text(rest)} (--cpu N shows one)"))
 
 
 def print_finding_groups(console: Console, findings: list[Finding], full: bool) -> None:
@@ -224,7 +230,7 @@ def print_finding_groups(console: Console, findings: list[Finding], full: bool) 
         for first, count, _, _ in groups[SUMMARY_GROUPS:]:
             rest[first.kind] = rest.get(first.kind, 0) + count
         kinds = ", ".join(f"{n:,} {kind}" for kind, n in rest.items())
-        console.print(Text(f"  and {len(groups) - SUMMARY_GROUPS:,} more groups ({kinds})"))
+        console.print(Text(f"  and {plural(len(groups) - SUMMARY_GROUPS, 'more group')} ({kinds})"))
     console.print(Text("  --writes prints every finding with the kernel behaviour it models; --json too", "dim"))
 
 

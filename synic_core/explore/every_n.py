@@ -115,14 +115,20 @@ def config_at(config: SessionConfig, n: int) -> SessionConfig:
     return replace(config, cpus=n, channel_cpus=(*(0 for c in config.channel_cpus if c == 0), *range(1, holders(config) + 1)))
 
 
+def cpu_counts(r: EveryNResult) -> str:
+    """The CPU counts a proof covers (after "every" or "any"): all, or from the smallest machine with the channel holders."""
+    if r.first_n == 1:
+        return "number of CPUs"
+    k = r.first_n - 1
+    return f"number of CPUs from {r.first_n} ({k} CPU{'s' * (k != 1)} besides CPU 0 holding VMBus channels)"
+
+
 def proof_line(r: EveryNResult) -> str:
     """What the run proves, in one sentence."""
     counts = f"N = 1 explicitly ({r.one_cpu.states:,} states), N ≥ 2 by abstraction ({r.states:,} abstract states)"
-    every = "every number of CPUs"
+    every = f"every {cpu_counts(r)}"
     if r.first_n > 1:
-        k = r.first_n - 1
         counts = f"N ≥ {r.first_n} by abstraction ({r.states:,} abstract states)"
-        every = f"every number of CPUs from {r.first_n} ({k} CPU{'s' * (k != 1)} besides CPU 0 holding VMBus channels)"
     if r.locality is not None:
         return "no proof: the model breaks the locality the abstraction needs"
     if r.proved:

@@ -23,8 +23,10 @@ CPU0_CITES = (
     "(docs/kernel-facts.md#cpu-hotplug-on-x86)"
 )
 CHANNEL_CITES = "drivers/hv/hv.c hv_synic_cleanup; kernel/cpu.c cpuhp rollback (docs/kernel-facts.md#cpu-hotplug-on-x86)"
+VMBUS_ROOT_CITES = "drivers/hv/vmbus_drv.c hv_acpi_init (docs/kernel-facts.md#when-vmbus-runs)"
+MSHV_INIT_CITES = "drivers/hv/mshv_root_main.c mshv_parent_partition_init (docs/kernel-facts.md#partition-types)"
 CHANNEL_ASSUMPTION = (
-    "assumed: the kernel cannot move the channel itself (a kernel before hv_pick_new_cpu(), or a host older than "
+    "the kernel cannot move the channel itself (a kernel before hv_pick_new_cpu(), or a host older than "
     "VMBus protocol WIN10 v5.3); newer kernels rebind it and the offline goes on (docs/kernel-facts.md#cpu-hotplug-on-x86)"
 )
 Runner: TypeAlias = Callable[[Engine, list[int]], None]
@@ -75,6 +77,7 @@ def vmbus_load(eng: Engine, cpus: list[int]) -> None:
         eng.refuse(
             "VMBus does not run on a bare-metal root: hv_acpi_init() returns early when hv_root_partition() && !hv_nested.",
             component="vmbus",
+            cites=VMBUS_ROOT_CITES,
         )
         return
     if not d.vmbus_loaded:
@@ -116,10 +119,10 @@ def _free_vmbus_pages(eng: Engine, cpu: int) -> None:
 def mshv_init(eng: Engine, cpus: list[int]) -> None:
     p, d = eng.partition, eng.state.drivers
     if not p.mshv_allowed:
-        eng.refuse(p.mshv_refusal, component="mshv")
+        eng.refuse(p.mshv_refusal, component="mshv", cites=MSHV_INIT_CITES)
         return
     if d.kdump:
-        eng.refuse("mshv_root does not load in a kdump kernel: is_kdump_kernel() is true.", component="mshv")
+        eng.refuse("mshv_root does not load in a kdump kernel: is_kdump_kernel() is true.", component="mshv", cites=MSHV_INIT_CITES)
         return
     if not d.mshv_loaded:
         if p.vmbus_runs and not d.vmbus_loaded:

@@ -83,9 +83,9 @@ KINDS: dict[str, FindingKind] = {
             "refused",
             "info",
             "the kernel refused the action",
-            "the refusal paths of hv_acpi_init and mshv_parent_partition_init (docs/kernel-facts.md#when-vmbus-runs, "
-            "docs/kernel-facts.md#partition-types), of device_offline (-EPERM: x86's CPU 0) and hv_synic_cleanup (-EBUSY) "
-            "(docs/kernel-facts.md#cpu-hotplug-on-x86)",
+            "the action stops before it writes any MSR (a module that is not loaded, a partition, kernel or CPU the code turns "
+            "away); each refusal cites the kernel function that refuses it where there is one "
+            "(docs/kernel-facts.md#partition-types, docs/kernel-facts.md#when-vmbus-runs, docs/kernel-facts.md#cpu-hotplug-on-x86)",
         ),
     )
 }

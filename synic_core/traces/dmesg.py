@@ -39,10 +39,13 @@ MAX_FAULTS = 100_000
 """Fault lines kept; more are counted (a log of an old kernel that printed every refused write)."""
 MAX_FRAMES = 64
 LOG_MARK = b"unchecked MSR access error"
+SYSLOG_KERNEL = re.compile(rb"^\S+(?: +\S+){0,3} +\S+ kernel: ")
+"""`journalctl -k` and syslog: `Dec 06 12:00:01 host kernel: …` or `2026-12-06T12:00:01+0000 host kernel: …`."""
 
 LogKind = Literal["none", "once", "each"]
 LOG_KINDS: dict[LogKind, str] = {
-    "none": "no unchecked MSR access error in the log: it proves no fault",
+    "none": "no unchecked MSR access error on SynIC MSRs in the log: it names no fault (it shows no checked write's #GP, "
+    "nor a boot it does not cover)",
     "once": "at most one unchecked WRMSR error a boot, as kernels print it (once per boot, arch/x86/mm/extable.c "
     "ex_handler_msr): it proves the first refused write of each boot; later writes stay unknown",
     "each": "several unchecked WRMSR errors in one boot (an older kernel that printed each): every one it names is a fault; "
@@ -84,6 +87,8 @@ class LogReader:
     boot: int = 0
     banners: int = 0
     lines: int = 0
+    kernel_lines: int = 0
+    """Lines a kernel log has and other text has not: a printk timestamp, a journalctl `kernel:` tag, a boot banner, a fault."""
     _last_ts: float = 0.0
     _open: LogFault | None = None
     _open_lines: int = 0
@@ -106,6 +111,8 @@ class LogReader:
             return True
         banner = NEW_BOOT in text
         ts = float(prefix["ts"]) if prefix else None
+        stamped = bool(prefix or banner or (b" kernel: " in raw and SYSLOG_KERNEL.match(raw)))
+        self.kernel_lines += stamped
         if self.lines and (banner or (ts is not None and ts < self._last_ts)):
             self.boot += 1  # a new boot: its banner, or the clock starting again (a log without banners)
         self.lines += 1
@@ -116,6 +123,7 @@ class LogReader:
         m = FAULT_LINE.search(text) if LOG_MARK in text else None
         if m is None:
             return False
+        self.kernel_lines += not stamped
         self._fault(lineno, m, prefix, after)
         return True
 

@@ -12,10 +12,11 @@ from synic_core.model.version import MshvVersion
 from synic_core.model.vocabulary import TraceFormat
 from synic_core.reports.formatting import cpus_text, plural
 from synic_core.traces.attribute import WRITERS, Attributed, attribute
+from synic_core.traces.dmesg import LogReader
 from synic_core.traces.formats import MSR_OF_SLOT, SLOTS
 from synic_core.traces.infer import TraceAction, channel_cpus, infer_actions
 from synic_core.traces.log_match import match_log
-from synic_core.traces.parse import ParsedTrace, TraceError, parse_trace, read_log
+from synic_core.traces.parse import LOG_TEXT, ParsedTrace, TraceError, parse_trace, read_log
 from synic_core.traces.replay import TraceRun, replay_trace
 from synic_core.versions.registry import get, session_config, use
 
@@ -102,6 +103,17 @@ def several_guests(trace: ParsedTrace) -> str | None:
     return f"{trace.path}: several guests in this host trace: {named}{more}; choose one with --guest PID"
 
 
+def kernel_log(path: str | Path) -> LogReader:
+    """`--dmesg LOG`: a file without one kernel log line (a README, an empty file) is bad input, not a log that names no fault."""
+    log = read_log(path)
+    if not log.kernel_lines:
+        raise TraceError(
+            f"--dmesg {path}: no kernel log line in it (expected {LOG_TEXT}: lines with printk's [seconds] stamp, "
+            "journalctl's 'kernel:' tag or the 'Linux version' banner)"
+        )
+    return log
+
+
 def import_trace(
     path: str | Path,
     partition: str | None = None,
@@ -124,7 +136,7 @@ def import_trace(
     if trace.log is not None:
         match_log(trace, trace.log)
     if dmesg is not None:
-        match_log(trace, read_log(dmesg))
+        match_log(trace, kernel_log(dmesg))
     version = use(mshv) if mshv else "v4"
     made: dict[str, Attributed] = {}  # attributions the guess made: the chosen partition's is used again
     chosen, why = choose_partition(trace, partition, get(version), made)

@@ -65,3 +65,33 @@ def test_a_lesson_file_opens_as_a_lesson_in_the_dashboard(monkeypatch: pytest.Mo
     monkeypatch.setattr(SynicApp, "run", lambda self, *a, **k: started.append(self))
     assert synic_main([lesson_file(tmp_path)]) == 0
     assert started and started[0].dashboard._initial_lesson is not None
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (["explore", "--mshv", "nosuch"], "synic explore: --mshv: expected a built-in version ("),
+        (
+            ["explore", "--partition", "foo"],
+            "synic explore: --partition: invalid choice 'foo' (expected one of root, nested_root, l1vh, guest)",
+        ),
+        (["explore", "--channel-cpus", "x"], "synic explore: --channel-cpus: expected CPU numbers"),
+        (["run", "l1vh-v4-kexec", "--cpus", "0"], "synic run: --cpus: expected 1..4096 CPUs, got 0"),
+        (["trace", "trace.txt", "--from", "abc"], "synic trace: --from: expected a timestamp in seconds, e.g. 101.25, got 'abc'"),
+        (["trace", "trace.txt", "--cpu", "abc"], "synic trace: --cpu: expected a whole number 0..4095, got 'abc'"),
+        (["serve", "--port", "x"], "synic serve: --port: expected a whole number 0..65535, got 'x'"),
+        (["lessons", "nosuch"], "synic lessons: unrecognized arguments: nosuch"),
+        (["explain", "nosuch"], "synic explain: kind: invalid choice 'nosuch' (expected one of foreign_write,"),
+        (["versions", "--nosuch"], "synic versions: unrecognized arguments: --nosuch"),
+        (["--completion", "tcsh"], "synic: --completion: invalid choice 'tcsh' (expected one of bash, zsh, fish)"),
+        (["--partition", "nope"], "synic: --partition: invalid choice 'nope' (expected one of root, nested_root, l1vh, guest)"),
+    ],
+)
+def test_a_parser_error_is_one_line_naming_the_help(args: list[str], line: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(args)
+    err = capsys.readouterr().err
+    prog = line.split(":", 1)[0]
+    assert exit_info.value.code == 2
+    assert err.startswith(line) and err.endswith(f"; see {prog} --help\n") and err.count("\n") == 1, err
+    assert "usage:" not in err and "argument " not in err

@@ -18,6 +18,27 @@ def test_v4_is_proved_fault_free_for_every_cpu_count(capsys: pytest.CaptureFixtu
     assert "hypervisor_fault" in out.split("not reachable on any number of CPUs (proved, in this model)")[1]
 
 
+HOLDERS = "number of CPUs from 2 (1 CPU besides CPU 0 holding VMBus channels)"
+
+
+def test_channel_cpus_are_named_and_the_summary_covers_the_proved_range(capsys: pytest.CaptureFixture[str]) -> None:
+    main(["explore", "--cpus", "all", "--channel-cpus", "1"])
+    out = capsys.readouterr().out
+    assert out.startswith("synic explore: l1vh / v4 / strict, every number of CPUs (VMBus channels on CPU 1), kernel orders only")
+    assert f"proved for every {HOLDERS}:" in out
+    assert f"not reachable on any {HOLDERS} (proved, in this model): " in out and "on any number of CPUs (" not in out
+    main(["explore", "--cpus", "all", "--channel-cpus", "1", "--json"])
+    data = json.loads(capsys.readouterr().out)
+    assert data["settings"]["channel_cpus"] == [1] and data["proof"].startswith(f"proved for every {HOLDERS}:")
+
+
+def test_channel_cpus_beyond_two_cpus_are_all_kept(capsys: pytest.CaptureFixture[str]) -> None:
+    main(["explore", "--cpus", "all", "--channel-cpus", "1-2", "--json"])
+    data = json.loads(capsys.readouterr().out)
+    assert data["settings"]["channel_cpus"] == [1, 2]
+    assert data["proof"].startswith("proved for every number of CPUs from 3 (2 CPUs besides CPU 0 holding VMBus channels)")
+
+
 def test_json_shape(capsys: pytest.CaptureFixture[str]) -> None:
     main(["explore", "--mshv", "patch5-only", "--cpus", "all", "--json"])
     data = json.loads(capsys.readouterr().out)

@@ -149,3 +149,28 @@ def test_other_events_are_no_kernel_log(tmp_path: Path) -> None:
     blocks.insert(3, ["          <idle>-0       [001] d..2.   100.400000: sched_switch: prev_comm=swapper/1 prev_pid=0 ==> next_comm=x"])
     ti = imported(save(tmp_path, join(header, blocks)))
     assert ti.trace.log is None and ti.trace.stats.other_events == {"other events": 1}
+
+
+@pytest.mark.parametrize("text", ["", "# Notes\nThe unchecked MSR access error: WRMSR to 0x… line is printed once.\n"])
+def test_a_dmesg_file_without_kernel_log_lines_is_bad_input(
+    real_p5: tuple[Path, list[list[str]], list[int]], tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str
+) -> None:
+    path, _, _ = real_p5
+    notes = save(tmp_path, text, "notes.md")
+    assert main(["trace", str(path), "--dmesg", str(notes)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.count("\n") == 1 and f"--dmesg {notes}: no kernel log line in it (expected the text of a kernel log" in captured.err
+
+
+@pytest.mark.parametrize("log", ["[    0.000000] Linux version 6.15.0\n", "Dec 06 12:00:01 host kernel: hv_vmbus: Vmbus version:5.3\n"])
+def test_a_log_without_faults_never_says_no_fault_next_to_the_traces_own_gp(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], log: str
+) -> None:
+    gp = save(tmp_path, exported(P5))  # the refused writes carry #GP: the trace itself shows the faults
+    clean = save(tmp_path, log, "dmesg.txt")
+    assert main(["trace", str(gp), "--dmesg", str(clean), "--mshv", "patch5-only"]) == 1
+    out = capsys.readouterr().out
+    assert "faulted on the machine (#GP in the trace)" in out
+    assert "no fault" not in out.replace("names no fault", "")
+    assert "no unchecked MSR access error on SynIC MSRs in the log; the trace's #GP shows 12 faulted writes" in out

@@ -12,7 +12,7 @@ from synic_core.cli import main, trace_cmd
 from synic_core.model.session import Session
 from synic_core.traces.export import export_text
 from synic_core.versions.registry import session_config
-from tests.support.traces import exported, join, save, split
+from tests.support.traces import exported, join, save, split, without_gp
 
 
 @pytest.fixture(scope="module")
@@ -86,3 +86,22 @@ def test_json_lists_the_writes_only_with_writes(trace_256: Path, capsys: pytest.
     main(["trace", str(trace_256), "--json", "--writes"])
     full = json.loads(capsys.readouterr().out)
     assert len(full["writes"]) == 256 * 28 and {k: v for k, v in full.items() if k != "writes"} == brief
+
+
+@pytest.fixture
+def trace_p5(tmp_path: Path) -> Path:
+    """patch5-only's kexec on 4 CPUs as a real kernel traces it (no #GP): 13 groups of findings."""
+    header, blocks = split(exported("l1vh-patch5-only-kexec"))
+    return save(tmp_path, join(header, without_gp(blocks)[0]))
+
+
+def test_a_cpu_not_in_the_trace_is_one_line_of_bad_input(trace_p5: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["trace", str(trace_p5), "--cpu", "9"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err == "synic: --cpu 9: not in the trace (CPUs 0-3)\n"
+
+
+def test_the_groups_left_out_are_counted_in_agreement(trace_p5: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["trace", str(trace_p5), "--mshv", "patch5-only"]) == 1
+    out = capsys.readouterr().out
+    assert "Findings: 52 findings in 13 groups" in out and "  and 1 more group (4 hypervisor_fault)\n" in out

@@ -45,3 +45,24 @@ def test_readme_does_not_miscount_the_lessons() -> None:
 def test_readme_says_png_needs_the_extra() -> None:
     line = next(line for line in README.splitlines() if "`ctrl+s` `E` `J` `S`" in line)
     assert "SVG + PNG" not in line and "synic-lab[screenshots]" in line
+
+
+def test_a_finding_assumption_is_not_prefixed_with_the_word_the_report_adds(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", "l1vh-v4-offline-busy-cpu"]) == 0
+    out = capsys.readouterr().out
+    assert "assumption: the kernel cannot move the channel itself" in out and "assumption: assumed" not in out
+
+
+REFUSAL_SPECIFICS = ("device_offline", "hv_synic_cleanup", "-EPERM", "-EBUSY")
+
+
+def test_the_refused_kind_cites_nothing_specific_and_each_refusal_its_own(capsys: pytest.CaptureFixture[str]) -> None:
+    assert not any(word in KINDS["refused"].cites for word in REFUSAL_SPECIFICS)
+    main(["explain", "refused"])
+    assert not any(word in capsys.readouterr().out for word in REFUSAL_SPECIFICS)
+    (unloaded,) = [f for f in run("l1vh", "v4", ["vmbus_unload"]).findings if f.kind == "refused"]
+    assert unloaded.message == "VMBus is not loaded." and not any(word in unloaded.cites for word in REFUSAL_SPECIFICS)
+    (root,) = [f for f in run("root", "v4", ["vmbus_load"]).findings if f.kind == "refused"]
+    assert "vmbus_drv.c hv_acpi_init" in root.cites
+    (guest,) = [f for f in run("guest", "v4", ["mshv_init"]).findings if f.kind == "refused"]
+    assert "mshv_root_main.c mshv_parent_partition_init" in guest.cites
