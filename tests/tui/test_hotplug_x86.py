@@ -105,3 +105,22 @@ def test_the_inspector_gives_no_m_hint_on_cpu0() -> None:
     on_cpu0 = inspector(display, 0, col, VARIABLES).plain
     assert "VMBus channels are bound to CPU 0" in on_cpu0 and "M moves them" not in on_cpu0 and "cannot go offline" not in on_cpu0
     assert "M moves them" in inspector(display, 1, col, VARIABLES).plain
+
+
+async def test_m_says_what_it_moved_or_why_nothing_moved() -> None:
+    """M writes no MSR: without a toast a press that moves nothing would look ignored."""
+    from .conftest import notifications
+
+    app = make_app("v4")
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.dashboard.grid.cursor_cpu = 1
+        await pilot.press("M")  # VMBus not loaded
+        await settle(app)
+        assert notifications(app)[-1].message == "VMBus is not connected: it has no channels to move."
+        await pilot.press("a", "v", "escape")
+        await settle(app)
+        app.dashboard.grid.cursor_cpu = 1
+        await pilot.press("M")  # CPU 1 holds no channel (they start on CPU 0)
+        await settle(app)
+        assert "CPU 1 holds no VMBus channel: nothing to move" in notifications(app)[-1].message
+        assert notifications(app)[-1].title == "Move channels"

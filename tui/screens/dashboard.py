@@ -171,7 +171,14 @@ class DashboardScreen(DashboardBase):
         self.lessons.leave()
         self.player.finish()
         cpus = [self.grid.cursor_cpu] if ACTIONS[name].target == "one" else self.grid.chosen_cpus()
-        self.actions.apply(name, cpus)
+        self.actions.apply(name, cpus, then=self._say_moved if name == "move_channels" else None)
+
+    def _say_moved(self, step: StepResult) -> None:
+        """M writes no MSR, so the grid may not change: say what moved, or why nothing did."""
+        if step.notes:
+            said = "; ".join(step.notes)
+            self.notify(f"{said[0].upper()}{said[1:]}.", title="Move channels", markup=False)
+        self._say_refusals(step)
 
     def action_toggle_online(self) -> None:
         self.lessons.leave()
