@@ -194,6 +194,8 @@ def timeline(display: Display, travelling: bool, p: Palette) -> Text:
     for s in history[first:]:
         if display.step is s:
             text.append(f" {s.index}:{s.action} {display.pos}/{len(s.writes)} ", "bold reverse")
+        elif s.index < display.upto and s.refused:
+            text.append(f" {s.index}:{s.action} ✗ ", p["synic-warning-text"])
         elif s.index < display.upto:
             text.append(f" {s.index}:{s.action} ✓ ")
         else:
@@ -218,6 +220,7 @@ LEGEND = """[b]Cells[/b]  ● on (enabled, or SINT unmasked)  ○ off
 [b]Who wrote it last[/b]  [$synic-vmbus]V VMBus[/]  [$synic-mshv]M MSHV[/]  · reset value
 [b]Findings[/b] (letter and background)
   [#000000 on $synic-fault] X [/] fault  [on $synic-error] ! [/] error  [on $synic-warning] ? [/] warning
+[b]Timeline[/b]  ✓ step played  ✗ step refused by the kernel (a finding says why)
 [b]Highlights[/b]  [b u]underlined[/]: the cell written last;  ≠ (compare): differs from the other side
 [b]CPU column[/b]  ▸ selected (grey row)  ● online / ○ offline  V VMBus live  M MSHV live
 [b]Columns[/b]  SCTRL = SCONTROL.enable, SIMP/SIEFP/SIRBP .enable,
