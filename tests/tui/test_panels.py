@@ -55,9 +55,9 @@ async def test_filter_by_severity_and_kind_and_search() -> None:
         panel.focus()
         total = len(panel.shown)
         kinds = {g.first.kind for g in panel.shown}
-        await pilot.press("f", "f")  # errors and faults
+        await pilot.press("f", "f")  # errors and faults: "error or worse"
         await pilot.pause()
-        assert "errors and faults" in str(app.query_one("#findings-filter").render())
+        assert "error or worse" in str(app.query_one("#findings-filter").render())
         await pilot.press("f")  # faults only
         await pilot.pause()
         assert panel.shown and all(g.first.severity == "fault" for g in panel.shown)
