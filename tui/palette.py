@@ -6,6 +6,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Protocol
 
+from textual.actions import parse as parse_action
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.dom import DOMNode
 from textual.markup import escape
@@ -22,16 +23,26 @@ class Dashboard(Protocol):
 
     def set_setting(self, name: str, value: str | int) -> None: ...
 
+    def why_disabled(self, action: str, parameters: tuple[object, ...]) -> tuple[str, str] | None: ...
+
+    def say_disabled(self, action: str, parameters: tuple[object, ...]) -> None: ...
+
 
 class SynicCommands(Provider):
     def _entries(self) -> list[tuple[str, str, Callable[[], object]]]:
         screen: Dashboard = self.screen  # type: ignore[assignment]  # only the dashboard lists this provider
         keys = effective_keys(getattr(self.app, "user_keys", {}))
-        out: list[tuple[str, str, Callable[[], object]]] = [
-            (f"{c.label} ({key_label(','.join(keys[c.id]))})", c.description, partial(self._run, c.action, c.scope))
-            for c in COMMANDS
-            if c.palette
-        ]
+        out: list[tuple[str, str, Callable[[], object]]] = []
+        for c in COMMANDS:
+            if not c.palette:
+                continue
+            label = f"{c.label} ({key_label(','.join(keys[c.id]))})"
+            _, name, parameters = parse_action(c.action)
+            why = screen.why_disabled(name, parameters)
+            if why is None:
+                out.append((label, c.description, partial(self._run, c.action, c.scope)))
+            else:  # disabled here, as the footer shows it: choosing it says why
+                out.append((f"{label} (disabled)", escape(why[1]), partial(screen.say_disabled, name, parameters)))
         for name, p in PARTITIONS.items():
             out.append((f"Partition: {name}", p.title, partial(screen.set_setting, "partition", name)))
         for name, v in known().items():  # a patch file's title is the user's text: never markup

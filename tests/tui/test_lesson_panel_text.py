@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from textual.pilot import Pilot
 from textual.widgets import Markdown
 
-from synic_core.scenarios.lesson import load_lesson
+from synic_core.scenarios.lesson import lesson_names, load_lesson
 from tui.app import SynicApp
 from tui.state import lesson_text
 from tui.widgets.panels import FindingsPanel
@@ -86,3 +87,25 @@ def test_long_paths_fold_before_the_file_name_but_commands_stay_whole() -> None:
     assert lesson_text.fold_paths("see docs/patch-files.md.") == "see docs/patch-files.md."  # short: as written
     command = f"`synic explore --mshv {long}`"
     assert lesson_text.fold_paths(command) == command
+
+
+def lesson_texts(name: str) -> list[str]:
+    lesson = load_lesson(name)
+    return [lesson.intro, lesson.outro or "", *(s.note for s in lesson.steps)]
+
+
+@pytest.mark.parametrize("name", lesson_names())
+def test_no_path_glob_outside_code_in_any_lesson(name: str) -> None:
+    """A `*` in a path outside backticks is read as Markdown emphasis: the panel would drop it."""
+    for text in lesson_texts(name):
+        outside_code = re.sub(r"`[^`]*`", "", text)
+        assert not re.search(r"/\*|\*/", outside_code), text
+
+
+async def test_the_lesson_panel_shows_a_sysfs_glob_whole() -> None:
+    path = "/sys/bus/vmbus/devices/*/channels/*/cpu"
+    app = SynicApp(instant=True, manual_ticks=True, lesson=load_lesson("05-cpu0-offline"))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: "hotplug" in " ".join(screen_words(app)), "the lesson panel drawn")
+        app.dashboard.query_one("#lesson-scroll").scroll_end(animate=False)
+        await until(pilot, lambda: path in screen_words(app), "the path shown whole")

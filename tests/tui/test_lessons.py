@@ -86,3 +86,43 @@ def test_bad_lesson_file_is_refused_with_the_field(tmp_path: Path, capsys: pytes
 def test_unknown_lesson_name(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--lesson", "no-such-lesson"]) == 2
     assert "ownership-l1vh" in capsys.readouterr().err
+
+
+async def lesson_at_step_one(app: SynicApp, pilot) -> None:
+    await pilot.pause()
+    await pilot.press("greater_than_sign")
+    await pilot.pause()
+    assert app.dashboard.lessons.pos == 1
+
+
+def lesson_ended(app: SynicApp) -> bool:
+    return app.dashboard.lessons.lesson is None and "You left the lesson" in app.query_one("#lesson-text", Markdown).source
+
+
+async def test_a_counterexample_loaded_during_a_lesson_ends_it() -> None:
+    """The explorer's `enter` hands a scenario back: a new session, so `>` no longer answers for the lesson."""
+    import json
+
+    from synic_core.scenarios import builtin
+
+    app = SynicApp(instant=True, lesson=load_lesson("kexec-patch5-only"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await lesson_at_step_one(app, pilot)
+        data = json.loads((Path(builtin.__file__).parent / "l1vh-mainline-kexec.json").read_text())
+        app.dashboard.actions.open_scenario(data)
+        await pilot.pause()
+        assert lesson_ended(app)
+        assert not app.dashboard.check_action("lesson_next", ())  # the footer drops `> next < previous`
+
+
+async def test_a_patch_file_opened_during_a_lesson_ends_it() -> None:
+    from tui.state.opening import open_file
+
+    patch = Path(__file__).parents[2] / "examples" / "patches" / "exit-disables-scontrol.toml"
+    app = SynicApp(instant=True, lesson=load_lesson("kexec-patch5-only"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await lesson_at_step_one(app, pilot)
+        app.dashboard.files.opened(open_file(str(patch)))
+        await pilot.pause()
+        assert app.dashboard.session.config.mshv == "exit-disables-scontrol"
+        assert lesson_ended(app)

@@ -55,9 +55,9 @@ async def test_filter_by_severity_and_kind_and_search() -> None:
         panel.focus()
         total = len(panel.shown)
         kinds = {g.first.kind for g in panel.shown}
-        await pilot.press("f", "f")  # errors and faults
+        await pilot.press("f", "f")  # errors and faults: "error or worse"
         await pilot.pause()
-        assert "errors and faults" in str(app.query_one("#findings-filter").render())
+        assert "error or worse" in str(app.query_one("#findings-filter").render())
         await pilot.press("f")  # faults only
         await pilot.pause()
         assert panel.shown and all(g.first.severity == "fault" for g in panel.shown)
@@ -255,3 +255,17 @@ def test_the_status_line_numbers_the_step_shown_as_the_timeline_does() -> None:
     assert "│ step 0 ·" in status_line(display, "20/s", VARIABLES).plain
     display.begin(session.history[1])  # playing step 1
     assert "│ step 1 ·" in status_line(display, "20/s", VARIABLES).plain
+
+
+def test_the_timeline_marks_a_refused_step_apart_and_the_legend_says_so() -> None:
+    from tui.state.describe import LEGEND, timeline
+    from tui.themes import VARIABLES
+
+    session = Session(session_config(cpus=2))
+    session.apply("vmbus_load")
+    assert session.apply("cpu_offline", [0]).refused  # x86 never offlines CPU 0
+    display = Display(session)
+    display.show_final()
+    line = timeline(display, False, VARIABLES).plain
+    assert " 0:vmbus_load ✓" in line and " 1:cpu_offline ✗" in line and "cpu_offline ✓" not in line
+    assert "✓ step played  ✗ step refused" in LEGEND

@@ -93,3 +93,31 @@ async def test_settings_labels_read_whole_at_120x40() -> None:
 
 async def test_settings_longest_labels_read_whole_at_80x24() -> None:
     await check_settings_labels((80, 24), "lenient")
+
+
+async def test_the_findings_filter_label_reads_whole_at_120x40() -> None:
+    """What is shown (counts agreeing, the severity filter) and the list's keys, none of it cut."""
+    from tui.widgets.panels import FindingsPanel
+
+    app = make_app("patch5-only")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("a", "v", "m", "k", "f")
+        panel = app.dashboard.query_one(FindingsPanel)
+        await until(pilot, lambda: len(panel.shown) > 1, "the findings listed")
+        label = app.dashboard.query_one("#findings-filter", Static)
+        total = len(panel.shown)
+        for severity, wording in ((1, "warning or worse"), (2, "error or worse"), (3, "faults only")):
+            panel.min_severity = severity
+            await pilot.pause()
+            shown = shown_in(app, label)
+            assert f"{len(panel.shown)} of {total} groups · {wording}" in shown, shown
+            assert "f severity · K kind · / search" in shown and "…" not in shown, shown
+
+
+def test_the_group_count_agrees_with_its_number() -> None:
+    from tui.widgets.panels import filter_summary
+
+    assert filter_summary(1, 1, 0, None, "").startswith("1 of 1 group\n")
+    assert filter_summary(0, 1, 3, None, "").startswith("0 of 1 group · faults only\n")
+    assert filter_summary(2, 14, 0, None, "").startswith("2 of 14 groups\n")
+    assert filter_summary(0, 0, 0, None, "").startswith("no findings\n")

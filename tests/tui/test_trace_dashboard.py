@@ -10,9 +10,10 @@ from synic_core.traces.session import TraceSession
 from tests.support.traces import exported, save
 from tui.app import SynicApp
 from tui.cli import main
+from tui.screens.dashboard import DashboardScreen
 from tui.widgets.panels import Inspector, TracePanel
 
-from .conftest import notifications, trace_app
+from .conftest import highlighted_command, notifications, trace_app, until
 
 SIZE = (160, 44)
 
@@ -189,3 +190,28 @@ async def test_at_120x40_a_faulted_row_shows_register_values_and_gp_and_is_marke
             assert line.text.index("#GP") + 3 <= width and "VMBus S" in line.text[:width]
             styles = [seg.style for seg in line if seg.text.strip()]
             assert all(style is not None and style.reverse for style in styles)  # the whole row, not the value alone
+
+
+async def test_ctrl_s_refuses_to_save_a_trace_and_says_what_to_do_instead(tmp_path: Path) -> None:
+    """Saving would keep only the guessed actions under a guessed version: they replay to other findings."""
+    from textual.widgets._footer import FooterKey
+
+    app = trace_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: bool(app.screen.query(FooterKey)), "the footer drawn")
+        save_key = next(k for k in app.screen.query(FooterKey) if k.key == "ctrl+s")
+        assert save_key.has_class("-disabled")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, DashboardScreen)  # no save dialog
+        told = notifications(app)[-1]
+        assert told.title == "Not saved" and "reopen the trace file" in told.message.lower()
+        assert "E (Markdown)" in told.message and "J (JSON)" in told.message
+        assert not list(tmp_path.glob("*.json"))
+        await pilot.press("ctrl+p")
+        await pilot.press(*"save (")
+        await until(pilot, lambda: highlighted_command(app).startswith("save"), "the palette's save hit")
+        assert "(disabled)" in highlighted_command(app)
+        await pilot.press("enter")
+        await until(pilot, lambda: len([n for n in notifications(app) if n.title == "Not saved"]) == 2, "said again")
+        assert isinstance(app.screen, DashboardScreen)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from textual import events, on
+from textual.actions import parse as parse_action
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Footer, Static
@@ -29,7 +30,7 @@ from tui.screens.dashboard_base import DashboardBase
 from tui.screens.lesson_runner import LessonRunner
 from tui.screens.player import Player
 from tui.screens.session_actions import SessionActions
-from tui.screens.session_files import SessionFiles
+from tui.screens.session_files import NOT_SAVED, SessionFiles
 from tui.serve.files import Serving
 from tui.state.display import Display
 from tui.state.exports import Exported
@@ -42,6 +43,7 @@ from tui.widgets.status_bar import StatusBar
 
 LESSON_ACTIONS = frozenset({"lesson_next", "lesson_prev"})
 SIM_ACTIONS = frozenset({"sim", "toggle_online"})
+SAVE_ACTION = ("export", ("session",))
 MIN_SIZE = (60, 14)
 NARROW = 110  # below this width the panels go under the grid
 
@@ -136,24 +138,47 @@ class DashboardScreen(DashboardBase):
         """The footer offers what works now: a lesson's keys during a lesson; a trace's writes are read, not made."""
         if action in LESSON_ACTIONS:
             return self.lessons.lesson is not None
-        if action in SIM_ACTIONS and isinstance(self.session, TraceSession):
+        if self.why_disabled(action, parameters) is not None:
             return None  # shown dimmed: a trace session replays what a machine did
         return True
 
+    def why_disabled(self, action: str, parameters: tuple[object, ...]) -> tuple[str, str] | None:
+        """(title, message) of a toast saying why an action does nothing in this session, or None when it works."""
+        if not isinstance(self.session, TraceSession):
+            return None
+        if action in SIM_ACTIONS:
+            return "Cannot apply", READ_ONLY[0].upper() + READ_ONLY[1:]
+        if (action, parameters) == SAVE_ACTION:
+            return "Not saved", NOT_SAVED
+        return None
+
+    def say_disabled(self, action: str, parameters: tuple[object, ...]) -> None:
+        """A disabled action's key (or palette entry) still says why nothing happens."""
+        why = self.why_disabled(action, parameters)
+        if why is not None:
+            self.notify(why[1], severity="warning", title=why[0], markup=False, timeout=10)
+
     def on_key(self, event: events.Key) -> None:
         """An action's key in a trace session (shown disabled) still says why nothing happens."""
-        if not isinstance(self.session, TraceSession):
-            return
-        actions = {b.action.split("(")[0] for b in self._bindings.key_to_bindings.get(event.key, [])}
-        if actions & SIM_ACTIONS:
-            self.notify(READ_ONLY[0].upper() + READ_ONLY[1:], severity="warning", title="Cannot apply", markup=False)
+        for binding in self._bindings.key_to_bindings.get(event.key, []):
+            _, name, parameters = parse_action(binding.action)
+            if self.why_disabled(name, parameters) is not None:
+                self.say_disabled(name, parameters)
+                return
 
     # -- actions on the simulation --------------------------------------------------------
     def action_sim(self, name: ActionName) -> None:
         self.lessons.leave()
         self.player.finish()
         cpus = [self.grid.cursor_cpu] if ACTIONS[name].target == "one" else self.grid.chosen_cpus()
-        self.actions.apply(name, cpus)
+        self.actions.apply(name, cpus, then=self._say_moved if name == "move_channels" else None)
+
+    def _say_moved(self, step: StepResult) -> None:
+        """M writes no MSR, so the grid may not change: say what moved, or why nothing did."""
+        if step.notes:
+            said = "; ".join(step.notes)
+            self.notify(f"{said[0].upper()}{said[1:]}.", title="Move channels", markup=False)
+        self._say_refusals(step)
 
     def action_toggle_online(self) -> None:
         self.lessons.leave()

@@ -103,10 +103,14 @@ class SessionActions:
         self.screen.notify(str(data.get("title", "Scenario loaded")), markup=False)
 
     def open_session(self, session: Session) -> None:
-        """Show another session; the one it replaces is kept, and `z` on an empty history brings it back."""
+        """Show another session; the one it replaces is kept, and `z` on an empty history brings it back.
+
+        Any new session (a counterexample, a patch file, a setting) ends a running lesson; a lesson's own
+        start sets its lesson after this."""
         screen = self.screen
         if self.busy():
             return
+        screen.lessons.leave()
         screen.player.finish()
         kept = self.controller.replace(session)
         if kept:

@@ -19,6 +19,12 @@ from tui.state.exports import EXPORTS, Exported, export_paths, write_export
 from tui.state.opening import Opened, open_file, served_open
 
 OPEN_TITLE = "Open a scenario, a saved session, a lesson, a patch file, a real trace (write_msr text) or a built-in scenario by name"
+NOT_SAVED = (
+    "A real trace cannot be saved as a session: only the steps guessed from its writes would be kept, under a guessed "
+    "MSHV version, and they would not replay to the same findings. Reopen the trace file itself (ctrl+o), or export "
+    "the report: E (Markdown) or J (JSON)."
+)
+"""What ctrl+s says in a trace session (the footer and the palette show save disabled there)."""
 BACKGROUND_EXPORTS: frozenset[Exported] = frozenset({"json", "markdown"})  # reports of a large machine take seconds
 
 
@@ -110,6 +116,9 @@ class SessionFiles:
         from tui.screens.save import SaveScreen
 
         screen, opened = self.screen, self.screen.controller.opened
+        if kind == "session" and isinstance(screen.controller.session, TraceSession):
+            screen.notify(NOT_SAVED, severity="warning", title="Not saved", markup=False, timeout=10)
+            return
         screen.player.finish()
         self.quit_after_save = then_quit
         if self.serving is not None:

@@ -110,7 +110,7 @@ def inspector(display: Display, cpu: int, col: Column, p: Palette) -> Text:
     text.append(f"{col.register}.{col.field}", "bold")
     text.append(f"  CPU {cpu}  {reg.address(col.bank):#x} {BANK_TITLES[col.bank]}\n")
     if display.cpus[cpu].channels:
-        text.append(f"VMBus channels are bound to CPU {cpu}: it cannot go offline while VMBus is connected (M moves them)\n")
+        text.append(channels_note(cpu))
     text.append(f"{reg.summary}\n", "dim")
     text.append(f"{col.field}: {field.meaning}\n")
     text.append(f"value {value:#x}\n")
@@ -139,6 +139,14 @@ def inspector(display: Display, cpu: int, col: Column, p: Palette) -> Text:
     return text
 
 
+def channels_note(cpu: int) -> str:
+    """The inspector's line about channels bound to a CPU. CPU 0 never goes offline on x86, and M moves channels
+    to it, so there it says neither (docs/kernel-facts.md#cpu-hotplug-on-x86)."""
+    if cpu == 0:
+        return "VMBus channels are bound to CPU 0 (M moves other CPUs' channels here)\n"
+    return f"VMBus channels are bound to CPU {cpu}: it cannot go offline while VMBus is connected (M moves them)\n"
+
+
 def status_line(display: Display, playback: str, p: Palette) -> Text:
     """By priority, so a narrow terminal cuts the least useful part (with an ellipsis): counts, playback,
     the step, the settings, and last what the latest step left behind."""
@@ -149,8 +157,9 @@ def status_line(display: Display, playback: str, p: Palette) -> Text:
     text.append(summary_line(counts).removesuffix(f"  info {counts['info']}"), f"bold {p['synic-error-text']}" if bad else "bold")
     text.append(f" │ {playback}", "bold" if display.playing else "")
     settings = f"{cfg.partition} · {cfg.mshv} · {cfg.hypervisor} · {cfg.cpus} CPUs"
-    if cfg.channel_cpus != (0,):  # the default goes unsaid
-        settings += f" · channels on {cpu_ranges(cfg.channel_cpus) or 'no CPU'}"
+    channels = tuple(i for i, c in enumerate(display.cpus) if c.channels)  # where they are now (M moves them)
+    if channels != (0,):  # the default goes unsaid
+        settings += f" · channels on {cpu_ranges(channels) or 'no CPU'}"
     if isinstance(display.session, TraceSession):  # a real trace, not a simulation: say which file
         text.append(f" │ trace {Path(display.session.imported.trace.path).name} ·", "bold")
         text.append(f" {shown_step(display)} · {settings}")
@@ -185,6 +194,8 @@ def timeline(display: Display, travelling: bool, p: Palette) -> Text:
     for s in history[first:]:
         if display.step is s:
             text.append(f" {s.index}:{s.action} {display.pos}/{len(s.writes)} ", "bold reverse")
+        elif s.index < display.upto and s.refused:
+            text.append(f" {s.index}:{s.action} ✗ ", p["synic-warning-text"])
         elif s.index < display.upto:
             text.append(f" {s.index}:{s.action} ✓ ")
         else:
@@ -209,6 +220,7 @@ LEGEND = """[b]Cells[/b]  ● on (enabled, or SINT unmasked)  ○ off
 [b]Who wrote it last[/b]  [$synic-vmbus]V VMBus[/]  [$synic-mshv]M MSHV[/]  · reset value
 [b]Findings[/b] (letter and background)
   [#000000 on $synic-fault] X [/] fault  [on $synic-error] ! [/] error  [on $synic-warning] ? [/] warning
+[b]Timeline[/b]  ✓ step played  ✗ step refused by the kernel (a finding says why)
 [b]Highlights[/b]  [b u]underlined[/]: the cell written last;  ≠ (compare): differs from the other side
 [b]CPU column[/b]  ▸ selected (grey row)  ● online / ○ offline  V VMBus live  M MSHV live
 [b]Columns[/b]  SCTRL = SCONTROL.enable, SIMP/SIEFP/SIRBP .enable,

@@ -50,13 +50,13 @@ def lesson_markdown(lesson: Lesson, pos: int) -> str:
 def fold_paths(source: str) -> str:
     """A long path as its file name, then its folder: exit-disables-scontrol.toml (in examples/patches/), in backticks
     when it was; a docs/kernel-facts.md anchor as the page, a space, then #anchor. A narrow panel then wraps between
-    words and never cuts a file name in two; a path inside a command in backticks stays as it is (copied whole).
+    words and never cuts a file name in two; a path inside a command in backticks, or a glob, stays as it is (copied whole).
     """
     parts = _CODE.split(_FACTS_ANCHOR.sub(r"\1 #", source))  # odd parts: code spans; an anchor may wrap before its #
     for i, part in enumerate(parts):
         if i % 2:
             m = _CODE_PATH.fullmatch(part)
-            if m and len(m.group(1)) + len(m.group(2)) > FOLD_PATHS_LONGER_THAN:
+            if m and "*" not in part and len(m.group(1)) + len(m.group(2)) > FOLD_PATHS_LONGER_THAN:  # a glob stays whole
                 parts[i] = f"`{m.group(2)}` (in `{m.group(1)}`)"
         else:
             parts[i] = _BARE_PATH.sub(lambda m: _fold(m.group(1), m.group(2), m.group(0)), part)

@@ -18,13 +18,14 @@ from synic_core import Finding, Write
 from synic_core.model.columns import SEVERITY_GLYPH
 from synic_core.model.findings import SEVERITY_RANK
 from synic_core.model.vocabulary import Component, Severity
-from synic_core.reports.formatting import grouped_findings
+from synic_core.reports.formatting import grouped_findings, plural
 from tui.state.describe import Palette, severity_style, trace_line
 from tui.widgets.option_list import PagedOptionList
 
 MAX_TRACE_LINES = 2000
 SEVERITY_FILTERS: tuple[Severity, ...] = ("info", "warning", "error", "fault")  # "at least this severe"
-SEVERITY_FILTER_LABELS = ("", "warnings, errors and faults", "errors and faults", "faults only")  # what each filter shows
+FILTER_KEYS = "f severity · K kind · / search"  # on its own line: the filter above it may take the whole width
+SEVERITY_FILTER_LABELS = ("", "warning or worse", "error or worse", "faults only")  # what each filter shows (short: a 40% panel)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +85,18 @@ def finding_groups(findings: list[Finding]) -> list[FindingGroup]:
     groups = [FindingGroup(first, n, cpus, message) for first, n, cpus, message in grouped_findings(findings)]
     groups.sort(key=lambda g: (-SEVERITY_RANK[g.first.severity], g.first.step, g.first.write if g.first.write is not None else 1 << 30))
     return groups
+
+
+def filter_summary(shown: int, total: int, min_severity: int, kind: str | None, search_text: str) -> str:
+    """The label above the findings list: what it shows ("3 of 14 groups · error or worse"), then its keys."""
+    parts = [f"{shown:,} of {plural(total, 'group')}"] if total else ["no findings"]
+    if min_severity:
+        parts.append(SEVERITY_FILTER_LABELS[min_severity])
+    if kind:
+        parts.append(f"{kind} only")
+    if search_text:
+        parts.append(f"matching {search_text!r}")
+    return " · ".join(parts) + "\n" + FILTER_KEYS
 
 
 class FindingsPanel(PagedOptionList):
@@ -173,14 +186,8 @@ class FindingsPanel(PagedOptionList):
         return "No findings yet."
 
     def summary(self) -> str:
-        parts = [f"{len(self._groups)} of {len(finding_groups(self._all))} groups"] if self._all else ["no findings"]
-        if self.min_severity:
-            parts.append(SEVERITY_FILTER_LABELS[self.min_severity])
-        if self.kind:
-            parts.append(f"{self.kind} only")
-        if self.search_text:
-            parts.append(f"matching {self.search_text!r}")
-        return " · ".join(parts) + "   f severity · K kind · / search"
+        total = len(finding_groups(self._all)) if self._all else 0
+        return filter_summary(len(self._groups), total, self.min_severity, self.kind, self.search_text)
 
     def watch_min_severity(self) -> None:
         self._rebuild()
