@@ -24,6 +24,7 @@ from synic_core.cli.explore_cmd import (
 from synic_core.cli.run_cmd import SEVERITY_STYLE
 from synic_core.explore.every_n import EveryNResult, Witness, cpu_counts, every_n, proof_line
 from synic_core.explore.pool import Job, Result, WorkerPool, sigterm_raises
+from synic_core.explore.reference import settings_dict
 from synic_core.inputs.bad_input import InputError
 from synic_core.model.findings import KIND_NAMES, KINDS, SEVERITY_RANK
 from synic_core.model.partitions import PARTITION_NAMES
@@ -112,15 +113,8 @@ def print_result(console: Console, r: EveryNResult) -> None:
 
 
 def to_dict(r: EveryNResult) -> dict[str, Any]:
-    cfg = r.config
     return {
-        "settings": {
-            "partition": cfg.partition,
-            "mshv": cfg.mshv,
-            "hypervisor": cfg.hypervisor,
-            "cpus": "all",
-            "channel_cpus": list(cfg.channel_cpus),
-        },
+        "settings": settings_dict(r.config, "all"),
         "cpus": "all",
         "any_order": r.any_order,
         "fixpoint": r.proved,

@@ -243,16 +243,20 @@ def verdict(result: ExploreResult, kind: str = "hypervisor_fault") -> str:
     return f"no {what} within {result.depth} steps on {cpus} (bounded: not a proof)"
 
 
-def explore_to_dict(result: ExploreResult) -> dict[str, Any]:
-    cfg = result.config
+def settings_dict(cfg: SessionConfig, cpus: int | str) -> dict[str, Any]:
+    """The `settings` of an explorer's JSON: what was searched (`cpus` is "all" for every CPU count)."""
     return {
-        "settings": {
-            "partition": cfg.partition,
-            "mshv": cfg.mshv,
-            "hypervisor": cfg.hypervisor,
-            "cpus": cfg.cpus,
-            "channel_cpus": list(cfg.channel_cpus),
-        },
+        "partition": cfg.partition,
+        "mshv": cfg.mshv,
+        "hypervisor": cfg.hypervisor,
+        "cpus": cpus,
+        "channel_cpus": list(cfg.channel_cpus),
+    }
+
+
+def explore_to_dict(result: ExploreResult) -> dict[str, Any]:
+    return {
+        "settings": settings_dict(result.config, result.config.cpus),
         "depth": result.depth,
         "any_order": result.any_order,
         "complete": result.complete,
@@ -271,7 +275,7 @@ def explore_to_dict(result: ExploreResult) -> dict[str, Any]:
                 "length": len(c.steps),
                 "kernel_order": c.kernel_order,
                 "example": c.message,
-                "scenario": c.scenario(cfg),
+                "scenario": c.scenario(result.config),
             }
             for c in result.ordered()
         },

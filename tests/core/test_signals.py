@@ -15,14 +15,22 @@ from pathlib import Path
 
 import pytest
 
+from synic_core.system.process import proc_field
+
 WAIT_LIMIT = 120.0  # only stops a test that would hang; never a measurement
 
 
 def catches_sigterm(pid: int) -> bool:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("SigCgt:"):
-            return bool(int(line.split()[1], 16) & (1 << (signal.SIGTERM - 1)))
-    return False
+    caught = proc_field("SigCgt", f"/proc/{pid}/status")
+    return bool(caught) and bool(int(caught or "0", 16) & (1 << (signal.SIGTERM - 1)))
+
+
+def wait_for_sigterm_handler(proc: subprocess.Popen[str]) -> None:
+    """Poll (with a deadline) until the command has installed its SIGTERM handler: then a signal reaches it."""
+    give_up = time.monotonic() + WAIT_LIMIT
+    while not catches_sigterm(proc.pid):
+        assert proc.poll() is None and time.monotonic() < give_up, "the command ended before it could be signalled"
+        time.sleep(0.01)
 
 
 def big_scenario(folder: Path) -> Path:
@@ -33,12 +41,20 @@ def big_scenario(folder: Path) -> Path:
     return path
 
 
+def as_from_a_terminal() -> None:
+    """A child started from a background job inherits SIGINT ignored; a terminal's Ctrl-C reaches the default handler."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def started(args: list[str]) -> subprocess.Popen[str]:
-    proc = subprocess.Popen([sys.executable, "-m", "synic_core", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    give_up = time.monotonic() + WAIT_LIMIT
-    while not catches_sigterm(proc.pid):
-        assert proc.poll() is None and time.monotonic() < give_up, "the command ended before it could be signalled"
-        time.sleep(0.01)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "synic_core", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=as_from_a_terminal,
+    )
+    wait_for_sigterm_handler(proc)
     return proc
 
 
@@ -66,12 +82,14 @@ def test_versions_stop_cleanly(tmp_path: Path, sig: int, code: int) -> None:
 def test_trace_from_a_pipe_stops_without_a_traceback(sig: int) -> None:
     exported = subprocess.run([sys.executable, "-m", "synic_core", "run", "l1vh-v4-kexec", "--ftrace"], capture_output=True, text=True)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "synic_core", "trace", "-"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        [sys.executable, "-m", "synic_core", "trace", "-"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=as_from_a_terminal,
     )
-    give_up = time.monotonic() + WAIT_LIMIT
-    while not catches_sigterm(proc.pid):
-        assert proc.poll() is None and time.monotonic() < give_up
-        time.sleep(0.01)
+    wait_for_sigterm_handler(proc)
     assert proc.stdin is not None
     proc.stdin.write(exported.stdout)
     proc.stdin.flush()  # the pipe stays open: an endless stream, stopped by the signal

@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -50,21 +51,33 @@ def screen_text(frames: list[bytes]) -> str:
     return ANSI.sub(b"", b"".join(frames)).decode("utf-8", "replace")
 
 
-def test_a_v_m_k_in_chromium_shows_faults(tmp_path: Path):
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')")
-    frames: list[bytes] = []
+def recorder(frames: list[bytes]) -> Callable[[Any], None]:
+    """A page's `websocket` handler that keeps every frame the terminal receives."""
 
     def on_websocket(ws: Any) -> None:
         ws.on("framereceived", lambda payload: frames.append(payload if isinstance(payload, bytes) else payload.encode()))
 
+    return on_websocket
+
+
+def wait_for_screen(pattern: str, page: Any, frames: list[bytes]) -> re.Match[str] | None:
+    """Poll (with a deadline) until the terminal shows `pattern`; None when it never does."""
+    deadline = time.monotonic() + DEADLINE
+    while time.monotonic() < deadline:
+        found = re.search(pattern, screen_text(frames))
+        if found:
+            return found
+        page.wait_for_timeout(100)  # lets Playwright deliver the next frames
+    return None
+
+
+def test_a_v_m_k_in_chromium_shows_faults(tmp_path: Path):
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')")
+    frames: list[bytes] = []
+    on_websocket = recorder(frames)
+
     def wait_for(pattern: str, page: Any) -> re.Match[str] | None:
-        deadline = time.monotonic() + DEADLINE
-        while time.monotonic() < deadline:
-            found = re.search(pattern, screen_text(frames))
-            if found:
-                return found
-            page.wait_for_timeout(100)  # lets Playwright deliver the next frames
-        return None
+        return wait_for_screen(pattern, page, frames)
 
     with serving("--mshv", "patch5-only", "--cpus", "4", cwd=tmp_path) as served, sync_api.sync_playwright() as pw:
         context = pw.chromium.launch_persistent_context(
@@ -106,18 +119,10 @@ def test_a_shared_file_naming_an_outside_patch_is_refused_in_chromium(tmp_path: 
         '{"partition": "l1vh", "cpus": 2, "mshv": "%s", "steps": [{"action": "vmbus_load"}]}' % outside  # noqa: UP031
     )
     frames: list[bytes] = []
-
-    def on_websocket(ws: Any) -> None:
-        ws.on("framereceived", lambda payload: frames.append(payload if isinstance(payload, bytes) else payload.encode()))
+    on_websocket = recorder(frames)
 
     def wait_for(pattern: str, page: Any) -> re.Match[str] | None:
-        deadline = time.monotonic() + DEADLINE
-        while time.monotonic() < deadline:
-            found = re.search(pattern, screen_text(frames))
-            if found:
-                return found
-            page.wait_for_timeout(100)
-        return None
+        return wait_for_screen(pattern, page, frames)
 
     with serving("--files", str(shared), cwd=tmp_path) as served, sync_api.sync_playwright() as pw:
         context = pw.chromium.launch_persistent_context(
