@@ -178,3 +178,18 @@ def switch_off_verb(w: Write) -> str | None:
     if w.register in PAGE_REGISTERS and w.old & 1 and frame_of(w.old) != frame_of(w.new):
         return "re-pointed"
     return None
+
+
+@dataclass(frozen=True, slots=True)
+class Unjudged(Checker):
+    """The rules switched off, for a session that only predicts writes (`synic trace --check` compares the model's
+    writes with a trace's and never reads the model's findings): the machine changes exactly as with the rules."""
+
+    def write(self, w: Write, touched: tuple[str, ...]) -> list[Finding]:
+        return []
+
+    def stale(self, kernel: str) -> list[Finding]:
+        return []
+
+    def missing_enable(self, cpus: list[int]) -> list[Finding]:
+        return []

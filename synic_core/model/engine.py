@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Unpack
 
-from synic_core.model.checks import ENABLE_REGISTERS, Checker
+from synic_core.model.checks import ENABLE_REGISTERS, Checker, Unjudged
 from synic_core.model.config import SessionConfig
 from synic_core.model.findings import Where, make_finding
 from synic_core.model.partitions import title
@@ -36,14 +36,16 @@ class CompiledOp:
 class Engine:
     """Applies sequences to a `MachineState` and records what happens, for one step."""
 
-    def __init__(self, config: SessionConfig, state: MachineState, step: StepResult) -> None:
+    def __init__(self, config: SessionConfig, state: MachineState, step: StepResult, *, judge: bool = True) -> None:
         self.config = config
         self.partition = config.partition_spec
         self.version = config.version
         self.profile = config.profile_spec
         self.state = state
         self.step = step
-        self.checker = Checker(self.partition, state, step.index)
+        self.judge = judge
+        """False: the finding rules are off (a session that only predicts writes); refusals are still recorded."""
+        self.checker = (Checker if judge else Unjudged)(self.partition, state, step.index)
         self.changed_cpus: set[int] = set()
         """CPUs whose registers or liveness this step changed: the only ones whose missing enables can change."""
         self._compiled: dict[int, tuple[CompiledOp, ...]] = {}  # id(sequence) -> its ops compiled
@@ -172,12 +174,11 @@ class Engine:
             old,
             new,
             value,
-            REGISTERS[register].changed_fields(old, new),
             bool(reason),
             source,
         )
         self.step.writes.append(w)
-        if reason:
+        if reason and self.judge:
             self.find(
                 "hypervisor_fault",
                 f"The hypervisor refused {title(component)}'s write of {value:#x} "

@@ -8,7 +8,9 @@ model is deterministic, so the rebuilt state is the one the step saw.
 
 `Session(config, keep_history=False)` is a session that only moves forward (a replay whose writes are
 taken as they come, as `synic trace --check` does): it keeps no steps and no checkpoints, so its memory
-stays that of one machine however many actions it applies; it cannot undo or travel in time.
+stays that of one machine however many actions it applies; it cannot undo or travel in time. With
+`judge=False` as well, its steps carry the writes and refusals but no finding of the rules (a replay
+whose findings nobody reads): the machine changes exactly as with them.
 """
 
 from __future__ import annotations
@@ -45,9 +47,12 @@ class ActionError(ValueError):
 class Session:
     """Deterministic: the same config and actions always give the same writes and findings."""
 
-    def __init__(self, config: SessionConfig, *, keep_history: bool = True) -> None:
+    def __init__(self, config: SessionConfig, *, keep_history: bool = True, judge: bool = True) -> None:
+        if not judge and keep_history:
+            raise ValueError("a session without the finding rules keeps no history (its steps would lack their findings)")
         self.config = config
         self.keep_history = keep_history
+        self.judge = judge
         self._forward = 0  # steps applied without history
         self.state = self._reset()
         self.history: list[StepResult] = []
@@ -102,7 +107,7 @@ class Session:
     def _run(self, state: MachineState, step: StepResult) -> None:
         """One step on `state`: the action, then the pages nothing refers to any more are dropped."""
         with collector_paused():
-            run_action(Engine(self.config, state, step), step.action, step.cpus)
+            run_action(Engine(self.config, state, step, judge=self.judge), step.action, step.cpus)
         state.collect_pages()
 
     def apply(self, action: ActionName, cpus: list[int] | None = None) -> StepResult:

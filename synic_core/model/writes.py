@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from synic_core.model.findings import Finding
+from synic_core.model.registers import REGISTERS
 from synic_core.model.vocabulary import ActionName, Bank, Component
 
 
@@ -24,9 +25,13 @@ class Write:
     old: int
     new: int
     attempted: int
-    changed: tuple[str, ...]
     rejected: bool
     source: str
+
+    @property
+    def changed(self) -> tuple[str, ...]:
+        """The fields the write changed (none when it was rejected), worked out when asked: most writes are never asked."""
+        return REGISTERS[self.register].changed_fields(self.old, self.new)
 
     def to_dict(self) -> dict[str, object]:
         return {

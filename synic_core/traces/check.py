@@ -11,7 +11,8 @@ where a CPU's trace and the model part is its divergence; a CPU whose whole run 
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterator, Sequence
+from collections import deque
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from synic_core.model.actions import ACTIONS
@@ -148,169 +149,216 @@ def replay_cpus(a: TraceAction, session: Session) -> list[int] | None:
     return None  # module loads and unloads run on every online CPU
 
 
-def replay_actions(actions: Sequence[TraceAction], config: SessionConfig, result: CheckResult) -> Iterator[Write]:
-    """The model's writes, action by action; a session without history lets go of each step once its writes are
-    taken (no steps, no checkpoints: memory stays one machine's whatever the number of actions)."""
-    session = Session(config, keep_history=False)
-    for a in actions:
-        cpus = replay_cpus(a, session)
-        try:
-            step = session.apply(a.action, cpus)
-        except ActionError as exc:
-            result.notes.append(f"the model cannot apply {a.action} on CPUs {a.cpus} here: {exc}")
-            continue
-        result.replayed.append((a.action, step.cpus))
-        yield from step.writes
-
-
-@dataclass(slots=True)
-class _Window:
-    """The model's writes on one CPU as `why` sees them: only the one at the divergence and the one after it are kept."""
-
-    start: int
-    items: list[Write]
-
-    def __len__(self) -> int:
-        return self.start + len(self.items)
-
-    def __getitem__(self, k: int) -> Write:
-        return self.items[k - self.start]
+TraceRecord = tuple[int, int, int, int, int, int, int]
+"""A trace write as the comparison sees it: (slot, value, flags, writer, how, its number on its CPU, its kernel-log line or 0)."""
+SLOT, VALUE, FLAGS, WRITER, HOW, NUMBER, LOG_LINE = range(7)
+KEPT_AFTER_DIVERGENCE = 2
+"""Writes of each side kept from a CPU's divergence on: `why` looks one write ahead on both."""
+MAX_WAITING = 4096
+"""Writes one side of a CPU may have while the other has none to compare them with (the trace is read ahead of the
+model by at most one window; an action writes a few dozen per CPU): past this the CPU diverges there, so that memory
+stays bounded whatever the trace holds."""
 
 
 @dataclass(slots=True)
 class _CpuRun:
-    """One CPU's comparison as the model's writes come: how many agreed, and the first that did not."""
+    """One CPU's comparison as writes come from both sides: the writes not compared yet (at a divergence: the first
+    two of each side from there), how many agreed, and how many each side has."""
 
-    trace: array[int]
+    trace: deque[TraceRecord] = field(default_factory=deque)
+    model: deque[Write] = field(default_factory=deque)
     agreed: int = 0
+    traced: int = 0
     predicted: int = 0
-    held: list[Write] = field(default_factory=list)
+    last_number: int = 0
+    diverged: bool = False
+
+    def compare(self, conformance: Conformance) -> None:
+        trace, model, agrees = self.trace, self.model, conformance.agrees
+        while trace and model and not self.diverged:
+            if agrees(trace[0], model[0]):
+                trace.popleft()
+                model.popleft()
+                self.agreed += 1
+            else:
+                self.diverged = True
+        if len(trace) > MAX_WAITING or len(model) > MAX_WAITING:
+            self.diverged = True
+        if self.diverged:
+            while len(trace) > KEPT_AFTER_DIVERGENCE:
+                trace.pop()
+            while len(model) > KEPT_AFTER_DIVERGENCE:
+                model.pop()
 
 
-class _Compare:
-    def __init__(self, att: Attributed, version: str, profile: str) -> None:
-        self.att, self.version, self.profile = att, version, profile
-        self.unknown: set[int] = set()
-        self.cut = False
+class Conformance:
+    """The comparison of a trace with the model, fed as the trace is read (`trace_writes`) and as the inferred actions
+    are replayed (`replay`): each CPU's writes on both sides are compared in order, and only those not compared yet are
+    held, so a trace of any length is compared in the memory of the writes between the two sides."""
 
-    def agrees(self, rank: int, w: Write) -> bool:
-        att = self.att
-        i = att.order[rank]
-        wr = att.writes
-        value = wr.value[i]
+    def __init__(self, config: SessionConfig, *, cut: bool = False) -> None:
+        self.config = config
+        self.version, self.profile = config.mshv, config.hypervisor
+        self.result = CheckResult(config.mshv, config.hypervisor, cut=cut)
+        self.session = Session(config, keep_history=False, judge=False)
+        self.runs: dict[int, _CpuRun] = {}
+        self.unknown = 0
+        self.unknown_after: set[tuple[int, int]] = set()  # (CPU, number) of writes past a divergence `why` found unknown
+        self.faults = 0
+        self.cut = cut
+
+    def run(self, cpu: int) -> _CpuRun:
+        return self.runs.get(cpu) or self.runs.setdefault(cpu, _CpuRun())
+
+    def feed(self, att: Attributed, lo: int, hi: int, numbers: dict[int, int]) -> None:
+        """The trace's writes of ranks lo..hi-1 join their CPU's comparison; `numbers` counts each CPU's writes so far
+        (the VMM's own, KVM `host 1`, count there but are not compared: they are not the guest kernel's)."""
+        w, order, writer, how = att.writes, att.order, att.writer, att.how
+        cpus, slot, value, flags, log_line = w.cpu, w.slot, w.value, w.flags, w.log_line
+        touched: set[int] = set()
+        for rank in range(lo, hi):
+            i = order[rank]
+            cpu = cpus[i]
+            number = numbers[cpu] = numbers.get(cpu, 0) + 1
+            if flags[i] & HOST_FLAG:
+                continue
+            run = self.runs.get(cpu) or self.runs.setdefault(cpu, _CpuRun())
+            run.traced += 1
+            run.last_number = number
+            if not run.diverged or len(run.trace) < KEPT_AFTER_DIVERGENCE:
+                run.trace.append((slot[i], value[i], flags[i], writer[rank], how[rank], number, log_line.get(i, 0) if log_line else 0))
+            touched.add(cpu)
+        for cpu in touched:
+            self.runs[cpu].compare(self)
+
+    def judge(self, att: Attributed, actions: Sequence[TraceAction], upto: int, numbers: dict[int, int]) -> None:
+        """The trace's writes before rank `upto` and the model's for `actions` (the trace's up to each action's last write
+        first, so that each side waits for the other as little as it can)."""
+        done = 0
+        for a in actions:
+            end = min(a.last + 1, upto)
+            if end > done:
+                self.feed(att, done, end, numbers)
+                done = end
+            self.replay((a,))
+        self.feed(att, done, upto, numbers)
+
+    def channel_cpus(self, cpus: tuple[int, ...]) -> None:
+        """CPUs the trace shows holding a channel (an offline rolled back) from here on: the model binds them too."""
+        for cpu in cpus:
+            if cpu < len(self.session.state.cpus):
+                state = self.session.state.cpus[cpu]
+                state.channels = state.channels_home = True
+
+    def replay(self, actions: Iterable[TraceAction]) -> None:
+        """The model applies each action; its writes join each CPU's comparison."""
+        session, result = self.session, self.result
+        for a in actions:
+            try:
+                step = session.apply(a.action, replay_cpus(a, session))
+            except ActionError as exc:
+                result.notes.append(f"the model cannot apply {a.action} on CPUs {a.cpus} here: {exc}")
+                continue
+            result.replayed.append((a.action, step.cpus))
+            touched: set[int] = set()
+            for w in step.writes:
+                run = self.run(w.cpu)
+                run.predicted += 1
+                if not run.diverged or len(run.model) < KEPT_AFTER_DIVERGENCE:
+                    run.model.append(w)
+                touched.add(w.cpu)
+            for cpu in touched:
+                self.runs[cpu].compare(self)
+
+    def agrees(self, t: TraceRecord, w: Write, after: int | None = None) -> bool:
+        """Whether the trace's write and the model's agree; a write the model refuses whose outcome the trace cannot show
+        counts as unknown (`after`: the CPU, for the look-ahead of `why` past a divergence)."""
+        value = t[VALUE]
         exact, frame = MASKS[w.register]  # same_bits, inlined: this runs on every write
-        if SLOTS[wr.slot[i]] != (w.bank, w.register) or (value ^ w.attempted) & exact or (not value & frame) != (not w.attempted & frame):
+        if SLOTS[t[SLOT]] != (w.bank, w.register) or (value ^ w.attempted) & exact or (not value & frame) != (not w.attempted & frame):
             return False
-        if att.how[rank] == STACK and WRITERS[att.writer[rank]] != w.component:
+        if t[HOW] == STACK and WRITERS[t[WRITER]] != w.component:
             return False
-        if wr.flags[i] & FAULT_FLAGS:
+        if t[FLAGS] & FAULT_FLAGS:
             return w.rejected
-        if w.rejected:
-            self.unknown.add(rank)  # the model refuses it; the trace cannot say whether it faulted
+        if w.rejected:  # the model refuses it; the trace cannot say whether it faulted
+            if after is None:
+                self.unknown += 1
+            else:
+                self.unknown_after.add((after, t[NUMBER]))
         return True
 
-    def who(self, rank: int) -> str:
-        i = self.att.order[rank]
-        register = SLOTS[self.att.writes.slot[i]][1]
-        text = describe(register, self.att.writes.value[i])
-        writer = WRITERS[self.att.writer[rank]]
+    def finish(self, ncpus: int, faults: int, log: str | None) -> CheckResult:
+        """The verdicts, once both sides have given every write."""
+        result = self.result
+        for cpu in range(ncpus):
+            run = self.runs.get(cpu)
+            if run is not None and (run.traced or run.predicted):
+                result.cpus.append(self.verdict(cpu, run))
+        result.faults = faults
+        result.unknown = self.unknown + len(self.unknown_after)
+        result.log = log
+        return result
+
+    def verdict(self, cpu: int, run: _CpuRun) -> CpuVerdict:
+        if not run.trace and (not run.model or self.cut):
+            upto = " up to where the trace was cut" if run.model else ""
+            said = f"CPU {cpu}: conforms to {self.version}{upto} ({run.traced} writes)"
+            return CpuVerdict(self.version, cpu, run.traced, run.predicted, None, said)
+        n = run.trace[0][NUMBER] if run.trace else run.last_number + 1
+        return CpuVerdict(self.version, cpu, run.traced, run.predicted, n, f"CPU {cpu}, write {n}: {self.why(cpu, run)}")
+
+    def who(self, t: TraceRecord) -> str:
+        text = describe(SLOTS[t[SLOT]][1], t[VALUE])
+        writer = WRITERS[t[WRITER]]
         return f"{title(writer)} wrote {text}" if writer else f"an unattributed write set {text}"
 
-    def model(self, w: Write, where: str = "") -> str:
+    def model_text(self, w: Write, where: str = "") -> str:
         return f"{describe(w.register, w.attempted)}{where} ({title(w.component)}: {w.source})"
 
-    def verdict(self, cpu: int, trace: Sequence[int], predicted: int, agreed: int, window: _Window) -> CpuVerdict:
-        """`agreed` writes agreed; `window` holds the model's writes from there (at most two)."""
-        if agreed == len(trace) and (not window.items or self.cut):
-            upto = " up to where the trace was cut" if window.items else ""
-            said = f"CPU {cpu}: conforms to {self.version}{upto} ({len(trace)} writes)"
-            return CpuVerdict(self.version, cpu, len(trace), predicted, None, said)
-        n = self.number(trace, agreed)
-        return CpuVerdict(self.version, cpu, len(trace), predicted, n, f"CPU {cpu}, write {n}: {self.why(trace, window, agreed)}")
-
-    def number(self, trace: Sequence[int], k: int) -> int:
-        """The write's number on its CPU as the trace shows it (host writes count there, though not compared)."""
-        if k < len(trace):
-            return self.att.position(trace[k])
-        return self.att.position(trace[-1]) + 1 if trace else 1
-
-    def why(self, trace: Sequence[int], predicted: _Window, k: int) -> str:
-        v = self.version
-        if k >= len(trace):
-            lead = "the trace has no write on this CPU" if not trace else "the trace has no more writes on this CPU"
-            return f"{lead}; {v} predicts {self.model(predicted[k], ' next')}"
-        said = self.who(trace[k])
-        if k >= len(predicted):
+    def why(self, cpu: int, run: _CpuRun) -> str:
+        v, trace, predicted = self.version, run.trace, run.model
+        if not trace:
+            lead = "the trace has no write on this CPU" if not run.traced else "the trace has no more writes on this CPU"
+            return f"{lead}; {v} predicts {self.model_text(predicted[0], ' next')}"
+        said = self.who(trace[0])
+        if not predicted:
             return f"{said}; {v} writes nothing more on this CPU"
-        p = predicted[k]
-        next_in_trace = k + 1 < len(trace) and self.agrees(trace[k + 1], p)
-        if next_in_trace and k + 1 < len(predicted) and self.agrees(trace[k], predicted[k + 1]):
-            return f"{said}; {v} writes {self.model(p, ' here')}, and this one after it (swapped)"
+        p = predicted[0]
+        next_in_trace = len(trace) > 1 and self.agrees(trace[1], p, cpu)
+        after = len(predicted) > 1 and self.agrees(trace[0], predicted[1], cpu)
+        if next_in_trace and after:
+            return f"{said}; {v} writes {self.model_text(p, ' here')}, and this one after it (swapped)"
         if next_in_trace:
             return f"{said}; {v} writes nothing here (it predicts {p.register} next)"
-        if k + 1 < len(predicted) and self.agrees(trace[k], predicted[k + 1]):
-            return f"{said}; {v} first writes {self.model(p)}, missing from the trace"
-        if self._same_bits(trace[k], p):
-            i = self.att.order[trace[k]]
-            if self.att.writes.faulted(i) and not p.rejected:
-                line = self.att.writes.log_line.get(i)
-                seen = f"the kernel log's line {line}" if line else "#GP in the trace"
+        if after:
+            return f"{said}; {v} first writes {self.model_text(p)}, missing from the trace"
+        return self._differs(trace[0], p, said)
+
+    def _differs(self, t: TraceRecord, p: Write, said: str) -> str:
+        v = self.version
+        if SLOTS[t[SLOT]] != (p.bank, p.register):
+            return f"{said}; {v} writes {self.model_text(p, ' here')}"
+        if same_bits(p.register, t[VALUE], p.attempted):
+            if t[FLAGS] & FAULT_FLAGS and not p.rejected:
+                seen = f"the kernel log's line {t[LOG_LINE]}" if t[LOG_LINE] else "#GP in the trace"
                 return f"{said}, which faulted ({seen}); {v} under the {self.profile} profile predicts it goes through"
             return f"{said}; {v} has {title(p.component)} write it here ({p.source})"
-        if self._same_register(trace[k], p):
-            return self._apart(trace[k], p)
-        return f"{said}; {v} writes {self.model(p, ' here')}"
-
-    def _same_register(self, rank: int, w: Write) -> bool:
-        return SLOTS[self.att.writes.slot[self.att.order[rank]]] == (w.bank, w.register)
-
-    def _apart(self, rank: int, p: Write) -> str:
-        """Same register, different bits: show the fields that differ on both sides."""
-        i = self.att.order[rank]
-        value = self.att.writes.value[i]
-        writer = WRITERS[self.att.writer[rank]]
-        said = describe_apart(p.register, value, p.attempted)
-        said = f"{title(writer)} wrote {said}" if writer else f"an unattributed write set {said}"
-        theirs = describe_apart(p.register, p.attempted, value)
-        return f"{said}; {self.version} writes {theirs} here ({title(p.component)}: {p.source})"
-
-    def _same_bits(self, rank: int, w: Write) -> bool:
-        i = self.att.order[rank]
-        wr = self.att.writes
-        return SLOTS[wr.slot[i]] == (w.bank, w.register) and same_bits(w.register, wr.value[i], w.attempted)
+        writer = WRITERS[t[WRITER]]
+        shown = describe_apart(p.register, t[VALUE], p.attempted)
+        shown = f"{title(writer)} wrote {shown}" if writer else f"an unattributed write set {shown}"
+        theirs = describe_apart(p.register, p.attempted, t[VALUE])
+        return f"{shown}; {v} writes {theirs} here ({title(p.component)}: {p.source})"
 
 
-def _guest_writes(att: Attributed, cpu: int) -> array[int]:
-    """The trace's writes on a CPU, in time order, but the VMM's (KVM `host 1`): they are not the guest kernel's."""
-    ranks = att.per_cpu.get(cpu, array("I"))
-    flags, order = att.writes.flags, att.order
-    if not any(flags[order[r]] & HOST_FLAG for r in ranks):
-        return ranks
-    return array("I", (r for r in ranks if not flags[order[r]] & HOST_FLAG))
+def faulted_count(flags: array[int]) -> int:
+    """The writes that faulted (#GP in the trace, or the kernel log names them)."""
+    return len(flags) - bytes(flags).translate(FAULTED_BYTE).count(0)
 
 
 def check_trace(att: Attributed, actions: Sequence[TraceAction], config: SessionConfig) -> CheckResult:
     """Replay the inferred actions under `config` and compare each CPU's writes with the trace's."""
-    result = CheckResult(config.mshv, config.hypervisor)
-    compare = _Compare(att, config.mshv, config.hypervisor)
-    result.cut = compare.cut = bool(att.trace.stats.not_kept)
-    runs: dict[int, _CpuRun] = {}
-    for w in replay_actions(actions, config, result):
-        run = runs.get(w.cpu) or runs.setdefault(w.cpu, _CpuRun(_guest_writes(att, w.cpu)))
-        run.predicted += 1
-        if run.held:  # diverged: keep the write after the divergence (why() looks one ahead), count the rest
-            if len(run.held) < 2:
-                run.held.append(w)
-        elif run.agreed < len(run.trace) and compare.agrees(run.trace[run.agreed], w):
-            run.agreed += 1
-        else:
-            run.held.append(w)
-    for cpu in range(att.ncpus):
-        run = runs.get(cpu) or _CpuRun(_guest_writes(att, cpu))
-        if run.trace or run.predicted:
-            result.cpus.append(compare.verdict(cpu, run.trace, run.predicted, run.agreed, _Window(run.agreed, run.held)))
-    result.faults = len(att.writes.flags) - bytes(att.writes.flags).translate(FAULTED_BYTE).count(0)
-    result.unknown = len(compare.unknown)
+    conformance = Conformance(config, cut=bool(att.trace.stats.not_kept))
+    conformance.judge(att, actions, len(att.order), {})
     log = att.trace.log
-    result.log = None if log is None else log.kind
-    return result
+    return conformance.finish(att.ncpus, faulted_count(att.writes.flags), None if log is None else log.kind)

@@ -199,7 +199,6 @@ class _Replayer:
             old,
             new,
             value,
-            REGISTERS[register].changed_fields(old, new),
             faulted,
             att.source[rank],
         )

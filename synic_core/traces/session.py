@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from synic_core.model.findings import Finding
-from synic_core.model.registers import REGISTERS
 from synic_core.model.session import ActionError, Session
 from synic_core.model.state import MachineState
 from synic_core.model.vocabulary import Attribution
@@ -90,7 +89,7 @@ def model_cpus(ti: TraceImport) -> list[list[int]]:
     """Each step's CPUs as the model takes them (a module load: every online CPU; a kexec: the reboot CPU),
     so that saving the session or switching the version replays the same actions; the trace's own CPUs where
     the model cannot apply an action."""
-    model, out = Session(ti.config, keep_history=False), []
+    model, out = Session(ti.config, keep_history=False, judge=False), []
     for a in ti.actions:
         try:
             out.append(model.apply(a.action, replay_cpus(a, model)).cpus)
@@ -119,7 +118,6 @@ def trace_write(ti: TraceImport, run: TraceRun, rank: int, index: int) -> TraceW
         old=old,
         new=new,
         attempted=value,
-        changed=REGISTERS[register].changed_fields(old, new),
         rejected=gp,
         source=att.source[rank],
         timestamp=w.ts[i],
