@@ -93,6 +93,20 @@ class MachineState:
             vmbus_pages={},
         )
 
+    def grow(self, partition: Partition, ncpus: int) -> None:
+        """CPUs `self.ncpus`..`ncpus - 1` join the machine as a reset machine has them (online, no driver live): a trace
+        read in windows can show a CPU first long after its start."""
+        if ncpus <= self.ncpus:
+            return
+        fresh = MachineState.reset(partition, ncpus)
+        for bank in self.banks:
+            self.regs[bank] += fresh.regs[bank][self.ncpus :]
+            self.writer[bank] += fresh.writer[bank][self.ncpus :]
+            self.scontrol_dropped[bank] += fresh.scontrol_dropped[bank][self.ncpus :]
+        self.cpus += fresh.cpus[self.ncpus :]
+        self.pages.update((frame, page) for frame, page in fresh.pages.items() if frame not in self.pages)
+        self.ncpus = ncpus
+
     def copy(self) -> MachineState:
         return MachineState(
             ncpus=self.ncpus,

@@ -201,10 +201,10 @@ class ParsedTrace:
         return FORMATS[self.format]
 
 
-class _Reader:
+class TraceReader:
     """Feeds on lines; keeps the writes, attaches stacks to the write just before them on their CPU."""
 
-    def __init__(self, path: str, forced: TraceFormat | None, guest: int | None = None) -> None:
+    def __init__(self, path: str, forced: TraceFormat | None, guest: int | None = None, *, keep: int | None = None) -> None:
         self.path = path
         self.spec: FormatSpec | None = None
         self.column = self.marks_gp = True
@@ -212,7 +212,9 @@ class _Reader:
         if forced:
             self._found(FORMATS[forced])
         self.guest = guest
-        self.keep = STREAM_WRITES_KEPT if path == STDIN_NAME else MAX_WRITES_KEPT
+        self.keep = keep if keep is not None else STREAM_WRITES_KEPT if path == STDIN_NAME else MAX_WRITES_KEPT
+        self.base = 0
+        """The number of writes handed on before `w`'s first (`hand_on`): a write's index in the whole trace is base + its index."""
         self.w = TraceWrites()
         self.stats = ParseStats()
         self.log = LogReader(path)
@@ -340,7 +342,7 @@ class _Reader:
         if stripped[:1] in b"[<" and (console := _CONSOLE.match(raw)):
             self._console(lineno, raw, raw[console.end() :])
             return
-        if self.log.in_call_trace and self.log.feed(lineno, raw, len(self.w) - 1):
+        if self.log.in_call_trace and self.log.feed(lineno, raw, self.base + len(self.w) - 1):
             st.log_lines += 1
             return
         if not raw.isascii():
@@ -361,7 +363,7 @@ class _Reader:
         elif rest.lstrip()[:2] == b"=>":
             self._frame(rest.strip())
         else:
-            self.log.feed(lineno, raw, len(self.w) - 1)
+            self.log.feed(lineno, raw, self.base + len(self.w) - 1)
             self.stats.log_lines += 1
 
     def _header(self, stripped: bytes) -> None:
@@ -376,7 +378,7 @@ class _Reader:
         if _LOST_EVENTS.match(raw.strip()):
             self.stats.problem("lost_events", lineno)
             return
-        if self.log.feed(lineno, raw, len(self.w) - 1):
+        if self.log.feed(lineno, raw, self.base + len(self.w) - 1):
             self.stats.log_lines += 1
             return
         m = _CPU_FIELD.search(raw)
@@ -392,7 +394,7 @@ class _Reader:
             return
         m = EVENT_LINE.match(raw)
         if m is None:
-            if self.log.feed(lineno, raw, len(self.w) - 1):
+            if self.log.feed(lineno, raw, self.base + len(self.w) - 1):
                 self.stats.log_lines += 1
             else:
                 self.stats.problem("truncated" if any(e in raw for e in FORMAT_OF_EVENT_BYTES) else "unrecognised", lineno)
@@ -522,12 +524,23 @@ class _Reader:
         values.append(value)
         return index
 
-    def finish(self, cpus: int | None = None) -> ParsedTrace:
-        self._close_stack()
-        if not len(self.w):
-            raise TraceError(f"{self.path}: {no_write_message(self.stats, self.guest, self.guests)}")
+    def hand_on(self, count: int) -> None:
+        """The first `count` writes were judged: let them go (the writes after them, their stacks still to come, stay)."""
+        w = self.w
+        for name in _COLUMNS:
+            column = getattr(w, name)
+            del column[:count]
+        w.log_line = {i - count: line for i, line in w.log_line.items() if i >= count}
+        self.base += count
+        self.last = {cpu: i - count if i >= count else -1 for cpu, i in self.last.items()}
+        if self.pending is not None:
+            target, frames = self.pending
+            self.pending = (target - count if target >= count else -1, frames)
+
+    def view(self, cpus: int | None = None) -> ParsedTrace:
+        """The writes read and not handed on, as a trace (stacks still open stay open)."""
         spec = self.spec or FORMATS["ftrace"]
-        seen = max(self.w.cpu) + 1
+        seen = max(self.w.cpu) + 1 if len(self.w) else 0
         header = self.stats.ncpus_header
         ncpus = cpus or (max(header or 0, seen) if spec.cpus_from == "header" else seen)
         host = header if spec.cpus_from == "vcpu_ids" else None
@@ -537,7 +550,15 @@ class _Reader:
             trace.log = self.log
         return trace
 
+    def finish(self, cpus: int | None = None) -> ParsedTrace:
+        self._close_stack()
+        if not len(self.w) and not self.base:
+            raise TraceError(f"{self.path}: {no_write_message(self.stats, self.guest, self.guests)}")
+        return self.view(cpus)
 
+
+_COLUMNS = ("line", "ts", "cpu", "slot", "value", "flags", "task", "pid", "stack")
+"""TraceWrites' columns, one entry a write."""
 _FAST_GROUPS = ("task", "pid", "column", "ts", "msr", "value", "gp", "wstack", "wframes")
 """The groups of a format scanner's write match that the columns are made of."""
 FORMAT_OF_EVENT_BYTES = tuple(spec.event.encode() for spec in FORMATS.values())
@@ -711,21 +732,41 @@ def parse_trace(
 ) -> ParsedTrace:
     """Read a trace file (or standard input for `-`); TraceError (one line) when it cannot be read or holds no SynIC write.
     `guest` keeps one VMM's writes of a KVM host trace; `cpus` overrides the CPU count."""
+    return read_trace(path, forced, progress, guest=guest).finish(cpus)
+
+
+def read_trace(
+    path: str | Path,
+    forced: TraceFormat | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    *,
+    guest: int | None = None,
+    keep: int | None = None,
+    after_block: Callable[[TraceReader], object] | None = None,
+) -> TraceReader:
+    """Read a trace into a reader; `after_block` is called after each block of lines (a judge that takes the writes read
+    so far in windows and hands them on); `keep` caps the writes kept (default: MAX_WRITES_KEPT, STREAM_WRITES_KEPT)."""
     stream, name = open_trace(path)
-    reader = _Reader(name, forced, guest)
+    reader = TraceReader(name, forced, guest, keep=keep)
     stop = Stop()
+
+    def feed(lineno: int, block: bytes) -> None:
+        reader.feed_lines(lineno, block)
+        if after_block is not None:
+            after_block(reader)
+
     with stream if name != STDIN_NAME else nullcontext(stream):  # standard input stays open: the dashboard may take keys on it
         refuse_binary(stream, name)
         try:
             with stop_on_ctrl_c(stop) if name == STDIN_NAME else nullcontext():
-                read_lines(stream, reader.feed_lines, progress, reader.stats, stop)
+                read_lines(stream, feed, progress, reader.stats, stop)
         except OSError as exc:
             raise TraceError(f"{name}: cannot read the file: {exc.strerror or exc}") from None
         except KeyboardInterrupt:
             if name != STDIN_NAME:
                 raise
             reader.stats.interrupted = True  # a live pipe (trace_pipe) stopped by Ctrl-C: what was read is the trace
-    return reader.finish(cpus)
+    return reader
 
 
 def read_log(path: str | Path) -> LogReader:

@@ -101,39 +101,69 @@ def _marks(actions: list[TraceAction]) -> _Marks:
     return m
 
 
-def _steps(att: Attributed, actions: list[TraceAction]) -> array[int]:
-    step = array("i", [-1]) * len(att.order)
-    for index, a in enumerate(actions):
+NO_STEP = -2
+
+
+def _steps(att: Attributed, actions: list[TraceAction], first: int = 0) -> array[int]:
+    """By rank, the index of the action the write belongs to (actions numbered from `first`; a write between two
+    actions belongs to the one before, and before any to `first - 1`)."""
+    step = array("i", [NO_STEP]) * len(att.order)
+    for index, a in enumerate(actions, first):
         for s in a.segments:
             for r in s.ranks:
                 step[r] = index
+    if len(step) and step[0] == NO_STEP:
+        step[0] = first - 1
     for r in range(1, len(step)):
-        if step[r] < 0:
+        if step[r] == NO_STEP:
             step[r] = step[r - 1]
     return step
 
 
-class _Replayer:
-    def __init__(self, att: Attributed, actions: list[TraceAction], config: SessionConfig) -> None:
-        self.att, self.actions, self.config = att, actions, config
+class Replayer:
+    """The trace's writes applied to a model machine with the finding rules, window by window (`run`): the machine,
+    the findings and each CPU's write count carry over from one window to the next."""
+
+    def __init__(self, config: SessionConfig, ncpus: int, *, log: bool) -> None:
+        self.config = config
         self.partition = config.partition_spec
         self.profile: Profile = config.profile_spec
-        self.state = MachineState.reset(self.partition, att.ncpus)
+        self.state = MachineState.reset(self.partition, ncpus)
+        self.log = log
         self.findings: list[Finding] = []
-        self.old = array("Q", bytes(8 * len(att.order)))
-        self.step = _steps(att, actions)
-        self.numbers = [0] * att.ncpus  # writes seen so far on each CPU: the next one's number is this + 1
+        self.numbers = [0] * ncpus  # writes seen so far on each CPU: the next one's number is this + 1
+        self.actions: list[TraceAction] = []
+        self.first = 0
         self._checker: Checker | None = None
         self._victims: dict[tuple[Bank, str, str], tuple[Component, ...]] = {}
 
-    def run(self, snapshots: frozenset[int] = frozenset()) -> TraceRun:
+    def grow(self, ncpus: int) -> None:
+        if ncpus > self.state.ncpus:
+            self.numbers += [0] * (ncpus - self.state.ncpus)
+            self.state.grow(self.partition, ncpus)
+
+    def begin(self, att: Attributed, actions: list[TraceAction]) -> None:
+        """The next window: its writes (in time order) and the actions inferred in it, numbered on from the windows before."""
+        self.att, self.actions = att, actions
+        self.grow(att.ncpus)
+        self.old = array("Q", bytes(8 * len(att.order)))
+        self.step = _steps(att, actions, self.first)
+        self._checker = None
+
+    def window(self, att: Attributed, actions: list[TraceAction], upto: int) -> None:
+        """The writes before rank `upto` of `att`, with `actions` (all of whose writes come before it)."""
+        self.begin(att, actions)
+        self.run(upto=upto)
+        self.first += len(actions)
+
+    def run(self, snapshots: frozenset[int] = frozenset(), upto: int | None = None) -> TraceRun:
         marks = _marks(self.actions)
         at: list[tuple[int, bool]] = []
         states: dict[int, MachineState] = {}
         ends, write, findings = marks.ends, self.write, self.findings
         stops = snapshots | ends.keys()  # a few: one an action
         k, boundary = 0, marks.rank(0)  # the next segment boundary and its rank
-        for rank in range(len(self.att.order)):
+        for rank in range(len(self.att.order) if upto is None else upto):
             if rank != boundary and rank not in stops:  # the common case: a write inside a sequence
                 write(rank)
                 if len(findings) > len(at):
@@ -157,7 +187,7 @@ class _Replayer:
                     setattr(self.state.cpus[s.cpu], s.component, True)
             if rank in ends:
                 for index in ends[rank]:
-                    self.after_action(index)
+                    self.after_action(index, self.first + index)
                 at += [(rank, False)] * (len(findings) - len(at))
         return TraceRun(self.findings, self.state, self.old, self.step, at, states)
 
@@ -263,7 +293,7 @@ class _Replayer:
         else:
             message = (
                 f"The {self.profile.name} profile predicts the hypervisor refuses {who} write of {w.attempted:#x} to {label} "
-                f"on CPU {w.cpu} ({reason}); {UNKNOWN_OUTCOME if self.att.trace.log is None else UNKNOWN_WITH_LOG}."
+                f"on CPU {w.cpu} ({reason}); {UNKNOWN_WITH_LOG if self.log else UNKNOWN_OUTCOME}."
             )
             assumption = self.profile.assumption if reason and "SCONTROL" in reason else None
         where: Where = checker.located(w, touched)
@@ -274,9 +304,10 @@ class _Replayer:
         cite = LOG_CITE if log_line else OBSERVED_CITE
         return replace(finding, cites=f"{cite}; {finding.cites}" if reason and "SCONTROL" in reason else cite)
 
-    def after_action(self, index: int) -> None:
+    def after_action(self, index: int, step: int) -> None:
+        """After the window's action `index` (the trace's action `step`): a new kernel's inheritance, a rollback."""
         a = self.actions[index]
-        checker = Checker(self.partition, self.state, index)
+        checker = Checker(self.partition, self.state, step)
         spec = ACTIONS[a.action]
         if spec.boots_new_kernel:
             kdump = spec.scope == "crash"
@@ -298,7 +329,7 @@ class _Replayer:
                 make_finding(
                     "refused",
                     message,
-                    step=index,
+                    step=step,
                     cpu=cpu,
                     component="vmbus",
                     assumption="inferred from the trace: VMBus writes nothing when it refuses",
@@ -327,4 +358,6 @@ def _track_scontrol(st: MachineState, cpu: int, bank: Bank, old: int, new: int) 
 
 def replay_trace(att: Attributed, actions: list[TraceAction], config: SessionConfig, snapshots: frozenset[int] = frozenset()) -> TraceRun:
     """The findings of the model's rules on the trace's writes, the machine they leave, and copies of it before `snapshots`."""
-    return _Replayer(att, actions, config).run(snapshots)
+    replayer = Replayer(config, att.ncpus, log=att.trace.log is not None)
+    replayer.begin(att, actions)
+    return replayer.run(snapshots)
