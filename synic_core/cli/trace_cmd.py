@@ -24,12 +24,13 @@ from synic_core.inputs.bad_input import InputError
 from synic_core.model.findings import Finding, summarize
 from synic_core.reports.formatting import cpus_text, grouped_findings, plural, summary_line
 from synic_core.reports.safe_text import visible
-from synic_core.traces.attribute import WRITERS
 from synic_core.traces.check import CheckResult, CpuVerdict, check_trace
 from synic_core.traces.dmesg import LOG_KINDS
 from synic_core.traces.load import TraceImport, import_trace
 from synic_core.traces.parse import STDIN
-from synic_core.traces.report import OLD_FROM_MODEL, attribution_counts, exit_code, read_summary, who, write_json, write_row
+from synic_core.traces.report import OLD_FROM_MODEL, exit_code, read_summary, write_json, write_row
+from synic_core.traces.stream import TraceOptions, judge_trace
+from synic_core.traces.summary import TraceSummary, summary_of, who
 
 PROGRESS_FROM_BYTES = 50 << 20
 """Progress (bytes read, writes, rate) on standard error for traces at least this big, only on a terminal."""
@@ -98,38 +99,45 @@ def run(ns: argparse.Namespace) -> int:
 def _run(ns: argparse.Namespace) -> int:
     if ns.file == STDIN and not sys.stdin.isatty() and sys.stderr.isatty() and not ns.quiet:  # a live pipe may never end
         print("synic: reading the trace from standard input (Ctrl-C stops reading and reports)", file=sys.stderr)
-    with progress_line(ns.file, ns.quiet or ns.json) as progress:
-        ti = import_trace(ns.file, ns.partition, ns.mshv, ns.hypervisor, ns.format, progress, dmesg=ns.dmesg, guest=ns.guest, cpus=ns.cpus)
-    if ti.trace.stats.interrupted:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # the report of what was read comes next, whatever is pressed
-    check = check_trace(ti.attributed, ti.actions, ti.config) if ns.check else None
     narrow = Narrow(ns.only_cpu, ns.start, ns.end)
-    if narrow.cpu is not None and narrow.cpu >= ti.attributed.ncpus:
-        raise InputError(f"--cpu {narrow.cpu}: not in the trace ({cpus_text(list(range(ti.attributed.ncpus)))})")
+    options = TraceOptions(ns.partition, ns.mshv, ns.hypervisor, ns.format, ns.dmesg, ns.guest, ns.cpus, ns.check)
+    whole = ns.writes or narrow.any  # every write listed: the trace is kept whole (up to parse.MAX_WRITES_KEPT)
+    with progress_line(ns.file, ns.quiet or ns.json) as progress:
+        if whole:
+            ti = import_trace(
+                ns.file, ns.partition, ns.mshv, ns.hypervisor, ns.format, progress, dmesg=ns.dmesg, guest=ns.guest, cpus=ns.cpus
+            )
+            summary, check = summary_of(ti), None
+        else:
+            ti, (summary, check) = None, judge_trace(ns.file, options, progress)
+    if summary.trace.stats.interrupted:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # the report of what was read comes next, whatever is pressed
+    if ti is not None and ns.check:
+        check = check_trace(ti.attributed, ti.actions, ti.config)
+    if narrow.cpu is not None and narrow.cpu >= summary.ncpus:
+        raise InputError(f"--cpu {narrow.cpu}: not in the trace ({cpus_text(list(range(summary.ncpus)))})")
     if ns.json:
-        write_json(ti, check, ns.writes, sys.stdout)
+        write_json(summary, check, ti if ns.writes else None, sys.stdout)
     else:
         console = make_console()
-        print_summary(console, ti, check, narrow, ns.writes)
-        if ns.writes or narrow.any:
+        print_summary(console, summary, check, narrow, ns.writes)
+        if ti is not None:
             print_writes(console, ti, narrow)
-    return EXIT_INTERRUPTED if ti.trace.stats.interrupted else exit_code(ti, check)
+    return EXIT_INTERRUPTED if summary.trace.stats.interrupted else exit_code(summary, check)
 
 
 # -- the summary ------------------------------------------------------------------------------------
-def print_summary(console: Console, ti: TraceImport, check: CheckResult | None, narrow: Narrow, full: bool = False) -> None:
-    console.print(head_line(ti))
-    cpus = sorted(ti.attributed.per_cpu)
-    for line in read_summary(ti.trace.stats, len(ti.attributed.order), cpus):
+def print_summary(console: Console, summary: TraceSummary, check: CheckResult | None, narrow: Narrow, full: bool = False) -> None:
+    console.print(head_line(summary))
+    for line in read_summary(summary.trace.stats, summary.judged, summary.cpus) + summary.notes:
         console.print(Text(line))
-    for line in log_lines(ti):
+    for line in log_lines(summary):
         console.print(Text(line))
-    counts = attribution_counts(ti)
-    parts = (f"{n:,} by {how}" if how != "unknown" else f"{n:,} unknown" for how, n in counts.items() if n)
+    parts = (f"{n:,} by {how}" if how != "unknown" else f"{n:,} unknown" for how, n in summary.attribution.items() if n)
     console.print(Text("attributed: " + ", ".join(parts)))
-    print_actions(console, ti)
-    print_cpu_groups(console, ti, check, narrow)
-    findings = [f for f in ti.run.findings if narrow.cpu is None or f.cpu in (None, narrow.cpu)]
+    print_actions(console, summary)
+    print_cpu_groups(console, summary, check, narrow)
+    findings = [f for f in summary.findings if narrow.cpu is None or f.cpu in (None, narrow.cpu)]
     print_finding_groups(console, findings, full)
     if check is not None:
         print_verdict(console, check)
@@ -138,10 +146,10 @@ def print_summary(console: Console, ti: TraceImport, check: CheckResult | None, 
     console.print(summary_line(severities), style="bold red" if severities["fault"] + severities["error"] else "bold green")
 
 
-def head_line(ti: TraceImport) -> Text:
-    cfg, trace = ti.config, ti.trace
+def head_line(summary: TraceSummary) -> Text:
+    cfg, trace = summary.config, summary.trace
     head = Text(visible(trace.path), "bold")
-    guessed = f" ({ti.partition_why})" if ti.partition_guessed else ""
+    guessed = f" ({summary.partition_why})" if summary.partition_guessed else ""
     host = f" (the host's header says {trace.host_cpus}: not the guest's)" if trace.host_cpus else ""
     guest = f"  guest {trace.guest}" if trace.guest is not None else ""
     head.append(
@@ -151,18 +159,18 @@ def head_line(ti: TraceImport) -> Text:
     return head
 
 
-def log_lines(ti: TraceImport) -> list[str]:
+def log_lines(summary: TraceSummary) -> list[str]:
     """What the kernel log showed, or why outcomes are unknown without one."""
-    trace, w = ti.trace, ti.attributed.writes
+    trace = summary.trace
     log = trace.log
     if log is None:
-        if not trace.spec.shows_faults or any(w.gp(i) for i in range(len(w))):
+        if not trace.spec.shows_faults or summary.gp:
             return []
         return ["outcomes: unknown: a plain WRMSR is traced without #GP even when it faults; add --dmesg LOG to see which did"]
     where = "in the trace file" if log.path == trace.path else visible(log.path)
-    matched = len(w.log_line)
+    matched = summary.matched
     out = [f"kernel log {where}: {plural(len(log.faults), 'unchecked WRMSR error')} on SynIC MSRs, {matched:,} matched to writes"]
-    shown = sum(1 for i in range(len(w)) if w.gp(i))
+    shown = summary.gp
     if log.kind == "none" and shown:  # the trace's own #GP: a checked write (wrmsr_safe) faults without a log line
         out.append(f"  no unchecked MSR access error on SynIC MSRs in the log; the trace's #GP shows {plural(shown, 'faulted write')}")
     else:
@@ -173,30 +181,25 @@ def log_lines(ti: TraceImport) -> list[str]:
     return out
 
 
-def print_actions(console: Console, ti: TraceImport) -> None:
+def print_actions(console: Console, summary: TraceSummary) -> None:
     console.print(Text("Inferred actions", "bold"))
-    for k, a in enumerate(ti.actions[:SUMMARY_ACTIONS]):
+    for k, a in enumerate(summary.actions[:SUMMARY_ACTIONS]):
         console.print(Text(f"  {k:>3} {a.action:<13} {cpus_text(a.cpus):<14} {a.why}"))
-    if len(ti.actions) > SUMMARY_ACTIONS:
-        console.print(Text(f"  and {len(ti.actions) - SUMMARY_ACTIONS:,} more (--json lists them all)"))
-    if not ti.actions:
+    if len(summary.actions) > SUMMARY_ACTIONS:
+        console.print(Text(f"  and {len(summary.actions) - SUMMARY_ACTIONS:,} more (--json lists them all)"))
+    if not summary.actions:
         console.print(Text("  none: no run of writes matches a driver sequence of the model"))
 
 
-def cpu_shapes(ti: TraceImport, check: CheckResult | None, narrow: Narrow) -> dict[str, list[int]]:
+def cpu_shapes(summary: TraceSummary, check: CheckResult | None, narrow: Narrow) -> dict[str, list[int]]:
     """CPUs that behave alike, by the line that describes them: their writes by writer, and their verdict."""
-    att = ti.attributed
     verdicts: dict[int, CpuVerdict] = {v.cpu: v for v in check.cpus} if check else {}
     groups: dict[str, list[int]] = {}
-    for cpu in range(att.ncpus):
+    for cpu in range(summary.ncpus):
         if narrow.cpu is not None and cpu != narrow.cpu:
             continue
-        ranks = att.per_cpu.get(cpu, ())
-        by: dict[str, int] = {}
-        for r in ranks:
-            name = who(WRITERS[att.writer[r]])
-            by[name] = by.get(name, 0) + 1
-        line = plural(len(ranks), "write") + "".join(f", {name} {n:,}" for name, n in by.items())
+        by = summary.by_writer.get(cpu, {})
+        line = plural(sum(by.values()), "write") + "".join(f", {name} {n:,}" for name, n in by.items())
         v = verdicts.get(cpu)
         if v is not None:
             line += f"; write {v.divergence}: {v.message.split(': ', 1)[1]}" if v.divergence is not None else f"; conforms to {v.version}"
@@ -204,8 +207,8 @@ def cpu_shapes(ti: TraceImport, check: CheckResult | None, narrow: Narrow) -> di
     return groups
 
 
-def print_cpu_groups(console: Console, ti: TraceImport, check: CheckResult | None, narrow: Narrow) -> None:
-    groups = sorted(cpu_shapes(ti, check, narrow).items(), key=lambda kv: kv[1][0])
+def print_cpu_groups(console: Console, summary: TraceSummary, check: CheckResult | None, narrow: Narrow) -> None:
+    groups = sorted(cpu_shapes(summary, check, narrow).items(), key=lambda kv: kv[1][0])
     console.print(Text("CPUs", "bold"))
     for line, cpus in groups[:SUMMARY_GROUPS]:
         style = "red" if check is not None and "conforms" not in line else ""

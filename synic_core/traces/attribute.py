@@ -89,6 +89,9 @@ class Attributed:
     source: list[str]  # by rank: innermost identifying frame or the matched sequence's function, "" if none
     segments: list[Segment]
     ncpus: int
+    undecided: int | None = None
+    """In a window of a longer trace (`attribute(..., final=False)`): the first rank where a driver sequence might match
+    writes the window does not have yet; the writes from there are attributed again with the next window."""
 
     @property
     def writes(self) -> TraceWrites:
@@ -169,8 +172,9 @@ class Hints:
         return self.seen[key]
 
 
-def attribute(trace: ParsedTrace, partition: Partition, version: MshvVersion) -> Attributed:
-    """Each write's writer: by stack, as the host's, or inferred by matching `version`'s driver sequences."""
+def attribute(trace: ParsedTrace, partition: Partition, version: MshvVersion, *, final: bool = True) -> Attributed:
+    """Each write's writer: by stack, as the host's, or inferred by matching `version`'s driver sequences (`final`:
+    the trace has no more writes; else a sequence that runs past its last write is left undecided)."""
     w = trace.writes
     order = w.order()
     per_cpu: dict[int, array[int]] = {}
@@ -184,7 +188,9 @@ def attribute(trace: ParsedTrace, partition: Partition, version: MshvVersion) ->
         by_first.setdefault(t.ops[0].slot, []).append(t)  # longest first, as templates() sorts them
     hints = Hints()
     for cpu in sorted(per_cpu):
-        _segment_cpu(out, per_cpu[cpu], by_first, cpu, hints)
+        stop = _segment_cpu(out, per_cpu[cpu], by_first, cpu, hints, final)
+        if stop is not None and (out.undecided is None or stop < out.undecided):
+            out.undecided = stop
     out.segments.sort(key=lambda s: s.first)
     return out
 
@@ -205,11 +211,15 @@ def _by_stack_or_host(out: Attributed) -> None:
             writer[rank], how[rank], source[rank] = found[0], stack_how, found[1]
 
 
-def _matches(w: TraceWrites, out: Attributed, ranks: array[int], p: int, t: Template) -> bool:
-    if p + len(t.ops) > len(ranks):
+def _matches(w: TraceWrites, out: Attributed, ranks: array[int], p: int, t: Template, final: bool = True) -> bool | None:
+    """Whether the template matches from position p; None when the writes there match its start but run out first (and
+    more may come: not `final`)."""
+    if final and p + len(t.ops) > len(ranks):
         return False
     order, writer, slot, value, flags = out.order, out.writer, w.slot, w.value, w.flags
     for k, op in enumerate(t.ops):
+        if p + k >= len(ranks):
+            return None
         rank = ranks[p + k]
         i = order[rank]
         if slot[i] != op.slot or value[i] & op.mask != op.want or flags[i] & HOST_FLAG:
@@ -220,12 +230,21 @@ def _matches(w: TraceWrites, out: Attributed, ranks: array[int], p: int, t: Temp
     return True
 
 
-def _segment_cpu(out: Attributed, ranks: array[int], shapes: dict[int, list[Template]], cpu: int, hints: Hints) -> None:
+def _segment_cpu(
+    out: Attributed, ranks: array[int], shapes: dict[int, list[Template]], cpu: int, hints: Hints, final: bool = True
+) -> int | None:
     """Cut one CPU's writes into sequences: at each write the longest template that matches from it (templates are
-    looked up by the register their first op writes)."""
+    looked up by the register their first op writes). Returns the rank where that stays undecided (not `final`)."""
     p, w, order, unknown = 0, out.writes, out.order, ATTRIBUTIONS.index("unknown")
     while p < len(ranks):
-        t = next((t for t in shapes.get(w.slot[order[ranks[p]]], ()) if _matches(w, out, ranks, p, t)), None)
+        t = None
+        for shape in shapes.get(w.slot[order[ranks[p]]], ()):
+            matched = _matches(w, out, ranks, p, shape, final)
+            if matched is None:
+                return ranks[p]
+            if matched:
+                t = shape
+                break
         if t is None:
             p += 1
             continue
@@ -237,3 +256,4 @@ def _segment_cpu(out: Attributed, ranks: array[int], shapes: dict[int, list[Temp
                 out.writer[r], out.how[r] = WRITERS.index(t.component), ATTRIBUTIONS.index("inferred")
                 out.source[r] = source
         p += len(t.ops)
+    return None

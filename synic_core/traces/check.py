@@ -13,7 +13,7 @@ from __future__ import annotations
 from array import array
 from collections import deque
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from synic_core.model.actions import ACTIONS
 from synic_core.model.config import SessionConfig
@@ -242,6 +242,12 @@ class Conformance:
                 done = end
             self.replay((a,))
         self.feed(att, done, upto, numbers)
+
+    def grow(self, ncpus: int) -> None:
+        """CPUs a later window of the trace shows first join the model's machine (online, no driver live)."""
+        if ncpus > self.session.state.ncpus:
+            self.session.state.grow(self.config.partition_spec, ncpus)
+            self.session.config = replace(self.session.config, cpus=ncpus)
 
     def channel_cpus(self, cpus: tuple[int, ...]) -> None:
         """CPUs the trace shows holding a channel (an offline rolled back) from here on: the model binds them too."""

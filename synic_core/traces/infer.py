@@ -65,6 +65,9 @@ class Live:
     def of(self, sequence: str) -> set[int]:
         return self.vmbus if sequence.startswith("vmbus") else self.mshv
 
+    def copy(self) -> Live:
+        return Live(set(self.vmbus), set(self.mshv), set(self.offline))
+
 
 def groups(segments: list[Segment]) -> list[Group]:
     out: list[Group] = []
@@ -140,8 +143,9 @@ BY_SEQUENCE: dict[str, ActionName] = {a.trace_sequence: a.name for a in ACTIONS.
 RULES: tuple[Rule, ...] = (rule_offline_rollback, rule_offline, rule_online, rule_kexec, rule_single)
 
 
-def infer_actions(segments: list[Segment]) -> list[TraceAction]:
-    gs, live, out, i = groups(segments), Live(), [], 0
+def infer_actions(segments: list[Segment], live: Live | None = None) -> list[TraceAction]:
+    """The actions that explain the segments; `live` is where the windows before left the drivers (it is not changed)."""
+    gs, live, out, i = groups(segments), Live() if live is None else live.copy(), [], 0
     while i < len(gs):
         action, take, why = next(r for rule in RULES if (r := rule(gs, i, live)))
         taken = gs[i : i + take]
@@ -157,6 +161,12 @@ def channel_cpus(actions: list[TraceAction]) -> tuple[int, ...]:
     """CPU 0, and each CPU whose offline the trace shows rolled back: hv_synic_cleanup() refused it, so a channel was bound to it."""
     rolled_back = {a.cpus[0] for a in actions if a.action == "cpu_offline" and any(s.startup for s in a.segments)}
     return (0, *sorted(rolled_back - {0}))
+
+
+def advance(live: Live, actions: list[TraceAction]) -> None:
+    """`live` after the actions (the windows' inference carries it from one window to the next)."""
+    for a in actions:
+        _advance(live, a.action, a.segments)
 
 
 def _advance(live: Live, action: ActionName, segs: list[Segment]) -> None:

@@ -58,17 +58,19 @@ def _writers(att: Attributed) -> tuple[int, set[str]]:
     return sum(1 for k in att.writer if k == vmbus), mshv_registers
 
 
-def guess_partition(trace: ParsedTrace, version: MshvVersion, made: dict[str, Attributed] | None = None) -> tuple[str, str]:
+def guess_partition(
+    trace: ParsedTrace, version: MshvVersion, made: dict[str, Attributed] | None = None, *, final: bool = True
+) -> tuple[str, str]:
     """(partition, why) from the trace alone: the nested bank → nested_root; MSHV writing the shared
     registers with no VMBus write at all → root; VMBus writes → l1vh; otherwise the default, l1vh.
     The attributions it makes are left in `made` (by partition), to be used again."""
     made = {} if made is None else made
     if _first_nested(trace) is not None:
         return "nested_root", "guessed from the trace: it writes the nested (L0) bank"
-    made["l1vh"] = attribute(trace, PARTITIONS["l1vh"], version)
+    made["l1vh"] = attribute(trace, PARTITIONS["l1vh"], version, final=final)
     if _writers(made["l1vh"])[0]:
         return "l1vh", "guessed from the trace: VMBus writes the SynIC"
-    made["root"] = attribute(trace, PARTITIONS["root"], version)
+    made["root"] = attribute(trace, PARTITIONS["root"], version, final=final)
     _, mshv = _writers(made["root"])
     shared = [r for r in SHARED_REGISTERS if r in mshv]
     if shared:
@@ -77,10 +79,16 @@ def guess_partition(trace: ParsedTrace, version: MshvVersion, made: dict[str, At
 
 
 def choose_partition(
-    trace: ParsedTrace, partition: str | None, version: MshvVersion | None = None, made: dict[str, Attributed] | None = None
+    trace: ParsedTrace,
+    partition: str | None,
+    version: MshvVersion | None = None,
+    made: dict[str, Attributed] | None = None,
+    *,
+    final: bool = True,
 ) -> tuple[str, str]:
-    """(partition, why): `--partition`, else guessed from the trace; a nested write elsewhere is bad input."""
-    chosen, why = (partition, "given") if partition else guess_partition(trace, version or get("v4"), made)
+    """(partition, why): `--partition`, else guessed from the trace; a nested write elsewhere is bad input. The guess's
+    attributions are left in `made` (`final`: as `attribute` takes it)."""
+    chosen, why = (partition, "given") if partition else guess_partition(trace, version or get("v4"), made, final=final)
     nested = _first_nested(trace)
     if nested is not None and "l0" not in PARTITIONS[chosen].banks:
         raise _refuse_nested(trace, nested, chosen)
@@ -101,6 +109,11 @@ def several_guests(trace: ParsedTrace) -> str | None:
     named = ", ".join(f"PID {g.pid} ({cpus_text(sorted(g.cpus), 'vCPU')}, {plural(g.writes, 'write')})" for g in guests[:8])
     more = f" and {len(guests) - 8} more" if len(guests) > 8 else ""
     return f"{trace.path}: several guests in this host trace: {named}{more}; choose one with --guest PID"
+
+
+def guest_format_error(trace: ParsedTrace, guest: int | None) -> None:
+    if guest is not None and not trace.spec.has_guests:
+        raise TraceError(f"{trace.path}: --guest {guest}: a {trace.format} trace holds one machine (expected a KVM host's trace)")
 
 
 def kernel_log(path: str | Path) -> LogReader:
@@ -128,8 +141,7 @@ def import_trace(
 ) -> TraceImport:
     """Read, attribute, infer and judge a trace; `dmesg` is the kernel log that shows which writes faulted."""
     trace = parse_trace(path, fmt, progress, guest=guest, cpus=cpus)
-    if guest is not None and not trace.spec.has_guests:
-        raise TraceError(f"{trace.path}: --guest {guest}: a {trace.format} trace holds one machine (expected a KVM host's trace)")
+    guest_format_error(trace, guest)
     mixed = several_guests(trace)
     if mixed:
         raise TraceError(mixed)

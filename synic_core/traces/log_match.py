@@ -29,10 +29,11 @@ def _candidates(trace: ParsedTrace, fault: LogFault, indexes: Iterator[int]) -> 
         yield i
 
 
-def _nearest(trace: ParsedTrace, fault: LogFault, start: int) -> int | None:
+def _nearest(trace: ParsedTrace, fault: LogFault, start: int, base: int = 0) -> int | None:
+    """The write (index in `trace`, whose first write is the whole trace's `base`-th) the fault names, after `start`."""
     w = trace.writes
     if fault.after >= 0:  # the log line is in the trace file: its write came before it
-        return next(_candidates(trace, fault, iter(range(fault.after, -1, -1))), None)
+        return next(_candidates(trace, fault, iter(range(fault.after - base, -1, -1))), None)
     found = _candidates(trace, fault, iter(range(start, len(w))))
     if fault.ts is None or trace.spec.cpu_from != "column":
         return next(found, None)
@@ -40,22 +41,50 @@ def _nearest(trace: ParsedTrace, fault: LogFault, start: int) -> int | None:
     return min(found, key=lambda i: abs(w.ts[i] - ts), default=None)
 
 
+class LogMatcher:
+    """Matches a log's faults to a trace's writes in order, window by window when the trace is read in windows: a
+    fault waits for the next window while its write may still come (its time is past the window's last write, or
+    without times, it matches nothing yet); it is unmatched once the trace has ended without it."""
+
+    def __init__(self, log: LogReader) -> None:
+        self.log = log
+        self.next = 0  # the first fault not matched yet
+        self.start = 0  # the whole trace's index after the write the last fault (of a separate log) matched
+        self.unmatched: list[LogFault] = []
+
+    def window(self, trace: ParsedTrace, base: int = 0, final: bool = True) -> None:
+        faults, w = self.log.faults, trace.writes
+        stacks = {stack: k for k, stack in enumerate(w.stacks)}
+        while self.next < len(faults):
+            fault = faults[self.next]
+            i = _nearest(trace, fault, max(self.start - base, 0), base)
+            if i is None and not final and self._may_come(fault, trace):
+                return
+            self.next += 1
+            if i is None:
+                self.unmatched.append(fault)
+                continue
+            w.flags[i] |= LOG_FLAG
+            w.log_line[i] = fault.line
+            self.start = base + i + 1 if fault.after < 0 else self.start
+            if not w.stack[i] and fault.frames:
+                frames = tuple(frame_name(f) for f in fault.frames)
+                w.stack[i] = stacks.setdefault(frames, len(w.stacks))
+                if w.stack[i] == len(w.stacks):
+                    w.stacks.append(frames)
+
+    @staticmethod
+    def _may_come(fault: LogFault, trace: ParsedTrace) -> bool:
+        if fault.after >= 0:
+            return False  # its write came before it in the file: it has been read
+        if fault.ts is None or trace.spec.cpu_from != "column" or not len(trace.writes):
+            return True
+        return fault.ts > max(trace.writes.ts)
+
+
 def match_log(trace: ParsedTrace, log: LogReader) -> None:
     """Mark each write the log names as faulted (LOG_FLAG); keep the log and the faults nothing matched on `trace`."""
-    w = trace.writes
     trace.log = log
-    start = 0
-    stacks = {stack: k for k, stack in enumerate(w.stacks)}
-    for fault in log.faults:
-        i = _nearest(trace, fault, start)
-        if i is None:
-            trace.unmatched.append(fault)
-            continue
-        w.flags[i] |= LOG_FLAG
-        w.log_line[i] = fault.line
-        start = i + 1 if fault.after < 0 else start
-        if not w.stack[i] and fault.frames:
-            frames = tuple(frame_name(f) for f in fault.frames)
-            w.stack[i] = stacks.setdefault(frames, len(w.stacks))
-            if w.stack[i] == len(w.stacks):
-                w.stacks.append(frames)
+    matcher = LogMatcher(log)
+    matcher.window(trace)
+    trace.unmatched += matcher.unmatched

@@ -6,13 +6,13 @@ import json
 from typing import Any, TextIO
 
 from synic_core.model.findings import SEVERITY_RANK, summarize
-from synic_core.model.partitions import title
 from synic_core.reports.formatting import cpus_text, plural
 from synic_core.traces.attribute import ATTRIBUTIONS, WRITERS
 from synic_core.traces.check import CheckResult
 from synic_core.traces.formats import MSR_OF_SLOT, SLOTS
 from synic_core.traces.load import TraceImport
 from synic_core.traces.parse import PROBLEMS, ParseStats
+from synic_core.traces.summary import TraceSummary
 
 
 def write_row(ti: TraceImport, rank: int) -> dict[str, Any]:
@@ -89,41 +89,25 @@ def read_summary(st: ParseStats, writes: int, cpus: list[int]) -> list[str]:
     return lines
 
 
-def attribution_counts(ti: TraceImport) -> dict[str, int]:
-    counts: dict[str, int] = dict.fromkeys(ATTRIBUTIONS, 0)
-    for how in ti.attributed.how:
-        counts[ATTRIBUTIONS[how]] += 1
-    return counts
+def action_rows(summary: TraceSummary) -> list[dict[str, Any]]:
+    return [{"index": k, "action": a.action, "cpus": a.cpus, "why": a.why, "lines": list(a.lines)} for k, a in enumerate(summary.actions)]
 
 
-def action_rows(ti: TraceImport) -> list[dict[str, Any]]:
-    att = ti.attributed
-    return [
-        {
-            "index": k,
-            "action": a.action,
-            "cpus": a.cpus,
-            "why": a.why,
-            "lines": [att.writes.line[att.order[a.first]], att.writes.line[att.order[a.last]]],
-        }
-        for k, a in enumerate(ti.actions)
-    ]
-
-
-def exit_code(ti: TraceImport, check: CheckResult | None) -> int:
+def exit_code(summary: TraceSummary, check: CheckResult | None) -> int:
     if check is not None:
         return check.exit_code()
-    return int(any(SEVERITY_RANK[f.severity] >= SEVERITY_RANK["error"] for f in ti.run.findings))
+    return int(any(SEVERITY_RANK[f.severity] >= SEVERITY_RANK["error"] for f in summary.findings))
 
 
-def trace_report(ti: TraceImport, check: CheckResult | None) -> dict[str, Any]:
-    cfg = ti.config
-    st = ti.trace.stats
+def trace_report(summary: TraceSummary, check: CheckResult | None) -> dict[str, Any]:
+    cfg = summary.config
+    trace = summary.trace
+    st = trace.stats
     return {
-        "file": ti.trace.path,
-        "format": ti.trace.format,
+        "file": trace.path,
+        "format": trace.format,
         "partition": cfg.partition,
-        "partition_from": ti.partition_why,  # "given", "guessed from the trace: …" or "default: …"
+        "partition_from": summary.partition_why,  # "given", "guessed from the trace: …" or "default: …"
         "mshv": cfg.mshv,
         "hypervisor": cfg.hypervisor,
         "cpus": cfg.cpus,
@@ -143,22 +127,24 @@ def trace_report(ti: TraceImport, check: CheckResult | None) -> dict[str, Any]:
             "other_guests": st.other_guests,
             "not_judged": sum(st.not_kept.values()),
         },
-        "host_cpus": ti.trace.host_cpus,
-        "guest": ti.trace.guest,
-        "guests": [{"pid": g.pid, "cpus": sorted(g.cpus), "writes": g.writes} for g in ti.trace.guests],
-        "log": log_report(ti),
-        "attribution": attribution_counts(ti),
-        "actions": action_rows(ti),
-        "findings": [f.to_dict() for f in ti.run.findings],
-        "summary": summarize(ti.run.findings),
+        "host_cpus": trace.host_cpus,
+        "guest": trace.guest,
+        "guests": [{"pid": g.pid, "cpus": sorted(g.cpus), "writes": g.writes} for g in trace.guests],
+        "notes": summary.notes,  # what reading the trace in windows changed (a CPU first seen late, a window judged whole)
+        "log": log_report(summary),
+        "attribution": dict(summary.attribution),
+        "actions": action_rows(summary),
+        "findings": [f.to_dict() for f in summary.findings],
+        "summary": summarize(summary.findings),
         "check": check.to_dict() if check else None,
     }
 
 
-def write_json(ti: TraceImport, check: CheckResult | None, writes: bool, out: TextIO) -> None:
-    """The report as one JSON object; with `writes`, its "writes" list is written row by row, never held whole."""
-    report = json.dumps(trace_report(ti, check))
-    if not writes:
+def write_json(summary: TraceSummary, check: CheckResult | None, ti: TraceImport | None, out: TextIO) -> None:
+    """The report as one JSON object; with the whole trace `ti` (--writes), its "writes" list is written row by row,
+    never held whole."""
+    report = json.dumps(trace_report(summary, check))
+    if ti is None:
         out.write(report + "\n")
         return
     out.write(report[:-1] + ', "writes": [')
@@ -167,18 +153,14 @@ def write_json(ti: TraceImport, check: CheckResult | None, writes: bool, out: Te
     out.write("]}\n")
 
 
-def log_report(ti: TraceImport) -> dict[str, Any] | None:
-    log = ti.trace.log
+def log_report(summary: TraceSummary) -> dict[str, Any] | None:
+    log = summary.trace.log
     if log is None:
         return None
     return {
         "file": log.path,
         "kind": log.kind,
         "faults": len(log.faults),
-        "matched": len(ti.trace.writes.log_line),
-        "unmatched": [{"line": f.line, "msr": f.msr, "value": f.value} for f in ti.trace.unmatched],
+        "matched": summary.matched,
+        "unmatched": [{"line": f.line, "msr": f.msr, "value": f.value} for f in summary.trace.unmatched],
     }
-
-
-def who(writer: str | None) -> str:
-    return title(writer) if writer else "unknown"

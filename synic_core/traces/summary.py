@@ -1,0 +1,96 @@
+"""What `synic trace` reports of a trace, gathered as its windows are judged: sums, never the writes themselves.
+
+Each CPU's writes by writer, the attribution counts, the faults seen, the inferred actions (as rows) and the
+findings: a trace of any length is summed up window by window (`add`), in memory that does not grow with its
+writes; the whole trace read at once (for `--writes` and the dashboard) is one window (`summary_of`).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from synic_core.model.config import SessionConfig
+from synic_core.model.findings import Finding
+from synic_core.model.partitions import title
+from synic_core.model.vocabulary import ActionName
+from synic_core.traces.attribute import ATTRIBUTIONS, WRITERS, Attributed
+from synic_core.traces.check import faulted_count
+from synic_core.traces.infer import TraceAction
+from synic_core.traces.load import TraceImport
+from synic_core.traces.parse import GP_FLAG, ParsedTrace
+
+
+def who(writer: str | None) -> str:
+    return title(writer) if writer else "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class ActionRow:
+    """An inferred action as the report lists it: the trace's lines of its first and last write."""
+
+    action: ActionName
+    cpus: list[int]
+    why: str
+    lines: tuple[int, int]
+
+
+@dataclass(slots=True)
+class TraceSummary:
+    trace: ParsedTrace
+    """The trace as read: its name, format, reading statistics, guests and kernel log (not its writes)."""
+    config: SessionConfig
+    partition_why: str
+    partition_guessed: bool
+    judged: int = 0
+    ncpus: int = 0
+    by_writer: dict[int, dict[str, int]] = field(default_factory=dict)
+    """CPU -> its writes by writer (as `who` names them), in the order the writers first appear."""
+    attribution: dict[str, int] = field(default_factory=lambda: dict.fromkeys(ATTRIBUTIONS, 0))
+    gp: int = 0
+    """Writes the trace marks ` #GP`."""
+    matched: int = 0
+    """Writes the kernel log names."""
+    faulted: int = 0
+    actions: list[ActionRow] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    """What reading the trace in windows changed (a CPU first seen late, a window judged whole)."""
+
+    def add(self, att: Attributed, actions: list[TraceAction], upto: int) -> None:
+        """The writes before rank `upto` of a window (the file's first `upto` writes of it) and its `actions`."""
+        w = att.writes
+        self.judged += upto
+        self.ncpus = max(self.ncpus, att.ncpus)
+        pairs = Counter(zip(map(w.cpu.__getitem__, att.order[:upto]), att.writer[:upto], strict=True))
+        for (cpu, writer), n in pairs.items():
+            tally = self.by_writer.setdefault(cpu, {})
+            name = who(WRITERS[writer])
+            tally[name] = tally.get(name, 0) + n
+        for how, n in Counter(att.how[:upto]).items():
+            self.attribution[ATTRIBUTIONS[how]] += n
+        flags = w.flags[:upto]
+        self.gp += len(flags) - bytes(flags).translate(GP_BYTE).count(0)
+        self.faulted += faulted_count(flags)
+        self.matched += sum(1 for i in w.log_line if i < upto)
+        line, order = w.line, att.order
+        self.actions += [ActionRow(a.action, a.cpus, a.why, (line[order[a.first]], line[order[a.last]])) for a in actions]
+
+    def writes_on(self, cpu: int) -> int:
+        return sum(self.by_writer.get(cpu, {}).values())
+
+    @property
+    def cpus(self) -> list[int]:
+        """The CPUs with a write judged."""
+        return sorted(self.by_writer)
+
+
+GP_BYTE = bytes(b & GP_FLAG for b in range(256))
+
+
+def summary_of(ti: TraceImport) -> TraceSummary:
+    """The summary of a trace read whole: one window."""
+    summary = TraceSummary(ti.trace, ti.config, ti.partition_why, ti.partition_guessed)
+    summary.add(ti.attributed, ti.actions, len(ti.attributed.order))
+    summary.findings = ti.run.findings
+    return summary
