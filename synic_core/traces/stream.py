@@ -107,6 +107,7 @@ class TraceJudge:
                 f"the window of {plural(upto, 'write')} ending at line {trace.writes.line[-1]:,} could not be cut between two actions: "
                 "judged as if the trace ended there"
             )
+        self.judged = judged  # the partition and the CPU count stand once a window commits (until then, each window decides)
         self._commit(reader, judged, att, actions[:count], upto)
 
     def _start(self, trace: ParsedTrace, made: dict[str, Attributed], final: bool) -> _Judged:
@@ -117,9 +118,8 @@ class TraceJudge:
         config = session_config(partition=chosen, cpus=min(trace.ncpus, MAX_CPUS), mshv=self.version, hypervisor=profile)
         summary = TraceSummary(trace, config, why, o.partition is None)
         conformance = Conformance(config) if o.check else None
-        self.judged = _Judged(config, summary, Replayer(config, trace.ncpus, log=self.log is not None), conformance)
         self.first_window = len(trace.writes)
-        return self.judged
+        return _Judged(config, summary, Replayer(config, trace.ncpus, log=self.log is not None), conformance)
 
     def _commit(self, reader: TraceReader, judged: _Judged, att: Attributed, actions: list[TraceAction], upto: int) -> None:
         channels = tuple(sorted({*judged.channels, *channel_cpus(actions)}))
@@ -150,6 +150,7 @@ class TraceJudge:
         trace.unmatched = [f for m in self.matchers for f in m.unmatched]
         summary.trace = trace
         summary.findings = judged.replayer.findings
+        summary.windows = self.windows
         ncpus = max(summary.ncpus, min(trace.ncpus, MAX_CPUS))
         summary.config = replace(judged.config, cpus=ncpus, channel_cpus=judged.channels)
         if self.windows > 1 and summary.partition_why.startswith("guessed from the trace"):

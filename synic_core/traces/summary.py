@@ -54,6 +54,8 @@ class TraceSummary:
     faulted: int = 0
     actions: list[ActionRow] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    windows: int = 1
+    """The windows the trace was judged in (one: read whole)."""
     notes: list[str] = field(default_factory=list)
     """What reading the trace in windows changed (a CPU first seen late, a window judged whole)."""
 

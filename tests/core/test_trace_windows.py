@@ -1,0 +1,90 @@
+"""A trace judged in windows (`synic trace` and `--check` in bounded memory) says what the whole trace read at once says.
+
+Every built-in scenario, its steps run four times over (each time a step cannot apply is left out) and exported four
+ways (tracefs with and without stacks, trace-cmd with stacks, a KVM host's), is judged in windows of a few writes (so
+that its actions run across many windows) and read whole: the report (findings,
+actions, attribution, counts per CPU, the conformance verdict of every CPU) is the same, but the words that say how the
+partition was guessed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from synic_core.model.vocabulary import TraceFormat, TraceLayout
+from synic_core.model.session import ActionError, Session
+from synic_core.scenarios.scenario import builtin_names, load
+from synic_core.traces.export import export_text
+from synic_core.traces.check import check_trace
+from synic_core.traces.load import import_trace
+from synic_core.traces import parse
+from synic_core.traces.parse import TraceError
+from synic_core.traces.report import trace_report
+from synic_core.traces.stream import KEEP_ACTIONS, TraceOptions, judge_trace
+from synic_core.traces.summary import summary_of
+from tests.support.traces import save
+
+WAYS: list[tuple[TraceFormat, TraceLayout, bool]] = [
+    ("ftrace", "ftrace", True),
+    ("ftrace", "ftrace", False),
+    ("ftrace", "trace-cmd", True),
+    ("kvm", "ftrace", False),
+]
+
+
+def whole(path: Path, options: TraceOptions) -> dict[str, Any]:
+    ti = import_trace(path, options.partition, options.mshv, dmesg=options.dmesg)
+    check = check_trace(ti.attributed, ti.actions, ti.config) if options.check else None
+    return comparable(trace_report(summary_of(ti), check))
+
+
+def windowed(path: Path, options: TraceOptions, window: int) -> dict[str, Any]:
+    summary, check = judge_trace(path, options, window=window)
+    assert not summary.notes, summary.notes  # no window had to be judged whole, no CPU came late
+    WINDOWS.append(summary.windows)
+    return comparable(trace_report(summary, check))
+
+
+WINDOWS: list[int] = []
+
+
+def repeated(name: str, times: int = 4) -> Session:
+    scenario = load(name)
+    session = Session(scenario.config())
+    for _ in range(times):
+        for step in scenario.steps:
+            with contextlib.suppress(ActionError):
+                session.apply(step.action, step.cpus)
+    return session
+
+
+def comparable(report: dict[str, Any]) -> dict[str, Any]:
+    report["partition_from"] = report["partition_from"].split(":")[-1]  # "guessed from the trace's first N writes: ..."
+    return report
+
+
+@pytest.mark.parametrize("name", builtin_names())
+@pytest.mark.parametrize("way", WAYS, ids=lambda w: "-".join(map(str, w)))
+def test_windows_say_what_the_whole_trace_says(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, way: tuple[TraceFormat, TraceLayout, bool]
+) -> None:
+    monkeypatch.setattr(parse, "CHUNK_BYTES", 700)  # a window is judged after a block read: blocks of a few lines
+    fmt, layout, stacks = way
+    path = save(tmp_path, export_text(repeated(name), fmt, layout, stacks))
+    options = TraceOptions(check=True)
+    try:
+        expected = whole(path, options)
+    except TraceError as exc:  # a scenario that writes nothing: the same one line
+        with pytest.raises(TraceError) as windows:
+            judge_trace(path, options, window=5)
+        assert str(windows.value) == str(exc)
+        return
+    WINDOWS.clear()
+    for window in (7, 24):
+        assert windowed(path, options, window) == expected, f"window {window}"
+    if len(expected["actions"]) > 2 * KEEP_ACTIONS:
+        assert WINDOWS[0] >= 3, WINDOWS  # the actions ran across windows
