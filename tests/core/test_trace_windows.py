@@ -15,13 +15,13 @@ from typing import Any
 
 import pytest
 
-from synic_core.model.vocabulary import TraceFormat, TraceLayout
 from synic_core.model.session import ActionError, Session
+from synic_core.model.vocabulary import TraceFormat, TraceLayout
 from synic_core.scenarios.scenario import builtin_names, load
-from synic_core.traces.export import export_text
-from synic_core.traces.check import check_trace
-from synic_core.traces.load import import_trace
 from synic_core.traces import parse
+from synic_core.traces.check import check_trace
+from synic_core.traces.export import export_text
+from synic_core.traces.load import import_trace
 from synic_core.traces.parse import TraceError
 from synic_core.traces.report import trace_report
 from synic_core.traces.stream import KEEP_ACTIONS, TraceOptions, judge_trace
