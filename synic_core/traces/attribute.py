@@ -11,8 +11,9 @@ is the VMM's: shown as the hypervisor's.
 from __future__ import annotations
 
 from array import array
+from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 from synic_core.model.partitions import Partition
@@ -22,10 +23,12 @@ from synic_core.model.version import MshvVersion
 from synic_core.model.vocabulary import ActionHint, Attribution, Bank, Component, SequenceName
 from synic_core.traces.formats import HINT_FRAMES, HINT_TASKS, SLOTS, frame_component, frame_name
 from synic_core.traces.parse import HOST_FLAG, ParsedTrace, TraceWrites
+from synic_core.traces.sequence_scan import SequenceScan, scan
 
 TraceWriter = Literal["vmbus", "mshv", "hypervisor"]
 WRITERS: tuple[TraceWriter | None, ...] = (None, "vmbus", "mshv", "hypervisor")
 ATTRIBUTIONS: tuple[Attribution, ...] = ("unknown", "stack", "inferred", "host")
+UNKNOWN, STACK, INFERRED = (ATTRIBUTIONS.index(how) for how in ("unknown", "stack", "inferred"))
 STARTUP: frozenset[str] = frozenset({"vmbus_init", "mshv_init"})
 """Sequences after which their driver is live on the CPU; the others are teardowns (the driver stops first)."""
 
@@ -89,6 +92,10 @@ class Attributed:
     source: list[str]  # by rank: innermost identifying frame or the matched sequence's function, "" if none
     segments: list[Segment]
     ncpus: int
+    unknown: bool = True
+    """Whether any write is left for the sequences to attribute (neither a stack nor the host names its writer)."""
+    in_order: bool = False
+    """Whether time order is the file's order (the trace needed no sort)."""
     undecided: int | None = None
     """In a window of a longer trace (`attribute(..., final=False)`): the first rank where a driver sequence might match
     writes the window does not have yet; the writes from there are attributed again with the next window."""
@@ -151,64 +158,97 @@ def stack_writer(frames: tuple[str, ...]) -> tuple[Component, str] | None:
     return None
 
 
-def hint_of(w: TraceWrites, i: int) -> ActionHint | None:
-    for frame in w.stacks[w.stack[i]]:
-        hint = HINT_FRAMES.get(frame_name(frame))
-        if hint is not None:
-            return hint
-    return HINT_TASKS.get(w.tasks[w.task[i]])
-
-
-@dataclass(slots=True)
 class Hints:
-    """`hint_of`, once per distinct (stack, task)."""
+    """What a write's stack frames, else its task name, say of the action (`formats.HINT_*`): worked out once per
+    distinct stack and task; a window where none says anything looks at no write."""
 
-    seen: dict[tuple[int, int], ActionHint | None] = field(default_factory=dict)
+    def __init__(self, w: TraceWrites, order: array[int]) -> None:
+        self.w, self.order = w, order
+        by_stack = [next((HINT_FRAMES[name] for f in frames if (name := frame_name(f)) in HINT_FRAMES), None) for frames in w.stacks]
+        by_task = [HINT_TASKS.get(task) for task in w.tasks]
+        self.by_stack, self.by_task = by_stack, by_task
+        self.any = any(by_stack) or any(by_task)
 
-    def of(self, w: TraceWrites, i: int) -> ActionHint | None:
-        key = (w.stack[i], w.task[i])
-        if key not in self.seen:
-            self.seen[key] = hint_of(w, i)
-        return self.seen[key]
+    def first(self, run: array[int]) -> ActionHint | None:
+        """The first hint among the writes of these ranks."""
+        if not self.any:
+            return None
+        w, order, by_stack, by_task = self.w, self.order, self.by_stack, self.by_task
+        return next((h for r in run if (h := by_stack[w.stack[order[r]]] or by_task[w.task[order[r]]])), None)
 
 
 def attribute(trace: ParsedTrace, partition: Partition, version: MshvVersion, *, final: bool = True) -> Attributed:
     """Each write's writer: by stack, as the host's, or inferred by matching `version`'s driver sequences (`final`:
     the trace has no more writes; else a sequence that runs past its last write is left undecided)."""
     w = trace.writes
-    order = w.order()
-    per_cpu: dict[int, array[int]] = {}
-    for rank, i in enumerate(order):
-        per_cpu.setdefault(w.cpu[i], array("I")).append(rank)
+    order, in_order = w.order()
+    per_cpu = _per_cpu(w.cpu if in_order else array("I", map(w.cpu.__getitem__, order)))
     n = len(order)
     out = Attributed(trace, order, per_cpu, array("B", bytes(n)), array("B", bytes(n)), [""] * n, [], max(trace.ncpus, max(per_cpu) + 1))
+    out.in_order = in_order
     _by_stack_or_host(out)
+    out.unknown = UNKNOWN in out.how
+    shapes = templates(partition, version.sequences)
     by_first: dict[int, list[Template]] = {}
-    for t in templates(partition, version.sequences):
+    for t in shapes:
         by_first.setdefault(t.ops[0].slot, []).append(t)  # longest first, as templates() sorts them
-    hints = Hints()
+    scanner = _scanner(out, shapes)
+    hints = Hints(w, order)
     for cpu in sorted(per_cpu):
-        stop = _segment_cpu(out, per_cpu[cpu], by_first, cpu, hints, final)
+        ranks, start = per_cpu[cpu], 0
+        if scanner is not None:
+            found, start = scanner.matches(ranks, final)
+            for k, p, _ in found:
+                _add_segment(out, ranks, p, shapes[k], cpu, hints)
+        stop = _segment_cpu(out, ranks, by_first, cpu, hints, final, start)
         if stop is not None and (out.undecided is None or stop < out.undecided):
             out.undecided = stop
     out.segments.sort(key=lambda s: s.first)
     return out
 
 
+def _per_cpu(cpu_by_rank: array[int]) -> dict[int, array[int]]:
+    """CPU -> the ranks of its writes (a stable sort by CPU, cut where the CPU changes)."""
+    by_cpu = array("I", sorted(range(len(cpu_by_rank)), key=cpu_by_rank.__getitem__))
+    out, start = {}, 0
+    for cpu, count in sorted(Counter(cpu_by_rank).items()):
+        out[cpu] = by_cpu[start : start + count]
+        start += count
+    return out
+
+
+HOST_BYTE = bytes(b & HOST_FLAG for b in range(256))
+
+
+def _scanner(out: Attributed, shapes: tuple[Template, ...]) -> SequenceScan | None:
+    """The window's writes as tokens for `sequence_scan` (in time order)."""
+    w, order = out.writes, out.order
+    if out.in_order:
+        slots, values, flags = w.slot, w.value, w.flags
+    else:
+        slots, values, flags = (array(c.typecode, map(c.__getitem__, order)) for c in (w.slot, w.value, w.flags))
+    hosts = bytes(flags).translate(HOST_BYTE)
+    rows = [(tuple((op.slot, op.mask, op.want) for op in t.ops), WRITERS.index(t.component)) for t in shapes]
+    return scan(slots, values, hosts, out.writer, rows)
+
+
 def _by_stack_or_host(out: Attributed) -> None:
     """Writers a stack names (looked up once per distinct stack) and the KVM host's own writes, rank by rank."""
     w = out.writes
     named = [stack_writer(frames) if frames else None for frames in w.stacks]
-    by_stack = [(WRITERS.index(found[0]), found[1]) if found else None for found in named]
-    host_writer, host_how, stack_how = WRITERS.index("hypervisor"), ATTRIBUTIONS.index("host"), ATTRIBUTIONS.index("stack")
-    stack, flags, writer, how, source = w.stack, w.flags, out.writer, out.how, out.source
-    for rank, i in enumerate(out.order):
-        if flags[i] & HOST_FLAG:
-            writer[rank], how[rank] = host_writer, host_how
-            continue
-        found = by_stack[stack[i]]
-        if found is not None:
-            writer[rank], how[rank], source[rank] = found[0], stack_how, found[1]
+    writer_of = bytes(WRITERS.index(found[0]) if found else 0 for found in named)
+    how_of = bytes(STACK if found else UNKNOWN for found in named)
+    source_of = [found[1] if found else "" for found in named]
+    stacks = w.stack if out.in_order else array("I", map(w.stack.__getitem__, out.order))
+    out.writer = array("B", bytes(map(writer_of.__getitem__, stacks)))
+    out.how = array("B", bytes(map(how_of.__getitem__, stacks)))
+    out.source = list(map(source_of.__getitem__, stacks))
+    flags = w.flags
+    if any(f & HOST_FLAG for f in flags):
+        host_writer, host_how = WRITERS.index("hypervisor"), ATTRIBUTIONS.index("host")
+        for rank, i in enumerate(out.order):
+            if flags[i] & HOST_FLAG:
+                out.writer[rank], out.how[rank], out.source[rank] = host_writer, host_how, ""
 
 
 def _matches(w: TraceWrites, out: Attributed, ranks: array[int], p: int, t: Template, final: bool = True) -> bool | None:
@@ -231,11 +271,12 @@ def _matches(w: TraceWrites, out: Attributed, ranks: array[int], p: int, t: Temp
 
 
 def _segment_cpu(
-    out: Attributed, ranks: array[int], shapes: dict[int, list[Template]], cpu: int, hints: Hints, final: bool = True
+    out: Attributed, ranks: array[int], shapes: dict[int, list[Template]], cpu: int, hints: Hints, final: bool = True, p: int = 0
 ) -> int | None:
-    """Cut one CPU's writes into sequences: at each write the longest template that matches from it (templates are
-    looked up by the register their first op writes). Returns the rank where that stays undecided (not `final`)."""
-    p, w, order, unknown = 0, out.writes, out.order, ATTRIBUTIONS.index("unknown")
+    """Cut one CPU's writes from position p into sequences: at each write the longest template that matches from it
+    (templates are looked up by the register their first op writes). Returns the rank where that stays undecided (not
+    `final`)."""
+    w, order = out.writes, out.order
     while p < len(ranks):
         t = None
         for shape in shapes.get(w.slot[order[ranks[p]]], ()):
@@ -248,12 +289,22 @@ def _segment_cpu(
         if t is None:
             p += 1
             continue
-        run = ranks[p : p + len(t.ops)]
-        found = [h for r in run if (h := hints.of(w, order[r]))]
-        out.segments.append(Segment(cpu, t.sequence, t.component, ranks, p, len(t.ops), found[0] if found else None))
-        for r, source in zip(run, t.sources, strict=True):
-            if out.how[r] == unknown:
-                out.writer[r], out.how[r] = WRITERS.index(t.component), ATTRIBUTIONS.index("inferred")
-                out.source[r] = source
+        _add_segment(out, ranks, p, t, cpu, hints)
         p += len(t.ops)
     return None
+
+
+
+
+def _add_segment(out: Attributed, ranks: array[int], p: int, t: Template, cpu: int, hints: Hints) -> None:
+    """The writes from position p match template t: a segment; the writes no stack named are the template's driver's."""
+    how = out.how
+    run = ranks[p : p + len(t.ops)]
+    out.segments.append(Segment(cpu, t.sequence, t.component, ranks, p, len(t.ops), hints.first(run)))
+    if not out.unknown:
+        return
+    component = WRITERS.index(t.component)
+    for r, source in zip(run, t.sources, strict=True):
+        if how[r] == UNKNOWN:
+            out.writer[r], how[r] = component, INFERRED
+            out.source[r] = source

@@ -17,8 +17,8 @@ from array import array
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
-from itertools import accumulate, pairwise, repeat
-from operator import add, lt
+from itertools import accumulate, islice, repeat
+from operator import add, le, lt
 from pathlib import Path
 from typing import BinaryIO, Literal, TypeVar, cast
 
@@ -125,12 +125,13 @@ class TraceWrites:
     def host(self, i: int) -> bool:
         return bool(self.flags[i] & HOST_FLAG)
 
-    def order(self) -> array[int]:
-        """Write indexes by timestamp (stable: equal timestamps keep the file's order); a trace in order is not sorted."""
+    def order(self) -> tuple[array[int], bool]:
+        """(write indexes by timestamp, whether that is the file's order): stable, equal timestamps keep the file's order;
+        a trace in order is not sorted."""
         ts = self.ts
-        if all(a <= b for a, b in pairwise(ts)):
-            return array("I", range(len(ts)))
-        return array("I", sorted(range(len(ts)), key=ts.__getitem__))
+        if all(map(le, ts, islice(ts, 1, None))):
+            return array("I", range(len(ts))), True
+        return array("I", sorted(range(len(ts)), key=ts.__getitem__)), False
 
 
 @dataclass(slots=True)

@@ -20,6 +20,7 @@ from itertools import accumulate
 from pathlib import Path
 
 from synic_core.model.config import MAX_CPUS, SessionConfig
+from synic_core.model.session import collector_paused
 from synic_core.model.vocabulary import TraceFormat
 from synic_core.reports.formatting import cpus_text, plural
 from synic_core.traces.attribute import Attributed, attribute
@@ -189,6 +190,8 @@ def _cut(att: Attributed, actions: list[TraceAction], final: bool, full: bool) -
 def _in_order_before(att: Attributed, rank: int) -> int:
     """The largest u <= rank such that the first u writes in time order are the file's first u (a window lets go of
     writes from the start of its columns)."""
+    if att.in_order:
+        return rank
     order = att.order
     highest, upto = -1, 0
     for k in range(rank):
@@ -206,5 +209,6 @@ def judge_trace(
 ) -> tuple[TraceSummary, CheckResult | None]:
     """Read and judge a trace in windows: its summary and, with `options.check`, its conformance."""
     judge = TraceJudge(options, window)
-    reader = read_trace(path, options.fmt, progress, guest=options.guest, keep=sys.maxsize, after_block=judge.after_block)
-    return judge.finish(reader)
+    with collector_paused():  # nothing here makes reference cycles: the cycle collector would only walk the windows' records
+        reader = read_trace(path, options.fmt, progress, guest=options.guest, keep=sys.maxsize, after_block=judge.after_block)
+        return judge.finish(reader)
