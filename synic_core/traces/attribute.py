@@ -244,7 +244,7 @@ def _by_stack_or_host(out: Attributed) -> None:
     out.how = array("B", bytes(map(how_of.__getitem__, stacks)))
     out.source = list(map(source_of.__getitem__, stacks))
     flags = w.flags
-    if any(f & HOST_FLAG for f in flags):
+    if any(bytes(flags).translate(HOST_BYTE)):
         host_writer, host_how = WRITERS.index("hypervisor"), ATTRIBUTIONS.index("host")
         for rank, i in enumerate(out.order):
             if flags[i] & HOST_FLAG:
@@ -292,8 +292,6 @@ def _segment_cpu(
         _add_segment(out, ranks, p, t, cpu, hints)
         p += len(t.ops)
     return None
-
-
 
 
 def _add_segment(out: Attributed, ranks: array[int], p: int, t: Template, cpu: int, hints: Hints) -> None:

@@ -19,8 +19,8 @@ from synic_core.model.checks import switch_off_verb as switch_off_verb  # the mo
 from synic_core.model.config import SessionConfig
 from synic_core.model.findings import Finding, Where, make_finding
 from synic_core.model.partitions import COMPONENTS, title
-from synic_core.model.profiles import Profile
-from synic_core.model.registers import LIVE_TEST, PAGE_REGISTERS, REGISTERS, STATE_INDEX, frame_of
+from synic_core.model.profiles import TEARDOWN_TARGETS, Profile
+from synic_core.model.registers import LIVE_TEST, PAGE_REGISTERS, REGISTERS, SINT_REGISTERS, STATE_INDEX, frame_of
 from synic_core.model.state import DriverState, MachineState
 from synic_core.model.vocabulary import Bank, Component
 from synic_core.model.writes import Write
@@ -136,6 +136,24 @@ class Replayer:
         self.first = 0
         self._checker: Checker | None = None
         self._victims: dict[tuple[Bank, str, str], tuple[Component, ...]] = {}
+        self.slots = [self.slot_facts(bank, register) for bank, register in SLOTS]
+
+    def slot_facts(self, bank: Bank, register: str) -> tuple[Bank, str, int, Component | None, int, int, bool, bool, bool]:
+        """What `write` needs of a register slot, looked up once: (bank, register, its index in a row, its owner here,
+        the live test's mask and value, a page register, a SINT, a target of the strict profile's teardown rule)."""
+        mask, live = LIVE_TEST[register]
+        owner = self.partition.owners.get((bank, register))
+        return (
+            bank,
+            register,
+            STATE_INDEX[register],
+            owner,
+            mask,
+            live,
+            register in PAGE_REGISTERS,
+            register in SINT_REGISTERS,
+            register in TEARDOWN_TARGETS,
+        )
 
     def grow(self, ncpus: int) -> None:
         if ncpus > self.state.ncpus:
@@ -201,21 +219,31 @@ class Replayer:
         att, st = self.att, self.state
         i = att.order[rank]
         w = att.writes
-        bank, register = SLOTS[w.slot[i]]
+        bank, register, ri, owner, mask, live, page, sint, teardown = self.slots[w.slot[i]]
         cpu, value, faulted = w.cpu[i], w.value[i], bool(w.flags[i] & FAULT_FLAGS)
         self.numbers[cpu] += 1
-        if bank not in st.banks:
+        rows = st.regs.get(bank)
+        if rows is None:
             return  # refused before the replay (the partition has no nested bank)
-        ri = STATE_INDEX[register]
-        old = self.old[rank] = st.regs[bank][cpu][ri]
+        row = rows[cpu]
+        old = self.old[rank] = row[ri]
         writer = WRITERS[att.writer[rank]]
-        reason = self.profile.rejects(register, value, st.scontrol_dropped[bank][cpu])
+        dropped = st.scontrol_dropped[bank][cpu]
+        reason = self.profile.rejects(register, value, dropped) if sint or (dropped and teardown) else None
         if not faulted:
-            st.regs[bank][cpu][ri] = value
+            row[ri] = value
             st.writer[bank][cpu][ri] = writer or UNKNOWN_WRITER
             if register == "SCONTROL":
                 _track_scontrol(st, cpu, bank, old, value)
-        if writer == "hypervisor" or (not faulted and not reason and self.quiet(bank, register, writer, cpu, old, value)):
+        if writer == "hypervisor":
+            return
+        if not faulted and not reason and writer is not None and (owner is None or owner == writer):
+            switched_off = (old & mask == live and value & mask != live) or (page and old & 1 and frame_of(old) != frame_of(value))
+            if not switched_off and not (page and value & 1):
+                return  # its owner's write that switches nothing off and enables no page: no rule finds anything (`quiet`)
+            if self.quiet(bank, register, writer, cpu, old, value):
+                return
+        elif not faulted and not reason and self.quiet(bank, register, writer, cpu, old, value):
             return
         component: Component | None = writer
         touched = touched_fields(register, old, value)

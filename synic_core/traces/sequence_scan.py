@@ -75,4 +75,3 @@ def scan(
         alternatives.append(b"(" + b"".join(classes) + b")")
     pattern = re.compile(b"|".join(alternatives) or b"(?!)", re.DOTALL)
     return SequenceScan(tokens, pattern, max((len(ops) for ops, _ in shapes), default=1))
-
