@@ -11,9 +11,11 @@ where a CPU's trace and the model part is its divergence; a CPU whose whole run 
 from __future__ import annotations
 
 from array import array
+from bisect import bisect_left
 from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import repeat
 
 from synic_core.model.actions import ACTIONS
 from synic_core.model.config import SessionConfig
@@ -30,6 +32,7 @@ KEY_FIELDS = {"SCONTROL": ("enable",), "SIMP": ("enable",), "SIEFP": ("enable",)
 """The fields a divergence message names (a SINT's: masked, and the vector when unmasked)."""
 COMPARED_APART = frozenset({"frame", "preserved"})
 STACK = ATTRIBUTIONS.index("stack")
+HOST_BYTE = bytes(b & HOST_FLAG for b in range(256))
 FAULTED_BYTE = bytes(b & FAULT_FLAGS for b in range(256))
 """A write's flags byte to its fault bits alone: counting the writes that faulted is counting the bytes not 0."""
 
@@ -182,7 +185,7 @@ class _CpuRun:
                 self.agreed += 1
             else:
                 self.diverged = True
-        if len(trace) > MAX_WAITING or len(model) > MAX_WAITING:
+        if len(model) > MAX_WAITING:  # the model far ahead of the trace on this CPU (a trace side is bounded by its window)
             self.diverged = True
         if self.diverged:
             while len(trace) > KEPT_AFTER_DIVERGENCE:
@@ -210,38 +213,53 @@ class Conformance:
     def run(self, cpu: int) -> _CpuRun:
         return self.runs.get(cpu) or self.runs.setdefault(cpu, _CpuRun())
 
-    def feed(self, att: Attributed, lo: int, hi: int, numbers: dict[int, int]) -> None:
-        """The trace's writes of ranks lo..hi-1 join their CPU's comparison; `numbers` counts each CPU's writes so far
-        (the VMM's own, KVM `host 1`, count there but are not compared: they are not the guest kernel's)."""
-        w, order, writer, how = att.writes, att.order, att.writer, att.how
-        cpus, slot, value, flags, log_line = w.cpu, w.slot, w.value, w.flags, w.log_line
-        touched: set[int] = set()
-        for rank in range(lo, hi):
-            i = order[rank]
-            cpu = cpus[i]
-            number = numbers[cpu] = numbers.get(cpu, 0) + 1
-            if flags[i] & HOST_FLAG:
+    def feed(self, att: Attributed, upto: int, numbers: dict[int, int]) -> None:
+        """The trace's writes before rank `upto` join their CPU's comparison, CPU by CPU; `numbers` counts each CPU's writes
+        so far (the VMM's own, KVM `host 1`, count there but are not compared: they are not the guest kernel's)."""
+        w, order = att.writes, att.order
+        hosts = any(bytes(w.flags).translate(HOST_BYTE))
+        log_line = w.log_line.get if w.log_line else None
+        for cpu, all_ranks in att.per_cpu.items():
+            count = bisect_left(all_ranks, upto)
+            if not count:
                 continue
-            run = self.runs.get(cpu) or self.runs.setdefault(cpu, _CpuRun())
-            run.traced += 1
-            run.last_number = number
-            if not run.diverged or len(run.trace) < KEPT_AFTER_DIVERGENCE:
-                run.trace.append((slot[i], value[i], flags[i], writer[rank], how[rank], number, log_line.get(i, 0) if log_line else 0))
-            touched.add(cpu)
-        for cpu in touched:
-            self.runs[cpu].compare(self)
+            ranks = all_ranks[:count]
+            idx = ranks if att.in_order else array("I", map(order.__getitem__, ranks))
+            base = numbers.get(cpu, 0)
+            numbers[cpu] = base + count
+            lines = map(log_line, idx, repeat(0)) if log_line else repeat(0)
+            columns = (w.slot, w.value, w.flags)
+            records = list(
+                zip(
+                    *(map(c.__getitem__, idx) for c in columns),
+                    map(att.writer.__getitem__, ranks),
+                    map(att.how.__getitem__, ranks),
+                    range(base + 1, base + count + 1),
+                    lines,
+                    strict=False,  # `lines` repeats 0 without end when the trace has no log
+                )
+            )
+            if hosts:
+                records = [r for r in records if not r[FLAGS] & HOST_FLAG]
+            if records:
+                self.trace_records(cpu, records)
+
+    def trace_records(self, cpu: int, records: list[TraceRecord]) -> None:
+        run = self.runs.get(cpu) or self.runs.setdefault(cpu, _CpuRun())
+        run.traced += len(records)
+        run.last_number = records[-1][NUMBER]
+        run.trace.extend(records if not run.diverged else records[: max(KEPT_AFTER_DIVERGENCE - len(run.trace), 0)])
+        run.compare(self)
 
     def judge(self, att: Attributed, actions: Sequence[TraceAction], upto: int, numbers: dict[int, int]) -> None:
-        """The trace's writes before rank `upto` and the model's for `actions` (the trace's up to each action's last write
-        first, so that each side waits for the other as little as it can)."""
-        done = 0
-        for a in actions:
-            end = min(a.last + 1, upto)
-            if end > done:
-                self.feed(att, done, end, numbers)
-                done = end
-            self.replay((a,))
-        self.feed(att, done, upto, numbers)
+        """The trace's writes before rank `upto`, then the model's for `actions`; a CPU where one side then waits with
+        more than MAX_WAITING writes the other has not matched diverges there."""
+        self.feed(att, upto, numbers)
+        self.replay(actions)
+        for run in self.runs.values():
+            if not run.diverged and (len(run.trace) > MAX_WAITING or len(run.model) > MAX_WAITING):
+                run.diverged = True
+                run.compare(self)
 
     def grow(self, ncpus: int) -> None:
         """CPUs a later window of the trace shows first join the model's machine (online, no driver live)."""
