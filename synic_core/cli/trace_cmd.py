@@ -21,7 +21,7 @@ from rich.text import Text
 from synic_core.cli.console import console as make_console
 from synic_core.cli.run_cmd import COMPONENT_STYLE, SEVERITY_STYLE, finding_block
 from synic_core.inputs.bad_input import InputError
-from synic_core.model.findings import Finding, summarize
+from synic_core.model.findings import Finding
 from synic_core.reports.formatting import cpus_text, grouped_findings, plural, summary_line
 from synic_core.reports.safe_text import visible
 from synic_core.traces.check import CheckResult, CpuVerdict, check_trace
@@ -139,10 +139,13 @@ def print_summary(console: Console, summary: TraceSummary, check: CheckResult | 
     print_cpu_groups(console, summary, check, narrow)
     findings = [f for f in summary.findings if narrow.cpu is None or f.cpu in (None, narrow.cpu)]
     print_finding_groups(console, findings, full)
+    if summary.not_kept:
+        counted = ", ".join(f"{n:,} {kind}" for (kind, _), n in summary.not_kept.items())
+        console.print(Text(f"  and {counted} after the first {len(summary.findings):,} findings: counted, not kept (memory stays bounded)"))
     if check is not None:
         print_verdict(console, check)
         return
-    severities = summarize(findings)
+    severities = summary.severities(narrow.cpu)
     console.print(summary_line(severities), style="bold red" if severities["fault"] + severities["error"] else "bold green")
 
 

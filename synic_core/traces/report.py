@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any, TextIO
 
-from synic_core.model.findings import SEVERITY_RANK, summarize
 from synic_core.reports.formatting import cpus_text, plural
 from synic_core.traces.attribute import ATTRIBUTIONS, WRITERS
 from synic_core.traces.check import CheckResult
@@ -96,7 +95,8 @@ def action_rows(summary: TraceSummary) -> list[dict[str, Any]]:
 def exit_code(summary: TraceSummary, check: CheckResult | None) -> int:
     if check is not None:
         return check.exit_code()
-    return int(any(SEVERITY_RANK[f.severity] >= SEVERITY_RANK["error"] for f in summary.findings))
+    severities = summary.severities()
+    return int(severities["error"] + severities["fault"] > 0)
 
 
 def trace_report(summary: TraceSummary, check: CheckResult | None) -> dict[str, Any]:
@@ -135,7 +135,8 @@ def trace_report(summary: TraceSummary, check: CheckResult | None) -> dict[str, 
         "attribution": dict(summary.attribution),
         "actions": action_rows(summary),
         "findings": [f.to_dict() for f in summary.findings],
-        "summary": summarize(summary.findings),
+        "findings_not_kept": [{"kind": kind, "severity": severity, "count": n} for (kind, severity), n in summary.not_kept.items()],
+        "summary": summary.severities(),
         "check": check.to_dict() if check else None,
     }
 

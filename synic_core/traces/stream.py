@@ -33,8 +33,8 @@ from synic_core.traces.replay import Replayer
 from synic_core.traces.summary import TraceSummary
 from synic_core.versions.registry import get, session_config, use
 
-WINDOW_WRITES = 100_000
-"""Writes read before a window is judged (about 30 MB of columns, attribution and replay at the peak)."""
+WINDOW_WRITES = 50_000
+"""Writes read before a window is judged (about 15 MB of columns, attribution, replay and findings at the peak)."""
 MAX_WINDOW_WRITES = 4 * WINDOW_WRITES
 """A window that still cannot be cut (one action spanning it all) is judged whole at this size, said so in the report."""
 KEEP_ACTIONS = 3
@@ -133,6 +133,8 @@ class TraceJudge:
         judged.replayer.log = self.log is not None or reader.log.faults != [] or reader.stats.log_lines > 0
         judged.replayer.window(att, actions, upto)
         judged.summary.add(att, actions, upto)
+        judged.summary.keep(judged.replayer.findings)
+        judged.replayer.findings = []
         advance(judged.live, actions)
         reader.hand_on(upto)
         self.windows += 1
@@ -150,7 +152,6 @@ class TraceJudge:
         trace.log = self.log or trace.log
         trace.unmatched = [f for m in self.matchers for f in m.unmatched]
         summary.trace = trace
-        summary.findings = judged.replayer.findings
         summary.windows = self.windows
         ncpus = max(summary.ncpus, min(trace.ncpus, MAX_CPUS))
         summary.config = replace(judged.config, cpus=ncpus, channel_cpus=judged.channels)

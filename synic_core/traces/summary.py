@@ -11,9 +11,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from synic_core.model.config import SessionConfig
-from synic_core.model.findings import Finding
+from synic_core.model.findings import Finding, summarize
 from synic_core.model.partitions import title
-from synic_core.model.vocabulary import ActionName
+from synic_core.model.vocabulary import ActionName, FindingKindName, Severity
 from synic_core.traces.attribute import ATTRIBUTIONS, WRITERS, Attributed
 from synic_core.traces.check import faulted_count
 from synic_core.traces.infer import TraceAction
@@ -54,6 +54,9 @@ class TraceSummary:
     faulted: int = 0
     actions: list[ActionRow] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    """The first MAX_FINDINGS_KEPT findings; the rest are counted (`not_kept`)."""
+    not_kept: dict[tuple[FindingKindName, Severity], int] = field(default_factory=dict)
+    """Findings after the first MAX_FINDINGS_KEPT, counted by kind and severity."""
     windows: int = 1
     """The windows the trace was judged in (one: read whole)."""
     notes: list[str] = field(default_factory=list)
@@ -78,6 +81,22 @@ class TraceSummary:
         line, order = w.line, att.order
         self.actions += [ActionRow(a.action, a.cpus, a.why, (line[order[a.first]], line[order[a.last]])) for a in actions]
 
+    def keep(self, findings: list[Finding]) -> None:
+        """A window's findings: kept while fewer than MAX_FINDINGS_KEPT are, counted after (memory stays bounded)."""
+        room = max(MAX_FINDINGS_KEPT - len(self.findings), 0)
+        self.findings += findings[:room]
+        for f in findings[room:]:
+            key = (f.kind, f.severity)
+            self.not_kept[key] = self.not_kept.get(key, 0) + 1
+
+    def severities(self, cpu: int | None = None) -> dict[str, int]:
+        """Findings by severity, the counted ones too (on one CPU: the kept ones on it)."""
+        counts = summarize([f for f in self.findings if cpu is None or f.cpu in (None, cpu)])
+        if cpu is None:
+            for (_, severity), n in self.not_kept.items():
+                counts[severity] += n
+        return counts
+
     def writes_on(self, cpu: int) -> int:
         return sum(self.by_writer.get(cpu, {}).values())
 
@@ -88,11 +107,14 @@ class TraceSummary:
 
 
 GP_BYTE = bytes(b & GP_FLAG for b in range(256))
+MAX_FINDINGS_KEPT = 20_000
+"""Findings kept whole (about 600 bytes each); a trace that makes more has them counted by kind, so that memory stays
+bounded whatever its length (a kexec loop of the buggy version makes hundreds a cycle)."""
 
 
 def summary_of(ti: TraceImport) -> TraceSummary:
     """The summary of a trace read whole: one window."""
     summary = TraceSummary(ti.trace, ti.config, ti.partition_why, ti.partition_guessed)
     summary.add(ti.attributed, ti.actions, len(ti.attributed.order))
-    summary.findings = ti.run.findings
+    summary.findings = ti.run.findings  # read whole (the dashboard, --writes): every finding kept
     return summary

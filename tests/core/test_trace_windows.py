@@ -10,15 +10,18 @@ partition was guessed.
 from __future__ import annotations
 
 import contextlib
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from synic_core.model.findings import summarize
 from synic_core.model.session import ActionError, Session
 from synic_core.model.vocabulary import TraceFormat, TraceLayout
 from synic_core.scenarios.scenario import builtin_names, load
 from synic_core.traces import parse
+from synic_core.traces import summary as summary_module
 from synic_core.traces.check import check_trace
 from synic_core.traces.export import export_text
 from synic_core.traces.load import import_trace
@@ -88,3 +91,21 @@ def test_windows_say_what_the_whole_trace_says(
         assert windowed(path, options, window) == expected, f"window {window}"
     if len(expected["actions"]) > 2 * KEEP_ACTIONS:
         assert WINDOWS[0] >= 3, WINDOWS  # the actions ran across windows
+
+
+def test_findings_past_the_kept_ones_are_counted_by_kind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The buggy version's kexec loop makes hundreds of findings a cycle: the first ones are kept whole, the rest counted
+    by kind and severity, and the totals, the exit code and the report's counts are those of every finding."""
+    path = save(tmp_path, export_text(repeated("l1vh-mainline-kexec"), "ftrace", "ftrace", False))
+    ti = import_trace(path)
+    every = ti.run.findings
+    monkeypatch.setattr(summary_module, "MAX_FINDINGS_KEPT", 25)
+    monkeypatch.setattr(parse, "CHUNK_BYTES", 700)
+    summary, _ = judge_trace(path, TraceOptions(), window=24)
+    assert summary.findings == every[:25] and len(every) > 100
+    assert sum(summary.not_kept.values()) == len(every) - 25
+    assert summary.severities() == summarize(every) and summary.severities()["error"] > 0
+    report = trace_report(summary, None)
+    assert report["summary"] == summarize(every) and len(report["findings"]) == 25
+    counted = {(r["kind"], r["severity"]): r["count"] for r in report["findings_not_kept"]}
+    assert counted == dict(Counter((f.kind, f.severity) for f in every[25:]))
