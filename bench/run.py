@@ -33,7 +33,7 @@ from bench.explore_bench import (  # noqa: E402
 from bench.patch_rules import rules_cost  # noqa: E402
 from bench.repaint import grid_4096_vs_64, grid_vs_datatable  # noqa: E402
 from bench.session_cost import session_cost  # noqa: E402
-from bench.trace_bench import trace_check_vs_split_loop  # noqa: E402
+from bench.trace_bench import trace_check_vs_split_loop, trace_memory  # noqa: E402
 from synic_core import Session  # noqa: E402
 from synic_core.explore.reference import explore  # noqa: E402
 from synic_core.scenarios.scenario import builtin_data  # noqa: E402
@@ -151,6 +151,9 @@ def main() -> None:
     trace_rows, trace_ratio = trace_check_vs_split_loop()
     rows += trace_rows
     ratios.append(("trace_check_vs_split_loop", trace_ratio, "goal <= 5"))
+    memory_rows, memory_peak = trace_memory()
+    rows += memory_rows
+    ratios.append(("trace_memory_5m_writes_mb", memory_peak, "goal < 150 (peak MB of synic trace --check on 5,000,000 writes)"))
 
     rows.append(("kexec on 4096 CPUs in the engine", f"{kexec_4096() * 1000:.0f} ms"))
     big_wall, big_cpu, big_mb = session_cost()

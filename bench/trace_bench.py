@@ -7,6 +7,8 @@ prints `msr:write_msr` with `-T` stacks (docs/traces.md). The baseline is the le
 
 from __future__ import annotations
 
+import os
+import re
 import resource
 import subprocess
 import sys
@@ -62,3 +64,55 @@ def trace_check_vs_split_loop(runs: int = 5) -> tuple[list[tuple[str, str]], flo
         ("synic trace --check: SynIC writes a second (CPU time)", f"{writes / t_check:,.0f}"),
     ]
     return rows, t_check / t_loop
+
+
+STAMP = re.compile(r" (\d+)\.(\d{6}): ")
+
+
+def write_cycles(path: Path, writes: int, cpus: int = 64, mshv: str = "v4") -> int:
+    """VMBus load, MSHV init and kexec on `cpus` CPUs, again and again (10 s apart), as a tracefs trace without stacks,
+    at least `writes` long; returns its number of SynIC writes."""
+    session = Session(session_config(mshv=mshv, partition="l1vh", cpus=cpus))
+    for action in ("vmbus_load", "mshv_init", "kexec"):
+        session.apply(action)
+    lines = list(export_lines(session, stacks=False))
+    header, events = lines[:6], lines[6:]
+    cycles = writes // len(events) + 1
+    with path.open("w") as f:
+        f.writelines(line + "\n" for line in header)
+        for cycle in range(cycles):
+            f.writelines(later(line, 10 * cycle) + "\n" for line in events)
+    return cycles * len(events)
+
+
+def later(line: str, seconds: int) -> str:
+    """The event line `seconds` later."""
+    return STAMP.sub(lambda m: f" {int(m[1]) + seconds}.{m[2]}: ", line, count=1)
+
+
+def peak_mb(cmd: list[str]) -> tuple[int, float, float]:
+    """(exit code, peak RSS in MB, CPU seconds) of `cmd` in its own process (its own rusage, by os.wait4)."""
+    child = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(child.pid, 0)
+    return os.waitstatus_to_exitcode(status), usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
+
+
+def trace_memory() -> tuple[list[tuple[str, str]], float]:
+    """Peak memory of `synic trace --check` on 1,000,000 and 5,000,000 writes (every write judged); the ratio is the
+    larger peak in MB (goal: under 150 whatever the length)."""
+    synic = str(Path(sys.executable).parent / "synic")
+    rows = []
+    peaks = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for writes in (1_000_000, 5_000_000):
+            path = Path(tmp) / f"cycles-{writes}.txt"
+            total = write_cycles(path, writes)
+            code, mb, cpu = peak_mb([synic, "trace", str(path), "--check", "--quiet"])
+            size = path.stat().st_size >> 20
+            path.unlink()
+            verdict = "conforms" if code == 0 else f"exit {code}"
+            what = f"synic trace --check, {total:,} writes without stacks, 64 CPUs, {size} MB"
+            rows.append((f"{what}: peak memory (every write judged; {verdict})", f"{mb:.0f} MB"))
+            rows.append(("the same, CPU time (user + system), SynIC writes a second", f"{cpu:.1f} s, {total / cpu:,.0f}"))
+            peaks.append(mb)
+    return rows, max(peaks)

@@ -181,10 +181,11 @@ class Replayer:
         ends, write, findings = marks.ends, self.write, self.findings
         stops = snapshots | ends.keys()  # a few: one an action
         k, boundary = 0, marks.rank(0)  # the next segment boundary and its rank
+        placed = upto is None  # read whole (the dashboard): where each finding came is kept
         for rank in range(len(self.att.order) if upto is None else upto):
             if rank != boundary and rank not in stops:  # the common case: a write inside a sequence
                 write(rank)
-                if len(findings) > len(at):
+                if placed and len(findings) > len(at):
                     at += [(rank, True)] * (len(findings) - len(at))
                 continue
             if rank in snapshots:
@@ -237,12 +238,11 @@ class Replayer:
                 _track_scontrol(st, cpu, bank, old, value)
         if writer == "hypervisor":
             return
-        if not faulted and not reason and writer is not None and (owner is None or owner == writer):
+        if not faulted and not reason and writer is not None and (owner is None or owner == writer):  # `quiet`, inlined
             switched_off = (old & mask == live and value & mask != live) or (page and old & 1 and frame_of(old) != frame_of(value))
-            if not switched_off and not (page and value & 1):
-                return  # its owner's write that switches nothing off and enables no page: no rule finds anything (`quiet`)
-            if self.quiet(bank, register, writer, cpu, old, value):
-                return
+            used = switched_off and any(st.cpus[cpu].live(victim) for victim in self.victims(bank, register, writer))
+            if not used and not (page and value & 1 and st.frame_is_dangling(frame_of(value))):
+                return  # its owner's write: nothing it switches off is in use, no page it enables dangles
         elif not faulted and not reason and self.quiet(bank, register, writer, cpu, old, value):
             return
         component: Component | None = writer

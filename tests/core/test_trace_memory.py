@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 import synic_core.traces.load as load
+from bench.trace_bench import write_cycles
 from synic_core.model.session import Session
 from synic_core.traces.attribute import Attributed
 from synic_core.traces.export import export_lines
@@ -29,26 +30,6 @@ GROWTH_MB = 10
 REPLAY_PEAK_BYTES_A_WRITE = 45
 """The replay with the finding rules, at its peak: what it keeps (the old values and the step of each write: 12 bytes)
 and its marks (the segments' boundaries: 16 bytes a segment). Marks as a dict of lists by rank took about 83 bytes a write."""
-
-
-def write_cycles(path: Path, writes: int) -> int:
-    """VMBus load, MSHV init and kexec on 64 CPUs, again and again (10 s apart), as a tracefs trace without stacks."""
-    session = Session(session_config(mshv="v4", partition="l1vh", cpus=64))
-    for action in ("vmbus_load", "mshv_init", "kexec"):
-        session.apply(action)
-    lines = list(export_lines(session, stacks=False))
-    header, events = lines[:6], lines[6:]
-    per_cycle = len(events)
-    with path.open("w") as f:
-        f.writelines(line + "\n" for line in header)
-        for cycle in range(writes // per_cycle + 1):
-            f.writelines(later(line, 10 * cycle) + "\n" for line in events)
-    return (writes // per_cycle + 1) * per_cycle
-
-
-def later(line: str, seconds: int) -> str:
-    """The event line `seconds` later."""
-    return STAMP.sub(lambda m: f" {int(m[1]) + seconds}.{m[2]}: ", line, count=1)
 
 
 def run_measured(cmd: list[str], tmp_path: Path) -> tuple[int, str, str, float]:
