@@ -188,8 +188,9 @@ def print_actions(console: Console, summary: TraceSummary) -> None:
     console.print(Text("Inferred actions", "bold"))
     for k, a in enumerate(summary.actions[:SUMMARY_ACTIONS]):
         console.print(Text(f"  {k:>3} {a.action:<13} {cpus_text(a.cpus):<14} {a.why}"))
-    if len(summary.actions) > SUMMARY_ACTIONS:
-        console.print(Text(f"  and {len(summary.actions) - SUMMARY_ACTIONS:,} more (--json lists them all)"))
+    if summary.action_count > SUMMARY_ACTIONS:
+        listed = "--json lists them all" if not summary.actions_not_kept else f"--json lists the first {len(summary.actions):,}"
+        console.print(Text(f"  and {summary.action_count - SUMMARY_ACTIONS:,} more ({listed})"))
     if not summary.actions:
         console.print(Text("  none: no run of writes matches a driver sequence of the model"))
 

@@ -110,6 +110,8 @@ class CheckResult:
     version: str
     profile: str
     replayed: list[tuple[str, list[int]]] = field(default_factory=list)
+    replayed_not_kept: int = 0
+    """Actions the model applied after the first MAX_REPLAYED_KEPT (listed no more: memory stays bounded)."""
     """Each action the model applied, with the CPUs it ran on (a module load: every online CPU)."""
     notes: list[str] = field(default_factory=list)
     cpus: list[CpuVerdict] = field(default_factory=list)
@@ -138,6 +140,7 @@ class CheckResult:
             "log": self.log,
             "cut": self.cut,
             "replayed": [{"action": a, "cpus": c} for a, c in self.replayed],
+            "replayed_not_kept": self.replayed_not_kept,
             "notes": self.notes,
             "cpus": [v.to_dict() for v in self.cpus],
         }
@@ -155,6 +158,8 @@ def replay_cpus(a: TraceAction, session: Session) -> list[int] | None:
 TraceRecord = tuple[int, int, int, int, int, int, int]
 """A trace write as the comparison sees it: (slot, value, flags, writer, how, its number on its CPU, its kernel-log line or 0)."""
 SLOT, VALUE, FLAGS, WRITER, HOW, NUMBER, LOG_LINE = range(7)
+MAX_REPLAYED_KEPT = 1_000
+"""Actions the model applied that the result lists (with their CPUs, up to 4096 each); the rest are counted."""
 KEPT_AFTER_DIVERGENCE = 2
 """Writes of each side kept from a CPU's divergence on: `why` looks one write ahead on both."""
 MAX_WAITING = 4096
@@ -283,7 +288,10 @@ class Conformance:
             except ActionError as exc:
                 result.notes.append(f"the model cannot apply {a.action} on CPUs {a.cpus} here: {exc}")
                 continue
-            result.replayed.append((a.action, step.cpus))
+            if len(result.replayed) < MAX_REPLAYED_KEPT:
+                result.replayed.append((a.action, step.cpus))
+            else:
+                result.replayed_not_kept += 1
             touched: set[int] = set()
             for w in step.writes:
                 run = self.run(w.cpu)

@@ -134,6 +134,7 @@ def trace_report(summary: TraceSummary, check: CheckResult | None) -> dict[str, 
         "log": log_report(summary),
         "attribution": dict(summary.attribution),
         "actions": action_rows(summary),
+        "actions_not_kept": summary.actions_not_kept,  # past the first 1,000 actions: counted by name
         "findings": [f.to_dict() for f in summary.findings],
         "findings_not_kept": [{"kind": kind, "severity": severity, "count": n} for (kind, severity), n in summary.not_kept.items()],
         "summary": summary.severities(),

@@ -27,12 +27,28 @@ def who(writer: str | None) -> str:
 
 @dataclass(frozen=True, slots=True)
 class ActionRow:
-    """An inferred action as the report lists it: the trace's lines of its first and last write."""
+    """An inferred action as the report lists it: its CPUs as spans (a module load on 4096 CPUs is one), the trace's
+    lines of its first and last write."""
 
     action: ActionName
-    cpus: list[int]
+    spans: tuple[tuple[int, int], ...]
     why: str
     lines: tuple[int, int]
+
+    @property
+    def cpus(self) -> list[int]:
+        return [cpu for first, last in self.spans for cpu in range(first, last + 1)]
+
+
+def spans(cpus: list[int]) -> tuple[tuple[int, int], ...]:
+    """Sorted CPUs as runs of consecutive ones: [0, 1, 2, 5] -> ((0, 2), (5, 5))."""
+    out: list[tuple[int, int]] = []
+    for cpu in cpus:
+        if out and cpu == out[-1][1] + 1:
+            out[-1] = (out[-1][0], cpu)
+        else:
+            out.append((cpu, cpu))
+    return tuple(out)
 
 
 @dataclass(slots=True)
@@ -53,6 +69,8 @@ class TraceSummary:
     """Writes the kernel log names."""
     faulted: int = 0
     actions: list[ActionRow] = field(default_factory=list)
+    """The first MAX_ACTIONS_KEPT inferred actions; the rest are counted by name (`actions_not_kept`)."""
+    actions_not_kept: dict[ActionName, int] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
     """The first MAX_FINDINGS_KEPT findings; the rest are counted (`not_kept`)."""
     not_kept: dict[tuple[FindingKindName, Severity], int] = field(default_factory=dict)
@@ -79,7 +97,14 @@ class TraceSummary:
         self.faulted += faulted_count(flags)
         self.matched += sum(1 for i in w.log_line if i < upto)
         line, order = w.line, att.order
-        self.actions += [ActionRow(a.action, a.cpus, a.why, (line[order[a.first]], line[order[a.last]])) for a in actions]
+        room = max(MAX_ACTIONS_KEPT - len(self.actions), 0)
+        self.actions += [ActionRow(a.action, spans(a.cpus), a.why, (line[order[a.first]], line[order[a.last]])) for a in actions[:room]]
+        for a in actions[room:]:
+            self.actions_not_kept[a.action] = self.actions_not_kept.get(a.action, 0) + 1
+
+    @property
+    def action_count(self) -> int:
+        return len(self.actions) + sum(self.actions_not_kept.values())
 
     def keep(self, findings: list[Finding]) -> None:
         """A window's findings: kept while fewer than MAX_FINDINGS_KEPT are, counted after (memory stays bounded)."""
@@ -107,6 +132,9 @@ class TraceSummary:
 
 
 GP_BYTE = bytes(b & GP_FLAG for b in range(256))
+MAX_ACTIONS_KEPT = 1_000
+"""Inferred actions listed whole (`--json`, up to 4096 CPUs each); a longer trace has the rest counted by name (a kexec
+loop makes three a cycle)."""
 MAX_FINDINGS_KEPT = 20_000
 """Findings kept whole (about 600 bytes each); a trace that makes more has them counted by kind, so that memory stays
 bounded whatever its length (a kexec loop of the buggy version makes hundreds a cycle)."""

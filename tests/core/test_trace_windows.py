@@ -20,6 +20,7 @@ from synic_core.model.findings import summarize
 from synic_core.model.session import ActionError, Session
 from synic_core.model.vocabulary import TraceFormat, TraceLayout
 from synic_core.scenarios.scenario import builtin_names, load
+from synic_core.traces import check as check_module
 from synic_core.traces import parse
 from synic_core.traces import summary as summary_module
 from synic_core.traces.check import check_trace
@@ -93,13 +94,15 @@ def test_windows_say_what_the_whole_trace_says(
         assert WINDOWS[0] >= 3, WINDOWS  # the actions ran across windows
 
 
-def test_findings_past_the_kept_ones_are_counted_by_kind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_findings_and_actions_past_the_kept_ones_are_counted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The buggy version's kexec loop makes hundreds of findings a cycle: the first ones are kept whole, the rest counted
-    by kind and severity, and the totals, the exit code and the report's counts are those of every finding."""
+    by kind and severity, and the totals, the exit code and the report's counts are those of every finding; the inferred
+    actions past the first ones are counted by name."""
     path = save(tmp_path, export_text(repeated("l1vh-mainline-kexec"), "ftrace", "ftrace", False))
     ti = import_trace(path)
     every = ti.run.findings
     monkeypatch.setattr(summary_module, "MAX_FINDINGS_KEPT", 25)
+    monkeypatch.setattr(summary_module, "MAX_ACTIONS_KEPT", 5)
     monkeypatch.setattr(parse, "CHUNK_BYTES", 700)
     summary, _ = judge_trace(path, TraceOptions(), window=24)
     assert summary.findings == every[:25] and len(every) > 100
@@ -109,3 +112,9 @@ def test_findings_past_the_kept_ones_are_counted_by_kind(tmp_path: Path, monkeyp
     assert report["summary"] == summarize(every) and len(report["findings"]) == 25
     counted = {(r["kind"], r["severity"]): r["count"] for r in report["findings_not_kept"]}
     assert counted == dict(Counter((f.kind, f.severity) for f in every[25:]))
+    assert [r["action"] for r in report["actions"]] == [a.action for a in ti.actions[:5]]
+    assert report["actions_not_kept"] == dict(Counter(a.action for a in ti.actions[5:])) and len(ti.actions) > 8
+    monkeypatch.setattr(check_module, "MAX_REPLAYED_KEPT", 4)
+    _, check = judge_trace(path, TraceOptions(check=True), window=24)
+    assert check is not None and len(check.replayed) == 4
+    assert check.replayed_not_kept == len(ti.actions) - 4 - len(check.notes)  # each action applied, listed or counted
