@@ -97,6 +97,10 @@ class LogReader:
     def in_call_trace(self) -> bool:
         return self._open is not None
 
+    def reading(self, fault: LogFault) -> bool:
+        """Whether the fault's call trace may still go on (its lines are the next ones to read)."""
+        return fault is self._open
+
     def feed_lines(self, lineno: int, block: bytes) -> None:
         """A separate log's whole lines (each ending in a newline) after line `lineno`."""
         for raw in block.split(b"\n")[:-1]:

@@ -57,6 +57,8 @@ class LogMatcher:
         stacks = {stack: k for k, stack in enumerate(w.stacks)}
         while self.next < len(faults):
             fault = faults[self.next]
+            if not final and self.log.reading(fault):
+                return  # its call trace, which names the writer where the trace has no stack, is still being read
             i = _nearest(trace, fault, max(self.start - base, 0), base)
             if i is None and not final and self._may_come(fault, trace):
                 return

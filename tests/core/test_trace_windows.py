@@ -30,7 +30,7 @@ from synic_core.traces.parse import TraceError
 from synic_core.traces.report import trace_report
 from synic_core.traces.stream import KEEP_ACTIONS, TraceOptions, judge_trace
 from synic_core.traces.summary import summary_of
-from tests.support.traces import save
+from tests.support.traces import join, kernel_log, save, split, without_gp
 
 WAYS: list[tuple[TraceFormat, TraceLayout, bool]] = [
     ("ftrace", "ftrace", True),
@@ -42,6 +42,7 @@ WAYS: list[tuple[TraceFormat, TraceLayout, bool]] = [
 
 def whole(path: Path, options: TraceOptions) -> dict[str, Any]:
     ti = import_trace(path, options.partition, options.mshv, dmesg=options.dmesg)
+    WINDOWS.clear()
     check = check_trace(ti.attributed, ti.actions, ti.config) if options.check else None
     return comparable(trace_report(summary_of(ti), check))
 
@@ -87,7 +88,6 @@ def test_windows_say_what_the_whole_trace_says(
             judge_trace(path, options, window=5)
         assert str(windows.value) == str(exc)
         return
-    WINDOWS.clear()
     for window in (7, 24):
         assert windowed(path, options, window) == expected, f"window {window}"
     if len(expected["actions"]) > 2 * KEEP_ACTIONS:
@@ -118,3 +118,45 @@ def test_findings_and_actions_past_the_kept_ones_are_counted(tmp_path: Path, mon
     _, check = judge_trace(path, TraceOptions(check=True), window=24)
     assert check is not None and len(check.replayed) == 4
     assert check.replayed_not_kept == len(ti.actions) - 4 - len(check.notes)  # each action applied, listed or counted
+
+
+def faulting_boots(times: int = 3) -> tuple[list[str], list[list[str]], list[int]]:
+    """patch5-only's kexec `times` over, as a real kernel traces it (no #GP): (header, blocks, the first refused write
+    of each boot, the one a current kernel's log prints)."""
+    header, blocks = split(export_text(repeated("l1vh-patch5-only-kexec", times)))
+    blocks, faulted = without_gp(blocks)
+    per_boot = len(faulted) // times
+    assert per_boot == 12
+    return header, blocks, faulted[::per_boot]
+
+
+def test_a_log_of_several_boots_matches_across_windows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A log without timestamps is matched in order: each boot's fault waits for the window its write is in."""
+    monkeypatch.setattr(parse, "CHUNK_BYTES", 700)
+    header, blocks, firsts = faulting_boots()
+    path = save(tmp_path, join(header, blocks))
+    log = save(tmp_path, "".join(kernel_log(blocks, [k], stamps=False) for k in firsts), "dmesg.txt")
+    options = TraceOptions(mshv="patch5-only", dmesg=log, check=True)
+    expected = whole(path, options)
+    assert expected["log"]["matched"] == 3 and expected["check"]["faults"] == 3
+    for window in (7, 24):
+        assert windowed(path, options, window) == expected
+        assert WINDOWS[-1] >= 3
+
+
+def test_a_serial_console_of_several_boots_matches_across_windows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Trace and log in one file: each fault line follows its write, in whatever window that write is."""
+    monkeypatch.setattr(parse, "CHUNK_BYTES", 700)
+    _, blocks, firsts = faulting_boots()
+    console = ["[  101.900000] Dumping ftrace buffer:"]
+    for k, block in enumerate(blocks):
+        console += [f"[  101.900002] {line}" for line in block]
+        if k in firsts:
+            console += kernel_log(blocks, [k]).splitlines()[2:10]  # the fault and its call trace, as the write happened
+    path = save(tmp_path, "\n".join(console) + "\n")
+    options = TraceOptions(mshv="patch5-only", check=True)
+    expected = whole(path, options)
+    assert expected["log"]["matched"] == 3
+    for window in (7, 24):
+        assert windowed(path, options, window) == expected
+        assert WINDOWS[-1] >= 3
