@@ -70,6 +70,24 @@ class TestScreens:
     def test_quit_asks_when_steps_are_unsaved(self, snap_compare: SnapCompare) -> None:
         assert snap_compare(make_app("v4"), press=["a", "v", "q"], terminal_size=(80, 24))
 
+    def test_quit_names_two_earlier_sessions(self, snap_compare: SnapCompare) -> None:
+        from tui.screens.confirm import ConfirmQuitScreen
+
+        async def two_kept(pilot: Pilot[object]) -> None:
+            app = pilot.app
+            await dashboard_ready(pilot)
+            for keys in (["a", "v"], ["c"], []):  # unsaved steps, then a scenario opened over them: twice
+                await pilot.press(*keys)
+                if keys:
+                    await pilot.press("ctrl+o", *"l1vh-v4-kexec", "enter")
+            await until(pilot, lambda: app.dashboard.controller.unsaved_kept == (2, 2), "two sessions kept")  # type: ignore[attr-defined]
+            app.clear_notifications()
+            await pilot.press("q")
+            await until(pilot, lambda: isinstance(app.screen, ConfirmQuitScreen), "the quit question")
+            await pilot.pause()
+
+        assert snap_compare(make_app("v4"), run_before=two_kept, terminal_size=(80, 24))
+
     def test_too_small(self, snap_compare: SnapCompare) -> None:
         assert snap_compare(make_app("v4"), terminal_size=(50, 10))
 
