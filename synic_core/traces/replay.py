@@ -67,6 +67,7 @@ class TraceRun:
     step: array[int]  # by rank: the index of the inferred action the write belongs to (-1: before any)
     at: list[tuple[int, bool]] = field(default_factory=list)  # by finding: the rank it came at, and whether a write caused it
     states: dict[int, MachineState] = field(default_factory=dict)  # copies of the machine before the ranks asked for
+    unknown: set[int] = field(default_factory=set)  # ranks the profile refuses whose outcome the trace does not show
 
 
 SEGMENT_BITS = 32
@@ -125,6 +126,7 @@ class _Replayer:
         self.numbers = [0] * att.ncpus  # writes seen so far on each CPU: the next one's number is this + 1
         self._checker: Checker | None = None
         self._victims: dict[tuple[Bank, str, str], tuple[Component, ...]] = {}
+        self.unknown: set[int] = set()
 
     def run(self, snapshots: frozenset[int] = frozenset()) -> TraceRun:
         marks = _marks(self.actions)
@@ -159,7 +161,7 @@ class _Replayer:
                 for index in ends[rank]:
                     self.after_action(index)
                 at += [(rank, False)] * (len(findings) - len(at))
-        return TraceRun(self.findings, self.state, self.old, self.step, at, states)
+        return TraceRun(self.findings, self.state, self.old, self.step, at, states, self.unknown)
 
     def checker(self, rank: int) -> Checker:
         step = max(self.step[rank], 0)
@@ -204,6 +206,8 @@ class _Replayer:
             att.source[rank],
         )
         checker = self.checker(rank)
+        if reason and not faulted:  # predicted, not seen: no #GP, no matched kernel-log line
+            self.unknown.add(rank)
         found = [self.fault(record, component, touched, reason, checker, w.log_line.get(i))] if faulted or reason else []
         found += checker.write(record, touched) if component is not None else self.unattributed(record, checker)
         if found and ATTRIBUTIONS[att.how[rank]] == "inferred":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
@@ -11,7 +12,7 @@ from textual.widgets._footer import FooterKey
 
 from synic_core.versions.registry import session_config
 
-from .conftest import make_app, until
+from .conftest import make_app, plain_trace_app, until
 
 SnapCompare = Callable[..., bool]  # pytest-textual-snapshot's fixture
 
@@ -40,6 +41,13 @@ class TestHighlights:
     def test_highlighted_fault_in_inspector(self, snap_compare: SnapCompare) -> None:
         keys = [*RUN, "escape", "down", "right", "right", "right", "right", "right", "n"]
         assert snap_compare(make_app("patch5-only"), press=keys, terminal_size=(160, 48))
+
+    def test_trace_outcome_unknown_with_legend(self, snap_compare: SnapCompare, tmp_path: Path) -> None:
+        """A real trace without #GP or a kernel log: the refused writes are drawn "outcome unknown", never as faults."""
+        assert snap_compare(plain_trace_app(tmp_path), press=["l"], terminal_size=(120, 40))
+
+    def test_trace_outcome_unknown_80x24(self, snap_compare: SnapCompare, tmp_path: Path) -> None:
+        assert snap_compare(plain_trace_app(tmp_path, with_log=True), terminal_size=(80, 24))
 
     def test_no_color_keeps_every_meaning(self, snap_compare: SnapCompare, monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setenv("NO_COLOR", "1")

@@ -18,7 +18,7 @@ from textual.reactive import var
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from synic_core.model.columns import SEVERITY_GLYPH, WRITER_GLYPH, Column
+from synic_core.model.columns import OUTCOME_UNKNOWN_GLYPH, SEVERITY_GLYPH, WRITER_GLYPH, Column
 from synic_core.model.findings import SEVERITIES
 from synic_core.model.registers import REGISTERS
 from tui.commands import bindings
@@ -48,6 +48,7 @@ class Styles:
     cursor: Style
     flash: Style
     differs: Style
+    unknown: Style
     writer: dict[str, Style]
     severity: list[Style]
 
@@ -70,6 +71,7 @@ class SynicGrid(ScrollView, can_focus=True):
         "synic-grid--warning",
         "synic-grid--error",
         "synic-grid--fault",
+        "synic-grid--unknown",
         "synic-grid--differs",
     }
 
@@ -218,6 +220,7 @@ class SynicGrid(ScrollView, can_focus=True):
                 cursor=get("synic-grid--cursor"),
                 flash=get("synic-grid--flash"),
                 differs=text_attributes(get("synic-grid--differs")),
+                unknown=get("synic-grid--unknown"),
                 writer={w: get(f"synic-grid--{w}") for w in WRITER_GLYPH},
                 severity=[get(f"synic-grid--{s}") for s in SEVERITIES],
             )
@@ -283,13 +286,12 @@ class SynicGrid(ScrollView, can_focus=True):
         bit = self._fields[i].get(d.value(cpu, col.bank, col.register))
         writer = d.last_writer(cpu, col.bank, col.register)
         sev = d.severity(cpu, col.bank, col.register)
-        flag = SEVERITY_GLYPH[SEVERITIES[sev]] if sev >= 0 else " "
+        unknown = sev != FAULT and d.cell_outcome_unknown(cpu, col.bank, col.register)  # a fault seen outranks one predicted
+        flag = OUTCOME_UNKNOWN_GLYPH if unknown else SEVERITY_GLYPH[SEVERITIES[sev]] if sev >= 0 else " "
         differs = self._differs(cpu, i, col, bit, sev)
         text = f"{'●' if col.live(bit) else '○'}{WRITER_GLYPH.get(writer, '?')}{flag}{'≠' if differs else ' '}"
         writer_style = st.writer.get(writer, st.base)
-        style = writer_style
-        if sev >= 1:
-            style += st.severity[sev]
+        style = writer_style + (st.unknown if unknown else st.severity[sev] if sev >= 1 else Style())
         if differs:
             style += st.differs
         if d.last == (cpu, col.bank, col.register):
@@ -304,8 +306,7 @@ class SynicGrid(ScrollView, can_focus=True):
         other = self.compare_to
         if other is None or cpu >= len(other.cpus):
             return False
-        other_bit = self._fields[i].get(other.value(cpu, col.bank, col.register))
-        return other_bit != bit or other.severity(cpu, col.bank, col.register) != sev
+        return self._fields[i].get(other.value(cpu, col.bank, col.register)) != bit or other.severity(cpu, col.bank, col.register) != sev
 
     # -- cursor and selection -------------------------------------------------------------
     def watch_cursor_cpu(self, old: int, new: int) -> None:
