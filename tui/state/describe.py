@@ -254,7 +254,8 @@ LEGEND = """[b]Cells[/b]  ● on (enabled, or SINT unmasked)  ○ off
   [b on $synic-unknown] ~ [/] outcome unknown (a real trace): the profile refuses the write; the trace cannot tell \
 whether it faulted (add --dmesg), and the cell shows it as if it went through
 [b]Timeline[/b]  ✓ step played  ✗ step refused by the kernel (a finding says why)
-[b]Highlights[/b]  [b u]underlined[/]: the cell written last;  ≠ (compare): differs from the other side
+[b]Highlights[/b]  [b u]underlined[/]: the cell written last
+[b]Compare[/b] (d)  ≠ the value or the findings differ from the other side;  ≈ only the last writer does
 [b]CPU column[/b]  ▸ selected (grey row)  ● online / ○ offline  V VMBus live  M MSHV live
 [b]Columns[/b]  SCTRL = SCONTROL.enable, SIMP/SIEFP/SIRBP .enable,
   SINTn on = not masked, int = SINT5.as_intercept;  ' marks the L0 (nested) bank

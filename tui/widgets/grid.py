@@ -18,9 +18,11 @@ from textual.reactive import var
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from synic_core.model.columns import OUTCOME_UNKNOWN_GLYPH, SEVERITY_GLYPH, WRITER_GLYPH, Column
+from synic_core.model.columns import COMPARE_GLYPH, OUTCOME_UNKNOWN_GLYPH, SEVERITY_GLYPH, WRITER_GLYPH, Column
 from synic_core.model.findings import SEVERITIES
 from synic_core.model.registers import REGISTERS
+from synic_core.scenarios.compare import Cell as CompareCell
+from synic_core.scenarios.compare import CellMark
 from tui.commands import bindings
 from tui.state.display import Cell, Display
 
@@ -115,7 +117,7 @@ class SynicGrid(ScrollView, can_focus=True):
     ) -> None:
         super().__init__(name=name, id=id, classes=classes, disabled=disabled)
         self.selected: set[int] = set()
-        self.compare_to: Display | None = None  # compare mode: mark cells that differ from this one
+        self.compare_marks: dict[CompareCell, CellMark] = {}  # compare mode: (cpu, column) -> ≠ or ≈ (`compare_grids`)
         self._anchor: int | None = None
         self._rows: LRUCache[int, Strip] = LRUCache(MAX_CACHED_ROWS)  # per-row strips, dropped when a row changes
         self._styles: Styles | None = None
@@ -288,11 +290,11 @@ class SynicGrid(ScrollView, can_focus=True):
         sev = d.severity(cpu, col.bank, col.register)
         unknown = sev != FAULT and d.cell_outcome_unknown(cpu, col.bank, col.register)  # a fault seen outranks one predicted
         flag = OUTCOME_UNKNOWN_GLYPH if unknown else SEVERITY_GLYPH[SEVERITIES[sev]] if sev >= 0 else " "
-        differs = self._differs(cpu, i, col, bit, sev)
-        text = f"{'●' if col.live(bit) else '○'}{WRITER_GLYPH.get(writer, '?')}{flag}{'≠' if differs else ' '}"
+        mark = self.compare_marks.get((cpu, i))
+        text = f"{'●' if col.live(bit) else '○'}{WRITER_GLYPH.get(writer, '?')}{flag}{COMPARE_GLYPH[mark] if mark else ' '}"
         writer_style = st.writer.get(writer, st.base)
         style = writer_style + (st.unknown if unknown else st.severity[sev] if sev >= 1 else Style())
-        if differs:
+        if mark:
             style += st.differs
         if d.last == (cpu, col.bank, col.register):
             style += st.flash
@@ -301,12 +303,6 @@ class SynicGrid(ScrollView, can_focus=True):
         if cpu == self.cursor_cpu and i == self.cursor_col:
             style += st.cursor
         return Segment(f" {text}".ljust(self.cell_w), style)
-
-    def _differs(self, cpu: int, i: int, col: Column, bit: int, sev: int) -> bool:
-        other = self.compare_to
-        if other is None or cpu >= len(other.cpus):
-            return False
-        return self._fields[i].get(other.value(cpu, col.bank, col.register)) != bit or other.severity(cpu, col.bank, col.register) != sev
 
     # -- cursor and selection -------------------------------------------------------------
     def watch_cursor_cpu(self, old: int, new: int) -> None:
