@@ -293,3 +293,22 @@ async def test_with_the_kernel_log_the_write_it_names_stays_a_fault(tmp_path: Pa
         await pilot.pause()
         lines = [line.text for line in app.query_one(TracePanel).lines]
         assert any("0x300f3 #GP (log line 3)" in line for line in lines)
+
+
+async def test_the_plain_text_view_says_outcome_unknown_too(tmp_path: Path) -> None:
+    """G's text (for screen readers and copying) reads as the grid does: `~` and OUTCOME UNKNOWN, X only where seen."""
+    from textual.widgets import TextArea
+
+    from tui.screens.text_dump import TextDumpScreen
+
+    app = plain_trace_app(tmp_path, with_log=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("G")
+        await pilot.pause()
+        assert isinstance(app.screen, TextDumpScreen)
+        text = app.screen.query_one(TextArea).text
+        rows = {int(line.split()[0]): line for line in text.splitlines()[2:6]}
+        assert "on  VX" in rows[0] and "off V~" in rows[1] and "X" not in rows[1].split(None, 4)[-1]
+        assert "~ outcome unknown" in text and "OUTCOME UNKNOWN hypervisor_fault step 2 CPUs 1-3 SINT2.masked" in text
+        assert "FAULT hypervisor_fault step 2 CPUs 0 SINT2.masked by VMBus: VMBus's write of 0x300f3 to SINT2 on CPU 0 faulted" in text
+        assert "faults 12 (11 outcome unknown)" in text.splitlines()[0]
