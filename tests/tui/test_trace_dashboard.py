@@ -312,3 +312,19 @@ async def test_the_plain_text_view_says_outcome_unknown_too(tmp_path: Path) -> N
         assert "~ outcome unknown" in text and "OUTCOME UNKNOWN hypervisor_fault step 2 CPUs 1-3 SINT2.masked" in text
         assert "FAULT hypervisor_fault step 2 CPUs 0 SINT2.masked by VMBus: VMBus's write of 0x300f3 to SINT2 on CPU 0 faulted" in text
         assert "faults 12 (11 outcome unknown)" in text.splitlines()[0]
+
+
+async def test_compare_keeps_a_traces_unknown_outcomes_apart(tmp_path: Path) -> None:
+    """d on a trace: its side still draws ~ and counts the predicted faults apart; the model's side has none."""
+    from tui.screens.compare import CompareScreen
+    from tui.widgets.grid import SynicGrid
+
+    app = plain_trace_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("d")
+        await until(pilot, lambda: isinstance(app.screen, CompareScreen) and app.screen.computed is not None, "the other side")
+        screen = app.screen
+        assert "faults 12 (12 outcome unknown)" in str(screen.query_one("#left-head").render())
+        assert "outcome unknown" not in str(screen.query_one("#right-head").render())
+        left = screen.query_one("#left-grid", SynicGrid)
+        assert left._row_strip(0, left.styles_cache()).text.count("~") == 3  # SIMP, SIEFP, SINT2

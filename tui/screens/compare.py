@@ -22,10 +22,11 @@ from textual.worker import Worker, WorkerState
 from synic_core import Session
 from synic_core.model.columns import COMPARE_GLYPH, WRITER_GLYPH, Column, columns_for
 from synic_core.model.profiles import PROFILE_NAMES
-from synic_core.reports.formatting import cpu_ranges, summary_line
+from synic_core.reports.formatting import cpu_ranges
 from synic_core.scenarios.compare import CellDifference, GridComparison, compare_grids, replay_under
 from synic_core.scenarios.scenario import session_scenario
 from synic_core.versions.registry import known_names, session_config
+from tui.state.describe import counts_text
 from tui.state.display import Display
 from tui.widgets.grid import SynicGrid
 
@@ -120,7 +121,7 @@ class CompareScreen(Screen[None]):
         elif display is None:
             text.append("computing…", "italic")
         else:
-            text.append(summary_line(display.counts()))
+            text.append(counts_text(display))
         text.no_wrap = True
         text.overflow = "ellipsis"
         return text

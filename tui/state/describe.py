@@ -181,11 +181,7 @@ def status_line(display: Display, playback: str, p: Palette) -> Text:
     counts = display.counts()
     bad = counts["fault"] + counts["error"]
     text = Text(" ", no_wrap=True, overflow="ellipsis")
-    summary = summary_line(counts).removesuffix(f"  info {counts['info']}")
-    unknown = display.outcome_unknown_count()
-    if unknown:  # a trace's predicted faults: not seen to happen
-        summary = summary.replace(f"faults {counts['fault']}", f"faults {counts['fault']} ({unknown} outcome unknown)", 1)
-    text.append(summary, f"bold {p['synic-error-text']}" if bad else "bold")
+    text.append(counts_text(display).removesuffix(f"  info {counts['info']}"), f"bold {p['synic-error-text']}" if bad else "bold")
     text.append(f" │ {playback}", "bold" if display.playing else "")
     settings = f"{cfg.partition} · {cfg.mshv} · {cfg.hypervisor} · {cfg.cpus} CPUs"
     channels = tuple(i for i, c in enumerate(display.cpus) if c.channels)  # where they are now (M moves them)
@@ -200,6 +196,15 @@ def status_line(display: Display, playback: str, p: Palette) -> Text:
     if last:
         text.append(f" │ {last}", "bold")
     return text
+
+
+def counts_text(display: Display) -> str:
+    """`faults N  errors N  warnings N  info N`; a trace's predicted faults are counted apart: `faults 12 (12 outcome unknown)`."""
+    counts, unknown = display.counts(), display.outcome_unknown_count()
+    summary = summary_line(counts)
+    return (
+        summary.replace(f"faults {counts['fault']}", f"faults {counts['fault']} ({unknown} {OUTCOME_UNKNOWN})", 1) if unknown else summary
+    )
 
 
 def shown_step(display: Display) -> str:
