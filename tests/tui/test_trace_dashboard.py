@@ -264,6 +264,7 @@ async def test_a_refused_write_the_trace_cannot_judge_is_drawn_as_outcome_unknow
         faults = [g for g in groups if g.first.kind == "hypervisor_fault"]
         assert len(faults) == 3 and all(g.predicted for g in faults)
         assert all(str(group_text(g, app.theme_variables)).startswith("~ outcome unknown hypervisor_fault") for g in faults)
+        assert [g for g in groups if g.matches("outcome unknown")] == faults  # `/` finds them by what they are called
         await pilot.press(*["right"] * 5, "n")  # CPU 0, SINT2
         await pilot.pause()
         text = app.query_one(Inspector).text()
