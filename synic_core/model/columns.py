@@ -11,6 +11,8 @@ from synic_core.model.registers import registers_in_bank
 
 WRITER_GLYPH = {"vmbus": "V", "mshv": "M", "reset": "·"}
 SEVERITY_GLYPH = {"info": "i", "warning": "?", "error": "!", "fault": "X"}
+COMPARE_GLYPH = {"differs": "≠", "writer": "≈"}  # compare: value or findings differ / only the last writer does
+OUTCOME_UNKNOWN_GLYPH = "~"  # a trace's write the profile refuses, with no sign of whether it faulted (docs/traces.md)
 
 SHOWN_FIELDS: tuple[tuple[str, str, str], ...] = (
     ("SCONTROL", "enable", "on"),

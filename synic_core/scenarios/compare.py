@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from synic_core.inputs.bad_input import InputError
+from synic_core.model.columns import Column
 from synic_core.model.findings import KIND_NAMES, SEVERITY_RANK, Finding
 from synic_core.model.profiles import PROFILES
-from synic_core.model.registers import registers_in_bank
+from synic_core.model.registers import REGISTERS, registers_in_bank
 from synic_core.model.session import Session
 from synic_core.model.vocabulary import FindingKindName, Severity
 from synic_core.scenarios.scenario import Scenario, replay, with_settings
@@ -101,6 +102,8 @@ class OneSided:
     step: int
     cpus: tuple[int, ...]
     where: str
+    bank: str | None = None
+    register: str | None = None
 
 
 def _by_key(findings: list[Finding]) -> dict[_FindingKey, set[int | None]]:
@@ -124,6 +127,77 @@ def finding_differences(left: list[Finding], right: list[Finding]) -> list[OneSi
             only = groups[side].get(key, set()) - groups[other].get(key, set())
             if only:
                 cpus = tuple(sorted(c for c in only if c is not None))
-                out.append(OneSided(side, severity[kind], kind, step, cpus, where))
+                out.append(OneSided(side, severity[kind], kind, step, cpus, where, bank, register))
     out.sort(key=lambda d: (-SEVERITY_RANK[d.severity], d.step, d.kind, d.where, d.side))
     return out
+
+
+CellMark = Literal["differs", "writer"]
+"""How a grid cell differs from the other side's: its value or its findings (`≠`), or only its last writer (`≈`)."""
+Cell = tuple[int, int]  # (cpu, column index)
+
+
+@dataclass(frozen=True, slots=True)
+class CellDifference:
+    """Cells of one column whose shown value (`what` "value": `left`/`right` are the field's values) or only last
+    writer (`what` "writer": the writers) differs between the sides, alike on each of these CPUs."""
+
+    what: Literal["value", "writer"]
+    column: int
+    left: int | str
+    right: int | str
+    cpus: tuple[int, ...]
+
+    @property
+    def mark(self) -> CellMark:
+        return "differs" if self.what == "value" else "writer"
+
+
+@dataclass(frozen=True, slots=True)
+class GridComparison:
+    """What the compare screen shows, from one rule so that the grid, the list and the title agree.
+
+    A cell (a CPU's column) is marked `differs` when the field it shows has another value on the other side, or when
+    a finding on its register is on one side only; otherwise `writer` when only the register's last writer differs.
+    `findings` and `cells` are the list's rows: each marked cell is covered by a row of its mark, and each row covers
+    only cells with its mark (a finding row: every column of its register on its CPUs; a value or writer row: its
+    column on its CPUs). `unplaced` are the finding rows no cell shows (no CPU, or a register without a column)."""
+
+    findings: list[OneSided]
+    cells: list[CellDifference]
+    marks: dict[Cell, CellMark]
+    unplaced: list[OneSided]
+
+    def count(self, mark: CellMark) -> int:
+        return sum(1 for m in self.marks.values() if m == mark)
+
+    @property
+    def rows(self) -> int:
+        return len(self.findings) + len(self.cells)
+
+
+def compare_grids(left: Session, right: Session, columns: list[Column]) -> GridComparison:
+    """Compare two sessions' final states and findings over the grid's columns (see `GridComparison`)."""
+    findings = finding_differences(left.findings, right.findings)
+    by_register: dict[tuple[str | None, str | None], list[int]] = defaultdict(list)
+    for i, c in enumerate(columns):
+        by_register[(c.bank, c.register)].append(i)
+    marks: dict[Cell, CellMark] = {}
+    for d in findings:
+        marks.update(((cpu, i), "differs") for i in by_register.get((d.bank, d.register), ()) for cpu in d.cpus)
+    unplaced = [d for d in findings if not d.cpus or (d.bank, d.register) not in by_register]
+    rows: dict[tuple[Literal["value", "writer"], int, int | str, int | str], list[int]] = defaultdict(list)
+    a, b = left.state, right.state
+    for i, c in enumerate(columns):
+        field = REGISTERS[c.register].field(c.field)
+        for cpu in range(min(a.ncpus, b.ncpus)):
+            va, vb = field.get(a.get(cpu, c.bank, c.register)), field.get(b.get(cpu, c.bank, c.register))
+            wa, wb = a.last_writer(cpu, c.bank, c.register), b.last_writer(cpu, c.bank, c.register)
+            if va != vb:
+                rows[("value", i, va, vb)].append(cpu)
+                marks[(cpu, i)] = "differs"
+            elif wa != wb and (cpu, i) not in marks:
+                rows[("writer", i, wa, wb)].append(cpu)
+                marks[(cpu, i)] = "writer"
+    cells = [CellDifference(what, i, va, vb, tuple(cpus)) for (what, i, va, vb), cpus in rows.items()]
+    return GridComparison(findings, cells, marks, unplaced)

@@ -67,6 +67,7 @@ class TraceRun:
     step: array[int]  # by rank: the index of the inferred action the write belongs to (-1: before any)
     at: list[tuple[int, bool]] = field(default_factory=list)  # by finding: the rank it came at, and whether a write caused it
     states: dict[int, MachineState] = field(default_factory=dict)  # copies of the machine before the ranks asked for
+    unknown: set[int] = field(default_factory=set)  # ranks the profile refuses whose outcome the trace does not show
 
 
 SEGMENT_BITS = 32
@@ -137,6 +138,7 @@ class Replayer:
         self._checker: Checker | None = None
         self._victims: dict[tuple[Bank, str, str], tuple[Component, ...]] = {}
         self.slots = [self.slot_facts(bank, register) for bank, register in SLOTS]
+        self.unknown: set[int] = set()
 
     def slot_facts(self, bank: Bank, register: str) -> tuple[Bank, str, int, Component | None, int, int, bool, bool, bool]:
         """What `write` needs of a register slot, looked up once: (bank, register, its index in a row, its owner here,
@@ -166,6 +168,7 @@ class Replayer:
         self.grow(att.ncpus)
         self.old = array("Q", bytes(8 * len(att.order)))
         self.step = _steps(att, actions, self.first)
+        self.unknown = set()  # by rank of this window
         self._checker = None
 
     def window(self, att: Attributed, actions: list[TraceAction], upto: int) -> None:
@@ -208,7 +211,7 @@ class Replayer:
                 for index in ends[rank]:
                     self.after_action(index, self.first + index)
                 at += [(rank, False)] * (len(findings) - len(at))
-        return TraceRun(self.findings, self.state, self.old, self.step, at, states)
+        return TraceRun(self.findings, self.state, self.old, self.step, at, states, self.unknown)
 
     def checker(self, rank: int) -> Checker:
         step = max(self.step[rank], 0)
@@ -261,6 +264,8 @@ class Replayer:
             att.source[rank],
         )
         checker = self.checker(rank)
+        if reason and not faulted:  # predicted, not seen: no #GP, no matched kernel-log line
+            self.unknown.add(rank)
         found = [self.fault(record, component, touched, reason, checker, w.log_line.get(i))] if faulted or reason else []
         found += checker.write(record, touched) if component is not None else self.unattributed(record, checker)
         if found and ATTRIBUTIONS[att.how[rank]] == "inferred":

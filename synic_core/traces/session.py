@@ -32,6 +32,10 @@ class TraceWrite(Write):
     stack: tuple[str, ...] = ()
     line: int = 0
     number: int = 0  # the write's number on its CPU, from 1
+    log_line: int | None = None  # the kernel log's line that names its fault (`rejected` then, with no ` #GP` in the trace)
+    outcome_unknown: bool = False
+    """The profile refuses the write, but neither the trace (no ` #GP`) nor a matched kernel-log line shows whether it
+    faulted: the replay applies it, and its `hypervisor_fault` finding is a prediction (docs/traces.md)."""
 
 
 READ_ONLY = "a real trace is read-only. Press s to replay it in the model, where actions apply"
@@ -107,8 +111,8 @@ def trace_write(ti: TraceImport, run: TraceRun, rank: int, index: int) -> TraceW
     w = att.writes
     i = att.order[rank]
     bank, register = SLOTS[w.slot[i]]
-    old, value, gp = run.old[rank], w.value[i], w.gp(i)
-    new = old if gp else value
+    old, value, faulted = run.old[rank], w.value[i], w.faulted(i)  # ` #GP`, or the kernel log's error matched to it
+    new = old if faulted else value
     return TraceWrite(
         index=index,
         cpu=w.cpu[i],
@@ -118,12 +122,23 @@ def trace_write(ti: TraceImport, run: TraceRun, rank: int, index: int) -> TraceW
         old=old,
         new=new,
         attempted=value,
-        rejected=gp,
+        rejected=faulted,
         source=att.source[rank],
         timestamp=w.ts[i],
         task=w.tasks[w.task[i]],
         attribution=ATTRIBUTIONS[att.how[rank]],
         stack=w.stacks[w.stack[i]],
         line=w.line[i],
+        log_line=w.log_line.get(i),
         number=att.position(rank),
+        outcome_unknown=rank in run.unknown,
     )
+
+
+def outcome_unknown(session: Session, f: Finding) -> bool:
+    """Whether `f` is a fault the profile predicts for a trace's write whose outcome the trace does not show
+    (drawn as "outcome unknown", never as a fault that happened). False for every finding of a simulated session."""
+    if not isinstance(session, TraceSession) or f.kind != "hypervisor_fault" or f.write is None:
+        return False
+    w = session.history[f.step].writes[f.write]
+    return isinstance(w, TraceWrite) and w.outcome_unknown

@@ -174,3 +174,32 @@ def test_a_log_without_faults_never_says_no_fault_next_to_the_traces_own_gp(
     assert "faulted on the machine (#GP in the trace)" in out
     assert "no fault" not in out.replace("names no fault", "")
     assert "no unchecked MSR access error on SynIC MSRs in the log; the trace's #GP shows 12 faulted writes" in out
+
+
+def test_a_trace_session_marks_each_refused_write_whose_outcome_is_unknown(
+    real_p5: tuple[Path, list[list[str]], list[int]], tmp_path: Path
+) -> None:
+    """The dashboard's per-write fact: unknown without a sign, known (an observed fault) where the log names the write."""
+    from synic_core.traces.session import TraceSession, TraceWrite, outcome_unknown
+
+    path, blocks, faulted = real_p5
+    for log, seen in ((None, 0), (save(tmp_path, kernel_log(blocks, faulted), "dmesg.txt"), 1)):
+        session = TraceSession(imported(path, mshv="patch5-only", dmesg=log))
+        writes = [w for s in session.history for w in s.writes if isinstance(w, TraceWrite)]
+        assert sum(w.outcome_unknown for w in writes) == 12 - seen and sum(w.rejected for w in writes) == seen
+        assert not any(w.outcome_unknown and w.rejected for w in writes)
+        faults = [f for f in session.findings if f.kind == "hypervisor_fault"]
+        predicted = [f for f in faults if outcome_unknown(session, f)]
+        assert len(predicted) == 12 - seen and all(UNKNOWN_OUTCOME in f.message or "names no fault" in f.message for f in predicted)
+        assert not any(outcome_unknown(session, f) for f in session.findings if f.kind != "hypervisor_fault")
+
+
+def test_a_simulated_or_gp_traced_fault_is_never_an_unknown_outcome(tmp_path: Path) -> None:
+    from synic_core.traces.session import TraceSession, outcome_unknown
+    from tests.support.traces import model
+
+    simulated = model(P5)
+    assert not any(outcome_unknown(simulated, f) for f in simulated.findings)
+    session = TraceSession(imported(save(tmp_path, exported(P5)), mshv="patch5-only"))  # the #GP a *_safe write shows
+    faults = [f for f in session.findings if f.kind == "hypervisor_fault"]
+    assert len(faults) == 12 and not any(outcome_unknown(session, f) for f in faults)

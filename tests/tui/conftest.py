@@ -21,7 +21,7 @@ from synic_core import Session, SessionConfig
 from synic_core.traces.load import import_trace
 from synic_core.traces.session import TraceSession
 from synic_core.versions.registry import session_config
-from tests.support.traces import exported, save
+from tests.support.traces import exported, join, kernel_log, save, split, without_gp
 from tui.app import SynicApp
 
 _TOLD: WeakKeyDictionary[App[Any], list[Notification]] = WeakKeyDictionary()
@@ -58,6 +58,15 @@ def trace_app(tmp_path: Path) -> SynicApp:
     """The dashboard on a real trace (exported from a built-in scenario), as `synic trace FILE` opens it."""
     session = TraceSession(import_trace(save(tmp_path, exported("l1vh-patch5-only-kexec")), mshv="patch5-only"))
     return SynicApp(session, instant=True, manual_ticks=True)
+
+
+def plain_trace_app(tmp_path: Path, with_log: bool = False) -> SynicApp:
+    """The same trace as a real kernel writes it (a plain WRMSR never shows #GP), with or without its kernel log."""
+    header, blocks = split(exported("l1vh-patch5-only-kexec"))
+    plain, faulted = without_gp(blocks)
+    log = save(tmp_path, kernel_log(plain, faulted), "dmesg.txt") if with_log else None
+    ti = import_trace(save(tmp_path, join(header, plain), "plain.txt"), mshv="patch5-only", dmesg=log)
+    return SynicApp(TraceSession(ti), instant=True, manual_ticks=True)
 
 
 def make_app(mshv: str = "patch5-only", partition: str = "l1vh", cpus: int = 4, instant: bool = True) -> SynicApp:

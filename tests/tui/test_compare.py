@@ -16,17 +16,7 @@ SIZE = (160, 44)
 
 
 def differing_cells(grid: SynicGrid) -> int:
-    return sum(
-        grid._differs(
-            cpu,
-            i,
-            col,
-            grid._fields[i].get(grid.display_state.value(cpu, col.bank, col.register)),
-            grid.display_state.severity(cpu, col.bank, col.register),
-        )
-        for cpu in range(grid.ncpus)
-        for i, col in enumerate(grid.columns)
-    )
+    return len(grid.compare_marks)
 
 
 async def test_compare_screen_marks_differences_and_switches() -> None:
@@ -46,7 +36,9 @@ async def test_compare_screen_marks_differences_and_switches() -> None:
         assert screen.field == "hypervisor" and screen.other == "lenient"
         assert differing_cells(left_grid) == 0  # v4 behaves the same under both profiles
         assert not screen.query_one("#compare-list").display
-        assert "the same findings under hypervisor strict and lenient" in str(screen.query_one("#compare-list-title").render())
+        assert "no cell differs: the same values, last writers and findings under hypervisor strict and lenient" in str(
+            screen.query_one("#compare-list-title").render()
+        )
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, CompareScreen)
@@ -103,9 +95,11 @@ async def test_the_findings_that_differ_are_listed_by_kind_step_cpus_and_registe
         screen = await open_compare(app, pilot)
         table = screen.query_one("#compare-list", DataTable)
         rows = [tuple(str(cell) for cell in table.get_row_at(i)) for i in range(table.row_count)]
-        assert rows[0] == ("patch5-only", "hypervisor_fault", "2 kexec", "0-3", "SIEFP.enable (l1)")
-        assert ("mainline", "stale_state", "2 kexec", "0-3", "SINT5.masked (l1)") in rows
-        assert "14 findings on one side only" in str(screen.query_one("#compare-list-title").render())
+        assert rows[0] == ("≠ patch5-only", "hypervisor_fault", "2 kexec", "0-3", "SIEFP.enable (l1)")
+        assert ("≠ mainline", "stale_state", "2 kexec", "0-3", "SINT5.masked (l1)") in rows
+        assert ("≠ both", "value ●|○", "end", "0-3", "SINT2.masked (l1)") in rows  # patch5-only's refused unmask
+        title = str(screen.query_one("#compare-list-title").render())
+        assert f"{len(rows)} rows" in title and f"≠ {differing_cells(screen.query_one('#left-grid', SynicGrid))} cells" in title
         await pilot.press("f")  # the list takes the keys, f again gives them back to the grid
         assert table.has_focus
         await pilot.press("f")
@@ -113,8 +107,8 @@ async def test_the_findings_that_differ_are_listed_by_kind_step_cpus_and_registe
         await pilot.press("h")  # strict against lenient: the faults are strict's alone
         await settle(app, pilot)
         rows = [tuple(str(cell) for cell in table.get_row_at(i)) for i in range(table.row_count)]
-        assert ("strict", "hypervisor_fault") in {row[:2] for row in rows}
-        assert all(row[0] == "strict" for row in rows if row[1] == "hypervisor_fault")
+        assert ("≠ strict", "hypervisor_fault") in {row[:2] for row in rows}
+        assert all(row[0] == "≠ strict" for row in rows if row[1] == "hypervisor_fault")
 
 
 async def test_the_other_side_is_computed_in_a_worker_and_tab_never_waits(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -213,3 +207,77 @@ async def test_the_footer_is_composed_again_when_the_comparison_arrives(monkeypa
         await app.workers.wait_for_complete()
         await until(pilot, lambda: footer() == wanted(), "the footer of the loaded grid")
         assert footer() != loading  # the grid's own escape comes first once it is active
+
+
+def grid_marks(grid: SynicGrid) -> dict[str, set[tuple[int, int]]]:
+    """The compare glyph each cell shows (the fifth character of ' ●V!≠'), read from the drawn rows."""
+    out: dict[str, set[tuple[int, int]]] = {"≠": set(), "≈": set()}
+    for cpu in range(grid.ncpus):
+        text = grid._row_strip(cpu, grid.styles_cache()).text
+        for i in range(len(grid.columns)):
+            glyph = text[grid.label_w + i * grid.cell_w + 4]
+            if glyph != " ":
+                out[glyph].add((cpu, i))
+    return out
+
+
+def cpus_of(text: str) -> list[int]:
+    return [cpu for part in text.split(",") if part != "—" for cpu in range(int(part.split("-")[0]), int(part.split("-")[-1]) + 1)]
+
+
+def listed_marks(grid: SynicGrid, rows: list[tuple[str, ...]]) -> dict[str, set[tuple[int, int]]]:
+    """The cells the list's rows name: a finding's every column of its register, a value or writer row its column."""
+    out: dict[str, set[tuple[int, int]]] = {"≠": set(), "≈": set()}
+    for side, _kind, _step, cpus, where in rows:
+        name, bank = where.split(" (")
+        register, field = name.split(".", 1)
+        for i, col in enumerate(grid.columns):
+            if (col.bank, col.register) == (bank.rstrip(")"), register) and (not side.endswith(" both") or col.field == field):
+                out[side[0]] |= {(cpu, i) for cpu in cpus_of(cpus)}
+    return out
+
+
+def only_writer_differs(real):
+    """The other side with CPU 1's SINT0 written last by VMBus: its value and findings stay alike, only the letter differs."""
+    from synic_core.model.registers import STATE_INDEX
+
+    def replay(scenario, settings, source):
+        session = real(scenario, settings, source)
+        session.state.writer["l1"][1][STATE_INDEX["SINT0"]] = "vmbus"
+        return session
+
+    return replay
+
+
+@pytest.mark.parametrize(("mshv", "tabs", "writer_only"), [("patch5-only", 0, False), ("v4", 1, False), ("v4", 1, True)])
+async def test_the_grid_marks_the_list_and_the_title_agree(
+    mshv: str, tabs: int, writer_only: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One rule: ≠ where a cell's value or findings differ, ≈ where only its last writer does; every marked cell is in
+    a row of its mark, every row names only cells with its mark, and the title counts what the grids show."""
+    import re
+
+    from textual.widgets import DataTable
+
+    from synic_core.scenarios.compare import replay_under
+    from tui.screens import compare
+
+    if writer_only:
+        monkeypatch.setattr(compare, "replay_under", only_writer_differs(replay_under))
+    app = make_app(mshv)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_compare(app, pilot)
+        for _ in range(tabs):
+            await pilot.press("tab")
+            await settle(app, pilot)
+        left, right = screen.query_one("#left-grid", SynicGrid), screen.query_one("#right-grid", SynicGrid)
+        table = screen.query_one("#compare-list", DataTable)
+        rows = [tuple(str(cell) for cell in table.get_row_at(i)) for i in range(table.row_count)]
+        shown = grid_marks(left)
+        assert shown == grid_marks(right) and shown["≠"]
+        assert listed_marks(left, rows) == shown
+        assert bool(shown["≈"]) == writer_only
+        title = str(screen.query_one("#compare-list-title").render())
+        counts = re.search(r"≠ (\d+) cells: value or findings · ≈ (\d+) cells: last writer only · (\d+) rows", title)
+        assert counts is not None, title
+        assert (int(counts[1]), int(counts[2]), int(counts[3])) == (len(shown["≠"]), len(shown["≈"]), len(rows))

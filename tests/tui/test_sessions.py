@@ -134,3 +134,56 @@ async def test_quitting_asks_for_an_earlier_session_kept_for_undo() -> None:
         await pilot.press("q")
         await until(pilot, lambda: isinstance(app.screen, ConfirmQuitScreen), "the quit question")
         assert app.screen.message().startswith("This session has 1 step that was never saved.")  # type: ignore[attr-defined]
+
+
+async def test_quitting_names_several_earlier_sessions_in_the_plural() -> None:
+    """Two scenarios opened over unsaved steps: both earlier sessions are counted, and the keys speak of them, not "it"."""
+    app = make_app("v4")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("a", "v")
+        await open_in_dialog(app, pilot, "l1vh-v4-kexec")
+        await pilot.press("c")  # a step the opened scenario did not have
+        await until(pilot, lambda: app.dashboard.controller.unsaved_steps == 1, "the step applied")
+        await open_in_dialog(app, pilot, "l1vh-v4-kexec")
+        assert app.dashboard.controller.unsaved_kept == (2, 2)
+        await pilot.press("q")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmQuitScreen), "the quit question")
+        message = app.screen.message()  # type: ignore[attr-defined]
+        assert message == (
+            "2 earlier sessions (kept for z) have steps that were never saved (2 in all). escape stays (z, undo, goes back "
+            "to them one at a time, the latest first; ctrl+s saves the one on screen), q quits anyway."
+        )
+        assert " it" not in message and " has " not in message
+        await pilot.press("escape")
+        await pilot.press("v")  # now this session has an unsaved step too: s saves it, and says what it does not save
+        await until(pilot, lambda: app.dashboard.controller.unsaved_steps == 1, "the step applied")
+        await pilot.press("q")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmQuitScreen), "the quit question")
+        message = app.screen.message()  # type: ignore[attr-defined]
+        assert message.startswith("This session has 1 step that was never saved. 2 earlier sessions (kept for z) have ")
+        assert "the earlier sessions' steps are then lost" in message
+
+
+@pytest.mark.parametrize(
+    ("steps", "sessions", "kept", "words"),
+    [
+        (0, 1, 1, ["An earlier session (kept for z) has 1 step that was never saved.", "goes back to it;"]),
+        (0, 1, 3, ["An earlier session (kept for z) has 3 steps that were never saved.", "goes back to it;"]),
+        (0, 3, 5, ["3 earlier sessions (kept for z) have steps that were never saved (5 in all).", "goes back to them"]),
+        (2, 1, 1, ["This session has 2 steps that were never saved.", "the earlier session's steps are then lost"]),
+        (1, 2, 4, ["This session has 1 step that was never saved.", "the earlier sessions' steps are then lost"]),
+        (
+            1,
+            0,
+            0,
+            [
+                "This session has 1 step that was never saved. s saves this session first (as a scenario you can "
+                "reopen with synic FILE), q quits anyway, escape stays."
+            ],
+        ),
+    ],
+)
+def test_the_quit_question_agrees_with_its_counts(steps: int, sessions: int, kept: int, words: list[str]) -> None:
+    message = ConfirmQuitScreen(steps, sessions, kept).message()
+    assert all(w in message for w in words), message
+    assert ("earlier" in message) == bool(kept)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
@@ -11,7 +12,7 @@ from textual.widgets._footer import FooterKey
 
 from synic_core.versions.registry import session_config
 
-from .conftest import make_app, until
+from .conftest import make_app, plain_trace_app, until
 
 SnapCompare = Callable[..., bool]  # pytest-textual-snapshot's fixture
 
@@ -41,6 +42,13 @@ class TestHighlights:
         keys = [*RUN, "escape", "down", "right", "right", "right", "right", "right", "n"]
         assert snap_compare(make_app("patch5-only"), press=keys, terminal_size=(160, 48))
 
+    def test_trace_outcome_unknown_with_legend(self, snap_compare: SnapCompare, tmp_path: Path) -> None:
+        """A real trace without #GP or a kernel log: the refused writes are drawn "outcome unknown", never as faults."""
+        assert snap_compare(plain_trace_app(tmp_path), press=["l"], terminal_size=(120, 40))
+
+    def test_trace_outcome_unknown_80x24(self, snap_compare: SnapCompare, tmp_path: Path) -> None:
+        assert snap_compare(plain_trace_app(tmp_path, with_log=True), terminal_size=(80, 24))
+
     def test_no_color_keeps_every_meaning(self, snap_compare: SnapCompare, monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setenv("NO_COLOR", "1")
         assert snap_compare(make_app("patch5-only"), press=RUN, terminal_size=(120, 40))
@@ -69,6 +77,24 @@ class TestScreens:
 
     def test_quit_asks_when_steps_are_unsaved(self, snap_compare: SnapCompare) -> None:
         assert snap_compare(make_app("v4"), press=["a", "v", "q"], terminal_size=(80, 24))
+
+    def test_quit_names_two_earlier_sessions(self, snap_compare: SnapCompare) -> None:
+        from tui.screens.confirm import ConfirmQuitScreen
+
+        async def two_kept(pilot: Pilot[object]) -> None:
+            app = pilot.app
+            await dashboard_ready(pilot)
+            for keys in (["a", "v"], ["c"], []):  # unsaved steps, then a scenario opened over them: twice
+                await pilot.press(*keys)
+                if keys:
+                    await pilot.press("ctrl+o", *"l1vh-v4-kexec", "enter")
+            await until(pilot, lambda: app.dashboard.controller.unsaved_kept == (2, 2), "two sessions kept")  # type: ignore[attr-defined]
+            app.clear_notifications()
+            await pilot.press("q")
+            await until(pilot, lambda: isinstance(app.screen, ConfirmQuitScreen), "the quit question")
+            await pilot.pause()
+
+        assert snap_compare(make_app("v4"), run_before=two_kept, terminal_size=(80, 24))
 
     def test_too_small(self, snap_compare: SnapCompare) -> None:
         assert snap_compare(make_app("v4"), terminal_size=(50, 10))

@@ -5,15 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from rich.segment import Segment
+from rich.style import Style
+from textual.strip import Strip
 
 from synic_core.traces.session import TraceSession
 from tests.support.traces import exported, save
 from tui.app import SynicApp
 from tui.cli import main
 from tui.screens.dashboard import DashboardScreen
-from tui.widgets.panels import Inspector, TracePanel
+from tui.widgets.panels import FindingsPanel, Inspector, Legend, TracePanel, group_text
 
-from .conftest import highlighted_command, notifications, trace_app, until
+from .conftest import highlighted_command, notifications, plain_trace_app, trace_app, until
 
 SIZE = (160, 44)
 
@@ -215,3 +218,114 @@ async def test_ctrl_s_refuses_to_save_a_trace_and_says_what_to_do_instead(tmp_pa
         await pilot.press("enter")
         await until(pilot, lambda: len([n for n in notifications(app) if n.title == "Not saved"]) == 2, "said again")
         assert isinstance(app.screen, DashboardScreen)
+
+
+def cell(app: SynicApp, cpu: int, register: str) -> tuple[str, Style]:
+    """The grid cell of a CPU's register (its first column) as drawn: its text and its style."""
+    grid = app.dashboard.grid
+    col = grid.column_of("l1", register)
+    assert col is not None
+    strip = grid._row_strip(cpu, grid.styles_cache())
+    x = grid.label_w + col * grid.cell_w
+    segment = next(seg for seg in strip if seg.text and x <= strip_offset(strip, seg) < x + grid.cell_w)
+    assert segment.style is not None
+    return segment.text, segment.style
+
+
+def strip_offset(strip: Strip, target: Segment) -> int:
+    offset = 0
+    for seg in strip:
+        if seg is target:
+            return offset
+        offset += seg.cell_length
+    raise AssertionError("not in the strip")
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_a_refused_write_the_trace_cannot_judge_is_drawn_as_outcome_unknown(tmp_path: Path, size: tuple[int, int]) -> None:
+    """A plain WRMSR is traced the same whether it faulted or not: the grid, the findings, the inspector and the
+    legend say "outcome unknown", never a fault, and the status line counts them apart."""
+    app = plain_trace_app(tmp_path)
+    async with app.run_test(size=size) as pilot:
+        grid = app.dashboard.grid
+        unknown = grid.get_component_rich_style("synic-grid--unknown")
+        fault = grid.get_component_rich_style("synic-grid--fault")
+        assert unknown.bgcolor is not None and unknown.bgcolor != fault.bgcolor
+        for cpu in range(4):
+            for register in ("SIMP", "SIEFP", "SINT2"):  # VMBus's teardown writes after MSHV cleared SCONTROL
+                text, style = cell(app, cpu, register)
+                assert text.strip()[2] == "~" and style.bgcolor == unknown.bgcolor, (cpu, register, text)
+            assert "X" not in grid._row_strip(cpu, grid.styles_cache()).text
+        status = str(app.query_one("#status").render())
+        assert "faults 12 (12 outcome unknown)" in status
+        await pilot.press("f")
+        await pilot.pause()
+        groups = app.query_one(FindingsPanel).shown
+        faults = [g for g in groups if g.first.kind == "hypervisor_fault"]
+        assert len(faults) == 3 and all(g.predicted for g in faults)
+        assert all(str(group_text(g, app.theme_variables)).startswith("~ outcome unknown hypervisor_fault") for g in faults)
+        assert [g for g in groups if g.matches("outcome unknown")] == faults  # `/` finds them by what they are called
+        await pilot.press(*["right"] * 5, "n")  # CPU 0, SINT2
+        await pilot.pause()
+        text = app.query_one(Inspector).text()
+        assert "~ outcome unknown: the profile refuses this write, but the trace does not show whether it faulted" in text
+        assert "~ outcome unknown hypervisor_fault" in text and "X fault" not in text
+        assert "0x200f3→0x300f3 ~" in text  # the write's own line in the cell's history
+        await pilot.press("l")
+        await pilot.pause()
+        assert "~  outcome unknown (a real trace)" in app.query_one(Legend).text()
+
+
+async def test_with_the_kernel_log_the_write_it_names_stays_a_fault(tmp_path: Path) -> None:
+    """The log prints the first refused write of a boot: that one is an observed fault (nothing changed), the rest
+    stay unknown; played write by write, the observed fault never shows its value as written."""
+    app = plain_trace_app(tmp_path, with_log=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        text, style = cell(app, 0, "SINT2")
+        assert text.strip()[:3] == "●VX" and style.bgcolor == app.dashboard.grid.get_component_rich_style("synic-grid--fault").bgcolor
+        assert [cell(app, cpu, "SINT2")[0].strip()[2] for cpu in (1, 2, 3)] == ["~"] * 3
+        assert "faults 12 (11 outcome unknown)" in str(app.query_one("#status").render())
+        dash = app.dashboard
+        dash.view.seek(16 + 24 + 25)  # CPU 0's SINT2 mask: the write the log names
+        await pilot.pause()
+        assert dash.view.value(0, "l1", "SINT2") == 0x200F3 and dash.view.counts()["fault"] == 1
+        assert dash.view.outcome_unknown_count() == 0
+        await pilot.press("t")
+        await pilot.pause()
+        lines = [line.text for line in app.query_one(TracePanel).lines]
+        assert any("0x300f3 #GP (log line 3)" in line for line in lines)
+
+
+async def test_the_plain_text_view_says_outcome_unknown_too(tmp_path: Path) -> None:
+    """G's text (for screen readers and copying) reads as the grid does: `~` and OUTCOME UNKNOWN, X only where seen."""
+    from textual.widgets import TextArea
+
+    from tui.screens.text_dump import TextDumpScreen
+
+    app = plain_trace_app(tmp_path, with_log=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("G")
+        await pilot.pause()
+        assert isinstance(app.screen, TextDumpScreen)
+        text = app.screen.query_one(TextArea).text
+        rows = {int(line.split()[0]): line for line in text.splitlines()[2:6]}
+        assert "on  VX" in rows[0] and "off V~" in rows[1] and "X" not in rows[1].split(None, 4)[-1]
+        assert "~ outcome unknown" in text and "OUTCOME UNKNOWN hypervisor_fault step 2 CPUs 1-3 SINT2.masked" in text
+        assert "FAULT hypervisor_fault step 2 CPUs 0 SINT2.masked by VMBus: VMBus's write of 0x300f3 to SINT2 on CPU 0 faulted" in text
+        assert "faults 12 (11 outcome unknown)" in text.splitlines()[0]
+
+
+async def test_compare_keeps_a_traces_unknown_outcomes_apart(tmp_path: Path) -> None:
+    """d on a trace: its side still draws ~ and counts the predicted faults apart; the model's side has none."""
+    from tui.screens.compare import CompareScreen
+    from tui.widgets.grid import SynicGrid
+
+    app = plain_trace_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("d")
+        await until(pilot, lambda: isinstance(app.screen, CompareScreen) and app.screen.computed is not None, "the other side")
+        screen = app.screen
+        assert "faults 12 (12 outcome unknown)" in str(screen.query_one("#left-head").render())
+        assert "outcome unknown" not in str(screen.query_one("#right-head").render())
+        left = screen.query_one("#left-grid", SynicGrid)
+        assert left._row_strip(0, left.styles_cache()).text.count("~") == 3  # SIMP, SIEFP, SINT2

@@ -20,12 +20,13 @@ from textual.widgets import DataTable, Footer, Static
 from textual.worker import Worker, WorkerState
 
 from synic_core import Session
-from synic_core.model.columns import columns_for
+from synic_core.model.columns import COMPARE_GLYPH, WRITER_GLYPH, Column, columns_for
 from synic_core.model.profiles import PROFILE_NAMES
-from synic_core.reports.formatting import cpu_ranges, summary_line
-from synic_core.scenarios.compare import OneSided, finding_differences, replay_under
+from synic_core.reports.formatting import cpu_ranges
+from synic_core.scenarios.compare import CellDifference, GridComparison, compare_grids, replay_under
 from synic_core.scenarios.scenario import session_scenario
 from synic_core.versions.registry import known_names, session_config
+from tui.state.describe import counts_text
 from tui.state.display import Display
 from tui.widgets.grid import SynicGrid
 
@@ -44,7 +45,7 @@ class Computed:
     other: str
     left: Display
     right: Display
-    differences: list[OneSided]
+    comparison: GridComparison
 
 
 class CompareScreen(Screen[None]):
@@ -79,7 +80,7 @@ class CompareScreen(Screen[None]):
         with Vertical(id="compare-findings"):
             yield Static(id="compare-list-title", markup=False)
             table: DataTable[Text] = DataTable(id="compare-list", cursor_type="row", zebra_stripes=True)
-            table.add_columns("only in", "kind", "step", "CPUs", "register")
+            table.add_columns("side", "kind", "step", "CPUs", "register")
             yield table
         yield Footer()
 
@@ -102,7 +103,7 @@ class CompareScreen(Screen[None]):
         pane = grid.virtual_size.height + PANE_CHROME  # border and head
         need = 2 * pane if narrow else pane
         avail = height - 1  # the footer
-        rows = len(self.computed.differences) if self.computed else 0
+        rows = self.computed.comparison.rows if self.computed else 0
         wanted = 1 + (rows + 1 if rows else 0)  # title, header, rows
         reserve = min(wanted, max(6, int(avail * 0.4)))
         self.query_one("#compare-panes").styles.height = max(0, min(need, avail - reserve))
@@ -120,7 +121,7 @@ class CompareScreen(Screen[None]):
         elif display is None:
             text.append("computing…", "italic")
         else:
-            text.append(summary_line(display.counts()))
+            text.append(counts_text(display))
         text.no_wrap = True
         text.overflow = "ellipsis"
         return text
@@ -155,8 +156,8 @@ class CompareScreen(Screen[None]):
     def _compute(self, field: Field, other: str) -> Computed | None:
         left = self._left or Display(self.left_session)
         right_session = replay_under(session_scenario(self.left_session), {field: other}, "compare")
-        differences = finding_differences(self.left_session.findings, right_session.findings)
-        return Computed(field, other, left, Display(right_session), differences)
+        comparison = compare_grids(self.left_session, right_session, columns_for(self.left_session.config.partition_spec))
+        return Computed(field, other, left, Display(right_session), comparison)
 
     @on(Worker.StateChanged)
     def _worker_done(self, event: Worker.StateChanged) -> None:
@@ -180,7 +181,7 @@ class CompareScreen(Screen[None]):
         if lgrid.display_state is not c.left:
             lgrid.load(c.left, columns)
         rgrid.load(c.right, columns)
-        lgrid.compare_to, rgrid.compare_to = c.right, c.left
+        lgrid.compare_marks = rgrid.compare_marks = c.comparison.marks  # one rule for both grids, the list and the title
         lgrid.invalidate()
         rgrid.invalidate()
         lgrid.loading = rgrid.loading = False
@@ -191,25 +192,43 @@ class CompareScreen(Screen[None]):
         self._fit()
 
     def _show_differences(self, c: Computed) -> None:
-        title = self.query_one("#compare-list-title", Static)
+        """The rows behind the grids' marks: findings one side has (≠), then cells whose value (≠) or only last
+        writer (≈) differs; the title counts the marked cells as the grids show them."""
         table: DataTable[Text] = self.query_one("#compare-list", DataTable)
         table.clear()
-        labels = {"left": self.mine, "right": c.other}
-        history = self.left_session.history
-        for d in c.differences:
+        history, cmp = self.left_session.history, c.comparison
+        columns = columns_for(self.left_session.config.partition_spec)
+        for d in cmp.findings:
             action = history[d.step].action if d.step < len(history) else ""
+            side = self.mine if d.side == "left" else c.other
             table.add_row(
-                Text(labels[d.side], style="bold"),
+                Text(f"{COMPARE_GLYPH['differs']} {side}", style="bold"),
                 Text(d.kind, style="bold" if d.severity == "fault" else ""),
                 Text(f"{d.step} {action}"),
                 Text(cpu_ranges(d.cpus) or "—"),
                 Text(d.where),
             )
-        table.display = bool(c.differences)
-        if c.differences:
-            title.update(f"≠ marks cells that differ · {len(c.differences)} findings on one side only (f browses them)")
-        else:
-            title.update(f"≠ marks cells that differ · the same findings under {self.field} {self.mine} and {c.other}")
+        for cell in cmp.cells:
+            col = columns[cell.column]
+            table.add_row(
+                Text(f"{COMPARE_GLYPH[cell.mark]} both", style="bold"),
+                Text(cell_change(cell, col)),
+                Text("end"),
+                Text(cpu_ranges(cell.cpus)),
+                Text(f"{col.register}.{col.field} ({col.bank})"),
+            )
+        table.display = bool(cmp.rows)
+        self.query_one("#compare-list-title", Static).update(self._list_title(c))
+
+    def _list_title(self, c: Computed) -> str:
+        cmp = c.comparison
+        if not cmp.rows:
+            return f"no cell differs: the same values, last writers and findings under {self.field} {self.mine} and {c.other}"
+        unplaced = f", {len(cmp.unplaced)} not on a cell" if cmp.unplaced else ""
+        return (
+            f"≠ {cmp.count('differs')} cells: value or findings · ≈ {cmp.count('writer')} cells: last writer only · "
+            f"{cmp.rows} rows{unplaced} (f)"
+        )
 
     # -- keys ---------------------------------------------------------------------------------
     def action_cycle(self) -> None:
@@ -230,3 +249,10 @@ class CompareScreen(Screen[None]):
             self.query_one("#left-grid", SynicGrid).focus()
         else:
             table.focus()
+
+
+def cell_change(cell: CellDifference, col: Column) -> str:
+    """ "value ●|○" (the column's glyph, left|right) or "writer V|M"."""
+    if cell.what == "value":
+        return f"value {'●' if col.live(int(cell.left)) else '○'}|{'●' if col.live(int(cell.right)) else '○'}"
+    return f"writer {WRITER_GLYPH.get(str(cell.left), '?')}|{WRITER_GLYPH.get(str(cell.right), '?')}"

@@ -47,11 +47,23 @@ class ConfirmQuitScreen(ModalScreen[QuitChoice | None]):
         if self.steps:
             parts.append(f"This session has {steps_text(self.steps)} never saved.")
         if self.kept_steps:
-            one = self.kept_sessions == 1
-            earlier = "An earlier session (kept for z) has" if one else f"{self.kept_sessions} earlier sessions (kept for z) have"
-            parts.append(f"{earlier} {steps_text(self.kept_steps)} never saved.")
-        if self.steps:
-            parts.append("s saves this session first (as a scenario you can reopen with synic FILE), q quits anyway, escape stays.")
-        else:
-            parts.append("escape stays (z, undo, goes back to it; ctrl+s then saves it), q quits anyway.")
+            parts.append(kept_text(self.kept_sessions, self.kept_steps))
+        parts.append(choices_text(bool(self.steps), self.kept_sessions if self.kept_steps else 0))
         return " ".join(parts)
+
+
+def kept_text(sessions: int, steps: int) -> str:
+    """The earlier sessions kept for `z` that hold unsaved steps: one, or several with their total."""
+    if sessions == 1:
+        return f"An earlier session (kept for z) has {steps_text(steps)} never saved."
+    return f"{sessions} earlier sessions (kept for z) have steps that were never saved ({steps} in all)."
+
+
+def choices_text(this_session: bool, kept_sessions: int) -> str:
+    """What each key does. `s` saves only the session on screen: the earlier ones are reached with `z`."""
+    if this_session:
+        lost = {0: "", 1: "; the earlier session's steps are then lost"}.get(kept_sessions, "; the earlier sessions' steps are then lost")
+        return f"s saves this session first (as a scenario you can reopen with synic FILE{lost}), q quits anyway, escape stays."
+    if kept_sessions == 1:
+        return "escape stays (z, undo, goes back to it; ctrl+s then saves it), q quits anyway."
+    return "escape stays (z, undo, goes back to them one at a time, the latest first; ctrl+s saves the one on screen), q quits anyway."

@@ -325,7 +325,7 @@ class DashboardScreen(DashboardBase):
         from tui.screens.text_dump import TextDumpScreen
 
         self.player.finish()
-        self.app.push_screen(TextDumpScreen(text_grid(self.session)))
+        self.app.push_screen(TextDumpScreen(text_grid(self.session, predicted=self.view.outcome_unknown)))
 
     def action_compare(self) -> None:
         from tui.screens.compare import CompareScreen

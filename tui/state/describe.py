@@ -11,7 +11,7 @@ from pathlib import Path
 from rich.text import Text
 
 from synic_core import Finding, Write
-from synic_core.model.columns import SEVERITY_GLYPH, Column
+from synic_core.model.columns import OUTCOME_UNKNOWN_GLYPH, SEVERITY_GLYPH, Column
 from synic_core.model.findings import SEVERITY_RANK
 from synic_core.model.partitions import title
 from synic_core.model.registers import BANK_TITLES, REGISTERS
@@ -33,23 +33,38 @@ def severity_style(severity: str, p: Palette) -> str:
     }[severity]
 
 
+OUTCOME_UNKNOWN = "outcome unknown"
+"""What a trace's write says when the profile refuses it and nothing shows whether it faulted (docs/traces.md)."""
+
+
+def unknown_style(p: Palette) -> str:
+    return f"bold on {p['synic-unknown']}"
+
+
+def severity_mark(f: Finding, p: Palette, predicted: bool = False) -> tuple[str, str]:
+    """(the glyph and label before a finding, its style): a predicted fault of a trace says "outcome unknown"."""
+    if predicted:
+        return f"{OUTCOME_UNKNOWN_GLYPH} {OUTCOME_UNKNOWN}", unknown_style(p)
+    return f"{SEVERITY_GLYPH[f.severity]} {f.severity:<7}", severity_style(f.severity, p)
+
+
 def writer_style(component: str | None, p: Palette) -> str:
     return {"vmbus": p["synic-vmbus"], "mshv": p["synic-mshv"], "reset": "dim", "hypervisor": "magenta"}.get(component or "", "")
 
 
-def finding_line(f: Finding, p: Palette) -> Text:
+def finding_line(f: Finding, p: Palette, predicted: bool = False) -> Text:
     where = f"CPU {f.cpu} " if f.cpu is not None else ""
     reg = f"{f.register}.{f.field} " if f.register and f.field else (f"{f.register} " if f.register else "")
     text = Text()
-    text.append(f"{SEVERITY_GLYPH[f.severity]} {f.severity:<7}", severity_style(f.severity, p))
+    text.append(*severity_mark(f, p, predicted))
     text.append(f" {f.kind}", "bold")
     text.append(f"  step {f.step} {where}{reg}\n")
     text.append(f"  {f.message}")
     return text
 
 
-def finding_detail(f: Finding, p: Palette) -> Text:
-    text = finding_line(f, p)
+def finding_detail(f: Finding, p: Palette, predicted: bool = False) -> Text:
+    text = finding_line(f, p, predicted)
     text.append(f"\n  models: {f.cites}", "dim")
     if f.assumption:
         text.append(f"\n  assumption: {f.assumption}", f"italic {p['synic-warning-text']}")
@@ -65,7 +80,10 @@ def trace_line(step: int, w: Write, p: Palette) -> Text:
     if not isinstance(w, TraceWrite):
         line.append("REJECTED" if w.rejected else f"{w.new:#x}", f"reverse {p['synic-error-text']}" if w.rejected else "")
         return line
-    line.append(f"{w.attempted:#x} #GP" if w.rejected else f"{w.new:#x}", "bold" if w.rejected else "")
+    seen = " #GP" if w.log_line is None else f" #GP (log line {w.log_line})"  # the kernel log's error, matched to it
+    line.append(f"{w.attempted:#x}{seen}" if w.rejected else f"{w.new:#x}", "bold" if w.rejected else "")
+    if w.outcome_unknown:  # refused by the profile, not seen to fault: right after the value, so a narrow panel keeps it
+        line.append(f" {OUTCOME_UNKNOWN_GLYPH}", unknown_style(p))
     line.append(f"  {w.attribution}", "dim" if w.attribution == "unknown" else "italic")
     line.append(f"  {w.timestamp:.6f} {w.task}", "dim")  # file text, as it is: the panel's edge cuts it
     if w.rejected:
@@ -131,12 +149,21 @@ def inspector(display: Display, cpu: int, col: Column, p: Palette) -> Text:
         last = history[-1][1]
         if isinstance(last, TraceWrite):
             text.append(f"{OLD_FROM_MODEL}\n", "dim italic")
+            if last.outcome_unknown:
+                text.append(f"{OUTCOME_UNKNOWN_GLYPH} {OUTCOME_UNKNOWN}", unknown_style(p))
+                text.append(f": {UNKNOWN_LAST_WRITE}\n")
             text.append_text(stack_text(last))
             text.append("\n")
     for f in reversed(display.cell_findings(cpu, col.bank, col.register)):  # newest first
-        text.append_text(finding_detail(f, p))
+        text.append_text(finding_detail(f, p, display.outcome_unknown(f)))
         text.append("\n")
     return text
+
+
+UNKNOWN_LAST_WRITE = (
+    "the profile refuses this write, but the trace does not show whether it faulted (a plain WRMSR is traced the same "
+    "either way; add --dmesg LOG to match the kernel log's error). The value and the last writer shown assume it went through."
+)
 
 
 def channels_note(cpu: int) -> str:
@@ -154,7 +181,7 @@ def status_line(display: Display, playback: str, p: Palette) -> Text:
     counts = display.counts()
     bad = counts["fault"] + counts["error"]
     text = Text(" ", no_wrap=True, overflow="ellipsis")
-    text.append(summary_line(counts).removesuffix(f"  info {counts['info']}"), f"bold {p['synic-error-text']}" if bad else "bold")
+    text.append(counts_text(display).removesuffix(f"  info {counts['info']}"), f"bold {p['synic-error-text']}" if bad else "bold")
     text.append(f" │ {playback}", "bold" if display.playing else "")
     settings = f"{cfg.partition} · {cfg.mshv} · {cfg.hypervisor} · {cfg.cpus} CPUs"
     channels = tuple(i for i, c in enumerate(display.cpus) if c.channels)  # where they are now (M moves them)
@@ -169,6 +196,15 @@ def status_line(display: Display, playback: str, p: Palette) -> Text:
     if last:
         text.append(f" │ {last}", "bold")
     return text
+
+
+def counts_text(display: Display) -> str:
+    """`faults N  errors N  warnings N  info N`; a trace's predicted faults are counted apart: `faults 12 (12 outcome unknown)`."""
+    counts, unknown = display.counts(), display.outcome_unknown_count()
+    summary = summary_line(counts)
+    return (
+        summary.replace(f"faults {counts['fault']}", f"faults {counts['fault']} ({unknown} {OUTCOME_UNKNOWN})", 1) if unknown else summary
+    )
 
 
 def shown_step(display: Display) -> str:
@@ -220,8 +256,11 @@ LEGEND = """[b]Cells[/b]  ● on (enabled, or SINT unmasked)  ○ off
 [b]Who wrote it last[/b]  [$synic-vmbus]V VMBus[/]  [$synic-mshv]M MSHV[/]  · reset value
 [b]Findings[/b] (letter and background)
   [#000000 on $synic-fault] X [/] fault  [on $synic-error] ! [/] error  [on $synic-warning] ? [/] warning
+  [b on $synic-unknown] ~ [/] outcome unknown (a real trace): the profile refuses the write; the trace cannot tell \
+whether it faulted (add --dmesg), and the cell shows it as if it went through
 [b]Timeline[/b]  ✓ step played  ✗ step refused by the kernel (a finding says why)
-[b]Highlights[/b]  [b u]underlined[/]: the cell written last;  ≠ (compare): differs from the other side
+[b]Highlights[/b]  [b u]underlined[/]: the cell written last
+[b]Compare[/b] (d)  ≠ the value or the findings differ from the other side;  ≈ only the last writer does
 [b]CPU column[/b]  ▸ selected (grey row)  ● online / ○ offline  V VMBus live  M MSHV live
 [b]Columns[/b]  SCTRL = SCONTROL.enable, SIMP/SIEFP/SIRBP .enable,
   SINTn on = not masked, int = SINT5.as_intercept;  ' marks the L0 (nested) bank

@@ -7,12 +7,14 @@ Pure Python (no textual), so playback is tested without a terminal.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from synic_core import Finding, Session, StepResult, Write
 from synic_core.model.findings import SEVERITY_RANK
 from synic_core.model.registers import STATE_INDEX
 from synic_core.model.state import CpuState
+from synic_core.traces.session import outcome_unknown
 
 Cell = tuple[int, str, str]  # (cpu, bank, register)
 
@@ -46,7 +48,7 @@ class Display:
         self.step, self.pos, self.last = None, 0, None
         self.upto = min(n, len(history))
         self.findings: list[Finding] = [f for s in history[: self.upto] for f in s.findings]
-        self.marks = CellFindings(self.findings)
+        self.marks = CellFindings(self.findings, self.outcome_unknown)
         self._counts = _count(self.findings)
 
     def begin(self, step: StepResult) -> None:
@@ -57,7 +59,7 @@ class Display:
         self.upto = step.index
         self.findings = [f for s in self.session.history[: step.index] for f in s.findings]
         self._step_start = len(self.findings)
-        self.marks = CellFindings(self.findings)
+        self.marks = CellFindings(self.findings, self.outcome_unknown)
         self._counts = _count(self.findings)
 
     # -- playback -------------------------------------------------------------------------
@@ -145,6 +147,14 @@ class Display:
     def severity(self, cpu: int, bank: str, register: str) -> int:
         return self.marks.rank.get((cpu, bank, register), -1)
 
+    def cell_outcome_unknown(self, cpu: int, bank: str, register: str) -> bool:
+        """A write to the cell, as far as played, is one whose outcome a trace does not show, and the profile refuses."""
+        return (cpu, bank, register) in self.marks.unknown
+
+    def outcome_unknown(self, f: Finding) -> bool:
+        """`f` is a predicted fault of a trace's write, not one the trace or the kernel log shows."""
+        return outcome_unknown(self.session, f)
+
     def cell_findings(self, cpu: int, bank: str, register: str) -> list[Finding]:
         return self.marks.by_cell.get((cpu, bank, register), [])
 
@@ -157,6 +167,10 @@ class Display:
 
     def counts(self) -> dict[str, int]:
         return dict(self._counts)
+
+    def outcome_unknown_count(self) -> int:
+        """How many of the faults counted are predictions for writes whose outcome a trace does not show."""
+        return self.marks.unknown_count
 
     def cell_writes(self, cpu: int, bank: str, register: str) -> list[tuple[int, Write]]:
         """Writes to one register of one CPU, as far as playback has got (indexed once per step)."""
@@ -187,11 +201,17 @@ def _count(findings: list[Finding]) -> dict[str, int]:
 
 
 class CellFindings:
-    """Findings indexed by cell, with the strongest severity of each (what the grid highlights)."""
+    """Findings indexed by cell, with the strongest severity of each (what the grid highlights).
 
-    def __init__(self, findings: list[Finding]) -> None:
+    A fault predicted for a write whose outcome is unknown (`predicted`) does not rank as a fault: its cell is
+    in `unknown`, which the grid draws as "outcome unknown"."""
+
+    def __init__(self, findings: list[Finding], predicted: Callable[[Finding], bool]) -> None:
         self.by_cell: dict[Cell, list[Finding]] = {}
         self.rank: dict[Cell, int] = {}
+        self.unknown: set[Cell] = set()
+        self.unknown_count = 0  # predicted faults (each also counted as a fault by `Display.counts`)
+        self.predicted = predicted
         for f in findings:
             self.add(f)
 
@@ -200,6 +220,10 @@ class CellFindings:
             return
         key = (f.cpu, f.bank, f.register)
         self.by_cell.setdefault(key, []).append(f)
+        if self.predicted(f):
+            self.unknown.add(key)
+            self.unknown_count += 1
+            return
         rank = SEVERITY_RANK[f.severity]
         if rank > self.rank.get(key, -1):
             self.rank[key] = rank

@@ -18,9 +18,11 @@ from textual.reactive import var
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from synic_core.model.columns import SEVERITY_GLYPH, WRITER_GLYPH, Column
+from synic_core.model.columns import COMPARE_GLYPH, OUTCOME_UNKNOWN_GLYPH, SEVERITY_GLYPH, WRITER_GLYPH, Column
 from synic_core.model.findings import SEVERITIES
 from synic_core.model.registers import REGISTERS
+from synic_core.scenarios.compare import Cell as CompareCell
+from synic_core.scenarios.compare import CellMark
 from tui.commands import bindings
 from tui.state.display import Cell, Display
 
@@ -48,6 +50,7 @@ class Styles:
     cursor: Style
     flash: Style
     differs: Style
+    unknown: Style
     writer: dict[str, Style]
     severity: list[Style]
 
@@ -70,6 +73,7 @@ class SynicGrid(ScrollView, can_focus=True):
         "synic-grid--warning",
         "synic-grid--error",
         "synic-grid--fault",
+        "synic-grid--unknown",
         "synic-grid--differs",
     }
 
@@ -113,7 +117,7 @@ class SynicGrid(ScrollView, can_focus=True):
     ) -> None:
         super().__init__(name=name, id=id, classes=classes, disabled=disabled)
         self.selected: set[int] = set()
-        self.compare_to: Display | None = None  # compare mode: mark cells that differ from this one
+        self.compare_marks: dict[CompareCell, CellMark] = {}  # compare mode: (cpu, column) -> ≠ or ≈ (`compare_grids`)
         self._anchor: int | None = None
         self._rows: LRUCache[int, Strip] = LRUCache(MAX_CACHED_ROWS)  # per-row strips, dropped when a row changes
         self._styles: Styles | None = None
@@ -218,6 +222,7 @@ class SynicGrid(ScrollView, can_focus=True):
                 cursor=get("synic-grid--cursor"),
                 flash=get("synic-grid--flash"),
                 differs=text_attributes(get("synic-grid--differs")),
+                unknown=get("synic-grid--unknown"),
                 writer={w: get(f"synic-grid--{w}") for w in WRITER_GLYPH},
                 severity=[get(f"synic-grid--{s}") for s in SEVERITIES],
             )
@@ -283,14 +288,13 @@ class SynicGrid(ScrollView, can_focus=True):
         bit = self._fields[i].get(d.value(cpu, col.bank, col.register))
         writer = d.last_writer(cpu, col.bank, col.register)
         sev = d.severity(cpu, col.bank, col.register)
-        flag = SEVERITY_GLYPH[SEVERITIES[sev]] if sev >= 0 else " "
-        differs = self._differs(cpu, i, col, bit, sev)
-        text = f"{'●' if col.live(bit) else '○'}{WRITER_GLYPH.get(writer, '?')}{flag}{'≠' if differs else ' '}"
+        unknown = sev != FAULT and d.cell_outcome_unknown(cpu, col.bank, col.register)  # a fault seen outranks one predicted
+        flag = OUTCOME_UNKNOWN_GLYPH if unknown else SEVERITY_GLYPH[SEVERITIES[sev]] if sev >= 0 else " "
+        mark = self.compare_marks.get((cpu, i))
+        text = f"{'●' if col.live(bit) else '○'}{WRITER_GLYPH.get(writer, '?')}{flag}{COMPARE_GLYPH[mark] if mark else ' '}"
         writer_style = st.writer.get(writer, st.base)
-        style = writer_style
-        if sev >= 1:
-            style += st.severity[sev]
-        if differs:
+        style = writer_style + (st.unknown if unknown else st.severity[sev] if sev >= 1 else Style())
+        if mark:
             style += st.differs
         if d.last == (cpu, col.bank, col.register):
             style += st.flash
@@ -299,13 +303,6 @@ class SynicGrid(ScrollView, can_focus=True):
         if cpu == self.cursor_cpu and i == self.cursor_col:
             style += st.cursor
         return Segment(f" {text}".ljust(self.cell_w), style)
-
-    def _differs(self, cpu: int, i: int, col: Column, bit: int, sev: int) -> bool:
-        other = self.compare_to
-        if other is None or cpu >= len(other.cpus):
-            return False
-        other_bit = self._fields[i].get(other.value(cpu, col.bank, col.register))
-        return other_bit != bit or other.severity(cpu, col.bank, col.register) != sev
 
     # -- cursor and selection -------------------------------------------------------------
     def watch_cursor_cpu(self, old: int, new: int) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -15,11 +16,10 @@ from textual.widgets import Input, OptionList, RichLog, Static
 from textual.widgets.option_list import Option
 
 from synic_core import Finding, Write
-from synic_core.model.columns import SEVERITY_GLYPH
 from synic_core.model.findings import SEVERITY_RANK
 from synic_core.model.vocabulary import Component, Severity
 from synic_core.reports.formatting import grouped_findings, plural
-from tui.state.describe import Palette, severity_style, trace_line
+from tui.state.describe import OUTCOME_UNKNOWN, Palette, severity_mark, trace_line
 from tui.widgets.option_list import PagedOptionList
 
 MAX_TRACE_LINES = 2000
@@ -36,11 +36,12 @@ class FindingGroup:
     count: int
     cpus: str
     message: str
+    predicted: bool = False  # faults a trace's profile predicts for writes whose outcome is unknown
 
     @property
     def key(self) -> tuple[object, ...]:
         f = self.first
-        return (f.step, f.kind, f.bank, f.register, f.field, f.component, f.owner)
+        return (f.step, f.kind, f.bank, f.register, f.field, f.component, f.owner, self.predicted)
 
     def matches(self, query: str) -> bool:
         """Every word of the query matches somewhere: `cpu 2` (or `cpus 1-3`) a CPU of the group, `step 2` its step,
@@ -48,7 +49,7 @@ class FindingGroup:
         f = self.first
         haystack = (
             f"{f.kind} {f.severity} {f.register or ''}.{f.field or ''} {f.bank or ''} {f.component or ''} {f.owner or ''} "
-            f"step {f.step} CPUs {self.cpus} {self.message}"
+            f"step {f.step} CPUs {self.cpus} {self.message}{' ' + OUTCOME_UNKNOWN if self.predicted else ''}"
         ).lower()
         for m in _QUERY_WORD.finditer(query):
             what, span, word = m.group(1), m.group(2), m.group(3)
@@ -80,10 +81,24 @@ def _span(text: str) -> tuple[int, int]:
     return int(lo), int(hi or lo)
 
 
-def finding_groups(findings: list[Finding]) -> list[FindingGroup]:
-    """Every finding, grouped; the most severe first, then by step (the cause before its consequences)."""
-    groups = [FindingGroup(first, n, cpus, message) for first, n, cpus, message in grouped_findings(findings)]
-    groups.sort(key=lambda g: (-SEVERITY_RANK[g.first.severity], g.first.step, g.first.write if g.first.write is not None else 1 << 30))
+def finding_groups(findings: list[Finding], predicted: Callable[[Finding], bool] = lambda f: False) -> list[FindingGroup]:
+    """Every finding, grouped; the most severe first (a fault seen before one predicted), then by step (the cause
+    before its consequences). A predicted fault is never grouped with one the trace or the kernel log shows."""
+    unknown = [f for f in findings if predicted(f)]
+    known = [f for f in findings if not predicted(f)] if unknown else findings
+    groups = [
+        FindingGroup(first, n, cpus, message, part is unknown)
+        for part in (known, unknown)
+        for first, n, cpus, message in grouped_findings(part)
+    ]
+    groups.sort(
+        key=lambda g: (
+            -SEVERITY_RANK[g.first.severity],
+            g.predicted,
+            g.first.step,
+            g.first.write if g.first.write is not None else 1 << 30,
+        )
+    )
     return groups
 
 
@@ -143,6 +158,7 @@ class FindingsPanel(PagedOptionList):
     def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self._all: list[Finding] = []
+        self._predicted: Callable[[Finding], bool] = lambda f: False
         self._steps = 0
         self._groups: list[FindingGroup] = []
 
@@ -150,14 +166,15 @@ class FindingsPanel(PagedOptionList):
     def shown(self) -> list[FindingGroup]:
         return self._groups
 
-    def show(self, findings: list[Finding], steps: int = 0) -> None:
-        """`steps`: how many steps those findings come from (0: nothing has happened yet)."""
-        self._all, self._steps = findings, steps
+    def show(self, findings: list[Finding], steps: int = 0, predicted: Callable[[Finding], bool] = lambda f: False) -> None:
+        """`steps`: how many steps those findings come from (0: nothing has happened yet); `predicted`: which are faults
+        a trace's profile predicts for writes whose outcome is unknown (`Display.outcome_unknown`)."""
+        self._all, self._steps, self._predicted = findings, steps, predicted
         self._rebuild()
 
     def _rebuild(self) -> None:
         keep = self._groups[self.highlighted].key if self.highlighted is not None and self.highlighted < len(self._groups) else None
-        groups = [g for g in finding_groups(self._all) if self._passes(g)]
+        groups = [g for g in finding_groups(self._all, self._predicted) if self._passes(g)]
         self._groups = groups
         self.clear_options()
         palette = self.app.theme_variables
@@ -186,7 +203,7 @@ class FindingsPanel(PagedOptionList):
         return "No findings yet."
 
     def summary(self) -> str:
-        total = len(finding_groups(self._all)) if self._all else 0
+        total = len(finding_groups(self._all, self._predicted)) if self._all else 0
         return filter_summary(len(self._groups), total, self.min_severity, self.kind, self.search_text)
 
     def watch_min_severity(self) -> None:
@@ -239,7 +256,7 @@ def group_text(g: FindingGroup, p: Palette) -> Text:
     reg = f"{f.register}.{f.field}" if f.register and f.field else (f.register or "")
     where = f"CPUs {g.cpus}" if g.count > 1 else (f"CPU {f.cpu}" if f.cpu is not None else "")
     text = Text()
-    text.append(f"{SEVERITY_GLYPH[f.severity]} {f.severity:<7}", severity_style(f.severity, p))
+    text.append(*severity_mark(f, p, g.predicted))
     text.append(f" {f.kind}", "bold")
     if g.count > 1:
         text.append(f" ×{g.count}", "bold")

@@ -82,7 +82,8 @@ class Sidebar(Vertical):
         self._findings_timer = None
         if self._findings_dirty:
             self._findings_dirty = False
-            self.query_one(FindingsPanel).show(self.view.findings, self.view.upto + (self.view.step is not None))
+            view = self.view
+            self.query_one(FindingsPanel).show(view.findings, view.upto + (view.step is not None), view.outcome_unknown)
 
     @on(FindingsPanel.FilterChanged)
     def _findings_filter_changed(self, event: FindingsPanel.FilterChanged) -> None:
