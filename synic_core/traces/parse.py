@@ -225,6 +225,7 @@ class TraceReader:
         self.pending: tuple[int, list[bytes]] | None = None  # the stack being read: (write index or -1, frame lines)
         self._tasks: dict[bytes, int] = {b"": 0}
         self._stacks: dict[tuple[bytes, ...], int] = {(): 0}
+        self._blocks: dict[bytes, int] = {b"": 0}  # a write's frames as one block of lines -> its stack (the fast path's)
 
     # -- lines -------------------------------------------------------------------------------
     def feed_lines(self, lineno: int, block: bytes) -> None:
@@ -272,9 +273,8 @@ class TraceReader:
         w, st = self.w, self.stats
         n0 = len(w.cpu)
         index = self.scanner.groupindex
-        tasks, pids, columns, stamps, msrs, values, gps, stacks, frames = (
-            [groups[index[name] - 1] for groups in run] for name in _FAST_GROUPS
-        )
+        by_group = list(zip(*run, strict=True))  # the run's matches as columns (one transpose, no Python call a write)
+        tasks, pids, columns, stamps, msrs, values, gps, stacks, frames = (by_group[index[name] - 1] for name in _FAST_GROUPS)
         slots = list(map(SLOT_OF.get, map(int, msrs, repeat(16))))
         cpus = list(map(int, columns))
         if (
@@ -319,7 +319,10 @@ class TraceReader:
         w.flags.extend(map(GP_FLAG.__mul__, map(bool, gps)) if self.marks_gp else bytes(len(run)))
         w.task.extend(cast(list[int], task_ids))
         w.pid.extend(map(int, pids))
-        w.stack.extend(self._stack_id(block) if block else 0 for block in frames)
+        stack_ids = list(map(self._blocks.get, frames))
+        if None in stack_ids:
+            stack_ids = [k if k is not None else self._stack_id(block) for k, block in zip(stack_ids, frames, strict=True)]
+        w.stack.extend(cast(list[int], stack_ids))
         self.last.update(zip(cpus, range(n0, n0 + len(run)), strict=True))
         if stacks[-1]:  # the last stack may go on in the next block: it stays open until the next event
             self.pending = (n0 + len(run) - 1, [frames[-1]] if frames[-1] else [])
@@ -327,7 +330,11 @@ class TraceReader:
 
     def _stack_id(self, block: bytes) -> int:
         index = self._stacks.get((block,))
-        return index if index is not None else self._intern(self._stacks, self.w.stacks, (block,), frame_names([block]), 0)
+        if index is None:
+            index = self._intern(self._stacks, self.w.stacks, (block,), frame_names([block]), 0)
+        if index:
+            self._blocks[block] = index
+        return index
 
     def feed(self, lineno: int, raw: bytes) -> None:
         st = self.stats
