@@ -53,6 +53,10 @@ CODES = {
     "missing_enable": "ME",
     "refused": "RF",
 }
+REFUSED_MEANS = (
+    "refused counts an action the kernel blocks though it applies (a CPU holding a VMBus channel, VMBus under mshv_root), "
+    "never one with nothing to act on (a module not loaded, a driver that does not run here)"
+)
 
 
 # -- options ----------------------------------------------------------------------------------
@@ -320,7 +324,7 @@ def print_result(console: Console, r: ExploreResult) -> None:
     )
     style = "green" if r.fixpoint else "yellow"
     console.print(f"[{style}]{proof_line(r)}[/] in {r.elapsed:.1f} s, peak {r.peak_mb:.0f} MB", highlight=False, soft_wrap=True)
-    table = Table(title="Shortest counterexample per finding kind", title_justify="left")
+    table = Table(title="Shortest counterexample per finding kind", title_justify="left", caption=REFUSED_MEANS, caption_justify="left")
     for col in ("kind", "severity", "steps", "sequence"):
         table.add_column(col, overflow="fold")
     for c in ordered(r.found):
@@ -441,7 +445,7 @@ def print_per_cpus(console: Console, opts: Options, rows: list[ExploreResult], i
         title=f"Finding kinds reachable per CPU count: {opts.partition} / {opts.mshv} / {opts.hypervisor}, {bound}",
         title_justify="left",
         caption="reachable: kind and length of its shortest sequence; proved (D): fixpoint at depth D, so a kind "
-        "not listed is unreachable on that many CPUs; " + ", ".join(f"{c} {k}" for k, c in CODES.items()),
+        "not listed is unreachable on that many CPUs; " + ", ".join(f"{c} {k}" for k, c in CODES.items()) + f"; {REFUSED_MEANS}",
         caption_justify="left",
     )
     table.add_column("CPUs", justify="right", no_wrap=True)
@@ -543,7 +547,7 @@ def matrix_table(title: str, legend: str, cell_width: int) -> Table:
         pad_edge=False,
         collapse_padding=True,
         title_justify="left",
-        caption=f"{legend}; " + ", ".join(f"{c} {k}" for k, c in CODES.items()),
+        caption=f"{legend}; " + ", ".join(f"{c} {k}" for k, c in CODES.items()) + f"; {REFUSED_MEANS}",
         caption_justify="left",
     )
     for col in ("partition", "mshv", "hypervisor"):

@@ -15,6 +15,7 @@ from synic_core.cli.explore_cmd import (
     EXIT_NO_MEMORY,
     FAILING,
     MEMORY_STOPS,
+    REFUSED_MEANS,
     Options,
     _progress,
     channels_text,
@@ -99,7 +100,7 @@ def print_result(console: Console, r: EveryNResult) -> None:
     console.print(table)
     console.print(
         "[dim]CPUs: the smallest number of CPUs on which this shortest sequence runs (replayed on the engine); "
-        "from N: the smallest number of CPUs found to reach the kind at all (exact for 1 and 2)[/]",
+        f"from N: the smallest number of CPUs found to reach the kind at all (exact for 1 and 2); {REFUSED_MEANS}[/]",
         soft_wrap=True,
     )
     if r.unreachable:

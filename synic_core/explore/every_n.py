@@ -44,7 +44,7 @@ from synic_core.explore.fast import (
 from synic_core.explore.locality import LocalityError, check_locality, cpu_of_class, observable
 from synic_core.explore.reference import ACTION_ORDER, Counterexample, ExploreResult, Move, Stopped, step_from
 from synic_core.model.config import SessionConfig
-from synic_core.model.findings import KIND_NAMES, KINDS
+from synic_core.model.findings import KIND_NAMES, KINDS, explored
 from synic_core.model.state import MachineState
 from synic_core.model.vocabulary import FindingKindName
 from synic_core.system.process import peak_rss_mb
@@ -450,7 +450,7 @@ def _replay(absn: Abstraction, steps: list[Step], kind: FindingKindName, n: int)
         state, step = step_from(config, state, move)
         moves.append(move)
         kernel = kernel and step.kernel_order
-        message = next((f.message for f in step.findings if f.kind == kind), "")
+        message = next((f.message for f in filter(explored, step.findings) if f.kind == kind), "")
     if not message:
         return None
     return Witness(n, Counterexample(kind, tuple(moves), kernel, message))

@@ -7,6 +7,7 @@ from synic_core.explore.every_n import EveryNResult, config_at
 from synic_core.explore.fast import search
 from synic_core.explore.reference import Move, step_from
 from synic_core.model.config import SessionConfig
+from synic_core.model.findings import explored
 from synic_core.model.state import MachineState
 
 NEEDS_TWO_CPUS = """
@@ -81,4 +82,4 @@ def assert_replays(config: SessionConfig, steps: tuple[Move, ...], kind: str) ->
     state = MachineState.reset(config.partition_spec, config.cpus, config.channel_cpus)
     for move in steps:
         state, step = step_from(config, state, move)
-    assert kind in {f.kind for f in step.findings}
+    assert kind in {f.kind for f in filter(explored, step.findings)}
