@@ -310,18 +310,26 @@ def ordered(found: dict[str, Counterexample]) -> list[Counterexample]:
     return sorted(found.values(), key=lambda c: (-SEVERITY_RANK[KINDS[c.kind].severity], c.kind))
 
 
-def channels_text(cfg: SessionConfig) -> str:
+def channels_text(channel_cpus: tuple[int, ...]) -> str:
     """` (VMBus channels on CPU 1)` when they are not on CPU 0 alone (the default), else nothing."""
-    return "" if cfg.channel_cpus == (0,) else f" (VMBus channels on CPU {','.join(map(str, cfg.channel_cpus)) or 'none'})"
+    return "" if channel_cpus == (0,) else f" (VMBus channels on CPU {','.join(map(str, channel_cpus)) or 'none'})"
+
+
+def channels_assumption(channel_cpus: tuple[int, ...], given: tuple[int, ...] = ()) -> str:
+    """Where the VMBus channels are, always said (the default too): every row of a matrix rests on it. CPUs of
+    `given` (--channel-cpus) that are not in `channel_cpus` were beyond the CPU count: say they were left out."""
+    default = " (the default)" if channel_cpus == (0,) and given in ((), (0,)) else ""
+    beyond = [c for c in given if c not in channel_cpus]
+    left_out = f" ({','.join(map(str, beyond))} beyond the CPU count: left out)" if beyond else ""
+    return f"VMBus channels on CPU {','.join(map(str, channel_cpus)) or 'none'}{default}{left_out}"
 
 
 def print_result(console: Console, r: ExploreResult) -> None:
     cfg = r.config
     mode = "any order (orders the kernel cannot produce included)" if r.any_order else "kernel orders only"
     bound = "exhaustive" if r.depth is None else f"depth {r.depth}"
-    console.print(
-        f"[bold]synic explore[/]: {cfg.partition} / {cfg.mshv} / {cfg.hypervisor}, {cfg.cpus} CPUs{channels_text(cfg)}, {bound}, {mode}"
-    )
+    channels = channels_text(cfg.channel_cpus)
+    console.print(f"[bold]synic explore[/]: {cfg.partition} / {cfg.mshv} / {cfg.hypervisor}, {cfg.cpus} CPUs{channels}, {bound}, {mode}")
     style = "green" if r.fixpoint else "yellow"
     console.print(f"[{style}]{proof_line(r)}[/] in {r.elapsed:.1f} s, peak {r.peak_mb:.0f} MB", highlight=False, soft_wrap=True)
     table = Table(title="Shortest counterexample per finding kind", title_justify="left", caption=REFUSED_MEANS, caption_justify="left")
@@ -524,7 +532,7 @@ def run_matrix(opts: Options) -> int:
     else:
         console = make_console()
         for n in range(opts.cpus[0], opts.cpus[1] + 1):
-            print_matrix(console, [r for r in rows if r.config.cpus == n], opts.depth, n)
+            print_matrix(console, [r for r in rows if r.config.cpus == n], opts.depth, opts.config(n), opts.channel_cpus)
         if interrupted:
             console.print(
                 f"[yellow]interrupted: {len(rows)} of {len(configs)} configurations finished; no result for the others[/]",
@@ -536,7 +544,7 @@ def run_matrix(opts: Options) -> int:
 
 def _matrix_row(r: ExploreResult) -> dict[str, Any]:
     c = r.config
-    return {"partition": c.partition, "mshv": c.mshv, "hypervisor": c.hypervisor} | _row_dict(r)
+    return {"partition": c.partition, "mshv": c.mshv, "hypervisor": c.hypervisor, "channel_cpus": list(c.channel_cpus)} | _row_dict(r)
 
 
 def matrix_table(title: str, legend: str, cell_width: int) -> Table:
@@ -558,10 +566,13 @@ def matrix_table(title: str, legend: str, cell_width: int) -> Table:
     return table
 
 
-def print_matrix(console: Console, rows: list[ExploreResult], depth: int | None, cpus: int) -> None:
+def print_matrix(console: Console, rows: list[ExploreResult], depth: int | None, config: SessionConfig, given: tuple[int, ...]) -> None:
+    """The matrix on `config.cpus` CPUs; `config` holds what every row shares (the CPUs, the channel CPUs of
+    `given` below that count)."""
     bound = "exhaustive" if depth is None else f"depth {depth}"
     table = matrix_table(
-        f"Finding kinds each configuration can reach ({_cpus(cpus)}, {bound}, kernel orders)",
+        f"Finding kinds each configuration can reach ({_cpus(config.cpus)}, {bound}, kernel orders, "
+        f"{channels_assumption(config.channel_cpus, given)})",
         "number = length of the shortest sequence; · = not reachable; proof: ✓ D = fixpoint at depth D, so a · is "
         "unreachable by any sequence on that many CPUs",
         cell_width=2,

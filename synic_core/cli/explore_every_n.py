@@ -18,12 +18,13 @@ from synic_core.cli.explore_cmd import (
     REFUSED_MEANS,
     Options,
     _progress,
+    channels_assumption,
     channels_text,
     matrix_table,
     sequence_text,
 )
 from synic_core.cli.run_cmd import SEVERITY_STYLE
-from synic_core.explore.every_n import EveryNResult, Witness, cpu_counts, every_n, proof_line
+from synic_core.explore.every_n import EveryNResult, Witness, cpu_counts, every_n, proof_line, renumbering
 from synic_core.explore.pool import Job, Result, WorkerPool, sigterm_raises
 from synic_core.explore.reference import settings_dict
 from synic_core.inputs.bad_input import InputError
@@ -84,11 +85,13 @@ def ordered(r: EveryNResult) -> list[Witness]:
 def print_result(console: Console, r: EveryNResult) -> None:
     cfg = r.config
     mode = "any order (orders the kernel cannot produce included)" if r.any_order else "kernel orders only"
-    console.print(
-        f"[bold]synic explore[/]: {cfg.partition} / {cfg.mshv} / {cfg.hypervisor}, every number of CPUs{channels_text(cfg)}, {mode}"
-    )
+    channels = channels_text(r.asked_channels)
+    console.print(f"[bold]synic explore[/]: {cfg.partition} / {cfg.mshv} / {cfg.hypervisor}, every number of CPUs{channels}, {mode}")
     style = "green" if r.proved else "yellow"
     console.print(f"[{style}]{proof_line(r)}[/] in {r.elapsed:.1f} s, peak {r.peak_mb:.0f} MB", highlight=False, soft_wrap=True)
+    renumbered = renumbering(r)
+    if renumbered:
+        console.print(renumbered, highlight=False, soft_wrap=True)
     table = Table(title="Shortest counterexample per finding kind, over every number of CPUs", title_justify="left")
     for col in ("kind", "severity", "steps", "CPUs", "from N", "sequence"):
         table.add_column(col, overflow="fold")
@@ -115,7 +118,9 @@ def print_result(console: Console, r: EveryNResult) -> None:
 
 def to_dict(r: EveryNResult) -> dict[str, Any]:
     return {
-        "settings": settings_dict(r.config, "all"),
+        "settings": settings_dict(r.config, "all", r.asked_channels),
+        "counterexample_channel_cpus": list(r.config.channel_cpus),
+        "channel_cpus_renumbered": renumbering(r),
         "cpus": "all",
         "any_order": r.any_order,
         "fixpoint": r.proved,
@@ -191,7 +196,7 @@ def run_matrix(opts: Options) -> int:
         print(json.dumps([matrix_row(r) for r in rows], indent=1))
     else:
         console = make_console()
-        print_matrix(console, rows, opts.any_order)
+        print_matrix(console, rows, opts.any_order, opts.config(opts.holding_cpus).channel_cpus)
         if interrupted:
             console.print(f"[yellow]interrupted: {len(rows)} of {len(configs)} configurations finished; no result for the others[/]")
     return EXIT_INTERRUPTED if interrupted else exit_code(rows)
@@ -204,6 +209,8 @@ def matrix_row(r: EveryNResult) -> dict[str, Any]:
         "mshv": c.mshv,
         "hypervisor": c.hypervisor,
         "cpus": "all",
+        "channel_cpus": list(r.asked_channels),
+        "counterexample_channel_cpus": list(c.channel_cpus),
         "fixpoint": r.proved,
         "reachable": {w.example.kind: w.length for w in ordered(r)},
         "counterexample_cpus": {w.example.kind: w.cpus for w in ordered(r)},
@@ -214,10 +221,11 @@ def matrix_row(r: EveryNResult) -> dict[str, Any]:
     }
 
 
-def print_matrix(console: Console, rows: list[EveryNResult], any_order: bool) -> None:
+def print_matrix(console: Console, rows: list[EveryNResult], any_order: bool, channel_cpus: tuple[int, ...]) -> None:
+    """The 40-row matrix; `channel_cpus` as given, which every row shares."""
     orders = "any order" if any_order else "kernel orders"
     table = matrix_table(
-        f"Finding kinds each configuration can reach on any number of CPUs ({orders})",
+        f"Finding kinds each configuration can reach on any number of CPUs ({orders}, {channels_assumption(channel_cpus)})",
         "L@N = shortest sequence of L steps, which needs N CPUs; · = not reachable on any number of CPUs; "
         "? = met only by spurious abstract paths, not decided; proof: ✓ = proved for every N (N = 1 explicitly, N ≥ 2 by abstraction)",
         cell_width=3,
@@ -226,6 +234,9 @@ def print_matrix(console: Console, rows: list[EveryNResult], any_order: bool) ->
         c = r.config
         table.add_row(c.partition, c.mshv, c.hypervisor, *cells(r), proof_cell(r))
     console.print(table)
+    renumbered = renumbering(rows[0]) if rows else None
+    if renumbered:
+        console.print(renumbered, highlight=False, soft_wrap=True)
     for r in rows:
         note = spurious_line(r)
         if note:

@@ -85,6 +85,7 @@ class EveryNResult:
     undecided: list[str] = field(default_factory=list)  # kinds met only by spurious abstract paths: neither proved nor found
     stopped: str | None = None
     locality: str | None = None  # the cross-CPU dependency `check_locality` found: then nothing else was searched
+    asked_channels: tuple[int, ...] = (0,)  # the channel CPUs as given; `config` numbers the holders besides CPU 0 1, 2, ...
     elapsed: float = 0.0
     peak_mb: float = 0.0
 
@@ -113,6 +114,20 @@ def holders(config: SessionConfig) -> int:
 def config_at(config: SessionConfig, n: int) -> SessionConfig:
     """The configuration on n CPUs, with the channel-holding CPUs other than 0 numbered 1, 2, ..."""
     return replace(config, cpus=n, channel_cpus=(*(0 for c in config.channel_cpus if c == 0), *range(1, holders(config) + 1)))
+
+
+def renumbering(r: EveryNResult) -> str | None:
+    """How the channel CPUs given became the counterexamples' (None when they are the same CPUs)."""
+    if r.asked_channels == r.config.channel_cpus:
+        return None
+    asked = [c for c in r.asked_channels if c]
+    kept = [c for c in r.config.channel_cpus if c]
+    cpus, several = ("CPUs", True) if len(asked) > 1 else ("CPU", False)
+    return (
+        f"VMBus channels on {cpus} {', '.join(map(str, asked))} as given: only how many CPUs besides CPU 0 hold them "
+        f"matters (those CPUs are interchangeable), so the proof keeps {len(asked)} such {cpus} and the counterexamples, "
+        f"on the fewest CPUs that run them, number {'them' if several else 'it'} {cpus} {', '.join(map(str, kept))}"
+    )
 
 
 def cpu_counts(r: EveryNResult) -> str:
@@ -288,14 +303,14 @@ def every_n(
         except LocalityError as exc:
             base = config_at(config, max(2, 1 + holders(config)))
             empty = ExploreResult(base, None, any_order, complete=False)
-            return _finish(EveryNResult(base, any_order, empty, locality=str(exc)), started)
+            return _finish(EveryNResult(base, any_order, empty, locality=str(exc), asked_channels=config.channel_cpus), started)
     base = config_at(config, max(2, 1 + holders(config)))
     if holders(config):  # a machine of 1 CPU has no CPU besides 0 to hold channels: nothing to search there
         one = ExploreResult(base, None, any_order, states=0, fixpoint=True)
     else:
         one = search(config_at(config, 1), None, any_order=any_order, stop=stop, memory_limit_mb=memory_limit_mb)
     absn = Abstraction(base, any_order, Model(base))
-    result = EveryNResult(base, any_order, one, stopped=one.stopped)
+    result = EveryNResult(base, any_order, one, stopped=one.stopped, asked_channels=config.channel_cpus)
     if one.stopped:
         return _finish(result, started)
     roots = absn.roots()

@@ -243,14 +243,15 @@ def verdict(result: ExploreResult, kind: str = "hypervisor_fault") -> str:
     return f"no {what} within {result.depth} steps on {cpus} (bounded: not a proof)"
 
 
-def settings_dict(cfg: SessionConfig, cpus: int | str) -> dict[str, Any]:
-    """The `settings` of an explorer's JSON: what was searched (`cpus` is "all" for every CPU count)."""
+def settings_dict(cfg: SessionConfig, cpus: int | str, channel_cpus: tuple[int, ...] | None = None) -> dict[str, Any]:
+    """The `settings` of an explorer's JSON: what was searched (`cpus` is "all" for every CPU count; `channel_cpus`
+    as the user gave them, when the search numbered them otherwise)."""
     return {
         "partition": cfg.partition,
         "mshv": cfg.mshv,
         "hypervisor": cfg.hypervisor,
         "cpus": cpus,
-        "channel_cpus": list(cfg.channel_cpus),
+        "channel_cpus": list(cfg.channel_cpus if channel_cpus is None else channel_cpus),
     }
 
 

@@ -57,3 +57,18 @@ async def test_a_counterexample_loads_with_the_cpus_it_needs() -> None:
     scenario = app.dismissed[0]
     assert scenario is not None and scenario["cpus"] == 2
     assert [s["action"] for s in scenario["steps"]] == ["vmbus_load", "crash_kexec"]
+
+
+async def test_every_cpu_count_keeps_every_channel_cpu_of_the_session_and_names_it() -> None:
+    """The session's channels on CPU 3: N CPUs keeps those below N; every CPU count keeps CPU 3 and says how it is numbered."""
+    app = Host(session_config(partition="l1vh", mshv="v4", cpus=4, channel_cpus=(0, 3)))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await every_count(app, pilot, versions=5)
+        assert screen.every is not None and screen.every.asked_channels == (0, 3)
+        assert "every number of CPUs · VMBus channels on CPU 0,3" in text(screen, "#explorer-mode")
+        status = text(screen, "#explorer-status")
+        assert "from 2 (1 CPU besides CPU 0 holding VMBus channels)" in status
+        assert "VMBus channels on CPU 3 as given" in status and "number it CPU 1" in status
+        assert all(r.asked_channels == (0, 3) for r in screen.every_versions.values())  # each version: the same channels
+        refused = next(c for c in screen.shown if c.kind == "refused")
+        assert [a for a, _ in refused.steps] == ["vmbus_load", "cpu_offline"]  # CPU 1 (CPU 3 as given) refuses

@@ -23,7 +23,7 @@ from synic_core.explore.fast import Status, default_memory_limit_mb, search
 from synic_core.explore.reference import Counterexample, ExploreResult, verdict
 from synic_core.model.findings import KINDS, SEVERITY_RANK
 from synic_core.reports.formatting import cpu_ranges
-from synic_core.versions.registry import known_names, session_config
+from synic_core.versions.registry import known_names, session_config, with_version
 from tui.state.describe import severity_style
 from tui.themes import VARIABLES
 from tui.widgets.option_list import PagedOptionList
@@ -31,6 +31,11 @@ from tui.widgets.option_list import PagedOptionList
 DEPTH = 6  # the bound of a bounded search
 MAX_CPUS = 4  # 4 CPUs to the fixpoint take about half a minute; more belongs in `synic explore`
 DEFAULT_CPUS = 2
+
+
+def channels_words(channel_cpus: tuple[int, ...]) -> str:
+    """` · VMBus channels on CPU 0,2` unless they are on CPU 0 alone (the default)."""
+    return "" if channel_cpus == (0,) else f" · VMBus channels on CPU {','.join(map(str, channel_cpus)) or 'none'}"
 
 
 def intro_text(c: SessionConfig) -> Text:
@@ -104,8 +109,11 @@ class ExplorerScreen(ModalScreen[dict[str, Any] | None]):
     def config(self) -> SessionConfig:
         b = self.base
         channels = tuple(c for c in b.channel_cpus if c < self.cpus)  # the session's, on the CPUs explored
+        cpus = self.cpus
+        if self.every_count:  # every channel CPU of the session, as `synic explore --cpus all` keeps them
+            channels, cpus = b.channel_cpus, max((2, *(c + 1 for c in b.channel_cpus)))
         return session_config(
-            partition=b.partition, mshv=b.mshv, hypervisor=b.hypervisor, cpus=self.cpus, auto_eoi=b.auto_eoi, channel_cpus=channels
+            partition=b.partition, mshv=b.mshv, hypervisor=b.hypervisor, cpus=cpus, auto_eoi=b.auto_eoi, channel_cpus=channels
         )
 
     @property
@@ -156,9 +164,10 @@ class ExplorerScreen(ModalScreen[dict[str, Any] | None]):
         self.result, self.every, self.shown, self.versions, self.every_versions = None, None, [], {}, {}
         self.query_one(OptionList).clear_options()
         bound = "exhaustive: to the fixpoint (a proof)" if self.exhaustive else f"bounded: {DEPTH} steps (not a proof)"
-        mode = f"[b]{self.cpus}[/b] CPU{'s' * (self.cpus != 1)} · {bound}"
+        channels = channels_words(self.config.channel_cpus)
+        mode = f"[b]{self.cpus}[/b] CPU{'s' * (self.cpus != 1)}{channels} · {bound}"
         if self.every_count:
-            mode = "[b]every number of CPUs[/b] · N = 1 explicitly, N ≥ 2 by abstraction (a proof)"
+            mode = f"[b]every number of CPUs[/b]{channels} · N = 1 explicitly, N ≥ 2 by abstraction (a proof)"
         self.query_one("#explorer-mode", Static).update(mode)
         self.query_one(ProgressBar).update(total=None if self.exhaustive else DEPTH, progress=0)
         self.query_one("#explorer-detail", Static).update("searching…")
@@ -187,7 +196,7 @@ class ExplorerScreen(ModalScreen[dict[str, Any] | None]):
         for name in (config.mshv, *(v for v in known_names() if v != config.mshv)):
             if worker.is_cancelled:
                 return
-            other = session_config(partition=config.partition, mshv=name, hypervisor=config.hypervisor, cpus=config.cpus)
+            other = with_version(config, name)  # the same CPUs, channels and auto-EOI
             r = result if name == config.mshv else search(other, depth, stop=lambda: worker.is_cancelled, memory_limit_mb=limit)
             if worker.is_cancelled:
                 return
@@ -204,7 +213,7 @@ class ExplorerScreen(ModalScreen[dict[str, Any] | None]):
         for name in (config.mshv, *(v for v in known_names() if v != config.mshv)):
             if worker.is_cancelled:
                 return
-            other = session_config(partition=config.partition, mshv=name, hypervisor=config.hypervisor, cpus=config.cpus)
+            other = with_version(config, name)
             r = result if name == config.mshv else every_n(other, stop=lambda: worker.is_cancelled, memory_limit_mb=limit)
             if worker.is_cancelled:
                 return
@@ -237,6 +246,9 @@ class ExplorerScreen(ModalScreen[dict[str, Any] | None]):
             status.append(f"\n{result.locality}", style="")
         if result.spurious:
             status.append(f"\n{result.spurious} abstract counterexample(s) replayed on no CPU count: spurious, not listed", style="")
+        renumbered = every.renumbering(result)
+        if renumbered:
+            status.append(f"\n{renumbered}", style="")
         self.query_one("#explorer-status", Static).update(status)
         unreachable = f"Not reachable on any number of CPUs (proved): {', '.join(result.unreachable) or 'none'}."
         self.query_one("#explorer-unreachable", Static).update(unreachable if result.proved else "")
