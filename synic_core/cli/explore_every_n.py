@@ -99,11 +99,12 @@ def print_result(console: Console, r: EveryNResult) -> None:
         c = w.example
         seq = sequence_text(c.steps) + ("" if c.kernel_order else "  [yellow](not a kernel order)[/]")
         sev = KINDS[c.kind].severity
-        table.add_row(c.kind, f"[{SEVERITY_STYLE[sev]}]{sev}[/]", str(w.length), str(w.cpus), str(r.smallest[c.kind]), seq)
+        table.add_row(c.kind, f"[{SEVERITY_STYLE[sev]}]{sev}[/]", str(w.length), str(w.cpus), r.smallest_text(c.kind), seq)
     console.print(table)
     console.print(
-        "[dim]CPUs: the smallest number of CPUs on which this shortest sequence runs (replayed on the engine); "
-        f"from N: the smallest number of CPUs found to reach the kind at all (exact for 1 and 2); {REFUSED_MEANS}[/]",
+        "[dim]CPUs: how many CPUs the counterexample was replayed on (the fewest its abstract path needs); "
+        f"from N: the smallest number of CPUs that reaches the kind at all (≤ N: an upper bound; exact up to "
+        f"{max(3, r.first_n)} CPUs, see docs/explorer.md); {REFUSED_MEANS}[/]",
         soft_wrap=True,
     )
     if r.unreachable:
@@ -127,6 +128,7 @@ def to_dict(r: EveryNResult) -> dict[str, Any]:
         "proof": proof_line(r),
         "reachable": {w.example.kind: w.length for w in ordered(r)},
         "smallest_cpus": {w.example.kind: r.smallest[w.example.kind] for w in ordered(r)},
+        "smallest_cpus_exact": {w.example.kind: r.smallest_exact(w.example.kind) for w in ordered(r)},
         "unreachable": r.unreachable if r.proved else None,
         "undecided": r.undecided,
         "spurious": r.spurious,
@@ -215,6 +217,7 @@ def matrix_row(r: EveryNResult) -> dict[str, Any]:
         "reachable": {w.example.kind: w.length for w in ordered(r)},
         "counterexample_cpus": {w.example.kind: w.cpus for w in ordered(r)},
         "smallest_cpus": {w.example.kind: r.smallest[w.example.kind] for w in ordered(r)},
+        "smallest_cpus_exact": {w.example.kind: r.smallest_exact(w.example.kind) for w in ordered(r)},
         "spurious": r.spurious,
         "abstract_states": r.states,
         "seconds": round(r.elapsed, 3),

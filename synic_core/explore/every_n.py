@@ -80,7 +80,7 @@ class EveryNResult:
     levels: list[int] = field(default_factory=list)
     fixpoint: bool = False
     found: dict[str, Witness] = field(default_factory=dict)
-    smallest: dict[str, int] = field(default_factory=dict)  # kind -> smallest N found to reach it (exact for 1 and 2)
+    smallest: dict[str, int] = field(default_factory=dict)  # kind -> smallest N found to reach it (see `smallest_exact`)
     spurious: int = 0  # abstract counterexamples no CPU count realises
     undecided: list[str] = field(default_factory=list)  # kinds met only by spurious abstract paths: neither proved nor found
     stopped: str | None = None
@@ -101,6 +101,22 @@ class EveryNResult:
     def first_n(self) -> int:
         """The smallest machine the claim is about: 1, or one CPU more than the CPUs other than 0 holding channels."""
         return 1 + holders(self.config)
+
+    def smallest_exact(self, kind: str) -> bool:
+        """Whether `smallest[kind]` is the smallest N that reaches the kind, rather than an upper bound.
+
+        No machine is smaller than `first_n`. A finished proof with no spurious path has also searched every
+        machine of 1 and 2 CPUs exactly (N = 1 explicitly, N = 2 as the abstract states with no summarised CPU),
+        so a kind first met on 3 CPUs needs 3. Above that, the N reported is the fewest CPUs that realise the
+        *shortest* abstract path to the kind; a longer path might need fewer CPUs, so it is an upper bound.
+        """
+        n = self.smallest[kind]
+        return n <= self.first_n or (self.proved and not self.spurious and n <= max(3, self.first_n))
+
+    def smallest_text(self, kind: str) -> str:
+        """`3`, or `≤ 4` where the smallest N is an upper bound."""
+        n = self.smallest[kind]
+        return str(n) if self.smallest_exact(kind) else f"≤ {n}"
 
     def config_for(self, kind: str) -> SessionConfig:
         return config_at(self.config, self.found[kind].cpus)

@@ -4,7 +4,7 @@ loading a counterexample with the CPU count it needs."""
 from __future__ import annotations
 
 from textual.pilot import Pilot
-from textual.widgets import Footer
+from textual.widgets import Footer, OptionList
 
 from synic_core.versions.registry import session_config
 from tui.screens.explorer import ExplorerScreen
@@ -72,3 +72,18 @@ async def test_every_cpu_count_keeps_every_channel_cpu_of_the_session_and_names_
         assert all(r.asked_channels == (0, 3) for r in screen.every_versions.values())  # each version: the same channels
         refused = next(c for c in screen.shown if c.kind == "refused")
         assert [a for a, _ in refused.steps] == ["vmbus_load", "cpu_offline"]  # CPU 1 (CPU 3 as given) refuses
+
+
+async def test_every_cpu_count_says_where_the_smallest_n_is_an_upper_bound() -> None:
+    """Three CPUs besides CPU 0 hold channels: refused needs 4 CPUs (exact), stale_state was met on 5 (≤ 5)."""
+    app = Host(session_config(partition="guest", mshv="v4", cpus=4, channel_cpus=(0, 1, 2, 3)))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await every_count(app, pilot)
+        options = screen.query_one(OptionList)
+        prompts = {c.kind: str(options.get_option_at_index(i).prompt) for i, c in enumerate(screen.shown)}
+        assert prompts["stale_state"].endswith("2 steps · 5 CPUs · reached from ≤ 5 CPUs")
+        assert prompts["refused"].endswith("2 steps · 4 CPUs · reached from 4 CPUs")
+        assert screen.shown[0].kind == "stale_state"
+        assert "reached from ≤ 5 CPUs: an upper bound" in text(screen, "#explorer-detail")
+        await pilot.press("down")
+        assert "upper bound" not in text(screen, "#explorer-detail")

@@ -238,7 +238,7 @@ class ExplorerScreen(ModalScreen[dict[str, Any] | None]):
 
     def _show_every(self, result: EveryNResult) -> None:
         self.every = result
-        self._list([w.example for w in result.found.values()], {k: w.cpus for k, w in result.found.items()})
+        self._list([w.example for w in result.found.values()], {k: w.cpus for k, w in result.found.items()}, result)
         style = "green" if result.proved else "yellow"
         status = Text(every.proof_line(result), style=style)
         status.append(f" ({result.elapsed:.1f} s)", style="")
@@ -253,8 +253,9 @@ class ExplorerScreen(ModalScreen[dict[str, Any] | None]):
         unreachable = f"Not reachable on any number of CPUs (proved): {', '.join(result.unreachable) or 'none'}."
         self.query_one("#explorer-unreachable", Static).update(unreachable if result.proved else "")
 
-    def _list(self, found: list[Counterexample], cpus: dict[str, int]) -> None:
-        """The counterexamples, worst first; `cpus` gives each one's CPU count in every-CPU-count mode."""
+    def _list(self, found: list[Counterexample], cpus: dict[str, int], over_n: EveryNResult | None = None) -> None:
+        """The counterexamples, worst first; in every-CPU-count mode `cpus` gives each one's CPU count and
+        `over_n` the smallest N that reaches its kind (`≤ N` where that is an upper bound)."""
         self.shown = sorted(found, key=lambda c: (-SEVERITY_RANK[KINDS[c.kind].severity], c.kind))
         self.query_one(ProgressBar).update(total=100, progress=100)
         options = self.query_one(OptionList)
@@ -262,6 +263,9 @@ class ExplorerScreen(ModalScreen[dict[str, Any] | None]):
         for c in self.shown:
             sev = KINDS[c.kind].severity
             on = f" · {cpus[c.kind]} CPU{'s' * (cpus[c.kind] != 1)}" if c.kind in cpus else ""
+            if over_n is not None and c.kind in over_n.smallest:
+                smallest = over_n.smallest_text(c.kind)
+                on += f" · reached from {smallest} CPU{'s' * (smallest != '1')}"
             steps = f"{len(c.steps)} step{'s' * (len(c.steps) != 1)}"
             options.add_option(Option(f"[{severity_style(sev, VARIABLES)}]{sev:<8}[/] {c.kind:<18} {steps}{on}"))
         self.query_one("#explorer-detail", Static).update("Enter loads the highlighted sequence." if self.shown else "Nothing to load.")
@@ -311,7 +315,11 @@ class ExplorerScreen(ModalScreen[dict[str, Any] | None]):
             return
         seq = " → ".join(f"{a} [{cpu_ranges(cpus)}]" for a, cpus in c.steps)
         on = f"on {config.cpus} CPU{'s' * (config.cpus != 1)}: " if self.every_count else ""
-        self.query_one("#explorer-detail", Static).update(Text(f"{on}{seq}\n{c.message}"))
+        detail = Text(f"{on}{seq}\n{c.message}")
+        if self.every_count and self.every is not None and not self.every.smallest_exact(c.kind):
+            n = self.every.smallest[c.kind]
+            detail.append(f"\nreached from ≤ {n} CPUs: an upper bound; fewer CPUs may reach it too (docs/explorer.md)")
+        self.query_one("#explorer-detail", Static).update(detail)
 
     @on(OptionList.OptionSelected)
     def action_load(self) -> None:
