@@ -63,6 +63,10 @@ async def test_every_cpu_count_keeps_every_channel_cpu_of_the_session_and_names_
     """The session's channels on CPU 3: N CPUs keeps those below N; every CPU count keeps CPU 3 and says how it is numbered."""
     app = Host(session_config(partition="l1vh", mshv="v4", cpus=4, channel_cpus=(0, 3)))
     async with app.run_test(size=SIZE) as pilot:
+        first = app.screen
+        assert isinstance(first, ExplorerScreen)
+        await until(pilot, lambda: first.result is not None, "the first search on screen")
+        assert "2 CPUs · VMBus channels on CPU 0 (CPU 3 beyond the CPU count: left out)" in text(first, "#explorer-mode")
         screen = await every_count(app, pilot, versions=5)
         assert screen.every is not None and screen.every.asked_channels == (0, 3)
         assert "every number of CPUs · VMBus channels on CPU 0,3" in text(screen, "#explorer-mode")
@@ -79,6 +83,8 @@ async def test_every_cpu_count_says_where_the_smallest_n_is_an_upper_bound() -> 
     app = Host(session_config(partition="guest", mshv="v4", cpus=4, channel_cpus=(0, 1, 2, 3)))
     async with app.run_test(size=SIZE) as pilot:
         screen = await every_count(app, pilot)
+        assert "VMBus channels on CPU 0,1,2,3 · N ≥ 4 by abstraction (a proof)" in text(screen, "#explorer-mode")
+        assert text(screen, "#explorer-unreachable").startswith("Not reachable on any number of CPUs from 4 (3 CPUs besides CPU 0")
         options = screen.query_one(OptionList)
         prompts = {c.kind: str(options.get_option_at_index(i).prompt) for i, c in enumerate(screen.shown)}
         assert prompts["stale_state"].endswith("2 steps · 5 CPUs · reached from ≤ 5 CPUs")

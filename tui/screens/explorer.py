@@ -33,9 +33,12 @@ MAX_CPUS = 4  # 4 CPUs to the fixpoint take about half a minute; more belongs in
 DEFAULT_CPUS = 2
 
 
-def channels_words(channel_cpus: tuple[int, ...]) -> str:
-    """` · VMBus channels on CPU 0,2` unless they are on CPU 0 alone (the default)."""
-    return "" if channel_cpus == (0,) else f" · VMBus channels on CPU {','.join(map(str, channel_cpus)) or 'none'}"
+def channels_words(kept: tuple[int, ...], session: tuple[int, ...]) -> str:
+    """` · VMBus channels on CPU 0,2` unless they are on CPU 0 alone (the default); the session's channel CPUs
+    that the search leaves out (beyond its CPU count) are named."""
+    beyond = [c for c in session if c not in kept]
+    left_out = f" (CPU {','.join(map(str, beyond))} beyond the CPU count: left out)" if beyond else ""
+    return "" if kept == session == (0,) else f" · VMBus channels on CPU {','.join(map(str, kept)) or 'none'}{left_out}"
 
 
 def intro_text(c: SessionConfig) -> Text:
@@ -164,10 +167,12 @@ class ExplorerScreen(ModalScreen[dict[str, Any] | None]):
         self.result, self.every, self.shown, self.versions, self.every_versions = None, None, [], {}, {}
         self.query_one(OptionList).clear_options()
         bound = "exhaustive: to the fixpoint (a proof)" if self.exhaustive else f"bounded: {DEPTH} steps (not a proof)"
-        channels = channels_words(self.config.channel_cpus)
+        channels = channels_words(self.config.channel_cpus, self.base.channel_cpus)
         mode = f"[b]{self.cpus}[/b] CPU{'s' * (self.cpus != 1)}{channels} · {bound}"
         if self.every_count:
-            mode = f"[b]every number of CPUs[/b]{channels} · N = 1 explicitly, N ≥ 2 by abstraction (a proof)"
+            k = every.holders(self.config)  # CPUs besides 0 holding channels: no machine below k + 1 CPUs
+            how = f"N ≥ {k + 1} by abstraction" if k else "N = 1 explicitly, N ≥ 2 by abstraction"
+            mode = f"[b]every number of CPUs[/b]{channels} · {how} (a proof)"
         self.query_one("#explorer-mode", Static).update(mode)
         self.query_one(ProgressBar).update(total=None if self.exhaustive else DEPTH, progress=0)
         self.query_one("#explorer-detail", Static).update("searching…")
@@ -250,7 +255,7 @@ class ExplorerScreen(ModalScreen[dict[str, Any] | None]):
         if renumbered:
             status.append(f"\n{renumbered}", style="")
         self.query_one("#explorer-status", Static).update(status)
-        unreachable = f"Not reachable on any number of CPUs (proved): {', '.join(result.unreachable) or 'none'}."
+        unreachable = f"Not reachable on any {every.cpu_counts(result)} (proved): {', '.join(result.unreachable) or 'none'}."
         self.query_one("#explorer-unreachable", Static).update(unreachable if result.proved else "")
 
     def _list(self, found: list[Counterexample], cpus: dict[str, int], over_n: EveryNResult | None = None) -> None:
