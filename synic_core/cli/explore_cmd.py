@@ -274,7 +274,7 @@ def run_explore(opts: Options) -> int:
         data["proof"] = proof_line(result)
         print(json.dumps(data, indent=1))
     else:
-        print_result(make_console(), result)
+        print_result(make_console(), result, opts.channel_cpus)
     if result.stopped:
         err.print(proof_line(result), style="yellow", highlight=False)
     return _exit(result)
@@ -310,9 +310,10 @@ def ordered(found: dict[str, Counterexample]) -> list[Counterexample]:
     return sorted(found.values(), key=lambda c: (-SEVERITY_RANK[KINDS[c.kind].severity], c.kind))
 
 
-def channels_text(channel_cpus: tuple[int, ...]) -> str:
-    """` (VMBus channels on CPU 1)` when they are not on CPU 0 alone (the default), else nothing."""
-    return "" if channel_cpus == (0,) else f" (VMBus channels on CPU {','.join(map(str, channel_cpus)) or 'none'})"
+def channels_text(channel_cpus: tuple[int, ...], given: tuple[int, ...] = ()) -> str:
+    """` (VMBus channels on CPU 1)` unless they are on CPU 0 alone (the default) and none of `given` was left out."""
+    left_out = any(c not in channel_cpus for c in given)
+    return "" if channel_cpus == (0,) and not left_out else f" ({channels_assumption(channel_cpus, given)})"
 
 
 def channels_assumption(channel_cpus: tuple[int, ...], given: tuple[int, ...] = ()) -> str:
@@ -321,14 +322,19 @@ def channels_assumption(channel_cpus: tuple[int, ...], given: tuple[int, ...] = 
     default = " (the default)" if channel_cpus == (0,) and given in ((), (0,)) else ""
     beyond = [c for c in given if c not in channel_cpus]
     left_out = f" ({','.join(map(str, beyond))} beyond the CPU count: left out)" if beyond else ""
-    return f"VMBus channels on CPU {','.join(map(str, channel_cpus)) or 'none'}{default}{left_out}"
+    return f"VMBus channels on {_cpu_list(channel_cpus)}{default}{left_out}"
 
 
-def print_result(console: Console, r: ExploreResult) -> None:
+def _cpu_list(cpus: tuple[int, ...]) -> str:
+    return f"CPU {','.join(map(str, cpus))}" if cpus else "no CPU"
+
+
+def print_result(console: Console, r: ExploreResult, given: tuple[int, ...] = ()) -> None:
+    """One configuration's counterexamples; `given`: the --channel-cpus, to name those beyond the CPU count."""
     cfg = r.config
     mode = "any order (orders the kernel cannot produce included)" if r.any_order else "kernel orders only"
     bound = "exhaustive" if r.depth is None else f"depth {r.depth}"
-    channels = channels_text(cfg.channel_cpus)
+    channels = channels_text(cfg.channel_cpus, given)
     console.print(f"[bold]synic explore[/]: {cfg.partition} / {cfg.mshv} / {cfg.hypervisor}, {cfg.cpus} CPUs{channels}, {bound}, {mode}")
     style = "green" if r.fixpoint else "yellow"
     console.print(f"[{style}]{proof_line(r)}[/] in {r.elapsed:.1f} s, peak {r.peak_mb:.0f} MB", highlight=False, soft_wrap=True)

@@ -63,3 +63,14 @@ def test_the_every_cpu_count_matrix_names_them_too() -> None:
     text = " ".join(console.export_text().split())
     assert "on any number of CPUs (kernel orders, VMBus channels on CPU 2)" in text
     assert RENUMBERED in text
+
+
+def test_a_single_run_names_the_channel_cpus_it_left_out(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["explore", "--cpus", "2", "--channel-cpus", "0,1,5", "--depth", "2"]) == 1
+    header = capsys.readouterr().out.splitlines()[0]
+    assert header == (
+        "synic explore: l1vh / v4 / strict, 2 CPUs (VMBus channels on CPU 0,1 (5 beyond the CPU count: left out)), "
+        "depth 2, kernel orders only"
+    )
+    assert main(["explore", "--cpus", "2", "--channel-cpus", "3", "--depth", "2"]) == 1
+    assert "2 CPUs (VMBus channels on no CPU (3 beyond the CPU count: left out))" in capsys.readouterr().out

@@ -38,7 +38,8 @@ def channels_words(kept: tuple[int, ...], session: tuple[int, ...]) -> str:
     that the search leaves out (beyond its CPU count) are named."""
     beyond = [c for c in session if c not in kept]
     left_out = f" (CPU {','.join(map(str, beyond))} beyond the CPU count: left out)" if beyond else ""
-    return "" if kept == session == (0,) else f" · VMBus channels on CPU {','.join(map(str, kept)) or 'none'}{left_out}"
+    where = f"CPU {','.join(map(str, kept))}" if kept else "no CPU"
+    return "" if kept == session == (0,) else f" · VMBus channels on {where}{left_out}"
 
 
 def intro_text(c: SessionConfig) -> Text:
