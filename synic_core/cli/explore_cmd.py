@@ -403,7 +403,7 @@ def run_per_cpus(opts: Options) -> int:
     results, interrupted = _run_jobs(opts, configs, "CPU counts")
     rows = [results[i] for i in sorted(results)]
     if opts.as_json:
-        print(json.dumps(per_cpus_dict(rows, interrupted), indent=1))
+        print(json.dumps(per_cpus_dict(rows, interrupted, opts.channel_cpus), indent=1))
     else:
         print_per_cpus(make_console(), opts, rows, interrupted)
     return _many_exit(rows, interrupted, failing=True)
@@ -433,6 +433,7 @@ def stable_from(rows: list[ExploreResult]) -> int | None:
 def _row_dict(r: ExploreResult) -> dict[str, Any]:
     return {
         "cpus": r.config.cpus,
+        "channel_cpus": list(r.config.channel_cpus),  # those of --channel-cpus below this count
         "fixpoint": r.fixpoint,
         "diameter": r.diameter if r.fixpoint else None,
         "stopped": r.stopped,
@@ -443,10 +444,12 @@ def _row_dict(r: ExploreResult) -> dict[str, Any]:
     }
 
 
-def per_cpus_dict(rows: list[ExploreResult], interrupted: bool) -> dict[str, Any]:
+def per_cpus_dict(rows: list[ExploreResult], interrupted: bool, channel_cpus: tuple[int, ...]) -> dict[str, Any]:
+    """`--cpus A-B --json`; `channel_cpus` as given (each row has those below its count)."""
     cfg = rows[0].config if rows else None
+    settings = {"partition": cfg.partition, "mshv": cfg.mshv, "hypervisor": cfg.hypervisor} if cfg else {}
     return {
-        "settings": {"partition": cfg.partition, "mshv": cfg.mshv, "hypervisor": cfg.hypervisor} if cfg else {},
+        "settings": settings | {"channel_cpus": list(channel_cpus)} if cfg else {},
         "complete": not interrupted,
         "per_cpus": [_row_dict(r) for r in rows],
         "kinds_stable_from": stable_from(rows),
@@ -456,7 +459,9 @@ def per_cpus_dict(rows: list[ExploreResult], interrupted: bool) -> dict[str, Any
 def print_per_cpus(console: Console, opts: Options, rows: list[ExploreResult], interrupted: bool) -> None:
     bound = "exhaustive" if opts.depth is None else f"depth {opts.depth}"
     table = Table(
-        title=f"Finding kinds reachable per CPU count: {opts.partition} / {opts.mshv} / {opts.hypervisor}, {bound}",
+        title=f"Finding kinds reachable per CPU count: {opts.partition} / {opts.mshv} / {opts.hypervisor}, {bound}, "
+        f"{channels_assumption(opts.channel_cpus)}"
+        + (" (each N keeps those below it)" if any(c >= opts.cpus[0] for c in opts.channel_cpus) else ""),
         title_justify="left",
         caption="reachable: kind and length of its shortest sequence; proved (D): fixpoint at depth D, so a kind "
         "not listed is unreachable on that many CPUs; " + ", ".join(f"{c} {k}" for k, c in CODES.items()) + f"; {REFUSED_MEANS}",
@@ -550,7 +555,7 @@ def run_matrix(opts: Options) -> int:
 
 def _matrix_row(r: ExploreResult) -> dict[str, Any]:
     c = r.config
-    return {"partition": c.partition, "mshv": c.mshv, "hypervisor": c.hypervisor, "channel_cpus": list(c.channel_cpus)} | _row_dict(r)
+    return {"partition": c.partition, "mshv": c.mshv, "hypervisor": c.hypervisor} | _row_dict(r)
 
 
 def matrix_table(title: str, legend: str, cell_width: int) -> Table:

@@ -230,7 +230,8 @@ def print_matrix(console: Console, rows: list[EveryNResult], any_order: bool, ch
     table = matrix_table(
         f"Finding kinds each configuration can reach on any number of CPUs ({orders}, {channels_assumption(channel_cpus)})",
         "L@N = shortest sequence of L steps, which needs N CPUs; · = not reachable on any number of CPUs; "
-        "? = met only by spurious abstract paths, not decided; proof: ✓ = proved for every N (N = 1 explicitly, N ≥ 2 by abstraction)",
+        "? = met only by spurious abstract paths, not decided; proof: ✓ = proved for every N "
+        + (f"≥ {rows[0].first_n} (by abstraction)" if rows and rows[0].first_n > 1 else "(N = 1 explicitly, N ≥ 2 by abstraction)"),
         cell_width=3,
     )
     for r in rows:

@@ -62,6 +62,7 @@ def test_the_every_cpu_count_matrix_names_them_too() -> None:
     print_matrix(console, [r], False, (2,))
     text = " ".join(console.export_text().split())
     assert "on any number of CPUs (kernel orders, VMBus channels on CPU 2)" in text
+    assert "proof: ✓ = proved for every N ≥ 2 (by abstraction)" in text
     assert RENUMBERED in text
 
 
@@ -74,3 +75,14 @@ def test_a_single_run_names_the_channel_cpus_it_left_out(capsys: pytest.CaptureF
     )
     assert main(["explore", "--cpus", "2", "--channel-cpus", "3", "--depth", "2"]) == 1
     assert "2 CPUs (VMBus channels on no CPU (3 beyond the CPU count: left out))" in capsys.readouterr().out
+
+
+def test_the_per_cpu_count_table_names_them_and_each_row_keeps_those_below_its_count(capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["explore", "--cpus", "1-3", "--channel-cpus", "2", "--exhaustive", "--jobs", "1"]
+    assert main(args) == 1
+    assert "exhaustive, VMBus channels on CPU 2 (each N keeps those below it)" in " ".join(capsys.readouterr().out.split())
+    assert main([*args, "--json"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert data["settings"]["channel_cpus"] == [2]
+    assert [(r["cpus"], r["channel_cpus"]) for r in data["per_cpus"]] == [(1, []), (2, []), (3, [2])]
+    assert [r["reachable"]["refused"] for r in data["per_cpus"]] == [3, 3, 2]  # VMBus under mshv_root; CPU 2's offline on 3
