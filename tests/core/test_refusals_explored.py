@@ -115,3 +115,12 @@ def test_the_matrix_reports_no_refusal_of_an_action_that_does_not_apply(capsys: 
     refused = {(r["partition"], r["mshv"]) for r in rows if "refused" in r["reachable"]}
     assert refused == {("l1vh", "v4"), ("nested_root", "v4")}
     assert all(r["reachable"]["refused"] == 3 for r in rows if "refused" in r["reachable"])
+
+
+def test_synic_run_json_says_which_refusals_did_not_apply(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", "guest-mshv-refused", "--json"]) == 0
+    refused = [f for f in json.loads(capsys.readouterr().out)["findings"] if f["kind"] == "refused"]
+    assert refused and all(f["inapplicable"] is True for f in refused)
+    assert main(["run", "l1vh-v4-offline-busy-cpu", "--json"]) == 0
+    busy = [f for f in json.loads(capsys.readouterr().out)["findings"] if f["kind"] == "refused"]
+    assert any("-EBUSY" in f["message"] and f["inapplicable"] is False for f in busy)
