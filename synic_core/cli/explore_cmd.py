@@ -53,6 +53,10 @@ CODES = {
     "missing_enable": "ME",
     "refused": "RF",
 }
+REFUSED_MEANS = (
+    "refused counts an action the kernel blocks though it applies (a CPU holding a VMBus channel, VMBus under mshv_root), "
+    "never one with nothing to act on (a module not loaded, a driver that does not run here)"
+)
 
 
 # -- options ----------------------------------------------------------------------------------
@@ -270,7 +274,7 @@ def run_explore(opts: Options) -> int:
         data["proof"] = proof_line(result)
         print(json.dumps(data, indent=1))
     else:
-        print_result(make_console(), result)
+        print_result(make_console(), result, opts.channel_cpus)
     if result.stopped:
         err.print(proof_line(result), style="yellow", highlight=False)
     return _exit(result)
@@ -306,21 +310,35 @@ def ordered(found: dict[str, Counterexample]) -> list[Counterexample]:
     return sorted(found.values(), key=lambda c: (-SEVERITY_RANK[KINDS[c.kind].severity], c.kind))
 
 
-def channels_text(cfg: SessionConfig) -> str:
-    """` (VMBus channels on CPU 1)` when they are not on CPU 0 alone (the default), else nothing."""
-    return "" if cfg.channel_cpus == (0,) else f" (VMBus channels on CPU {','.join(map(str, cfg.channel_cpus)) or 'none'})"
+def channels_text(channel_cpus: tuple[int, ...], given: tuple[int, ...] = ()) -> str:
+    """` (VMBus channels on CPU 1)` unless they are on CPU 0 alone (the default) and none of `given` was left out."""
+    left_out = any(c not in channel_cpus for c in given)
+    return "" if channel_cpus == (0,) and not left_out else f" ({channels_assumption(channel_cpus, given)})"
 
 
-def print_result(console: Console, r: ExploreResult) -> None:
+def channels_assumption(channel_cpus: tuple[int, ...], given: tuple[int, ...] = ()) -> str:
+    """Where the VMBus channels are, always said (the default too): every row of a matrix rests on it. CPUs of
+    `given` (--channel-cpus) that are not in `channel_cpus` were beyond the CPU count: say they were left out."""
+    default = " (the default)" if channel_cpus == (0,) and given in ((), (0,)) else ""
+    beyond = [c for c in given if c not in channel_cpus]
+    left_out = f" ({','.join(map(str, beyond))} beyond the CPU count: left out)" if beyond else ""
+    return f"VMBus channels on {_cpu_list(channel_cpus)}{default}{left_out}"
+
+
+def _cpu_list(cpus: tuple[int, ...]) -> str:
+    return f"CPU {','.join(map(str, cpus))}" if cpus else "no CPU"
+
+
+def print_result(console: Console, r: ExploreResult, given: tuple[int, ...] = ()) -> None:
+    """One configuration's counterexamples; `given`: the --channel-cpus, to name those beyond the CPU count."""
     cfg = r.config
     mode = "any order (orders the kernel cannot produce included)" if r.any_order else "kernel orders only"
     bound = "exhaustive" if r.depth is None else f"depth {r.depth}"
-    console.print(
-        f"[bold]synic explore[/]: {cfg.partition} / {cfg.mshv} / {cfg.hypervisor}, {cfg.cpus} CPUs{channels_text(cfg)}, {bound}, {mode}"
-    )
+    channels = channels_text(cfg.channel_cpus, given)
+    console.print(f"[bold]synic explore[/]: {cfg.partition} / {cfg.mshv} / {cfg.hypervisor}, {cfg.cpus} CPUs{channels}, {bound}, {mode}")
     style = "green" if r.fixpoint else "yellow"
     console.print(f"[{style}]{proof_line(r)}[/] in {r.elapsed:.1f} s, peak {r.peak_mb:.0f} MB", highlight=False, soft_wrap=True)
-    table = Table(title="Shortest counterexample per finding kind", title_justify="left")
+    table = Table(title="Shortest counterexample per finding kind", title_justify="left", caption=REFUSED_MEANS, caption_justify="left")
     for col in ("kind", "severity", "steps", "sequence"):
         table.add_column(col, overflow="fold")
     for c in ordered(r.found):
@@ -385,7 +403,7 @@ def run_per_cpus(opts: Options) -> int:
     results, interrupted = _run_jobs(opts, configs, "CPU counts")
     rows = [results[i] for i in sorted(results)]
     if opts.as_json:
-        print(json.dumps(per_cpus_dict(rows, interrupted), indent=1))
+        print(json.dumps(per_cpus_dict(rows, interrupted, opts.channel_cpus), indent=1))
     else:
         print_per_cpus(make_console(), opts, rows, interrupted)
     return _many_exit(rows, interrupted, failing=True)
@@ -415,6 +433,7 @@ def stable_from(rows: list[ExploreResult]) -> int | None:
 def _row_dict(r: ExploreResult) -> dict[str, Any]:
     return {
         "cpus": r.config.cpus,
+        "channel_cpus": list(r.config.channel_cpus),  # those of --channel-cpus below this count
         "fixpoint": r.fixpoint,
         "diameter": r.diameter if r.fixpoint else None,
         "stopped": r.stopped,
@@ -425,10 +444,12 @@ def _row_dict(r: ExploreResult) -> dict[str, Any]:
     }
 
 
-def per_cpus_dict(rows: list[ExploreResult], interrupted: bool) -> dict[str, Any]:
+def per_cpus_dict(rows: list[ExploreResult], interrupted: bool, channel_cpus: tuple[int, ...]) -> dict[str, Any]:
+    """`--cpus A-B --json`; `channel_cpus` as given (each row has those below its count)."""
     cfg = rows[0].config if rows else None
+    settings = {"partition": cfg.partition, "mshv": cfg.mshv, "hypervisor": cfg.hypervisor} if cfg else {}
     return {
-        "settings": {"partition": cfg.partition, "mshv": cfg.mshv, "hypervisor": cfg.hypervisor} if cfg else {},
+        "settings": settings | {"channel_cpus": list(channel_cpus)} if cfg else {},
         "complete": not interrupted,
         "per_cpus": [_row_dict(r) for r in rows],
         "kinds_stable_from": stable_from(rows),
@@ -438,10 +459,12 @@ def per_cpus_dict(rows: list[ExploreResult], interrupted: bool) -> dict[str, Any
 def print_per_cpus(console: Console, opts: Options, rows: list[ExploreResult], interrupted: bool) -> None:
     bound = "exhaustive" if opts.depth is None else f"depth {opts.depth}"
     table = Table(
-        title=f"Finding kinds reachable per CPU count: {opts.partition} / {opts.mshv} / {opts.hypervisor}, {bound}",
+        title=f"Finding kinds reachable per CPU count: {opts.partition} / {opts.mshv} / {opts.hypervisor}, {bound}, "
+        f"{channels_assumption(opts.channel_cpus)}"
+        + (" (each N keeps those below it)" if any(c >= opts.cpus[0] for c in opts.channel_cpus) else ""),
         title_justify="left",
         caption="reachable: kind and length of its shortest sequence; proved (D): fixpoint at depth D, so a kind "
-        "not listed is unreachable on that many CPUs; " + ", ".join(f"{c} {k}" for k, c in CODES.items()),
+        "not listed is unreachable on that many CPUs; " + ", ".join(f"{c} {k}" for k, c in CODES.items()) + f"; {REFUSED_MEANS}",
         caption_justify="left",
     )
     table.add_column("CPUs", justify="right", no_wrap=True)
@@ -520,7 +543,7 @@ def run_matrix(opts: Options) -> int:
     else:
         console = make_console()
         for n in range(opts.cpus[0], opts.cpus[1] + 1):
-            print_matrix(console, [r for r in rows if r.config.cpus == n], opts.depth, n)
+            print_matrix(console, [r for r in rows if r.config.cpus == n], opts.depth, opts.config(n), opts.channel_cpus)
         if interrupted:
             console.print(
                 f"[yellow]interrupted: {len(rows)} of {len(configs)} configurations finished; no result for the others[/]",
@@ -543,7 +566,7 @@ def matrix_table(title: str, legend: str, cell_width: int) -> Table:
         pad_edge=False,
         collapse_padding=True,
         title_justify="left",
-        caption=f"{legend}; " + ", ".join(f"{c} {k}" for k, c in CODES.items()),
+        caption=f"{legend}; " + ", ".join(f"{c} {k}" for k, c in CODES.items()) + f"; {REFUSED_MEANS}",
         caption_justify="left",
     )
     for col in ("partition", "mshv", "hypervisor"):
@@ -554,10 +577,13 @@ def matrix_table(title: str, legend: str, cell_width: int) -> Table:
     return table
 
 
-def print_matrix(console: Console, rows: list[ExploreResult], depth: int | None, cpus: int) -> None:
+def print_matrix(console: Console, rows: list[ExploreResult], depth: int | None, config: SessionConfig, given: tuple[int, ...]) -> None:
+    """The matrix on `config.cpus` CPUs; `config` holds what every row shares (the CPUs, the channel CPUs of
+    `given` below that count)."""
     bound = "exhaustive" if depth is None else f"depth {depth}"
     table = matrix_table(
-        f"Finding kinds each configuration can reach ({_cpus(cpus)}, {bound}, kernel orders)",
+        f"Finding kinds each configuration can reach ({_cpus(config.cpus)}, {bound}, kernel orders, "
+        f"{channels_assumption(config.channel_cpus, given)})",
         "number = length of the shortest sequence; · = not reachable; proof: ✓ D = fixpoint at depth D, so a · is "
         "unreachable by any sequence on that many CPUs",
         cell_width=2,

@@ -15,14 +15,16 @@ from synic_core.cli.explore_cmd import (
     EXIT_NO_MEMORY,
     FAILING,
     MEMORY_STOPS,
+    REFUSED_MEANS,
     Options,
     _progress,
+    channels_assumption,
     channels_text,
     matrix_table,
     sequence_text,
 )
 from synic_core.cli.run_cmd import SEVERITY_STYLE
-from synic_core.explore.every_n import EveryNResult, Witness, cpu_counts, every_n, proof_line
+from synic_core.explore.every_n import EveryNResult, Witness, cpu_counts, every_n, proof_line, renumbering
 from synic_core.explore.pool import Job, Result, WorkerPool, sigterm_raises
 from synic_core.explore.reference import settings_dict
 from synic_core.inputs.bad_input import InputError
@@ -83,11 +85,13 @@ def ordered(r: EveryNResult) -> list[Witness]:
 def print_result(console: Console, r: EveryNResult) -> None:
     cfg = r.config
     mode = "any order (orders the kernel cannot produce included)" if r.any_order else "kernel orders only"
-    console.print(
-        f"[bold]synic explore[/]: {cfg.partition} / {cfg.mshv} / {cfg.hypervisor}, every number of CPUs{channels_text(cfg)}, {mode}"
-    )
+    channels = channels_text(r.asked_channels)
+    console.print(f"[bold]synic explore[/]: {cfg.partition} / {cfg.mshv} / {cfg.hypervisor}, every number of CPUs{channels}, {mode}")
     style = "green" if r.proved else "yellow"
     console.print(f"[{style}]{proof_line(r)}[/] in {r.elapsed:.1f} s, peak {r.peak_mb:.0f} MB", highlight=False, soft_wrap=True)
+    renumbered = renumbering(r)
+    if renumbered:
+        console.print(renumbered, highlight=False, soft_wrap=True)
     table = Table(title="Shortest counterexample per finding kind, over every number of CPUs", title_justify="left")
     for col in ("kind", "severity", "steps", "CPUs", "from N", "sequence"):
         table.add_column(col, overflow="fold")
@@ -95,11 +99,12 @@ def print_result(console: Console, r: EveryNResult) -> None:
         c = w.example
         seq = sequence_text(c.steps) + ("" if c.kernel_order else "  [yellow](not a kernel order)[/]")
         sev = KINDS[c.kind].severity
-        table.add_row(c.kind, f"[{SEVERITY_STYLE[sev]}]{sev}[/]", str(w.length), str(w.cpus), str(r.smallest[c.kind]), seq)
+        table.add_row(c.kind, f"[{SEVERITY_STYLE[sev]}]{sev}[/]", str(w.length), str(w.cpus), r.smallest_text(c.kind), seq)
     console.print(table)
     console.print(
-        "[dim]CPUs: the smallest number of CPUs on which this shortest sequence runs (replayed on the engine); "
-        "from N: the smallest number of CPUs found to reach the kind at all (exact for 1 and 2)[/]",
+        "[dim]CPUs: how many CPUs the counterexample was replayed on (the fewest its abstract path needs); "
+        f"from N: the smallest number of CPUs that reaches the kind at all (≤ N: an upper bound; exact up to "
+        f"{max(3, r.first_n)} CPUs, see docs/explorer.md); {REFUSED_MEANS}[/]",
         soft_wrap=True,
     )
     if r.unreachable:
@@ -114,13 +119,16 @@ def print_result(console: Console, r: EveryNResult) -> None:
 
 def to_dict(r: EveryNResult) -> dict[str, Any]:
     return {
-        "settings": settings_dict(r.config, "all"),
+        "settings": settings_dict(r.config, "all", r.asked_channels),
+        "counterexample_channel_cpus": list(r.config.channel_cpus),
+        "channel_cpus_renumbered": renumbering(r),
         "cpus": "all",
         "any_order": r.any_order,
         "fixpoint": r.proved,
         "proof": proof_line(r),
         "reachable": {w.example.kind: w.length for w in ordered(r)},
         "smallest_cpus": {w.example.kind: r.smallest[w.example.kind] for w in ordered(r)},
+        "smallest_cpus_exact": {w.example.kind: r.smallest_exact(w.example.kind) for w in ordered(r)},
         "unreachable": r.unreachable if r.proved else None,
         "undecided": r.undecided,
         "spurious": r.spurious,
@@ -190,7 +198,7 @@ def run_matrix(opts: Options) -> int:
         print(json.dumps([matrix_row(r) for r in rows], indent=1))
     else:
         console = make_console()
-        print_matrix(console, rows, opts.any_order)
+        print_matrix(console, rows, opts.any_order, opts.config(opts.holding_cpus).channel_cpus)
         if interrupted:
             console.print(f"[yellow]interrupted: {len(rows)} of {len(configs)} configurations finished; no result for the others[/]")
     return EXIT_INTERRUPTED if interrupted else exit_code(rows)
@@ -203,28 +211,36 @@ def matrix_row(r: EveryNResult) -> dict[str, Any]:
         "mshv": c.mshv,
         "hypervisor": c.hypervisor,
         "cpus": "all",
+        "channel_cpus": list(r.asked_channels),
+        "counterexample_channel_cpus": list(c.channel_cpus),
         "fixpoint": r.proved,
         "reachable": {w.example.kind: w.length for w in ordered(r)},
         "counterexample_cpus": {w.example.kind: w.cpus for w in ordered(r)},
         "smallest_cpus": {w.example.kind: r.smallest[w.example.kind] for w in ordered(r)},
+        "smallest_cpus_exact": {w.example.kind: r.smallest_exact(w.example.kind) for w in ordered(r)},
         "spurious": r.spurious,
         "abstract_states": r.states,
         "seconds": round(r.elapsed, 3),
     }
 
 
-def print_matrix(console: Console, rows: list[EveryNResult], any_order: bool) -> None:
+def print_matrix(console: Console, rows: list[EveryNResult], any_order: bool, channel_cpus: tuple[int, ...]) -> None:
+    """The 40-row matrix; `channel_cpus` as given, which every row shares."""
     orders = "any order" if any_order else "kernel orders"
     table = matrix_table(
-        f"Finding kinds each configuration can reach on any number of CPUs ({orders})",
+        f"Finding kinds each configuration can reach on any number of CPUs ({orders}, {channels_assumption(channel_cpus)})",
         "L@N = shortest sequence of L steps, which needs N CPUs; · = not reachable on any number of CPUs; "
-        "? = met only by spurious abstract paths, not decided; proof: ✓ = proved for every N (N = 1 explicitly, N ≥ 2 by abstraction)",
+        "? = met only by spurious abstract paths, not decided; proof: ✓ = proved for every N "
+        + (f"≥ {rows[0].first_n} (by abstraction)" if rows and rows[0].first_n > 1 else "(N = 1 explicitly, N ≥ 2 by abstraction)"),
         cell_width=3,
     )
     for r in rows:
         c = r.config
         table.add_row(c.partition, c.mshv, c.hypervisor, *cells(r), proof_cell(r))
     console.print(table)
+    renumbered = renumbering(rows[0]) if rows else None
+    if renumbered:
+        console.print(renumbered, highlight=False, soft_wrap=True)
     for r in rows:
         note = spurious_line(r)
         if note:

@@ -44,7 +44,7 @@ from synic_core.explore.fast import (
 from synic_core.explore.locality import LocalityError, check_locality, cpu_of_class, observable
 from synic_core.explore.reference import ACTION_ORDER, Counterexample, ExploreResult, Move, Stopped, step_from
 from synic_core.model.config import SessionConfig
-from synic_core.model.findings import KIND_NAMES, KINDS
+from synic_core.model.findings import KIND_NAMES, KINDS, explored
 from synic_core.model.state import MachineState
 from synic_core.model.vocabulary import FindingKindName
 from synic_core.system.process import peak_rss_mb
@@ -80,11 +80,12 @@ class EveryNResult:
     levels: list[int] = field(default_factory=list)
     fixpoint: bool = False
     found: dict[str, Witness] = field(default_factory=dict)
-    smallest: dict[str, int] = field(default_factory=dict)  # kind -> smallest N found to reach it (exact for 1 and 2)
+    smallest: dict[str, int] = field(default_factory=dict)  # kind -> smallest N found to reach it (see `smallest_exact`)
     spurious: int = 0  # abstract counterexamples no CPU count realises
     undecided: list[str] = field(default_factory=list)  # kinds met only by spurious abstract paths: neither proved nor found
     stopped: str | None = None
     locality: str | None = None  # the cross-CPU dependency `check_locality` found: then nothing else was searched
+    asked_channels: tuple[int, ...] = (0,)  # the channel CPUs as given; `config` numbers the holders besides CPU 0 1, 2, ...
     elapsed: float = 0.0
     peak_mb: float = 0.0
 
@@ -101,6 +102,22 @@ class EveryNResult:
         """The smallest machine the claim is about: 1, or one CPU more than the CPUs other than 0 holding channels."""
         return 1 + holders(self.config)
 
+    def smallest_exact(self, kind: str) -> bool:
+        """Whether `smallest[kind]` is the smallest N that reaches the kind, rather than an upper bound.
+
+        No machine is smaller than `first_n`. A finished proof with no spurious path has also searched every
+        machine of 1 and 2 CPUs exactly (N = 1 explicitly, N = 2 as the abstract states with no summarised CPU),
+        so a kind first met on 3 CPUs needs 3. Above that, the N reported is the fewest CPUs that realise the
+        *shortest* abstract path to the kind; a longer path might need fewer CPUs, so it is an upper bound.
+        """
+        n = self.smallest[kind]
+        return n <= self.first_n or (self.proved and not self.spurious and n <= max(3, self.first_n))
+
+    def smallest_text(self, kind: str) -> str:
+        """`3`, or `≤ 4` where the smallest N is an upper bound."""
+        n = self.smallest[kind]
+        return str(n) if self.smallest_exact(kind) else f"≤ {n}"
+
     def config_for(self, kind: str) -> SessionConfig:
         return config_at(self.config, self.found[kind].cpus)
 
@@ -113,6 +130,20 @@ def holders(config: SessionConfig) -> int:
 def config_at(config: SessionConfig, n: int) -> SessionConfig:
     """The configuration on n CPUs, with the channel-holding CPUs other than 0 numbered 1, 2, ..."""
     return replace(config, cpus=n, channel_cpus=(*(0 for c in config.channel_cpus if c == 0), *range(1, holders(config) + 1)))
+
+
+def renumbering(r: EveryNResult) -> str | None:
+    """How the channel CPUs given became the counterexamples' (None when they are the same CPUs)."""
+    if r.asked_channels == r.config.channel_cpus:
+        return None
+    asked = [c for c in r.asked_channels if c]
+    kept = [c for c in r.config.channel_cpus if c]
+    cpus, several = ("CPUs", True) if len(asked) > 1 else ("CPU", False)
+    return (
+        f"VMBus channels on {cpus} {', '.join(map(str, asked))} as given: only how many CPUs besides CPU 0 hold them "
+        f"matters (those CPUs are interchangeable), so the proof keeps {len(asked)} such {cpus} and the counterexamples, "
+        f"on the fewest CPUs that run them, number {'them' if several else 'it'} {cpus} {', '.join(map(str, kept))}"
+    )
 
 
 def cpu_counts(r: EveryNResult) -> str:
@@ -288,14 +319,14 @@ def every_n(
         except LocalityError as exc:
             base = config_at(config, max(2, 1 + holders(config)))
             empty = ExploreResult(base, None, any_order, complete=False)
-            return _finish(EveryNResult(base, any_order, empty, locality=str(exc)), started)
+            return _finish(EveryNResult(base, any_order, empty, locality=str(exc), asked_channels=config.channel_cpus), started)
     base = config_at(config, max(2, 1 + holders(config)))
     if holders(config):  # a machine of 1 CPU has no CPU besides 0 to hold channels: nothing to search there
         one = ExploreResult(base, None, any_order, states=0, fixpoint=True)
     else:
         one = search(config_at(config, 1), None, any_order=any_order, stop=stop, memory_limit_mb=memory_limit_mb)
     absn = Abstraction(base, any_order, Model(base))
-    result = EveryNResult(base, any_order, one, stopped=one.stopped)
+    result = EveryNResult(base, any_order, one, stopped=one.stopped, asked_channels=config.channel_cpus)
     if one.stopped:
         return _finish(result, started)
     roots = absn.roots()
@@ -450,7 +481,7 @@ def _replay(absn: Abstraction, steps: list[Step], kind: FindingKindName, n: int)
         state, step = step_from(config, state, move)
         moves.append(move)
         kernel = kernel and step.kernel_order
-        message = next((f.message for f in step.findings if f.kind == kind), "")
+        message = next((f.message for f in filter(explored, step.findings) if f.kind == kind), "")
     if not message:
         return None
     return Witness(n, Counterexample(kind, tuple(moves), kernel, message))

@@ -44,7 +44,7 @@ from synic_core.explore.reference import (
 from synic_core.model.actions import run_action
 from synic_core.model.config import SessionConfig
 from synic_core.model.engine import Engine, StepResult
-from synic_core.model.findings import KIND_NAMES
+from synic_core.model.findings import KIND_NAMES, explored
 from synic_core.model.state import CpuState, DriverState, MachineState
 from synic_core.model.vocabulary import FindingKindName
 from synic_core.system.process import available_mb, die_with_parent, peak_rss_mb, rss_mb
@@ -161,7 +161,7 @@ class Model:
         step = StepResult(index=0, action=name, cpus=[role])
         run_action(Engine(self.config, mini, step), name, [role])
         kinds = global_kinds = 0
-        for f in step.findings:
+        for f in filter(explored, step.findings):
             if f.cpu != 1 - role:
                 kinds |= KIND_BIT[f.kind]
             if f.cpu is None:
@@ -600,7 +600,7 @@ def _counterexamples(srch: Search, paths: dict[int, list[tuple[State, SlotMove]]
             state, step = step_from(srch.config, state, move)
             steps.append(move)
             kernel = kernel and step.kernel_order
-            message = next((f.message for f in step.findings if f.kind == kind), "")
+            message = next((f.message for f in filter(explored, step.findings) if f.kind == kind), "")
         if not message:
             raise AssertionError(f"explore_fast: the replayed path to {kind} does not produce it: {steps}")
         found[kind] = Counterexample(_kind(kind), tuple(steps), kernel, message)

@@ -17,7 +17,7 @@ from typing import Any
 from synic_core.model.actions import ACTIONS, ActionSpec, run_action
 from synic_core.model.config import SessionConfig
 from synic_core.model.engine import Engine, StepResult
-from synic_core.model.findings import KINDS, SEVERITY_RANK
+from synic_core.model.findings import KINDS, SEVERITY_RANK, explored
 from synic_core.model.registers import PAGE_REGISTERS, STATE_INDEX, registers_in_bank
 from synic_core.model.state import MachineState
 from synic_core.model.vocabulary import ActionName, ExploreChoice, FindingKindName
@@ -214,7 +214,7 @@ def _expand(
                 continue
             result.transitions += 1
             steps, ok = (*path, move), kernel and step.kernel_order
-            for f in step.findings:
+            for f in filter(explored, step.findings):
                 if f.kind not in result.found:
                     result.found[f.kind] = Counterexample(f.kind, steps, ok, f.message)
             if dedup:
@@ -243,14 +243,15 @@ def verdict(result: ExploreResult, kind: str = "hypervisor_fault") -> str:
     return f"no {what} within {result.depth} steps on {cpus} (bounded: not a proof)"
 
 
-def settings_dict(cfg: SessionConfig, cpus: int | str) -> dict[str, Any]:
-    """The `settings` of an explorer's JSON: what was searched (`cpus` is "all" for every CPU count)."""
+def settings_dict(cfg: SessionConfig, cpus: int | str, channel_cpus: tuple[int, ...] | None = None) -> dict[str, Any]:
+    """The `settings` of an explorer's JSON: what was searched (`cpus` is "all" for every CPU count; `channel_cpus`
+    as the user gave them, when the search numbered them otherwise)."""
     return {
         "partition": cfg.partition,
         "mshv": cfg.mshv,
         "hypervisor": cfg.hypervisor,
         "cpus": cpus,
-        "channel_cpus": list(cfg.channel_cpus),
+        "channel_cpus": list(cfg.channel_cpus if channel_cpus is None else channel_cpus),
     }
 
 

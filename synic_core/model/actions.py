@@ -76,6 +76,7 @@ def vmbus_load(eng: Engine, cpus: list[int]) -> None:
     if not eng.partition.vmbus_runs:
         eng.refuse(
             "VMBus does not run on a bare-metal root: hv_acpi_init() returns early when hv_root_partition() && !hv_nested.",
+            applies=False,  # the driver does not run on this partition
             component="vmbus",
             cites=VMBUS_ROOT_CITES,
         )
@@ -92,11 +93,12 @@ def vmbus_load(eng: Engine, cpus: list[int]) -> None:
 def vmbus_unload(eng: Engine, cpus: list[int]) -> None:
     st, d = eng.state, eng.state.drivers
     if not d.vmbus_loaded:
-        eng.refuse("VMBus is not loaded.", component="vmbus")
+        eng.refuse("VMBus is not loaded.", applies=False, component="vmbus")
         return
     if d.mshv_loaded and eng.version.vmbus_dependency:
         eng.refuse(
             "VMBus cannot unload while mshv_root is loaded: mshv_root uses hv_vmbus_exists() from the VMBus module.",
+            applies=True,  # blocked by the other driver: it depends on the order of actions
             component="vmbus",
             assumption="model inference from module dependencies (mshv_root uses hv_vmbus_exists() from the VMBus module)",
         )
@@ -119,10 +121,12 @@ def _free_vmbus_pages(eng: Engine, cpu: int) -> None:
 def mshv_init(eng: Engine, cpus: list[int]) -> None:
     p, d = eng.partition, eng.state.drivers
     if not p.mshv_allowed:
-        eng.refuse(p.mshv_refusal, component="mshv", cites=MSHV_INIT_CITES)
+        eng.refuse(p.mshv_refusal, applies=False, component="mshv", cites=MSHV_INIT_CITES)
         return
     if d.kdump:
-        eng.refuse("mshv_root does not load in a kdump kernel: is_kdump_kernel() is true.", component="mshv", cites=MSHV_INIT_CITES)
+        eng.refuse(
+            "mshv_root does not load in a kdump kernel: is_kdump_kernel() is true.", applies=False, component="mshv", cites=MSHV_INIT_CITES
+        )
         return
     if not d.mshv_loaded:
         if p.vmbus_runs and not d.vmbus_loaded:
@@ -137,7 +141,7 @@ def mshv_init(eng: Engine, cpus: list[int]) -> None:
 def mshv_cleanup(eng: Engine, cpus: list[int]) -> None:
     d = eng.state.drivers
     if not d.mshv_loaded:
-        eng.refuse("MSHV is not loaded.", component="mshv")
+        eng.refuse("MSHV is not loaded.", applies=False, component="mshv")
         return
     _all_online_or_note(eng, cpus, "mshv_synic_exit")
     for cpu in cpus:
@@ -162,6 +166,7 @@ def cpu_offline(eng: Engine, cpus: list[int]) -> None:
             eng.refuse(
                 "CPU 0 cannot go offline on x86: arch_cpu_is_hotpluggable() is false for it, so register_cpu() sets "
                 "offline_disabled and device_offline() returns -EPERM before any cpuhp callback runs; nothing is written.",
+                applies=False,  # x86 never offlines CPU 0, in any state
                 cpu=cpu,
                 cites=CPU0_CITES,
             )
@@ -178,6 +183,7 @@ def _offline_one(eng: Engine, cpu: int) -> None:
             eng.refuse(
                 f"CPU {cpu} stays online: a VMBus channel is bound to it, so hv_synic_cleanup() returns -EBUSY "
                 f"while VMBus is connected{again}.",
+                applies=True,  # blocked by a bound channel: it depends on the order of actions
                 cpu=cpu,
                 component=cast(Component, comp),
                 assumption=CHANNEL_ASSUMPTION,
@@ -206,7 +212,9 @@ def move_channels(eng: Engine, cpus: list[int]) -> None:
     dest = BOOT_CPU if BOOT_CPU not in cpus else next((c for c in st.online_cpus() if c not in cpus), None)
     if dest is None:
         eng.refuse(
-            "The channels cannot move: every online CPU is among the chosen ones, so no CPU is left to take them.", component="vmbus"
+            "The channels cannot move: every online CPU is among the chosen ones, so no CPU is left to take them.",
+            applies=False,
+            component="vmbus",
         )
         return
     for cpu in cpus:

@@ -59,13 +59,28 @@ class Engine:
     def refuse(
         self,
         message: str,
+        *,
+        applies: bool,
         cpu: int | None = None,
         component: Component | None = None,
         assumption: str | None = None,
         cites: str | None = None,
     ) -> None:
+        """The kernel turns the action away. `applies`: the action had something to act on in this state and was
+        blocked (the explorer reports those), rather than having nothing to act on (`findings.explored`)."""
         self.step.refused = True
-        self.find("refused", message, cpu=cpu, component=component, assumption=assumption, cites=cites)
+        self.step.findings.append(
+            make_finding(
+                "refused",
+                message,
+                step=self.step.index,
+                assumption=assumption,
+                cites=cites,
+                inapplicable=not applies,
+                cpu=cpu,
+                component=component,
+            )
+        )
 
     def not_kernel_order(self, why: str) -> None:
         self.step.kernel_order = False

@@ -83,9 +83,11 @@ KINDS: dict[str, FindingKind] = {
             "refused",
             "info",
             "the kernel refused the action",
-            "the action stops before it writes any MSR (a module that is not loaded, a partition, kernel or CPU the code turns "
-            "away); each refusal cites the kernel function that refuses it where there is one "
-            "(docs/kernel-facts.md#partition-types, docs/kernel-facts.md#when-vmbus-runs, docs/kernel-facts.md#cpu-hotplug-on-x86)",
+            "the action stops before it writes any MSR, or a refused CPU offline rolls back (a module that is not loaded, a "
+            "partition, kernel or CPU the code turns away, a CPU holding a VMBus channel, VMBus under mshv_root); each refusal "
+            "cites the kernel function that refuses it where there is one; the explorer counts only refusals of actions that "
+            "apply in that state (docs/explorer.md#what-refused-means-to-the-explorer, docs/kernel-facts.md#partition-types, "
+            "docs/kernel-facts.md#when-vmbus-runs, docs/kernel-facts.md#cpu-hotplug-on-x86)",
         ),
     )
 }
@@ -121,13 +123,22 @@ class Finding:
     cites: str
     assumption: str | None = None
     write: int | None = None  # index of the causing write within its step
+    inapplicable: bool = False
+    """A refusal of an action that does not apply in that state (see `explored`); False for every other finding."""
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
 
 
 def make_finding(
-    kind: FindingKindName, message: str, *, step: int, assumption: str | None = "default", cites: str | None = None, **where: Unpack[Where]
+    kind: FindingKindName,
+    message: str,
+    *,
+    step: int,
+    assumption: str | None = "default",
+    cites: str | None = None,
+    inapplicable: bool = False,
+    **where: Unpack[Where],
 ) -> Finding:
     """Build a finding of `kind`; the assumption and the citation default to the kind's own."""
     spec = KINDS[kind]
@@ -145,7 +156,19 @@ def make_finding(
         component=where.get("component"),
         owner=where.get("owner"),
         write=where.get("write"),
+        inapplicable=inapplicable,
     )
+
+
+def explored(f: Finding) -> bool:
+    """Whether the explorer counts the finding: all but a refusal of an action that does not apply in that state.
+
+    The kernel turning away an action it could run (a CPU holding a VMBus channel refusing its offline, VMBus
+    unable to unload under mshv_root) depends on the order of actions, so it is a finding worth a counterexample.
+    Declining an action that has nothing to act on (a module that is not loaded, a driver that does not run on
+    this partition or in a kdump kernel, CPU 0's offline on x86) holds in any order and teaches nothing.
+    """
+    return not f.inapplicable
 
 
 def summarize(findings: list[Finding]) -> dict[str, int]:

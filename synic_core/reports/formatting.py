@@ -57,7 +57,7 @@ def grouped_findings(findings: list[Finding]) -> Iterator[tuple[Finding, int, st
     """
     groups: dict[tuple[object, ...], list[Finding]] = defaultdict(list)
     for f in findings:
-        groups[(f.step, f.kind, f.bank, f.register, f.field, f.component, f.owner, f.assumption)].append(f)
+        groups[(f.step, f.kind, f.bank, f.register, f.field, f.component, f.owner, f.assumption, f.inapplicable)].append(f)
     for group in groups.values():
         first = group[0]
         cpus = cpu_ranges(g.cpu for g in group if g.cpu is not None)

@@ -61,7 +61,7 @@ def _offline_needs_three_others(eng: Engine, cpus: list[int]) -> None:
     """A count guard above 2: offlining needs three other CPUs online."""
     for cpu in cpus:
         if len(eng.state.online_cpus()) <= 3:
-            eng.refuse(f"CPU {cpu} stays online: fewer than three other CPUs are online.", cpu=cpu)
+            eng.refuse(f"CPU {cpu} stays online: fewer than three other CPUs are online.", applies=True, cpu=cpu)
             continue
         actions._offline_one(eng, cpu)
 

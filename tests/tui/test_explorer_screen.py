@@ -82,3 +82,16 @@ async def test_footer_shows_the_screen_keys() -> None:
         footer = screen.query_one(Footer)
         shown = {str(getattr(key, "description", "")) for key in footer.query("FooterKey")}
         assert {"close", "load into the grid", "exhaustive/bounded", "N-1", "N+1"} <= shown
+
+
+async def test_the_refused_counterexample_is_a_blocked_action_not_an_unload_of_nothing() -> None:
+    app = Host(session_config(partition="l1vh", mshv="v4", cpus=2))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await settle(app, pilot)
+        refused = next(c for c in screen.shown if c.kind == "refused")
+        assert [a for a, _ in refused.steps] == ["vmbus_load", "mshv_init", "vmbus_unload"]
+        assert "while mshv_root is loaded" in refused.message
+    app = Host(session_config(partition="guest", mshv="v4", cpus=2))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await settle(app, pilot)
+        assert "refused" not in {c.kind for c in screen.shown} and "refused" in text(screen, "#explorer-unreachable")

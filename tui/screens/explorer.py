@@ -23,7 +23,7 @@ from synic_core.explore.fast import Status, default_memory_limit_mb, search
 from synic_core.explore.reference import Counterexample, ExploreResult, verdict
 from synic_core.model.findings import KINDS, SEVERITY_RANK
 from synic_core.reports.formatting import cpu_ranges
-from synic_core.versions.registry import known_names, session_config
+from synic_core.versions.registry import known_names, session_config, with_version
 from tui.state.describe import severity_style
 from tui.themes import VARIABLES
 from tui.widgets.option_list import PagedOptionList
@@ -31,6 +31,15 @@ from tui.widgets.option_list import PagedOptionList
 DEPTH = 6  # the bound of a bounded search
 MAX_CPUS = 4  # 4 CPUs to the fixpoint take about half a minute; more belongs in `synic explore`
 DEFAULT_CPUS = 2
+
+
+def channels_words(kept: tuple[int, ...], session: tuple[int, ...]) -> str:
+    """` · VMBus channels on CPU 0,2` unless they are on CPU 0 alone (the default); the session's channel CPUs
+    that the search leaves out (beyond its CPU count) are named."""
+    beyond = [c for c in session if c not in kept]
+    left_out = f" (CPU {','.join(map(str, beyond))} beyond the CPU count: left out)" if beyond else ""
+    where = f"CPU {','.join(map(str, kept))}" if kept else "no CPU"
+    return "" if kept == session == (0,) else f" · VMBus channels on {where}{left_out}"
 
 
 def intro_text(c: SessionConfig) -> Text:
@@ -104,8 +113,11 @@ class ExplorerScreen(ModalScreen[dict[str, Any] | None]):
     def config(self) -> SessionConfig:
         b = self.base
         channels = tuple(c for c in b.channel_cpus if c < self.cpus)  # the session's, on the CPUs explored
+        cpus = self.cpus
+        if self.every_count:  # every channel CPU of the session, as `synic explore --cpus all` keeps them
+            channels, cpus = b.channel_cpus, max((2, *(c + 1 for c in b.channel_cpus)))
         return session_config(
-            partition=b.partition, mshv=b.mshv, hypervisor=b.hypervisor, cpus=self.cpus, auto_eoi=b.auto_eoi, channel_cpus=channels
+            partition=b.partition, mshv=b.mshv, hypervisor=b.hypervisor, cpus=cpus, auto_eoi=b.auto_eoi, channel_cpus=channels
         )
 
     @property
@@ -156,9 +168,12 @@ class ExplorerScreen(ModalScreen[dict[str, Any] | None]):
         self.result, self.every, self.shown, self.versions, self.every_versions = None, None, [], {}, {}
         self.query_one(OptionList).clear_options()
         bound = "exhaustive: to the fixpoint (a proof)" if self.exhaustive else f"bounded: {DEPTH} steps (not a proof)"
-        mode = f"[b]{self.cpus}[/b] CPU{'s' * (self.cpus != 1)} · {bound}"
+        channels = channels_words(self.config.channel_cpus, self.base.channel_cpus)
+        mode = f"[b]{self.cpus}[/b] CPU{'s' * (self.cpus != 1)}{channels} · {bound}"
         if self.every_count:
-            mode = "[b]every number of CPUs[/b] · N = 1 explicitly, N ≥ 2 by abstraction (a proof)"
+            k = every.holders(self.config)  # CPUs besides 0 holding channels: no machine below k + 1 CPUs
+            how = f"N ≥ {k + 1} by abstraction" if k else "N = 1 explicitly, N ≥ 2 by abstraction"
+            mode = f"[b]every number of CPUs[/b]{channels} · {how} (a proof)"
         self.query_one("#explorer-mode", Static).update(mode)
         self.query_one(ProgressBar).update(total=None if self.exhaustive else DEPTH, progress=0)
         self.query_one("#explorer-detail", Static).update("searching…")
@@ -187,7 +202,7 @@ class ExplorerScreen(ModalScreen[dict[str, Any] | None]):
         for name in (config.mshv, *(v for v in known_names() if v != config.mshv)):
             if worker.is_cancelled:
                 return
-            other = session_config(partition=config.partition, mshv=name, hypervisor=config.hypervisor, cpus=config.cpus)
+            other = with_version(config, name)  # the same CPUs, channels and auto-EOI
             r = result if name == config.mshv else search(other, depth, stop=lambda: worker.is_cancelled, memory_limit_mb=limit)
             if worker.is_cancelled:
                 return
@@ -204,7 +219,7 @@ class ExplorerScreen(ModalScreen[dict[str, Any] | None]):
         for name in (config.mshv, *(v for v in known_names() if v != config.mshv)):
             if worker.is_cancelled:
                 return
-            other = session_config(partition=config.partition, mshv=name, hypervisor=config.hypervisor, cpus=config.cpus)
+            other = with_version(config, name)
             r = result if name == config.mshv else every_n(other, stop=lambda: worker.is_cancelled, memory_limit_mb=limit)
             if worker.is_cancelled:
                 return
@@ -229,7 +244,7 @@ class ExplorerScreen(ModalScreen[dict[str, Any] | None]):
 
     def _show_every(self, result: EveryNResult) -> None:
         self.every = result
-        self._list([w.example for w in result.found.values()], {k: w.cpus for k, w in result.found.items()})
+        self._list([w.example for w in result.found.values()], {k: w.cpus for k, w in result.found.items()}, result)
         style = "green" if result.proved else "yellow"
         status = Text(every.proof_line(result), style=style)
         status.append(f" ({result.elapsed:.1f} s)", style="")
@@ -237,12 +252,16 @@ class ExplorerScreen(ModalScreen[dict[str, Any] | None]):
             status.append(f"\n{result.locality}", style="")
         if result.spurious:
             status.append(f"\n{result.spurious} abstract counterexample(s) replayed on no CPU count: spurious, not listed", style="")
+        renumbered = every.renumbering(result)
+        if renumbered:
+            status.append(f"\n{renumbered}", style="")
         self.query_one("#explorer-status", Static).update(status)
-        unreachable = f"Not reachable on any number of CPUs (proved): {', '.join(result.unreachable) or 'none'}."
+        unreachable = f"Not reachable on any {every.cpu_counts(result)} (proved): {', '.join(result.unreachable) or 'none'}."
         self.query_one("#explorer-unreachable", Static).update(unreachable if result.proved else "")
 
-    def _list(self, found: list[Counterexample], cpus: dict[str, int]) -> None:
-        """The counterexamples, worst first; `cpus` gives each one's CPU count in every-CPU-count mode."""
+    def _list(self, found: list[Counterexample], cpus: dict[str, int], over_n: EveryNResult | None = None) -> None:
+        """The counterexamples, worst first; in every-CPU-count mode `cpus` gives each one's CPU count and
+        `over_n` the smallest N that reaches its kind (`≤ N` where that is an upper bound)."""
         self.shown = sorted(found, key=lambda c: (-SEVERITY_RANK[KINDS[c.kind].severity], c.kind))
         self.query_one(ProgressBar).update(total=100, progress=100)
         options = self.query_one(OptionList)
@@ -250,6 +269,9 @@ class ExplorerScreen(ModalScreen[dict[str, Any] | None]):
         for c in self.shown:
             sev = KINDS[c.kind].severity
             on = f" · {cpus[c.kind]} CPU{'s' * (cpus[c.kind] != 1)}" if c.kind in cpus else ""
+            if over_n is not None and c.kind in over_n.smallest:
+                smallest = over_n.smallest_text(c.kind)
+                on += f" · reached from {smallest} CPU{'s' * (smallest != '1')}"
             steps = f"{len(c.steps)} step{'s' * (len(c.steps) != 1)}"
             options.add_option(Option(f"[{severity_style(sev, VARIABLES)}]{sev:<8}[/] {c.kind:<18} {steps}{on}"))
         self.query_one("#explorer-detail", Static).update("Enter loads the highlighted sequence." if self.shown else "Nothing to load.")
@@ -299,7 +321,11 @@ class ExplorerScreen(ModalScreen[dict[str, Any] | None]):
             return
         seq = " → ".join(f"{a} [{cpu_ranges(cpus)}]" for a, cpus in c.steps)
         on = f"on {config.cpus} CPU{'s' * (config.cpus != 1)}: " if self.every_count else ""
-        self.query_one("#explorer-detail", Static).update(Text(f"{on}{seq}\n{c.message}"))
+        detail = Text(f"{on}{seq}\n{c.message}")
+        if self.every_count and self.every is not None and not self.every.smallest_exact(c.kind):
+            n = self.every.smallest[c.kind]
+            detail.append(f"\nreached from ≤ {n} CPUs: an upper bound; fewer CPUs may reach it too (docs/explorer.md)")
+        self.query_one("#explorer-detail", Static).update(detail)
 
     @on(OptionList.OptionSelected)
     def action_load(self) -> None:
