@@ -12,7 +12,7 @@ from synic_core.model.checks import ENABLE_REGISTERS, Checker, Unjudged
 from synic_core.model.config import SessionConfig
 from synic_core.model.findings import Where, make_finding
 from synic_core.model.partitions import title
-from synic_core.model.registers import REGISTERS, STATE_INDEX, Field, frame_of
+from synic_core.model.registers import REGISTERS, SINT_REGISTERS, STATE_INDEX, Field, frame_of
 from synic_core.model.sequences import AEOI, PARTITION_CONDITIONS, VECTOR, X86_CALLBACK_VECTOR, Op, Sequence
 from synic_core.model.state import MachineState
 from synic_core.model.vocabulary import Bank, Component, FindingKindName, SequenceName
@@ -170,7 +170,8 @@ class Engine:
         ri = STATE_INDEX[register]
         row = st.regs[bank][cpu]
         old = row[ri]
-        reason = self.profile.rejects(register, value, st.scontrol_dropped[bank][cpu])
+        dropped = st.scontrol_dropped[bank][cpu]
+        reason = self.profile.rejects(register, value, dropped) if dropped or register in SINT_REGISTERS else None  # else it accepts
         new = old if reason else value
         if not reason:
             row[ri] = new

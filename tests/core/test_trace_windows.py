@@ -160,3 +160,19 @@ def test_a_serial_console_of_several_boots_matches_across_windows(tmp_path: Path
     for window in (7, 24):
         assert windowed(path, options, window) == expected
         assert WINDOWS[-1] >= 3
+
+
+def test_writes_out_of_time_order_are_judged_as_the_whole_trace_judges_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every fifth pair of writes printed in the wrong order: a window lets go only of writes that come first both in
+    time and in the file, so the sorted writes are judged as when the trace is read whole."""
+    monkeypatch.setattr(parse, "CHUNK_BYTES", 700)
+    header, blocks = split(export_text(repeated("l1vh-v4-kexec"), "ftrace", "ftrace", False))
+    for k in range(0, len(blocks) - 1, 5):
+        blocks[k], blocks[k + 1] = blocks[k + 1], blocks[k]
+    path = save(tmp_path, join(header, blocks))
+    options = TraceOptions(check=True)
+    expected = whole(path, options)
+    assert expected["read"]["out_of_order"] > 10
+    for window in (7, 24):
+        assert windowed(path, options, window) == expected
+        assert WINDOWS[-1] >= 3
