@@ -257,14 +257,17 @@ def add_trace_parser(sub: argparse._SubParsersAction[OneLineParser]) -> None:
         help="import a real trace of SynIC MSR writes (ftrace, trace-cmd report, KVM): who wrote what, findings, --check",
         description="Read a trace of SynIC MSR writes, attribute each write to VMBus or MSHV (by stack, else inferred), "
         "and report findings; --check replays the inferred actions under --mshv and reports each CPU's first divergence. "
-        "The report is a summary; --writes lists every write. "
+        "The report is a summary of every write, judged window by window in bounded memory; --writes lists every write "
+        "(it keeps the trace whole: the first 500,000 writes are judged). "
         "Exit 0: no error or fault (with --check: conforms, no fault); 1: otherwise; 2: bad input; 130: Ctrl-C. See docs/traces.md.",
     )
     trace.add_argument(
         "file", help="a text trace: /sys/kernel/tracing/trace, trace-cmd report output, or a KVM host's trace; - reads standard input"
     )
     trace.add_argument(
-        "--partition", choices=list(PARTITIONS), help="partition type (default: nested_root if the trace writes 0x400010xx, else l1vh)"
+        "--partition",
+        choices=list(PARTITIONS),
+        help="partition type (default: guessed from the trace: nested_root if it writes 0x400010xx, root if MSHV writes SCONTROL/SIMP/SIEFP and VMBus nothing, else l1vh)",
     )
     trace.add_argument("--mshv", type=version_ref, metavar="V|FILE", help="MSHV version or patch file to check against (default v4)")
     trace.add_argument("--hypervisor", choices=list(PROFILES), help="hypervisor profile (default strict; lenient for KVM traces)")
