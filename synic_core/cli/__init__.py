@@ -267,7 +267,8 @@ def add_trace_parser(sub: argparse._SubParsersAction[OneLineParser]) -> None:
     trace.add_argument(
         "--partition",
         choices=list(PARTITIONS),
-        help="partition type (default: guessed from the trace: nested_root if it writes 0x400010xx, root if MSHV writes SCONTROL/SIMP/SIEFP and VMBus nothing, else l1vh)",
+        help="partition type (default: guessed from the trace: nested_root if it writes 0x400010xx, "
+        "root if MSHV writes SCONTROL/SIMP/SIEFP and VMBus nothing, else l1vh)",
     )
     trace.add_argument("--mshv", type=version_ref, metavar="V|FILE", help="MSHV version or patch file to check against (default v4)")
     trace.add_argument("--hypervisor", choices=list(PROFILES), help="hypervisor profile (default strict; lenient for KVM traces)")
