@@ -7,7 +7,6 @@ prints `msr:write_msr` with `-T` stacks (docs/traces.md). The baseline is the le
 
 from __future__ import annotations
 
-import os
 import re
 import resource
 import subprocess
@@ -90,11 +89,23 @@ def later(line: str, seconds: int) -> str:
     return STAMP.sub(lambda m: f" {int(m[1]) + seconds}.{m[2]}: ", line, count=1)
 
 
-def peak_mb(cmd: list[str]) -> tuple[int, float, float]:
-    """(exit code, peak RSS in MB, CPU seconds) of `cmd` in its own process (its own rusage, by os.wait4)."""
-    child = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+MEASURE = """import os, subprocess, sys
+out, err, cmd = sys.argv[1], sys.argv[2], sys.argv[3:]
+with open(out, "w") as o, open(err, "w") as e:
+    child = subprocess.Popen(cmd, stdout=o, stderr=e)
     _, status, usage = os.wait4(child.pid, 0)
-    return os.waitstatus_to_exitcode(status), usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
+print(os.waitstatus_to_exitcode(status), usage.ru_maxrss, usage.ru_utime + usage.ru_stime)
+"""
+"""Runs a command and prints its exit code, peak RSS (KiB) and CPU seconds. It runs in a small process of its own: a
+child's ru_maxrss also counts the memory of the process it was forked from before its exec (a big benchmark, a test
+runner), so the command is started from this one."""
+
+
+def measured(cmd: list[str], stdout: Path, stderr: Path) -> tuple[int, float, float]:
+    """(exit code, peak RSS in MB, CPU seconds) of `cmd` in its own process, its output in the two files."""
+    report = subprocess.run([sys.executable, "-c", MEASURE, str(stdout), str(stderr), *cmd], capture_output=True, text=True, check=True)
+    code, kib, cpu = report.stdout.split()
+    return int(code), int(kib) / 1024, float(cpu)
 
 
 def trace_memory() -> tuple[list[tuple[str, str]], float]:
@@ -107,7 +118,7 @@ def trace_memory() -> tuple[list[tuple[str, str]], float]:
         for writes in (1_000_000, 5_000_000):
             path = Path(tmp) / f"cycles-{writes}.txt"
             total = write_cycles(path, writes)
-            code, mb, cpu = peak_mb([synic, "trace", str(path), "--check", "--quiet"])
+            code, mb, cpu = measured([synic, "trace", str(path), "--check", "--quiet"], Path(tmp) / "out", Path(tmp) / "err")
             size = path.stat().st_size >> 20
             path.unlink()
             verdict = "conforms" if code == 0 else f"exit {code}"

@@ -4,9 +4,7 @@ timed): every write judged, and the peak no higher than for a trace a quarter as
 from __future__ import annotations
 
 import gc
-import os
 import re
-import subprocess
 import sys
 import tracemalloc
 from pathlib import Path
@@ -14,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import synic_core.traces.load as load
-from bench.trace_bench import write_cycles
+from bench.trace_bench import measured, write_cycles
 from synic_core.model.session import Session
 from synic_core.traces.attribute import Attributed
 from synic_core.traces.export import export_lines
@@ -22,7 +20,6 @@ from synic_core.traces.load import import_trace
 from synic_core.traces.replay import replay_trace
 from synic_core.versions.registry import session_config
 
-ROOT = Path(__file__).resolve().parents[2]
 STAMP = re.compile(r" (\d+)\.(\d{6}): ")
 PEAK_MB = 150
 GROWTH_MB = 10
@@ -33,14 +30,11 @@ and its marks (the segments' boundaries: 16 bytes a segment). Marks as a dict of
 
 
 def run_measured(cmd: list[str], tmp_path: Path) -> tuple[int, str, str, float]:
-    """(exit code, standard output, standard error, peak RSS in MB) of `cmd` in its own process: that child's own
-    rusage (os.wait4), not the largest child the test process ever had (RUSAGE_CHILDREN counts earlier tests' too)."""
+    """(exit code, standard output, standard error, peak RSS in MB) of `cmd` in its own process, started from a small
+    process of its own (`bench.trace_bench.measured`: a child's ru_maxrss also counts the test runner's memory)."""
     out, err = tmp_path / "stdout", tmp_path / "stderr"
-    with out.open("w") as o, err.open("w") as e:
-        child = subprocess.Popen(cmd, stdout=o, stderr=e, cwd=ROOT)
-        _, status, usage = os.wait4(child.pid, 0)
-    child.returncode = os.waitstatus_to_exitcode(status)
-    return child.returncode, out.read_text(), err.read_text(), usage.ru_maxrss / 1024  # Linux: KiB
+    code, peak_mb, _ = measured(cmd, out, err)
+    return code, out.read_text(), err.read_text(), peak_mb
 
 
 def judged(path: Path, tmp_path: Path) -> tuple[str, float]:
