@@ -26,6 +26,12 @@ class SafeConsole(Console):
         safe = (segment if segment.control else Segment(visible(segment.text, keep_layout=True), segment.style) for segment in buffer)
         return super()._render_buffer(safe)
 
+    def on_broken_pipe(self) -> None:
+        """The reader went away (`synic trace ... | head`): rich would exit 1, which says "findings"; the CLI's handler
+        exits 141 (128 + SIGPIPE), as Unix tools do."""
+        self.quiet = True
+        raise BrokenPipeError
+
 
 def console(stderr: bool = False) -> Console:
     stream = sys.stderr if stderr else sys.stdout

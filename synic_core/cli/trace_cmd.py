@@ -27,7 +27,7 @@ from synic_core.reports.safe_text import visible
 from synic_core.traces.check import CheckResult, CpuVerdict, check_trace
 from synic_core.traces.dmesg import LOG_KINDS
 from synic_core.traces.load import TraceImport, import_trace
-from synic_core.traces.parse import STDIN
+from synic_core.traces.parse import STDIN, ParseStats
 from synic_core.traces.report import OLD_FROM_MODEL, exit_code, read_summary, write_json, write_row
 from synic_core.traces.stream import TraceOptions, judge_trace
 from synic_core.traces.summary import TraceSummary, summary_of, who
@@ -100,6 +100,8 @@ def _run(ns: argparse.Namespace) -> int:
     if ns.file == STDIN and not sys.stdin.isatty() and sys.stderr.isatty() and not ns.quiet:  # a live pipe may never end
         print("synic: reading the trace from standard input (Ctrl-C stops reading and reports)", file=sys.stderr)
     narrow = Narrow(ns.only_cpu, ns.start, ns.end)
+    if narrow.start is not None and narrow.end is not None and narrow.start > narrow.end:
+        raise InputError(f"--from {narrow.start:g} is after --to {narrow.end:g} (expected --from TIME at or before --to TIME)")
     options = TraceOptions(ns.partition, ns.mshv, ns.hypervisor, ns.format, ns.dmesg, ns.guest, ns.cpus, ns.check)
     whole = ns.writes or narrow.any  # every write listed: the trace is kept whole (up to parse.MAX_WRITES_KEPT)
     with progress_line(ns.file, ns.quiet or ns.json) as progress:
@@ -138,15 +140,15 @@ def print_summary(console: Console, summary: TraceSummary, check: CheckResult | 
     print_actions(console, summary)
     print_cpu_groups(console, summary, check, narrow)
     findings = [f for f in summary.findings if narrow.cpu is None or f.cpu in (None, narrow.cpu)]
-    print_finding_groups(console, findings, full)
-    if summary.not_kept:
-        counted = ", ".join(f"{n:,} {kind}" for (kind, _), n in summary.not_kept.items())
-        console.print(Text(f"  and {counted} after the first {len(summary.findings):,} findings: counted, not kept (memory stays bounded)"))
-    if check is not None:
-        print_verdict(console, check)
-        return
+    not_kept = summary.not_kept if narrow.cpu is None else {}
+    print_finding_groups(console, findings, full, sum(not_kept.values()))
+    if not_kept:
+        counted = ", ".join(f"{n:,} {kind}" for (kind, _), n in not_kept.items())
+        console.print(Text(f"  and after the first {len(findings):,}: {counted} (counted, not kept: memory stays bounded)"))
     severities = summary.severities(narrow.cpu)
     console.print(summary_line(severities), style="bold red" if severities["fault"] + severities["error"] else "bold green")
+    if check is not None:
+        print_verdict(console, check, summary.trace.stats)
 
 
 def head_line(summary: TraceSummary) -> Text:
@@ -222,12 +224,15 @@ def print_cpu_groups(console: Console, summary: TraceSummary, check: CheckResult
         console.print(Text(f"  and {plural(len(groups) - SUMMARY_GROUPS, 'more group')} on {cpus_text(rest)} (--cpu N shows one)"))
 
 
-def print_finding_groups(console: Console, findings: list[Finding], full: bool) -> None:
-    """Each group on one line (`--writes`: with what it models and its assumption)."""
+def print_finding_groups(console: Console, findings: list[Finding], full: bool, counted: int = 0) -> None:
+    """Each group on one line (`--writes`: with what it models and its assumption); `counted`: findings past the kept
+    ones, counted only."""
     if not findings:
         return
     groups = list(grouped_findings(findings))
-    console.print(Text(f"Findings: {plural(len(findings), 'finding')} in {plural(len(groups), 'group')}", "bold"))
+    in_groups = f"in {plural(len(groups), 'group')}"
+    kept = f"{plural(len(findings) + counted, 'finding')} (the first {len(findings):,} kept, {in_groups})"
+    console.print(Text(f"Findings: {kept if counted else plural(len(findings), 'finding') + ' ' + in_groups}", "bold"))
     for first, count, cpus, message in groups if full else groups[:SUMMARY_GROUPS]:
         console.print(finding_block(first, count, cpus, message) if full else finding_line(first, count, cpus, message))
     if full:
@@ -237,7 +242,7 @@ def print_finding_groups(console: Console, findings: list[Finding], full: bool) 
         for first, count, _, _ in groups[SUMMARY_GROUPS:]:
             rest[first.kind] = rest.get(first.kind, 0) + count
         kinds = ", ".join(f"{n:,} {kind}" for kind, n in rest.items())
-        console.print(Text(f"  and {plural(len(groups) - SUMMARY_GROUPS, 'more group')} ({kinds})"))
+        console.print(Text(f"  and {plural(len(groups) - SUMMARY_GROUPS, 'more group')} ({kinds} findings)"))
     console.print(Text("  --writes prints every finding with the kernel behaviour it models; --json too", "dim"))
 
 
@@ -250,7 +255,7 @@ def finding_line(f: Finding, count: int, cpus: str, message: str) -> Text:
     return line
 
 
-def print_verdict(console: Console, check: CheckResult) -> None:
+def print_verdict(console: Console, check: CheckResult, stats: ParseStats) -> None:
     console.print(Text(f"Conformance to {check.version} ({check.profile} profile)", "bold"))
     for note in check.notes:
         console.print(Text(f"  {note}", "yellow"))
@@ -265,7 +270,9 @@ def print_verdict(console: Console, check: CheckResult) -> None:
     verdict = f"conforms to {check.version}" if check.conforms else f"diverges from {check.version}"
     seen = " (#GP)" if check.log is None else " (#GP or the kernel log)"
     faults = f"; the trace shows {plural(check.faults, 'faulted write')}{seen}" if check.faults else ""
-    console.print(Text(verdict + faults, "bold green" if check.exit_code() == 0 else "bold red"))
+    lost = stats.problems.get("lost_events", 0)
+    incomplete = f" (as far as the trace shows: the ring buffer lost events {plural(lost, 'time')})" if lost else ""
+    console.print(Text(verdict + faults + incomplete, "bold green" if check.exit_code() == 0 else "bold red"))
 
 
 # -- every write ------------------------------------------------------------------------------------
@@ -297,6 +304,8 @@ def write_line(ti: TraceImport, rank: int, two_banks: bool) -> Text:
     line.append(f" {register:<11} {row['old']:#x} → {row['value']:#x}")
     if row["faulted"]:
         line.append("  #GP" if row["gp"] else f"  fault (log line {row['log_line']})", "reverse")
+    elif row["outcome_unknown"]:
+        line.append("  ~ outcome unknown (the profile refuses it; no #GP, no log line)", "yellow")
     if row["source"]:
         line.append(f"  {visible(row['source'])}", "dim")
     return line

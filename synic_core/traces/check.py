@@ -23,6 +23,7 @@ from synic_core.model.partitions import title
 from synic_core.model.registers import REGISTERS
 from synic_core.model.session import ActionError, Session
 from synic_core.model.writes import Write
+from synic_core.reports.formatting import plural
 from synic_core.traces.attribute import ATTRIBUTIONS, WRITERS, Attributed
 from synic_core.traces.formats import SLOTS
 from synic_core.traces.infer import TraceAction
@@ -335,7 +336,7 @@ class Conformance:
     def verdict(self, cpu: int, run: _CpuRun) -> CpuVerdict:
         if not run.trace and (not run.model or self.cut):
             upto = " up to where the trace was cut" if run.model else ""
-            said = f"CPU {cpu}: conforms to {self.version}{upto} ({run.traced} writes)"
+            said = f"CPU {cpu}: conforms to {self.version}{upto} ({plural(run.traced, 'write')})"
             return CpuVerdict(self.version, cpu, run.traced, run.predicted, None, said)
         n = run.trace[0][NUMBER] if run.trace else run.last_number + 1
         return CpuVerdict(self.version, cpu, run.traced, run.predicted, n, f"CPU {cpu}, write {n}: {self.why(cpu, run)}")

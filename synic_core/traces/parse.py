@@ -54,6 +54,8 @@ LOG_FLAG = 4
 FAULT_FLAGS = GP_FLAG | LOG_FLAG
 PROGRESS_EVERY = 4 << 20
 """Bytes between two calls of the progress callback."""
+OTHER_EVENTS = "other events"
+"""The count of event lines whose event name is not read (a trace event of another subsystem)."""
 MAX_EVENT_NAMES = 32
 """Other events are counted by name up to this many names; the rest together."""
 MAX_GUESTS = 4096
@@ -393,7 +395,7 @@ class TraceReader:
         if m is None:
             self.stats.problem("unrecognised", lineno)
             return
-        self.stats.other_event("other events")
+        self.stats.other_event(OTHER_EVENTS)
         self.last[int(m[1])] = -1
 
     def _event(self, lineno: int, raw: bytes) -> None:

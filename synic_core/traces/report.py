@@ -10,7 +10,7 @@ from synic_core.traces.attribute import ATTRIBUTIONS, WRITERS
 from synic_core.traces.check import CheckResult
 from synic_core.traces.formats import MSR_OF_SLOT, SLOTS
 from synic_core.traces.load import TraceImport
-from synic_core.traces.parse import PROBLEMS, ParseStats
+from synic_core.traces.parse import OTHER_EVENTS, PROBLEMS, ParseStats
 from synic_core.traces.summary import TraceSummary
 
 
@@ -33,6 +33,7 @@ def write_row(ti: TraceImport, rank: int) -> dict[str, Any]:
         "value": w.value[i],
         "faulted": w.faulted(i),  # observed: #GP in the trace, or the kernel log names it; otherwise unknown
         "gp": w.gp(i),
+        "outcome_unknown": rank in ti.run.unknown,  # the profile refuses it; no #GP and no log line shows how it ended
         "log_line": w.log_line.get(i),
         "host": w.host(i),
         "writer": WRITERS[att.writer[rank]],
@@ -62,7 +63,8 @@ def read_summary(st: ParseStats, writes: int, cpus: list[int]) -> list[str]:
         counted.append(plural(st.stack_frames, "stack frame"))
     if counted:
         lines.append("counted: " + ", ".join(counted))
-    skipped = [f"{n:,} {name}" for name, n in sorted(st.other_events.items(), key=lambda kv: -kv[1])]
+    events = sorted(st.other_events.items(), key=lambda kv: -kv[1])
+    skipped = [plural(n, "other event") if name == OTHER_EVENTS else f"{n:,} {name}" for name, n in events]
     if st.other_msrs:
         skipped.append(f"{plural(st.other_msrs, 'write')} to other MSRs")
     if st.read_only:
@@ -78,7 +80,7 @@ def read_summary(st: ParseStats, writes: int, cpus: list[int]) -> list[str]:
     if st.not_kept:
         late = sum(st.not_kept.values())
         lines.append(
-            f"not judged: the {plural(late, 'write')} after the first {st.writes - late:,} (kept so that memory stays bounded), "
+            f"not judged: the {plural(late, 'write')} after the first {st.writes - late:,} (not kept, so that memory stays bounded), "
             f"counted on {cpus_text(sorted(st.not_kept))}"
         )
     if st.out_of_order:

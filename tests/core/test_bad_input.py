@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from synic_core.cli import main
+from tests.support.traces import exported
 
 GOOD = {
     "partition": "l1vh",
@@ -104,11 +105,14 @@ def test_bad_dashboard_options_exit_2_without_traceback() -> None:
     assert "invalid choice" in proc.stderr and "Traceback" not in proc.stderr
 
 
-def test_a_reader_that_goes_away_ends_quietly() -> None:
-    """`synic run ... | head`: exit 141 like other Unix tools, no BrokenPipeError traceback."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "synic_core", "run", "l1vh-v4-kexec", "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
+@pytest.mark.parametrize("args", [["run", "l1vh-v4-kexec", "--json"], ["run", "l1vh-v4-kexec"], ["trace", "TRACE", "--check"]])
+def test_a_reader_that_goes_away_ends_quietly(args: list[str], tmp_path: Path) -> None:
+    """`synic run ... | head`: exit 141 like other Unix tools, no BrokenPipeError traceback (rich's console would exit 1,
+    which `synic trace` uses for findings)."""
+    trace = tmp_path / "trace.txt"
+    trace.write_text(exported("l1vh-v4-kexec"))
+    args = [str(trace) if a == "TRACE" else a for a in args]
+    proc = subprocess.Popen([sys.executable, "-m", "synic_core", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert proc.stdout is not None and proc.stderr is not None
     proc.stdout.close()  # before the child has imported anything, so its first write finds no reader
     err = proc.stderr.read()

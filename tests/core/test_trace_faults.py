@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -203,3 +204,18 @@ def test_a_simulated_or_gp_traced_fault_is_never_an_unknown_outcome(tmp_path: Pa
     session = TraceSession(imported(save(tmp_path, exported(P5)), mshv="patch5-only"))  # the #GP a *_safe write shows
     faults = [f for f in session.findings if f.kind == "hypervisor_fault"]
     assert len(faults) == 12 and not any(outcome_unknown(session, f) for f in faults)
+
+
+def test_the_listing_and_json_mark_a_write_whose_outcome_is_unknown(
+    real_p5: tuple[Path, list[list[str]], list[int]], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The profile refuses 12 writes the trace shows without #GP: each is listed `~ outcome unknown` and its JSON row
+    says so; with the log, the first is a fault and the other 11 stay unknown."""
+    path, blocks, faulted = real_p5
+    main(["trace", str(path), "--mshv", "patch5-only", "--writes"])
+    assert capsys.readouterr().out.count("~ outcome unknown (the profile refuses it; no #GP, no log line)") == 12
+    log = save(tmp_path, kernel_log(blocks, faulted), "dmesg.txt")
+    main(["trace", str(path), "--mshv", "patch5-only", "--json", "--writes", "--dmesg", str(log)])
+    rows = json.loads(capsys.readouterr().out)["writes"]
+    assert sum(r["outcome_unknown"] for r in rows) == 11 and sum(r["faulted"] for r in rows) == 1
+    assert not any(r["outcome_unknown"] and r["faulted"] for r in rows)

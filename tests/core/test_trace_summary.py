@@ -50,6 +50,12 @@ def test_cpu_and_time_narrow_the_report(trace_256: Path, capsys: pytest.CaptureF
     assert listed.startswith("3 writes") and listed.count(" MSHV ") == 3 and " VMBus " not in listed
 
 
+def test_a_time_range_that_ends_before_it_starts_is_bad_input(trace_256: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["trace", str(trace_256), "--from", "102", "--to", "101.5"]) == 2
+    err = capsys.readouterr().err
+    assert "--from 102 is after --to 101.5 (expected --from TIME at or before --to TIME)" in err and err.count("\n") == 1
+
+
 def test_task_names_are_printed_visibly_never_as_escapes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Any process on the traced machine names itself (prctl PR_SET_NAME): its name reaches no terminal raw."""
     header, blocks = split(exported("l1vh-v4-kexec"))
@@ -104,4 +110,4 @@ def test_a_cpu_not_in_the_trace_is_one_line_of_bad_input(trace_p5: Path, capsys:
 def test_the_groups_left_out_are_counted_in_agreement(trace_p5: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["trace", str(trace_p5), "--mshv", "patch5-only"]) == 1
     out = capsys.readouterr().out
-    assert "Findings: 52 findings in 13 groups" in out and "  and 1 more group (4 hypervisor_fault)\n" in out
+    assert "Findings: 52 findings in 13 groups" in out and "  and 1 more group (4 hypervisor_fault findings)\n" in out
