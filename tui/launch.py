@@ -66,10 +66,25 @@ def _lesson_file(name: str | None) -> Lesson | None:
 
 def launch_trace(ns: argparse.Namespace) -> int:
     """`synic trace FILE --dashboard`: the imported trace as a read-only session, played write by write."""
-    from synic_core.traces.load import import_trace
+    from synic_core.cli.trace_cmd import progress_line
+    from synic_core.traces.load import DASHBOARD_WRITES_KEPT, import_trace
     from synic_core.traces.session import TraceSession
 
-    ti = import_trace(ns.file, ns.partition, ns.mshv, ns.hypervisor, ns.format, dmesg=ns.dmesg, guest=ns.guest, cpus=ns.cpus)
+    if sys.stderr.isatty() and not ns.quiet:
+        print(f"synic: reading {ns.file} (the dashboard plays its first {DASHBOARD_WRITES_KEPT:,} SynIC writes)", file=sys.stderr)
+    with progress_line(ns.file, ns.quiet) as progress:
+        ti = import_trace(
+            ns.file,
+            ns.partition,
+            ns.mshv,
+            ns.hypervisor,
+            ns.format,
+            progress,
+            dmesg=ns.dmesg,
+            guest=ns.guest,
+            cpus=ns.cpus,
+            keep=DASHBOARD_WRITES_KEPT,
+        )
     if ns.file == STDIN:
         keys_from_the_terminal()
     ns.file, ns.lesson, ns.theme = None, None, None

@@ -22,6 +22,9 @@ from synic_core.versions.registry import get, session_config, use
 
 SHARED_REGISTERS = ("SCONTROL", "SIMP", "SIEFP")
 """The registers VMBus programs where it runs; where MSHV writes them and VMBus writes nothing, it is the root."""
+DASHBOARD_WRITES_KEPT = 20_000
+"""Writes the dashboard plays (each kept with its state for time travel: a few seconds to open, a key answered at once);
+`synic trace FILE` judges every write of any trace."""
 
 
 @dataclass(slots=True)
@@ -138,9 +141,11 @@ def import_trace(
     dmesg: str | Path | None = None,
     guest: int | None = None,
     cpus: int | None = None,
+    keep: int | None = None,
 ) -> TraceImport:
-    """Read, attribute, infer and judge a trace; `dmesg` is the kernel log that shows which writes faulted."""
-    trace = parse_trace(path, fmt, progress, guest=guest, cpus=cpus)
+    """Read, attribute, infer and judge a trace whole; `dmesg` is the kernel log that shows which writes faulted; `keep`:
+    the writes kept and judged (the rest counted; default parse.MAX_WRITES_KEPT, from a pipe STREAM_WRITES_KEPT)."""
+    trace = parse_trace(path, fmt, progress, guest=guest, cpus=cpus, keep=keep)
     guest_format_error(trace, guest)
     mixed = several_guests(trace)
     if mixed:

@@ -739,10 +739,11 @@ def parse_trace(
     *,
     guest: int | None = None,
     cpus: int | None = None,
+    keep: int | None = None,
 ) -> ParsedTrace:
     """Read a trace file (or standard input for `-`); TraceError (one line) when it cannot be read or holds no SynIC write.
-    `guest` keeps one VMM's writes of a KVM host trace; `cpus` overrides the CPU count."""
-    return read_trace(path, forced, progress, guest=guest).finish(cpus)
+    `guest` keeps one VMM's writes of a KVM host trace; `cpus` overrides the CPU count; `keep` caps the writes kept."""
+    return read_trace(path, forced, progress, guest=guest, keep=keep).finish(cpus)
 
 
 def read_trace(

@@ -159,6 +159,7 @@ class TraceJudge:
             summary.partition_why = summary.partition_why.replace(
                 "guessed from the trace", f"guessed from the trace's first {self.first_window:,} writes", 1
             )
+        summary.note_header()
         late = [cpu for cpu in summary.cpus if cpu >= judged.config.cpus]
         if late:
             summary.notes.append(

@@ -14,6 +14,7 @@ from synic_core.model.config import SessionConfig
 from synic_core.model.findings import Finding, summarize
 from synic_core.model.partitions import title
 from synic_core.model.vocabulary import ActionName, FindingKindName, Severity
+from synic_core.reports.formatting import cpus_text, plural
 from synic_core.traces.attribute import ATTRIBUTIONS, WRITERS, Attributed
 from synic_core.traces.check import faulted_count
 from synic_core.traces.infer import TraceAction
@@ -122,6 +123,16 @@ class TraceSummary:
                 counts[severity] += n
         return counts
 
+    def note_header(self) -> None:
+        """A header's CPU count that the writes overrule (`#P:4`, then a write on CPU 7) is named, not silently replaced."""
+        header, cpus = self.trace.stats.ncpus_header, self.cpus
+        if header and self.trace.spec.cpus_from == "header" and cpus and cpus[-1] >= header:
+            beyond = [cpu for cpu in cpus if cpu >= header]
+            self.notes.append(
+                f"the trace's header says {plural(header, 'CPU')}, but it has writes on {cpus_text(beyond)}: "
+                f"taken as {plural(max(cpus) + 1, 'CPU')} (check the file: a damaged CPU field reads this way too)"
+            )
+
     def writes_on(self, cpu: int) -> int:
         return sum(self.by_writer.get(cpu, {}).values())
 
@@ -145,4 +156,5 @@ def summary_of(ti: TraceImport) -> TraceSummary:
     summary = TraceSummary(ti.trace, ti.config, ti.partition_why, ti.partition_guessed)
     summary.add(ti.attributed, ti.actions, len(ti.attributed.order))
     summary.findings = ti.run.findings  # read whole (the dashboard, --writes): every finding kept
+    summary.note_header()
     return summary

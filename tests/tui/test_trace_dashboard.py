@@ -110,6 +110,24 @@ async def test_ctrl_o_opens_a_trace_read_only_and_never_saves_over_it(tmp_path: 
         assert "a real trace" in str(app.screen.title_text)  # type: ignore[attr-defined]
 
 
+async def test_a_trace_longer_than_the_dashboard_plays_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The dashboard keeps each write's state for time travel, so it plays the first DASHBOARD_WRITES_KEPT writes; the
+    toast says how many of how many, and that `synic trace FILE` judges them all."""
+    from synic_core.traces import load
+    from tui.state.opening import open_file
+
+    monkeypatch.setattr(load, "DASHBOARD_WRITES_KEPT", 20)
+    path = save(tmp_path, exported("l1vh-v4-kexec"))
+    opened = open_file(str(path))
+    assert isinstance(opened.session, TraceSession) and len(opened.session.imported.attributed.order) == 20
+    app = trace_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        app.dashboard.files.opened(opened)
+        await pilot.pause()
+        toast = notifications(app)[-1]
+        assert "the first 20 SynIC writes of 56 (synic trace FILE judges them all) on 4 CPUs" in toast.message
+
+
 def test_a_scenario_file_is_not_taken_for_a_trace(tmp_path: Path) -> None:
     from synic_core.traces.parse import looks_like_trace
 

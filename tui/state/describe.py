@@ -98,8 +98,10 @@ def opened_trace(session: TraceSession) -> tuple[str, str]:
     writes = len(ti.attributed.order)
     cpus = sorted(ti.attributed.per_cpu)
     steps = len(session.history)
+    read = ti.trace.stats.writes
+    first = f"the first {plural(writes, 'SynIC write')} of {read:,} (synic trace FILE judges them all)" if read > writes else ""
     message = (
-        f"{plural(writes, 'SynIC write')} on {plural(len(cpus), 'CPU')}, {plural(steps, 'inferred action')}; "
+        f"{first or plural(writes, 'SynIC write')} on {plural(len(cpus), 'CPU')}, {plural(steps, 'inferred action')}; "
         f"partition {c.partition} ({ti.partition_why}), mshv {c.mshv}, {c.hypervisor}. "
         "p plays it from the start; s replays it in the model under another version."
     )

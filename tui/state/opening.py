@@ -34,10 +34,10 @@ def open_file(name_or_path: str) -> Opened:
     if not path.is_file():
         return Opened(replay(load(name_or_path), name_or_path))
     if looks_like_trace(path):  # a real trace: read-only, and saves never go back over it
-        from synic_core.traces.load import import_trace
+        from synic_core.traces.load import DASHBOARD_WRITES_KEPT, import_trace
         from synic_core.traces.session import TraceSession
 
-        return Opened(TraceSession(import_trace(path)))
+        return Opened(TraceSession(import_trace(path, keep=DASHBOARD_WRITES_KEPT)))
     data = read_file(path)
     if is_patch_data(data):
         name = register(read_patch(path, resolve))
