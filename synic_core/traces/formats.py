@@ -103,6 +103,20 @@ EVENT_LINE = re.compile(
 """`TASK-PID [CPU] FLAGS TIMESTAMP: EVENT: PAYLOAD`; the task may hold spaces and dashes (the PID
 follows the last dash before the CPU), the tgid column (`( 1234)`, tracefs's record-tgid option) and the
 flags column are optional."""
+LATENCY_EVENT_LINE = re.compile(
+    rb"^\s*(?P<task>.*?)-(?P<pid>\d+)\s+(?:\(\s*(?P<tgid>[\d-]+)\)\s+)?(?P<cpu>\d+)(?P<flags>[^\s\d][^\s]{2,5})\s+"
+    rb"(?P<us>\d+)us.?:\s+(?P<event><stack trace>|[\w:]+?):?(?:\s+(?P<payload>.*?))?\s*$"
+)
+"""The latency layout, `TASK-PID CPU FLAGS USECSus : EVENT: PAYLOAD` (a bare CPU number, the flags glued to it, the time
+in microseconds and a delay mark before the colon): what `ftrace_dump_on_oops` and sysrq-z print on the console
+(kernel/trace/trace_output.c, lat_print_generic and lat_print_timestamp)."""
+
+
+def event_line(raw: bytes) -> re.Match[bytes] | None:
+    """A trace event line in either layout (its `ts` or its `us` group says which)."""
+    return EVENT_LINE.match(raw) or LATENCY_EVENT_LINE.match(raw)
+
+
 _FRAMES = rb"(?P<frames>(?:^[ \t]*=>[^\n]*\n)+)"
 _STACK = rb"(?P<stack>^[^\n<]*<stack trace[^\n]*\n)"
 _OTHER = rb"(?P<other>^[^\n]*\n)"

@@ -31,7 +31,6 @@ from synic_core.reports.formatting import plural
 from synic_core.traces.dmesg import LogFault, LogReader
 from synic_core.traces.formats import (
     CPU_COUNT_HEADERS,
-    EVENT_LINE,
     FORMAT_OF_EVENT,
     FORMATS,
     FRAME_LINE,
@@ -45,6 +44,7 @@ from synic_core.traces.formats import (
     SYNIC_MSR_LOW,
     TRACE_DAT_MAGIC,
     FormatSpec,
+    event_line,
 )
 
 GP_FLAG = 1
@@ -368,7 +368,7 @@ class TraceReader:
 
     def _console(self, lineno: int, raw: bytes, rest: bytes) -> None:
         """A serial console line: a trace event dumped by ftrace_dump_on_oops, or a kernel log line."""
-        if EVENT_LINE.match(rest) and (b"msr" in rest or b"stack" in rest):
+        if event_line(rest) and (b"msr" in rest or b"stack" in rest):
             self._event(lineno, rest)
         elif rest.lstrip()[:2] == b"=>":
             self._frame(rest.strip())
@@ -402,7 +402,7 @@ class TraceReader:
         if b"<stack trace" in raw and (column := _CPU_FIELD.search(raw)):  # the stack event: only its CPU matters
             self.pending = (self.last.get(int(column[1]), -1), [])
             return
-        m = EVENT_LINE.match(raw)
+        m = event_line(raw)
         if m is None:
             if self.log.feed(lineno, raw, self.base + len(self.w) - 1):
                 self.stats.log_lines += 1
@@ -460,7 +460,7 @@ class TraceReader:
             return
         groups = p.groupdict()
         flags = (GP_FLAG if groups.get("gp") else 0) | (HOST_FLAG if groups.get("host", b"0") != b"0" else 0)
-        self._keep(lineno, float(m["ts"]), cpu, slot, value, flags, self._intern_task(m["task"].strip(), lineno), pid)
+        self._keep(lineno, _seconds(m), cpu, slot, value, flags, self._intern_task(m["task"].strip(), lineno), pid)
 
     def _of_guest(self, tgid: int | None, pid: int, cpu: int) -> bool:
         """Count the write for its guest (its VMM's tgid, else its thread's PID); False when --guest chose another."""
@@ -572,6 +572,11 @@ _COLUMNS = ("line", "ts", "cpu", "slot", "value", "flags", "task", "pid", "stack
 _FAST_GROUPS = ("task", "pid", "column", "ts", "msr", "value", "gp", "wstack", "wframes")
 """The groups of a format scanner's write match that the columns are made of."""
 FORMAT_OF_EVENT_BYTES = tuple(spec.event.encode() for spec in FORMATS.values())
+
+
+def _seconds(m: re.Match[bytes]) -> float:
+    """An event's time in seconds (the latency layout prints microseconds)."""
+    return float(m["ts"]) if m.groupdict().get("ts") else int(m["us"]) / 1e6
 
 
 def frame_names(frames: list[bytes]) -> tuple[str, ...]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -98,13 +99,28 @@ def test_a_log_fault_that_matches_no_write_is_named(real_p5: tuple[Path, list[li
     assert not any(ti.trace.writes.faulted(i) for i in range(len(ti.trace.writes)))
 
 
-def test_a_serial_console_holds_the_trace_and_the_log_at_once(real_p5: tuple[Path, list[list[str]], list[int]], tmp_path: Path) -> None:
+EVENT_COLUMNS = re.compile(r"^\s*(?P<task>.*?)-(?P<pid>\d+)\s+\[(?P<cpu>\d+)\]\s+(?:\S{1,6}\s+)?(?P<s>\d+)\.(?P<us>\d{6}):\s+(?P<rest>.*)$")
+
+
+def latency_layout(line: str) -> str:
+    """An event line as ftrace_dump_on_oops prints it: `TASK-PID CPU FLAGS USECSus : EVENT` (trace_output.c's latency
+    layout: the CPU without brackets, the flags glued to it, microseconds and a delay mark)."""
+    m = EVENT_COLUMNS.match(line)
+    if m is None:
+        return line  # a stack frame
+    return f"{m['task'][:8]:>8}-{m['pid']:<7} {int(m['cpu']):>3}d..1 {int(m['s']) * 1_000_000 + int(m['us'])}us : {m['rest']}"
+
+
+@pytest.mark.parametrize("layout", [str, latency_layout], ids=["trace-layout", "latency-layout"])
+def test_a_serial_console_holds_the_trace_and_the_log_at_once(
+    real_p5: tuple[Path, list[list[str]], list[int]], tmp_path: Path, layout: Callable[[str], str]
+) -> None:
     """ftrace_dump_on_oops prints the trace on the console, where the kernel log's lines interleave with it."""
     _, blocks, faulted = real_p5
     log = kernel_log(blocks, faulted).splitlines()
     console = ["[  101.900000] Dumping ftrace buffer:", "[  101.900001] ---------------------------------"]
     for k, block in enumerate(blocks):
-        console += [f"[  101.900002] {line}" for line in block]
+        console += [f"[  101.900002] {layout(line)}" for line in block]
         if k == faulted[0]:
             console += log[2:10]  # the fault and its call trace, printed as the write happened
     path = save(tmp_path, "\n".join(console) + "\n")
