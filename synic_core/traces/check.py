@@ -181,6 +181,9 @@ class _CpuRun:
     predicted: int = 0
     last_number: int = 0
     diverged: bool = False
+    waited: str = ""
+    waited_at: int = 0
+    """Which side had more than MAX_WAITING writes the other side had none to compare with ("trace", "model"), if any."""
 
     def compare(self, conformance: Conformance) -> None:
         trace, model, agrees = self.trace, self.model, conformance.agrees
@@ -191,8 +194,8 @@ class _CpuRun:
                 self.agreed += 1
             else:
                 self.diverged = True
-        if len(model) > MAX_WAITING:  # the model far ahead of the trace on this CPU (a trace side is bounded by its window)
-            self.diverged = True
+        if len(model) > MAX_WAITING and not self.diverged:  # the model far ahead of the trace here (a trace side is bounded by its window)
+            self.diverged, self.waited, self.waited_at = True, "model", self.last_number + 1  # every write fed had agreed
         if self.diverged:
             while len(trace) > KEPT_AFTER_DIVERGENCE:
                 trace.pop()
@@ -264,7 +267,7 @@ class Conformance:
         self.replay(actions)
         for run in self.runs.values():
             if not run.diverged and (len(run.trace) > MAX_WAITING or len(run.model) > MAX_WAITING):
-                run.diverged = True
+                run.diverged, run.waited = True, "trace" if len(run.trace) > MAX_WAITING else "model"
                 run.compare(self)
 
     def grow(self, ncpus: int) -> None:
@@ -338,7 +341,7 @@ class Conformance:
             upto = " up to where the trace was cut" if run.model else ""
             said = f"CPU {cpu}: conforms to {self.version}{upto} ({plural(run.traced, 'write')})"
             return CpuVerdict(self.version, cpu, run.traced, run.predicted, None, said)
-        n = run.trace[0][NUMBER] if run.trace else run.last_number + 1
+        n = run.waited_at if run.waited == "model" else run.trace[0][NUMBER] if run.trace else run.last_number + 1
         return CpuVerdict(self.version, cpu, run.traced, run.predicted, n, f"CPU {cpu}, write {n}: {self.why(cpu, run)}")
 
     def who(self, t: TraceRecord) -> str:
@@ -351,6 +354,11 @@ class Conformance:
 
     def why(self, cpu: int, run: _CpuRun) -> str:
         v, trace, predicted = self.version, run.trace, run.model
+        if run.waited == "model":
+            missing = f"the trace has no write here for the next {MAX_WAITING:,} writes the model makes on this CPU"
+            return f"{missing}; {v} predicts {self.model_text(predicted[0], ' next')}"
+        if run.waited == "trace":
+            return f"{self.who(trace[0])}; {v} writes nothing for it and the {MAX_WAITING:,} writes after it on this CPU"
         if not trace:
             lead = "the trace has no write on this CPU" if not run.traced else "the trace has no more writes on this CPU"
             return f"{lead}; {v} predicts {self.model_text(predicted[0], ' next')}"
