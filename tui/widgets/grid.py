@@ -288,12 +288,15 @@ class SynicGrid(ScrollView, can_focus=True):
         bit = self._fields[i].get(d.value(cpu, col.bank, col.register))
         writer = d.last_writer(cpu, col.bank, col.register)
         sev = d.severity(cpu, col.bank, col.register)
-        unknown = sev != FAULT and d.cell_outcome_unknown(cpu, col.bank, col.register)  # a fault seen outranks one predicted
+        unknown = sev != FAULT and bool(d.marks.unknown) and d.cell_outcome_unknown(cpu, col.bank, col.register)  # a seen fault outranks
         flag = OUTCOME_UNKNOWN_GLYPH if unknown else SEVERITY_GLYPH[SEVERITIES[sev]] if sev >= 0 else " "
-        mark = self.compare_marks.get((cpu, i))
+        mark = self.compare_marks.get((cpu, i)) if self.compare_marks else None
         text = f"{'●' if col.live(bit) else '○'}{WRITER_GLYPH.get(writer, '?')}{flag}{COMPARE_GLYPH[mark] if mark else ' '}"
-        writer_style = st.writer.get(writer, st.base)
-        style = writer_style + (st.unknown if unknown else st.severity[sev] if sev >= 1 else Style())
+        style = writer_style = st.writer.get(writer, st.base)
+        if unknown:
+            style += st.unknown
+        elif sev >= 1:
+            style += st.severity[sev]
         if mark:
             style += st.differs
         if d.last == (cpu, col.bank, col.register):
