@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from bench.measure import measured
 
 SYNIC = Path(sys.executable).parent / "synic"
 
@@ -20,13 +20,13 @@ def big_scenario(cpus: int = 4096, steps: int = 100) -> dict[str, object]:
 
 
 def run_once(path: Path, *args: str) -> tuple[float, float, float]:
-    """(wall seconds, CPU seconds, peak resident MB) of one `synic run FILE` process, its output discarded."""
-    start = time.perf_counter()
-    proc = subprocess.Popen([str(SYNIC), "run", str(path), *args], stdout=subprocess.DEVNULL)
-    _, _, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    proc.returncode = 0  # reaped by wait4
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+    """(wall seconds, CPU seconds, peak resident MB) of one `synic run FILE` process, its output discarded (measured from a
+    small process of its own: `bench.measure`)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        start = time.perf_counter()
+        _, peak, cpu = measured([str(SYNIC), "run", str(path), *args], Path(tmp) / "out", Path(tmp) / "err")
+        wall = time.perf_counter() - start
+    return wall, cpu, peak
 
 
 def session_cost(runs: int = 3, *args: str) -> tuple[float, float, float]:

@@ -15,6 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.measure import measured
 from synic_core.model.session import Session
 from synic_core.traces.export import export_lines
 from synic_core.versions.registry import session_config
@@ -87,25 +88,6 @@ def write_cycles(path: Path, writes: int, cpus: int = 64, mshv: str = "v4") -> i
 def later(line: str, seconds: int) -> str:
     """The event line `seconds` later."""
     return STAMP.sub(lambda m: f" {int(m[1]) + seconds}.{m[2]}: ", line, count=1)
-
-
-MEASURE = """import os, subprocess, sys
-out, err, cmd = sys.argv[1], sys.argv[2], sys.argv[3:]
-with open(out, "w") as o, open(err, "w") as e:
-    child = subprocess.Popen(cmd, stdout=o, stderr=e)
-    _, status, usage = os.wait4(child.pid, 0)
-print(os.waitstatus_to_exitcode(status), usage.ru_maxrss, usage.ru_utime + usage.ru_stime)
-"""
-"""Runs a command and prints its exit code, peak RSS (KiB) and CPU seconds. It runs in a small process of its own: a
-child's ru_maxrss also counts the memory of the process it was forked from before its exec (a big benchmark, a test
-runner), so the command is started from this one."""
-
-
-def measured(cmd: list[str], stdout: Path, stderr: Path) -> tuple[int, float, float]:
-    """(exit code, peak RSS in MB, CPU seconds) of `cmd` in its own process, its output in the two files."""
-    report = subprocess.run([sys.executable, "-c", MEASURE, str(stdout), str(stderr), *cmd], capture_output=True, text=True, check=True)
-    code, kib, cpu = report.stdout.split()
-    return int(code), int(kib) / 1024, float(cpu)
 
 
 def trace_memory() -> tuple[list[tuple[str, str]], float]:

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 import synic_core.traces.load as load
-from bench.trace_bench import measured, write_cycles
+from bench.measure import measured
+from bench.trace_bench import write_cycles
 from synic_core.model.session import Session
 from synic_core.traces.attribute import Attributed
 from synic_core.traces.export import export_lines
