@@ -44,14 +44,15 @@ class TraceAction:
     cpus: list[int]
     segments: list[Segment]
     why: str
+    last: int = field(init=False)
+    """The rank of its last write (worked out once: the windows' cuts and the replay ask often)."""
+
+    def __post_init__(self) -> None:
+        self.last = max((s.last for s in self.segments), default=-1)
 
     @property
     def first(self) -> int:
         return self.segments[0].first
-
-    @property
-    def last(self) -> int:
-        return max(s.last for s in self.segments)
 
 
 @dataclass(slots=True)
