@@ -621,7 +621,12 @@ def found_instead(st: ParseStats) -> list[str]:
 
 
 NUL_SNIFF = 4096
-"""A text trace has no NUL byte; the first bytes of a binary file usually do."""
+"""The bytes looked at to tell a binary file from text."""
+TEXT_BYTES = bytes([9, 10, 13, *range(32, 127), *range(128, 256)])
+"""What text is made of (UTF-8 sequences included); the rest are control bytes (NUL among them)."""
+BINARY_SHARE = 10
+"""A file whose first bytes are more than a tenth control bytes is binary; a few (the NULs a serial console prints) are
+skipped with their lines and counted."""
 
 
 CHUNK_BYTES = 256 << 10
@@ -814,8 +819,9 @@ def refuse_binary(stream: BinaryIO, name: str, expected: str = TRACE_TEXT) -> No
     if head[: len(TRACE_DAT_MAGIC)] == TRACE_DAT_MAGIC:
         fix = "trace-cmd report -i trace.dat | synic trace -" if name == STDIN_NAME else f"trace-cmd report -i {name} > trace.txt"
         raise TraceError(f"{name}: a binary trace-cmd trace.dat; turn it into text first: {fix}")
-    if b"\x00" in head:
-        raise TraceError(f"{name}: not a text file (it holds NUL bytes); expected {expected}")
+    if len(head.translate(None, TEXT_BYTES)) * BINARY_SHARE > len(head):
+        held = "NUL bytes" if b"\x00" in head else "control bytes"
+        raise TraceError(f"{name}: not a text file (it holds {held}); expected {expected}")
 
 
 SNIFF_BYTES = 64 * 1024

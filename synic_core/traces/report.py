@@ -44,6 +44,8 @@ def write_row(ti: TraceImport, rank: int) -> dict[str, Any]:
     }
 
 
+LOSSY = ("lost_events", "truncated", "not_utf8", "overlong", "too_wide")
+"""Skipped lines that may have held a SynIC write."""
 OLD_FROM_MODEL = "before → after: the value before each write is the model's (a trace records only the value written)"
 
 
@@ -72,6 +74,8 @@ def read_summary(st: ParseStats, writes: int, cpus: list[int]) -> list[str]:
     skipped += [f"{plural(n, 'line')} {PROBLEMS[k]} (first at line {st.first[k]})" for k, n in st.problems.items()]  # type: ignore[index]
     if skipped:
         lines.append("skipped: " + ", ".join(skipped))
+    if any(kind in st.problems for kind in LOSSY):
+        lines.append("  a SynIC write lost in a skipped line can change what is inferred below (a module load seen on fewer CPUs)")
     if st.log_lines:
         counted_log = f"{plural(st.log_lines, 'kernel log line')} in the trace file (a console capture): read for faults"
         lines.append(counted_log)

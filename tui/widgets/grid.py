@@ -6,7 +6,7 @@ until something in that row changes, and a write repaints only its cell's region
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rich.segment import Segment
 from rich.style import Style
@@ -53,6 +53,12 @@ class Styles:
     unknown: Style
     writer: dict[str, Style]
     severity: list[Style]
+    colour: dict[str, Style] = field(default_factory=dict)
+    """Each writer's colour alone, laid over a cell's overlays (made once, not once a cell)."""
+
+    def __post_init__(self) -> None:
+        self.colour = {w: Style(color=style.color) for w, style in self.writer.items()}
+        self.colour[""] = Style(color=self.base.color)
 
 
 class SynicGrid(ScrollView, can_focus=True):
@@ -292,7 +298,7 @@ class SynicGrid(ScrollView, can_focus=True):
         flag = OUTCOME_UNKNOWN_GLYPH if unknown else SEVERITY_GLYPH[SEVERITIES[sev]] if sev >= 0 else " "
         mark = self.compare_marks.get((cpu, i)) if self.compare_marks else None
         text = f"{'●' if col.live(bit) else '○'}{WRITER_GLYPH.get(writer, '?')}{flag}{COMPARE_GLYPH[mark] if mark else ' '}"
-        style = writer_style = st.writer.get(writer, st.base)
+        style = st.writer.get(writer, st.base)
         if unknown:
             style += st.unknown
         elif sev >= 1:
@@ -302,7 +308,7 @@ class SynicGrid(ScrollView, can_focus=True):
         if d.last == (cpu, col.bank, col.register):
             style += st.flash
         if sev != FAULT:  # overlays bring backgrounds and text styles; the colour stays the writer's
-            style += Style(color=writer_style.color)
+            style += st.colour.get(writer) or st.colour[""]
         if cpu == self.cursor_cpu and i == self.cursor_col:
             style += st.cursor
         return Segment(f" {text}".ljust(self.cell_w), style)
