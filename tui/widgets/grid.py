@@ -38,6 +38,9 @@ def text_attributes(style: Style) -> Style:
     return Style(bold=style.bold, underline=style.underline, italic=style.italic, reverse=style.reverse)
 
 
+NO_STYLE = Style()  # added to a style, changes nothing (and costs nothing: rich returns the style itself)
+
+
 @dataclass(slots=True)
 class Styles:
     """Rich styles resolved once from the component classes (again on theme change)."""
@@ -53,12 +56,10 @@ class Styles:
     unknown: Style
     writer: dict[str, Style]
     severity: list[Style]
-    colour: dict[str, Style] = field(default_factory=dict)
-    """Each writer's colour alone, laid over a cell's overlays (made once, not once a cell)."""
+    colour: dict[str, Style] = field(default_factory=dict)  # each writer's colour alone, laid over a cell's overlays
 
     def __post_init__(self) -> None:
-        self.colour = {w: Style(color=style.color) for w, style in self.writer.items()}
-        self.colour[""] = Style(color=self.base.color)
+        self.colour = {w: Style(color=style.color) for w, style in [*self.writer.items(), ("", self.base)]}
 
 
 class SynicGrid(ScrollView, can_focus=True):
@@ -298,15 +299,8 @@ class SynicGrid(ScrollView, can_focus=True):
         flag = OUTCOME_UNKNOWN_GLYPH if unknown else SEVERITY_GLYPH[SEVERITIES[sev]] if sev >= 0 else " "
         mark = self.compare_marks.get((cpu, i)) if self.compare_marks else None
         text = f"{'●' if col.live(bit) else '○'}{WRITER_GLYPH.get(writer, '?')}{flag}{COMPARE_GLYPH[mark] if mark else ' '}"
-        style = st.writer.get(writer, st.base)
-        if unknown:
-            style += st.unknown
-        elif sev >= 1:
-            style += st.severity[sev]
-        if mark:
-            style += st.differs
-        if d.last == (cpu, col.bank, col.register):
-            style += st.flash
+        style = st.writer.get(writer, st.base) + (st.unknown if unknown else st.severity[sev] if sev >= 1 else NO_STYLE)
+        style += (st.differs if mark else NO_STYLE) + (st.flash if d.last == (cpu, col.bank, col.register) else NO_STYLE)
         if sev != FAULT:  # overlays bring backgrounds and text styles; the colour stays the writer's
             style += st.colour.get(writer) or st.colour[""]
         if cpu == self.cursor_cpu and i == self.cursor_col:
