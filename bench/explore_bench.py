@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -85,11 +86,15 @@ def matrix(cpus: int) -> tuple[list[dict[str, Any]], float]:
     return data, wall
 
 
-def matrix_proofs(rows: list[dict[str, Any]], cpus: int) -> list[str]:
-    """Per MSHV version and partition (strict profile): the shortest hypervisor fault, or its proved absence."""
+ERROR_KINDS = ("foreign_write", "pulled_from_under", "stale_state", "dangling_page")
+
+
+def proof_table(rows: list[dict[str, Any]], heading: str, fault: Callable[[dict[str, Any]], str], none: str) -> list[str]:
+    """Per MSHV version and partition (strict profile): `fault(row)` where a hypervisor fault is reachable, `none` and the
+    error kinds that remain reachable where its absence is proved, "no proof" where the search did not finish."""
     versions = list(dict.fromkeys(r["mshv"] for r in rows))
     partitions = list(dict.fromkeys(r["partition"] for r in rows))
-    lines = [f"| mshv ({cpus} CPUs, strict) | " + " | ".join(partitions) + " |", "|---" * (len(partitions) + 1) + "|"]
+    lines = [f"| mshv ({heading}, strict) | " + " | ".join(partitions) + " |", "|---" * (len(partitions) + 1) + "|"]
     for v in versions:
         cells = []
         for p in partitions:
@@ -97,12 +102,17 @@ def matrix_proofs(rows: list[dict[str, Any]], cpus: int) -> list[str]:
             if not r["fixpoint"]:
                 cells.append("no proof")
             elif "hypervisor_fault" in r["reachable"]:
-                cells.append(f"fault in {r['reachable']['hypervisor_fault']}")
+                cells.append(fault(r))
             else:
-                errors = [k for k in ("foreign_write", "pulled_from_under", "stale_state", "dangling_page") if k in r["reachable"]]
-                cells.append("no fault (proved)" + (f"; {', '.join(errors)}" if errors else ""))
+                errors = [k for k in ERROR_KINDS if k in r["reachable"]]
+                cells.append(none + (f"; {', '.join(errors)}" if errors else ""))
         lines.append(f"| `{v}` | " + " | ".join(cells) + " |")
     return lines
+
+
+def matrix_proofs(rows: list[dict[str, Any]], cpus: int) -> list[str]:
+    """Per MSHV version and partition (strict profile): the shortest hypervisor fault, or its proved absence."""
+    return proof_table(rows, f"{cpus} CPUs", lambda r: f"fault in {r['reachable']['hypervisor_fault']}", "no fault (proved)")
 
 
 def every_cpu_count(mshv: str = "v4") -> tuple[dict[str, Any], float]:
@@ -123,20 +133,9 @@ def matrix_every_cpu_count() -> tuple[list[dict[str, Any]], float]:
 def every_cpu_count_proofs(rows: list[dict[str, Any]]) -> list[str]:
     """Per MSHV version and partition (strict profile), over every number of CPUs: the shortest hypervisor
     fault and the CPUs it needs, or its proved absence, and the error kinds that remain reachable."""
-    versions = list(dict.fromkeys(r["mshv"] for r in rows))
-    partitions = list(dict.fromkeys(r["partition"] for r in rows))
-    lines = ["| mshv (every CPU count, strict) | " + " | ".join(partitions) + " |", "|---" * (len(partitions) + 1) + "|"]
-    for v in versions:
-        cells = []
-        for p in partitions:
-            r = next(x for x in rows if (x["partition"], x["mshv"], x["hypervisor"]) == (p, v, "strict"))
-            if not r["fixpoint"]:
-                cells.append("no proof")
-            elif "hypervisor_fault" in r["reachable"]:
-                n = r["counterexample_cpus"]["hypervisor_fault"]
-                cells.append(f"fault in {r['reachable']['hypervisor_fault']} ({n} CPU{'s' * (n != 1)})")
-            else:
-                errors = [k for k in ("foreign_write", "pulled_from_under", "stale_state", "dangling_page") if k in r["reachable"]]
-                cells.append("no fault on any N (proved)" + (f"; {', '.join(errors)}" if errors else ""))
-        lines.append(f"| `{v}` | " + " | ".join(cells) + " |")
-    return lines
+
+    def fault(r: dict[str, Any]) -> str:
+        n = r["counterexample_cpus"]["hypervisor_fault"]
+        return f"fault in {r['reachable']['hypervisor_fault']} ({n} CPU{'s' * (n != 1)})"
+
+    return proof_table(rows, "every CPU count", fault, "no fault on any N (proved)")

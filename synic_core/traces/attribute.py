@@ -22,7 +22,7 @@ from synic_core.model.sequences import Op, Sequence
 from synic_core.model.version import MshvVersion
 from synic_core.model.vocabulary import ActionHint, Attribution, Bank, Component, SequenceName
 from synic_core.traces.formats import HINT_FRAMES, HINT_TASKS, SLOTS, frame_component, frame_name
-from synic_core.traces.parse import HOST_FLAG, ParsedTrace, TraceWrites
+from synic_core.traces.parse import HOST_FLAG, ParsedTrace, TraceWrites, flagged, masked
 from synic_core.traces.sequence_scan import SequenceScan, scan
 
 TraceWriter = Literal["vmbus", "mshv", "hypervisor"]
@@ -217,9 +217,6 @@ def _per_cpu(cpu_by_rank: array[int]) -> dict[int, array[int]]:
     return out
 
 
-HOST_BYTE = bytes(b & HOST_FLAG for b in range(256))
-
-
 def _scanner(out: Attributed, shapes: tuple[Template, ...]) -> SequenceScan | None:
     """The window's writes as tokens for `sequence_scan` (in time order)."""
     w, order = out.writes, out.order
@@ -227,7 +224,7 @@ def _scanner(out: Attributed, shapes: tuple[Template, ...]) -> SequenceScan | No
         slots, values, flags = w.slot, w.value, w.flags
     else:
         slots, values, flags = (array(c.typecode, map(c.__getitem__, order)) for c in (w.slot, w.value, w.flags))
-    hosts = bytes(flags).translate(HOST_BYTE)
+    hosts = masked(flags, HOST_FLAG)
     rows = [(tuple((op.slot, op.mask, op.want) for op in t.ops), WRITERS.index(t.component)) for t in shapes]
     return scan(slots, values, hosts, out.writer, rows)
 
@@ -244,7 +241,7 @@ def _by_stack_or_host(out: Attributed) -> None:
     out.how = array("B", bytes(map(how_of.__getitem__, stacks)))
     out.source = list(map(source_of.__getitem__, stacks))
     flags = w.flags
-    if any(bytes(flags).translate(HOST_BYTE)):
+    if flagged(flags, HOST_FLAG):
         host_writer, host_how = WRITERS.index("hypervisor"), ATTRIBUTIONS.index("host")
         for rank, i in enumerate(out.order):
             if flags[i] & HOST_FLAG:

@@ -27,15 +27,12 @@ from synic_core.reports.formatting import plural
 from synic_core.traces.attribute import ATTRIBUTIONS, WRITERS, Attributed
 from synic_core.traces.formats import SLOTS
 from synic_core.traces.infer import TraceAction
-from synic_core.traces.parse import FAULT_FLAGS, HOST_FLAG
+from synic_core.traces.parse import FAULT_FLAGS, HOST_FLAG, flagged
 
 KEY_FIELDS = {"SCONTROL": ("enable",), "SIMP": ("enable",), "SIEFP": ("enable",), "SIRBP": ("enable",)}
 """The fields a divergence message names (a SINT's: masked, and the vector when unmasked)."""
 COMPARED_APART = frozenset({"frame", "preserved"})
 STACK = ATTRIBUTIONS.index("stack")
-HOST_BYTE = bytes(b & HOST_FLAG for b in range(256))
-FAULTED_BYTE = bytes(b & FAULT_FLAGS for b in range(256))
-"""A write's flags byte to its fault bits alone: counting the writes that faulted is counting the bytes not 0."""
 
 
 def describe(register: str, value: int) -> str:
@@ -226,7 +223,7 @@ class Conformance:
         """The trace's writes before rank `upto` join their CPU's comparison, CPU by CPU; `numbers` counts each CPU's writes
         so far (the VMM's own, KVM `host 1`, count there but are not compared: they are not the guest kernel's)."""
         w, order = att.writes, att.order
-        hosts = any(bytes(w.flags).translate(HOST_BYTE))
+        hosts = flagged(w.flags, HOST_FLAG) > 0
         log_line = w.log_line.get if w.log_line else None
         for cpu, all_ranks in att.per_cpu.items():
             count = bisect_left(all_ranks, upto)
@@ -392,14 +389,9 @@ class Conformance:
         return f"{shown}; {v} writes {theirs} here ({title(p.component)}: {p.source})"
 
 
-def faulted_count(flags: array[int]) -> int:
-    """The writes that faulted (#GP in the trace, or the kernel log names them)."""
-    return len(flags) - bytes(flags).translate(FAULTED_BYTE).count(0)
-
-
 def check_trace(att: Attributed, actions: Sequence[TraceAction], config: SessionConfig) -> CheckResult:
     """Replay the inferred actions under `config` and compare each CPU's writes with the trace's."""
     conformance = Conformance(config, cut=bool(att.trace.stats.not_kept))
     conformance.judge(att, actions, len(att.order), {})
     log = att.trace.log
-    return conformance.finish(att.ncpus, faulted_count(att.writes.flags), None if log is None else log.kind)
+    return conformance.finish(att.ncpus, flagged(att.writes.flags, FAULT_FLAGS), None if log is None else log.kind)

@@ -17,6 +17,7 @@ from array import array
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
+from functools import cache
 from itertools import accumulate, islice, repeat
 from operator import add, le, lt
 from pathlib import Path
@@ -52,6 +53,23 @@ HOST_FLAG = 2
 LOG_FLAG = 4
 """A write's flags: ` #GP` in the trace (an observed fault), a KVM host-initiated write, a fault the kernel log names."""
 FAULT_FLAGS = GP_FLAG | LOG_FLAG
+
+
+@cache
+def _keeping(mask: int) -> bytes:
+    return bytes(b & mask for b in range(256))
+
+
+def masked(flags: array[int] | bytes, mask: int) -> bytes:
+    """Each write's flags byte with only the `mask` bits left (one pass in C, no Python call a write)."""
+    return bytes(flags).translate(_keeping(mask))
+
+
+def flagged(flags: array[int] | bytes, mask: int) -> int:
+    """How many writes carry any of the `mask` flags."""
+    return len(flags) - masked(flags, mask).count(0)
+
+
 PROGRESS_EVERY = 4 << 20
 """Bytes between two calls of the progress callback."""
 OTHER_EVENTS = "other events"

@@ -202,7 +202,7 @@ class Replayer:
                 if not s.startup:
                     setattr(self.state.cpus[s.cpu], s.component, False)
             write(rank)
-            if len(findings) > len(at):
+            if placed and len(findings) > len(at):
                 at += [(rank, True)] * (len(findings) - len(at))
             for s in here:
                 if s.startup:
@@ -210,7 +210,8 @@ class Replayer:
             if rank in ends:
                 for index in ends[rank]:
                     self.after_action(index, self.first + index)
-                at += [(rank, False)] * (len(findings) - len(at))
+                if placed:
+                    at += [(rank, False)] * (len(findings) - len(at))
         return TraceRun(self.findings, self.state, self.old, self.step, at, states, self.unknown)
 
     def checker(self, rank: int) -> Checker:

@@ -16,10 +16,9 @@ from synic_core.model.partitions import title
 from synic_core.model.vocabulary import ActionName, FindingKindName, Severity
 from synic_core.reports.formatting import cpus_text, plural
 from synic_core.traces.attribute import ATTRIBUTIONS, WRITERS, Attributed
-from synic_core.traces.check import faulted_count
 from synic_core.traces.infer import TraceAction
 from synic_core.traces.load import TraceImport
-from synic_core.traces.parse import GP_FLAG, ParsedTrace
+from synic_core.traces.parse import FAULT_FLAGS, GP_FLAG, ParsedTrace, flagged
 
 
 def who(writer: str | None) -> str:
@@ -94,8 +93,8 @@ class TraceSummary:
         for how, n in Counter(att.how[:upto]).items():
             self.attribution[ATTRIBUTIONS[how]] += n
         flags = w.flags[:upto]
-        self.gp += len(flags) - bytes(flags).translate(GP_BYTE).count(0)
-        self.faulted += faulted_count(flags)
+        self.gp += flagged(flags, GP_FLAG)
+        self.faulted += flagged(flags, FAULT_FLAGS)
         self.matched += sum(1 for i in w.log_line if i < upto)
         line, order = w.line, att.order
         room = max(MAX_ACTIONS_KEPT - len(self.actions), 0)
@@ -142,7 +141,6 @@ class TraceSummary:
         return sorted(self.by_writer)
 
 
-GP_BYTE = bytes(b & GP_FLAG for b in range(256))
 MAX_ACTIONS_KEPT = 1_000
 """Inferred actions listed whole (`--json`, up to 4096 CPUs each); a longer trace has the rest counted by name (a kexec
 loop makes three a cycle)."""
