@@ -128,6 +128,21 @@ async def test_a_trace_longer_than_the_dashboard_plays_says_so(tmp_path: Path, m
         assert "the first 20 SynIC writes of 56 (synic trace FILE judges them all) on 4 CPUs" in toast.message
 
 
+async def test_a_trace_the_dashboard_starts_on_says_at_once_that_it_plays_only_its_first_writes(tmp_path: Path) -> None:
+    """`synic trace BIG --dashboard`: the toast says how many of how many, without opening anything."""
+    from synic_core.traces.load import import_trace
+
+    session = TraceSession(import_trace(save(tmp_path, exported("l1vh-v4-kexec")), keep=20))
+    app = SynicApp(session, instant=True, manual_ticks=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert "the first 20 SynIC writes of 56 (synic trace FILE judges them all)" in notifications(app)[-1].message
+    whole = trace_app(tmp_path)
+    async with whole.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert not notifications(whole)  # a trace played whole is not announced: the dashboard shows it
+
+
 def test_a_scenario_file_is_not_taken_for_a_trace(tmp_path: Path) -> None:
     from synic_core.traces.parse import looks_like_trace
 

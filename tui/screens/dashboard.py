@@ -95,6 +95,7 @@ class DashboardScreen(DashboardBase):
             self.player.start_clock()
         self.grid.focus()
         self.refresh_panels(rebuild_trace=True)
+        self.files.say_when_cut(self.session)
         if self._initial_lesson is not None:
             self.lessons.start(self._initial_lesson)
 

@@ -81,6 +81,11 @@ class SessionFiles:
         for notice in opened.notices:
             screen.notify(notice, severity="warning", markup=False, timeout=10)
 
+    def say_when_cut(self, session: Session) -> None:
+        """A trace the dashboard opened with fewer writes than it holds (`synic trace BIG --dashboard`) says so at once."""
+        if isinstance(session, TraceSession) and session.imported.trace.stats.writes > len(session.imported.attributed.order):
+            self._say_opened(session, None)
+
     def _say_opened(self, session: Session, path: Path | None) -> None:
         if isinstance(session, TraceSession):
             title, message = opened_trace(session)
