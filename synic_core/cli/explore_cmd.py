@@ -19,7 +19,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from synic_core.cli.console import console as make_console
-from synic_core.cli.run_cmd import SEVERITY_STYLE
+from synic_core.cli.finding_text import SEVERITY_STYLE
 from synic_core.explore.fast import Status, default_memory_limit_mb, search
 from synic_core.explore.pool import Job, JobStatus, Result, WorkerPool, sigterm_raises
 from synic_core.explore.reference import Counterexample, ExploreResult, Move, explore_to_dict

@@ -23,7 +23,7 @@ from synic_core.cli.explore_cmd import (
     matrix_table,
     sequence_text,
 )
-from synic_core.cli.run_cmd import SEVERITY_STYLE
+from synic_core.cli.finding_text import SEVERITY_STYLE
 from synic_core.explore.every_n import EveryNResult, Witness, cpu_counts, every_n, proof_line, renumbering
 from synic_core.explore.pool import Job, Result, WorkerPool, sigterm_raises
 from synic_core.explore.reference import settings_dict

@@ -7,6 +7,7 @@ from rich.table import Table
 from rich.text import Text
 
 from synic_core.cli.console import console as make_console
+from synic_core.cli.finding_text import COMPONENT_STYLE, finding_block
 from synic_core.model.findings import Finding
 from synic_core.model.partitions import title
 from synic_core.model.session import Session
@@ -14,9 +15,6 @@ from synic_core.reports.formatting import cpu_ranges, grouped_findings, summary_
 from synic_core.reports.json_report import exit_code
 from synic_core.scenarios.compare import Difference, Side
 from synic_core.scenarios.scenario import Scenario, builtin_names, load_builtin
-
-SEVERITY_STYLE = {"info": "cyan", "warning": "yellow", "error": "bold red", "fault": "bold white on red"}
-COMPONENT_STYLE = {"vmbus": "blue", "mshv": "dark_orange", "reset": "dim", "hypervisor": "magenta"}
 
 
 def list_builtins() -> int:
@@ -81,25 +79,6 @@ def print_findings(console: Console, findings: list[Finding]) -> None:
     console.print("[bold]Findings[/]")
     for first, count, cpus, message in grouped_findings(findings):
         console.print(finding_block(first, count, cpus, message))
-
-
-def finding_block(f: Finding, count: int, cpus: str, message: str) -> Text:
-    where = f"{f.register}.{f.field}" if f.register and f.field else (f.register or "")
-    text = Text()
-    text.append(f"{f.severity:<8}", SEVERITY_STYLE[f.severity])
-    text.append(f" {f.kind}", "bold")
-    text.append(f"  step {f.step}" + (f"  CPU{'s' if count > 1 else ''} {cpus}" if cpus else ""))
-    if where:
-        text.append(f"  {where}")
-    if f.component:
-        text.append(f"  by {title(f.component)}")
-    if f.owner:
-        text.append(f"  owner {title(f.owner)}")
-    text.append(f"\n    {message}\n")
-    text.append(f"    models: {f.cites}\n", "dim")
-    if f.assumption:
-        text.append(f"    assumption: {f.assumption}\n", "italic yellow")
-    return text
 
 
 def print_compare(scenario: Scenario, left: Side, right: Side, diffs: list[Difference]) -> None:

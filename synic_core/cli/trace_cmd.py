@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.text import Text
 
 from synic_core.cli.console import console as make_console
-from synic_core.cli.run_cmd import COMPONENT_STYLE, SEVERITY_STYLE, finding_block
+from synic_core.cli.finding_text import COMPONENT_STYLE, SEVERITY_STYLE, finding_block
 from synic_core.inputs.bad_input import InputError
 from synic_core.model.findings import Finding
 from synic_core.reports.formatting import cpus_text, grouped_findings, plural, summary_line

@@ -89,3 +89,17 @@ def test_no_ui_import_in_core_sources() -> None:
         f"{path.name}: {m.group(0).strip()}" for path in (ROOT / "synic_core").rglob("*.py") for m in pattern.finditer(path.read_text())
     ]
     assert offenders == []
+
+
+NOT_FOR_TRACE = ("textual", "pydantic", "importlib.metadata", "synic_core.cli.run_cmd", "synic_core.scenarios.compare", "rich.table")
+"""What `synic trace FILE --check` has no use for: the package metadata (read only where the version is shown: about
+35 ms of imports), `synic run`'s module and its tables, the schemas. `make bench` times the command
+(trace_check_vs_split_loop), where start-up is part of the measure."""
+
+
+def test_trace_check_imports_only_what_it_uses(tmp_path: Path) -> None:
+    trace = tmp_path / "t.txt"
+    trace.write_text("# tracer: nop\n  cpuhp/0-20  [000] ....  1.000001: write_msr: 40000080, value 1\n")
+    mods = _modules_after(f"from tui.cli import main\ntry:\n    main(['trace', {str(trace)!r}, '--check', '--quiet'])\nexcept SystemExit:\n    pass")
+    assert "synic_core.traces.check" in mods  # the probe did judge the trace
+    assert sorted(m for m in mods if any(m == name or m.startswith(name + ".") for name in NOT_FOR_TRACE)) == []
