@@ -100,6 +100,7 @@ NOT_FOR_TRACE = ("textual", "pydantic", "importlib.metadata", "synic_core.cli.ru
 def test_trace_check_imports_only_what_it_uses(tmp_path: Path) -> None:
     trace = tmp_path / "t.txt"
     trace.write_text("# tracer: nop\n  cpuhp/0-20  [000] ....  1.000001: write_msr: 40000080, value 1\n")
-    mods = _modules_after(f"from tui.cli import main\ntry:\n    main(['trace', {str(trace)!r}, '--check', '--quiet'])\nexcept SystemExit:\n    pass")
+    command = f"main(['trace', {str(trace)!r}, '--check', '--quiet'])"
+    mods = _modules_after(f"from tui.cli import main\ntry:\n    {command}\nexcept SystemExit:\n    pass")
     assert "synic_core.traces.check" in mods  # the probe did judge the trace
     assert sorted(m for m in mods if any(m == name or m.startswith(name + ".") for name in NOT_FOR_TRACE)) == []
