@@ -6,10 +6,11 @@ explanations; none of them changes the machine, except the missing-enable memory
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import cast
 
 from synic_core.model.findings import Finding, Where, make_finding
-from synic_core.model.partitions import COMPONENTS, Partition, title
+from synic_core.model.partitions import COMPONENTS, PARTITIONS, Partition, title
 from synic_core.model.registers import (
     LIVE_TEST,
     PAGE_REGISTERS,
@@ -17,7 +18,6 @@ from synic_core.model.registers import (
     SINT_REGISTERS,
     STATE_INDEX,
     frame_of,
-    is_live_value,
     registers_in_bank,
 )
 from synic_core.model.state import MachineState
@@ -26,6 +26,21 @@ from synic_core.model.writes import Write
 
 ENABLE_REGISTERS = ("SCONTROL", "SIMP", "SIEFP", "SIRBP")
 NOBODY_ENABLED = "but nobody enabled it"
+_STALE_TESTS: dict[str, tuple[tuple[str, int, int, int], ...]] = {
+    bank: tuple((reg, STATE_INDEX[reg], *LIVE_TEST[reg]) for reg in registers_in_bank(bank) if reg != "SCONTROL") for bank in ("l1", "l0")
+}
+"""By bank: the registers the stale rule looks at (SCONTROL is not state a driver owns), with their row index and live test."""
+
+
+def _enables_used(partition: Partition, comp: Component) -> tuple[tuple[Bank, str, int], ...]:
+    """The enable registers `comp` depends on while live, with their row index (the missing-enable rule's, per CPU)."""
+    return _enables_of(partition.name, comp)
+
+
+@cache
+def _enables_of(partition: str, comp: Component) -> tuple[tuple[Bank, str, int], ...]:
+    uses = PARTITIONS[partition].uses(comp)
+    return tuple((bank, reg, STATE_INDEX[reg]) for bank, reg in uses if reg in ENABLE_REGISTERS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,29 +126,24 @@ class Checker:
         for cpu in range(st.ncpus):
             for bank in st.banks:
                 row = st.regs[bank][cpu]
-                for reg in registers_in_bank(bank):
-                    value = row[STATE_INDEX[reg]]
-                    if reg == "SCONTROL" or not is_live_value(reg, value):
-                        continue
-                    what = "unmasked" if reg.startswith("SINT") else f"enabled at {st.describe_frame(frame_of(value))}"
-                    message = (
-                        f"The {kernel} inherits {self.partition.label(reg, bank)} {what} on CPU {cpu} with no driver loaded that owns it."
-                    )
-                    out.append(
-                        self.finding(
-                            "stale_state",
-                            message,
-                            {
-                                "cpu": cpu,
-                                "bank": cast(Bank, bank),
-                                "register": reg,
-                                "field": "masked" if reg.startswith("SINT") else "enable",
-                                "component": cast(Writer, st.writer[bank][cpu][STATE_INDEX[reg]]),
-                                "owner": self.partition.owner(bank, reg),
-                            },
-                        )
-                    )
+                for reg, index, mask, live in _STALE_TESTS[bank]:
+                    if row[index] & mask == live:  # is_live_value, inlined: every register of every CPU at each kexec
+                        out.append(self._stale(kernel, cpu, cast(Bank, bank), reg, row[index]))
         return out
+
+    def _stale(self, kernel: str, cpu: int, bank: Bank, reg: str, value: int) -> Finding:
+        st = self.state
+        what = "unmasked" if reg.startswith("SINT") else f"enabled at {st.describe_frame(frame_of(value))}"
+        message = f"The {kernel} inherits {self.partition.label(reg, bank)} {what} on CPU {cpu} with no driver loaded that owns it."
+        where: Where = {
+            "cpu": cpu,
+            "bank": bank,
+            "register": reg,
+            "field": "masked" if reg.startswith("SINT") else "enable",
+            "component": cast(Writer, st.writer[bank][cpu][STATE_INDEX[reg]]),
+            "owner": self.partition.owner(bank, reg),
+        }
+        return self.finding("stale_state", message, where)
 
     def missing_enable(self, cpus: list[int]) -> list[Finding]:
         """A live component depends on a page or SynIC enable that nobody set (flagged once until fixed)."""
@@ -147,14 +157,15 @@ class Checker:
 
     def _missing_on(self, cpu: int, comp: Component, live: bool) -> list[Finding]:
         st, out = self.state, []
-        for bank, reg in self.partition.uses(comp):
-            if reg not in ENABLE_REGISTERS:
+        missing = st.missing
+        for bank, reg, index in _enables_used(self.partition, comp):
+            if not live or st.regs[bank][cpu][index] & 1:
+                if missing:
+                    missing.discard((cpu, comp, bank, reg))
                 continue
             key = (cpu, comp, bank, reg)
-            if not live or st.get(cpu, bank, reg) & 1:
-                st.missing.discard(key)
-            elif key not in st.missing:
-                st.missing.add(key)
+            if key not in missing:
+                missing.add(key)
                 who = self._who_cleared(cpu, bank, reg)
                 message = f"{title(comp)} is live on CPU {cpu} and depends on {self.partition.label(reg, bank)}.enable, {who}."
                 where: Where = {"cpu": cpu, "bank": bank, "register": reg, "field": "enable", "component": comp}

@@ -9,6 +9,9 @@ from synic_core.model.registers import MASKED_BIT, PAGE_REGISTERS, SINT_FIELDS, 
 FIRST_VALID_VECTOR = 16  # HV_SYNIC_FIRST_VALID_VECTOR
 VECTOR_FIELD = SINT_FIELDS[0]
 TEARDOWN_TARGETS = SINT_REGISTERS | set(PAGE_REGISTERS)
+SINT_REFUSAL_BITS = MASKED_BIT | VECTOR_FIELD.mask
+"""A SINT value is refused for its vector exactly when `value & SINT_REFUSAL_BITS < FIRST_VALID_VECTOR` (unmasked, and
+the vector, bits 0-7, below 16): one test, for the per-write paths that ask it before calling `rejects`."""
 STRICT_ASSUMPTION = (
     "strict profile: the real reaction of the L1VH hypervisor to SynIC writes with SynIC disabled is "
     "undocumented; the model refuses teardown writes to SIMP/SIEFP/SIRBP/SINTx after SCONTROL.enable "
@@ -27,10 +30,8 @@ class Profile:
 
     def rejects(self, register: str, value: int, scontrol_dropped: bool) -> str | None:
         """Why the hypervisor refuses writing `value` to `register`, or None when it accepts."""
-        if register in SINT_REGISTERS:
-            vector = VECTOR_FIELD.get(value)
-            if vector < FIRST_VALID_VECTOR and not value & MASKED_BIT:
-                return f"unmasked SINT with vector {vector} < 16 raises #GP (TLFS SINTx registers)"
+        if register in SINT_REGISTERS and value & SINT_REFUSAL_BITS < FIRST_VALID_VECTOR:
+            return f"unmasked SINT with vector {VECTOR_FIELD.get(value)} < 16 raises #GP (TLFS SINTx registers)"
         teardown_target = register in TEARDOWN_TARGETS
         if scontrol_dropped and self.faults_after_scontrol_drop and teardown_target and is_teardown_value(register, value):
             return "teardown write after SCONTROL.enable went from 1 to 0 on the same VP"

@@ -50,10 +50,13 @@ class Template:
     sources: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Segment:
     """A run of writes on one CPU that matches a driver sequence: `cpu_ranks[start:start + size]`, positions in time
-    order (held as a slice of the CPU's ranks, not a tuple of its own: a segment every few writes adds up)."""
+    order (held as a slice of the CPU's ranks, not a tuple of its own: a segment every few writes adds up).
+
+    Nobody changes a segment once made; not a frozen dataclass: one is made every few writes, and a frozen one's
+    constructor costs four times as much."""
 
     cpu: int
     sequence: SequenceName

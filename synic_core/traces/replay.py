@@ -19,8 +19,8 @@ from synic_core.model.checks import switch_off_verb as switch_off_verb  # the mo
 from synic_core.model.config import SessionConfig
 from synic_core.model.findings import Finding, Where, make_finding
 from synic_core.model.partitions import COMPONENTS, title
-from synic_core.model.profiles import TEARDOWN_TARGETS, Profile
-from synic_core.model.registers import LIVE_TEST, PAGE_REGISTERS, REGISTERS, SINT_REGISTERS, STATE_INDEX, frame_of
+from synic_core.model.profiles import FIRST_VALID_VECTOR, SINT_REFUSAL_BITS, TEARDOWN_TARGETS, Profile
+from synic_core.model.registers import LIVE_TEST, PAGE_REGISTERS, PAGE_SHIFT, REGISTERS, SINT_REGISTERS, STATE_INDEX, frame_of
 from synic_core.model.state import DriverState, MachineState
 from synic_core.model.vocabulary import Bank, Component
 from synic_core.model.writes import Write
@@ -115,9 +115,10 @@ def _steps(att: Attributed, actions: list[TraceAction], first: int = 0) -> array
                 step[r] = index
     if len(step) and step[0] == NO_STEP:
         step[0] = first - 1
-    for r in range(1, len(step)):
-        if step[r] == NO_STEP:
-            step[r] = step[r - 1]
+    if NO_STEP in step:  # writes no action claims (one scan in C first: usually there are none)
+        for r in range(1, len(step)):
+            if step[r] == NO_STEP:
+                step[r] = step[r - 1]
     return step
 
 
@@ -170,6 +171,7 @@ class Replayer:
         self.step = _steps(att, actions, self.first)
         self.unknown = set()  # by rank of this window
         self._checker = None
+        self.w, self.order, self.writer_of = att.writes, att.order, att.writer  # what `write` reads for every write
 
     def window(self, att: Attributed, actions: list[TraceAction], upto: int) -> None:
         """The writes before rank `upto` of `att`, with `actions` (all of whose writes come before it)."""
@@ -221,20 +223,20 @@ class Replayer:
         return self._checker
 
     def write(self, rank: int) -> None:
-        att, st = self.att, self.state
-        i = att.order[rank]
-        w = att.writes
+        """One write (the hot path: every write of the trace, most of them their owner's, which find nothing)."""
+        st, w = self.state, self.w
+        i = self.order[rank]
         bank, register, ri, owner, mask, live, page, sint, teardown = self.slots[w.slot[i]]
-        cpu, value, faulted = w.cpu[i], w.value[i], bool(w.flags[i] & FAULT_FLAGS)
+        cpu, value, faulted = w.cpu[i], w.value[i], w.flags[i] & FAULT_FLAGS
         self.numbers[cpu] += 1
         rows = st.regs.get(bank)
         if rows is None:
             return  # refused before the replay (the partition has no nested bank)
         row = rows[cpu]
         old = self.old[rank] = row[ri]
-        writer = WRITERS[att.writer[rank]]
-        dropped = st.scontrol_dropped[bank][cpu]
-        reason = self.profile.rejects(register, value, dropped) if sint or (dropped and teardown) else None
+        writer = WRITERS[self.writer_of[rank]]
+        refusable = (sint and value & SINT_REFUSAL_BITS < FIRST_VALID_VECTOR) or (teardown and st.scontrol_dropped[bank][cpu])
+        reason = self.profile.rejects(register, value, st.scontrol_dropped[bank][cpu]) if refusable else None
         if not faulted:
             row[ri] = value
             st.writer[bank][cpu][ri] = writer or UNKNOWN_WRITER
@@ -243,13 +245,29 @@ class Replayer:
         if writer == "hypervisor":
             return
         if not faulted and not reason and writer is not None and (owner is None or owner == writer):  # `quiet`, inlined
-            switched_off = (old & mask == live and value & mask != live) or (page and old & 1 and frame_of(old) != frame_of(value))
+            switched_off = (old & mask == live and value & mask != live) or (page and old & 1 and old >> PAGE_SHIFT != value >> PAGE_SHIFT)
             used = switched_off and any(st.cpus[cpu].live(victim) for victim in self.victims(bank, register, writer))
-            if not used and not (page and value & 1 and st.frame_is_dangling(frame_of(value))):
+            if not used and not (page and value & 1 and st.frame_is_dangling(value >> PAGE_SHIFT)):
                 return  # its owner's write: nothing it switches off is in use, no page it enables dangles
         elif not faulted and not reason and self.quiet(bank, register, writer, cpu, old, value):
             return
-        component: Component | None = writer
+        self._judged(rank, i, register, bank, cpu, old, value, bool(faulted), writer, reason)
+
+    def _judged(
+        self,
+        rank: int,
+        i: int,
+        register: str,
+        bank: Bank,
+        cpu: int,
+        old: int,
+        value: int,
+        faulted: bool,
+        writer: Component | None,
+        reason: str | None,
+    ) -> None:
+        """A write some rule may find something in: built as a record and put through the rules."""
+        att, w, component = self.att, self.w, writer
         touched = touched_fields(register, old, value)
         new = old if faulted else value
         record = Write(
