@@ -65,6 +65,8 @@ class Segment:
     start: int
     size: int
     hint: ActionHint | None
+    startup: bool
+    """A startup sequence (`STARTUP`): its driver is live on the CPU after it; else a teardown (it stops first)."""
 
     @property
     def ranks(self) -> array[int]:
@@ -77,10 +79,6 @@ class Segment:
     @property
     def last(self) -> int:
         return self.cpu_ranks[self.start + self.size - 1]
-
-    @property
-    def startup(self) -> bool:
-        return self.sequence in STARTUP
 
 
 @dataclass(slots=True)
@@ -298,7 +296,7 @@ def _add_segment(out: Attributed, ranks: array[int], p: int, t: Template, cpu: i
     """The writes from position p match template t: a segment; the writes no stack named are the template's driver's."""
     how = out.how
     run = ranks[p : p + len(t.ops)]
-    out.segments.append(Segment(cpu, t.sequence, t.component, ranks, p, len(t.ops), hints.first(run)))
+    out.segments.append(Segment(cpu, t.sequence, t.component, ranks, p, len(t.ops), hints.first(run), t.sequence in STARTUP))
     if not out.unknown:
         return
     component = WRITERS.index(t.component)

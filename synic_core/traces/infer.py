@@ -172,7 +172,10 @@ def advance(live: Live, actions: list[TraceAction]) -> None:
 
 def _advance(live: Live, action: ActionName, segs: list[Segment]) -> None:
     for s in segs:
-        (live.of(s.sequence).add if s.startup else live.of(s.sequence).discard)(s.cpu)
+        if s.startup:
+            live.of(s.sequence).add(s.cpu)
+        else:
+            live.of(s.sequence).discard(s.cpu)
     if action == "cpu_offline" and not any(s.startup for s in segs):
         live.offline.update(s.cpu for s in segs)
     elif action == "cpu_online":

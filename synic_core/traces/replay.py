@@ -70,6 +70,8 @@ class TraceRun:
     unknown: set[int] = field(default_factory=set)  # ranks the profile refuses whose outcome the trace does not show
 
 
+SlotFacts = tuple[Bank, str, int, Component | None, int, int, bool, bool, bool, dict[Component, tuple[Component, ...]]]
+"""`Replayer.slot_facts`: a register slot's facts as `write` unpacks them."""
 SEGMENT_BITS = 32
 """A boundary is one integer: its rank above these bits, the segment's index below (an array, not a dict of lists)."""
 
@@ -89,13 +91,10 @@ class _Marks:
         """The rank of the k-th boundary (past the last: -1, a rank no write has)."""
         return self.boundaries[k] >> SEGMENT_BITS if k < len(self.boundaries) else -1
 
-    def segment(self, k: int) -> Segment:
-        return self.segments[self.boundaries[k] & ((1 << SEGMENT_BITS) - 1)]
-
 
 def _marks(actions: list[TraceAction]) -> _Marks:
     segments = [s for a in actions for s in a.segments]
-    at = ((s.last if s.startup else s.first) << SEGMENT_BITS | k for k, s in enumerate(segments))
+    at = (s.cpu_ranks[s.start + s.size - 1 if s.startup else s.start] << SEGMENT_BITS | k for k, s in enumerate(segments))
     m = _Marks(segments, array("Q", sorted(at)))
     for index, a in enumerate(actions):
         m.ends.setdefault(a.last, []).append(index)
@@ -141,11 +140,13 @@ class Replayer:
         self.slots = [self.slot_facts(bank, register) for bank, register in SLOTS]
         self.unknown: set[int] = set()
 
-    def slot_facts(self, bank: Bank, register: str) -> tuple[Bank, str, int, Component | None, int, int, bool, bool, bool]:
+    def slot_facts(self, bank: Bank, register: str) -> SlotFacts:
         """What `write` needs of a register slot, looked up once: (bank, register, its index in a row, its owner here,
-        the live test's mask and value, a page register, a SINT, a target of the strict profile's teardown rule)."""
+        the live test's mask and value, a page register, a SINT, a target of the strict profile's teardown rule, and by
+        writer the other components that use it while live)."""
         mask, live = LIVE_TEST[register]
         owner = self.partition.owners.get((bank, register))
+        victims = {c: self.victims(bank, register, c) for c in COMPONENTS}
         return (
             bank,
             register,
@@ -156,6 +157,7 @@ class Replayer:
             register in PAGE_REGISTERS,
             register in SINT_REGISTERS,
             register in TEARDOWN_TARGETS,
+            victims,
         )
 
     def grow(self, ncpus: int) -> None:
@@ -186,6 +188,7 @@ class Replayer:
         ends, write, findings = marks.ends, self.write, self.findings
         stops = snapshots | ends.keys()  # a few: one an action
         k, boundary = 0, marks.rank(0)  # the next segment boundary and its rank
+        bounds, segments, low = marks.boundaries, marks.segments, (1 << SEGMENT_BITS) - 1
         placed = upto is None  # read whole (the dashboard): where each finding came is kept
         for rank in range(len(self.att.order) if upto is None else upto):
             if rank != boundary and rank not in stops:  # the common case: a write inside a sequence
@@ -197,9 +200,9 @@ class Replayer:
                 states[rank] = self.state.copy()
             here = []
             while boundary == rank:
-                here.append(marks.segment(k))
+                here.append(segments[bounds[k] & low])
                 k += 1
-                boundary = marks.rank(k)
+                boundary = bounds[k] >> SEGMENT_BITS if k < len(bounds) else -1
             for s in here:
                 if not s.startup:
                     setattr(self.state.cpus[s.cpu], s.component, False)
@@ -226,7 +229,7 @@ class Replayer:
         """One write (the hot path: every write of the trace, most of them their owner's, which find nothing)."""
         st, w = self.state, self.w
         i = self.order[rank]
-        bank, register, ri, owner, mask, live, page, sint, teardown = self.slots[w.slot[i]]
+        bank, register, ri, owner, mask, live, page, sint, teardown, victims = self.slots[w.slot[i]]
         cpu, value, faulted = w.cpu[i], w.value[i], w.flags[i] & FAULT_FLAGS
         self.numbers[cpu] += 1
         rows = st.regs.get(bank)
@@ -246,7 +249,7 @@ class Replayer:
             return
         if not faulted and not reason and writer is not None and (owner is None or owner == writer):  # `quiet`, inlined
             switched_off = (old & mask == live and value & mask != live) or (page and old & 1 and old >> PAGE_SHIFT != value >> PAGE_SHIFT)
-            used = switched_off and any(st.cpus[cpu].live(victim) for victim in self.victims(bank, register, writer))
+            used = switched_off and any(map(st.cpus[cpu].live, victims[writer]))
             if not used and not (page and value & 1 and st.frame_is_dangling(value >> PAGE_SHIFT)):
                 return  # its owner's write: nothing it switches off is in use, no page it enables dangles
         elif not faulted and not reason and self.quiet(bank, register, writer, cpu, old, value):
