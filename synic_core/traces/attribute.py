@@ -171,9 +171,7 @@ class Hints:
         self.any = any(by_stack) or any(by_task)
 
     def first(self, run: array[int]) -> ActionHint | None:
-        """The first hint among the writes of these ranks."""
-        if not self.any:
-            return None
+        """The first hint among the writes of these ranks (`any`: the caller asks only when some stack or task hints)."""
         w, order, by_stack, by_task = self.w, self.order, self.by_stack, self.by_task
         return next((h for r in run if (h := by_stack[w.stack[order[r]]] or by_task[w.task[order[r]]])), None)
 
@@ -294,13 +292,13 @@ def _segment_cpu(
 
 def _add_segment(out: Attributed, ranks: array[int], p: int, t: Template, cpu: int, hints: Hints) -> None:
     """The writes from position p match template t: a segment; the writes no stack named are the template's driver's."""
-    how = out.how
-    run = ranks[p : p + len(t.ops)]
-    out.segments.append(Segment(cpu, t.sequence, t.component, ranks, p, len(t.ops), hints.first(run), t.sequence in STARTUP))
+    size = len(t.ops)
+    hint = hints.first(ranks[p : p + size]) if hints.any else None
+    out.segments.append(Segment(cpu, t.sequence, t.component, ranks, p, size, hint, t.sequence in STARTUP))
     if not out.unknown:
         return
-    component = WRITERS.index(t.component)
-    for r, source in zip(run, t.sources, strict=True):
+    how, component = out.how, WRITERS.index(t.component)
+    for r, source in zip(ranks[p : p + size], t.sources, strict=True):
         if how[r] == UNKNOWN:
             out.writer[r], how[r] = component, INFERRED
             out.source[r] = source

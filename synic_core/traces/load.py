@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from itertools import compress
 from pathlib import Path
 
 from synic_core.model.config import MAX_CPUS, SessionConfig
@@ -39,9 +40,13 @@ class TraceImport:
     """How the partition was chosen: "given", "guessed from the trace: …" or "default: …"."""
 
 
+_NESTED = bytes(int(bank == "l0") for bank, _ in SLOTS) + bytes(256 - len(SLOTS))
+"""slot -> 1 for the nested (L0) bank's slots: a window's slots translated by it and searched in C, not a loop a write."""
+
+
 def _first_nested(trace: ParsedTrace) -> int | None:
-    w = trace.writes
-    return next((i for i in range(len(w)) if SLOTS[w.slot[i]][0] == "l0"), None)
+    found = bytes(trace.writes.slot).translate(_NESTED).find(1)
+    return None if found < 0 else found
 
 
 def _refuse_nested(trace: ParsedTrace, nested: int, chosen: str) -> TraceError:
@@ -56,9 +61,9 @@ def _refuse_nested(trace: ParsedTrace, nested: int, chosen: str) -> TraceError:
 def _writers(att: Attributed) -> tuple[int, set[str]]:
     """(VMBus's writes, the registers MSHV writes) in an attribution."""
     vmbus, mshv = WRITERS.index("vmbus"), WRITERS.index("mshv")
-    w = att.writes
-    mshv_registers = {SLOTS[w.slot[att.order[r]]][1] for r, k in enumerate(att.writer) if k == mshv}
-    return sum(1 for k in att.writer if k == vmbus), mshv_registers
+    slots = att.writes.slot if att.in_order else map(att.writes.slot.__getitem__, att.order)
+    mshv_slots = set(compress(slots, map(mshv.__eq__, att.writer)))
+    return att.writer.count(vmbus), {SLOTS[slot][1] for slot in mshv_slots}
 
 
 def guess_partition(
