@@ -10,7 +10,6 @@ naming the file and the table path, e.g. `sequences.mshv_exit[2].fields.masked`.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -275,6 +274,8 @@ def flatten(v: MshvVersion) -> dict[str, Any]:
 
 def digest(v: MshvVersion) -> str:
     """A short fingerprint of what the version does (its flattened file, the origin left out)."""
+    import hashlib  # about 5 ms to load: only commands that show or compare versions need it
+
     return hashlib.sha256(json.dumps(flatten(v), sort_keys=True).encode()).hexdigest()[:12]
 
 

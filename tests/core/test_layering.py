@@ -91,9 +91,17 @@ def test_no_ui_import_in_core_sources() -> None:
     assert offenders == []
 
 
-NOT_FOR_TRACE = ("textual", "pydantic", "importlib.metadata", "synic_core.cli.run_cmd", "synic_core.scenarios.compare", "rich.table")
+NOT_FOR_TRACE = (
+    "textual",
+    "pydantic",
+    "importlib.metadata",
+    "hashlib",
+    "synic_core.cli.run_cmd",
+    "synic_core.scenarios.compare",
+    "rich.table",
+)
 """What `synic trace FILE --check` has no use for: the package metadata (read only where the version is shown: about
-35 ms of imports), `synic run`'s module and its tables, the schemas. `make bench` times the command
+35 ms of imports), hashlib (a version's fingerprint), `synic run`'s module and its tables, the schemas. `make bench` times the command
 (trace_check_vs_split_loop), where start-up is part of the measure."""
 
 
