@@ -32,6 +32,20 @@ async def test_the_trace_opens_with_its_findings_and_refuses_new_actions(tmp_pat
         assert refusals and all(len(n.message) < 100 and "Press s" in n.message for n in refusals)
         status = str(app.query_one("#status").render())
         assert "trace trace.txt · " in status and status.index("trace trace.txt") < status.index("l1vh")
+        assert "channels" not in status  # CPU 0, the default, goes unsaid (a trace's machine binds no channel itself)
+
+
+def test_a_trace_status_line_names_the_channel_cpus_its_rollbacks_show(tmp_path: Path) -> None:
+    """An offline the trace shows rolled back means a channel was bound there: the status line names that CPU."""
+    from synic_core.traces.load import import_trace
+    from tui.state.describe import status_line
+    from tui.state.display import Display
+    from tui.themes import VARIABLES
+
+    session = TraceSession(import_trace(save(tmp_path, exported("l1vh-v4-offline-busy-cpu"))))
+    display = Display(session)
+    display.show_final()
+    assert "4 CPUs · channels on 0-1" in status_line(display, "20/s", VARIABLES).plain
 
 
 async def test_time_travel_replays_the_trace_write_by_write(tmp_path: Path) -> None:

@@ -176,6 +176,14 @@ def channels_note(cpu: int) -> str:
     return f"VMBus channels are bound to CPU {cpu}: it cannot go offline while VMBus is connected (M moves them)\n"
 
 
+def _channel_cpus(display: Display) -> tuple[int, ...]:
+    """Where the VMBus channels are now (M moves them); a trace's machine binds none, so for a trace the CPUs the import
+    inferred (CPU 0, and each CPU whose offline the trace shows rolled back)."""
+    if isinstance(display.session, TraceSession):
+        return tuple(display.session.config.channel_cpus)
+    return tuple(i for i, c in enumerate(display.cpus) if c.channels)
+
+
 def status_line(display: Display, playback: str, p: Palette) -> Text:
     """By priority, so a narrow terminal cuts the least useful part (with an ellipsis): counts, playback,
     the step, the settings, and last what the latest step left behind."""
@@ -186,7 +194,7 @@ def status_line(display: Display, playback: str, p: Palette) -> Text:
     text.append(counts_text(display).removesuffix(f"  info {counts['info']}"), f"bold {p['synic-error-text']}" if bad else "bold")
     text.append(f" │ {playback}", "bold" if display.playing else "")
     settings = f"{cfg.partition} · {cfg.mshv} · {cfg.hypervisor} · {cfg.cpus} CPUs"
-    channels = tuple(i for i, c in enumerate(display.cpus) if c.channels)  # where they are now (M moves them)
+    channels = _channel_cpus(display)
     if channels != (0,):  # the default goes unsaid
         settings += f" · channels on {cpu_ranges(channels) or 'no CPU'}"
     if isinstance(display.session, TraceSession):  # a real trace, not a simulation: say which file
