@@ -277,6 +277,8 @@ def print_verdict(console: Console, check: CheckResult, stats: ParseStats) -> No
 
 # -- every write ------------------------------------------------------------------------------------
 def print_writes(console: Console, ti: TraceImport, narrow: Narrow) -> None:
+    """Every write, CPU by CPU. To a terminal in colour; piped or to a file (no colour to add), the lines are written
+    as plain text, without rich's rendering of each one (about ten times faster: a trace has hundreds of thousands)."""
     att = ti.attributed
     w = att.writes
     two_banks = len(ti.run.state.banks) > 1
@@ -290,22 +292,27 @@ def print_writes(console: Console, ti: TraceImport, narrow: Narrow) -> None:
             continue
         console.print(Text(f"CPU {cpu}: {plural(len(ranks), 'write')}", "bold"))
         for start in range(0, len(ranks), PRINT_BATCH):
-            lines = Text("\n").join(write_line(ti, rank, two_banks) for rank in ranks[start : start + PRINT_BATCH])
-            console.print(lines, soft_wrap=True)
+            batch = [write_parts(ti, rank, two_banks) for rank in ranks[start : start + PRINT_BATCH]]
+            if console.is_terminal:
+                console.print(Text("\n").join(Text.assemble(*parts) for parts in batch), soft_wrap=True)
+            else:
+                console.file.write("".join("".join(text for text, _ in parts) + "\n" for parts in batch))
 
 
-def write_line(ti: TraceImport, rank: int, two_banks: bool) -> Text:
+def write_parts(ti: TraceImport, rank: int, two_banks: bool) -> list[tuple[str, str]]:
+    """One write's line as (text, style) parts; what the trace names (task, source) is made visible."""
     row = write_row(ti, rank)
     register = row["register"] + ("@" + row["bank"] if two_banks else "")
-    line = Text(f"  {row['write']:>4}  {row['timestamp']:.6f}  ")
-    line.append(f"{visible(row['task']):<16} ")
-    line.append(f"{who(row['writer']):<10}", COMPONENT_STYLE.get(row["writer"] or "", "dim"))
-    line.append(f" {row['attribution']:<8}", ATTRIBUTION_STYLE[row["attribution"]])
-    line.append(f" {register:<11} {row['old']:#x} → {row['value']:#x}")
+    parts = [
+        (f"  {row['write']:>4}  {row['timestamp']:.6f}  {visible(row['task']):<16} ", ""),
+        (f"{who(row['writer']):<10}", COMPONENT_STYLE.get(row["writer"] or "", "dim")),
+        (f" {row['attribution']:<8}", ATTRIBUTION_STYLE[row["attribution"]]),
+        (f" {register:<11} {row['old']:#x} → {row['value']:#x}", ""),
+    ]
     if row["faulted"]:
-        line.append("  #GP" if row["gp"] else f"  fault (log line {row['log_line']})", "reverse")
+        parts.append(("  #GP" if row["gp"] else f"  fault (log line {row['log_line']})", "reverse"))
     elif row["outcome_unknown"]:
-        line.append("  ~ outcome unknown (the profile refuses it; no #GP, no log line)", "yellow")
+        parts.append(("  ~ outcome unknown (the profile refuses it; no #GP, no log line)", "yellow"))
     if row["source"]:
-        line.append(f"  {visible(row['source'])}", "dim")
-    return line
+        parts.append((f"  {visible(row['source'])}", "dim"))
+    return parts

@@ -52,6 +52,24 @@ def test_the_plain_import_lists_writes_attributions_and_findings(p5_trace: Path,
     assert "faults 12  errors 32  warnings 12  info 0" in out  # what synic run says about the same scenario
 
 
+def test_writes_piped_read_as_a_terminal_shows_them_without_colour(p5_trace: Path) -> None:
+    """Piped, `--writes` writes plain lines without rendering each through rich: the same text a terminal shows."""
+    from io import StringIO
+
+    from synic_core.cli.console import SafeConsole
+    from synic_core.cli.trace_cmd import Narrow, print_writes
+    from synic_core.traces.load import import_trace
+
+    ti = import_trace(p5_trace)
+    terminal = SafeConsole(file=StringIO(), force_terminal=True, color_system=None, width=400)
+    piped = SafeConsole(file=StringIO(), force_terminal=False, width=400)
+    print_writes(terminal, ti, Narrow())
+    print_writes(piped, ti, Narrow())
+    shown, written = terminal.file.getvalue(), piped.file.getvalue()  # type: ignore[attr-defined]
+    assert terminal.is_terminal and not piped.is_terminal
+    assert shown == written and "0x200f3 → 0x300f3  #GP  hv_hyp_synic_disable_regs" in written and written.count("\n") > 80
+
+
 def test_json_carries_writes_actions_findings_and_the_check(p5_trace: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["trace", str(p5_trace), "--json", "--writes", "--check", "--mshv", "patch5-only"]) == 1
     data = json.loads(capsys.readouterr().out)
