@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_left
-from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from itertools import repeat
+from itertools import groupby, repeat, takewhile
+from operator import attrgetter, truth
 
 from synic_core.model.actions import ACTIONS
 from synic_core.model.config import SessionConfig
@@ -52,6 +52,8 @@ def _masks(register: str) -> tuple[int, int]:
 
 
 MASKS: dict[str, tuple[int, int]] = {name: _masks(name) for name in REGISTERS}
+SLOT_MASKS: tuple[tuple[str, str, int, int], ...] = tuple((bank, name, *MASKS[name]) for bank, name in SLOTS)
+"""Each trace slot's (bank, register, exact bits, frame bits): `agrees` looks its write's up once."""
 
 
 def same_bits(register: str, a: int, b: int) -> bool:
@@ -156,6 +158,7 @@ def replay_cpus(a: TraceAction, session: Session) -> list[int] | None:
 TraceRecord = tuple[int, int, int, int, int, int, int]
 """A trace write as the comparison sees it: (slot, value, flags, writer, how, its number on its CPU, its kernel-log line or 0)."""
 SLOT, VALUE, FLAGS, WRITER, HOW, NUMBER, LOG_LINE = range(7)
+CPU_OF = attrgetter("cpu")
 MAX_REPLAYED_KEPT = 1_000
 """Actions the model applied that the result lists (with their CPUs, up to 4096 each); the rest are counted."""
 KEPT_AFTER_DIVERGENCE = 2
@@ -171,8 +174,8 @@ class _CpuRun:
     """One CPU's comparison as writes come from both sides: the writes not compared yet (at a divergence: the first
     two of each side from there), how many agreed, and how many each side has."""
 
-    trace: deque[TraceRecord] = field(default_factory=deque)
-    model: deque[Write] = field(default_factory=deque)
+    trace: list[TraceRecord] = field(default_factory=list)
+    model: list[Write] = field(default_factory=list)
     agreed: int = 0
     traced: int = 0
     predicted: int = 0
@@ -183,21 +186,18 @@ class _CpuRun:
     """Which side had more than MAX_WAITING writes the other side had none to compare with ("trace", "model"), if any."""
 
     def compare(self, conformance: Conformance) -> None:
-        trace, model, agrees = self.trace, self.model, conformance.agrees
-        while trace and model and not self.diverged:
-            if agrees(trace[0], model[0]):
-                trace.popleft()
-                model.popleft()
-                self.agreed += 1
-            else:
-                self.diverged = True
+        """The pairs both sides have, in order, up to the first that does not agree (there the CPU diverges): `agrees` is
+        mapped over them and the agreed ones leave both lists at once."""
+        trace, model = self.trace, self.model
+        if not self.diverged and trace and model:
+            agreed = len(list(takewhile(truth, map(conformance.agrees, trace, model))))
+            del trace[:agreed], model[:agreed]
+            self.agreed += agreed
+            self.diverged = bool(trace and model)  # the pair after the agreed ones did not agree
         if len(model) > MAX_WAITING and not self.diverged:  # the model far ahead of the trace here (a trace side is bounded by its window)
             self.diverged, self.waited, self.waited_at = True, "model", self.last_number + 1  # every write fed had agreed
         if self.diverged:
-            while len(trace) > KEPT_AFTER_DIVERGENCE:
-                trace.pop()
-            while len(model) > KEPT_AFTER_DIVERGENCE:
-                model.pop()
+            del trace[KEPT_AFTER_DIVERGENCE:], model[KEPT_AFTER_DIVERGENCE:]
 
 
 class Conformance:
@@ -293,22 +293,21 @@ class Conformance:
                 result.replayed.append((a.action, step.cpus))
             else:
                 result.replayed_not_kept += 1
-            touched: set[int] = set()
-            for w in step.writes:
-                run = self.run(w.cpu)
-                run.predicted += 1
-                if not run.diverged or len(run.model) < KEPT_AFTER_DIVERGENCE:
-                    run.model.append(w)
-                touched.add(w.cpu)
-            for cpu in touched:
-                self.runs[cpu].compare(self)
+            touched: dict[int, _CpuRun] = {}
+            for cpu, same_cpu in groupby(step.writes, CPU_OF):  # a step writes CPU by CPU: few runs of several writes
+                run = touched[cpu] = self.run(cpu)
+                writes = list(same_cpu)
+                run.predicted += len(writes)
+                run.model += writes if not run.diverged else writes[: max(KEPT_AFTER_DIVERGENCE - len(run.model), 0)]
+            for run in touched.values():
+                run.compare(self)
 
     def agrees(self, t: TraceRecord, w: Write, after: int | None = None) -> bool:
         """Whether the trace's write and the model's agree; a write the model refuses whose outcome the trace cannot show
         counts as unknown (`after`: the CPU, for the look-ahead of `why` past a divergence)."""
-        value = t[VALUE]
-        exact, frame = MASKS[w.register]  # same_bits, inlined: this runs on every write
-        if SLOTS[t[SLOT]] != (w.bank, w.register) or (value ^ w.attempted) & exact or (not value & frame) != (not w.attempted & frame):
+        value, attempted = t[VALUE], w.attempted
+        bank, register, exact, frame = SLOT_MASKS[t[SLOT]]  # same_bits, inlined: this runs on every write
+        if register != w.register or bank != w.bank or (value ^ attempted) & exact or (not value & frame) != (not attempted & frame):
             return False
         if t[HOW] == STACK and WRITERS[t[WRITER]] != w.component:
             return False
