@@ -12,6 +12,7 @@ from synic_core.model.checks import ENABLE_REGISTERS, Checker, Unjudged
 from synic_core.model.config import SessionConfig
 from synic_core.model.findings import Where, make_finding
 from synic_core.model.partitions import title
+from synic_core.model.profiles import SINT_PASSES
 from synic_core.model.registers import REGISTERS, SINT_REGISTERS, STATE_INDEX, Field, frame_of
 from synic_core.model.sequences import AEOI, PARTITION_CONDITIONS, VECTOR, X86_CALLBACK_VECTOR, Op, Sequence
 from synic_core.model.state import MachineState
@@ -28,7 +29,6 @@ class CompiledOp:
     hypervisor's rules look at it whatever SCONTROL did, and whether it is SCONTROL or an enable register.
     """
 
-    op: Op
     register: str
     index: int  # in STATE_INDEX
     rmw: bool
@@ -41,6 +41,7 @@ class CompiledOp:
     sint: bool  # a SINT: the profile may refuse it even while SCONTROL was never dropped
     scontrol: bool
     enable: bool  # in ENABLE_REGISTERS: clearing its enable bit is remembered for missing_enable
+    source: str
 
 
 class Engine:
@@ -105,11 +106,7 @@ class Engine:
     # -- sequences -------------------------------------------------------------------------
     def run_sequence(self, name: SequenceName, cpu: int) -> None:
         seq = self.version.sequences[name]
-        component = seq.component
-        bank = self.bank_of(component)
-        for c in self.compiled(seq):
-            if c.when is None or self.condition(c.when):
-                self.apply_op(c, cpu, bank, component)
+        self.apply_ops(self.compiled(seq), cpu, self.bank_of(seq.component), seq.component)
 
     def condition(self, name: str) -> bool:
         if name == "mshv_manages_shared":
@@ -136,7 +133,6 @@ class Engine:
         frame = reg.field("frame") if op.frame else None
         when = None if op.when in PARTITION_CONDITIONS else op.when
         return CompiledOp(
-            op,
             op.register,
             STATE_INDEX[op.register],
             op.kind == "rmw",
@@ -149,6 +145,7 @@ class Engine:
             op.register in SINT_REGISTERS,
             op.register == "SCONTROL",
             op.register in ENABLE_REGISTERS,
+            op.source,
         )
 
     def symbol(self, value: int | str) -> int:
@@ -158,8 +155,8 @@ class Engine:
             return int(self.config.auto_eoi)
         return int(value)
 
-    def frame_rule(self, rule: str, cpu: int, bank: str, register: str, current: int) -> int | None:
-        """The frame an op writes (None: keep what the register holds)."""
+    def frame_rule(self, rule: str, cpu: int, bank: str, register: str, base: int) -> int | None:
+        """The frame an op writes (None: keep what the register holds); `base` is the value the op starts from."""
         st = self.state
         if rule == "vmbus_enable":
             if self.partition.hv_root:
@@ -176,43 +173,50 @@ class Engine:
             return None
         if rule == "mshv_sirbp_disable":
             if self.version.allocates_sirbp(self.partition):
-                st.free(current)
+                st.free(frame_of(base))
                 return 0
             return None
         raise ValueError(f"unknown frame rule {rule!r}")
 
     # -- the write itself ------------------------------------------------------------------
-    def apply_op(self, c: CompiledOp, cpu: int, bank: Bank, component: Component) -> None:
-        """One MSR write: the op's value (its frame rule's frame folded in), the hypervisor's verdict, the machine's change
-        and its record; then, in a session that judges, the rules' findings about it. Every session's writes take this
-        path, and it runs for every write (143,360 for `synic trace --check` on a 256-CPU trace): what is constant per op
-        comes from `CompiledOp`."""
-        st = self.state
-        row = st.regs[bank][cpu]
-        ri = c.index
-        old = row[ri]
-        value = (old & c.keep) | c.bits if c.rmw else c.bits
-        if c.frame_rule is not None and c.frame is not None:
-            frame = self.frame_rule(c.frame_rule, cpu, bank, c.register, frame_of(old) if c.rmw else 0)
-            if frame is not None:
-                value = c.frame.put(value, frame)
-        dropped = st.scontrol_dropped[bank][cpu]
-        reason = self.profile.rejects(c.register, value, dropped) if dropped or c.sint else None  # else it accepts
-        writes = self.step.writes
-        if reason:
-            w = Write(len(writes), cpu, bank, component, c.register, old, old, value, True, c.op.source)
-        else:
-            row[ri] = value
-            st.writer[bank][cpu][ri] = component
+    def apply_ops(self, ops: tuple[CompiledOp, ...], cpu: int, bank: Bank, component: Component) -> None:
+        """The ops' MSR writes on one CPU, in order. Each: the op's value (its frame rule's frame folded in), the
+        hypervisor's verdict, the machine's change and its record; then, in a session that judges, the rules' findings.
+
+        Every session's writes take this path (143,360 of them for `synic trace --check` on the bench trace), so what
+        is the same for the whole run (the CPU's rows) is looked up once, and what is constant per op comes from
+        `CompiledOp`. A condition is read when its op comes, as the kernel checks it at call time."""
+        st, step, judge, profile = self.state, self.step, self.judge, self.profile
+        row, writer, dropped_on = st.regs[bank][cpu], st.writer[bank][cpu], st.scontrol_dropped[bank]
+        writes = step.writes
+        changed = False
+        for c in ops:
+            if c.when is not None and not self.condition(c.when):
+                continue
+            ri, old = c.index, row[c.index]
+            value = (old & c.keep) | c.bits if c.rmw else c.bits
+            if c.frame_rule is not None and c.frame is not None:
+                frame = self.frame_rule(c.frame_rule, cpu, bank, c.register, old if c.rmw else 0)
+                if frame is not None:
+                    value = c.frame.put(value, frame)
+            dropped = dropped_on[cpu]
+            reason = profile.rejects(c.register, value, dropped) if dropped or (c.sint and not value & SINT_PASSES) else None
+            if reason:
+                w = Write(len(writes), cpu, bank, component, c.register, old, old, value, True, c.source)
+            else:
+                row[ri] = value
+                writer[ri] = component
+                changed = True
+                if c.scontrol:
+                    self.track_scontrol(cpu, bank, old, value)
+                if c.enable and old & 1 and not value & 1:
+                    st.cleared[(cpu, bank, c.register)] = (component, step.index, step.action)
+                w = Write(len(writes), cpu, bank, component, c.register, old, value, value, False, c.source)
+            writes.append(w)
+            if judge:
+                self.judged(w, c.touched, reason)
+        if changed:
             self.changed_cpus.add(cpu)
-            if c.scontrol:
-                self.track_scontrol(cpu, bank, old, value)
-            if c.enable and old & 1 and not value & 1:
-                st.cleared[(cpu, bank, c.register)] = (component, self.step.index, self.step.action)
-            w = Write(len(writes), cpu, bank, component, c.register, old, value, value, False, c.op.source)
-        writes.append(w)
-        if self.judge:
-            self.judged(w, c.touched, reason)
 
     def judged(self, w: Write, touched: tuple[str, ...], reason: str | None) -> None:
         """The findings of one write: the hypervisor's refusal, if any, then the rules' (`checks.Checker.write`)."""
