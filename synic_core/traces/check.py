@@ -281,8 +281,12 @@ class Conformance:
                 state.channels = state.channels_home = True
 
     def replay(self, actions: Iterable[TraceAction]) -> None:
-        """The model applies each action; its writes join each CPU's comparison."""
+        """The model applies each action; its writes join each CPU's comparison, which runs once the actions are
+        applied (or sooner on a CPU whose model side passes MAX_WAITING writes): the writes the trace has for them are
+        already fed, so each CPU is compared in one pass, with the outcome and the memory of comparing step by step
+        (the writes not compared yet only grow while the model runs ahead of the trace)."""
         session, result = self.session, self.result
+        touched: dict[int, _CpuRun] = {}
         for a in actions:
             try:
                 step = session.apply(a.action, replay_cpus(a, session))
@@ -293,14 +297,19 @@ class Conformance:
                 result.replayed.append((a.action, step.cpus))
             else:
                 result.replayed_not_kept += 1
-            touched: dict[int, _CpuRun] = {}
             for cpu, same_cpu in groupby(step.writes, CPU_OF):  # a step writes CPU by CPU: few runs of several writes
                 run = touched[cpu] = self.run(cpu)
                 writes = list(same_cpu)
                 run.predicted += len(writes)
-                run.model += writes if not run.diverged else writes[: max(KEPT_AFTER_DIVERGENCE - len(run.model), 0)]
-            for run in touched.values():
-                run.compare(self)
+                model = run.model
+                if not run.diverged:
+                    model += writes
+                    if len(model) > MAX_WAITING:
+                        run.compare(self)
+                elif len(model) < KEPT_AFTER_DIVERGENCE:
+                    model += writes[: KEPT_AFTER_DIVERGENCE - len(model)]
+        for run in touched.values():
+            run.compare(self)
 
     def agrees(self, t: TraceRecord, w: Write, after: int | None = None) -> bool:
         """Whether the trace's write and the model's agree; a write the model refuses whose outcome the trace cannot show
