@@ -6,7 +6,7 @@ Every write is recorded with its old and new value and checked by the rules in `
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Unpack
+from typing import TypeAlias, Unpack
 
 from synic_core.model.checks import ENABLE_REGISTERS, Checker, Unjudged
 from synic_core.model.config import SessionConfig
@@ -14,7 +14,7 @@ from synic_core.model.findings import Where, make_finding
 from synic_core.model.partitions import title
 from synic_core.model.profiles import SINT_PASSES
 from synic_core.model.registers import REGISTERS, SINT_REGISTERS, STATE_INDEX, Field, frame_of
-from synic_core.model.sequences import AEOI, PARTITION_CONDITIONS, VECTOR, X86_CALLBACK_VECTOR, Op, Sequence
+from synic_core.model.sequences import AEOI, PARTITION_CONDITIONS, VECTOR, X86_CALLBACK_VECTOR, Op
 from synic_core.model.state import MachineState
 from synic_core.model.vocabulary import Bank, Component, ConditionName, FindingKindName, FrameRuleName, SequenceName
 from synic_core.model.writes import StepResult as StepResult
@@ -44,6 +44,10 @@ class CompiledOp:
     source: str
 
 
+CompiledSequence: TypeAlias = tuple[tuple[CompiledOp, ...], Bank, Component]
+"""A sequence's compiled ops, the bank its driver writes and the driver."""
+
+
 class Engine:
     """Applies sequences to a `MachineState` and records what happens, for one step."""
 
@@ -59,7 +63,7 @@ class Engine:
         self.checker = (Checker if judge else Unjudged)(self.partition, state, step.index)
         self.changed_cpus: set[int] = set()
         """CPUs whose registers or liveness this step changed: the only ones whose missing enables can change."""
-        self._compiled: dict[int, tuple[CompiledOp, ...]] = {}  # id(sequence) -> its ops compiled
+        self._compiled: dict[SequenceName, CompiledSequence] = {}
 
     # -- recording -------------------------------------------------------------------------
     def find(
@@ -105,8 +109,8 @@ class Engine:
 
     # -- sequences -------------------------------------------------------------------------
     def run_sequence(self, name: SequenceName, cpu: int) -> None:
-        seq = self.version.sequences[name]
-        self.apply_ops(self.compiled(seq), cpu, self.bank_of(seq.component), seq.component)
+        ops, bank, component = self._compiled.get(name) or self.compiled(name)
+        self.apply_ops(ops, cpu, bank, component)
 
     def condition(self, name: str) -> bool:
         if name == "mshv_manages_shared":
@@ -117,14 +121,14 @@ class Engine:
             return actual == wanted
         raise ValueError(f"unknown condition {name!r}")
 
-    def compiled(self, seq: Sequence) -> tuple[CompiledOp, ...]:
-        """The sequence's ops with their constant fields encoded, once per step (the tables outlive the step); an op whose
-        partition condition is false on this partition is left out (the partition never changes within a session)."""
-        ops = self._compiled.get(id(seq))
-        if ops is None:
-            kept = (op for op in seq.ops if op.when not in PARTITION_CONDITIONS or self.condition(op.when))
-            ops = self._compiled[id(seq)] = tuple(self.compile(op) for op in kept)
-        return ops
+    def compiled(self, name: SequenceName) -> CompiledSequence:
+        """The sequence's ops with their constant fields encoded, its bank and its driver, once per step (the tables
+        outlive the step); an op whose partition condition is false on this partition is left out (the partition never
+        changes within a session)."""
+        seq = self.version.sequences[name]
+        kept = (op for op in seq.ops if op.when not in PARTITION_CONDITIONS or self.condition(op.when))
+        compiled = self._compiled[name] = tuple(self.compile(op) for op in kept), self.bank_of(seq.component), seq.component
+        return compiled
 
     def compile(self, op: Op) -> CompiledOp:
         reg = REGISTERS[op.register]
