@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_left
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import groupby, repeat, takewhile
-from operator import attrgetter, truth
+from operator import attrgetter, itemgetter, truth
 
 from synic_core.model.actions import ACTIONS
 from synic_core.model.config import SessionConfig
@@ -146,6 +146,15 @@ class CheckResult:
         }
 
 
+def gather(positions: array[int]) -> Callable[[array[int]], tuple[int, ...]]:
+    """A column's items at `positions` (one or more), as a tuple, gathered in one C-level call: `feed` reads five
+    columns for every write of the trace."""
+    if len(positions) == 1:
+        only = positions[0]
+        return lambda column: (column[only],)
+    return itemgetter(*positions)
+
+
 def replay_cpus(a: TraceAction, session: Session) -> list[int] | None:
     scope = ACTIONS[a.action].scope
     if scope in ("cpu", "crash"):
@@ -234,12 +243,15 @@ class Conformance:
             base = numbers.get(cpu, 0)
             numbers[cpu] = base + count
             lines = map(log_line, idx, repeat(0)) if log_line else repeat(0)
-            columns = (w.slot, w.value, w.flags)
+            at_index = gather(idx)
+            at_rank = at_index if att.in_order else gather(ranks)
             records = list(
                 zip(
-                    *(map(c.__getitem__, idx) for c in columns),
-                    map(att.writer.__getitem__, ranks),
-                    map(att.how.__getitem__, ranks),
+                    at_index(w.slot),
+                    at_index(w.value),
+                    at_index(w.flags),
+                    at_rank(att.writer),
+                    at_rank(att.how),
                     range(base + 1, base + count + 1),
                     lines,
                     strict=False,  # `lines` repeats 0 without end when the trace has no log
