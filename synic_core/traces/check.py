@@ -294,9 +294,10 @@ class Conformance:
 
     def replay(self, actions: Iterable[TraceAction]) -> None:
         """The model applies each action; its writes join each CPU's comparison, which runs once the actions are
-        applied (or sooner on a CPU whose model side passes MAX_WAITING writes): the writes the trace has for them are
-        already fed, so each CPU is compared in one pass, with the outcome and the memory of comparing step by step
-        (the writes not compared yet only grow while the model runs ahead of the trace)."""
+        applied (the trace's writes for them are fed already), or sooner on a CPU whose model side passes MAX_WAITING
+        writes: one pass a CPU rather than one a step and CPU, with the same outcome (the writes not matched only grow
+        while the model runs ahead of the trace). Meanwhile a CPU holds at most MAX_WAITING of the model's writes, as it
+        holds the window's of the trace."""
         session, result = self.session, self.result
         touched: dict[int, _CpuRun] = {}
         for a in actions:
