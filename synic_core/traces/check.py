@@ -53,7 +53,7 @@ def _masks(register: str) -> tuple[int, int]:
 
 MASKS: dict[str, tuple[int, int]] = {name: _masks(name) for name in REGISTERS}
 SLOT_MASKS: tuple[tuple[str, str, int, int], ...] = tuple((bank, name, *MASKS[name]) for bank, name in SLOTS)
-"""Each trace slot's (bank, register, exact bits, frame bits): `agrees` looks its write's up once."""
+"""Each trace slot's (bank, register, exact bits, frame bits): `pair_verdict` looks its write's up once."""
 
 
 def same_bits(register: str, a: int, b: int) -> bool:
@@ -146,6 +146,24 @@ class CheckResult:
         }
 
 
+DIFFER, AGREE, AGREE_UNKNOWN = range(3)
+"""How a trace write and the model's compare: they differ; they agree; they agree, and the model refuses the write
+while the trace cannot show whether it faulted (an unknown outcome)."""
+
+
+def pair_verdict(t: TraceRecord, w: Write) -> int:
+    """DIFFER, AGREE or AGREE_UNKNOWN for the trace's write `t` and the model's `w` (the rules of the module's docstring)."""
+    value, attempted = t[VALUE], w.attempted
+    bank, register, exact, frame = SLOT_MASKS[t[SLOT]]  # same_bits, inlined: this runs on every write
+    if register != w.register or bank != w.bank or (value ^ attempted) & exact or (not value & frame) != (not attempted & frame):
+        return DIFFER
+    if t[HOW] == STACK and WRITERS[t[WRITER]] != w.component:
+        return DIFFER
+    if t[FLAGS] & FAULT_FLAGS:
+        return AGREE if w.rejected else DIFFER
+    return AGREE_UNKNOWN if w.rejected else AGREE
+
+
 def gather(positions: array[int]) -> Callable[[array[int]], tuple[int, ...]]:
     """A column's items at `positions` (one or more), as a tuple, gathered in one C-level call: `feed` reads five
     columns for every write of the trace."""
@@ -195,11 +213,13 @@ class _CpuRun:
     """Which side had more than MAX_WAITING writes the other side had none to compare with ("trace", "model"), if any."""
 
     def compare(self, conformance: Conformance) -> None:
-        """The pairs both sides have, in order, up to the first that does not agree (there the CPU diverges): `agrees` is
-        mapped over them and the agreed ones leave both lists at once."""
+        """The pairs both sides have, in order, up to the first that does not agree (there the CPU diverges):
+        `pair_verdict` is mapped over them, the agreed ones leave both lists at once, and their unknown outcomes count."""
         trace, model = self.trace, self.model
         if not self.diverged and trace and model:
-            agreed = len(list(takewhile(truth, map(conformance.agrees, trace, model))))
+            verdicts = list(takewhile(truth, map(pair_verdict, trace, model)))
+            agreed = len(verdicts)
+            conformance.unknown += verdicts.count(AGREE_UNKNOWN)
             del trace[:agreed], model[:agreed]
             self.agreed += agreed
             self.diverged = bool(trace and model)  # the pair after the agreed ones did not agree
@@ -324,23 +344,13 @@ class Conformance:
         for run in touched.values():
             run.compare(self)
 
-    def agrees(self, t: TraceRecord, w: Write, after: int | None = None) -> bool:
-        """Whether the trace's write and the model's agree; a write the model refuses whose outcome the trace cannot show
-        counts as unknown (`after`: the CPU, for the look-ahead of `why` past a divergence)."""
-        value, attempted = t[VALUE], w.attempted
-        bank, register, exact, frame = SLOT_MASKS[t[SLOT]]  # same_bits, inlined: this runs on every write
-        if register != w.register or bank != w.bank or (value ^ attempted) & exact or (not value & frame) != (not attempted & frame):
-            return False
-        if t[HOW] == STACK and WRITERS[t[WRITER]] != w.component:
-            return False
-        if t[FLAGS] & FAULT_FLAGS:
-            return w.rejected
-        if w.rejected:  # the model refuses it; the trace cannot say whether it faulted
-            if after is None:
-                self.unknown += 1
-            else:
-                self.unknown_after.add((after, t[NUMBER]))
-        return True
+    def agrees(self, t: TraceRecord, w: Write, cpu: int) -> bool:
+        """Whether the trace's write and the model's agree, for the look-ahead of `why` past a divergence on `cpu`: a
+        write the model refuses whose outcome the trace cannot show is remembered there as unknown."""
+        verdict = pair_verdict(t, w)
+        if verdict == AGREE_UNKNOWN:
+            self.unknown_after.add((cpu, t[NUMBER]))
+        return verdict != DIFFER
 
     def finish(self, ncpus: int, faults: int, log: str | None) -> CheckResult:
         """The verdicts, once both sides have given every write."""
