@@ -35,20 +35,16 @@ Runner: TypeAlias = Callable[[Engine, list[int]], None]
 # -- per-CPU lifecycle ------------------------------------------------------------------------
 def startup(eng: Engine, comp: str, cpu: int) -> None:
     eng.run_sequence("vmbus_init" if comp == "vmbus" else "mshv_init", cpu)
-    _set_live(eng, comp, cpu, True)
+    eng.set_live(cpu, comp, True)
 
 
 def teardown(eng: Engine, comp: str, cpu: int) -> bool:
     """Run the component's cpuhp teardown; False when the kernel refuses it (-EBUSY: a channel is bound to the CPU)."""
     if comp == "vmbus" and eng.state.drivers.vmbus_connected and eng.state.cpus[cpu].channels:
         return False
-    _set_live(eng, comp, cpu, False)
+    eng.set_live(cpu, comp, False)
     eng.run_sequence("vmbus_cleanup" if comp == "vmbus" else "mshv_exit", cpu)
     return True
-
-
-def _set_live(eng: Engine, comp: str, cpu: int, live: bool) -> None:
-    eng.set_live(cpu, comp, live)
 
 
 def _all_online_or_note(eng: Engine, cpus: list[int], what: str) -> None:
@@ -253,7 +249,7 @@ def crash_kexec(eng: Engine, cpus: list[int]) -> None:
     eng.step.notes.append(f"panic on CPU {cpu}: no reboot notifier runs; other CPUs keep their SynIC state")
     if d.vmbus_loaded and st.cpus[cpu].vmbus:
         d.vmbus_connected = False
-        _set_live(eng, "vmbus", cpu, False)
+        eng.set_live(cpu, "vmbus", False)
         eng.run_sequence("vmbus_crash", cpu)
     _boot_new_kernel(eng, kdump=True)
     eng.step.findings += eng.checker.stale("kdump kernel")

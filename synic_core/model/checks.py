@@ -194,10 +194,8 @@ def switch_off_verb(w: Write) -> str | None:
 @dataclass(frozen=True, slots=True)
 class Unjudged(Checker):
     """The rules switched off, for a session that only predicts writes (`synic trace --check` compares the model's
-    writes with a trace's and never reads the model's findings): the machine changes exactly as with the rules."""
-
-    def write(self, w: Write, touched: tuple[str, ...]) -> list[Finding]:
-        return []
+    writes with a trace's and never reads the model's findings): the machine changes exactly as with the rules. The
+    engine does not ask it about each write (`Engine.apply_ops` runs the per-write rules only when it judges)."""
 
     def stale(self, kernel: str) -> list[Finding]:
         return []

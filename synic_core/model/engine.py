@@ -6,31 +6,46 @@ Every write is recorded with its old and new value and checked by the rules in `
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Unpack
+from typing import TypeAlias, Unpack
 
 from synic_core.model.checks import ENABLE_REGISTERS, Checker, Unjudged
 from synic_core.model.config import SessionConfig
 from synic_core.model.findings import Where, make_finding
 from synic_core.model.partitions import title
+from synic_core.model.profiles import SINT_PASSES
 from synic_core.model.registers import REGISTERS, SINT_REGISTERS, STATE_INDEX, Field, frame_of
-from synic_core.model.sequences import AEOI, PARTITION_CONDITIONS, VECTOR, X86_CALLBACK_VECTOR, Op, Sequence
+from synic_core.model.sequences import AEOI, PARTITION_CONDITIONS, VECTOR, X86_CALLBACK_VECTOR, Op
 from synic_core.model.state import MachineState
-from synic_core.model.vocabulary import Bank, Component, FindingKindName, SequenceName
+from synic_core.model.vocabulary import Bank, Component, ConditionName, FindingKindName, FrameRuleName, SequenceName
 from synic_core.model.writes import StepResult as StepResult
 from synic_core.model.writes import Write as Write
 
 
 @dataclass(frozen=True, slots=True)
 class CompiledOp:
-    """An op with its constant fields folded in: it writes `(base & keep) | bits`, then its frame rule's frame."""
+    """An op with its constant fields folded in: it writes `(base & keep) | bits`, then its frame rule's frame.
 
-    op: Op
+    What the write path would look up on every write is looked up here once: the register's state index, whether the
+    hypervisor's rules look at it whatever SCONTROL did, and whether it is SCONTROL or an enable register.
+    """
+
+    register: str
     index: int  # in STATE_INDEX
     rmw: bool
     keep: int
     bits: int
     touched: tuple[str, ...]
+    when: ConditionName | None  # a condition only known when the op runs (the partition's are decided when compiled)
+    frame_rule: FrameRuleName | None
     frame: Field | None  # the register's frame field, for ops with a frame rule
+    sint: bool  # a SINT: the profile may refuse it even while SCONTROL was never dropped
+    scontrol: bool
+    enable: bool  # in ENABLE_REGISTERS: clearing its enable bit is remembered for missing_enable
+    source: str
+
+
+CompiledSequence: TypeAlias = tuple[tuple[CompiledOp, ...], Bank, Component]
+"""A sequence's compiled ops, the bank its driver writes and the driver."""
 
 
 class Engine:
@@ -48,7 +63,7 @@ class Engine:
         self.checker = (Checker if judge else Unjudged)(self.partition, state, step.index)
         self.changed_cpus: set[int] = set()
         """CPUs whose registers or liveness this step changed: the only ones whose missing enables can change."""
-        self._compiled: dict[int, tuple[CompiledOp, ...]] = {}  # id(sequence) -> its ops compiled
+        self._compiled: dict[SequenceName, CompiledSequence] = {}
 
     # -- recording -------------------------------------------------------------------------
     def find(
@@ -94,12 +109,8 @@ class Engine:
 
     # -- sequences -------------------------------------------------------------------------
     def run_sequence(self, name: SequenceName, cpu: int) -> None:
-        seq = self.version.sequences[name]
-        bank = self.bank_of(seq.component)
-        for c in self.compiled(seq):
-            if c.op.when and not self.condition(c.op.when):
-                continue
-            self.apply_op(c, cpu, bank, seq.component)
+        ops, bank, component = self._compiled.get(name) or self.compiled(name)
+        self.apply_ops(ops, cpu, bank, component)
 
     def condition(self, name: str) -> bool:
         if name == "mshv_manages_shared":
@@ -110,29 +121,36 @@ class Engine:
             return actual == wanted
         raise ValueError(f"unknown condition {name!r}")
 
-    def apply_op(self, c: CompiledOp, cpu: int, bank: Bank, component: Component) -> None:
-        op = c.op
-        base = self.state.regs[bank][cpu][c.index] if c.rmw else 0
-        value = (base & c.keep) | c.bits
-        if op.frame and c.frame is not None:
-            frame = self.frame_rule(op.frame, cpu, bank, op.register, frame_of(base))
-            if frame is not None:
-                value = c.frame.put(value, frame)
-        self.write(cpu, bank, component, op.register, value, c.touched, op.source)
-
-    def compiled(self, seq: Sequence) -> tuple[CompiledOp, ...]:
-        """The sequence's ops with their constant fields encoded, once per step (the tables outlive the step)."""
-        ops = self._compiled.get(id(seq))
-        if ops is None:
-            ops = self._compiled[id(seq)] = tuple(self.compile(op) for op in seq.ops)
-        return ops
+    def compiled(self, name: SequenceName) -> CompiledSequence:
+        """The sequence's ops with their constant fields encoded, its bank and its driver, once per step (the tables
+        outlive the step); an op whose partition condition is false on this partition is left out (the partition never
+        changes within a session)."""
+        seq = self.version.sequences[name]
+        kept = (op for op in seq.ops if op.when not in PARTITION_CONDITIONS or self.condition(op.when))
+        compiled = self._compiled[name] = tuple(self.compile(op) for op in kept), self.bank_of(seq.component), seq.component
+        return compiled
 
     def compile(self, op: Op) -> CompiledOp:
         reg = REGISTERS[op.register]
         mask = sum(reg.field(name).mask for name in op.fields)  # the fields of a register never overlap
         bits = reg.encode({name: self.symbol(v) for name, v in op.fields.items()})
         frame = reg.field("frame") if op.frame else None
-        return CompiledOp(op, STATE_INDEX[op.register], op.kind == "rmw", ~mask, bits, tuple(op.fields), frame)
+        when = None if op.when in PARTITION_CONDITIONS else op.when
+        return CompiledOp(
+            op.register,
+            STATE_INDEX[op.register],
+            op.kind == "rmw",
+            ~mask,
+            bits,
+            tuple(op.fields),
+            when,
+            op.frame,
+            frame,
+            op.register in SINT_REGISTERS,
+            op.register == "SCONTROL",
+            op.register in ENABLE_REGISTERS,
+            op.source,
+        )
 
     def symbol(self, value: int | str) -> int:
         if value == VECTOR:
@@ -141,8 +159,8 @@ class Engine:
             return int(self.config.auto_eoi)
         return int(value)
 
-    def frame_rule(self, rule: str, cpu: int, bank: str, register: str, current: int) -> int | None:
-        """The frame an op writes (None: keep what the register holds)."""
+    def frame_rule(self, rule: str, cpu: int, bank: str, register: str, base: int) -> int | None:
+        """The frame an op writes (None: keep what the register holds); `base` is the value the op starts from."""
         st = self.state
         if rule == "vmbus_enable":
             if self.partition.hv_root:
@@ -159,53 +177,64 @@ class Engine:
             return None
         if rule == "mshv_sirbp_disable":
             if self.version.allocates_sirbp(self.partition):
-                st.free(current)
+                st.free(frame_of(base))
                 return 0
             return None
         raise ValueError(f"unknown frame rule {rule!r}")
 
     # -- the write itself ------------------------------------------------------------------
-    def write(self, cpu: int, bank: Bank, component: Component, register: str, value: int, touched: tuple[str, ...], source: str) -> Write:
-        st = self.state
-        ri = STATE_INDEX[register]
-        row = st.regs[bank][cpu]
-        old = row[ri]
-        dropped = st.scontrol_dropped[bank][cpu]
-        reason = self.profile.rejects(register, value, dropped) if dropped or register in SINT_REGISTERS else None  # else it accepts
-        new = old if reason else value
-        if not reason:
-            row[ri] = new
-            st.writer[bank][cpu][ri] = component
+    def apply_ops(self, ops: tuple[CompiledOp, ...], cpu: int, bank: Bank, component: Component) -> None:
+        """The ops' MSR writes on one CPU, in order. Each: the op's value (its frame rule's frame folded in), the
+        hypervisor's verdict, the machine's change and its record; then, in a session that judges, the rules' findings.
+
+        Every session's writes take this path (143,360 of them for `synic trace --check` on the bench trace), so what
+        is the same for the whole run (the CPU's rows) is looked up once, and what is constant per op comes from
+        `CompiledOp`. A condition is read when its op comes, as the kernel checks it at call time."""
+        st, step, judge, profile = self.state, self.step, self.judge, self.profile
+        row, writer, dropped_on = st.regs[bank][cpu], st.writer[bank][cpu], st.scontrol_dropped[bank]
+        writes = step.writes
+        changed = False
+        for c in ops:
+            if c.when is not None and not self.condition(c.when):
+                continue
+            ri, old = c.index, row[c.index]
+            value = (old & c.keep) | c.bits if c.rmw else c.bits
+            if c.frame_rule is not None and c.frame is not None:
+                frame = self.frame_rule(c.frame_rule, cpu, bank, c.register, old if c.rmw else 0)
+                if frame is not None:
+                    value = c.frame.put(value, frame)
+            dropped = dropped_on[cpu]
+            reason = profile.rejects(c.register, value, dropped) if dropped or (c.sint and not value & SINT_PASSES) else None
+            if reason:
+                w = Write(len(writes), cpu, bank, component, c.register, old, old, value, True, c.source)
+            else:
+                row[ri] = value
+                writer[ri] = component
+                changed = True
+                if c.scontrol:
+                    self.track_scontrol(cpu, bank, old, value)
+                if c.enable and old & 1 and not value & 1:
+                    st.cleared[(cpu, bank, c.register)] = (component, step.index, step.action)
+                w = Write(len(writes), cpu, bank, component, c.register, old, value, value, False, c.source)
+            writes.append(w)
+            if judge:
+                self.judged(w, c.touched, reason)
+        if changed:
             self.changed_cpus.add(cpu)
-            if register == "SCONTROL":
-                self.track_scontrol(cpu, bank, old, new)
-            if old & 1 and not new & 1 and register in ENABLE_REGISTERS:
-                st.cleared[(cpu, bank, register)] = (component, self.step.index, self.step.action)
-        w = Write(
-            len(self.step.writes),
-            cpu,
-            bank,
-            component,
-            register,
-            old,
-            new,
-            value,
-            bool(reason),
-            source,
-        )
-        self.step.writes.append(w)
-        if reason and self.judge:
+
+    def judged(self, w: Write, touched: tuple[str, ...], reason: str | None) -> None:
+        """The findings of one write: the hypervisor's refusal, if any, then the rules' (`checks.Checker.write`)."""
+        if reason:
             self.find(
                 "hypervisor_fault",
-                f"The hypervisor refused {title(component)}'s write of {value:#x} "
-                f"to {self.partition.label(register, bank)} on CPU {cpu}: {reason}.",
+                f"The hypervisor refused {title(w.component)}'s write of {w.attempted:#x} "
+                f"to {self.partition.label(w.register, w.bank)} on CPU {w.cpu}: {reason}.",
                 assumption=self.profile.assumption if "SCONTROL" in reason else None,
                 **self.checker.located(w, touched),
             )
         findings = self.checker.write(w, touched)
         if findings:
             self.step.findings += findings
-        return w
 
     def set_live(self, cpu: int, component: str, live: bool) -> None:
         """The component's per-CPU state starts or ends on this CPU (hv_synic_init / mshv_synic_cpu_init and their exits)."""

@@ -8,6 +8,10 @@ from synic_core.model.registers import MASKED_BIT, PAGE_REGISTERS, SINT_FIELDS, 
 
 FIRST_VALID_VECTOR = 16  # HV_SYNIC_FIRST_VALID_VECTOR
 VECTOR_FIELD = SINT_FIELDS[0]
+SINT_PASSES = MASKED_BIT | (VECTOR_FIELD.mask & ~(FIRST_VALID_VECTOR - 1))
+"""A SINT value with any of these bits set (masked, or a vector of 16 or more: FIRST_VALID_VECTOR is a power of two) is
+one the vector rule of `Profile.rejects` lets through: only an SCONTROL drop can get it refused. The engine asks
+`rejects` about the other SINT writes only (a test proves the two agree)."""
 TEARDOWN_TARGETS = SINT_REGISTERS | set(PAGE_REGISTERS)
 SINT_REFUSAL_BITS = MASKED_BIT | VECTOR_FIELD.mask
 """A SINT value is refused for its vector exactly when `value & SINT_REFUSAL_BITS < FIRST_VALID_VECTOR` (unmasked, and

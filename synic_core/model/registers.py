@@ -29,10 +29,11 @@ class Field:
     lsb: int
     width: int
     meaning: str
+    mask: int = field(init=False, repr=False, compare=False)
+    """The field's bits in the register, computed once: the engine puts a frame on every page write."""
 
-    @property
-    def mask(self) -> int:
-        return ((1 << self.width) - 1) << self.lsb
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "mask", ((1 << self.width) - 1) << self.lsb)
 
     def get(self, value: int) -> int:
         return (value >> self.lsb) & ((1 << self.width) - 1)

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_left
-from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from itertools import repeat
+from itertools import groupby, repeat, takewhile
+from operator import attrgetter, itemgetter, truth
 
 from synic_core.model.actions import ACTIONS
 from synic_core.model.config import SessionConfig
@@ -52,6 +52,8 @@ def _masks(register: str) -> tuple[int, int]:
 
 
 MASKS: dict[str, tuple[int, int]] = {name: _masks(name) for name in REGISTERS}
+SLOT_MASKS: tuple[tuple[str, str, int, int], ...] = tuple((bank, name, *MASKS[name]) for bank, name in SLOTS)
+"""Each trace slot's (bank, register, exact bits, frame bits): `pair_verdict` looks its write's up once."""
 
 
 def same_bits(register: str, a: int, b: int) -> bool:
@@ -144,6 +146,33 @@ class CheckResult:
         }
 
 
+DIFFER, AGREE, AGREE_UNKNOWN = range(3)
+"""How a trace write and the model's compare: they differ; they agree; they agree, and the model refuses the write
+while the trace cannot show whether it faulted (an unknown outcome)."""
+
+
+def pair_verdict(t: TraceRecord, w: Write) -> int:
+    """DIFFER, AGREE or AGREE_UNKNOWN for the trace's write `t` and the model's `w` (the rules of the module's docstring)."""
+    value, attempted = t[VALUE], w.attempted
+    bank, register, exact, frame = SLOT_MASKS[t[SLOT]]  # same_bits, inlined: this runs on every write
+    if register != w.register or bank != w.bank or (value ^ attempted) & exact or (not value & frame) != (not attempted & frame):
+        return DIFFER
+    if t[HOW] == STACK and WRITERS[t[WRITER]] != w.component:
+        return DIFFER
+    if t[FLAGS] & FAULT_FLAGS:
+        return AGREE if w.rejected else DIFFER
+    return AGREE_UNKNOWN if w.rejected else AGREE
+
+
+def gather(positions: array[int]) -> Callable[[array[int]], tuple[int, ...]]:
+    """A column's items at `positions` (one or more), as a tuple, gathered in one C-level call: `feed` reads five
+    columns for every write of the trace."""
+    if len(positions) == 1:
+        only = positions[0]
+        return lambda column: (column[only],)
+    return itemgetter(*positions)
+
+
 def replay_cpus(a: TraceAction, session: Session) -> list[int] | None:
     scope = ACTIONS[a.action].scope
     if scope in ("cpu", "crash"):
@@ -156,6 +185,7 @@ def replay_cpus(a: TraceAction, session: Session) -> list[int] | None:
 TraceRecord = tuple[int, int, int, int, int, int, int]
 """A trace write as the comparison sees it: (slot, value, flags, writer, how, its number on its CPU, its kernel-log line or 0)."""
 SLOT, VALUE, FLAGS, WRITER, HOW, NUMBER, LOG_LINE = range(7)
+CPU_OF = attrgetter("cpu")
 MAX_REPLAYED_KEPT = 1_000
 """Actions the model applied that the result lists (with their CPUs, up to 4096 each); the rest are counted."""
 KEPT_AFTER_DIVERGENCE = 2
@@ -171,8 +201,8 @@ class _CpuRun:
     """One CPU's comparison as writes come from both sides: the writes not compared yet (at a divergence: the first
     two of each side from there), how many agreed, and how many each side has."""
 
-    trace: deque[TraceRecord] = field(default_factory=deque)
-    model: deque[Write] = field(default_factory=deque)
+    trace: list[TraceRecord] = field(default_factory=list)
+    model: list[Write] = field(default_factory=list)
     agreed: int = 0
     traced: int = 0
     predicted: int = 0
@@ -183,21 +213,20 @@ class _CpuRun:
     """Which side had more than MAX_WAITING writes the other side had none to compare with ("trace", "model"), if any."""
 
     def compare(self, conformance: Conformance) -> None:
-        trace, model, agrees = self.trace, self.model, conformance.agrees
-        while trace and model and not self.diverged:
-            if agrees(trace[0], model[0]):
-                trace.popleft()
-                model.popleft()
-                self.agreed += 1
-            else:
-                self.diverged = True
+        """The pairs both sides have, in order, up to the first that does not agree (there the CPU diverges):
+        `pair_verdict` is mapped over them, the agreed ones leave both lists at once, and their unknown outcomes count."""
+        trace, model = self.trace, self.model
+        if not self.diverged and trace and model:
+            verdicts = list(takewhile(truth, map(pair_verdict, trace, model)))
+            agreed = len(verdicts)
+            conformance.unknown += verdicts.count(AGREE_UNKNOWN)
+            del trace[:agreed], model[:agreed]
+            self.agreed += agreed
+            self.diverged = bool(trace and model)  # the pair after the agreed ones did not agree
         if len(model) > MAX_WAITING and not self.diverged:  # the model far ahead of the trace here (a trace side is bounded by its window)
             self.diverged, self.waited, self.waited_at = True, "model", self.last_number + 1  # every write fed had agreed
         if self.diverged:
-            while len(trace) > KEPT_AFTER_DIVERGENCE:
-                trace.pop()
-            while len(model) > KEPT_AFTER_DIVERGENCE:
-                model.pop()
+            del trace[KEPT_AFTER_DIVERGENCE:], model[KEPT_AFTER_DIVERGENCE:]
 
 
 class Conformance:
@@ -234,12 +263,15 @@ class Conformance:
             base = numbers.get(cpu, 0)
             numbers[cpu] = base + count
             lines = map(log_line, idx, repeat(0)) if log_line else repeat(0)
-            columns = (w.slot, w.value, w.flags)
+            at_index = gather(idx)
+            at_rank = at_index if att.in_order else gather(ranks)
             records = list(
                 zip(
-                    *(map(c.__getitem__, idx) for c in columns),
-                    map(att.writer.__getitem__, ranks),
-                    map(att.how.__getitem__, ranks),
+                    at_index(w.slot),
+                    at_index(w.value),
+                    at_index(w.flags),
+                    at_rank(att.writer),
+                    at_rank(att.how),
                     range(base + 1, base + count + 1),
                     lines,
                     strict=False,  # `lines` repeats 0 without end when the trace has no log
@@ -281,8 +313,13 @@ class Conformance:
                 state.channels = state.channels_home = True
 
     def replay(self, actions: Iterable[TraceAction]) -> None:
-        """The model applies each action; its writes join each CPU's comparison."""
+        """The model applies each action; its writes join each CPU's comparison, which runs once the actions are
+        applied (the trace's writes for them are fed already), or sooner on a CPU whose model side passes MAX_WAITING
+        writes: one pass a CPU rather than one a step and CPU, with the same outcome (the writes not matched only grow
+        while the model runs ahead of the trace). Meanwhile a CPU holds at most MAX_WAITING of the model's writes, as it
+        holds the window's of the trace."""
         session, result = self.session, self.result
+        touched: dict[int, _CpuRun] = {}
         for a in actions:
             try:
                 step = session.apply(a.action, replay_cpus(a, session))
@@ -293,33 +330,27 @@ class Conformance:
                 result.replayed.append((a.action, step.cpus))
             else:
                 result.replayed_not_kept += 1
-            touched: set[int] = set()
-            for w in step.writes:
-                run = self.run(w.cpu)
-                run.predicted += 1
-                if not run.diverged or len(run.model) < KEPT_AFTER_DIVERGENCE:
-                    run.model.append(w)
-                touched.add(w.cpu)
-            for cpu in touched:
-                self.runs[cpu].compare(self)
+            for cpu, same_cpu in groupby(step.writes, CPU_OF):  # a step writes CPU by CPU: few runs of several writes
+                run = touched[cpu] = self.run(cpu)
+                writes = list(same_cpu)
+                run.predicted += len(writes)
+                model = run.model
+                if not run.diverged:
+                    model += writes
+                    if len(model) > MAX_WAITING:
+                        run.compare(self)
+                elif len(model) < KEPT_AFTER_DIVERGENCE:
+                    model += writes[: KEPT_AFTER_DIVERGENCE - len(model)]
+        for run in touched.values():
+            run.compare(self)
 
-    def agrees(self, t: TraceRecord, w: Write, after: int | None = None) -> bool:
-        """Whether the trace's write and the model's agree; a write the model refuses whose outcome the trace cannot show
-        counts as unknown (`after`: the CPU, for the look-ahead of `why` past a divergence)."""
-        value = t[VALUE]
-        exact, frame = MASKS[w.register]  # same_bits, inlined: this runs on every write
-        if SLOTS[t[SLOT]] != (w.bank, w.register) or (value ^ w.attempted) & exact or (not value & frame) != (not w.attempted & frame):
-            return False
-        if t[HOW] == STACK and WRITERS[t[WRITER]] != w.component:
-            return False
-        if t[FLAGS] & FAULT_FLAGS:
-            return w.rejected
-        if w.rejected:  # the model refuses it; the trace cannot say whether it faulted
-            if after is None:
-                self.unknown += 1
-            else:
-                self.unknown_after.add((after, t[NUMBER]))
-        return True
+    def agrees(self, t: TraceRecord, w: Write, cpu: int) -> bool:
+        """Whether the trace's write and the model's agree, for the look-ahead of `why` past a divergence on `cpu`: a
+        write the model refuses whose outcome the trace cannot show is remembered there as unknown."""
+        verdict = pair_verdict(t, w)
+        if verdict == AGREE_UNKNOWN:
+            self.unknown_after.add((cpu, t[NUMBER]))
+        return verdict != DIFFER
 
     def finish(self, ncpus: int, faults: int, log: str | None) -> CheckResult:
         """The verdicts, once both sides have given every write."""

@@ -8,11 +8,10 @@ import tracemalloc
 
 from synic_core.model.session import Session
 from synic_core.model.vocabulary import ActionName
-from synic_core.model.writes import Write
 from synic_core.traces.check import KEPT_AFTER_DIVERGENCE, MAX_WAITING, Conformance
 from synic_core.traces.infer import TraceAction
 from synic_core.versions.registry import session_config
-from tests.support.sessions import state_snapshot
+from tests.support.sessions import state_snapshot, write_facts
 
 CYCLE: tuple[ActionName, ...] = ("vmbus_load", "mshv_init", "kexec", "vmbus_load", "mshv_init", "crash_kexec")
 KEXEC_CYCLE: tuple[ActionName, ...] = ("vmbus_load", "mshv_init", "kexec")
@@ -32,10 +31,6 @@ def test_a_session_without_history_applies_the_same_steps_and_keeps_none() -> No
     assert forward.history == [] and forward.checkpoints() == [0] and not forward.can_undo()
     assert len(kept.checkpoints()) > 1  # the same steps with history take checkpoints: the forward session took none
     assert forward.state_before(forward.applied) is forward.state
-
-
-def write_facts(w: Write) -> tuple[object, ...]:
-    return (w.index, w.cpu, w.bank, w.component, w.register, w.old, w.new, w.attempted, w.rejected, w.source)
 
 
 def test_a_session_without_the_rules_writes_the_same_and_finds_only_refusals() -> None:

@@ -6,6 +6,7 @@ import copy
 
 from synic_core import Session
 from synic_core.model.state import MachineState
+from synic_core.model.writes import Write
 from synic_core.versions.registry import session_config
 
 STANDARD = ("vmbus_load", "mshv_init", "kexec")
@@ -44,3 +45,8 @@ def state_snapshot(state: MachineState) -> tuple[object, ...]:
         st.boot,
         st.next_frame,
     )
+
+
+def write_facts(w: Write) -> tuple[object, ...]:
+    """Every field of a write, to compare two sessions' writes."""
+    return (w.index, w.cpu, w.bank, w.component, w.register, w.old, w.new, w.attempted, w.rejected, w.source)
