@@ -10,12 +10,9 @@ FIRST_VALID_VECTOR = 16  # HV_SYNIC_FIRST_VALID_VECTOR
 VECTOR_FIELD = SINT_FIELDS[0]
 SINT_PASSES = MASKED_BIT | (VECTOR_FIELD.mask & ~(FIRST_VALID_VECTOR - 1))
 """A SINT value with any of these bits set (masked, or a vector of 16 or more: FIRST_VALID_VECTOR is a power of two) is
-one the vector rule of `Profile.rejects` lets through: only an SCONTROL drop can get it refused. The engine asks
-`rejects` about the other SINT writes only (a test proves the two agree)."""
+one the vector rule of `Profile.rejects` lets through: only an SCONTROL drop can get it refused. The per-write paths
+(the engine, the trace replay) ask `rejects` about the other SINT writes only (a test proves the two agree)."""
 TEARDOWN_TARGETS = SINT_REGISTERS | set(PAGE_REGISTERS)
-SINT_REFUSAL_BITS = MASKED_BIT | VECTOR_FIELD.mask
-"""A SINT value is refused for its vector exactly when `value & SINT_REFUSAL_BITS < FIRST_VALID_VECTOR` (unmasked, and
-the vector, bits 0-7, below 16): one test, for the per-write paths that ask it before calling `rejects`."""
 STRICT_ASSUMPTION = (
     "strict profile: the real reaction of the L1VH hypervisor to SynIC writes with SynIC disabled is "
     "undocumented; the model refuses teardown writes to SIMP/SIEFP/SIRBP/SINTx after SCONTROL.enable "
@@ -34,8 +31,10 @@ class Profile:
 
     def rejects(self, register: str, value: int, scontrol_dropped: bool) -> str | None:
         """Why the hypervisor refuses writing `value` to `register`, or None when it accepts."""
-        if register in SINT_REGISTERS and value & SINT_REFUSAL_BITS < FIRST_VALID_VECTOR:
-            return f"unmasked SINT with vector {VECTOR_FIELD.get(value)} < 16 raises #GP (TLFS SINTx registers)"
+        if register in SINT_REGISTERS:
+            vector = VECTOR_FIELD.get(value)
+            if vector < FIRST_VALID_VECTOR and not value & MASKED_BIT:
+                return f"unmasked SINT with vector {vector} < 16 raises #GP (TLFS SINTx registers)"
         teardown_target = register in TEARDOWN_TARGETS
         if scontrol_dropped and self.faults_after_scontrol_drop and teardown_target and is_teardown_value(register, value):
             return "teardown write after SCONTROL.enable went from 1 to 0 on the same VP"

@@ -19,7 +19,7 @@ from synic_core.model.checks import switch_off_verb as switch_off_verb  # the mo
 from synic_core.model.config import SessionConfig
 from synic_core.model.findings import Finding, Where, make_finding
 from synic_core.model.partitions import COMPONENTS, title
-from synic_core.model.profiles import FIRST_VALID_VECTOR, SINT_REFUSAL_BITS, TEARDOWN_TARGETS, Profile
+from synic_core.model.profiles import SINT_PASSES, TEARDOWN_TARGETS, Profile
 from synic_core.model.registers import LIVE_TEST, PAGE_REGISTERS, PAGE_SHIFT, REGISTERS, SINT_REGISTERS, STATE_INDEX, frame_of
 from synic_core.model.state import DriverState, MachineState
 from synic_core.model.vocabulary import Bank, Component
@@ -238,7 +238,7 @@ class Replayer:
         row = rows[cpu]
         old = self.old[rank] = row[ri]
         writer = WRITERS[self.writer_of[rank]]
-        refusable = (sint and value & SINT_REFUSAL_BITS < FIRST_VALID_VECTOR) or (teardown and st.scontrol_dropped[bank][cpu])
+        refusable = (sint and not value & SINT_PASSES) or (teardown and st.scontrol_dropped[bank][cpu])
         reason = self.profile.rejects(register, value, st.scontrol_dropped[bank][cpu]) if refusable else None
         if not faulted:
             row[ri] = value
