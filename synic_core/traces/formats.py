@@ -149,14 +149,15 @@ def event_line(raw: bytes) -> re.Match[bytes] | None:
 _NOT_WRITE = rb"(?P<line>(?:^[ \t]*=>[^\n]*\n)+|^[^\n<]*<stack trace[^\n]*\n|^[^\n]*\n)"
 """A run of stack frames, a stack event (its first `<` starts `<stack trace`) or any other line, in that order (the
 reader tells them apart the same way)."""
-_WRITE_HEAD = rb"(?P<head> *[^\[\n]*?-\d+ +\[\d+\])"
-"""`TASK-PID [CPU]` with the spaces before it: the task has no `[` (the PID follows the last dash before the CPU)."""
+_WRITE_HEAD = rb"(?P<head>[^\]\n]*\])"
+"""A write's head, `TASK-PID [CPU]` with the spaces before it, taken to the first `]` (cheaply: the reader reads each
+distinct head once with WRITE_HEAD, and a head that is not one sends its writes to the general path)."""
 WRITE_HEAD = re.compile(rb" *(?P<task>[^\[\n]*?)-(?P<pid>\d+) +\[(?P<cpu>\d+)\]")
-"""The fields of a write's head (the reader looks each distinct head up once)."""
-_WRITE_STACK = rb"(?:(?P=head)[^\n]*<stack trace[^\n]*(?P<wstack>\n(?: ?=>[^\n]*\n)*+)|)"
+"""The fields of a write's head: the task has no `[` (the PID follows the last dash before the CPU)."""
+_WRITE_STACK = rb"(?:(?P=head)[^\n]*<stack trace[^\n]*(?P<wstack>\n(?:=>[^\n]*\n)*+(?: =>[^\n]*\n)*+)|)"
 """The stack event right after a write with the same head (its task on its CPU), and its frames: group wstack is the
 stack event's newline and the frame lines (empty without a stack event), so that it counts the lines after the write's
-line, and the frames alone tell stacks apart."""
+line, and the frames alone tell stacks apart. trace-cmd prints `=> ` frames, tracefs ` => `."""
 
 
 def _scanner(spec: FormatSpec | None) -> re.Pattern[bytes]:

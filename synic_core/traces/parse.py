@@ -279,12 +279,10 @@ class TraceReader:
                     continue
                 end = _run_end(stamps, k)
                 done = self._writes(lineno, columns if end - k == len(found) else [column[k:end] for column in columns])
-                if done is None:  # a CPU out of range: the general path, one line at a time
+                if done is None:  # an unusual head: the run's lines as if no write line were common
                     again = again or scanner.finditer(block)
-                    for m in islice(again, k - at, end - at):
-                        for line in m[0].split(b"\n")[:-1]:
-                            lineno += 1
-                            self.feed(lineno, line)
+                    for text in SCANNERS[None].findall(b"".join(m[0] for m in islice(again, k - at, end - at))):
+                        lineno = self._not_write(lineno, text)
                     at = end
                 else:
                     lineno = done
@@ -312,26 +310,33 @@ class TraceReader:
     def _writes(self, lineno: int, run: list[tuple[bytes, ...]]) -> int | None:
         """A run of common write lines of a known format (the scanner's groups as columns), each with the stack event
         and frames that follow it on its CPU, kept as columns (no Python call per write: a big trace is mostly this);
-        the number of the run's last line, or None when a CPU is out of range (the general path reads the run). A run
-        across the cut is read in two parts."""
+        the number of the run's last line, or None when a head is not `TASK-PID [CPU]` or its CPU is out of range (the
+        general path reads the run). A run across the cut is read in two parts. Lookups that can miss are made for the
+        whole run, and redone with the misses filled only when one missed."""
         w, st = self.w, self.stats
         index = self.scanner.groupindex
         heads, stamps, msrs, values, gps, stacks = (run[index[name] - 1] for name in WRITE_GROUPS)
         n, n0 = len(stamps), len(w.cpu)
-        writers = list(map(self._writers.get, heads))  # (task, PID, CPU) by each distinct head
-        new = {head: _head_fields(head) for head in set(heads) - self._writers.keys()} if None in writers else {}
-        if any(cpu >= MAX_CPUS for _, _, cpu in new.values()):
-            return None
+        new: dict[bytes, tuple[bytes, int, int]] = {}  # the fields of heads not seen before
+        try:
+            writers: list[tuple[int, int, int] | None] = list(map(self._writers.__getitem__, heads))  # (task, PID, CPU)
+        except KeyError:
+            writers = list(map(self._writers.get, heads))
+            for head in set(heads) - self._writers.keys():
+                if (fields := _head_fields(head)) is None:
+                    return None
+                new[head] = fields
         if n0 < self.keep < n0 + n:
             cut = self.keep - n0
             kept = self._writes(lineno, [column[:cut] for column in run])
             return self._writes(cast(int, kept), [column[cut:] for column in run])
         if self.pending is not None:
             self._close_stack()
-        after = list(map(self._after.get, stacks))  # the lines after each write's line: its stack event and frames
-        if None in after:
-            after = [a if a is not None else block.count(b"\n") for a, block in zip(after, stacks, strict=True)]
-        last = lineno + n + sum(cast(list[int], after))
+        try:
+            after = list(map(self._after.__getitem__, stacks))  # the lines after each write's line: its stack event and frames
+        except KeyError:
+            after = list(map(bytes.count, stacks, repeat(b"\n")))
+        last = lineno + n + sum(after)
         st.writes += n
         st.stack_frames += last - lineno - n - (n - stacks.count(b""))
         if n0 >= self.keep:  # past the cut: counted per CPU, not kept
@@ -340,32 +345,33 @@ class TraceReader:
             self.pending = (-1, []) if stacks[-1] else None
             return last
         lines: Sequence[int] = (  # each write's line number
-            range(lineno + 1, last + 1, cast(int, after[0]) + 1)
+            range(lineno + 1, last + 1, after[0] + 1)
             if after.count(after[0]) == n
-            else list(accumulate(map((1).__add__, cast(list[int], after[:-1])), initial=lineno + 1))
+            else list(accumulate(map((1).__add__, after[:-1]), initial=lineno + 1))
         )
         if new:
             writers = [f if f is not None else self._writer(h, new[h], line) for f, h, line in zip(writers, heads, lines, strict=True)]
-        tasks, pids, cpus = zip(*cast(list[tuple[int, int, int]], writers), strict=True)
+        tasks, pids, cpus = map(list, zip(*cast(list[tuple[int, int, int]], writers), strict=True))
         stamp = list(map(float, stamps))
-        if stamp[0] >= self.last_ts and all(map(le, stamp, islice(stamp, 1, None))):
+        if stamp[0] >= self.last_ts and stamp == sorted(stamp):
             self.last_ts = stamp[-1]
         else:
             highest = list(accumulate(stamp, max, initial=self.last_ts))
             st.out_of_order += sum(map(lt, stamp, highest))
             self.last_ts = highest[-1]
-        w.line.extend(lines)
-        w.ts.extend(stamp)
-        w.cpu.extend(cpus)
-        w.slot.extend(map(SLOT_OF_TEXT.__getitem__, msrs))
-        w.value.extend(map(int, values, repeat(16)))
-        w.flags.extend(map(GP_FLAG.__mul__, map(len, gps)))  # the gp group is the `#` of ` #GP`
-        w.task.extend(tasks)
-        w.pid.extend(pids)
-        stack_ids = list(map(self._blocks.get, stacks))
-        if None in stack_ids:
-            stack_ids = [k if k is not None else self._stack_id(block) for k, block in zip(stack_ids, stacks, strict=True)]
-        w.stack.extend(cast(list[int], stack_ids))
+        try:
+            stack_ids = list(map(self._blocks.__getitem__, stacks))
+        except KeyError:
+            stack_ids = [k if (k := self._blocks.get(block)) is not None else self._stack_id(block) for block in stacks]
+        w.line.fromlist(list(lines))  # fromlist takes the items of a list without an iterator: the fastest way in
+        w.ts.fromlist(stamp)
+        w.cpu.fromlist(cpus)
+        w.slot.fromlist(list(map(SLOT_OF_TEXT.__getitem__, msrs)))
+        w.value.fromlist(list(map(int, values, repeat(16))))
+        w.flags.frombytes(bytes(map(len, gps)).translate(_GP_OF_MARK))
+        w.task.fromlist(tasks)
+        w.pid.fromlist(pids)
+        w.stack.fromlist(stack_ids)
         self.last.update(zip(cpus, range(n0, n0 + n), strict=True))
         if stacks[-1]:  # the last stack may go on in the next block: it stays open until the next event
             self.pending = (n0 + n - 1, [stacks[-1][1:]] if stacks[-1][1:] else [])
@@ -636,9 +642,16 @@ _COLUMNS = ("line", "ts", "cpu", "slot", "value", "flags", "task", "pid", "stack
 FORMAT_OF_EVENT_BYTES = tuple(spec.event.encode() for spec in FORMATS.values())
 
 
-def _head_fields(head: bytes) -> tuple[bytes, int, int]:
-    """(task name, PID, CPU) of a write's head, `TASK-PID [CPU]`."""
-    m = cast(re.Match[bytes], WRITE_HEAD.fullmatch(head))
+_GP_OF_MARK = bytes([0, GP_FLAG]).ljust(256, b"\0")
+"""A common write's gp group is the `#` of ` #GP`: its length (0 or 1) to the write's flags."""
+
+
+def _head_fields(head: bytes) -> tuple[bytes, int, int] | None:
+    """(task name, PID, CPU) of a write's head, `TASK-PID [CPU]`; None for another head or a CPU out of range (the
+    general path reads its writes)."""
+    m = WRITE_HEAD.fullmatch(head)
+    if m is None or int(m["cpu"]) >= MAX_CPUS:
+        return None
     return m["task"].strip(), int(m["pid"]), int(m["cpu"])
 
 
