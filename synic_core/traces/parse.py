@@ -278,15 +278,13 @@ class TraceReader:
                     k += 1
                     continue
                 end = _run_end(stamps, k)
-                done = self._writes(lineno, columns if end - k == len(found) else [column[k:end] for column in columns])
-                if done is None:  # an unusual head: the run's lines as if no write line were common
+                lineno, done = self._writes(lineno, columns if end - k == len(found) else [column[k:end] for column in columns])
+                k += done
+                if k < end:  # a write with an unusual head: its lines as if no write line were common
                     again = again or scanner.finditer(block)
-                    for text in SCANNERS[None].findall(b"".join(m[0] for m in islice(again, k - at, end - at))):
+                    for text in SCANNERS[None].findall(next(islice(again, k - at, None))[0]):
                         lineno = self._not_write(lineno, text)
-                    at = end
-                else:
-                    lineno = done
-                k = end
+                    k = at = k + 1
         self.stats.lines = lineno
         return lineno
 
@@ -307,12 +305,12 @@ class TraceReader:
         self.feed(lineno, text[:-1])
         return lineno
 
-    def _writes(self, lineno: int, run: list[tuple[bytes, ...]]) -> int | None:
+    def _writes(self, lineno: int, run: list[tuple[bytes, ...]]) -> tuple[int, int]:
         """A run of common write lines of a known format (the scanner's groups as columns), each with the stack event
-        and frames that follow it on its CPU, kept as columns (no Python call per write: a big trace is mostly this);
-        the number of the run's last line, or None when a head is not `TASK-PID [CPU]` or its CPU is out of range (the
-        general path reads the run). A run across the cut is read in two parts. Lookups that can miss are made for the
-        whole run, and redone with the misses filled only when one missed."""
+        and frames that follow it on its CPU, kept as columns (no Python call per write: a big trace is mostly this):
+        (the number of the last line read, the writes read), fewer than the run's when a write's head is not
+        `TASK-PID [CPU]` or its CPU is out of range (that write is for the general path). A run across the cut is read
+        in two parts. Lookups that can miss are made for the whole run, and redone with the misses filled when one missed."""
         w, st = self.w, self.stats
         index = self.scanner.groupindex
         heads, stamps, msrs, values, gps, stacks = (run[index[name] - 1] for name in WRITE_GROUPS)
@@ -322,14 +320,20 @@ class TraceReader:
             writers: list[tuple[int, int, int] | None] = list(map(self._writers.__getitem__, heads))  # (task, PID, CPU)
         except KeyError:
             writers = list(map(self._writers.get, heads))
+            unusual = []
             for head in set(heads) - self._writers.keys():
                 if (fields := _head_fields(head)) is None:
-                    return None
-                new[head] = fields
+                    unusual.append(heads.index(head))
+                else:
+                    new[head] = fields
+            if unusual:
+                first = min(unusual)
+                return self._writes(lineno, [column[:first] for column in run]) if first else (lineno, 0)
         if n0 < self.keep < n0 + n:
             cut = self.keep - n0
-            kept = self._writes(lineno, [column[:cut] for column in run])
-            return self._writes(cast(int, kept), [column[cut:] for column in run])
+            lineno, kept = self._writes(lineno, [column[:cut] for column in run])
+            lineno, rest = self._writes(lineno, [column[cut:] for column in run])
+            return lineno, kept + rest
         if self.pending is not None:
             self._close_stack()
         try:
@@ -343,7 +347,7 @@ class TraceReader:
             known = [f if f is not None else new[h] for f, h in zip(writers, heads, strict=True)] if new else writers
             self._past_cut(list(map(itemgetter(2), cast(list[tuple[object, int, int]], known))))
             self.pending = (-1, []) if stacks[-1] else None
-            return last
+            return last, n
         lines: Sequence[int] = (  # each write's line number
             range(lineno + 1, last + 1, after[0] + 1)
             if after.count(after[0]) == n
@@ -375,7 +379,7 @@ class TraceReader:
         self.last.update(zip(cpus, range(n0, n0 + n), strict=True))
         if stacks[-1]:  # the last stack may go on in the next block: it stays open until the next event
             self.pending = (n0 + n - 1, [stacks[-1][1:]] if stacks[-1][1:] else [])
-        return last
+        return last, n
 
     def _writer(self, head: bytes, fields: tuple[bytes, int, int], lineno: int) -> tuple[int, int, int]:
         """A write's (task, PID, CPU) from its head's fields, the task interned; kept for the next writes with the same
