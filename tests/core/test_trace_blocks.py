@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
+from synic_core.model.registers import MSR_TABLE
 from synic_core.traces import parse
-from synic_core.traces.formats import MAX_LINE_BYTES
+from synic_core.traces.formats import FORMATS, MAX_LINE_BYTES, SLOT_OF
 from synic_core.traces.parse import ParsedTrace, parse_trace
 from tests.support.traces import exported, join, save, split
 
@@ -149,3 +150,13 @@ def test_an_overlong_line_inside_a_block_is_counted_and_lines_near_the_limit_are
     assert cut.stats.headers == whole.stats.headers + len(long_lines) - 1
     moved = [(line + len(long_lines) if line > before_them else line, rest) for line, rest in every_column(whole)]
     assert every_column(cut) == moved and cut.stats.lines == whole.stats.lines + len(long_lines)
+
+
+def test_the_fast_path_takes_exactly_the_registers_a_write_changes_as_the_kernel_prints_them() -> None:
+    payload = re.compile(FORMATS["ftrace"].common or b"")
+    for msr in MSR_TABLE:
+        for text in (f"{msr:x}", f"{msr:X}", f"0{msr:x}"):
+            taken = payload.fullmatch(f"{text}, value 1\n".encode()) is not None
+            assert taken == (text == f"{msr:x}" and msr in SLOT_OF), text
+    assert payload.fullmatch(b"40000090, value " + b"f" * 16 + b" #GP\n")
+    assert not payload.fullmatch(b"40000090, value 1" + b"0" * 16 + b"\n")  # wider than 64 bits: the general path says so
