@@ -251,6 +251,7 @@ class TraceReader:
         self._blocks: dict[bytes, int] = {b"": 0, b"\n": 0}  # a write's wstack group (its stack event's newline and frames) -> its stack
         self._after: dict[bytes, int] = {b"": 0, b"\n": 1}  # the same -> the lines it has
         self._writers: dict[bytes, tuple[int, int, int]] = {}  # a write's head (`TASK-PID [CPU]`) -> (task, PID, CPU)
+        self._unusual: set[bytes] = set()  # heads of common write lines that are not `TASK-PID [CPU]` (or a CPU out of range)
 
     # -- lines -------------------------------------------------------------------------------
     def feed_lines(self, lineno: int, block: bytes) -> int:
@@ -266,26 +267,40 @@ class TraceReader:
                 at += len(text)
                 if self.scanner is not scanner:  # the first write told the format: the rest of the block with its scanner
                     return self.feed_lines(lineno, block[at:])
-        elif found:
-            columns = list(zip(*found, strict=True))  # the matches' groups as columns (one transpose, no Python call a match)
-            index = scanner.groupindex
-            stamps, texts = columns[index["ts"] - 1], columns[index["line"] - 1]  # a write has a timestamp; any other match is its text
-            again: Iterator[re.Match[bytes]] | None = None  # the block's matches found again, with their text
-            at, k = 0, 0
-            while k < len(found):
-                if not stamps[k]:
-                    lineno = self._not_write(lineno, texts[k])
-                    k += 1
-                    continue
-                end = _run_end(stamps, k)
+        else:
+            lineno = self._common(lineno, block, found)
+        self.stats.lines = lineno
+        return lineno
+
+    def _common(self, lineno: int, block: bytes, found: list[tuple[bytes, ...]]) -> int:
+        """The matches of a format's scanner: runs of common writes to `_writes` (in pieces of at most `limit` writes:
+        after a write with an unusual head, short ones, so that a run with several is never read again from its start),
+        any other match to `_not_write`; the number of the last line read."""
+        if not found:
+            return lineno
+        columns = list(zip(*found, strict=True))  # the matches' groups as columns (one transpose, no Python call a match)
+        index = self.scanner.groupindex
+        stamps, heads, texts = (columns[index[name] - 1] for name in ("ts", "head", "line"))  # a write has a timestamp
+        again: Iterator[re.Match[bytes]] | None = None  # the block's matches found again, with their text
+        at = k = 0
+        limit = len(found)
+        while k < len(found):
+            if not stamps[k]:
+                lineno = self._not_write(lineno, texts[k])
+                k += 1
+                continue
+            if heads[k] not in self._unusual:
+                end = _run_end(stamps, k, min(len(found), k + limit))
                 lineno, done = self._writes(lineno, columns if end - k == len(found) else [column[k:end] for column in columns])
                 k += done
-                if k < end:  # a write with an unusual head: its lines as if no write line were common
-                    again = again or scanner.finditer(block)
-                    for text in SCANNERS[None].findall(next(islice(again, k - at, None))[0]):
-                        lineno = self._not_write(lineno, text)
-                    k = at = k + 1
-        self.stats.lines = lineno
+                if k == end:
+                    limit *= 2
+                    continue
+            again = again or self.scanner.finditer(block)  # a write with an unusual head: its lines as if none were common
+            for text in SCANNERS[None].findall(next(islice(again, k - at, None))[0]):
+                lineno = self._not_write(lineno, text)
+            k = at = k + 1
+            limit = _SHORT_RUN
         return lineno
 
     def _not_write(self, lineno: int, text: bytes) -> int:
@@ -320,15 +335,13 @@ class TraceReader:
             writers: list[tuple[int, int, int] | None] = list(map(self._writers.__getitem__, heads))  # (task, PID, CPU)
         except KeyError:
             writers = list(map(self._writers.get, heads))
-            unusual = []
-            for head in set(heads) - self._writers.keys():
-                if (fields := _head_fields(head)) is None:
-                    unusual.append(heads.index(head))
-                else:
-                    new[head] = fields
-            if unusual:
-                first = min(unusual)
-                return self._writes(lineno, [column[:first] for column in run]) if first else (lineno, 0)
+            n = self._new_heads(heads, new)  # the writes before the first unusual head
+            if not n:
+                return lineno, 0
+            if n < len(heads):
+                run = [column[:n] for column in run]
+                heads, stamps, msrs, values, gps, stacks = (run[index[name] - 1] for name in WRITE_GROUPS)
+                writers = writers[:n]
         if n0 < self.keep < n0 + n:
             cut = self.keep - n0
             lineno, kept = self._writes(lineno, [column[:cut] for column in run])
@@ -380,6 +393,19 @@ class TraceReader:
         if stacks[-1]:  # the last stack may go on in the next block: it stays open until the next event
             self.pending = (n0 + n - 1, [stacks[-1][1:]] if stacks[-1][1:] else [])
         return last, n
+
+    def _new_heads(self, heads: tuple[bytes, ...], new: dict[bytes, tuple[bytes, int, int]]) -> int:
+        """Read the heads not seen before into `new`; the number of writes before the first unusual head (one that is
+        not `TASK-PID [CPU]`, or a CPU out of range: kept in `_unusual`, at most MAX_INTERNED of them)."""
+        first = len(heads)
+        for head in set(heads) - self._writers.keys():
+            if head in self._unusual or (fields := _head_fields(head)) is None:
+                first = min(first, heads.index(head))
+                if len(self._unusual) < MAX_INTERNED:
+                    self._unusual.add(head)
+            else:
+                new[head] = fields
+        return first
 
     def _writer(self, head: bytes, fields: tuple[bytes, int, int], lineno: int) -> tuple[int, int, int]:
         """A write's (task, PID, CPU) from its head's fields, the task interned; kept for the next writes with the same
@@ -659,12 +685,16 @@ def _head_fields(head: bytes) -> tuple[bytes, int, int] | None:
     return m["task"].strip(), int(m["pid"]), int(m["cpu"])
 
 
-def _run_end(stamps: tuple[bytes, ...], start: int) -> int:
-    """Where a run of common write matches that starts at `start` ends: at the next match without a timestamp, or the end."""
+def _run_end(stamps: tuple[bytes, ...], start: int, stop: int) -> int:
+    """Where a run of common write matches that starts at `start` ends: at the next match without a timestamp, or `stop`."""
     try:
-        return stamps.index(b"", start)
+        return stamps.index(b"", start, stop)
     except ValueError:
-        return len(stamps)
+        return stop
+
+
+_SHORT_RUN = 16
+"""The writes read at once after a write with an unusual head (twice as many after each piece read whole)."""
 
 
 def _seconds(m: re.Match[bytes]) -> float:
