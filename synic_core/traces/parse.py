@@ -361,38 +361,41 @@ class TraceReader:
             self._past_cut(list(map(itemgetter(2), cast(list[tuple[object, int, int]], known))))
             self.pending = (-1, []) if stacks[-1] else None
             return last, n
-        lines: Sequence[int] = (  # each write's line number
-            range(lineno + 1, last + 1, after[0] + 1)
-            if after.count(after[0]) == n
-            else list(accumulate(map((1).__add__, after[:-1]), initial=lineno + 1))
-        )
+        lines = _line_numbers(lineno, after, last)
         if new:
             writers = [f if f is not None else self._writer(h, new[h], line) for f, h, line in zip(writers, heads, lines, strict=True)]
         tasks, pids, cpus = map(list, zip(*cast(list[tuple[int, int, int]], writers), strict=True))
-        stamp = list(map(float, stamps))
-        if stamp[0] >= self.last_ts and stamp == sorted(stamp):
-            self.last_ts = stamp[-1]
-        else:
-            highest = list(accumulate(stamp, max, initial=self.last_ts))
-            st.out_of_order += sum(map(lt, stamp, highest))
-            self.last_ts = highest[-1]
-        try:
-            stack_ids = list(map(self._blocks.__getitem__, stacks))
-        except KeyError:
-            stack_ids = [k if (k := self._blocks.get(block)) is not None else self._stack_id(block) for block in stacks]
         w.line.fromlist(list(lines))  # fromlist takes the items of a list without an iterator: the fastest way in
-        w.ts.fromlist(stamp)
+        w.ts.fromlist(self._timestamps(stamps))
         w.cpu.fromlist(cpus)
         w.slot.fromlist(list(map(SLOT_OF_TEXT.__getitem__, msrs)))
         w.value.fromlist(list(map(int, values, repeat(16))))
         w.flags.frombytes(bytes(map(len, gps)).translate(_GP_OF_MARK))
         w.task.fromlist(tasks)
         w.pid.fromlist(pids)
-        w.stack.fromlist(stack_ids)
+        w.stack.fromlist(self._stack_ids(stacks))
         self.last.update(zip(cpus, range(n0, n0 + n), strict=True))
         if stacks[-1]:  # the last stack may go on in the next block: it stays open until the next event
             self.pending = (n0 + n - 1, [stacks[-1][1:]] if stacks[-1][1:] else [])
         return last, n
+
+    def _timestamps(self, stamps: tuple[bytes, ...]) -> list[float]:
+        """A run's timestamps, the writes out of time order counted (a run in order, the common case, in one test)."""
+        stamp = list(map(float, stamps))
+        if stamp[0] >= self.last_ts and stamp == sorted(stamp):
+            self.last_ts = stamp[-1]
+        else:
+            highest = list(accumulate(stamp, max, initial=self.last_ts))
+            self.stats.out_of_order += sum(map(lt, stamp, highest))
+            self.last_ts = highest[-1]
+        return stamp
+
+    def _stack_ids(self, stacks: tuple[bytes, ...]) -> list[int]:
+        """A run's stacks by their wstack groups (the distinct ones read once)."""
+        try:
+            return list(map(self._blocks.__getitem__, stacks))
+        except KeyError:
+            return [k if (k := self._blocks.get(block)) is not None else self._stack_id(block) for block in stacks]
 
     def _new_heads(self, heads: tuple[bytes, ...], new: dict[bytes, tuple[bytes, int, int]]) -> int:
         """Read the heads not seen before into `new`; the number of writes before the first unusual head (one that is
@@ -683,6 +686,14 @@ def _head_fields(head: bytes) -> tuple[bytes, int, int] | None:
     if m is None or int(m["cpu"]) >= MAX_CPUS:
         return None
     return m["task"].strip(), int(m["pid"]), int(m["cpu"])
+
+
+def _line_numbers(lineno: int, after: list[int], last: int) -> Sequence[int]:
+    """The line of each write of a run that starts after line `lineno`, from the lines after each (its stack event and
+    frames) and the run's last line."""
+    if after.count(after[0]) == len(after):  # every write with as many stack lines
+        return range(lineno + 1, last + 1, after[0] + 1)
+    return list(accumulate(map((1).__add__, after[:-1]), initial=lineno + 1))
 
 
 def _run_end(stamps: tuple[bytes, ...], start: int, stop: int) -> int:
