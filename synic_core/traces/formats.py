@@ -30,7 +30,7 @@ SLOT_OF_TEXT: dict[bytes, int] = {b"%x" % msr: slot for msr, slot in SLOT_OF.ite
 
 def hex_choice(numbers: list[int]) -> bytes:
     """A pattern for exactly these numbers as `%x` prints them (lowercase, no leading zero), grouped by all but the last
-    digit: `4000008[0235]|4000009[0-9a-f]` (the regex compiler takes the common prefix out of the branches)."""
+    digit: `4000008[0235]|4000009[0123456789abcdef]|...` (the regex compiler takes the common prefix out of the branches)."""
     last: dict[str, list[str]] = {}
     for number in sorted(numbers):
         text = f"{number:x}"
