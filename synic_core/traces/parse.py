@@ -87,6 +87,8 @@ MAX_WRITES_KEPT = 500_000
 them are counted per CPU, not judged, so that memory stays bounded (under 150 MB) whatever the trace's length."""
 STREAM_WRITES_KEPT = 20_000
 """The same for standard input, where Ctrl-C asks for the report at once: judging this many takes well under a second."""
+MAX_PID = 0xFFFFFFFF
+"""A PID wider than the pid column's 32 bits makes the event malformed (Linux's PIDs stay under 2**22)."""
 K = TypeVar("K")
 V = TypeVar("V")
 _CPU_FIELD = re.compile(rb"\[(\d{1,6})\]\s")
@@ -557,6 +559,9 @@ class TraceReader:
                 st.read_only += 1
             return
         pid = int(m["pid"])
+        if pid > MAX_PID:
+            st.problem("truncated", lineno)
+            return
         if spec.has_guests and not self._of_guest(int(m["tgid"]) if m["tgid"] and m["tgid"].isdigit() else None, pid, cpu):
             return
         groups = p.groupdict()
@@ -680,10 +685,10 @@ _GP_OF_MARK = bytes([0, GP_FLAG]).ljust(256, b"\0")
 
 
 def _head_fields(head: bytes) -> tuple[bytes, int, int] | None:
-    """(task name, PID, CPU) of a write's head, `TASK-PID [CPU]`; None for another head or a CPU out of range (the
-    general path reads its writes)."""
+    """(task name, PID, CPU) of a write's head, `TASK-PID [CPU]`; None for another head, a CPU out of range or a PID
+    wider than 32 bits (the general path reads its writes)."""
     m = WRITE_HEAD.fullmatch(head)
-    if m is None or int(m["cpu"]) >= MAX_CPUS:
+    if m is None or int(m["cpu"]) >= MAX_CPUS or int(m["pid"]) > MAX_PID:
         return None
     return m["task"].strip(), int(m["pid"]), int(m["cpu"])
 

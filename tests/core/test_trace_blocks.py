@@ -160,3 +160,10 @@ def test_the_fast_path_takes_exactly_the_registers_a_write_changes_as_the_kernel
             assert taken == (text == f"{msr:x}" and msr in SLOT_OF), text
     assert payload.fullmatch(b"40000090, value " + b"f" * 16 + b" #GP\n")
     assert not payload.fullmatch(b"40000090, value 1" + b"0" * 16 + b"\n")  # wider than 64 bits: the general path says so
+
+
+def test_a_pid_wider_than_32_bits_is_a_malformed_event_not_a_crash(tmp_path: Path) -> None:
+    header, blocks = split(exported("l1vh-patch5-only-kexec", layout="trace-cmd"))
+    blocks[3] = [re.sub(r"-\d+(\s+)\[", r"-99999999999\1[", line, count=1) for line in blocks[3]]
+    trace = parse_trace(save(tmp_path, join(header, blocks)))
+    assert trace.stats.problems == {"truncated": 1} and len(trace.writes) == 79
