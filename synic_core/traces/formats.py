@@ -17,6 +17,26 @@ from synic_core.model.actions import ExportTask
 from synic_core.model.registers import MSR_TABLE, REGISTERS
 from synic_core.model.vocabulary import ActionHint, Bank, Component, ProfileName, TraceFormat, TraceLayout
 
+# -- SynIC MSRs ---------------------------------------------------------------------------------
+SYNIC_MSR_LOW = min(MSR_TABLE)
+SYNIC_MSR_HIGH = max(MSR_TABLE)
+SLOTS: tuple[tuple[Bank, str], ...] = tuple((cast(Bank, bank), name) for bank, name in MSR_TABLE.values() if REGISTERS[name].access == "rw")
+"""The (bank, register) pairs a write can change; EOM (a trigger) and SVERSION (read-only) are counted, not kept."""
+SLOT_OF: dict[int, int] = {msr: SLOTS.index(MSR_TABLE[msr]) for msr in MSR_TABLE if MSR_TABLE[msr] in SLOTS}
+MSR_OF_SLOT: tuple[int, ...] = tuple(REGISTERS[name].address(bank) for bank, name in SLOTS)
+SLOT_OF_TEXT: dict[bytes, int] = {b"%x" % msr: slot for msr, slot in SLOT_OF.items()}
+"""SLOT_OF by the MSR number as the kernel prints it (`%x`): the fast path's payloads hold nothing else."""
+
+
+def hex_choice(numbers: list[int]) -> bytes:
+    """A pattern for exactly these numbers as `%x` prints them (lowercase, no leading zero), grouped by all but the last
+    digit: `4000008[0235]|4000009[0123456789abcdef]|...` (the regex compiler takes the common prefix out of the branches)."""
+    last: dict[str, list[str]] = {}
+    for number in sorted(numbers):
+        text = f"{number:x}"
+        last.setdefault(text[:-1], []).append(text[-1])
+    return "|".join(head + (digits[0] if len(digits) == 1 else f"[{''.join(digits)}]") for head, digits in last.items()).encode()
+
 
 # -- formats ------------------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
@@ -30,6 +50,12 @@ class FormatSpec:
     """The event name that carries SynIC writes."""
     pattern: re.Pattern[bytes]
     """The payload after the event name: groups msr, value (hex), and gp / cpu / host where the format has them."""
+    common: bytes | None
+    """The payload of the common write line, which the reader takes as columns (its fast path), to the end of the line:
+    a register a write changes as the kernel prints it, a value of at most 16 digits, groups msr, value and gp (the `#`
+    of ` #GP`). Every other payload (another MSR, EOM, SVERSION, capitals, leading zeros, a wider value, tabs) is read
+    by the general path, one line at a time. None: every write takes the general path (a KVM host's writes are counted
+    per guest)."""
     payload: str
     """The payload as `synic run --ftrace/--kvm-trace` writes it."""
     cpu_from: Literal["column", "vcpu_id"]
@@ -48,6 +74,7 @@ class FormatSpec:
     """Who writes in an exported trace: None for the action's own task (`ActionSpec.export_task`), else this one for every write."""
 
 
+_FTRACE_COMMON = rb" *(?P<msr>" + hex_choice(list(SLOT_OF)) + rb"), *value +(?P<value>[0-9a-fA-F]{1,16})(?: (?P<gp>#)GP|)[ \r]*\n"
 _FTRACE_PAYLOAD = re.compile(rb"[ \t]*(?P<msr>[0-9a-fA-F]+),[ \t]*value[ \t]+(?P<value>[0-9a-fA-F]+)(?P<gp>[ \t]+#GP)?[ \t\r]*$", re.M)
 _KVM_PAYLOAD = re.compile(
     rb"[ \t]*vcpu_id[ \t]+(?P<cpu>-?\d+)[ \t]+msr[ \t]+0x(?P<msr>[0-9a-fA-F]+)[ \t]+data[ \t]+0x(?P<value>[0-9a-fA-F]+)"
@@ -68,6 +95,7 @@ FORMATS: dict[TraceFormat, FormatSpec] = {
         name="ftrace",
         event="write_msr",
         pattern=_FTRACE_PAYLOAD,
+        common=_FTRACE_COMMON,
         payload="{msr:x}, value {value:x}{gp}",
         cpu_from="column",
         cpus_from="header",
@@ -81,6 +109,7 @@ FORMATS: dict[TraceFormat, FormatSpec] = {
         name="kvm",
         event="kvm_hv_synic_set_msr",
         pattern=_KVM_PAYLOAD,
+        common=None,
         payload="vcpu_id {cpu} msr {msr:#x} data {value:#x} host {host}",
         cpu_from="vcpu_id",
         cpus_from="vcpu_ids",
@@ -117,27 +146,45 @@ def event_line(raw: bytes) -> re.Match[bytes] | None:
     return EVENT_LINE.match(raw) or LATENCY_EVENT_LINE.match(raw)
 
 
-_FRAMES = rb"(?P<frames>(?:^[ \t]*=>[^\n]*\n)+)"
-_STACK = rb"(?P<stack>^[^\n<]*<stack trace[^\n]*\n)"
-_OTHER = rb"(?P<other>^[^\n]*\n)"
+_NOT_WRITE = rb"(?P<line>(?:^[ \t]*=>[^\n]*\n)+|^[^\n<]*<stack trace[^\n]*\n|^[^\n]*\n)"
+"""A run of stack frames, a stack event (its first `<` starts `<stack trace`) or any other line, in that order (the
+reader tells them apart the same way)."""
+_WRITE_HEAD = rb"(?P<head>[^\]\n]*\])"
+"""A write's head, `TASK-PID [CPU]` with the spaces before it, taken to the first `]` (cheaply: the reader reads each
+distinct head once with WRITE_HEAD, and a head that is not one sends its writes to the general path)."""
+WRITE_HEAD = re.compile(rb" *(?P<task>[^\[\n]*?)-(?P<pid>\d+) +\[(?P<cpu>\d+)\]")
+"""The fields of a write's head: the task has no `[` (the PID follows the last dash before the CPU)."""
+_WRITE_STACK = rb"(?:(?P=head)[^\n]*<stack trace[^\n]*(?P<wstack>\n(?:=>[^\n]*\n)*+(?: =>[^\n]*\n)*+)|)"
+"""The stack event right after a write with the same head (its task on its CPU), and its frames: group wstack is the
+stack event's newline and the frame lines (empty without a stack event), so that it counts the lines after the write's
+line, and the frames alone tell stacks apart. trace-cmd prints `=> ` frames, tracefs ` => `."""
 
 
 def _scanner(spec: FormatSpec | None) -> re.Pattern[bytes]:
-    """One pass over a block of whole lines: the format's common write line (with the stack event on its CPU and its
-    frames right after it: one match a write), runs of stack frames, stack events, and every other line (the reader's
-    general path). The write line comes first: the other alternatives would scan the whole line before failing."""
-    if spec is None:
-        return re.compile(b"|".join((_FRAMES, _STACK, _OTHER)), re.M)
-    stack = rb"(?:(?P<wstack>[^\[\n]*\[(?P=column)\][^\n<]*<stack trace[^\n]*\n)(?P<wframes>(?:[ \t]*=>[^\n]*\n)*))?"
+    """One pass over a block of whole lines: the format's common write line (with the stack event of its task and CPU and
+    its frames right after it: one match a write), or else a run of stack frames, a stack event or any other line (the
+    reader's general path). The write comes first: the others would scan the whole line before failing. The write's
+    groups are only what the columns are made of (`WRITE_GROUPS`); spaces, not tabs, and flags that never start with a
+    digit (so that a trace-cmd timestamp is not tried as flags) keep the engine's work small: any other line is read
+    by the general path."""
+    if spec is None or spec.common is None:
+        return re.compile(_NOT_WRITE, re.M)
     write = (
-        rb"(?P<write>^[ \t]*(?P<task>[^\[\n]*?)-(?P<pid>\d+)[ \t]+\[(?P<column>\d+)\][ \t]+(?:[^ \t\n]{1,6}[ \t]+)?"
-        rb"(?P<ts>\d+\.\d+):[ \t]+" + re.escape(spec.event.encode()) + rb":" + spec.pattern.pattern + rb"\n" + stack + rb")"
+        rb"^"
+        + _WRITE_HEAD
+        + rb" +(?:[^\s\d][^ \t\n]{0,5} +|)(?P<ts>\d+\.\d+): +"
+        + re.escape(spec.event.encode())
+        + rb":"
+        + spec.common
+        + _WRITE_STACK
     )
-    return re.compile(b"|".join((write, _FRAMES, _STACK, _OTHER)), re.M)
+    return re.compile(write + b"|" + _NOT_WRITE, re.M)
 
 
 SCANNERS: dict[TraceFormat | None, re.Pattern[bytes]] = {None: _scanner(None)} | {name: _scanner(spec) for name, spec in FORMATS.items()}
-"""The scanner before the format is known, and each format's (its common write line: no tgid column, a task without `[`)."""
+"""The scanner before the format is known (one group: the line), and each format's."""
+WRITE_GROUPS = ("head", "ts", "msr", "value", "gp", "wstack")
+"""The groups of a format scanner's write match that the columns are made of (`line` is empty in a write match)."""
 FRAME_LINE = re.compile(rb"^\s*=>\s*([^\s(]+)")
 """One stack frame, innermost first: ` => hv_synic_enable_regs+0x12/0x40` or `=> fn (ffffffff8a1b2c3d)`; the offset
 is kept (shown as the trace had it), the address is not."""
@@ -151,15 +198,6 @@ MAX_LINE_BYTES = 4096
 MAX_STACK_FRAMES = 64
 MAX_INTERNED = 1 << 16
 """Distinct task names and distinct stacks kept; more are counted and dropped (memory stays bounded)."""
-
-
-# -- SynIC MSRs ---------------------------------------------------------------------------------
-SYNIC_MSR_LOW = min(MSR_TABLE)
-SYNIC_MSR_HIGH = max(MSR_TABLE)
-SLOTS: tuple[tuple[Bank, str], ...] = tuple((cast(Bank, bank), name) for bank, name in MSR_TABLE.values() if REGISTERS[name].access == "rw")
-"""The (bank, register) pairs a write can change; EOM (a trigger) and SVERSION (read-only) are counted, not kept."""
-SLOT_OF: dict[int, int] = {msr: SLOTS.index(MSR_TABLE[msr]) for msr in MSR_TABLE if MSR_TABLE[msr] in SLOTS}
-MSR_OF_SLOT: tuple[int, ...] = tuple(REGISTERS[name].address(bank) for bank, name in SLOTS)
 
 
 # -- attribution by stack -----------------------------------------------------------------------

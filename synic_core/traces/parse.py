@@ -14,12 +14,13 @@ import signal
 import sys
 import threading
 from array import array
-from collections.abc import Callable, Iterator, Mapping
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import accumulate, islice, repeat
-from operator import add, le, lt
+from operator import itemgetter, le, lt
 from pathlib import Path
 from typing import BinaryIO, Literal, TypeVar, cast
 
@@ -40,10 +41,13 @@ from synic_core.traces.formats import (
     MAX_STACK_FRAMES,
     SCANNERS,
     SLOT_OF,
+    SLOT_OF_TEXT,
     STACK_EVENTS,
     SYNIC_MSR_HIGH,
     SYNIC_MSR_LOW,
     TRACE_DAT_MAGIC,
+    WRITE_GROUPS,
+    WRITE_HEAD,
     FormatSpec,
     event_line,
 )
@@ -83,6 +87,8 @@ MAX_WRITES_KEPT = 500_000
 them are counted per CPU, not judged, so that memory stays bounded (under 150 MB) whatever the trace's length."""
 STREAM_WRITES_KEPT = 20_000
 """The same for standard input, where Ctrl-C asks for the report at once: judging this many takes well under a second."""
+MAX_PID = 0xFFFFFFFF
+"""A PID wider than the pid column's 32 bits makes the event malformed (Linux's PIDs stay under 2**22)."""
 K = TypeVar("K")
 V = TypeVar("V")
 _CPU_FIELD = re.compile(rb"\[(\d{1,6})\]\s")
@@ -228,7 +234,6 @@ class TraceReader:
     def __init__(self, path: str, forced: TraceFormat | None, guest: int | None = None, *, keep: int | None = None) -> None:
         self.path = path
         self.spec: FormatSpec | None = None
-        self.column = self.marks_gp = True
         self.scanner = SCANNERS[None]
         if forced:
             self._found(FORMATS[forced])
@@ -245,115 +250,195 @@ class TraceReader:
         self.pending: tuple[int, list[bytes]] | None = None  # the stack being read: (write index or -1, frame lines)
         self._tasks: dict[bytes, int] = {b"": 0}
         self._stacks: dict[tuple[bytes, ...], int] = {(): 0}
-        self._blocks: dict[bytes, int] = {b"": 0}  # a write's frames as one block of lines -> its stack (the fast path's)
+        self._blocks: dict[bytes, int] = {b"": 0, b"\n": 0}  # a write's wstack group (its stack event's newline and frames) -> its stack
+        self._after: dict[bytes, int] = {b"": 0, b"\n": 1}  # the same -> the lines it has
+        self._writers: dict[bytes, tuple[int, int, int]] = {}  # a write's head (`TASK-PID [CPU]`) -> (task, PID, CPU)
+        self._unusual: set[bytes] = set()  # heads of common write lines that are not `TASK-PID [CPU]` (or a CPU out of range)
 
     # -- lines -------------------------------------------------------------------------------
-    def feed_lines(self, lineno: int, block: bytes) -> None:
+    def feed_lines(self, lineno: int, block: bytes) -> int:
         """Whole lines after line `lineno`, scanned as one block: runs of common write lines (each with its stack) are
-        taken as columns, a run of stack frames or a stack event at once; any other line goes to `feed`."""
-        found = self.scanner.findall(block)
-        index = self.scanner.groupindex
-        write = index["write"] - 1 if "write" in index else None
-        k = 0
-        while k < len(found):
-            if write is not None and found[k][write]:
-                end = k + 1
-                while end < len(found) and found[end][write]:
-                    end += 1
-                lineno = self._writes(lineno, found[k:end], write)
-                k = end
-            else:
-                lineno = self._not_write(lineno, found[k], index)
-                k += 1
+        taken as columns, a run of stack frames or a stack event at once; any other line goes to `feed`. Returns the
+        number of the block's last line."""
+        scanner = self.scanner
+        found = scanner.findall(block)
+        if scanner.groups == 1:  # the format is not known yet, or its writes are read line by line: each match is its text
+            at = 0
+            for text in found:
+                lineno = self._not_write(lineno, text)
+                at += len(text)
+                if self.scanner is not scanner:  # the first write told the format: the rest of the block with its scanner
+                    return self.feed_lines(lineno, block[at:])
+        else:
+            lineno = self._common(lineno, block, found)
         self.stats.lines = lineno
+        return lineno
 
-    def _not_write(self, lineno: int, groups: tuple[bytes, ...], index: Mapping[str, int]) -> int:
+    def _common(self, lineno: int, block: bytes, found: list[tuple[bytes, ...]]) -> int:
+        """The matches of a format's scanner: runs of common writes to `_writes` (in pieces of at most `limit` writes:
+        after a write with an unusual head, short ones, so that a run with several is never read again from its start),
+        any other match to `_not_write`; the number of the last line read."""
+        if not found:
+            return lineno
+        columns = list(zip(*found, strict=True))  # the matches' groups as columns (one transpose, no Python call a match)
+        index = self.scanner.groupindex
+        stamps, heads, texts = (columns[index[name] - 1] for name in ("ts", "head", "line"))  # a write has a timestamp
+        again: Iterator[re.Match[bytes]] | None = None  # the block's matches found again, with their text
+        at = k = 0
+        limit = len(found)
+        while k < len(found):
+            if not stamps[k]:
+                lineno = self._not_write(lineno, texts[k])
+                k += 1
+                continue
+            if heads[k] not in self._unusual:
+                end = _run_end(stamps, k, min(len(found), k + limit))
+                lineno, done = self._writes(lineno, columns if end - k == len(found) else [column[k:end] for column in columns])
+                k += done
+                if k == end:
+                    limit *= 2
+                    continue
+            again = again or self.scanner.finditer(block)  # a write with an unusual head: its lines as if none were common
+            for text in SCANNERS[None].findall(next(islice(again, k - at, None))[0]):
+                lineno = self._not_write(lineno, text)
+            k = at = k + 1
+            limit = _SHORT_RUN
+        return lineno
+
+    def _not_write(self, lineno: int, text: bytes) -> int:
         """A scanner match that is not a common write line: a run of frames, a stack event or another line."""
         lineno += 1
-        frames, stack = groups[index["frames"] - 1], groups[index["stack"] - 1]
-        if frames:
-            n = frames.count(b"\n")
+        if text.lstrip(b" \t")[:2] == b"=>":  # a run of frames
+            n = text.count(b"\n")
             self.stats.stack_frames += n
             pending = self.pending
             if pending is not None and pending[0] >= 0 and len(pending[1]) < MAX_STACK_FRAMES:
-                pending[1].append(frames)
+                pending[1].append(text)
             return lineno + n - 1
-        if stack and (column := _CPU_FIELD.search(stack)):  # the stack event: only its CPU matters
+        if text.startswith(b"<stack trace", text.find(b"<")) and (column := _CPU_FIELD.search(text)):  # only its CPU matters
             self._close_stack()
             self.pending = (self.last.get(int(column[1]), -1), [])
             return lineno
-        self.feed(lineno, (stack or groups[index["other"] - 1])[:-1])
+        self.feed(lineno, text[:-1])
         return lineno
 
-    def _writes(self, lineno: int, run: list[tuple[bytes, ...]], write: int) -> int:
-        """A run of common write lines of a known format, each with the stack event and frames that follow it on its CPU,
-        kept as columns (no Python call per write: a big trace is mostly this). A run with a write the columns cannot
-        hold (an MSR or value too wide, a CPU out of range, the cut, a CPU not from the column) goes line by line to the
-        general path."""
+    def _writes(self, lineno: int, run: list[tuple[bytes, ...]]) -> tuple[int, int]:
+        """A run of common write lines of a known format (the scanner's groups as columns), each with the stack event
+        and frames that follow it on its CPU, kept as columns (no Python call per write: a big trace is mostly this):
+        (the number of the last line read, the writes read), fewer than the run's when a write's head is not
+        `TASK-PID [CPU]` or its CPU is out of range (that write is for the general path). A run across the cut is read
+        in two parts. Lookups that can miss are made for the whole run, and redone with the misses filled when one missed."""
         w, st = self.w, self.stats
-        n0 = len(w.cpu)
         index = self.scanner.groupindex
-        by_group = list(zip(*run, strict=True))  # the run's matches as columns (one transpose, no Python call a write)
-        tasks, pids, columns, stamps, msrs, values, gps, stacks, frames = (by_group[index[name] - 1] for name in _FAST_GROUPS)
-        slots = list(map(SLOT_OF.get, map(int, msrs, repeat(16))))
-        cpus = list(map(int, columns))
-        if (
-            not self.column
-            or None in slots
-            or max(map(len, msrs)) > 8
-            or max(map(len, values)) > 16
-            or max(cpus) >= MAX_CPUS
-            or n0 < self.keep < n0 + len(run)
-        ):
-            for groups in run:
-                for line in groups[write].split(b"\n")[:-1]:
-                    lineno += 1
-                    self.feed(lineno, line)
-            return lineno
+        heads, stamps, msrs, values, gps, stacks = (run[index[name] - 1] for name in WRITE_GROUPS)
+        n, n0 = len(stamps), len(w.cpu)
+        new: dict[bytes, tuple[bytes, int, int]] = {}  # the fields of heads not seen before
+        try:
+            writers: list[tuple[int, int, int] | None] = list(map(self._writers.__getitem__, heads))  # (task, PID, CPU)
+        except KeyError:
+            writers = list(map(self._writers.get, heads))
+            n = self._new_heads(heads, new)  # the writes before the first unusual head
+            if not n:
+                return lineno, 0
+            if n < len(heads):
+                run = [column[:n] for column in run]
+                heads, stamps, msrs, values, gps, stacks = (run[index[name] - 1] for name in WRITE_GROUPS)
+                writers = writers[:n]
+        if n0 < self.keep < n0 + n:
+            cut = self.keep - n0
+            lineno, kept = self._writes(lineno, [column[:cut] for column in run])
+            lineno, rest = self._writes(lineno, [column[cut:] for column in run])
+            return lineno, kept + rest
         if self.pending is not None:
             self._close_stack()
-        counts = list(map(bytes.count, frames, repeat(b"\n")))
-        after: list[int] = list(map(add, map(bool, stacks), counts))  # the lines after each event line: its stack event and frames
-        st.writes += len(run)
-        st.stack_frames += sum(counts)
+        try:
+            after = list(map(self._after.__getitem__, stacks))  # the lines after each write's line: its stack event and frames
+        except KeyError:
+            after = list(map(bytes.count, stacks, repeat(b"\n")))
+        last = lineno + n + sum(after)
+        st.writes += n
+        st.stack_frames += last - lineno - n - (n - stacks.count(b""))
         if n0 >= self.keep:  # past the cut: counted per CPU, not kept
-            for cpu in cpus:
-                self._not_kept(cpu)
+            known = [f if f is not None else new[h] for f, h in zip(writers, heads, strict=True)] if new else writers
+            self._past_cut(list(map(itemgetter(2), cast(list[tuple[object, int, int]], known))))
             self.pending = (-1, []) if stacks[-1] else None
-            return lineno + len(run) + sum(after)
-        lines: list[int] = list(accumulate(map((1).__add__, after[:-1]), initial=lineno + 1))  # each event line's number
-        stamp = list(map(float, stamps))
-        highest = list(accumulate(stamp, max, initial=self.last_ts))
-        st.out_of_order += sum(map(lt, stamp, highest))
-        self.last_ts = highest[-1]
-        task_ids = list(map(self._tasks.get, tasks))
-        if None in task_ids:
-            task_ids = [
-                t if t is not None else self._intern_task(name.strip(), line) for t, name, line in zip(task_ids, tasks, lines, strict=True)
-            ]
-        w.line.extend(lines)
-        w.ts.extend(stamp)
-        w.cpu.extend(cpus)
-        w.slot.extend(cast(list[int], slots))
-        w.value.extend(map(int, values, repeat(16)))
-        w.flags.extend(map(GP_FLAG.__mul__, map(bool, gps)) if self.marks_gp else bytes(len(run)))
-        w.task.extend(cast(list[int], task_ids))
-        w.pid.extend(map(int, pids))
-        stack_ids = list(map(self._blocks.get, frames))
-        if None in stack_ids:
-            stack_ids = [k if k is not None else self._stack_id(block) for k, block in zip(stack_ids, frames, strict=True)]
-        w.stack.extend(cast(list[int], stack_ids))
-        self.last.update(zip(cpus, range(n0, n0 + len(run)), strict=True))
+            return last, n
+        lines = _line_numbers(lineno, after, last)
+        if new:
+            writers = [f if f is not None else self._writer(h, new[h], line) for f, h, line in zip(writers, heads, lines, strict=True)]
+        tasks, pids, cpus = map(list, zip(*cast(list[tuple[int, int, int]], writers), strict=True))
+        w.line.fromlist(list(lines))  # fromlist takes the items of a list without an iterator: the fastest way in
+        w.ts.fromlist(self._timestamps(stamps))
+        w.cpu.fromlist(cpus)
+        w.slot.fromlist(list(map(SLOT_OF_TEXT.__getitem__, msrs)))
+        w.value.fromlist(list(map(int, values, repeat(16))))
+        w.flags.frombytes(bytes(map(len, gps)).translate(_GP_OF_MARK))
+        w.task.fromlist(tasks)
+        w.pid.fromlist(pids)
+        w.stack.fromlist(self._stack_ids(stacks))
+        self.last.update(zip(cpus, range(n0, n0 + n), strict=True))
         if stacks[-1]:  # the last stack may go on in the next block: it stays open until the next event
-            self.pending = (n0 + len(run) - 1, [frames[-1]] if frames[-1] else [])
-        return lines[-1] + after[-1]
+            self.pending = (n0 + n - 1, [stacks[-1][1:]] if stacks[-1][1:] else [])
+        return last, n
+
+    def _timestamps(self, stamps: tuple[bytes, ...]) -> list[float]:
+        """A run's timestamps, the writes out of time order counted (a run in order, the common case, in one test)."""
+        stamp = list(map(float, stamps))
+        if stamp[0] >= self.last_ts and stamp == sorted(stamp):
+            self.last_ts = stamp[-1]
+        else:
+            highest = list(accumulate(stamp, max, initial=self.last_ts))
+            self.stats.out_of_order += sum(map(lt, stamp, highest))
+            self.last_ts = highest[-1]
+        return stamp
+
+    def _stack_ids(self, stacks: tuple[bytes, ...]) -> list[int]:
+        """A run's stacks by their wstack groups (the distinct ones read once)."""
+        try:
+            return list(map(self._blocks.__getitem__, stacks))
+        except KeyError:
+            return [k if (k := self._blocks.get(block)) is not None else self._stack_id(block) for block in stacks]
+
+    def _new_heads(self, heads: tuple[bytes, ...], new: dict[bytes, tuple[bytes, int, int]]) -> int:
+        """Read the heads not seen before into `new`; the number of writes before the first unusual head (one that is
+        not `TASK-PID [CPU]`, or a CPU out of range: kept in `_unusual`, at most MAX_INTERNED of them)."""
+        first = len(heads)
+        for head in set(heads) - self._writers.keys():
+            if head in self._unusual or (fields := _head_fields(head)) is None:
+                first = min(first, heads.index(head))
+                if len(self._unusual) < MAX_INTERNED:
+                    self._unusual.add(head)
+            else:
+                new[head] = fields
+        return first
+
+    def _writer(self, head: bytes, fields: tuple[bytes, int, int], lineno: int) -> tuple[int, int, int]:
+        """A write's (task, PID, CPU) from its head's fields, the task interned; kept for the next writes with the same
+        head, unless the task could not be interned (each such write counts the problem, as the general path does)."""
+        name, pid, cpu = fields
+        task = self._intern_task(name, lineno)
+        writer = (task, pid, cpu)
+        if (task or not name) and len(self._writers) < MAX_INTERNED:
+            self._writers[head] = writer
+        return writer
+
+    def _past_cut(self, cpus: list[int]) -> None:
+        """Writes after the first `keep`: counted per CPU, not kept (a stack event after them is nobody's)."""
+        not_kept = self.stats.not_kept
+        for cpu, count in Counter(cpus).items():
+            not_kept[cpu] = not_kept.get(cpu, 0) + count
+        self.last.update(zip(cpus, repeat(-1)))
 
     def _stack_id(self, block: bytes) -> int:
-        index = self._stacks.get((block,))
+        """The stack of a write's stack event (its newline, then its frames: the scanner's wstack group), interned by its
+        frames as the general path's runs of frames are."""
+        frames = block[1:]
+        index = self._stacks.get((frames,))
         if index is None:
-            index = self._intern(self._stacks, self.w.stacks, (block,), frame_names([block]), 0)
+            index = self._intern(self._stacks, self.w.stacks, (frames,), frame_names([frames]), 0)
         if index:
             self._blocks[block] = index
+            self._after[block] = block.count(b"\n")
         return index
 
     def feed(self, lineno: int, raw: bytes) -> None:
@@ -444,10 +529,10 @@ class TraceReader:
         self._write(lineno, m, spec)
 
     def _found(self, spec: FormatSpec) -> None:
-        """The trace's format is known: its common write line takes the fast path (a KVM host's needs its guests counted)."""
-        self.spec, self.column, self.marks_gp = spec, spec.cpu_from == "column", spec.shows_faults
-        if not spec.has_guests:  # a KVM host's writes need their guests counted: the general path
-            self.scanner = SCANNERS[spec.name]
+        """The trace's format is known: its common write line takes the fast path (a format without one is read line by
+        line: a KVM host's writes are counted per guest)."""
+        self.spec = spec
+        self.scanner = SCANNERS[spec.name]
 
     def _write(self, lineno: int, m: re.Match[bytes], spec: FormatSpec) -> None:
         st = self.stats
@@ -474,11 +559,14 @@ class TraceReader:
                 st.read_only += 1
             return
         pid = int(m["pid"])
+        if pid > MAX_PID:
+            st.problem("truncated", lineno)
+            return
         if spec.has_guests and not self._of_guest(int(m["tgid"]) if m["tgid"] and m["tgid"].isdigit() else None, pid, cpu):
             return
         groups = p.groupdict()
         flags = (GP_FLAG if groups.get("gp") else 0) | (HOST_FLAG if groups.get("host", b"0") != b"0" else 0)
-        self._keep(lineno, _seconds(m), cpu, slot, value, flags, self._intern_task(m["task"].strip(), lineno), pid)
+        self._keep(lineno, _seconds(m), cpu, slot, value, flags, m["task"].strip(), pid)
 
     def _of_guest(self, tgid: int | None, pid: int, cpu: int) -> bool:
         """Count the write for its guest (its VMM's tgid, else its thread's PID); False when --guest chose another."""
@@ -494,13 +582,15 @@ class TraceReader:
         self.stats.other_guests += 1
         return False
 
-    def _keep(self, lineno: int, ts: float, cpu: int, slot: int, value: int, flags: int, task: int, pid: int) -> None:
+    def _keep(self, lineno: int, ts: float, cpu: int, slot: int, value: int, flags: int, task: bytes, pid: int) -> None:
+        """Keep a write (its task interned only then, as the fast path does), or count it past the cut."""
         w, st = self.w, self.stats
         st.writes += 1
         n = len(w.cpu)
         if n >= self.keep:
             self._not_kept(cpu)
             return
+        task_id = self._intern_task(task, lineno)
         if ts < self.last_ts:
             st.out_of_order += 1
         else:
@@ -512,7 +602,7 @@ class TraceReader:
         w.slot.append(slot)
         w.value.append(value)
         w.flags.append(flags)
-        w.task.append(task)
+        w.task.append(task_id)
         w.pid.append(pid)
         w.stack.append(0)
 
@@ -587,9 +677,40 @@ class TraceReader:
 
 _COLUMNS = ("line", "ts", "cpu", "slot", "value", "flags", "task", "pid", "stack")
 """TraceWrites' columns, one entry a write."""
-_FAST_GROUPS = ("task", "pid", "column", "ts", "msr", "value", "gp", "wstack", "wframes")
-"""The groups of a format scanner's write match that the columns are made of."""
 FORMAT_OF_EVENT_BYTES = tuple(spec.event.encode() for spec in FORMATS.values())
+
+
+_GP_OF_MARK = bytes([0, GP_FLAG]).ljust(256, b"\0")
+"""A common write's gp group is the `#` of ` #GP`: its length (0 or 1) to the write's flags."""
+
+
+def _head_fields(head: bytes) -> tuple[bytes, int, int] | None:
+    """(task name, PID, CPU) of a write's head, `TASK-PID [CPU]`; None for another head, a CPU out of range or a PID
+    wider than 32 bits (the general path reads its writes)."""
+    m = WRITE_HEAD.fullmatch(head)
+    if m is None or int(m["cpu"]) >= MAX_CPUS or int(m["pid"]) > MAX_PID:
+        return None
+    return m["task"].strip(), int(m["pid"]), int(m["cpu"])
+
+
+def _line_numbers(lineno: int, after: list[int], last: int) -> Sequence[int]:
+    """The line of each write of a run that starts after line `lineno`, from the lines after each (its stack event and
+    frames) and the run's last line."""
+    if after.count(after[0]) == len(after):  # every write with as many stack lines
+        return range(lineno + 1, last + 1, after[0] + 1)
+    return list(accumulate(map((1).__add__, after[:-1]), initial=lineno + 1))
+
+
+def _run_end(stamps: tuple[bytes, ...], start: int, stop: int) -> int:
+    """Where a run of common write matches that starts at `start` ends: at the next match without a timestamp, or `stop`."""
+    try:
+        return stamps.index(b"", start, stop)
+    except ValueError:
+        return stop
+
+
+_SHORT_RUN = 16
+"""The writes read at once after a write with an unusual head (twice as many after each piece read whole)."""
 
 
 def _seconds(m: re.Match[bytes]) -> float:
@@ -688,13 +809,13 @@ def stop_on_ctrl_c(stop: Stop) -> Iterator[None]:
 
 def read_lines(
     stream: BinaryIO,
-    feed: Callable[[int, bytes], object],
+    feed: Callable[[int, bytes], int],
     progress: Callable[[int, int], None] | None,
     st: ParseStats,
     stop: Stop | None = None,
 ) -> None:
     """Every line to `feed` in blocks of whole lines, each ending in a newline (`feed(number of the line before the block,
-    block)`), none longer than MAX_LINE_BYTES held: a longer one is counted and skipped."""
+    block)` returns the number of its last line), none longer than MAX_LINE_BYTES held: a longer one is counted and skipped."""
     lineno, done, reported, carry, skipping = 0, 0, 0, b"", False
     read = (stop or Stop()).read
     try:
@@ -727,12 +848,10 @@ OVERLONG_MARK = b"x" * (MAX_LINE_BYTES + 1)
 """Stands for a line too long to hold (its bytes are never kept)."""
 
 
-def _feed_block(feed: Callable[[int, bytes], object], lineno: int, block: bytes, st: ParseStats) -> int:
-    lines = block.split(b"\n")
-    if max(map(len, lines)) <= MAX_LINE_BYTES:
-        feed(lineno, block)
-        return lineno + len(lines) - 1
-    for raw in lines[:-1]:
+def _feed_block(feed: Callable[[int, bytes], int], lineno: int, block: bytes, st: ParseStats) -> int:
+    if not _may_hold_overlong(block):
+        return feed(lineno, block)
+    for raw in block.split(b"\n")[:-1]:
         lineno += 1
         if len(raw) > MAX_LINE_BYTES:
             st.problem("overlong", lineno)
@@ -740,6 +859,17 @@ def _feed_block(feed: Callable[[int, bytes], object], lineno: int, block: bytes,
         else:
             feed(lineno - 1, raw + b"\n")
     return lineno
+
+
+_WINDOW = (MAX_LINE_BYTES + 2) // 2
+"""A line longer than MAX_LINE_BYTES covers one of a block's windows of this many bytes (at a multiple of it) whole."""
+
+
+def _may_hold_overlong(block: bytes) -> bool:
+    """Whether a line of the block may be longer than MAX_LINE_BYTES: one of its windows holds no newline (a `find` a
+    window, nothing allocated; only lines longer than half the limit can be false alarms, and the caller then measures)."""
+    size = len(block)
+    return -1 in map(block.find, repeat(b"\n"), range(0, size, _WINDOW), range(_WINDOW, size + _WINDOW, _WINDOW))
 
 
 STDIN = "-"
@@ -789,10 +919,11 @@ def read_trace(
     reader = TraceReader(name, forced, guest, keep=keep)
     stop = Stop()
 
-    def feed(lineno: int, block: bytes) -> None:
-        reader.feed_lines(lineno, block)
+    def feed(lineno: int, block: bytes) -> int:
+        last = reader.feed_lines(lineno, block)
         if after_block is not None:
             after_block(reader)
+        return last
 
     with stream if name != STDIN_NAME else nullcontext(stream):  # standard input stays open: the dashboard may take keys on it
         refuse_binary(stream, name)
@@ -818,10 +949,15 @@ def read_log(path: str | Path) -> LogReader:
         raise TraceError(f"--dmesg: {exc}") from None
     log = LogReader(str(path))
     stats = ParseStats()
+
+    def log_lines(lineno: int, block: bytes) -> int:
+        log.feed_lines(lineno, block)
+        return lineno + block.count(b"\n")
+
     with stream:
         refuse_binary(stream, f"--dmesg {path}", LOG_TEXT)
         try:
-            read_lines(stream, log.feed_lines, None, stats)
+            read_lines(stream, log_lines, None, stats)
         except OSError as exc:
             raise TraceError(f"{path}: cannot read the file: {exc.strerror or exc}") from None
     return log
