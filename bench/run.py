@@ -150,7 +150,7 @@ def main() -> None:
 
     trace_rows, trace_ratio = trace_check_vs_split_loop()
     rows += trace_rows
-    ratios.append(("trace_check_vs_split_loop", trace_ratio, "goal <= 5 (not met: bench/NOTES.md says why)"))
+    ratios.append(("trace_check_vs_split_loop", trace_ratio, "goal <= 5"))
     memory_rows, memory_peak = trace_memory()
     rows += memory_rows
     ratios.append(("trace_memory_5m_writes_mb", memory_peak, "goal < 150 (peak MB of synic trace --check on 5,000,000 writes)"))

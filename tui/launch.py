@@ -13,7 +13,7 @@ from synic_core.inputs.bad_input import InputError
 from synic_core.scenarios.lesson import Lesson, load_lesson, parse_lesson
 from synic_core.scenarios.scenario import load, read_file, replay, with_settings
 from synic_core.storage.crash_report import EXIT_INTERNAL
-from synic_core.traces.parse import STDIN
+from synic_core.traces.reading import STDIN
 from synic_core.versions.confinement import confine
 from synic_core.versions.registry import session_config, use
 from tui.keymap import check_keymap

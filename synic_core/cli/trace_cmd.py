@@ -27,7 +27,8 @@ from synic_core.reports.safe_text import visible
 from synic_core.traces.check import CheckResult, CpuVerdict, check_trace
 from synic_core.traces.dmesg import LOG_KINDS
 from synic_core.traces.load import TraceImport, import_trace
-from synic_core.traces.parse import STDIN, ParseStats
+from synic_core.traces.parse import ParseStats
+from synic_core.traces.reading import STDIN
 from synic_core.traces.report import OLD_FROM_MODEL, exit_code, read_summary, write_json, write_row
 from synic_core.traces.stream import TraceOptions, judge_trace
 from synic_core.traces.summary import TraceSummary, summary_of, who

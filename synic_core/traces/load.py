@@ -17,7 +17,8 @@ from synic_core.traces.dmesg import LogReader
 from synic_core.traces.formats import MSR_OF_SLOT, SLOTS
 from synic_core.traces.infer import TraceAction, channel_cpus, infer_actions
 from synic_core.traces.log_match import match_log
-from synic_core.traces.parse import LOG_TEXT, ParsedTrace, TraceError, parse_trace, read_log
+from synic_core.traces.parse import ParsedTrace, parse_trace, read_log
+from synic_core.traces.reading import LOG_TEXT, TraceError
 from synic_core.traces.replay import TraceRun, replay_trace
 from synic_core.versions.registry import get, session_config, use
 

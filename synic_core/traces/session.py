@@ -18,7 +18,7 @@ from synic_core.traces.attribute import ATTRIBUTIONS, WRITERS
 from synic_core.traces.check import replay_cpus
 from synic_core.traces.formats import SLOTS
 from synic_core.traces.load import TraceImport
-from synic_core.traces.parse import TraceError
+from synic_core.traces.reading import TraceError
 from synic_core.traces.replay import UNKNOWN_WRITER, TraceRun, replay_trace
 
 

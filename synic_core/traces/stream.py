@@ -28,7 +28,8 @@ from synic_core.traces.check import CheckResult, Conformance
 from synic_core.traces.infer import Live, TraceAction, advance, channel_cpus, infer_actions
 from synic_core.traces.load import choose_partition, guest_format_error, kernel_log, several_guests
 from synic_core.traces.log_match import LogMatcher
-from synic_core.traces.parse import ParsedTrace, TraceError, TraceReader, read_trace
+from synic_core.traces.parse import ParsedTrace, TraceReader, read_trace
+from synic_core.traces.reading import TraceError
 from synic_core.traces.replay import Replayer
 from synic_core.traces.summary import TraceSummary
 from synic_core.versions.registry import get, session_config, use

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from synic_core.cli import main
-from synic_core.traces.parse import TraceError, parse_trace
+from synic_core.traces.parse import parse_trace
+from synic_core.traces.reading import TraceError
 from tests.support.traces import exported, imported, join, save, split
 
 V4 = "l1vh-v4-kexec"

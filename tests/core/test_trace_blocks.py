@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from synic_core.model.registers import MSR_TABLE
-from synic_core.traces import parse
+from synic_core.traces import parse, reading
 from synic_core.traces.formats import FORMATS, MAX_LINE_BYTES, SLOT_OF
 from synic_core.traces.parse import ParsedTrace, parse_trace
 from tests.support.traces import exported, join, save, split
@@ -26,7 +26,7 @@ def columns(trace: ParsedTrace) -> list[tuple[int, int, int, int, str, tuple[str
 def test_stacks_cut_by_a_read_come_back_whole(layout: str, chunk: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = save(tmp_path, exported("l1vh-patch5-only-kexec", layout=layout))  # type: ignore[arg-type]
     whole = parse_trace(path)
-    monkeypatch.setattr(parse, "CHUNK_BYTES", chunk)
+    monkeypatch.setattr(reading, "CHUNK_BYTES", chunk)
     cut = parse_trace(path)
     assert columns(cut) == columns(whole)
     assert all(stack for *_, stack in columns(whole))

@@ -8,7 +8,7 @@ import pytest
 
 from synic_core.cli import main
 from synic_core.traces.check import check_trace
-from synic_core.traces.parse import TraceError
+from synic_core.traces.reading import TraceError
 from tests.support.traces import block_cpu, exported, imported, join, restamp, save, split
 
 V4 = "l1vh-v4-kexec"

@@ -8,7 +8,7 @@ import pytest
 
 from synic_core.scenarios.scenario import builtin_names
 from synic_core.traces.check import check_trace
-from synic_core.traces.parse import TraceError
+from synic_core.traces.reading import TraceError
 from tests.support.traces import (
     attributions,
     exported,

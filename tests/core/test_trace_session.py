@@ -8,7 +8,7 @@ import pytest
 
 from synic_core.cli import main
 from synic_core.model.session import ActionError
-from synic_core.traces.parse import TraceError
+from synic_core.traces.reading import TraceError
 from synic_core.traces.session import TraceSession, TraceWrite
 from tests.support.traces import exported, imported, model, save
 

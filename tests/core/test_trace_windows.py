@@ -21,12 +21,12 @@ from synic_core.model.session import ActionError, Session
 from synic_core.model.vocabulary import TraceFormat, TraceLayout
 from synic_core.scenarios.scenario import builtin_names, load
 from synic_core.traces import check as check_module
-from synic_core.traces import parse
+from synic_core.traces import reading
 from synic_core.traces import summary as summary_module
 from synic_core.traces.check import check_trace
 from synic_core.traces.export import export_text
 from synic_core.traces.load import import_trace
-from synic_core.traces.parse import TraceError
+from synic_core.traces.reading import TraceError
 from synic_core.traces.report import trace_report
 from synic_core.traces.stream import KEEP_ACTIONS, TraceOptions, judge_trace
 from synic_core.traces.summary import summary_of
@@ -77,7 +77,7 @@ def comparable(report: dict[str, Any]) -> dict[str, Any]:
 def test_windows_say_what_the_whole_trace_says(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, way: tuple[TraceFormat, TraceLayout, bool]
 ) -> None:
-    monkeypatch.setattr(parse, "CHUNK_BYTES", 700)  # a window is judged after a block read: blocks of a few lines
+    monkeypatch.setattr(reading, "CHUNK_BYTES", 700)  # a window is judged after a block read: blocks of a few lines
     fmt, layout, stacks = way
     path = save(tmp_path, export_text(repeated(name), fmt, layout, stacks))
     options = TraceOptions(check=True)
@@ -103,7 +103,7 @@ def test_findings_and_actions_past_the_kept_ones_are_counted(tmp_path: Path, mon
     every = ti.run.findings
     monkeypatch.setattr(summary_module, "MAX_FINDINGS_KEPT", 25)
     monkeypatch.setattr(summary_module, "MAX_ACTIONS_KEPT", 5)
-    monkeypatch.setattr(parse, "CHUNK_BYTES", 700)
+    monkeypatch.setattr(reading, "CHUNK_BYTES", 700)
     summary, _ = judge_trace(path, TraceOptions(), window=24)
     assert summary.findings == every[:25] and len(every) > 100
     assert sum(summary.not_kept.values()) == len(every) - 25
@@ -132,7 +132,7 @@ def faulting_boots(times: int = 3) -> tuple[list[str], list[list[str]], list[int
 
 def test_a_log_of_several_boots_matches_across_windows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A log without timestamps is matched in order: each boot's fault waits for the window its write is in."""
-    monkeypatch.setattr(parse, "CHUNK_BYTES", 700)
+    monkeypatch.setattr(reading, "CHUNK_BYTES", 700)
     header, blocks, firsts = faulting_boots()
     path = save(tmp_path, join(header, blocks))
     log = save(tmp_path, "".join(kernel_log(blocks, [k], stamps=False) for k in firsts), "dmesg.txt")
@@ -146,7 +146,7 @@ def test_a_log_of_several_boots_matches_across_windows(tmp_path: Path, monkeypat
 
 def test_a_serial_console_of_several_boots_matches_across_windows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Trace and log in one file: each fault line follows its write, in whatever window that write is."""
-    monkeypatch.setattr(parse, "CHUNK_BYTES", 700)
+    monkeypatch.setattr(reading, "CHUNK_BYTES", 700)
     _, blocks, firsts = faulting_boots()
     console = ["[  101.900000] Dumping ftrace buffer:"]
     for k, block in enumerate(blocks):
@@ -165,7 +165,7 @@ def test_a_serial_console_of_several_boots_matches_across_windows(tmp_path: Path
 def test_writes_out_of_time_order_are_judged_as_the_whole_trace_judges_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every fifth pair of writes printed in the wrong order: a window lets go only of writes that come first both in
     time and in the file, so the sorted writes are judged as when the trace is read whole."""
-    monkeypatch.setattr(parse, "CHUNK_BYTES", 700)
+    monkeypatch.setattr(reading, "CHUNK_BYTES", 700)
     header, blocks = split(export_text(repeated("l1vh-v4-kexec"), "ftrace", "ftrace", False))
     for k in range(0, len(blocks) - 1, 5):
         blocks[k], blocks[k + 1] = blocks[k + 1], blocks[k]

@@ -158,7 +158,7 @@ async def test_a_trace_the_dashboard_starts_on_says_at_once_that_it_plays_only_i
 
 
 def test_a_scenario_file_is_not_taken_for_a_trace(tmp_path: Path) -> None:
-    from synic_core.traces.parse import looks_like_trace
+    from synic_core.traces.reading import looks_like_trace
 
     scenario = save(tmp_path, '{"partition": "l1vh", "description": "explains write_msr"}', "s.json")
     assert not looks_like_trace(scenario) and looks_like_trace(save(tmp_path, exported("l1vh-v4-kexec", "kvm"), "k.txt"))

@@ -38,7 +38,7 @@ def large_machine(text: str, path: Path | None, threshold: int = 256) -> int:
 
 def slow_to_open(text: str, path: Path | None) -> str:
     """What the dialog says while a worker thread opens this ("" when it opens at once): traces and large machines."""
-    from synic_core.traces.parse import looks_like_trace
+    from synic_core.traces.reading import looks_like_trace
 
     if path is not None and path.is_file() and looks_like_trace(path):
         return f"Reading the trace {path.name}…"

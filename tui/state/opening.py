@@ -8,7 +8,7 @@ from pathlib import Path
 from synic_core import Session
 from synic_core.scenarios.lesson import Lesson, parse_lesson
 from synic_core.scenarios.scenario import load, parse_scenario, read_file, replay
-from synic_core.traces.parse import looks_like_trace
+from synic_core.traces.reading import looks_like_trace
 from synic_core.versions.files import is_patch_data, read_patch
 from synic_core.versions.registry import register, resolve, session_config
 
