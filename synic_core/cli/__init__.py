@@ -343,9 +343,11 @@ def guarded(handler: FrontEnd, ns: argparse.Namespace) -> int:
         with sigterm_stops(ns):
             return _signalled(handler(ns))
     except SigTerm:
+        _forget_interrupt()
         print("synic: terminated", file=sys.stderr)
         return EXIT_TERMINATED
     except KeyboardInterrupt:
+        _forget_interrupt()
         print("synic: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     except InputError as exc:
@@ -361,6 +363,14 @@ def guarded(handler: FrontEnd, ns: argparse.Namespace) -> int:
         where = f"the report is in {report}" if report else "no report could be written"
         print(f"synic: internal error ({one_line(type(exc).__name__)}: {one_line(str(exc))[:200]}); {where}", file=sys.stderr)
         return EXIT_INTERNAL
+
+
+def _forget_interrupt() -> None:
+    """CPython marks a KeyboardInterrupt that passed through code run by `exec()` as unhandled even when it is caught
+    later (dataclasses and namedtuples build their methods with `exec()`: a Ctrl-C while modules load can land there),
+    and `python -m synic_core` then ends killed by SIGINT instead of exiting 130/143. Running code through `exec()`
+    clears the mark (each such run starts by resetting it); tests/core/test_signals.py sends the signal at start-up."""
+    exec("")  # a constant empty program
 
 
 class SigTerm(KeyboardInterrupt):

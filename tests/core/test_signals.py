@@ -7,6 +7,7 @@ while it replays a machine large enough to take many seconds.
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -96,3 +97,19 @@ def test_trace_from_a_pipe_stops_without_a_traceback(sig: int) -> None:
     proc.send_signal(sig)
     _, err = proc.communicate(timeout=WAIT_LIMIT)
     assert "Traceback" not in err and proc.returncode in (0, 1, 128 + sig), err
+
+
+@pytest.mark.parametrize(("raised", "code"), [("KeyboardInterrupt", 130), ("SigTerm", 143)])
+def test_an_interrupt_that_passed_through_exec_still_exits_with_its_code(tmp_path: Path, raised: str, code: int) -> None:
+    """A Ctrl-C while modules load can land in code dataclasses run with exec(); CPython then marks the interrupt as
+    unhandled even though the CLI caught it, and `python -m` would end killed by SIGINT (-2), not with 130/143."""
+    (tmp_path / "probe.py").write_text(
+        "import argparse, sys\n"
+        "from synic_core.cli import SigTerm, guarded\n"
+        f"def handler(ns):\n    exec('raise {raised}')\n"
+        "sys.exit(guarded(handler, argparse.Namespace(command='run')))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(Path(__file__).resolve().parents[2])])}
+    done = subprocess.run([sys.executable, "-m", "probe"], capture_output=True, text=True, env=env, timeout=WAIT_LIMIT, check=False)
+    assert done.returncode == code, done.stderr
+    assert "Traceback" not in done.stderr
