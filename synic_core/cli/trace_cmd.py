@@ -284,13 +284,15 @@ def print_writes(console: Console, ti: TraceImport, narrow: Narrow) -> None:
     w = att.writes
     two_banks = len(ti.run.state.banks) > 1
     console.print(Text(OLD_FROM_MODEL, "dim"))
+    empty: list[int] = []  # CPUs without a write to list: one line a run of them (a window on a trace of 256 CPUs)
     for cpu in range(att.ncpus):
         if narrow.cpu is not None and cpu != narrow.cpu:
             continue
         ranks = [r for r in att.per_cpu.get(cpu, ()) if narrow.keeps(cpu, w.ts[att.order[r]])]
         if not ranks:
-            console.print(Text(f"CPU {cpu}: no SynIC write in the trace{' there' if narrow.any else ''}", "bold"))
+            empty.append(cpu)
             continue
+        _no_writes(console, empty, narrow)
         console.print(Text(f"CPU {cpu}: {plural(len(ranks), 'write')}", "bold"))
         for start in range(0, len(ranks), PRINT_BATCH):
             batch = [write_parts(ti, rank, two_banks) for rank in ranks[start : start + PRINT_BATCH]]
@@ -298,6 +300,14 @@ def print_writes(console: Console, ti: TraceImport, narrow: Narrow) -> None:
                 console.print(Text("\n").join(Text.assemble(*parts) for parts in batch), soft_wrap=True)
             else:
                 console.file.write("".join("".join(text for text, _ in parts) + "\n" for parts in batch))
+    _no_writes(console, empty, narrow)
+
+
+def _no_writes(console: Console, empty: list[int], narrow: Narrow) -> None:
+    """Say which CPUs (a run of them, emptied) have no write to list."""
+    if empty:
+        console.print(Text(f"{cpus_text(empty)}: no SynIC write in the trace{' there' if narrow.any else ''}", "bold"))
+        empty.clear()
 
 
 def write_parts(ti: TraceImport, rank: int, two_banks: bool) -> list[tuple[str, str]]:

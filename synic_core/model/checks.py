@@ -127,7 +127,7 @@ class Checker:
             for bank in st.banks:
                 row = st.regs[bank][cpu]
                 for reg, index, mask, live in _STALE_TESTS[bank]:
-                    if row[index] & mask == live:  # is_live_value, inlined: every register of every CPU at each kexec
+                    if row[index] & mask == live:  # a live value (LIVE_TEST): every register of every CPU at each kexec
                         out.append(self._stale(kernel, cpu, cast(Bank, bank), reg, row[index]))
         return out
 
@@ -183,7 +183,7 @@ class Checker:
 
 
 def switch_off_verb(w: Write) -> str | None:
-    mask, live = LIVE_TEST[w.register]  # is_live_value, inlined: this runs on every write
+    mask, live = LIVE_TEST[w.register]  # a live value (LIVE_TEST), tested inline: this runs on every write
     if w.old & mask == live and w.new & mask != live:
         return "masked" if w.register in SINT_REGISTERS else "disabled"
     if w.register in PAGE_REGISTERS and w.old & 1 and frame_of(w.old) != frame_of(w.new):

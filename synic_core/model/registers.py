@@ -164,7 +164,8 @@ LIVE_TEST: dict[str, tuple[int, int]] = {
     name: (MASKED_BIT, 0) if name in SINT_REGISTERS else (ENABLE_BIT, ENABLE_BIT) if name in (*PAGE_REGISTERS, "SCONTROL") else (0, 1)
     for name in REGISTER_NAMES
 }
-"""register -> (mask, expected): a value is live when `value & mask == expected` ((0, 1): never)."""
+"""register -> (mask, expected): a value is live, leaving a resource switched on (an unmasked SINT, an enabled page or
+SynIC), when `value & mask == expected` ((0, 1): never). The rules test it inline (they run on every write)."""
 
 
 def is_teardown_value(register: str, value: int) -> bool:
@@ -174,12 +175,6 @@ def is_teardown_value(register: str, value: int) -> bool:
     if register in PAGE_REGISTERS:
         return not value & ENABLE_BIT
     return False
-
-
-def is_live_value(register: str, value: int) -> bool:
-    """A value that leaves a resource switched on (an unmasked SINT, an enabled page or SynIC)."""
-    mask, expected = LIVE_TEST[register]
-    return value & mask == expected
 
 
 def frame_of(value: int) -> int:

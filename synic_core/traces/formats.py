@@ -52,10 +52,10 @@ class FormatSpec:
     """The payload after the event name: groups msr, value (hex), and gp / cpu / host where the format has them."""
     common: bytes | None
     """The payload of the common write line, which the reader takes as columns (its fast path), to the end of the line:
-    a register a write changes as the kernel prints it, a value of at most 16 digits, groups msr, value and gp (the `#`
-    of ` #GP`). Every other payload (another MSR, EOM, SVERSION, capitals, leading zeros, a wider value, tabs) is read
-    by the general path, one line at a time. None: every write takes the general path (a KVM host's writes are counted
-    per guest)."""
+    a register a write changes as the kernel prints it, a value of 1 to 16 hex digits (either case, leading zeros
+    allowed), groups msr, value and gp (the `#` of ` #GP`). Every other payload (another MSR, EOM, SVERSION, an MSR
+    number in capitals or with a leading zero, a longer value, tabs) is read by the general path, one line at a time.
+    None: every write takes the general path (a KVM host's writes are counted per guest)."""
     payload: str
     """The payload as `synic run --ftrace/--kvm-trace` writes it."""
     cpu_from: Literal["column", "vcpu_id"]

@@ -253,7 +253,7 @@ class TraceReader:
         self._blocks: dict[bytes, int] = {b"": 0, b"\n": 0}  # a write's wstack group (its stack event's newline and frames) -> its stack
         self._after: dict[bytes, int] = {b"": 0, b"\n": 1}  # the same -> the lines it has
         self._writers: dict[bytes, tuple[int, int, int]] = {}  # a write's head (`TASK-PID [CPU]`) -> (task, PID, CPU)
-        self._unusual: set[bytes] = set()  # heads of common write lines that are not `TASK-PID [CPU]` (or a CPU out of range)
+        self._unusual: set[bytes] = set()  # heads of common write lines that `_head_fields` refuses
 
     # -- lines -------------------------------------------------------------------------------
     def feed_lines(self, lineno: int, block: bytes) -> int:
@@ -401,7 +401,7 @@ class TraceReader:
 
     def _new_heads(self, heads: tuple[bytes, ...], new: dict[bytes, tuple[bytes, int, int]]) -> int:
         """Read the heads not seen before into `new`; the number of writes before the first unusual head (one that is
-        not `TASK-PID [CPU]`, or a CPU out of range: kept in `_unusual`, at most MAX_INTERNED of them)."""
+        not `TASK-PID [CPU]`, or that `_head_fields` refuses: kept in `_unusual`, at most MAX_INTERNED of them)."""
         first = len(heads)
         for head in set(heads) - self._writers.keys():
             if head in self._unusual or (fields := _head_fields(head)) is None:
@@ -458,12 +458,9 @@ class TraceReader:
         if self.log.in_call_trace and self.log.feed(lineno, raw, self.base + len(self.w) - 1):
             st.log_lines += 1
             return
-        if not raw.isascii():
-            try:
-                raw.decode("utf-8")
-            except UnicodeDecodeError:
-                st.problem("not_utf8", lineno)
-                return
+        if not _utf8(raw):
+            st.problem("not_utf8", lineno)
+            return
         if b"msr" not in raw and b"stack" not in raw:
             self._other_line(lineno, raw)
             return
@@ -685,12 +682,23 @@ _GP_OF_MARK = bytes([0, GP_FLAG]).ljust(256, b"\0")
 
 
 def _head_fields(head: bytes) -> tuple[bytes, int, int] | None:
-    """(task name, PID, CPU) of a write's head, `TASK-PID [CPU]`; None for another head, a CPU out of range or a PID
-    wider than 32 bits (the general path reads its writes)."""
+    """(task name, PID, CPU) of a write's head, `TASK-PID [CPU]`; None for another head, a CPU out of range, a PID
+    wider than 32 bits or a task name that is not UTF-8 (the general path reads its writes: it counts that line)."""
     m = WRITE_HEAD.fullmatch(head)
-    if m is None or int(m["cpu"]) >= MAX_CPUS or int(m["pid"]) > MAX_PID:
+    if m is None or int(m["cpu"]) >= MAX_CPUS or int(m["pid"]) > MAX_PID or not _utf8(head):
         return None
     return m["task"].strip(), int(m["pid"]), int(m["cpu"])
+
+
+def _utf8(text: bytes) -> bool:
+    """Whether a line (or a head) is UTF-8: the reader skips and counts a line that is not."""
+    if text.isascii():
+        return True
+    try:
+        text.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _line_numbers(lineno: int, after: list[int], last: int) -> Sequence[int]:

@@ -167,3 +167,20 @@ def test_a_pid_wider_than_32_bits_is_a_malformed_event_not_a_crash(tmp_path: Pat
     blocks[3] = [re.sub(r"-\d+(\s+)\[", r"-99999999999\1[", line, count=1) for line in blocks[3]]
     trace = parse_trace(save(tmp_path, join(header, blocks)))
     assert trace.stats.problems == {"truncated": 1} and len(trace.writes) == 79
+
+
+@pytest.mark.parametrize("layout", ["ftrace", "trace-cmd"])
+def test_a_write_line_that_is_not_utf8_is_counted_as_the_general_path_counts_it(layout: str, tmp_path: Path) -> None:
+    """A task name is any bytes (prctl(PR_SET_NAME)): a write line that is not UTF-8 is skipped and counted whether the
+    fast path or the general path meets it, not taken by one and dropped by the other."""
+    text = exported("l1vh-patch5-only-kexec", layout=layout, stacks=False).encode().replace(b"cpuhp/1-", b"cpu\xe9p/1-")  # type: ignore[arg-type]
+    path = save(tmp_path, text)
+    general = parse.TraceReader(str(path), "ftrace")
+    for lineno, line in enumerate(text.split(b"\n")[:-1], 1):
+        general.feed(lineno, line)
+    by_line = general.finish()
+    fast = parse_trace(path, "ftrace")
+    assert every_column(fast) == every_column(by_line)
+    fast.stats.bytes = 0  # the general path alone reads no bytes
+    assert fast.stats == by_line.stats
+    assert fast.stats.problems == {"not_utf8": text.count(b"cpu\xe9p/1-")} and len(fast.writes) == 80 - text.count(b"cpu\xe9p/1-")

@@ -70,6 +70,14 @@ def test_writes_piped_read_as_a_terminal_shows_them_without_colour(p5_trace: Pat
     assert shown == written and "0x200f3 → 0x300f3  #GP  hv_hyp_synic_disable_regs" in written and written.count("\n") > 80
 
 
+def test_the_cpus_a_window_leaves_without_a_write_share_one_line(p5_trace: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A window on a trace of many CPUs names the CPUs without a write there in one line a run, not one line each."""
+    main(["trace", str(p5_trace), "--from", "100.5", "--to", "100.50006", "--quiet"])  # CPU 0's first writes and CPU 1's first
+    out = capsys.readouterr().out
+    assert "CPU 0: 4 writes" in out and "CPU 1: 2 writes" in out
+    assert "CPUs 2-3: no SynIC write in the trace there" in out and "CPU 2:" not in out
+
+
 def test_json_carries_writes_actions_findings_and_the_check(p5_trace: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["trace", str(p5_trace), "--json", "--writes", "--check", "--mshv", "patch5-only"]) == 1
     data = json.loads(capsys.readouterr().out)
