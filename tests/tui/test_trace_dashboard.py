@@ -35,6 +35,21 @@ async def test_the_trace_opens_with_its_findings_and_refuses_new_actions(tmp_pat
         assert "channels" not in status  # CPU 0, the default, goes unsaid (a trace's machine binds no channel itself)
 
 
+def test_a_long_trace_name_leaves_the_settings_in_view(tmp_path: Path) -> None:
+    """At 120 columns the status line keeps the CPU count and channels whatever the trace file is called."""
+    from synic_core.traces.load import import_trace
+    from tui.state.describe import TRACE_NAME_CHARS, status_line
+    from tui.state.display import Display
+    from tui.themes import VARIABLES
+
+    name = "l1vh-v4-offline-busy-cpu.ftrace.captured-on-the-test-host.txt"
+    display = Display(TraceSession(import_trace(save(tmp_path, exported("l1vh-v4-offline-busy-cpu"), name))))
+    display.show_final()
+    shown = status_line(display, "20/s", VARIABLES).plain
+    assert "trace l1vh-v4-…ost.txt ·" in shown and len("l1vh-v4-…ost.txt") == TRACE_NAME_CHARS
+    assert shown.index("channels on 0-1") + len("channels on 0-1") <= 120
+
+
 def test_a_trace_status_line_names_the_channel_cpus_its_rollbacks_show(tmp_path: Path) -> None:
     """An offline the trace shows rolled back means a channel was bound there: the status line names that CPU."""
     from synic_core.traces.load import import_trace

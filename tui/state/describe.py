@@ -176,6 +176,19 @@ def channels_note(cpu: int) -> str:
     return f"VMBus channels are bound to CPU {cpu}: it cannot go offline while VMBus is connected (M moves them)\n"
 
 
+TRACE_NAME_CHARS = 16
+"""The most of a trace file's name the status line shows: a long name would push the step and settings out of view."""
+
+
+def trace_name(path: str) -> str:
+    """The trace file's name for the status line, its middle cut to TRACE_NAME_CHARS (both ends tell files apart)."""
+    name = Path(path).name
+    if len(name) <= TRACE_NAME_CHARS:
+        return name
+    tail = (TRACE_NAME_CHARS - 1) // 2
+    return f"{name[: TRACE_NAME_CHARS - 1 - tail]}…{name[-tail:]}"
+
+
 def _channel_cpus(display: Display) -> tuple[int, ...]:
     """Where the VMBus channels are now (M moves them); a trace's machine binds none, so for a trace the CPUs the import
     inferred (CPU 0, and each CPU whose offline the trace shows rolled back)."""
@@ -198,7 +211,7 @@ def status_line(display: Display, playback: str, p: Palette) -> Text:
     if channels != (0,):  # the default goes unsaid
         settings += f" · channels on {cpu_ranges(channels) or 'no CPU'}"
     if isinstance(display.session, TraceSession):  # a real trace, not a simulation: say which file
-        text.append(f" │ trace {Path(display.session.imported.trace.path).name} ·", "bold")
+        text.append(f" │ trace {trace_name(display.session.imported.trace.path)} ·", "bold")
         text.append(f" {shown_step(display)} · {settings}")
     else:
         text.append(f" │ {shown_step(display)} · {settings}")
