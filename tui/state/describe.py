@@ -176,7 +176,7 @@ def channels_note(cpu: int) -> str:
     return f"VMBus channels are bound to CPU {cpu}: it cannot go offline while VMBus is connected (M moves them)\n"
 
 
-TRACE_NAME_CHARS = 16
+TRACE_NAME_CHARS = 14
 """The most of a trace file's name the status line shows: a long name would push the step and settings out of view."""
 
 
