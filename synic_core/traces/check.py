@@ -283,7 +283,7 @@ class Conformance:
                 self.trace_records(cpu, records)
 
     def trace_records(self, cpu: int, records: list[TraceRecord]) -> None:
-        run = self.runs.get(cpu) or self.runs.setdefault(cpu, _CpuRun())
+        run = self.run(cpu)
         run.traced += len(records)
         run.last_number = records[-1][NUMBER]
         run.trace.extend(records if not run.diverged else records[: max(KEPT_AFTER_DIVERGENCE - len(run.trace), 0)])

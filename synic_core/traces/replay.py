@@ -20,7 +20,7 @@ from synic_core.model.config import SessionConfig
 from synic_core.model.findings import Finding, Where, make_finding
 from synic_core.model.partitions import COMPONENTS, title
 from synic_core.model.profiles import SINT_PASSES, TEARDOWN_TARGETS, Profile
-from synic_core.model.registers import LIVE_TEST, PAGE_REGISTERS, PAGE_SHIFT, REGISTERS, SINT_REGISTERS, STATE_INDEX, frame_of
+from synic_core.model.registers import LIVE_TEST, PAGE_REGISTERS, PAGE_SHIFT, REGISTERS, SINT_REGISTERS, STATE_INDEX
 from synic_core.model.state import DriverState, MachineState
 from synic_core.model.vocabulary import Bank, Component
 from synic_core.model.writes import Write
@@ -247,13 +247,14 @@ class Replayer:
                 _track_scontrol(st, cpu, bank, old, value)
         if writer == "hypervisor":
             return
-        if not faulted and not reason and writer is not None and (owner is None or owner == writer):  # `quiet`, inlined
+        if not faulted and not reason and writer is not None and (owner is None or owner == writer):
+            # A write none of the rules can find anything in, decided without building a record (the common case): its
+            # owner's (or an unowned register's); what it switches off or re-points no other live component uses; a
+            # page it enables is not dangling. Any other write (nobody's, another's, refused) goes to the rules.
             switched_off = (old & mask == live and value & mask != live) or (page and old & 1 and old >> PAGE_SHIFT != value >> PAGE_SHIFT)
             used = switched_off and any(map(st.cpus[cpu].live, victims[writer]))
             if not used and not (page and value & 1 and st.frame_is_dangling(value >> PAGE_SHIFT)):
-                return  # its owner's write: nothing it switches off is in use, no page it enables dangles
-        elif not faulted and not reason and self.quiet(bank, register, writer, cpu, old, value):
-            return
+                return
         self._judged(rank, i, register, bank, cpu, old, value, bool(faulted), writer, reason)
 
     def _judged(
@@ -293,21 +294,6 @@ class Replayer:
         if found and ATTRIBUTIONS[att.how[rank]] == "inferred":
             found = [_with_inferred_writer(f, component, att.source[rank]) for f in found]
         self.findings += found
-
-    def quiet(self, bank: Bank, register: str, writer: str | None, cpu: int, old: int, new: int) -> bool:
-        """A write none of `Checker.write`'s rules can find anything in, decided without building it (the common case):
-        its owner's (or an unowned register's); what it switches off or re-points no other live component uses; a page
-        it enables is not dangling."""
-        owner = self.partition.owners.get((bank, register))
-        if writer is None or (owner is not None and owner != writer):
-            return False
-        mask, live = LIVE_TEST[register]
-        page = register in PAGE_REGISTERS
-        if (old & mask == live and new & mask != live) or (page and old & 1 and frame_of(old) != frame_of(new)):
-            cpu_state = self.state.cpus[cpu]
-            if any(cpu_state.live(victim) for victim in self.victims(bank, register, writer)):
-                return False
-        return not (page and new & 1 and self.state.frame_is_dangling(frame_of(new)))
 
     def victims(self, bank: Bank, register: str, writer: str) -> tuple[Component, ...]:
         """The other components that use the register while they are live (whose use a switch-off pulls from under)."""
